@@ -1,0 +1,3 @@
+module github.com/lucid-auth/lucid
+
+go 1.26

@@ -1,0 +1,108 @@
+// Package secret holds how Lucid makes and keeps secrets: random tokens,
+// their storage hashes, keyed hashes of client secrets, and sealing of
+// private keys at rest. Everything derives from one server master key.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// MinMasterKey is the least master key length accepted, in bytes.
+const MinMasterKey = 32
+
+// Token returns n random bytes encoded as unpadded base64url.
+func Token(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Hash is the storage key of a high-entropy token (code, refresh token,
+// session id): hex SHA-256. A slow hash buys nothing for 256-bit randoms.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Keys are the working keys derived from the master key.
+type Keys struct {
+	pepper []byte
+	aead   cipher.AEAD
+}
+
+// Derive builds the working keys from the master key.
+func Derive(master []byte) (*Keys, error) {
+	if len(master) < MinMasterKey {
+		return nil, fmt.Errorf("secret: master key is %d bytes, need at least %d", len(master), MinMasterKey)
+	}
+	pepper, err := hkdf.Key(sha256.New, master, nil, "lucid client-secret pepper v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	kek, err := hkdf.Key(sha256.New, master, nil, "lucid key-encryption key v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(kek)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Keys{pepper: pepper, aead: aead}, nil
+}
+
+// HashClientSecret is the keyed hash (HMAC-SHA-256 with the pepper) under
+// which a client secret is stored.
+func (k *Keys) HashClientSecret(s string) string {
+	m := hmac.New(sha256.New, k.pepper)
+	m.Write([]byte(s))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// SecretMatches compares a presented secret with a stored hash in constant time.
+func (k *Keys) SecretMatches(presented, storedHash string) bool {
+	want, err := hex.DecodeString(storedHash)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha256.New, k.pepper)
+	m.Write([]byte(presented))
+	return subtle.ConstantTimeCompare(m.Sum(nil), want) == 1
+}
+
+// Seal encrypts plaintext (AES-256-GCM, random nonce); aad binds it to its
+// use, for example a key id.
+func (k *Keys) Seal(plaintext, aad []byte) []byte {
+	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plaintext)+k.aead.Overhead())
+	_, _ = rand.Read(nonce)
+	return k.aead.Seal(nonce, nonce, plaintext, aad)
+}
+
+// ErrUnseal means the ciphertext was not sealed with this master key.
+var ErrUnseal = errors.New("secret: cannot decrypt: wrong master key or corrupted data")
+
+// Open decrypts what Seal produced.
+func (k *Keys) Open(sealed, aad []byte) ([]byte, error) {
+	n := k.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, ErrUnseal
+	}
+	out, err := k.aead.Open(nil, sealed[:n], sealed[n:], aad)
+	if err != nil {
+		return nil, ErrUnseal
+	}
+	return out, nil
+}

@@ -1,0 +1,309 @@
+// Package store defines Lucid's persistent state and the narrow interface
+// every backend implements. Every single-use or rotation rule (a code
+// redeemed once, a refresh token rotated once, a jti seen once) is an atomic
+// conditional write inside the backend, never a check in process memory, so
+// the rules hold across many replicas sharing one database.
+//
+// Secrets never reach the store in clear: codes, refresh tokens and session
+// ids are stored by their SHA-256 (hex), client secrets by a keyed hash,
+// passwords by argon2id, private keys encrypted.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a backend returns. Callers branch with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: already exists")
+	// ErrAlreadyUsed: a single-use value (code, refresh token, jti) was
+	// used before. Redeem/Rotate return it together with the stored record.
+	ErrAlreadyUsed = errors.New("store: already used")
+	// ErrInvalidated: the code was invalidated by a failed check.
+	ErrInvalidated = errors.New("store: invalidated")
+)
+
+// Store is the whole persistence contract. storetest.Run is its conformance
+// suite; every backend must pass it.
+type Store interface {
+	// Clients.
+	CreateClient(ctx context.Context, c *Client) error // ErrConflict if the id exists
+	GetClient(ctx context.Context, id string) (*Client, error)
+	ListClients(ctx context.Context) ([]*Client, error)
+	// UpdateClient runs fn on the current client inside a transaction and
+	// stores what fn leaves; an error from fn aborts and is returned.
+	UpdateClient(ctx context.Context, id string, fn func(*Client) error) (*Client, error)
+	DeleteClient(ctx context.Context, id string) error
+
+	// Users. Username and email are unique (email when not empty).
+	CreateUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, id string) (*User, error)
+	GetUserByUsername(ctx context.Context, username string) (*User, error) // matches username or email, case-insensitively
+	ListUsers(ctx context.Context) ([]*User, error)
+	UpdateUser(ctx context.Context, id string, fn func(*User) error) (*User, error)
+	DeleteUser(ctx context.Context, id string) error
+
+	// Signing keys.
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]*SigningKey, error)
+	UpdateSigningKey(ctx context.Context, id string, fn func(*SigningKey) error) (*SigningKey, error)
+
+	// Authorization requests waiting for the user to sign in and consent.
+	CreateAuthRequest(ctx context.Context, r *AuthRequest) error
+	GetAuthRequest(ctx context.Context, id string) (*AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, fn func(*AuthRequest) error) (*AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+
+	// Authorization codes, keyed by the SHA-256 of the code.
+	CreateAuthCode(ctx context.Context, c *AuthCode) error
+	GetAuthCode(ctx context.Context, hash string) (*AuthCode, error)
+	// RedeemAuthCode marks the code redeemed and creates its token family in
+	// one transaction, only if the code is neither redeemed nor invalidated.
+	// Otherwise it returns the stored code with ErrAlreadyUsed or
+	// ErrInvalidated; exactly one of many concurrent calls succeeds.
+	RedeemAuthCode(ctx context.Context, hash string, family *TokenFamily, now time.Time) (*AuthCode, error)
+	// InvalidateAuthCode marks an unredeemed code unusable after a failed
+	// check (reason names the check).
+	InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error
+
+	// Token families: every token issued from one code redemption.
+	GetTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
+	// RevokeTokenFamily marks the family and all its refresh tokens revoked.
+	// Revoking a revoked family keeps the first time and reason.
+	RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error
+	// RevokeFamiliesFor revokes every family of the user and client (consent
+	// withdrawn); clientID "" means all clients.
+	RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error
+
+	// Refresh tokens, keyed by the SHA-256 of the token.
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
+	// RotateRefreshToken marks old rotated and stores next in one
+	// transaction, only if old is not yet rotated; otherwise it returns the
+	// stored old token with ErrAlreadyUsed. Exactly one concurrent call wins.
+	RotateRefreshToken(ctx context.Context, oldHash string, next *RefreshToken, now time.Time) (*RefreshToken, error)
+
+	// Consents, one per user and client.
+	GetConsent(ctx context.Context, userID, clientID string) (*Consent, error)
+	SaveConsent(ctx context.Context, c *Consent) error // insert or replace
+	ListConsents(ctx context.Context, userID string) ([]*Consent, error)
+	DeleteConsent(ctx context.Context, userID, clientID string) error
+
+	// Browser sessions, keyed by the SHA-256 of the cookie value.
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, hash string) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+
+	// UseJTI records that a JWT id was seen for issuer until expiresAt. It
+	// returns ErrAlreadyUsed when the pair is already recorded and unexpired.
+	UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error
+
+	// Failures are recorded error stories for `lucid explain`.
+	RecordFailure(ctx context.Context, f *Failure) error
+	GetFailure(ctx context.Context, traceID string) (*Failure, error)
+
+	// DeleteExpired removes what expired before now (auth requests, codes,
+	// refresh tokens, sessions, jtis) and failures older than keepFailures.
+	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
+
+	// Ping checks the database is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Token endpoint authentication methods.
+const (
+	AuthSecretBasic   = "client_secret_basic"
+	AuthSecretPost    = "client_secret_post"
+	AuthPrivateKeyJWT = "private_key_jwt"
+	AuthNone          = "none"
+)
+
+// Client is a registered OAuth client.
+type Client struct {
+	ID                      string         `json:"id"`
+	Name                    string         `json:"name"`
+	Secrets                 []ClientSecret `json:"secrets,omitempty"`
+	TokenEndpointAuthMethod string         `json:"token_endpoint_auth_method"`
+	RedirectURIs            []string       `json:"redirect_uris"`
+	PostLogoutRedirectURIs  []string       `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes              []string       `json:"grant_types"`
+	ResponseTypes           []string       `json:"response_types"`
+	Scopes                  []string       `json:"scopes"` // scopes the client may request
+	// RequirePKCE is true by default (OAuth 2.1); public clients always need PKCE.
+	RequirePKCE bool `json:"require_pkce"`
+	// IDTokenAlg is RS256, ES256 or EdDSA.
+	IDTokenAlg string `json:"id_token_signed_response_alg"`
+	JWKS       string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
+	JWKSURI    string `json:"jwks_uri,omitempty"`
+	// AlwaysRefresh issues a refresh token even without offline_access.
+	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
+	// SkipConsent is for first-party clients the operator trusts.
+	SkipConsent bool      `json:"skip_consent,omitempty"`
+	Disabled    bool      `json:"disabled,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Public reports whether the client authenticates with nothing.
+func (c *Client) Public() bool { return c.TokenEndpointAuthMethod == AuthNone }
+
+// ClientSecret is one of a client's active secrets, kept as a keyed hash.
+type ClientSecret struct {
+	ID        string     `json:"id"`
+	Hash      string     `json:"hash"` // hex HMAC-SHA-256 with the server pepper
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// User is an account in the built-in directory.
+type User struct {
+	ID            string    `json:"id"`
+	Username      string    `json:"username"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	Name          string    `json:"name"`
+	GivenName     string    `json:"given_name,omitempty"`
+	FamilyName    string    `json:"family_name,omitempty"`
+	Phone         string    `json:"phone_number,omitempty"`
+	PhoneVerified bool      `json:"phone_number_verified,omitempty"`
+	Address       *Address  `json:"address,omitempty"`
+	PasswordHash  string    `json:"password_hash"` // argon2id PHC string
+	Disabled      bool      `json:"disabled,omitempty"`
+	FailedLogins  int       `json:"failed_logins,omitempty"`
+	LockedUntil   time.Time `json:"locked_until,omitzero"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Address is the OIDC address claim.
+type Address struct {
+	Formatted     string `json:"formatted,omitempty"`
+	StreetAddress string `json:"street_address,omitempty"`
+	Locality      string `json:"locality,omitempty"`
+	Region        string `json:"region,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+	Country       string `json:"country,omitempty"`
+}
+
+// SigningKey is one server signing key. The private key is encrypted.
+type SigningKey struct {
+	ID        string `json:"id"`  // the kid
+	Alg       string `json:"alg"` // RS256, ES256, EdDSA
+	Encrypted []byte `json:"encrypted"`
+	CreatedAt time.Time
+	// RetiredAt: the key stopped signing; it stays published until ExpiresAt.
+	RetiredAt *time.Time
+	ExpiresAt *time.Time
+}
+
+// AuthRequest is an authorization request between the authorization
+// endpoint and the redirect back to the client.
+type AuthRequest struct {
+	ID                  string    `json:"id"`
+	ClientID            string    `json:"client_id"`
+	RedirectURI         string    `json:"redirect_uri"`
+	RedirectURIGiven    bool      `json:"redirect_uri_given"`
+	ResponseMode        string    `json:"response_mode"`
+	State               string    `json:"state,omitempty"`
+	Nonce               string    `json:"nonce,omitempty"`
+	Scopes              []string  `json:"scopes"`
+	CodeChallenge       string    `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
+	Prompt              []string  `json:"prompt,omitempty"`
+	MaxAge              *int      `json:"max_age,omitempty"`
+	LoginHint           string    `json:"login_hint,omitempty"`
+	UILocales           string    `json:"ui_locales,omitempty"`
+	ACRValues           string    `json:"acr_values,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
+	ExpiresAt           time.Time `json:"expires_at"`
+	// Set once the user has signed in.
+	UserID    string    `json:"user_id,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+	AuthTime  time.Time `json:"auth_time,omitzero"`
+	AMR       []string  `json:"amr,omitempty"`
+}
+
+// AuthCode is an issued authorization code, keyed by the hash of the code.
+type AuthCode struct {
+	Hash                string     `json:"hash"`
+	ClientID            string     `json:"client_id"`
+	UserID              string     `json:"user_id"`
+	RedirectURI         string     `json:"redirect_uri"`
+	RedirectURIGiven    bool       `json:"redirect_uri_given"`
+	Scopes              []string   `json:"scopes"`
+	Nonce               string     `json:"nonce,omitempty"`
+	CodeChallenge       string     `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string     `json:"code_challenge_method,omitempty"`
+	SessionID           string     `json:"session_id,omitempty"`
+	AuthTime            time.Time  `json:"auth_time"`
+	AMR                 []string   `json:"amr,omitempty"`
+	CreatedAt           time.Time  `json:"created_at"`
+	ExpiresAt           time.Time  `json:"expires_at"`
+	RedeemedAt          *time.Time `json:"redeemed_at,omitempty"`
+	FamilyID            string     `json:"family_id,omitempty"` // set by RedeemAuthCode
+	InvalidatedAt       *time.Time `json:"invalidated_at,omitempty"`
+	InvalidReason       string     `json:"invalid_reason,omitempty"`
+}
+
+// TokenFamily groups every token issued from one code redemption: the
+// access tokens (which carry its id) and the chain of refresh tokens.
+type TokenFamily struct {
+	ID           string     `json:"id"`
+	ClientID     string     `json:"client_id"`
+	UserID       string     `json:"user_id"`
+	Scopes       []string   `json:"scopes"`
+	SessionID    string     `json:"session_id,omitempty"`
+	AuthTime     time.Time  `json:"auth_time"`
+	CreatedAt    time.Time  `json:"created_at"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	RevokeReason string     `json:"revoke_reason,omitempty"`
+}
+
+// RefreshToken is one link of a family's refresh-token chain.
+type RefreshToken struct {
+	Hash          string     `json:"hash"`
+	FamilyID      string     `json:"family_id"`
+	ClientID      string     `json:"client_id"`
+	UserID        string     `json:"user_id"`
+	Scopes        []string   `json:"scopes"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ExpiresAt     time.Time  `json:"expires_at"`      // absolute: family start + absolute lifetime
+	IdleExpiresAt time.Time  `json:"idle_expires_at"` // created + idle lifetime
+	RotatedAt     *time.Time `json:"rotated_at,omitempty"`
+}
+
+// Consent records the scopes a user granted a client.
+type Consent struct {
+	UserID    string    `json:"user_id"`
+	ClientID  string    `json:"client_id"`
+	Scopes    []string  `json:"scopes"`
+	GrantedAt time.Time `json:"granted_at"`
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	Hash      string    `json:"hash"`
+	ID        string    `json:"id"` // public id, the sid claim
+	UserID    string    `json:"user_id"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Failure is the operator's record of one failed request.
+type Failure struct {
+	TraceID   string            `json:"trace_id"`
+	Time      time.Time         `json:"time"`
+	Name      string            `json:"name"` // catalog entry
+	Endpoint  string            `json:"endpoint"`
+	ClientID  string            `json:"client_id,omitempty"`
+	Request   string            `json:"request"`     // method, path, parameter names (no values of secrets)
+	Text      string            `json:"description"` // what the client was told
+	Internal  map[string]string `json:"internal,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+}
