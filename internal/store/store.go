@@ -203,23 +203,26 @@ type SigningKey struct {
 // AuthRequest is an authorization request between the authorization
 // endpoint and the redirect back to the client.
 type AuthRequest struct {
-	ID                  string    `json:"id"`
-	ClientID            string    `json:"client_id"`
-	RedirectURI         string    `json:"redirect_uri"`
-	RedirectURIGiven    bool      `json:"redirect_uri_given"`
-	ResponseMode        string    `json:"response_mode"`
-	State               string    `json:"state,omitempty"`
-	Nonce               string    `json:"nonce,omitempty"`
-	Scopes              []string  `json:"scopes"`
-	CodeChallenge       string    `json:"code_challenge,omitempty"`
-	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
-	Prompt              []string  `json:"prompt,omitempty"`
-	MaxAge              *int      `json:"max_age,omitempty"`
-	LoginHint           string    `json:"login_hint,omitempty"`
-	UILocales           string    `json:"ui_locales,omitempty"`
-	ACRValues           string    `json:"acr_values,omitempty"`
-	CreatedAt           time.Time `json:"created_at"`
-	ExpiresAt           time.Time `json:"expires_at"`
+	ID                  string   `json:"id"`
+	ClientID            string   `json:"client_id"`
+	RedirectURI         string   `json:"redirect_uri"`
+	RedirectURIGiven    bool     `json:"redirect_uri_given"`
+	ResponseMode        string   `json:"response_mode"`
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	Scopes              []string `json:"scopes"`
+	CodeChallenge       string   `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	MaxAge              *int     `json:"max_age,omitempty"`
+	LoginHint           string   `json:"login_hint,omitempty"`
+	UILocales           string   `json:"ui_locales,omitempty"`
+	ACRValues           string   `json:"acr_values,omitempty"`
+	// Browser is the hash of the browser cookie that started the request;
+	// only that browser may continue it.
+	Browser   string    `json:"browser"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 	// Set once the user has signed in.
 	UserID    string    `json:"user_id,omitempty"`
 	SessionID string    `json:"session_id,omitempty"`
