@@ -37,6 +37,7 @@ func Hash(token string) string {
 // Keys are the working keys derived from the master key.
 type Keys struct {
 	pepper []byte
+	mac    []byte
 	aead   cipher.AEAD
 }
 
@@ -53,6 +54,10 @@ func Derive(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	mac, err := hkdf.Key(sha256.New, master, nil, "lucid form and cookie tags v1", 32)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(kek)
 	if err != nil {
 		return nil, err
@@ -61,7 +66,7 @@ func Derive(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{pepper: pepper, aead: aead}, nil
+	return &Keys{pepper: pepper, mac: mac, aead: aead}, nil
 }
 
 // HashClientSecret is the keyed hash (HMAC-SHA-256 with the pepper) under
@@ -105,4 +110,19 @@ func (k *Keys) Open(sealed, aad []byte) ([]byte, error) {
 		return nil, ErrUnseal
 	}
 	return out, nil
+}
+
+// Tag authenticates data for one purpose (a CSRF token bound to a browser
+// and an interaction, say); every replica with the same master key agrees.
+func (k *Keys) Tag(purpose, data string) string {
+	m := hmac.New(sha256.New, k.mac)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write([]byte(data))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TagMatches checks a Tag in constant time.
+func (k *Keys) TagMatches(purpose, data, tag string) bool {
+	return hmac.Equal([]byte(k.Tag(purpose, data)), []byte(tag))
 }

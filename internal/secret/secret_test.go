@@ -1,0 +1,89 @@
+package secret
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func mustDerive(t *testing.T, master string) *Keys {
+	t.Helper()
+	k, err := Derive([]byte(master))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestDeriveRefusesShortMasterKey(t *testing.T) {
+	if _, err := Derive([]byte("too short")); err == nil || !strings.Contains(err.Error(), "at least 32") {
+		t.Fatalf("err = %v, want a length error", err)
+	}
+}
+
+func TestClientSecretHash(t *testing.T) {
+	a := mustDerive(t, strings.Repeat("a", 32))
+	b := mustDerive(t, strings.Repeat("b", 32))
+	h := a.HashClientSecret("s3cret")
+	cases := []struct {
+		name      string
+		keys      *Keys
+		presented string
+		stored    string
+		want      bool
+	}{
+		{"same secret", a, "s3cret", h, true},
+		{"other secret", a, "s3cret!", h, false},
+		{"other pepper", b, "s3cret", h, false},
+		{"stored hash not hex", a, "s3cret", "zz", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.keys.SecretMatches(tc.presented, tc.stored); got != tc.want {
+				t.Fatalf("SecretMatches = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSealOpen(t *testing.T) {
+	a := mustDerive(t, strings.Repeat("a", 32))
+	b := mustDerive(t, strings.Repeat("b", 32))
+	sealed := a.Seal([]byte("private key"), []byte("kid-1"))
+	if bytes.Contains(sealed, []byte("private key")) {
+		t.Fatal("sealed data contains the plaintext")
+	}
+	if got, err := a.Open(sealed, []byte("kid-1")); err != nil || string(got) != "private key" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	for name, open := range map[string]func() ([]byte, error){
+		"wrong master key": func() ([]byte, error) { return b.Open(sealed, []byte("kid-1")) },
+		"wrong kid":        func() ([]byte, error) { return a.Open(sealed, []byte("kid-2")) },
+		"truncated":        func() ([]byte, error) { return a.Open(sealed[:5], []byte("kid-1")) },
+	} {
+		if _, err := open(); err != ErrUnseal {
+			t.Errorf("%s: err = %v, want ErrUnseal", name, err)
+		}
+	}
+}
+
+func TestTag(t *testing.T) {
+	a := mustDerive(t, strings.Repeat("a", 32))
+	tag := a.Tag("csrf", "browser|req")
+	if !a.TagMatches("csrf", "browser|req", tag) {
+		t.Fatal("tag does not match its own data")
+	}
+	if a.TagMatches("csrf", "browser|other", tag) || a.TagMatches("other", "browser|req", tag) {
+		t.Fatal("tag matches other data or purpose")
+	}
+}
+
+func TestTokenAndHash(t *testing.T) {
+	x, y := Token(32), Token(32)
+	if x == y || len(x) != 43 {
+		t.Fatalf("tokens %q %q: want distinct 43-char values", x, y)
+	}
+	if Hash(x) == Hash(y) || len(Hash(x)) != 64 {
+		t.Fatal("hashes collide or have the wrong length")
+	}
+}
