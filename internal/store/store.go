@@ -86,6 +86,26 @@ type Store interface {
 	// stored old token with ErrAlreadyUsed. Exactly one concurrent call wins.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *RefreshToken, now time.Time) (*RefreshToken, error)
 
+	// Opaque access tokens, keyed by the SHA-256 of the token.
+	CreateAccessToken(ctx context.Context, t *AccessToken) error
+	GetAccessToken(ctx context.Context, hash string) (*AccessToken, error)
+	// RevokeAccessToken marks an opaque token revoked; revoking it again
+	// keeps the first time. ErrNotFound when there is no such token.
+	RevokeAccessToken(ctx context.Context, hash string, now time.Time) error
+
+	// DenyJTI puts a revoked JWT access token on the denylist until it
+	// expires anyway; denying it again changes nothing.
+	DenyJTI(ctx context.Context, jti string, expiresAt time.Time) error
+	// JTIDenied reports whether the JWT id is on the denylist.
+	JTIDenied(ctx context.Context, jti string) (bool, error)
+
+	// APIs (resource servers), keyed by their identifier, the audience.
+	CreateAPI(ctx context.Context, a *API) error
+	GetAPI(ctx context.Context, id string) (*API, error)
+	ListAPIs(ctx context.Context) ([]*API, error)
+	UpdateAPI(ctx context.Context, id string, fn func(*API) error) (*API, error)
+	DeleteAPI(ctx context.Context, id string) error
+
 	// Consents, one per user and client.
 	GetConsent(ctx context.Context, userID, clientID string) (*Consent, error)
 	SaveConsent(ctx context.Context, c *Consent) error // insert or replace
@@ -106,7 +126,7 @@ type Store interface {
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
-	// refresh tokens, sessions, jtis) and failures older than keepFailures.
+	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis) and failures older than keepFailures.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
 
 	// Ping checks the database is reachable.
@@ -141,6 +161,11 @@ type Client struct {
 	JWKSURI    string `json:"jwks_uri,omitempty"`
 	// AlwaysRefresh issues a refresh token even without offline_access.
 	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
+	// Audiences the client may get tokens for (API identifiers) with the
+	// client_credentials grant or a resource parameter.
+	Audiences []string `json:"audiences,omitempty"`
+	// AccessTokenFormat overrides the API's format: "jwt", "opaque" or "".
+	AccessTokenFormat string `json:"access_token_format,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
@@ -309,4 +334,36 @@ type Failure struct {
 	Text      string            `json:"description"` // what the client was told
 	Internal  map[string]string `json:"internal,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
+}
+
+// Access token formats.
+const (
+	FormatJWT    = "jwt"
+	FormatOpaque = "opaque"
+)
+
+// API is a resource server: the audience of access tokens.
+type API struct {
+	ID          string        `json:"id"` // identifier, the aud claim (usually a URL)
+	Name        string        `json:"name"`
+	Scopes      []string      `json:"scopes"`       // scopes it defines
+	TokenFormat string        `json:"token_format"` // FormatJWT or FormatOpaque
+	TokenTTL    time.Duration `json:"token_ttl"`    // 0: the server default
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+}
+
+// AccessToken is an opaque (reference) access token, keyed by its hash.
+type AccessToken struct {
+	Hash      string     `json:"hash"`
+	JTI       string     `json:"jti"`
+	ClientID  string     `json:"client_id"`
+	UserID    string     `json:"user_id,omitempty"` // empty for client_credentials
+	FamilyID  string     `json:"family_id,omitempty"`
+	Scopes    []string   `json:"scopes"`
+	Audience  []string   `json:"audience"`
+	AuthTime  time.Time  `json:"auth_time,omitzero"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }

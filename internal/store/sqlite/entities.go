@@ -1,0 +1,282 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// getOne reads one JSON row.
+func getOne[T any](ctx context.Context, s *Store, op string, st *sql.Stmt, args ...any) (*T, error) {
+	var data string
+	if err := st.QueryRowContext(ctx, args...).Scan(&data); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	v, err := decode[T](data)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return v, nil
+}
+
+// list reads JSON rows.
+func list[T any](ctx context.Context, s *Store, op, query string, args ...any) ([]*T, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, s.fail(ctx, op, err)
+		}
+		v, err := decode[T](data)
+		if err != nil {
+			return nil, s.fail(ctx, op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// modify is the read-modify-write behind every Update method: it reads the
+// row in the write transaction, runs fn and saves what fn left. An error
+// from fn is returned exactly as fn returned it.
+func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(*T) error, save func(*sql.Tx, *T) (*T, error)) (*T, error) {
+	var out *T
+	var fnErr error
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var data string
+		if err := tx.QueryRowContext(ctx, query, id).Scan(&data); err != nil {
+			return err
+		}
+		v, err := decode[T](data)
+		if err != nil {
+			return err
+		}
+		if fnErr = fn(v); fnErr != nil {
+			return fnErr
+		}
+		out, err = save(tx, v)
+		return err
+	})
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// deleteRow deletes by key; ErrNotFound when nothing was there.
+func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		if ok, err := affected(res); err != nil {
+			return err
+		} else if !ok {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// exec runs one write statement in its own transaction.
+func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// Clients.
+
+func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
+	n := normClient(c)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create client", err)
+	}
+	return s.exec(ctx, "create client", `INSERT INTO clients (id, created_at, data) VALUES (?, ?, ?)`,
+		n.ID, n.CreatedAt.UnixMicro(), data)
+}
+
+func (s *Store) GetClient(ctx context.Context, id string) (*store.Client, error) {
+	return getOne[store.Client](ctx, s, "get client", s.getClient, id)
+}
+
+func (s *Store) ListClients(ctx context.Context) ([]*store.Client, error) {
+	return list[store.Client](ctx, s, "list clients", `SELECT data FROM clients ORDER BY created_at, id`)
+}
+
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Client) error) (*store.Client, error) {
+	return modify(ctx, s, "update client", `SELECT data FROM clients WHERE id = ?`, id, fn,
+		func(tx *sql.Tx, c *store.Client) (*store.Client, error) {
+			c.ID = id // the key does not change
+			n := normClient(c)
+			data, err := encode(n)
+			if err != nil {
+				return nil, err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE clients SET created_at = ?, data = ? WHERE id = ?`, n.CreatedAt.UnixMicro(), data, id)
+			return n, err
+		})
+}
+
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	return s.deleteRow(ctx, "delete client", `DELETE FROM clients WHERE id = ?`, id)
+}
+
+// Users.
+
+// userKeys are the lookup columns of a user: the lower-cased username and
+// email (NULL when empty, so that many users may have none).
+func userKeys(u *store.User) (username, email any) {
+	username = strings.ToLower(u.Username)
+	if u.Email != "" {
+		email = strings.ToLower(u.Email)
+	}
+	return username, email
+}
+
+func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
+	n := normUser(u)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create user", err)
+	}
+	name, email := userKeys(n)
+	return s.exec(ctx, "create user", `INSERT INTO users (id, username_key, email_key, created_at, data) VALUES (?, ?, ?, ?, ?)`,
+		n.ID, name, email, n.CreatedAt.UnixMicro(), data)
+}
+
+func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
+	return getOne[store.User](ctx, s, "get user", s.getUser, id)
+}
+
+// GetUserByUsername matches the username or the email, case-insensitively;
+// a username match wins over another user's email.
+func (s *Store) GetUserByUsername(ctx context.Context, username string) (*store.User, error) {
+	if username == "" {
+		return nil, store.ErrNotFound
+	}
+	key := strings.ToLower(username)
+	var data string
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM users WHERE username_key = ?1 OR email_key = ?1
+		ORDER BY username_key = ?1 DESC LIMIT 1`, key).Scan(&data)
+	if err != nil {
+		return nil, s.fail(ctx, "get user by username", err)
+	}
+	u, err := decode[store.User](data)
+	if err != nil {
+		return nil, s.fail(ctx, "get user by username", err)
+	}
+	return u, nil
+}
+
+func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
+	return list[store.User](ctx, s, "list users", `SELECT data FROM users ORDER BY created_at, id`)
+}
+
+func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
+	return modify(ctx, s, "update user", `SELECT data FROM users WHERE id = ?`, id, fn,
+		func(tx *sql.Tx, u *store.User) (*store.User, error) {
+			u.ID = id
+			n := normUser(u)
+			data, err := encode(n)
+			if err != nil {
+				return nil, err
+			}
+			name, email := userKeys(n)
+			_, err = tx.ExecContext(ctx, `UPDATE users SET username_key = ?, email_key = ?, created_at = ?, data = ? WHERE id = ?`,
+				name, email, n.CreatedAt.UnixMicro(), data, id)
+			return n, err
+		})
+}
+
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	return s.deleteRow(ctx, "delete user", `DELETE FROM users WHERE id = ?`, id)
+}
+
+// Signing keys.
+
+func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
+	n := normKey(k)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create signing key", err)
+	}
+	return s.exec(ctx, "create signing key", `INSERT INTO signing_keys (id, created_at, data) VALUES (?, ?, ?)`,
+		n.ID, n.CreatedAt.UnixMicro(), data)
+}
+
+func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
+	return list[store.SigningKey](ctx, s, "list signing keys", `SELECT data FROM signing_keys ORDER BY created_at, id`)
+}
+
+func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.SigningKey) error) (*store.SigningKey, error) {
+	return modify(ctx, s, "update signing key", `SELECT data FROM signing_keys WHERE id = ?`, id, fn,
+		func(tx *sql.Tx, k *store.SigningKey) (*store.SigningKey, error) {
+			k.ID = id
+			n := normKey(k)
+			data, err := encode(n)
+			if err != nil {
+				return nil, err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE signing_keys SET created_at = ?, data = ? WHERE id = ?`, n.CreatedAt.UnixMicro(), data, id)
+			return n, err
+		})
+}
+
+// Authorization requests.
+
+func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
+	n := normRequest(r)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create auth request", err)
+	}
+	return s.exec(ctx, "create auth request", `INSERT INTO auth_requests (id, expires_at, data) VALUES (?, ?, ?)`,
+		n.ID, micros(n.ExpiresAt), data)
+}
+
+func (s *Store) GetAuthRequest(ctx context.Context, id string) (*store.AuthRequest, error) {
+	return getOne[store.AuthRequest](ctx, s, "get auth request", s.getRequest, id)
+}
+
+func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store.AuthRequest) error) (*store.AuthRequest, error) {
+	return modify(ctx, s, "update auth request", `SELECT data FROM auth_requests WHERE id = ?`, id, fn,
+		func(tx *sql.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
+			r.ID = id
+			n := normRequest(r)
+			data, err := encode(n)
+			if err != nil {
+				return nil, err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE auth_requests SET expires_at = ?, data = ? WHERE id = ?`, micros(n.ExpiresAt), data, id)
+			return n, err
+		})
+}
+
+func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	return s.deleteRow(ctx, "delete auth request", `DELETE FROM auth_requests WHERE id = ?`, id)
+}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Consents.
+
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store.Consent, error) {
+	var data string
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID).Scan(&data)
+	if err != nil {
+		return nil, s.fail(ctx, "get consent", err)
+	}
+	c, err := decode[store.Consent](data)
+	if err != nil {
+		return nil, s.fail(ctx, "get consent", err)
+	}
+	return c, nil
+}
+
+func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
+	n := normConsent(c)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "save consent", err)
+	}
+	return s.exec(ctx, "save consent", `INSERT INTO consents (user_id, client_id, data) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, client_id) DO UPDATE SET data = excluded.data`, n.UserID, n.ClientID, data)
+}
+
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*store.Consent, error) {
+	return list[store.Consent](ctx, s, "list consents", `SELECT data FROM consents WHERE user_id = ? ORDER BY client_id`, userID)
+}
+
+func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	return s.deleteRow(ctx, "delete consent", `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID)
+}
+
+// Sessions.
+
+func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
+	n := normSession(sess)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create session", err)
+	}
+	return s.exec(ctx, "create session", `INSERT INTO sessions (hash, expires_at, data) VALUES (?, ?, ?)`,
+		n.Hash, micros(n.ExpiresAt), data)
+}
+
+func (s *Store) GetSession(ctx context.Context, hash string) (*store.Session, error) {
+	return getOne[store.Session](ctx, s, "get session", s.getSession, hash)
+}
+
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = ?`, hash)
+}
+
+// UseJTI inserts the pair, or takes over a record that has expired; an
+// unexpired record leaves the statement without effect.
+func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {
+	var used bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= ?`,
+			issuer, jti, utc(expiresAt).UnixMicro(), utc(time.Now()).UnixMicro())
+		if err != nil {
+			return err
+		}
+		ok, err := affected(res)
+		used = !ok
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, "use jti", err)
+	}
+	if used {
+		return store.ErrAlreadyUsed
+	}
+	return nil
+}
+
+// Failures.
+
+func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
+	n := normFailure(f)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "record failure", err)
+	}
+	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES (?, ?, ?)`,
+		n.TraceID, failureAt(n).UnixMicro(), data)
+}
+
+func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
+	var data string
+	if err := s.r.QueryRowContext(ctx, `SELECT data FROM failures WHERE trace_id = ?`, traceID).Scan(&data); err != nil {
+		return nil, s.fail(ctx, "get failure", err)
+	}
+	f, err := decode[store.Failure](data)
+	if err != nil {
+		return nil, s.fail(ctx, "get failure", err)
+	}
+	return f, nil
+}
+
+// DeleteExpired removes expired rows in one transaction. A row whose
+// expiry is unset (NULL) never expires.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
+	at := utc(now).UnixMicro()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql string
+			arg int64
+		}{
+			{`DELETE FROM auth_requests WHERE expires_at <= ?`, at},
+			{`DELETE FROM auth_codes WHERE expires_at <= ?`, at},
+			{`DELETE FROM refresh_tokens WHERE expires_at <= ?`, at},
+			{`DELETE FROM sessions WHERE expires_at <= ?`, at},
+			{`DELETE FROM jtis WHERE expires_at <= ?`, at},
+			{`DELETE FROM access_tokens WHERE expires_at <= ?`, at},
+			{`DELETE FROM denied_jtis WHERE expires_at <= ?`, at},
+			{`DELETE FROM failures WHERE created_at < ?`, utc(now.Add(-keepFailures)).UnixMicro()},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, "delete expired", err)
+	}
+	return nil
+}

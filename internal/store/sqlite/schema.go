@@ -1,0 +1,155 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; migrations[i] brings the schema from
+// version i to i+1. Never edit one that has shipped: append a new one.
+// Times are INTEGER Unix microseconds (UTC); data is the model as JSON.
+var migrations = []string{
+	`
+CREATE TABLE clients (
+	id         TEXT PRIMARY KEY,
+	created_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+	id           TEXT PRIMARY KEY,
+	username_key TEXT NOT NULL UNIQUE, -- lower-cased username
+	email_key    TEXT UNIQUE,          -- lower-cased email, NULL when empty
+	created_at   INTEGER,
+	data         TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE signing_keys (
+	id         TEXT PRIMARY KEY,
+	created_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE auth_requests (
+	id         TEXT PRIMARY KEY,
+	expires_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX auth_requests_expires ON auth_requests (expires_at);
+
+CREATE TABLE auth_codes (
+	hash           TEXT PRIMARY KEY,
+	expires_at     INTEGER,
+	redeemed_at    INTEGER,
+	family_id      TEXT,
+	invalidated_at INTEGER,
+	invalid_reason TEXT,
+	data           TEXT NOT NULL
+) STRICT;
+CREATE INDEX auth_codes_expires ON auth_codes (expires_at);
+
+CREATE TABLE token_families (
+	id            TEXT PRIMARY KEY,
+	user_id       TEXT NOT NULL,
+	client_id     TEXT NOT NULL,
+	revoked_at    INTEGER,
+	revoke_reason TEXT,
+	data          TEXT NOT NULL
+) STRICT;
+CREATE INDEX token_families_user ON token_families (user_id, client_id);
+
+CREATE TABLE refresh_tokens (
+	hash       TEXT PRIMARY KEY,
+	family_id  TEXT NOT NULL,
+	expires_at INTEGER, -- the earlier of absolute and idle expiry
+	rotated_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+
+CREATE TABLE consents (
+	user_id   TEXT NOT NULL,
+	client_id TEXT NOT NULL,
+	data      TEXT NOT NULL,
+	PRIMARY KEY (user_id, client_id)
+) STRICT;
+
+CREATE TABLE sessions (
+	hash       TEXT PRIMARY KEY,
+	expires_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+CREATE TABLE jtis (
+	issuer     TEXT NOT NULL,
+	jti        TEXT NOT NULL,
+	expires_at INTEGER NOT NULL,
+	PRIMARY KEY (issuer, jti)
+) STRICT;
+CREATE INDEX jtis_expires ON jtis (expires_at);
+
+CREATE TABLE failures (
+	trace_id   TEXT PRIMARY KEY,
+	created_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX failures_created ON failures (created_at);
+`,
+	`
+CREATE TABLE access_tokens (
+	hash       TEXT PRIMARY KEY,
+	expires_at INTEGER,
+	revoked_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
+
+CREATE TABLE denied_jtis (
+	jti        TEXT PRIMARY KEY,
+	expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX denied_jtis_expires ON denied_jtis (expires_at);
+
+CREATE TABLE apis (
+	id         TEXT PRIMARY KEY,
+	created_at INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+`,
+}
+
+// migrate brings the schema to the latest version in one immediate
+// transaction, so concurrent Opens of one file apply each step once.
+func (s *Store) migrate(ctx context.Context) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return err
+		}
+		var v int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+			return err
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade Lucid", v, len(migrations))
+		}
+		for i := v; i < len(migrations); i++ {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if v == len(migrations) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(migrations))
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, "migrate schema", err)
+	}
+	return nil
+}

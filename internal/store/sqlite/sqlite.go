@@ -1,0 +1,214 @@
+// Package sqlite is Lucid's SQLite backend (modernc.org/sqlite, no cgo).
+//
+// Rows keep the model as JSON plus the columns needed for lookups,
+// uniqueness, expiry and the atomic conditional writes. Columns that a
+// conditional write changes (redeemed_at, rotated_at, revoked_at, …) are the
+// truth for those fields and are laid over the JSON on read.
+//
+// Concurrency: SQLite has one writer at a time. Every write goes through a
+// pool of exactly one connection, so writers in this process queue in Go
+// (bounded by their context) and never see SQLITE_BUSY; transactions begin
+// IMMEDIATE and wait busy_timeout for writers in other processes (the CLI
+// next to a running server). Reads use a separate pool of read-only
+// connections, which WAL lets run alongside the writer.
+//
+// Times are stored in UTC, truncated to microseconds (the precision the
+// PostgreSQL backend has), as Unix microseconds in columns. Nil and empty
+// slices and maps are not told apart.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// busyTimeout bounds how long a statement waits for another process's
+// lock; the caller's context can end the wait sooner.
+const busyTimeout = 10 * time.Second
+
+// Store is a store.Store on one SQLite database file.
+type Store struct {
+	w *sql.DB // exactly one connection: all writes
+	r *sql.DB // read-only connections
+
+	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
+	getAccess, deniedJTI, getAPI                                               *sql.Stmt
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and brings its
+// schema up to date.
+//
+// Durability: WAL with synchronous=FULL fsyncs the log at every commit, so
+// a commit that returned survives kill -9 and power loss alike.
+// synchronous=NORMAL would also survive a killed process (the commit is in
+// the WAL file already) but could lose the last commits on power loss or an
+// OS crash; a lost refresh-token rotation or code redemption is a security
+// event, so Lucid pays the fsync.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	s := &Store{}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: database path: %w", err)
+	}
+	uri := "file:" + uriPath.Replace(abs)
+	busy := fmt.Sprintf("_busy_timeout=%d", busyTimeout.Milliseconds())
+	s.w, err = sql.Open("sqlite", uri+"?"+busy+"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	s.r, err = sql.Open("sqlite", uri+"?"+busy+"&_query_only=1")
+	if err != nil {
+		_ = s.w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	if err := s.migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// uriPath escapes what a SQLite URI filename would otherwise interpret.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// prepare readies the hot reads (token endpoint, session lookup).
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&s.getClient, `SELECT data FROM clients WHERE id = ?`},
+		{&s.getUser, `SELECT data FROM users WHERE id = ?`},
+		{&s.getCode, `SELECT ` + codeCols + ` FROM auth_codes WHERE hash = ?`},
+		{&s.getRefresh, `SELECT ` + refreshCols + ` FROM refresh_tokens WHERE hash = ?`},
+		{&s.getFamily, `SELECT ` + familyCols + ` FROM token_families WHERE id = ?`},
+		{&s.getSession, `SELECT data FROM sessions WHERE hash = ?`},
+		{&s.getRequest, `SELECT data FROM auth_requests WHERE id = ?`},
+		{&s.getAccess, `SELECT data, revoked_at FROM access_tokens WHERE hash = ?`},
+		{&s.deniedJTI, `SELECT 1 FROM denied_jtis WHERE jti = ?`},
+		{&s.getAPI, `SELECT data FROM apis WHERE id = ?`},
+	} {
+		st, err := s.r.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return s.fail(ctx, "prepare", err)
+		}
+		*p.st = st
+	}
+	return nil
+}
+
+// Ping checks that the database file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT 1 FROM schema_version LIMIT 1`).Scan(&one); err != nil {
+		return s.fail(ctx, "ping", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.getClient, s.getUser, s.getCode, s.getRefresh, s.getFamily, s.getSession, s.getRequest, s.getAccess, s.deniedJTI, s.getAPI} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+	return errors.Join(s.w.Close(), s.r.Close())
+}
+
+// write runs fn in an immediate transaction on the writer connection.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// fail wraps a driver error with the operation, keeps store sentinels as
+// they are, and makes a context that ended visible to errors.Is even when
+// the driver reports it as an interrupted statement.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict),
+		errors.Is(err, store.ErrAlreadyUsed), errors.Is(err, store.ErrInvalidated):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case isConflict(err):
+		return fmt.Errorf("sqlite: %s: %w", op, store.ErrConflict)
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("sqlite: %s: %w (%w)", op, cerr, err)
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+func isConflict(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// affected reports whether an exec changed a row.
+func affected(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// micros is a time column value: Unix microseconds, NULL for the zero time.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func microsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return micros(*t)
+}
+
+// timePtr reads a nullable time column.
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := time.UnixMicro(v.Int64).UTC()
+	return &t
+}

@@ -1,0 +1,278 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// errZeroTime guards the conditional writes: a NULL mark would leave the
+// row looking unused.
+var errZeroTime = errors.New("zero time")
+
+type scanner interface{ Scan(...any) error }
+
+// Column lists whose order the scan functions follow.
+const (
+	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
+	familyCols  = `data, revoked_at, revoke_reason`
+	refreshCols = `data, rotated_at`
+)
+
+func scanCode(sc scanner) (*store.AuthCode, error) {
+	var data string
+	var redeemed, invalidated sql.NullInt64
+	var family, reason sql.NullString
+	if err := sc.Scan(&data, &redeemed, &family, &invalidated, &reason); err != nil {
+		return nil, err
+	}
+	c, err := decode[store.AuthCode](data)
+	if err != nil {
+		return nil, err
+	}
+	c.RedeemedAt, c.FamilyID = timePtr(redeemed), family.String
+	c.InvalidatedAt, c.InvalidReason = timePtr(invalidated), reason.String
+	return c, nil
+}
+
+func scanFamily(sc scanner) (*store.TokenFamily, error) {
+	var data string
+	var revoked sql.NullInt64
+	var reason sql.NullString
+	if err := sc.Scan(&data, &revoked, &reason); err != nil {
+		return nil, err
+	}
+	f, err := decode[store.TokenFamily](data)
+	if err != nil {
+		return nil, err
+	}
+	f.RevokedAt, f.RevokeReason = timePtr(revoked), reason.String
+	return f, nil
+}
+
+func scanRefresh(sc scanner) (*store.RefreshToken, error) {
+	var data string
+	var rotated sql.NullInt64
+	if err := sc.Scan(&data, &rotated); err != nil {
+		return nil, err
+	}
+	t, err := decode[store.RefreshToken](data)
+	if err != nil {
+		return nil, err
+	}
+	t.RotatedAt = timePtr(rotated)
+	return t, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Authorization codes.
+
+func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
+	n := normCode(c)
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create auth code", err)
+	}
+	reason := nullString(n.InvalidReason)
+	if n.InvalidatedAt != nil && reason == nil {
+		reason = ""
+	}
+	return s.exec(ctx, "create auth code", `INSERT INTO auth_codes
+		(hash, expires_at, redeemed_at, family_id, invalidated_at, invalid_reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		n.Hash, micros(n.ExpiresAt), microsPtr(n.RedeemedAt), nullString(n.FamilyID), microsPtr(n.InvalidatedAt), reason, data)
+}
+
+func (s *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, error) {
+	c, err := scanCode(s.getCode.QueryRowContext(ctx, hash))
+	if err != nil {
+		return nil, s.fail(ctx, "get auth code", err)
+	}
+	return c, nil
+}
+
+// RedeemAuthCode marks the code and inserts its family in one transaction.
+// The conditional UPDATE is what makes redemption single-use; the writer
+// connection serializes it with every other write.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, now time.Time) (*store.AuthCode, error) {
+	if now.IsZero() {
+		return nil, s.fail(ctx, "redeem auth code", errZeroTime)
+	}
+	f := normFamily(family)
+	fdata, err := encode(f)
+	if err != nil {
+		return nil, s.fail(ctx, "redeem auth code", err)
+	}
+	var code *store.AuthCode
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		c, err := scanCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
+			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL RETURNING `+codeCols,
+			utc(now).UnixMicro(), f.ID, hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			if code, err = scanCode(tx.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = ?`, hash)); err != nil {
+				return err
+			}
+			if code.InvalidatedAt != nil {
+				return store.ErrInvalidated
+			}
+			return store.ErrAlreadyUsed
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
+			VALUES (?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata); err != nil {
+			return err
+		}
+		code = c
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrAlreadyUsed), errors.Is(err, store.ErrInvalidated):
+		return code, err
+	case err != nil:
+		return nil, s.fail(ctx, "redeem auth code", err)
+	}
+	return code, nil
+}
+
+func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error {
+	if now.IsZero() {
+		return s.fail(ctx, "invalidate auth code", errZeroTime)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET invalidated_at = ?, invalid_reason = ?
+			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`, utc(now).UnixMicro(), reason, hash)
+		if err != nil {
+			return err
+		}
+		if ok, err := affected(res); ok || err != nil {
+			return err
+		}
+		var redeemed, invalidated sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT redeemed_at, invalidated_at FROM auth_codes WHERE hash = ?`, hash).
+			Scan(&redeemed, &invalidated); err != nil {
+			return err
+		}
+		if invalidated.Valid {
+			return store.ErrInvalidated
+		}
+		return store.ErrAlreadyUsed
+	})
+	if err != nil {
+		return s.fail(ctx, "invalidate auth code", err)
+	}
+	return nil
+}
+
+// Token families.
+
+func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFamily, error) {
+	f, err := scanFamily(s.getFamily.QueryRowContext(ctx, id))
+	if err != nil {
+		return nil, s.fail(ctx, "get token family", err)
+	}
+	return f, nil
+}
+
+func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
+	if now.IsZero() {
+		return s.fail(ctx, "revoke token family", errZeroTime)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
+			WHERE id = ? AND revoked_at IS NULL`, utc(now).UnixMicro(), reason, id)
+		if err != nil {
+			return err
+		}
+		if ok, err := affected(res); ok || err != nil {
+			return err
+		}
+		var one int
+		return tx.QueryRowContext(ctx, `SELECT 1 FROM token_families WHERE id = ?`, id).Scan(&one)
+	})
+	if err != nil {
+		return s.fail(ctx, "revoke token family", err)
+	}
+	return nil
+}
+
+func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error {
+	if now.IsZero() {
+		return s.fail(ctx, "revoke token families", errZeroTime)
+	}
+	return s.exec(ctx, "revoke token families", `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
+		WHERE user_id = ? AND (? = '' OR client_id = ?) AND revoked_at IS NULL`,
+		utc(now).UnixMicro(), reason, userID, clientID, clientID)
+}
+
+// Refresh tokens.
+
+func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error {
+	n := normRefresh(t)
+	data, err := encode(n)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data) VALUES (?, ?, ?, ?, ?)`,
+		n.Hash, n.FamilyID, micros(refreshExpiry(n)), microsPtr(n.RotatedAt), data)
+	return err
+}
+
+func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertRefresh(ctx, tx, t) })
+	if err != nil {
+		return s.fail(ctx, "create refresh token", err)
+	}
+	return nil
+}
+
+func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
+	t, err := scanRefresh(s.getRefresh.QueryRowContext(ctx, hash))
+	if err != nil {
+		return nil, s.fail(ctx, "get refresh token", err)
+	}
+	return t, nil
+}
+
+// RotateRefreshToken marks old rotated and inserts next in one transaction;
+// it returns the old token as stored after the change.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *store.RefreshToken, now time.Time) (*store.RefreshToken, error) {
+	if now.IsZero() {
+		return nil, s.fail(ctx, "rotate refresh token", errZeroTime)
+	}
+	var old *store.RefreshToken
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
+			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, utc(now).UnixMicro(), oldHash))
+		if errors.Is(err, sql.ErrNoRows) {
+			if old, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = ?`, oldHash)); err != nil {
+				return err
+			}
+			return store.ErrAlreadyUsed
+		}
+		if err != nil {
+			return err
+		}
+		if err := insertRefresh(ctx, tx, next); err != nil {
+			return err
+		}
+		old = t
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrAlreadyUsed):
+		return old, err
+	case err != nil:
+		return nil, s.fail(ctx, "rotate refresh token", err)
+	}
+	return old, nil
+}
