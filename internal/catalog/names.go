@@ -133,3 +133,15 @@ const (
 	SigningKeyMissing  Name = "signing_key_unavailable"
 	PageNotFound       Name = "page_not_found"
 )
+
+// Client authentication (added with internal/clientauth).
+const (
+	ClientNotIdentified   Name = "client_not_identified"
+	ClientJWKSInvalid     Name = "client_jwks_invalid"
+	AssertionKeyNotChosen Name = "client_assertion_key_not_chosen"
+)
+
+// Admin API (added with internal/admin).
+const (
+	AdminDisabled Name = "admin_api_disabled"
+)
