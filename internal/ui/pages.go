@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// Field is one name/value pair: a hidden form input, or a row of a table.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Scope is one requested scope as the consent page lists it.
+type Scope struct {
+	Name        string
+	Title       string
+	Description string
+}
+
+// SignInPage is the sign-in form.
+type SignInPage struct {
+	ClientName   string
+	Action       string // form POST URL
+	CSRF         string
+	Interaction  string
+	Username     string // prefill, e.g. from login_hint
+	Error        string // announced with role=alert
+	Notice       string
+	CancelAction string // when set, a Cancel button posts cancel=1 here
+	// RedirectTo is the client's redirect URI when known. Its origin is added
+	// to form-action, because a successful sign-in may be answered by a
+	// redirect to the client; when empty, form-action is not restricted.
+	RedirectTo string
+}
+
+// ConsentPage asks the person to let a client act for them.
+type ConsentPage struct {
+	ClientName  string
+	ClientID    string
+	UserName    string
+	Scopes      []Scope
+	Action      string
+	CSRF        string
+	Interaction string
+	RedirectTo  string // as in SignInPage
+}
+
+// LogoutPage asks the person to confirm signing out.
+type LogoutPage struct {
+	ClientName string // may be empty
+	Action     string
+	CSRF       string
+	Hidden     []Field // passed through as hidden inputs
+	RedirectTo string  // the post_logout_redirect_uri, as in SignInPage
+}
+
+// LoggedOutPage confirms the session has ended.
+type LoggedOutPage struct {
+	ClientName string
+	ReturnURL  string // may be empty
+}
+
+// ErrorPage is the human form of a catalog error.
+type ErrorPage struct {
+	Status      int
+	Title       string
+	Description string
+	Name        string // catalog entry name
+	Code        string // RFC error code
+	TraceID     string
+	DocURL      string // the entry's page, /errors/{name}
+	Causes      []string
+	Fixes       []string
+	RestartURL  string // optional
+	ClientName  string // optional: the application the person came from
+}
+
+// FormPostPage delivers an authorization response with response_mode=form_post.
+type FormPostPage struct {
+	Action string
+	Params []Field
+}
+
+// DemoPage is a page of the demo relying party at /demo: the start page
+// when Error and Result are nil.
+type DemoPage struct {
+	Issuer      string
+	ClientID    string
+	RedirectURL string
+	Scopes      []string
+	LoginURL    string // starts a sign-in
+	Hint        string // e.g. the demo user's credentials
+	Notice      string
+	Error       *DemoError
+	Result      *DemoResult
+}
+
+// DemoError is a failed sign-in as the demo client saw it.
+type DemoError struct {
+	// FromLucid is true for an error response Lucid sent; false for a
+	// problem the demo client found itself (state, ID token checks…).
+	FromLucid   bool
+	Title       string
+	Error       string // RFC error code
+	Description string
+	Code        string // Lucid's error_code (catalog name)
+	TraceID     string
+	URI         string // error_uri, shown as a link; only Lucid's own pages
+	Detail      string
+}
+
+// DemoResult is what a successful sign-in produced.
+type DemoResult struct {
+	Subject       string
+	Name          string
+	Email         string
+	IDTokenHeader string  // pretty-printed JSON
+	IDTokenClaims string  // pretty-printed JSON
+	Times         []Field // time claims in readable form
+	UserInfo      string  // pretty-printed JSON
+	UserInfoError string
+	Token         []Field // token response fields, tokens truncated
+	Checks        []string
+	SignOutURL    string
+	AgainURL      string
+}
+
+// SignIn renders the sign-in page.
+func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
+	title := "Sign in"
+	if p.ClientName != "" {
+		title = "Sign in to " + p.ClientName
+	}
+	r.render(w, status, "signin", title, p, policy{formAction: formTargets(p.RedirectTo)})
+}
+
+// Consent renders the consent page.
+func (r *Renderer) Consent(w http.ResponseWriter, status int, p ConsentPage) {
+	r.render(w, status, "consent", "Allow "+p.ClientName+"?", p, policy{formAction: formTargets(p.RedirectTo)})
+}
+
+// LogoutConfirm renders the "sign out?" question.
+func (r *Renderer) LogoutConfirm(w http.ResponseWriter, status int, p LogoutPage) {
+	r.render(w, status, "logout", "Sign out", p, policy{formAction: formTargets(p.RedirectTo)})
+}
+
+// LoggedOut renders the page shown after signing out.
+func (r *Renderer) LoggedOut(w http.ResponseWriter, status int, p LoggedOutPage) {
+	r.render(w, status, "loggedout", "Signed out", p, policy{formAction: "'none'"})
+}
+
+// Error renders the human error page.
+func (r *Renderer) Error(w http.ResponseWriter, status int, p ErrorPage) {
+	if p.Status == 0 {
+		p.Status = status
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	r.render(w, status, "error", p.Title, errorView{ErrorPage: p, StatusText: statusText(p.Status)}, policy{formAction: "'none'"})
+}
+
+type errorView struct {
+	ErrorPage
+	StatusText string
+}
+
+func statusText(status int) string {
+	if t := http.StatusText(status); t != "" {
+		return strconv.Itoa(status) + " " + t
+	}
+	return strconv.Itoa(status)
+}
+
+// FormPost renders the auto-submitting form of response_mode=form_post
+// (OAuth 2.0 Form Post Response Mode). A nonce-bound script submits it; the
+// visible Continue button serves browsers without JavaScript.
+func (r *Renderer) FormPost(w http.ResponseWriter, p FormPostPage) {
+	pol := policy{script: true, formAction: "'none'"}
+	if src, ok := cspSource(p.Action); ok {
+		pol.formAction = src
+	}
+	r.render(w, http.StatusOK, "formpost", "Returning to the application", p, pol)
+}
+
+// Demo renders a page of the demo client.
+func (r *Renderer) Demo(w http.ResponseWriter, status int, p DemoPage) {
+	title := "Demo"
+	switch {
+	case p.Result != nil:
+		title = "Demo: signed in"
+	case p.Error != nil:
+		title = "Demo: sign-in failed"
+	}
+	r.render(w, status, "demo", title, p, policy{formAction: "'none'", wide: p.Result != nil})
+}

@@ -1,0 +1,22 @@
+package ui
+
+// ScopeText says in plain words what granting a scope lets the application
+// do. An unknown scope is shown by its own name, with no description.
+func ScopeText(scope string) (title, description string) {
+	switch scope {
+	case "openid":
+		return "Confirm who you are", "Learn that it is you, through an identifier for your account that never changes."
+	case "profile":
+		return "See your profile", "Your name, username, picture and other basic profile details."
+	case "email":
+		return "See your email address", "Your email address and whether it has been verified."
+	case "address":
+		return "See your postal address", "The postal address saved in your account."
+	case "phone":
+		return "See your phone number", "Your phone number and whether it has been verified."
+	case "offline_access":
+		return "Keep access while you are away", "Keep this access after you close the application, until it is withdrawn."
+	default:
+		return scope, ""
+	}
+}

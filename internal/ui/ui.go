@@ -1,0 +1,215 @@
+// Package ui renders Lucid's server-side pages: sign-in, consent, logout,
+// the human error page, the form_post response and the demo client's pages.
+// Templates and assets are embedded, so the binary needs no files and the
+// pages need no network: no CDN, no web fonts, no third-party script.
+package ui
+
+import (
+	"bytes"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pageFiles maps each page to its template file; every page is parsed
+// together with the shared layout.
+var pageFiles = map[string]string{
+	"signin":    "templates/signin.html",
+	"consent":   "templates/consent.html",
+	"logout":    "templates/logout.html",
+	"loggedout": "templates/loggedout.html",
+	"error":     "templates/error.html",
+	"formpost":  "templates/formpost.html",
+	"demo":      "templates/demo.html",
+}
+
+// Renderer renders the pages. It is safe for concurrent use.
+type Renderer struct {
+	pages   map[string]*template.Template
+	assets  *assetSet
+	cssURL  string
+	iconURL string
+	log     *slog.Logger
+}
+
+// Option adjusts a Renderer.
+type Option func(*Renderer)
+
+// WithLogger logs pages that fail to render (a bug, never user input).
+func WithLogger(l *slog.Logger) Option {
+	return func(r *Renderer) { r.log = l }
+}
+
+// New parses the embedded templates once.
+func New(opts ...Option) (*Renderer, error) {
+	assets, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{
+		pages:   make(map[string]*template.Template, len(pageFiles)),
+		assets:  assets,
+		cssURL:  assets.url("lucid.css"),
+		iconURL: assets.url("favicon.svg"),
+		log:     slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: layout: %w", err)
+	}
+	for name, file := range pageFiles {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("ui: %s: %w", name, err)
+		}
+		if _, err := t.ParseFS(templateFS, file); err != nil {
+			return nil, fmt.Errorf("ui: %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// view is what the layout sees; Page is the page's own data.
+type view struct {
+	Title string
+	Nonce string
+	CSS   string
+	Icon  string
+	Wide  bool
+	Page  any
+}
+
+// policy describes what a page may do, for its Content-Security-Policy.
+type policy struct {
+	script bool
+	// formAction is the form-action source list; "" leaves the directive
+	// out. Browsers (Chrome, Safari) also apply form-action to the redirect
+	// that answers a POST, so a page whose form may end in a redirect to an
+	// unknown client must not restrict it.
+	formAction string
+	wide       bool
+}
+
+func (r *Renderer) render(w http.ResponseWriter, status int, name, title string, page any, pol policy) {
+	v := view{Title: title, CSS: r.cssURL, Icon: r.iconURL, Wide: pol.wide, Page: page}
+	if pol.script {
+		v.Nonce = newNonce()
+	}
+	var buf bytes.Buffer
+	err := r.pages[name].ExecuteTemplate(&buf, "layout", v)
+	h := w.Header()
+	h.Set("Content-Security-Policy", csp(pol, v.Nonce))
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	if err != nil {
+		r.log.Error("page failed to render", "page", name, "err", err)
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "Lucid could not render this page. The operator's log has the details.\n")
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func csp(p policy, nonce string) string {
+	d := []string{"default-src 'none'", "style-src 'self'", "img-src 'self' data:"}
+	if p.script && nonce != "" {
+		d = append(d, "script-src 'nonce-"+nonce+"'")
+	}
+	if p.formAction != "" {
+		d = append(d, "form-action "+p.formAction)
+	}
+	d = append(d, "frame-ancestors 'none'", "base-uri 'none'")
+	return strings.Join(d, "; ")
+}
+
+// formTargets is the form-action for a form that posts to Lucid itself and
+// may be answered by a redirect to redirectTo. Without a known redirect
+// target the directive is left out (see policy.formAction).
+func formTargets(redirectTo string) string {
+	if redirectTo == "" {
+		return ""
+	}
+	src, ok := cspSource(redirectTo)
+	if !ok {
+		return ""
+	}
+	if src == "'self'" {
+		return src
+	}
+	return "'self' " + src
+}
+
+// cspSource is the CSP source expression that matches u: its origin for
+// http(s), its scheme for a private-use scheme (native apps), 'self' for a
+// relative URL. ok is false when u cannot be expressed safely.
+func cspSource(u string) (string, bool) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	scheme := strings.ToLower(p.Scheme)
+	switch {
+	case scheme == "" && p.Host == "":
+		return "'self'", true
+	case !validScheme(scheme):
+		return "", false
+	case scheme == "http" || scheme == "https":
+		if p.Host == "" || !validHost(p.Host) {
+			return "", false
+		}
+		return scheme + "://" + strings.ToLower(p.Host), true
+	default:
+		return scheme + ":", true
+	}
+}
+
+func validScheme(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost admits host[:port] and bracketed IPv6 literals; anything that
+// could end or split a CSP directive is refused.
+func validHost(h string) bool {
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-.:[]", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func newNonce() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
