@@ -1,0 +1,475 @@
+// Package clientauth identifies and authenticates the client of a request to
+// the token, introspection and revocation endpoints (RFC 6749 §2.3, RFC 7523
+// §2.2, OIDC Core §9).
+//
+// Policy decisions:
+//   - The registered token_endpoint_auth_method is enforced exactly:
+//     client_secret_basic and client_secret_post are distinct methods, as
+//     OIDC Core §9 and RFC 7591 §2 describe them. An empty registered method
+//     means client_secret_basic, the RFC 7591 default.
+//   - A body parameter sent without a value counts as absent (RFC 6749 §3.1).
+//   - A public client may send Authorization: Basic with an empty secret (some
+//     libraries do); that only identifies it, as client_id would.
+//   - A client assertion must expire within MaxAssertionLifetime of now, and
+//     its iat/nbf may be at most ClockSkew ahead of the server clock; exp is
+//     honoured with the same skew. Its jti is remembered until exp+ClockSkew.
+//   - Inline jwks wins over jwks_uri when a client somehow has both.
+package clientauth
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Defaults; see the package comment.
+const (
+	MaxAssertionLifetime = 10 * time.Minute
+	ClockSkew            = 60 * time.Second
+
+	DefaultJWKSTTL        = 10 * time.Minute
+	DefaultJWKSMinRefresh = 30 * time.Second
+	DefaultFetchTimeout   = 5 * time.Second
+)
+
+// credentialParams are the body parameters that carry client credentials.
+var credentialParams = []string{"client_id", "client_secret", "client_assertion_type", "client_assertion"}
+
+// Authenticator authenticates clients. It is safe for concurrent use.
+type Authenticator struct {
+	store         store.Store
+	keys          *secret.Keys
+	issuer        string
+	tokenEndpoint string
+
+	now            func() time.Time
+	http           *http.Client
+	jwksTTL        time.Duration
+	jwksMinRefresh time.Duration
+	fetchTimeout   time.Duration
+	jwks           jwksCache
+}
+
+// Option configures an Authenticator.
+type Option func(*Authenticator)
+
+// WithClock sets the clock (tests, or a server-wide clock).
+func WithClock(now func() time.Time) Option { return func(a *Authenticator) { a.now = now } }
+
+// WithHTTPClient sets the client used to fetch jwks_uri.
+func WithHTTPClient(c *http.Client) Option { return func(a *Authenticator) { a.http = c } }
+
+// WithJWKSCache sets how long fetched keys are used before a refetch, and
+// the least time between two fetches for one client.
+func WithJWKSCache(ttl, minRefresh time.Duration) Option {
+	return func(a *Authenticator) { a.jwksTTL, a.jwksMinRefresh = ttl, minRefresh }
+}
+
+// WithFetchTimeout bounds one jwks_uri fetch.
+func WithFetchTimeout(d time.Duration) Option { return func(a *Authenticator) { a.fetchTimeout = d } }
+
+// New returns an Authenticator. issuer and tokenEndpoint are the audiences
+// a client assertion may name.
+func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...Option) *Authenticator {
+	a := &Authenticator{
+		store:          st,
+		keys:           sk,
+		issuer:         issuer,
+		tokenEndpoint:  tokenEndpoint,
+		now:            time.Now,
+		http:           &http.Client{},
+		jwksTTL:        DefaultJWKSTTL,
+		jwksMinRefresh: DefaultJWKSMinRefresh,
+		fetchTimeout:   DefaultFetchTimeout,
+		jwks:           jwksCache{entries: make(map[string]*jwksEntry)},
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+// presented is what the request offers to identify its client.
+type presented struct {
+	basicUsed   bool
+	basic       basicCredentials
+	otherScheme string // a non-Basic Authorization scheme, ignored here
+
+	formID        string
+	formSecret    string
+	assertionType string
+	assertion     string
+}
+
+// Authenticate identifies and authenticates the client of a form request
+// whose body has already been parsed into form (r.PostForm). It returns the
+// client and the method used (a store.Auth* constant), or a *catalog.Error;
+// when the client used Basic, the error carries the Basic challenge.
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, form url.Values) (*store.Client, string, *catalog.Error) {
+	p, e := readPresented(r, form)
+	if e == nil {
+		var c *store.Client
+		var method string
+		c, method, e = a.authenticate(ctx, p)
+		if e == nil {
+			return c, method, nil
+		}
+	}
+	if p.basicUsed {
+		e = e.WithChallenge("Basic")
+	}
+	return nil, "", e
+}
+
+// readPresented collects the credentials of a request without judging them
+// beyond their syntax.
+func readPresented(r *http.Request, form url.Values) (presented, *catalog.Error) {
+	var p presented
+	auth := r.Header.Values("Authorization")
+	for _, v := range auth {
+		if s, _ := splitAuthorization(v); strings.EqualFold(s, "Basic") {
+			p.basicUsed = true
+		}
+	}
+	if len(auth) > 1 {
+		return p, catalog.New(catalog.ClientBasicMalformed, "reason", fmt.Sprintf("the request has %d Authorization headers; send one", len(auth)))
+	}
+	if len(auth) == 1 {
+		scheme, rest := splitAuthorization(auth[0])
+		if p.basicUsed {
+			creds, reason := parseBasic(rest)
+			if reason != "" {
+				return p, catalog.New(catalog.ClientBasicMalformed, "reason", reason)
+			}
+			p.basic = creds
+		} else {
+			p.otherScheme = scheme
+		}
+	}
+	for _, k := range credentialParams {
+		if len(form[k]) > 1 {
+			return p, catalog.New(catalog.ParameterDuplicated, "parameter", k)
+		}
+	}
+	p.formID = form.Get("client_id")
+	p.formSecret = form.Get("client_secret")
+	p.assertionType = form.Get("client_assertion_type")
+	p.assertion = form.Get("client_assertion")
+	return p, nil
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, p presented) (*store.Client, string, *catalog.Error) {
+	var used []string
+	if p.basicUsed {
+		used = append(used, store.AuthSecretBasic)
+	}
+	if p.formSecret != "" {
+		used = append(used, store.AuthSecretPost)
+	}
+	if p.assertionType != "" || p.assertion != "" {
+		used = append(used, store.AuthPrivateKeyJWT)
+	}
+	if len(used) > 1 {
+		return nil, "", catalog.New(catalog.ClientCredentialsTwice, "methods", strings.Join(used, " and "))
+	}
+	switch {
+	case p.basicUsed:
+		return a.secretClient(ctx, p.basic.ID, p.formID, p.basic.Secret, store.AuthSecretBasic)
+	case p.formSecret != "":
+		if p.formID == "" {
+			return nil, "", catalog.New(catalog.ParameterMissing, "parameter", "client_id")
+		}
+		return a.secretClient(ctx, p.formID, "", p.formSecret, store.AuthSecretPost)
+	case p.assertionType != "" || p.assertion != "":
+		return a.assertionClient(ctx, p)
+	}
+	if p.formID == "" {
+		e := catalog.New(catalog.ClientNotIdentified)
+		if p.otherScheme != "" {
+			e = e.Internal("authorization_scheme", p.otherScheme)
+		}
+		return nil, "", e
+	}
+	c, e := a.client(ctx, p.formID)
+	if e != nil {
+		return nil, "", e
+	}
+	if !c.Public() {
+		e := catalog.New(catalog.ClientCredentialsMissing, "client_id", c.ID, "method", registered(c))
+		if p.otherScheme != "" {
+			e = e.Internal("authorization_scheme", p.otherScheme)
+		}
+		return nil, "", e
+	}
+	return c, store.AuthNone, nil
+}
+
+// registered is the client's token endpoint auth method, defaulted.
+func registered(c *store.Client) string {
+	if c.TokenEndpointAuthMethod == "" {
+		return store.AuthSecretBasic
+	}
+	return c.TokenEndpointAuthMethod
+}
+
+func (a *Authenticator) client(ctx context.Context, id string) (*store.Client, *catalog.Error) {
+	c, err := a.store.GetClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, catalog.New(catalog.ClientUnknown, "client_id", id)
+	}
+	if err != nil {
+		return nil, catalog.New(catalog.StorageUnavailable).Wrap(err)
+	}
+	if c.Disabled {
+		return nil, catalog.New(catalog.ClientDisabled, "client_id", c.ID)
+	}
+	return c, nil
+}
+
+// secretClient authenticates with a client secret sent by method. bodyID is
+// a client_id also sent in the body, which must agree.
+func (a *Authenticator) secretClient(ctx context.Context, id, bodyID, sec, method string) (*store.Client, string, *catalog.Error) {
+	if bodyID != "" && bodyID != id {
+		return nil, "", catalog.New(catalog.ClientIDMismatch, "given", bodyID, "client_id", id)
+	}
+	c, e := a.client(ctx, id)
+	if e != nil {
+		return nil, "", e
+	}
+	if c.Public() {
+		if sec == "" && method == store.AuthSecretBasic {
+			return c, store.AuthNone, nil
+		}
+		return nil, "", catalog.New(catalog.ClientPublicSecret, "client_id", c.ID)
+	}
+	if reg := registered(c); reg != method {
+		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
+	}
+	if e := a.checkSecret(c, sec); e != nil {
+		return nil, "", e
+	}
+	return c, method, nil
+}
+
+// checkSecret compares sec with every secret of c, expired or not, so the
+// time taken does not depend on which one matches.
+func (a *Authenticator) checkSecret(c *store.Client, sec string) *catalog.Error {
+	now := a.now()
+	var ok bool
+	var expired *store.ClientSecret
+	active := 0
+	for i := range c.Secrets {
+		s := &c.Secrets[i]
+		match := a.keys.SecretMatches(sec, s.Hash)
+		live := s.ExpiresAt == nil || now.Before(*s.ExpiresAt)
+		if live {
+			active++
+		}
+		switch {
+		case match && live:
+			ok = true
+		case match && (expired == nil || s.ExpiresAt.After(*expired.ExpiresAt)):
+			expired = s
+		}
+	}
+	if ok {
+		return nil
+	}
+	if expired != nil {
+		return catalog.New(catalog.ClientSecretExpired, "client_id", c.ID, "expired_at", *expired.ExpiresAt).
+			Internal("secret_id", expired.ID, "active_secrets", active)
+	}
+	e := catalog.New(catalog.ClientSecretWrong, "client_id", c.ID).Internal("active_secrets", active)
+	if sec == "" {
+		e = e.Internal("detail", "the presented secret is empty")
+	}
+	return e
+}
+
+// assertionClient authenticates with private_key_jwt (RFC 7523 §2.2, §3).
+// Claims beyond iss and sub are judged only after the signature verifies,
+// so a forger learns nothing but that the signature is wrong.
+func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*store.Client, string, *catalog.Error) {
+	const method = store.AuthPrivateKeyJWT
+	switch {
+	case p.assertionType == "":
+		return nil, "", catalog.New(catalog.ParameterMissing, "parameter", "client_assertion_type")
+	case p.assertionType != AssertionType:
+		return nil, "", catalog.New(catalog.AssertionTypeInvalid, "value", p.assertionType)
+	case p.assertion == "":
+		return nil, "", catalog.New(catalog.ParameterMissing, "parameter", "client_assertion")
+	}
+	as, e := parseAssertion(p.assertion)
+	if e != nil {
+		return nil, "", e
+	}
+
+	id := p.formID
+	if id == "" {
+		id = as.Sub
+	}
+	if id == "" || as.Iss != id || as.Sub != id {
+		if p.formID != "" && as.Sub != "" && as.Iss == as.Sub {
+			return nil, "", catalog.New(catalog.ClientIDMismatch, "given", p.formID, "client_id", as.Sub)
+		}
+		cid := id
+		if cid == "" {
+			cid = "(none: no client_id parameter and no sub)"
+		}
+		return nil, "", catalog.New(catalog.AssertionIssuerMismatch, "iss", orMissing(as.Iss), "sub", orMissing(as.Sub), "client_id", cid)
+	}
+
+	c, e := a.client(ctx, id)
+	if e != nil {
+		return nil, "", e
+	}
+	if reg := registered(c); reg != method {
+		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
+	}
+	key, e := a.assertionKey(ctx, c, as)
+	if e != nil {
+		return nil, "", e
+	}
+	kid := key.KeyID
+	if kid == "" {
+		kid = "(no kid)"
+	}
+	if rk, ok := key.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < minRSABits {
+		return nil, "", catalog.New(catalog.AssertionAlgNotAllowed,
+			"alg", fmt.Sprintf("%s with a %d-bit RSA key (kid %s)", as.Alg, rk.N.BitLen(), kid),
+			"allowed", fmt.Sprintf("%s; RSA keys need at least %d bits", allowedAlgsText, minRSABits))
+	}
+	if err := as.tok.Claims(key.Key); err != nil {
+		return nil, "", catalog.New(catalog.AssertionSignatureInvalid, "kid", kid, "client_id", c.ID).Wrap(err)
+	}
+
+	if e := a.checkClaims(as); e != nil {
+		return nil, "", e
+	}
+	// The jti is remembered as long as the assertion would be accepted.
+	err := a.store.UseJTI(ctx, c.ID, as.JTI, as.Exp.Add(ClockSkew))
+	if errors.Is(err, store.ErrAlreadyUsed) {
+		return nil, "", catalog.New(catalog.AssertionReplayed, "jti", as.JTI)
+	}
+	if err != nil {
+		return nil, "", catalog.New(catalog.StorageUnavailable).Wrap(err)
+	}
+	return c, method, nil
+}
+
+// checkClaims checks aud, exp, iat, nbf and the presence of jti.
+func (a *Authenticator) checkClaims(as *assertion) *catalog.Error {
+	accepted := []string{a.issuer, a.tokenEndpoint}
+	if !slices.ContainsFunc(as.Aud, func(s string) bool { return slices.Contains(accepted, s) }) {
+		aud := "(missing)"
+		if len(as.Aud) > 0 {
+			aud = strings.Join(as.Aud, ", ")
+		}
+		return catalog.New(catalog.AssertionAudienceInvalid, "aud", aud, "accepted", a.issuer+" (issuer) or "+a.tokenEndpoint+" (token endpoint)")
+	}
+	if as.Exp == nil {
+		return catalog.New(catalog.AssertionExpiryMissing)
+	}
+	now := a.now().UTC().Truncate(time.Second)
+	if now.After(as.Exp.Add(ClockSkew)) {
+		return catalog.New(catalog.AssertionExpired, "exp", *as.Exp, "ago", now.Sub(*as.Exp), "now", now)
+	}
+	if as.Exp.Sub(now) > MaxAssertionLifetime {
+		return catalog.New(catalog.AssertionLifetimeTooLong, "exp", *as.Exp, "max", MaxAssertionLifetime)
+	}
+	for _, t := range []*time.Time{as.Iat, as.Nbf} {
+		if t != nil && t.After(now.Add(ClockSkew)) {
+			return catalog.New(catalog.AssertionIssuedInFuture, "time", *t, "now", now)
+		}
+	}
+	if as.JTI == "" {
+		return catalog.New(catalog.AssertionJTIMissing)
+	}
+	return nil
+}
+
+// assertionKey finds the client's key that must verify the assertion.
+func (a *Authenticator) assertionKey(ctx context.Context, c *store.Client, as *assertion) (jose.JSONWebKey, *catalog.Error) {
+	var set *keySet
+	var refreshErr *fetchError
+	switch {
+	case c.JWKS != "":
+		s, err := parseJWKS([]byte(c.JWKS))
+		if err != nil {
+			return jose.JSONWebKey{}, catalog.New(catalog.ClientJWKSInvalid, "client_id", c.ID, "reason", err.Error())
+		}
+		set = s
+	case c.JWKSURI != "":
+		need := ""
+		if as.HasKid {
+			need = as.Kid
+		}
+		s, rerr, ferr := a.remoteKeys(ctx, c.ID, c.JWKSURI, need)
+		if ferr != nil {
+			e := catalog.New(catalog.ClientJWKSUnreachable, "client_id", c.ID, "reason", ferr.reason).Internal("jwks_uri", c.JWKSURI)
+			if ferr.cause != nil {
+				e = e.Wrap(ferr.cause)
+			}
+			return jose.JSONWebKey{}, e
+		}
+		set, refreshErr = s, rerr
+	default:
+		return jose.JSONWebKey{}, catalog.New(catalog.ClientJWKSMissing, "client_id", c.ID)
+	}
+
+	withDetail := func(e *catalog.Error) *catalog.Error {
+		kids := make([]string, 0, len(set.keys))
+		for _, k := range set.keys {
+			kids = append(kids, orMissing(k.KeyID))
+		}
+		e = e.Internal("registered_kids", strings.Join(kids, " "))
+		if len(set.skipped) > 0 {
+			e = e.Internal("skipped_keys", strings.Join(set.skipped, "; "))
+		}
+		if refreshErr != nil {
+			e = e.Internal("jwks_refresh_failed", refreshErr.Error())
+		}
+		return e
+	}
+
+	if as.HasKid {
+		k, ok := set.byKid(as.Kid)
+		if !ok {
+			return jose.JSONWebKey{}, withDetail(catalog.New(catalog.AssertionKeyUnknown, "kid", as.Kid, "client_id", c.ID))
+		}
+		if ok, why := fits(k, as.Alg); !ok {
+			return jose.JSONWebKey{}, catalog.New(catalog.AssertionSignatureInvalid, "kid", as.Kid, "client_id", c.ID).
+				Internal("reason", fmt.Sprintf("the header says %s but %s", as.Alg, why))
+		}
+		return k, nil
+	}
+	var fit []jose.JSONWebKey
+	for _, k := range set.keys {
+		if ok, _ := fits(k, as.Alg); ok {
+			fit = append(fit, k)
+		}
+	}
+	if len(fit) != 1 {
+		return jose.JSONWebKey{}, withDetail(catalog.New(catalog.AssertionKeyNotChosen, "fitting", len(fit), "client_id", c.ID, "alg", as.Alg))
+	}
+	return fit[0], nil
+}
+
+func orMissing(s string) string {
+	if s == "" {
+		return "(missing)"
+	}
+	return s
+}
