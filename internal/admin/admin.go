@@ -1,0 +1,248 @@
+// Package admin is Lucid's JSON admin API under /admin/: clients, users
+// and signing keys. Every request needs Authorization: Bearer with the
+// configured admin token; without a configured token the API is off. Every
+// failure is a catalog entry, written like the protocol's errors.
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+)
+
+// maxBody bounds a request body; a JWK set is the largest thing sent.
+const maxBody = 256 << 10
+
+type api struct {
+	svc    *manage.Service
+	km     *keys.Manager
+	issuer string
+	log    *slog.Logger
+	token  [32]byte // SHA-256 of the admin token
+}
+
+// Handler serves the admin API; mount it at "/admin/". An empty token
+// disables the API: every request gets admin_api_disabled.
+func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &api{svc: svc, km: km, issuer: strings.TrimSuffix(issuer, "/"), log: log}
+	if token == "" {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a.fail(w, r, catalog.New(catalog.AdminDisabled))
+		})
+	}
+	a.token = sha256.Sum256([]byte(token))
+
+	mux := http.NewServeMux()
+	a.route(mux, "/admin/clients", map[string]http.HandlerFunc{"GET": a.listClients, "POST": a.createClient})
+	a.route(mux, "/admin/clients/{id}", map[string]http.HandlerFunc{"GET": a.getClient, "PATCH": a.updateClient, "DELETE": a.deleteClient})
+	a.route(mux, "/admin/clients/{id}/secrets", map[string]http.HandlerFunc{"POST": a.addSecret})
+	a.route(mux, "/admin/clients/{id}/secrets/{sid}", map[string]http.HandlerFunc{"DELETE": a.removeSecret})
+	a.route(mux, "/admin/users", map[string]http.HandlerFunc{"GET": a.listUsers, "POST": a.createUser})
+	a.route(mux, "/admin/users/{id}", map[string]http.HandlerFunc{"GET": a.getUser, "PATCH": a.updateUser, "DELETE": a.deleteUser})
+	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
+	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
+	a.route(mux, "/admin/keys", map[string]http.HandlerFunc{"GET": a.listKeys})
+	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
+	})
+	return a.authenticate(mux)
+}
+
+// route registers each method of path, and a catch-all for the path that
+// answers other methods with the catalog's method_not_allowed.
+func (a *api) route(mux *http.ServeMux, path string, byMethod map[string]http.HandlerFunc) {
+	var allowed []string
+	for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
+		if h, ok := byMethod[m]; ok {
+			mux.HandleFunc(m+" "+path, h)
+			allowed = append(allowed, m)
+		}
+	}
+	allow := strings.Join(allowed, ", ")
+	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		a.fail(w, r, catalog.New(catalog.MethodNotAllowed, "allowed", allow, "method", r.Method))
+	})
+}
+
+// authenticate checks the bearer token before anything else, so callers
+// without it learn nothing, not even which paths exist.
+func (a *api) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		// Hashing first makes the comparison constant-time in the length too.
+		got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], a.token[:]) != 1 {
+			e := catalog.New(catalog.AdminUnauthorized)
+			if scheme == "" {
+				e.Internal("reason", "no Authorization header")
+			} else {
+				e.Internal("reason", "wrong scheme or token", "scheme", clip(scheme))
+			}
+			a.fail(w, r, e)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func clip(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}
+
+// fail logs, records and writes a catalogued failure. Anything that is not
+// a *catalog.Error is an unexpected server failure, shown only as one.
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	traceID := trace.ID(ctx)
+	now := a.now()
+	var ce *catalog.Error
+	if !errors.As(err, &ce) {
+		ce = catalog.New(catalog.ServerError).Wrap(err)
+	}
+	level := slog.LevelInfo
+	if ce.Status() >= 500 {
+		level = slog.LevelError
+	}
+	attrs := append([]slog.Attr{slog.String("trace_id", traceID), slog.String("method", r.Method), slog.String("path", r.URL.Path)}, ce.LogAttrs()...)
+	a.log.LogAttrs(ctx, level, "admin request failed", attrs...)
+	a.record(ctx, r, ce, traceID, now)
+
+	w.Header().Set("Cache-Control", "no-store")
+	if ce.Status() == http.StatusUnauthorized {
+		ce.WithChallenge("Bearer").WriteBearer(w, a.issuer, traceID, now)
+		return
+	}
+	ce.WriteJSON(w, a.issuer, traceID, now)
+}
+
+// record stores the failure for `lucid explain`; losing it is logged, not
+// fatal.
+func (a *api) record(ctx context.Context, r *http.Request, ce *catalog.Error, traceID string, now time.Time) {
+	if traceID == "" || a.svc == nil || a.svc.Store == nil {
+		return
+	}
+	f := &store.Failure{
+		TraceID:   traceID,
+		Time:      now,
+		Name:      string(ce.Name()),
+		Endpoint:  string(catalog.Admin),
+		Request:   r.Method + " " + r.URL.Path,
+		Text:      ce.Text(),
+		CreatedAt: now,
+	}
+	if iv := ce.InternalValues(); len(iv) > 0 {
+		f.Internal = make(map[string]string, len(iv))
+		for _, kv := range iv {
+			f.Internal[kv[0]] = kv[1]
+		}
+	}
+	if err := a.svc.Store.RecordFailure(context.WithoutCancel(ctx), f); err != nil {
+		a.log.WarnContext(ctx, "recording admin failure", "trace_id", traceID, "err", err)
+	}
+}
+
+func traceID(r *http.Request) string { return trace.ID(r.Context()) }
+
+func (a *api) now() time.Time {
+	if a.svc != nil && a.svc.Now != nil {
+		return a.svc.Now()
+	}
+	return time.Now()
+}
+
+// writeJSON answers with v. Responses may carry a new secret, so nothing is
+// cached.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// decode reads a JSON body into v, refusing unknown fields so a misspelled
+// field is an error rather than silently ignored. An empty body is allowed
+// when optional.
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, _ := strings.Cut(ct, ";")
+		if !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
+			return catalog.New(catalog.AdminInvalid, "field", "Content-Type", "reason", "the body must be application/json, not "+clip(mt))
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var (
+		maxErr    *http.MaxBytesError
+		typeErr   *json.UnmarshalTypeError
+		syntaxErr *json.SyntaxError
+	)
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF) && optional:
+		return nil
+	case errors.Is(err, io.EOF):
+		return catalog.New(catalog.AdminInvalid, "field", "body", "reason", "the request needs a JSON object body")
+	case errors.As(err, &maxErr):
+		return catalog.New(catalog.BodyTooLarge, "limit", maxBody)
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return catalog.New(catalog.AdminInvalid, "field", field, "reason", "expected "+jsonKind(typeErr.Type.Kind().String())+", got a JSON "+typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return catalog.New(catalog.AdminInvalid, "field", "body", "reason", "not valid JSON: "+syntaxErr.Error())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return catalog.New(catalog.AdminInvalid, "field", clip(name), "reason", "this field does not exist here")
+	default:
+		return catalog.New(catalog.AdminInvalid, "field", "body", "reason", "not a valid JSON object")
+	}
+	if dec.More() {
+		return catalog.New(catalog.AdminInvalid, "field", "body", "reason", "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "slice":
+		return "a list"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "struct", "map", "ptr":
+		return "an object"
+	default:
+		return "a number"
+	}
+}
+
+var errNoKeys = errors.New("admin: the server has no signing key manager")

@@ -1,0 +1,229 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/manage"
+)
+
+// clientRequest is the body of POST /admin/clients. Field names follow
+// RFC 7591 client metadata where one exists.
+type clientRequest struct {
+	ID                     string          `json:"client_id"`
+	Name                   string          `json:"client_name"`
+	RedirectURIs           []string        `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string        `json:"post_logout_redirect_uris"`
+	GrantTypes             []string        `json:"grant_types"`
+	ResponseTypes          []string        `json:"response_types"`
+	Scopes                 []string        `json:"scopes"`
+	AuthMethod             string          `json:"token_endpoint_auth_method"`
+	RequirePKCE            *bool           `json:"require_pkce"`
+	IDTokenAlg             string          `json:"id_token_signed_response_alg"`
+	JWKS                   json.RawMessage `json:"jwks"`
+	JWKSURI                string          `json:"jwks_uri"`
+	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
+	SkipConsent            bool            `json:"skip_consent"`
+	Disabled               bool            `json:"disabled"`
+	// Secret is an operator-chosen secret; generated when absent.
+	Secret          string     `json:"client_secret"`
+	SecretExpiresAt *time.Time `json:"secret_expires_at"`
+}
+
+// clientPatch is the body of PATCH /admin/clients/{id}: absent fields stay.
+type clientPatch struct {
+	Name                   *string         `json:"client_name"`
+	RedirectURIs           *[]string       `json:"redirect_uris"`
+	PostLogoutRedirectURIs *[]string       `json:"post_logout_redirect_uris"`
+	GrantTypes             *[]string       `json:"grant_types"`
+	ResponseTypes          *[]string       `json:"response_types"`
+	Scopes                 *[]string       `json:"scopes"`
+	AuthMethod             *string         `json:"token_endpoint_auth_method"`
+	RequirePKCE            *bool           `json:"require_pkce"`
+	IDTokenAlg             *string         `json:"id_token_signed_response_alg"`
+	JWKS                   json.RawMessage `json:"jwks"` // null clears
+	JWKSURI                *string         `json:"jwks_uri"`
+	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
+	SkipConsent            *bool           `json:"skip_consent"`
+	Disabled               *bool           `json:"disabled"`
+}
+
+// createdClient is the only response that carries the client's secret.
+type createdClient struct {
+	manage.ClientView
+	Secret   string `json:"client_secret,omitempty"`
+	SecretID string `json:"client_secret_id,omitempty"`
+}
+
+// jwksText accepts a JWK set as a JSON object or as a string holding one.
+func jwksText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", catalog.New(catalog.AdminInvalid, "field", "jwks", "reason", "not a JWK set")
+		}
+		return s, nil
+	}
+	return string(raw), nil
+}
+
+func (a *api) listClients(w http.ResponseWriter, r *http.Request) {
+	cs, err := a.svc.ListClients(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]manage.ClientView, len(cs))
+	for i, c := range cs {
+		out[i] = manage.ViewClient(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clients": out})
+}
+
+func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
+	var req clientRequest
+	if err := decode(w, r, &req, false); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	jwks, err := jwksText(req.JWKS)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c, plain, err := a.svc.CreateClient(r.Context(), manage.ClientSpec{
+		ID:                     req.ID,
+		Name:                   req.Name,
+		RedirectURIs:           req.RedirectURIs,
+		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs,
+		GrantTypes:             req.GrantTypes,
+		ResponseTypes:          req.ResponseTypes,
+		Scopes:                 req.Scopes,
+		AuthMethod:             req.AuthMethod,
+		RequirePKCE:            req.RequirePKCE,
+		IDTokenAlg:             req.IDTokenAlg,
+		JWKS:                   jwks,
+		JWKSURI:                req.JWKSURI,
+		AlwaysRefresh:          req.AlwaysRefresh,
+		SkipConsent:            req.SkipConsent,
+		Disabled:               req.Disabled,
+		Secret:                 req.Secret,
+		SecretExpiresAt:        req.SecretExpiresAt,
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: client created", "trace_id", traceID(r), "client_id", c.ID, "auth_method", c.TokenEndpointAuthMethod)
+	out := createdClient{ClientView: manage.ViewClient(c), Secret: plain}
+	if plain != "" && len(c.Secrets) > 0 {
+		out.SecretID = c.Secrets[0].ID
+	}
+	w.Header().Set("Location", a.issuer+"/admin/clients/"+c.ID)
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (a *api) getClient(w http.ResponseWriter, r *http.Request) {
+	c, err := a.svc.GetClient(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, manage.ViewClient(c))
+}
+
+func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
+	var req clientPatch
+	if err := decode(w, r, &req, false); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p := manage.ClientPatch{
+		Name:                   req.Name,
+		RedirectURIs:           req.RedirectURIs,
+		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs,
+		GrantTypes:             req.GrantTypes,
+		ResponseTypes:          req.ResponseTypes,
+		Scopes:                 req.Scopes,
+		AuthMethod:             req.AuthMethod,
+		RequirePKCE:            req.RequirePKCE,
+		IDTokenAlg:             req.IDTokenAlg,
+		JWKSURI:                req.JWKSURI,
+		AlwaysRefresh:          req.AlwaysRefresh,
+		SkipConsent:            req.SkipConsent,
+		Disabled:               req.Disabled,
+	}
+	if req.JWKS != nil {
+		jwks, err := jwksText(req.JWKS)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		p.JWKS = &jwks
+	}
+	c, err := a.svc.UpdateClient(r.Context(), r.PathValue("id"), p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: client updated", "trace_id", traceID(r), "client_id", c.ID)
+	writeJSON(w, http.StatusOK, manage.ViewClient(c))
+}
+
+func (a *api) deleteClient(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := a.svc.DeleteClient(r.Context(), id); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: client deleted", "trace_id", traceID(r), "client_id", id)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// newSecret is the response to POST /admin/clients/{id}/secrets.
+type newSecret struct {
+	ID        string     `json:"id"`
+	ClientID  string     `json:"client_id"`
+	Secret    string     `json:"client_secret"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+func (a *api) addSecret(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ExpiresAt *time.Time `json:"expires_at"`
+	}
+	if err := decode(w, r, &req, true); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	sid, plain, err := a.svc.AddClientSecret(r.Context(), id, req.ExpiresAt)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: client secret added", "trace_id", traceID(r), "client_id", id, "secret_id", sid)
+	out := newSecret{ID: sid, ClientID: id, Secret: plain}
+	if req.ExpiresAt != nil {
+		t := req.ExpiresAt.UTC()
+		out.ExpiresAt = &t
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (a *api) removeSecret(w http.ResponseWriter, r *http.Request) {
+	id, sid := r.PathValue("id"), r.PathValue("sid")
+	if err := a.svc.RemoveClientSecret(r.Context(), id, sid); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: client secret removed", "trace_id", traceID(r), "client_id", id, "secret_id", sid)
+	w.WriteHeader(http.StatusNoContent)
+}

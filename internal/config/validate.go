@@ -1,0 +1,151 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MinAdminToken is the shortest admin token accepted, in bytes: the token
+// is a bearer credential for the whole server.
+const MinAdminToken = 32
+
+// Validate checks the settings and reports every problem at once, each
+// naming its setting as written in the YAML file.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, a...)...))
+	}
+
+	if err := checkIssuer(c.Issuer); err != nil {
+		bad("issuer", "%v", err)
+	}
+	if strings.TrimSpace(c.Addr) == "" {
+		bad("addr", "is empty; set a listen address such as :8080 or localhost:8080")
+	} else if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "%q is not host:port (for example :8080 or 127.0.0.1:8080)", c.Addr)
+	}
+	if err := checkDatabase(c.Database); err != nil {
+		bad("database", "%v", err)
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		bad("master_key", "both master_key and master_key_file are set; set only one")
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < MinAdminToken {
+		bad("admin_token", "is %d characters; use at least %d random bytes, for example: head -c 32 /dev/urandom | base64", len(c.AdminToken), MinAdminToken)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls", "set both cert_file and key_file, or neither")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			bad("trusted_proxies", "%q is not a CIDR such as 10.0.0.0/8 or 192.0.2.1/32", p)
+		}
+	}
+
+	l := c.Lifetimes
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{
+		{"lifetimes.code", l.Code},
+		{"lifetimes.access_token", l.AccessToken},
+		{"lifetimes.id_token", l.IDToken},
+		{"lifetimes.refresh_absolute", l.RefreshAbsolute},
+		{"lifetimes.refresh_idle", l.RefreshIdle},
+		{"lifetimes.session", l.Session},
+		{"lifetimes.auth_request", l.AuthRequest},
+		{"lifetimes.key_publish", l.KeyPublish},
+		{"lockout.base", c.Lockout.Base},
+		{"lockout.max", c.Lockout.Max},
+		{"failure_retention", c.FailureRetention},
+	} {
+		if d.v <= 0 {
+			bad(d.key, "must be positive, got %s", d.v)
+		}
+	}
+	// A retired key must outlive every token it signed, or valid tokens
+	// stop verifying right after a rotation.
+	if longest := max(l.AccessToken, l.IDToken); l.KeyPublish > 0 && l.KeyPublish < longest {
+		bad("lifetimes.key_publish", "is %s, shorter than the longest token lifetime %s; tokens signed before a rotation would stop verifying", l.KeyPublish, longest)
+	}
+	if c.Lockout.Threshold < 0 {
+		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)
+	}
+	if c.Lockout.Base > 0 && c.Lockout.Max > 0 && c.Lockout.Max < c.Lockout.Base {
+		bad("lockout.max", "is %s, less than lockout.base %s", c.Lockout.Max, c.Lockout.Base)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch strings.ToLower(c.LogFormat) {
+	case "text", "json":
+	default:
+		bad("log_format", "%q is not text or json", c.LogFormat)
+	}
+	return errors.Join(errs...)
+}
+
+// checkIssuer applies OIDC Discovery §3 and RFC 8414 §2: an https URL with
+// no query or fragment. Plain http is allowed for loopback development.
+func checkIssuer(s string) error {
+	if s == "" {
+		return errors.New("is empty; set the public URL of this server, such as https://id.example.com")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%q is not an absolute URL such as https://id.example.com", s)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("%q must use https", s)
+	case u.User != nil:
+		return fmt.Errorf("%q must not contain user information", s)
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%q must not have a query", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("%q must not have a fragment", s)
+	case strings.HasSuffix(s, "/"):
+		return fmt.Errorf("%q must not end with a slash; use %q", s, strings.TrimRight(s, "/"))
+	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+		return fmt.Errorf("%q must use https; plain http is allowed only for localhost and loopback addresses", s)
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host (without port or brackets) is
+// localhost or a loopback IP address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkDatabase(dsn string) error {
+	switch {
+	case dsn == "":
+		return errors.New("is empty; use sqlite:PATH or postgres://…")
+	case strings.HasPrefix(dsn, "sqlite:"):
+		if p, _ := strings.CutPrefix(dsn, "sqlite:"); p == "" {
+			return errors.New("sqlite: needs a file path, such as sqlite:/var/lib/lucid/lucid.db")
+		}
+		return nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return nil
+	default:
+		// The DSN may hold a password: name only its scheme.
+		scheme, _, _ := strings.Cut(dsn, ":")
+		if len(scheme) > 20 || strings.ContainsAny(scheme, "/@") {
+			scheme = "?"
+		}
+		return fmt.Errorf("scheme %q is not supported; use sqlite:PATH or postgres://…", scheme)
+	}
+}

@@ -1,0 +1,385 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// SecretBytes is the entropy of a generated client secret (256 bits).
+const SecretBytes = 32
+
+// MaxSecrets is how many secrets a client may hold at once: the current
+// one and its replacement during a rotation.
+const MaxSecrets = 2
+
+// ClientSpec describes a client to create. Zero values take the defaults.
+type ClientSpec struct {
+	ID                     string // generated when empty
+	Name                   string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	GrantTypes             []string // default authorization_code, refresh_token
+	ResponseTypes          []string // default code
+	Scopes                 []string // default DefaultScopes()
+	AuthMethod             string   // default client_secret_basic; "none" makes a public client
+	RequirePKCE            *bool    // default true; public clients always need PKCE
+	IDTokenAlg             string   // default RS256
+	JWKS                   string   // a JWK set, for private_key_jwt
+	JWKSURI                string   // or where to fetch it
+	AlwaysRefresh          bool
+	SkipConsent            bool
+	Disabled               bool
+	// Secret is an operator-chosen secret (at least 32 bytes); one is
+	// generated when empty.
+	Secret          string
+	SecretExpiresAt *time.Time
+}
+
+// ClientPatch changes the fields that are not nil.
+type ClientPatch struct {
+	Name                   *string
+	RedirectURIs           *[]string
+	PostLogoutRedirectURIs *[]string
+	GrantTypes             *[]string
+	ResponseTypes          *[]string
+	Scopes                 *[]string
+	AuthMethod             *string
+	RequirePKCE            *bool
+	IDTokenAlg             *string
+	JWKS                   *string
+	JWKSURI                *string
+	AlwaysRefresh          *bool
+	SkipConsent            *bool
+	Disabled               *bool
+}
+
+func secretMethod(m string) bool { return m == store.AuthSecretBasic || m == store.AuthSecretPost }
+
+// CreateClient registers a client. For a client that authenticates with a
+// secret it returns the plaintext secret, the only time it is available:
+// the store keeps a keyed hash.
+func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Client, string, error) {
+	now := s.now()
+	c := &store.Client{
+		ID:                      spec.ID,
+		Name:                    spec.Name,
+		TokenEndpointAuthMethod: spec.AuthMethod,
+		RedirectURIs:            spec.RedirectURIs,
+		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		GrantTypes:              spec.GrantTypes,
+		ResponseTypes:           spec.ResponseTypes,
+		Scopes:                  spec.Scopes,
+		RequirePKCE:             true,
+		IDTokenAlg:              spec.IDTokenAlg,
+		JWKS:                    spec.JWKS,
+		JWKSURI:                 spec.JWKSURI,
+		AlwaysRefresh:           spec.AlwaysRefresh,
+		SkipConsent:             spec.SkipConsent,
+		Disabled:                spec.Disabled,
+		CreatedAt:               now,
+		UpdatedAt:               now,
+	}
+	if c.ID == "" {
+		c.ID = secret.Token(16)
+	}
+	if c.TokenEndpointAuthMethod == "" {
+		c.TokenEndpointAuthMethod = store.AuthSecretBasic
+	}
+	if c.GrantTypes == nil {
+		c.GrantTypes = DefaultGrantTypes()
+	}
+	if c.ResponseTypes == nil {
+		c.ResponseTypes = []string{"code"}
+	}
+	if c.Scopes == nil {
+		c.Scopes = DefaultScopes()
+	}
+	if c.IDTokenAlg == "" {
+		c.IDTokenAlg = "RS256"
+	}
+	if spec.RequirePKCE != nil {
+		c.RequirePKCE = *spec.RequirePKCE
+	}
+	if err := checkClientID(c.ID); err != nil {
+		return nil, "", err
+	}
+	if err := normalizeClient(c, spec.RequirePKCE); err != nil {
+		return nil, "", err
+	}
+
+	var plain string
+	switch {
+	case secretMethod(c.TokenEndpointAuthMethod):
+		if s.Secrets == nil {
+			return nil, "", ErrNoSecrets
+		}
+		if spec.SecretExpiresAt != nil && !spec.SecretExpiresAt.After(now) {
+			return nil, "", invalid("client_secret_expires_at", "%s is not in the future", spec.SecretExpiresAt.UTC().Format(time.RFC3339))
+		}
+		plain = spec.Secret
+		if plain == "" {
+			plain = secret.Token(SecretBytes)
+		} else if len(plain) < SecretBytes {
+			return nil, "", invalid("client_secret", "is %d bytes; a chosen secret needs at least %d (leave it out to have one generated)", len(plain), SecretBytes)
+		}
+		c.Secrets = []store.ClientSecret{s.newSecret(plain, now, spec.SecretExpiresAt)}
+	case spec.Secret != "":
+		return nil, "", invalid("client_secret", "a client with token_endpoint_auth_method %s has no secret", c.TokenEndpointAuthMethod)
+	case spec.SecretExpiresAt != nil:
+		return nil, "", invalid("client_secret_expires_at", "a client with token_endpoint_auth_method %s has no secret", c.TokenEndpointAuthMethod)
+	}
+
+	if err := s.Store.CreateClient(ctx, c); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, "", conflict("client", "id", c.ID)
+		}
+		return nil, "", fmt.Errorf("create client %s: %w", c.ID, err)
+	}
+	return c, plain, nil
+}
+
+func (s *Service) newSecret(plain string, now time.Time, expires *time.Time) store.ClientSecret {
+	sec := store.ClientSecret{ID: secret.Token(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
+	if expires != nil {
+		e := expires.UTC()
+		sec.ExpiresAt = &e
+	}
+	return sec
+}
+
+// normalizeClient checks a whole client registration, after a create or
+// an update, and drops duplicate list entries. pkce is the RequirePKCE the
+// caller asked for explicitly, if any.
+func normalizeClient(c *store.Client, pkce *bool) error {
+	var err error
+	if c.Name == "" {
+		return invalid("name", "is required: the name is shown to people on the consent page")
+	}
+	if err := checkText("name", c.Name, 200); err != nil {
+		return err
+	}
+	if err := checkOneOf("token_endpoint_auth_method", c.TokenEndpointAuthMethod, knownAuthMethods); err != nil {
+		return err
+	}
+	if c.GrantTypes, err = checkSet("grant_types", c.GrantTypes, knownGrantTypes); err != nil {
+		return err
+	}
+	if !slices.Contains(c.GrantTypes, "authorization_code") {
+		return invalid("grant_types", "must include authorization_code, the only grant that starts a session")
+	}
+	if c.ResponseTypes, err = checkSet("response_types", c.ResponseTypes, knownResponseTypes); err != nil {
+		return err
+	}
+	if len(c.ResponseTypes) == 0 {
+		return invalid("response_types", "must include code")
+	}
+	if c.Scopes, err = checkSet("scopes", c.Scopes, knownScopes); err != nil {
+		return err
+	}
+	if len(c.Scopes) == 0 {
+		return invalid("scopes", "at least one scope is required")
+	}
+	if err := checkOneOf("id_token_signed_response_alg", c.IDTokenAlg, knownAlgs); err != nil {
+		return err
+	}
+	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, true); err != nil {
+		return err
+	}
+	if c.PostLogoutRedirectURIs, err = checkURIs("post_logout_redirect_uris", c.PostLogoutRedirectURIs, false); err != nil {
+		return err
+	}
+	if len(c.PostLogoutRedirectURIs) == 0 {
+		c.PostLogoutRedirectURIs = nil
+	}
+	if c.Public() {
+		// OAuth 2.1 and RFC 9700 §2.1.1: a public client has nothing but
+		// PKCE to bind the code to itself.
+		if pkce != nil && !*pkce {
+			return invalid("require_pkce", "public clients (token_endpoint_auth_method none) always need PKCE")
+		}
+		c.RequirePKCE = true
+	}
+	if c.AlwaysRefresh && !slices.Contains(c.GrantTypes, "refresh_token") {
+		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
+	}
+	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT {
+		switch {
+		case c.JWKS == "" && c.JWKSURI == "":
+			return invalid("jwks", "private_key_jwt needs the client's public keys: give jwks or jwks_uri")
+		case c.JWKS != "" && c.JWKSURI != "":
+			return invalid("jwks", "give jwks or jwks_uri, not both")
+		case c.JWKS != "":
+			if c.JWKS, err = checkJWKS(c.JWKS); err != nil {
+				return err
+			}
+		default:
+			if err := checkJWKSURI(c.JWKSURI); err != nil {
+				return err
+			}
+		}
+	} else if c.JWKS != "" || c.JWKSURI != "" {
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt, not %s", c.TokenEndpointAuthMethod)
+	}
+	return nil
+}
+
+// GetClient returns the client with this id.
+func (s *Service) GetClient(ctx context.Context, id string) (*store.Client, error) {
+	c, err := s.Store.GetClient(ctx, id)
+	if err != nil {
+		return nil, storeErr(err, "client", id, "get")
+	}
+	return c, nil
+}
+
+// ListClients returns every client.
+func (s *Service) ListClients(ctx context.Context) ([]*store.Client, error) {
+	cs, err := s.Store.ListClients(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list clients: %w", err)
+	}
+	return cs, nil
+}
+
+// DeleteClient removes a client. Tokens it holds stop working at the
+// token endpoint at once, since the client no longer authenticates.
+func (s *Service) DeleteClient(ctx context.Context, id string) error {
+	if err := s.Store.DeleteClient(ctx, id); err != nil {
+		return storeErr(err, "client", id, "delete")
+	}
+	return nil
+}
+
+// UpdateClient applies a partial update and checks the result as a whole.
+// Switching to a method without secrets (none, private_key_jwt) drops the
+// client's secrets; switching to a secret method from one without leaves
+// the client with none until AddClientSecret.
+func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*store.Client, error) {
+	now := s.now()
+	c, err := s.Store.UpdateClient(ctx, id, func(c *store.Client) error {
+		set(&c.Name, p.Name)
+		set(&c.RedirectURIs, p.RedirectURIs)
+		set(&c.PostLogoutRedirectURIs, p.PostLogoutRedirectURIs)
+		set(&c.GrantTypes, p.GrantTypes)
+		set(&c.ResponseTypes, p.ResponseTypes)
+		set(&c.Scopes, p.Scopes)
+		set(&c.TokenEndpointAuthMethod, p.AuthMethod)
+		set(&c.RequirePKCE, p.RequirePKCE)
+		set(&c.IDTokenAlg, p.IDTokenAlg)
+		set(&c.JWKS, p.JWKS)
+		set(&c.JWKSURI, p.JWKSURI)
+		set(&c.AlwaysRefresh, p.AlwaysRefresh)
+		set(&c.SkipConsent, p.SkipConsent)
+		set(&c.Disabled, p.Disabled)
+		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
+			// Leaving private_key_jwt: its keys no longer apply.
+			c.JWKS, c.JWKSURI = "", ""
+		}
+		if err := normalizeClient(c, p.RequirePKCE); err != nil {
+			return err
+		}
+		if !secretMethod(c.TokenEndpointAuthMethod) {
+			c.Secrets = nil
+		}
+		c.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err, "client", id, "update")
+	}
+	return c, nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// AddClientSecret gives the client one more secret, for a rotation
+// without downtime: hand the new one out, then remove the old one. Expired
+// secrets are dropped; a client holds at most MaxSecrets.
+func (s *Service) AddClientSecret(ctx context.Context, id string, expiresAt *time.Time) (secretID, plaintext string, err error) {
+	return s.addSecret(ctx, id, expiresAt, -1)
+}
+
+// RotateClientSecret issues a new secret and retires the old ones: with
+// grace 0 they stop working at once; otherwise the newest old secret keeps
+// working for grace (or until its own expiry, if sooner) and any other is
+// removed.
+func (s *Service) RotateClientSecret(ctx context.Context, id string, grace time.Duration, expiresAt *time.Time) (secretID, plaintext string, err error) {
+	if grace < 0 {
+		return "", "", invalid("grace", "must not be negative")
+	}
+	return s.addSecret(ctx, id, expiresAt, grace)
+}
+
+// addSecret adds a secret; grace < 0 keeps the old ones as they are.
+func (s *Service) addSecret(ctx context.Context, id string, expiresAt *time.Time, grace time.Duration) (string, string, error) {
+	if s.Secrets == nil {
+		return "", "", ErrNoSecrets
+	}
+	now := s.now()
+	if expiresAt != nil && !expiresAt.After(now) {
+		return "", "", invalid("expires_at", "%s is not in the future", expiresAt.UTC().Format(time.RFC3339))
+	}
+	plain := secret.Token(SecretBytes)
+	sec := s.newSecret(plain, now, expiresAt)
+	_, err := s.Store.UpdateClient(ctx, id, func(c *store.Client) error {
+		if !secretMethod(c.TokenEndpointAuthMethod) {
+			return invalid("token_endpoint_auth_method", "client %s uses %s, which has no secrets; switch it to client_secret_basic or client_secret_post first", c.ID, c.TokenEndpointAuthMethod)
+		}
+		live := slices.DeleteFunc(slices.Clone(c.Secrets), func(x store.ClientSecret) bool {
+			return x.ExpiresAt != nil && !x.ExpiresAt.After(now)
+		})
+		switch {
+		case grace == 0:
+			live = nil
+		case grace > 0 && len(live) > 0:
+			newest := slices.MaxFunc(live, func(a, b store.ClientSecret) int { return a.CreatedAt.Compare(b.CreatedAt) })
+			until := now.Add(grace).UTC()
+			if newest.ExpiresAt == nil || until.Before(*newest.ExpiresAt) {
+				newest.ExpiresAt = &until
+			}
+			live = []store.ClientSecret{newest}
+		}
+		if len(live) >= MaxSecrets {
+			return invalid("secrets", "client %s already has %d secrets; remove one first (lucid client remove-secret, or DELETE /admin/clients/%s/secrets/SECRET_ID)", c.ID, len(live), c.ID)
+		}
+		c.Secrets = append(live, sec)
+		c.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return "", "", storeErr(err, "client", id, "add secret to")
+	}
+	return sec.ID, plain, nil
+}
+
+// RemoveClientSecret removes one secret. The last secret of a client that
+// authenticates with one cannot be removed: rotate instead.
+func (s *Service) RemoveClientSecret(ctx context.Context, id, secretID string) error {
+	now := s.now()
+	_, err := s.Store.UpdateClient(ctx, id, func(c *store.Client) error {
+		i := slices.IndexFunc(c.Secrets, func(x store.ClientSecret) bool { return x.ID == secretID })
+		if i < 0 {
+			return notFound("secret of client "+c.ID, secretID)
+		}
+		if len(c.Secrets) == 1 && secretMethod(c.TokenEndpointAuthMethod) {
+			return invalid("secret_id", "%s is the only secret of client %s; add a new secret first, or rotate (lucid client rotate-secret)", secretID, c.ID)
+		}
+		c.Secrets = slices.Delete(slices.Clone(c.Secrets), i, i+1)
+		c.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return storeErr(err, "client", id, "remove secret from")
+	}
+	return nil
+}

@@ -1,0 +1,282 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// UserSpec describes a user to create.
+type UserSpec struct {
+	Username      string
+	Email         string
+	EmailVerified bool
+	Name          string
+	GivenName     string
+	FamilyName    string
+	Phone         string
+	PhoneVerified bool
+	Address       *store.Address
+	Password      string
+	Disabled      bool
+}
+
+// UserPatch changes the fields that are not nil. Passwords change only
+// through SetPassword.
+type UserPatch struct {
+	Username      *string
+	Email         *string
+	EmailVerified *bool
+	Name          *string
+	GivenName     *string
+	FamilyName    *string
+	Phone         *string
+	PhoneVerified *bool
+	Address       **store.Address
+	Disabled      *bool
+}
+
+// CreateUser adds a user with an argon2id password hash.
+func (s *Service) CreateUser(ctx context.Context, spec UserSpec) (*store.User, error) {
+	now := s.now()
+	u := &store.User{
+		ID:            secret.Token(16),
+		Username:      spec.Username,
+		Email:         spec.Email,
+		EmailVerified: spec.EmailVerified,
+		Name:          spec.Name,
+		GivenName:     spec.GivenName,
+		FamilyName:    spec.FamilyName,
+		Phone:         spec.Phone,
+		PhoneVerified: spec.PhoneVerified,
+		Address:       spec.Address,
+		Disabled:      spec.Disabled,
+		CreatedAt:     now,
+		UpdatedAt:     now,
+	}
+	if err := checkUser(u); err != nil {
+		return nil, err
+	}
+	if err := checkPassword(spec.Password); err != nil {
+		return nil, err
+	}
+	if err := s.checkUnique(ctx, u); err != nil {
+		return nil, err
+	}
+	h, err := s.hash(spec.Password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	u.PasswordHash = h
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Lost a race with another create: say which value, as best known.
+			if err := s.checkUnique(ctx, u); err != nil {
+				return nil, err
+			}
+			return nil, conflict("user", "username", u.Username)
+		}
+		return nil, fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return u, nil
+}
+
+func checkUser(u *store.User) error {
+	if err := checkUsername(u.Username); err != nil {
+		return err
+	}
+	if u.Email != "" {
+		if err := checkEmail(u.Email); err != nil {
+			return err
+		}
+	} else if u.EmailVerified {
+		return invalid("email_verified", "cannot be true without an email address")
+	}
+	if u.Phone == "" && u.PhoneVerified {
+		return invalid("phone_number_verified", "cannot be true without a phone number")
+	}
+	for _, f := range []struct{ field, v string }{
+		{"name", u.Name}, {"given_name", u.GivenName}, {"family_name", u.FamilyName}, {"phone_number", u.Phone},
+	} {
+		if err := checkText(f.field, f.v, 200); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkUnique refuses a username or email that another user has. Sign-in
+// matches either, case-insensitively, so the check does too.
+func (s *Service) checkUnique(ctx context.Context, u *store.User) error {
+	for _, f := range []struct{ field, v string }{{"username", u.Username}, {"email", u.Email}} {
+		if f.v == "" {
+			continue
+		}
+		other, err := s.Store.GetUserByUsername(ctx, f.v)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("look up user %s: %w", f.v, err)
+		case other.ID != u.ID:
+			return conflict("user", f.field, f.v)
+		}
+	}
+	return nil
+}
+
+// GetUser finds a user by id, or else by username or email.
+func (s *Service) GetUser(ctx context.Context, idOrName string) (*store.User, error) {
+	u, err := s.Store.GetUser(ctx, idOrName)
+	if errors.Is(err, store.ErrNotFound) && idOrName != "" {
+		u, err = s.Store.GetUserByUsername(ctx, idOrName)
+	}
+	if err != nil {
+		return nil, storeErr(err, "user", idOrName, "get")
+	}
+	return u, nil
+}
+
+// ListUsers returns every user.
+func (s *Service) ListUsers(ctx context.Context) ([]*store.User, error) {
+	us, err := s.Store.ListUsers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// UpdateUser applies a partial update to the user found by id or name.
+func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) (*store.User, error) {
+	cur, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	if p.Username != nil || p.Email != nil {
+		probe := *cur
+		set(&probe.Username, p.Username)
+		set(&probe.Email, p.Email)
+		if err := s.checkUnique(ctx, &probe); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		if p.Email != nil && !strings.EqualFold(*p.Email, u.Email) && p.EmailVerified == nil {
+			u.EmailVerified = false // a new address is unverified until said otherwise
+		}
+		if p.Phone != nil && *p.Phone != u.Phone && p.PhoneVerified == nil {
+			u.PhoneVerified = false
+		}
+		set(&u.Username, p.Username)
+		set(&u.Email, p.Email)
+		set(&u.EmailVerified, p.EmailVerified)
+		set(&u.Name, p.Name)
+		set(&u.GivenName, p.GivenName)
+		set(&u.FamilyName, p.FamilyName)
+		set(&u.Phone, p.Phone)
+		set(&u.PhoneVerified, p.PhoneVerified)
+		set(&u.Address, p.Address)
+		set(&u.Disabled, p.Disabled)
+		if err := checkUser(u); err != nil {
+			return err
+		}
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+func (s *Service) updateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
+	u, err := s.Store.UpdateUser(ctx, id, fn)
+	if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, conflict("user", "this", "username or email")
+		}
+		return nil, storeErr(err, "user", id, "update")
+	}
+	return u, nil
+}
+
+// SetPassword replaces a user's password and lifts a lockout: the operator
+// has just vouched for the account.
+func (s *Service) SetPassword(ctx context.Context, idOrName, pw string) error {
+	if err := checkPassword(pw); err != nil {
+		return err
+	}
+	cur, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return err
+	}
+	h, err := s.hash(pw)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now()
+	_, err = s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		u.PasswordHash = h
+		u.FailedLogins = 0
+		u.LockedUntil = time.Time{}
+		u.UpdatedAt = now
+		return nil
+	})
+	return err
+}
+
+// SetDisabled disables or enables a user. A disabled user keeps everything
+// but cannot sign in, and the protocol refuses their tokens and grants.
+func (s *Service) SetDisabled(ctx context.Context, idOrName string, disabled bool) (*store.User, error) {
+	cur, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		u.Disabled = disabled
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+// Unlock clears the failed sign-in count and any lockout.
+func (s *Service) Unlock(ctx context.Context, idOrName string) (*store.User, error) {
+	cur, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		u.FailedLogins = 0
+		u.LockedUntil = time.Time{}
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+// DeleteUser revokes every token family of the user, then deletes the user
+// and their consents.
+func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
+	u, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RevokeFamiliesFor(ctx, u.ID, "", "user deleted", s.now()); err != nil {
+		return fmt.Errorf("revoke tokens of user %s: %w", u.ID, err)
+	}
+	consents, err := s.Store.ListConsents(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("list consents of user %s: %w", u.ID, err)
+	}
+	for _, c := range consents {
+		if err := s.Store.DeleteConsent(ctx, u.ID, c.ClientID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("delete consent of user %s: %w", u.ID, err)
+		}
+	}
+	if err := s.Store.DeleteUser(ctx, u.ID); err != nil {
+		return storeErr(err, "user", idOrName, "delete")
+	}
+	return nil
+}

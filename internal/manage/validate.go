@@ -1,0 +1,264 @@
+package manage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// maxURI bounds a registered URI; browsers and proxies stop around 8 KiB
+// for the whole authorization URL.
+const maxURI = 2000
+
+// CheckRedirectURI applies RFC 9700 §2.1 and RFC 8252 §7 to a URI a client
+// registers for redirects: absolute, no fragment, no wildcard, and either
+// https, http on a loopback address, or a private-use scheme of a native
+// app (reverse domain name, containing a dot). The error is the reason.
+func CheckRedirectURI(raw string) error {
+	switch {
+	case raw == "":
+		return fmt.Errorf("an empty URI cannot be registered")
+	case len(raw) > maxURI:
+		return fmt.Errorf("%.60q… is longer than %d characters", raw, maxURI)
+	case strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return fmt.Errorf("%q contains whitespace or control characters", raw)
+	case strings.Contains(raw, "#"):
+		// RFC 6749 §3.1.2: the endpoint URI must not include a fragment.
+		return fmt.Errorf("%q has a fragment (#…); redirect URIs must not", raw)
+	case strings.Contains(raw, "*"):
+		return fmt.Errorf("%q contains a wildcard; register every exact URI instead (redirect URIs are compared exactly)", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a valid URI", raw)
+	}
+	if u.Scheme == "" {
+		return fmt.Errorf("%q is not absolute; give the full URI with its scheme, such as https://app.example.com/callback", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q contains user information (user@host); redirect URIs must not", raw)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	switch {
+	case scheme == "https":
+		if u.Host == "" {
+			return fmt.Errorf("%q has no host", raw)
+		}
+	case scheme == "http":
+		if u.Host == "" {
+			return fmt.Errorf("%q has no host", raw)
+		}
+		if !loopback(u.Hostname()) {
+			return fmt.Errorf("%q uses http on a host that is not loopback; use https, or http only on 127.0.0.1, [::1] or localhost", raw)
+		}
+	case strings.Contains(scheme, "."):
+		// RFC 8252 §7.1: a private-use scheme based on a domain the app owns.
+	default:
+		return fmt.Errorf("%q uses the scheme %s; use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7.1)", raw, u.Scheme)
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkURIs validates a list of URIs for field and drops exact duplicates.
+func checkURIs(field string, uris []string, required bool) ([]string, error) {
+	if required && len(uris) == 0 {
+		return nil, invalid(field, "at least one URI is required")
+	}
+	out := make([]string, 0, len(uris))
+	for _, u := range uris {
+		if err := CheckRedirectURI(u); err != nil {
+			return nil, invalid(field, "%s", err.Error())
+		}
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// The values a client registration may use.
+var (
+	knownGrantTypes    = []string{"authorization_code", "refresh_token"}
+	knownResponseTypes = []string{"code"}
+	knownScopes        = []string{"openid", "profile", "email", "address", "phone", "offline_access"}
+	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthPrivateKeyJWT, store.AuthNone}
+	knownAlgs          = []string{"RS256", "ES256", "EdDSA"}
+)
+
+// DefaultScopes are the scopes a client may request unless told otherwise.
+func DefaultScopes() []string {
+	return []string{"openid", "profile", "email", "offline_access", "address", "phone"}
+}
+
+// DefaultGrantTypes are the grant types a client gets unless told otherwise.
+func DefaultGrantTypes() []string { return []string{"authorization_code", "refresh_token"} }
+
+// checkSet validates that every value is one of known, dropping duplicates.
+func checkSet(field string, values, known []string) ([]string, error) {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if !slices.Contains(known, v) {
+			return nil, invalid(field, "%q is not supported; use %s", v, strings.Join(known, ", "))
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func checkOneOf(field, v string, known []string) error {
+	if !slices.Contains(known, v) {
+		return invalid(field, "%q is not supported; use one of %s", v, strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// checkClientID keeps ids to URI-unreserved characters, so they need no
+// encoding in URLs or in HTTP Basic credentials (where ':' would split).
+func checkClientID(id string) error {
+	if id == "" || len(id) > 128 {
+		return invalid("client_id", "must be 1 to 128 characters")
+	}
+	for _, r := range id {
+		if !(r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~", r))) {
+			return invalid("client_id", "%q may contain only letters, digits, '-', '.', '_' and '~'", id)
+		}
+	}
+	return nil
+}
+
+// checkJWKS validates a JWK set a client registers for private_key_jwt and
+// returns it compacted.
+func checkJWKS(raw string) (string, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		return "", invalid("jwks", "it is not a JSON object with a keys array")
+	}
+	if len(doc.Keys) == 0 {
+		return "", invalid("jwks", "it has no keys")
+	}
+	kids := map[string]bool{}
+	for i, k := range doc.Keys {
+		var meta struct {
+			D   json.RawMessage `json:"d"`
+			K   json.RawMessage `json:"k"`
+			Kty string          `json:"kty"`
+		}
+		if err := json.Unmarshal(k, &meta); err != nil {
+			return "", invalid("jwks", "key #%d is not a JSON object", i)
+		}
+		if meta.D != nil || meta.K != nil {
+			// Never echo the key: it holds private material.
+			return "", invalid("jwks", "key #%d contains private or symmetric key material; register only public keys", i)
+		}
+		if meta.Kty != "RSA" && meta.Kty != "EC" && meta.Kty != "OKP" {
+			return "", invalid("jwks", "key #%d has kty %q; signature keys are RSA, EC or OKP", i, meta.Kty)
+		}
+		var jwk jose.JSONWebKey
+		if err := jwk.UnmarshalJSON(k); err != nil || !jwk.Valid() {
+			return "", invalid("jwks", "key #%d is not a valid %s public key", i, meta.Kty)
+		}
+		if jwk.Use != "" && jwk.Use != "sig" {
+			return "", invalid("jwks", "key #%d has use %q; client assertion keys must be signature keys", i, jwk.Use)
+		}
+		if kids[jwk.KeyID] {
+			return "", invalid("jwks", "two keys have kid %q; every key needs its own kid", jwk.KeyID)
+		}
+		kids[jwk.KeyID] = true
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(raw)); err != nil {
+		return "", invalid("jwks", "it is not valid JSON")
+	}
+	return buf.String(), nil
+}
+
+// checkJWKSURI applies the redirect URI rules minus private-use schemes:
+// Lucid fetches it, so it must be https (http only on loopback, for tests).
+func checkJWKSURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Fragment != "" {
+		return invalid("jwks_uri", "%q is not an absolute https URL without a fragment", raw)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())) {
+		return invalid("jwks_uri", "%q must use https", raw)
+	}
+	return nil
+}
+
+// Usernames are ASCII and never contain '@', because sign-in accepts a
+// username or an email address in the same field.
+func checkUsername(name string) error {
+	if name == "" || len(name) > 64 {
+		return invalid("username", "must be 1 to 64 characters")
+	}
+	for i, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || (i > 0 && strings.ContainsRune(".-_", r))
+		if !ok {
+			if r == '@' {
+				return invalid("username", "%q contains @; sign-in accepts a username or an email address, so usernames cannot look like one", name)
+			}
+			return invalid("username", "%q may contain only letters, digits, '.', '-' and '_', and must start with a letter or digit", name)
+		}
+	}
+	return nil
+}
+
+func checkEmail(email string) error {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" {
+		return invalid("email", "%q is not a plain email address such as alice@example.com", email)
+	}
+	return nil
+}
+
+// MinPassword is the shortest password accepted, in characters.
+const MinPassword = 8
+
+// maxPassword bounds the work one hash can be asked to do.
+const maxPassword = 1024
+
+func checkPassword(pw string) error {
+	switch n := utf8.RuneCountInString(pw); {
+	case n < MinPassword:
+		// The length only: never the password.
+		return invalid("password", "is %d characters; use at least %d", n, MinPassword)
+	case len(pw) > maxPassword:
+		return invalid("password", "is longer than %d bytes", maxPassword)
+	case !utf8.ValidString(pw):
+		return invalid("password", "is not valid UTF-8")
+	}
+	return nil
+}
+
+func checkText(field, v string, maxLen int) error {
+	if len(v) > maxLen {
+		return invalid(field, "is longer than %d bytes", maxLen)
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return invalid(field, "contains control characters")
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package manage
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// ClientView is what the admin API and `lucid client … --output json`
+// show of a client: everything but the secret hashes.
+type ClientView struct {
+	ID                      string          `json:"client_id"`
+	Name                    string          `json:"client_name"`
+	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
+	RedirectURIs            []string        `json:"redirect_uris"`
+	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris"`
+	GrantTypes              []string        `json:"grant_types"`
+	ResponseTypes           []string        `json:"response_types"`
+	Scopes                  []string        `json:"scopes"`
+	RequirePKCE             bool            `json:"require_pkce"`
+	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	JWKS                    json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
+	SkipConsent             bool            `json:"skip_consent"`
+	Disabled                bool            `json:"disabled"`
+	Secrets                 []SecretView    `json:"secrets"`
+	CreatedAt               time.Time       `json:"created_at"`
+	UpdatedAt               time.Time       `json:"updated_at"`
+}
+
+// SecretView describes a client secret without its hash.
+type SecretView struct {
+	ID        string     `json:"id"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// ViewClient builds the public description of c.
+func ViewClient(c *store.Client) ClientView {
+	v := ClientView{
+		ID:                      c.ID,
+		Name:                    c.Name,
+		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		RedirectURIs:            nonNil(c.RedirectURIs),
+		PostLogoutRedirectURIs:  nonNil(c.PostLogoutRedirectURIs),
+		GrantTypes:              nonNil(c.GrantTypes),
+		ResponseTypes:           nonNil(c.ResponseTypes),
+		Scopes:                  nonNil(c.Scopes),
+		RequirePKCE:             c.RequirePKCE,
+		IDTokenAlg:              c.IDTokenAlg,
+		JWKSURI:                 c.JWKSURI,
+		AlwaysRefresh:           c.AlwaysRefresh,
+		SkipConsent:             c.SkipConsent,
+		Disabled:                c.Disabled,
+		Secrets:                 make([]SecretView, 0, len(c.Secrets)),
+		CreatedAt:               c.CreatedAt.UTC(),
+		UpdatedAt:               c.UpdatedAt.UTC(),
+	}
+	if c.JWKS != "" && json.Valid([]byte(c.JWKS)) {
+		v.JWKS = json.RawMessage(c.JWKS)
+	}
+	for _, s := range c.Secrets {
+		v.Secrets = append(v.Secrets, SecretView{ID: s.ID, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: utc(s.ExpiresAt)})
+	}
+	return v
+}
+
+// UserView is what the admin API and the CLI show of a user: everything
+// but the password hash.
+type UserView struct {
+	ID            string         `json:"id"`
+	Username      string         `json:"username"`
+	Email         string         `json:"email,omitempty"`
+	EmailVerified bool           `json:"email_verified"`
+	Name          string         `json:"name,omitempty"`
+	GivenName     string         `json:"given_name,omitempty"`
+	FamilyName    string         `json:"family_name,omitempty"`
+	Phone         string         `json:"phone_number,omitempty"`
+	PhoneVerified bool           `json:"phone_number_verified"`
+	Address       *store.Address `json:"address,omitempty"`
+	Disabled      bool           `json:"disabled"`
+	FailedLogins  int            `json:"failed_logins"`
+	LockedUntil   *time.Time     `json:"locked_until,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}
+
+// ViewUser builds the public description of u.
+func ViewUser(u *store.User) UserView {
+	v := UserView{
+		ID:            u.ID,
+		Username:      u.Username,
+		Email:         u.Email,
+		EmailVerified: u.EmailVerified,
+		Name:          u.Name,
+		GivenName:     u.GivenName,
+		FamilyName:    u.FamilyName,
+		Phone:         u.Phone,
+		PhoneVerified: u.PhoneVerified,
+		Address:       u.Address,
+		Disabled:      u.Disabled,
+		FailedLogins:  u.FailedLogins,
+		CreatedAt:     u.CreatedAt.UTC(),
+		UpdatedAt:     u.UpdatedAt.UTC(),
+	}
+	if !u.LockedUntil.IsZero() {
+		v.LockedUntil = utc(&u.LockedUntil)
+	}
+	return v
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
