@@ -1,0 +1,527 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+func runClient(ctx context.Context, e *env, args []string) error {
+	return subcommand(ctx, e, "client", args, []command{
+		{"create", "register a client; prints its secret once", clientCreate},
+		{"list", "list clients", clientList},
+		{"show", "show one client", clientShow},
+		{"update", "change a client (list flags add values; --remove-… flags remove them)", clientUpdate},
+		{"enable", "let a disabled client use Lucid again", clientSetDisabled(false)},
+		{"disable", "stop a client from using Lucid", clientSetDisabled(true)},
+		{"delete", "delete a client", clientDelete},
+		{"add-secret", "add a second secret, for a rotation without downtime; prints it once", clientAddSecret},
+		{"rotate-secret", "issue a new secret and retire the old ones; prints it once", clientRotateSecret},
+		{"remove-secret", "remove one of a client's secrets", clientRemoveSecret},
+	})
+}
+
+// createdClient is the JSON of `client create`: the only output with the secret.
+type createdClient struct {
+	manage.ClientView
+	Secret   string `json:"client_secret,omitempty"`
+	SecretID string `json:"client_secret_id,omitempty"`
+}
+
+// newSecretOut is the JSON of `client add-secret` and `client rotate-secret`.
+type newSecretOut struct {
+	ID        string     `json:"id"`
+	ClientID  string     `json:"client_id"`
+	Secret    string     `json:"client_secret"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// readJWKS reads a JWK set from a file, or stdin for "-".
+func readJWKS(e *env, path string) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		b, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read --jwks-file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// readLine reads one line from stdin, for a password or secret that must
+// not appear in the process list or shell history.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func clientCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "client create", "")
+	var cf commonFlags
+	cf.register(fs)
+	var (
+		redirects, postLogout, grants, responses, scopes listFlag
+		spec                                             manage.ClientSpec
+		public, pkce, secretStdin                        bool
+		jwksFile, expires                                string
+	)
+	fs.StringVar(&spec.ID, "id", "", "client id (generated when empty)")
+	fs.StringVar(&spec.Name, "name", "", "name shown on the consent page (required)")
+	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable; at least one)")
+	fs.Var(&postLogout, "post-logout-redirect-uri", "post-logout redirect URI (repeatable)")
+	fs.Var(&grants, "grant-type", "grant type (repeatable; default authorization_code refresh_token)")
+	fs.Var(&responses, "response-type", "response type (default code)")
+	fs.Var(&scopes, "scope", "allowed scope (repeatable or space-separated; default openid profile email offline_access address phone)")
+	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, private_key_jwt or none")
+	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
+	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
+	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
+	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
+	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
+	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
+	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
+	fs.BoolVar(&secretStdin, "secret-stdin", false, "read the client secret from stdin instead of generating one (at least 32 bytes)")
+	fs.StringVar(&expires, "secret-expires", "", "when the secret expires: a duration (720h) or an RFC 3339 time")
+	if _, err := parseFlags(fs, args, 0, 0); err != nil {
+		return err
+	}
+	set := setFlags(fs)
+	if spec.Name == "" {
+		return usagef("--name is required")
+	}
+	if len(redirects) == 0 {
+		return usagef("at least one --redirect-uri is required")
+	}
+	if public {
+		if set["auth-method"] && spec.AuthMethod != store.AuthNone {
+			return usagef("--public conflicts with --auth-method %s", spec.AuthMethod)
+		}
+		spec.AuthMethod = store.AuthNone
+	}
+	if secretStdin && jwksFile == "-" {
+		return usagef("--secret-stdin and --jwks-file - both read stdin")
+	}
+	spec.RedirectURIs = redirects
+	spec.PostLogoutRedirectURIs = postLogout
+	if len(grants) > 0 {
+		spec.GrantTypes = grants.words()
+	}
+	if len(responses) > 0 {
+		spec.ResponseTypes = responses.words()
+	}
+	if len(scopes) > 0 {
+		spec.Scopes = scopes.words()
+	}
+	if set["require-pkce"] {
+		spec.RequirePKCE = &pkce
+	}
+	when, err := parseWhen("secret-expires", expires, time.Now())
+	if err != nil {
+		return err
+	}
+	spec.SecretExpiresAt = when
+	if jwksFile != "" {
+		if spec.JWKS, err = readJWKS(e, jwksFile); err != nil {
+			return err
+		}
+	}
+	if secretStdin {
+		if spec.Secret, err = readLine(e.stdin); err != nil {
+			return fmt.Errorf("read secret from stdin: %w", err)
+		}
+	}
+
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if spec.AuthMethod == store.AuthSecretBasic || spec.AuthMethod == store.AuthSecretPost {
+		if err := s.needKey("a client with a secret"); err != nil {
+			return err
+		}
+	}
+	c, plain, err := s.svc.CreateClient(ctx, spec)
+	if err != nil {
+		return err
+	}
+	out := createdClient{ClientView: manage.ViewClient(c), Secret: plain}
+	if plain != "" && len(c.Secrets) > 0 {
+		out.SecretID = c.Secrets[0].ID
+	}
+	if s.json {
+		return s.printJSON(out)
+	}
+	if err := printClient(s.out, out.ClientView); err != nil {
+		return err
+	}
+	if plain != "" && !secretStdin {
+		fmt.Fprintf(s.out, "\nClient secret (shown only now; store it safely):\n%s\n", plain)
+	}
+	return nil
+}
+
+func printClient(w io.Writer, c manage.ClientView) error {
+	secrets := make([]string, 0, len(c.Secrets))
+	for _, s := range c.Secrets {
+		d := s.ID + " (created " + timeText(s.CreatedAt)
+		if s.ExpiresAt != nil {
+			d += ", expires " + timeText(*s.ExpiresAt)
+		}
+		secrets = append(secrets, d+")")
+	}
+	kv := [][2]string{
+		{"Client ID", c.ID},
+		{"Name", c.Name},
+		{"Auth method", c.TokenEndpointAuthMethod},
+		{"Redirect URIs", orDash(strings.Join(c.RedirectURIs, " "))},
+		{"Post-logout URIs", orDash(strings.Join(c.PostLogoutRedirectURIs, " "))},
+		{"Grant types", strings.Join(c.GrantTypes, " ")},
+		{"Response types", strings.Join(c.ResponseTypes, " ")},
+		{"Scopes", strings.Join(c.Scopes, " ")},
+		{"Require PKCE", yesNo(c.RequirePKCE)},
+		{"ID token alg", c.IDTokenAlg},
+	}
+	if len(c.JWKS) > 0 {
+		kv = append(kv, [2]string{"JWKS", "registered (" + fmt.Sprint(len(c.JWKS)) + " bytes)"})
+	}
+	if c.JWKSURI != "" {
+		kv = append(kv, [2]string{"JWKS URI", c.JWKSURI})
+	}
+	kv = append(kv,
+		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
+		[2]string{"Skip consent", yesNo(c.SkipConsent)},
+		[2]string{"Disabled", yesNo(c.Disabled)},
+		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
+		[2]string{"Created", timeText(c.CreatedAt)},
+		[2]string{"Updated", timeText(c.UpdatedAt)},
+	)
+	return fields(w, kv)
+}
+
+func clientList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "client list", "")
+	var cf commonFlags
+	cf.register(fs)
+	if _, err := parseFlags(fs, args, 0, 0); err != nil {
+		return err
+	}
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	cs, err := s.svc.ListClients(ctx)
+	if err != nil {
+		return err
+	}
+	views := make([]manage.ClientView, len(cs))
+	for i, c := range cs {
+		views[i] = manage.ViewClient(c)
+	}
+	if s.json {
+		return s.printJSON(map[string]any{"clients": views})
+	}
+	rows := make([][]string, len(views))
+	for i, c := range views {
+		rows[i] = []string{c.ID, c.Name, c.TokenEndpointAuthMethod, yesNo(c.Disabled), strings.Join(c.RedirectURIs, " ")}
+	}
+	return table(s.out, []string{"CLIENT ID", "NAME", "AUTH METHOD", "DISABLED", "REDIRECT URIS"}, rows)
+}
+
+// oneClient parses flags and the CLIENT_ID argument and opens the database.
+func oneClient(ctx context.Context, e *env, name string, args []string, extra func(fs *flag.FlagSet)) (*session, string, error) {
+	fs := newFlags(e, "client "+name, "CLIENT_ID")
+	var cf commonFlags
+	cf.register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args, 1, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, pos[0], nil
+}
+
+func clientShow(ctx context.Context, e *env, args []string) error {
+	s, id, err := oneClient(ctx, e, "show", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.svc.GetClient(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.showClient(c)
+}
+
+func (s *session) showClient(c *store.Client) error {
+	if s.json {
+		return s.printJSON(manage.ViewClient(c))
+	}
+	return printClient(s.out, manage.ViewClient(c))
+}
+
+// edit applies additions and removals to a list.
+func edit(cur []string, add, remove []string) []string {
+	out := slices.Clone(cur)
+	for _, v := range add {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return slices.Contains(remove, v) })
+}
+
+func clientUpdate(ctx context.Context, e *env, args []string) error {
+	var (
+		addRedirect, rmRedirect, addPost, rmPost   listFlag
+		addGrant, rmGrant, addResp, rmResp         listFlag
+		addScope, rmScope                          listFlag
+		name, method, alg, jwksFile, jwksURI       string
+		pkce, alwaysRefresh, skipConsent, disabled bool
+		fsRef                                      *flag.FlagSet
+	)
+	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
+		fsRef = fs
+		fs.StringVar(&name, "name", "", "new name")
+		fs.Var(&addRedirect, "redirect-uri", "add a redirect URI (repeatable)")
+		fs.Var(&rmRedirect, "remove-redirect-uri", "remove a redirect URI (repeatable)")
+		fs.Var(&addPost, "post-logout-redirect-uri", "add a post-logout redirect URI (repeatable)")
+		fs.Var(&rmPost, "remove-post-logout-redirect-uri", "remove a post-logout redirect URI (repeatable)")
+		fs.Var(&addGrant, "grant-type", "add a grant type (repeatable)")
+		fs.Var(&rmGrant, "remove-grant-type", "remove a grant type (repeatable)")
+		fs.Var(&addResp, "response-type", "add a response type")
+		fs.Var(&rmResp, "remove-response-type", "remove a response type")
+		fs.Var(&addScope, "scope", "allow a scope (repeatable or space-separated)")
+		fs.Var(&rmScope, "remove-scope", "disallow a scope (repeatable or space-separated)")
+		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, private_key_jwt or none")
+		fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
+		fs.StringVar(&alg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA")
+		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
+		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
+		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
+		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
+	})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	set := setFlags(fsRef)
+	var p manage.ClientPatch
+	changed := false
+	str := func(flagName string, v string, dst **string) {
+		if set[flagName] {
+			*dst = &v
+			changed = true
+		}
+	}
+	boolean := func(flagName string, v bool, dst **bool) {
+		if set[flagName] {
+			*dst = &v
+			changed = true
+		}
+	}
+	str("name", name, &p.Name)
+	str("auth-method", method, &p.AuthMethod)
+	str("id-token-alg", alg, &p.IDTokenAlg)
+	str("jwks-uri", jwksURI, &p.JWKSURI)
+	boolean("require-pkce", pkce, &p.RequirePKCE)
+	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
+	boolean("skip-consent", skipConsent, &p.SkipConsent)
+	boolean("disabled", disabled, &p.Disabled)
+	if jwksFile != "" {
+		j, err := readJWKS(e, jwksFile)
+		if err != nil {
+			return err
+		}
+		p.JWKS, changed = &j, true
+	}
+	lists := []struct {
+		add, rm listFlag
+		words   bool
+		dst     **[]string
+		cur     func(*store.Client) []string
+	}{
+		{addRedirect, rmRedirect, false, &p.RedirectURIs, func(c *store.Client) []string { return c.RedirectURIs }},
+		{addPost, rmPost, false, &p.PostLogoutRedirectURIs, func(c *store.Client) []string { return c.PostLogoutRedirectURIs }},
+		{addGrant, rmGrant, true, &p.GrantTypes, func(c *store.Client) []string { return c.GrantTypes }},
+		{addResp, rmResp, true, &p.ResponseTypes, func(c *store.Client) []string { return c.ResponseTypes }},
+		{addScope, rmScope, true, &p.Scopes, func(c *store.Client) []string { return c.Scopes }},
+	}
+	var cur *store.Client
+	for _, l := range lists {
+		if len(l.add) == 0 && len(l.rm) == 0 {
+			continue
+		}
+		if cur == nil {
+			if cur, err = s.svc.GetClient(ctx, id); err != nil {
+				return err
+			}
+		}
+		add, rm := []string(l.add), []string(l.rm)
+		if l.words {
+			add, rm = l.add.words(), l.rm.words()
+		}
+		v := edit(l.cur(cur), add, rm)
+		*l.dst, changed = &v, true
+	}
+	if !changed {
+		return usagef("nothing to change; see lucid client update -h")
+	}
+	c, err := s.svc.UpdateClient(ctx, id, p)
+	if err != nil {
+		return err
+	}
+	return s.showClient(c)
+}
+
+func clientSetDisabled(disabled bool) func(context.Context, *env, []string) error {
+	name := "enable"
+	if disabled {
+		name = "disable"
+	}
+	return func(ctx context.Context, e *env, args []string) error {
+		s, id, err := oneClient(ctx, e, name, args, nil)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		c, err := s.svc.UpdateClient(ctx, id, manage.ClientPatch{Disabled: &disabled})
+		if err != nil {
+			return err
+		}
+		if s.json {
+			return s.printJSON(manage.ViewClient(c))
+		}
+		fmt.Fprintf(s.out, "Client %s %sd.\n", c.ID, name)
+		return nil
+	}
+}
+
+func clientDelete(ctx context.Context, e *env, args []string) error {
+	s, id, err := oneClient(ctx, e, "delete", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.svc.DeleteClient(ctx, id); err != nil {
+		return err
+	}
+	if s.json {
+		return s.printJSON(map[string]any{"client_id": id, "deleted": true})
+	}
+	fmt.Fprintf(s.out, "Client %s deleted.\n", id)
+	return nil
+}
+
+func (s *session) printSecret(id, sid, plain string, expires *time.Time) error {
+	if s.json {
+		return s.printJSON(newSecretOut{ID: sid, ClientID: id, Secret: plain, ExpiresAt: expires})
+	}
+	fmt.Fprintf(s.out, "New secret %s for client %s", sid, id)
+	if expires != nil {
+		fmt.Fprintf(s.out, ", expires %s", timeText(*expires))
+	}
+	fmt.Fprintf(s.out, ".\nClient secret (shown only now; store it safely):\n%s\n", plain)
+	return nil
+}
+
+func clientAddSecret(ctx context.Context, e *env, args []string) error {
+	var expires string
+	s, id, err := oneClient(ctx, e, "add-secret", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&expires, "expires", "", "when the new secret expires: a duration (720h) or an RFC 3339 time")
+	})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	when, err := parseWhen("expires", expires, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := s.needKey("adding a client secret"); err != nil {
+		return err
+	}
+	sid, plain, err := s.svc.AddClientSecret(ctx, id, when)
+	if err != nil {
+		return err
+	}
+	return s.printSecret(id, sid, plain, when)
+}
+
+func clientRotateSecret(ctx context.Context, e *env, args []string) error {
+	var expires string
+	var grace time.Duration
+	s, id, err := oneClient(ctx, e, "rotate-secret", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&expires, "expires", "", "when the new secret expires: a duration (720h) or an RFC 3339 time")
+		fs.DurationVar(&grace, "grace", 0, "how long the newest old secret keeps working (0: the old secrets stop at once)")
+	})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	when, err := parseWhen("expires", expires, time.Now())
+	if err != nil {
+		return err
+	}
+	if grace < 0 {
+		return usagef("--grace must not be negative")
+	}
+	if err := s.needKey("rotating a client secret"); err != nil {
+		return err
+	}
+	sid, plain, err := s.svc.RotateClientSecret(ctx, id, grace, when)
+	if err != nil {
+		return err
+	}
+	return s.printSecret(id, sid, plain, when)
+}
+
+func clientRemoveSecret(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "client remove-secret", "CLIENT_ID SECRET_ID")
+	var cf commonFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.svc.RemoveClientSecret(ctx, pos[0], pos[1]); err != nil {
+		return err
+	}
+	if s.json {
+		return s.printJSON(map[string]any{"client_id": pos[0], "secret_id": pos[1], "removed": true})
+	}
+	fmt.Fprintf(s.out, "Secret %s of client %s removed.\n", pos[1], pos[0])
+	return nil
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/server"
+	"github.com/lucid-auth/lucid/internal/store/backend"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error { return serve(ctx, e, "serve", args) }
+
+func runDemo(ctx context.Context, e *env, args []string) error { return serve(ctx, e, "demo", args) }
+
+// serverConfig builds the configuration of `serve` or `demo` from the
+// defaults, the file, the environment and the flags, in that order.
+func serverConfig(e *env, name string, args []string) (config.Config, error) {
+	demo := name == "demo"
+	fs := newFlags(e, name, "")
+	var path, addr, issuer, database string
+	fs.StringVar(&path, "config", "", "YAML configuration `file`")
+	fs.StringVar(&addr, "addr", "", "listen address, such as :8080 (default from the config or LUCID_ADDR)")
+	fs.StringVar(&issuer, "issuer", "", "public URL of this server, such as https://id.example.com")
+	fs.StringVar(&database, "database", "", "database: sqlite:PATH or postgres://…")
+	if _, err := parseFlags(fs, args, 0, 0); err != nil {
+		return config.Config{}, err
+	}
+	base := config.Default()
+	if demo {
+		base.Database = "sqlite:lucid-demo.db"
+		base.Addr = "localhost:8080"
+		base.Issuer = "" // derived from the address unless set
+	}
+	cfg, err := loadConfig(e, base, path)
+	if err != nil {
+		return cfg, err
+	}
+	if addr != "" {
+		cfg.Addr = addr
+	}
+	if issuer != "" {
+		cfg.Issuer = issuer
+	}
+	if database != "" {
+		cfg.Database = database
+	}
+	if demo {
+		cfg.Demo = true
+		if cfg.Issuer == "" {
+			cfg.Issuer = issuerFor(cfg.Addr)
+		}
+	}
+	return cfg, nil
+}
+
+// issuerFor is the loopback URL a demo listening on addr is reached at.
+func issuerFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func serve(ctx context.Context, e *env, name string, args []string) error {
+	cfg, err := serverConfig(e, name, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(&cfg, e.stderr)
+	if cfg.Demo {
+		if err := cfg.EnsureDemoMasterKey(); err != nil {
+			return err
+		}
+	} else if f := cfg.UseDemoKeyFile(); f != "" {
+		log.Info("no master key configured; using the key file next to the database", "file", f)
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if _, err := cfg.MasterKeyBytes(); err != nil {
+		if errors.Is(err, config.ErrNoMasterKey) {
+			return errors.New("refusing to start without a master key (it seals the signing keys and peppers client secrets): set LUCID_MASTER_KEY or master_key_file; " + config.CreateKeyHint)
+		}
+		return err
+	}
+	st, err := backend.Open(ctx, cfg.Database)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	srv, err := server.New(ctx, &cfg, st, log)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx, func(addr string) {
+		log.Info("lucid is listening", "addr", addr, "issuer", cfg.Issuer, "demo", cfg.Demo)
+		if cfg.Demo {
+			banner(e.stdout, &cfg)
+		}
+	})
+}
+
+// banner tells the person who ran `lucid demo` what to do next.
+func banner(w io.Writer, cfg *config.Config) {
+	key := cfg.MasterKeyFile
+	if key == "" {
+		key = "from LUCID_MASTER_KEY"
+	}
+	fmt.Fprintf(w, `
+  Lucid demo is running.
+
+    Open       %s/demo
+    Sign in    %s / %s
+
+    Issuer     %s
+    Database   %s
+    Master key %s
+
+  Manage it from another terminal, for example:
+    lucid client list --database %s
+
+  Press Ctrl+C to stop.
+
+`, cfg.Issuer, manage.DemoUsername, manage.DemoPassword, cfg.Issuer, cfg.Database, key, cfg.Database)
+}

@@ -1,0 +1,441 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+	"github.com/lucid-auth/lucid/internal/ui"
+)
+
+// handleAuthorize is the authorization endpoint (RFC 6749 §4.1.1, OIDC Core
+// §3.1.2). It first establishes whether the client and redirect URI can be
+// trusted; until then every failure is a page, afterwards every failure
+// goes back to the client.
+func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	var raw url.Values
+	switch r.Method {
+	case http.MethodGet:
+		raw = r.URL.Query()
+	case http.MethodPost:
+		if e := readForm(w, r); e != nil {
+			p.failPage(w, r, catalog.Authorize, "", e)
+			return
+		}
+		raw = r.PostForm
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		p.failPage(w, r, catalog.Authorize, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
+		return
+	}
+	for _, k := range []string{"client_id", "redirect_uri"} {
+		if len(raw[k]) > 1 {
+			p.failPage(w, r, catalog.Authorize, "", catalog.New(catalog.ParameterDuplicated, "parameter", k))
+			return
+		}
+	}
+	clientID := raw.Get("client_id")
+	client, redirectURI, e := p.trustedTarget(r, clientID, raw.Get("redirect_uri"), raw.Has("redirect_uri"))
+	if e != nil {
+		p.failPage(w, r, catalog.Authorize, clientID, e)
+		return
+	}
+
+	// From here on the redirect URI is trusted: errors go back to it.
+	back := replyTo{uri: redirectURI, mode: "query", state: raw.Get("state"), clientID: client.ID}
+	if m := raw.Get("response_mode"); m == "fragment" || m == "form_post" {
+		back.mode = m
+	}
+	params, e := single(raw)
+	if e != nil {
+		p.failRedirect(w, r, back, e)
+		return
+	}
+	ar, e := p.parseAuthRequest(params, client)
+	if e != nil {
+		p.failRedirect(w, r, back, e)
+		return
+	}
+	now := p.now()
+	ar.RedirectURI = redirectURI
+	ar.RedirectURIGiven = raw.Has("redirect_uri")
+	ar.Browser = p.browser(w, r)
+	ar.CreatedAt = now
+	ar.ExpiresAt = now.Add(p.life.AuthRequest)
+
+	ctx := r.Context()
+	sess, user, err := p.currentSession(ctx, r)
+	if err != nil {
+		p.failRedirect(w, r, back, storeError(err))
+		return
+	}
+	needLogin := sess == nil || contains(ar.Prompt, "login") || contains(ar.Prompt, "select_account")
+	var loginErr *catalog.Error = catalog.New(catalog.LoginRequired)
+	if sess != nil && ar.MaxAge != nil {
+		age := now.Sub(sess.AuthTime)
+		if age > time.Duration(*ar.MaxAge)*time.Second {
+			needLogin = true
+			loginErr = catalog.New(catalog.LoginRequiredMaxAge, "max_age", *ar.MaxAge, "age", age.Round(time.Second))
+		}
+	}
+	if hint := params["id_token_hint"]; hint != "" {
+		sub, e := p.idTokenHintSubject(hint, client.ID)
+		if e != nil {
+			p.failRedirect(w, r, back, e)
+			return
+		}
+		if sess != nil && sub != user.ID {
+			needLogin = true
+			loginErr = catalog.New(catalog.IDTokenHintOtherUser).Internal("hint_sub", sub, "session_user", user.ID)
+		}
+	}
+	if needLogin {
+		if contains(ar.Prompt, "none") {
+			p.failRedirect(w, r, back, loginErr)
+			return
+		}
+		ar.ID = secret.Token(24)
+		if err := p.store.CreateAuthRequest(ctx, ar); err != nil {
+			p.failRedirect(w, r, back, storeError(err))
+			return
+		}
+		http.Redirect(w, r, PathLogin+"?interaction="+url.QueryEscape(ar.ID), http.StatusFound)
+		return
+	}
+	ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
+	p.consentStep(w, r, ar, client, user, false)
+}
+
+// trustedTarget resolves the client and the redirect URI. Any failure here
+// must not redirect: the target cannot be trusted (RFC 6749 §4.1.2.1).
+func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, given bool) (*store.Client, string, *catalog.Error) {
+	if clientID == "" {
+		return nil, "", catalog.New(catalog.AuthorizeClientIDMissing)
+	}
+	client, err := p.store.GetClient(r.Context(), clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
+	}
+	if err != nil {
+		return nil, "", storeError(err)
+	}
+	if client.Disabled {
+		return nil, "", catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	}
+	if !given || redirectURI == "" {
+		if len(client.RedirectURIs) != 1 {
+			return nil, "", catalog.New(catalog.RedirectURIRequired, "client_id", clientID, "count", len(client.RedirectURIs))
+		}
+		return client, client.RedirectURIs[0], nil
+	}
+	u, err := url.Parse(redirectURI)
+	switch {
+	case err != nil:
+		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "it is not a valid URI")
+	case !u.IsAbs():
+		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "it is not an absolute URI")
+	case u.Fragment != "" || strings.Contains(redirectURI, "#"):
+		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "it contains a fragment (#), which RFC 6749 §3.1.2 forbids")
+	}
+	for _, reg := range client.RedirectURIs {
+		if reg == redirectURI || loopbackMatch(reg, u) {
+			return client, redirectURI, nil
+		}
+	}
+	return nil, "", catalog.New(catalog.RedirectURINotRegistered, "redirect_uri", redirectURI, "client_id", clientID).
+		Internal("registered", strings.Join(client.RedirectURIs, " "))
+}
+
+// loopbackMatch applies RFC 8252 §7.3: a native app's loopback IP redirect
+// may use any port; everything else must match exactly.
+func loopbackMatch(registered string, given *url.URL) bool {
+	if given.Scheme != "http" {
+		return false
+	}
+	reg, err := url.Parse(registered)
+	if err != nil || reg.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(given.Hostname())
+	if ip == nil || !ip.IsLoopback() || reg.Hostname() != given.Hostname() {
+		return false
+	}
+	return reg.Path == given.Path && reg.RawQuery == given.RawQuery && reg.User == nil && given.User == nil
+}
+
+var promptValues = map[string]bool{"none": true, "login": true, "consent": true, "select_account": true}
+
+// parseAuthRequest validates everything but the client and redirect URI.
+func (p *Provider) parseAuthRequest(params map[string]string, client *store.Client) (*store.AuthRequest, *catalog.Error) {
+	if _, ok := params["request"]; ok {
+		return nil, catalog.New(catalog.RequestObjectUnsupp)
+	}
+	if _, ok := params["request_uri"]; ok {
+		return nil, catalog.New(catalog.RequestURIUnsupp)
+	}
+	ar := &store.AuthRequest{ClientID: client.ID, State: params["state"], Nonce: params["nonce"],
+		LoginHint: params["login_hint"], UILocales: params["ui_locales"], ACRValues: params["acr_values"]}
+
+	rt, ok := params["response_type"]
+	switch {
+	case !ok || rt == "":
+		return nil, catalog.New(catalog.ParameterMissing, "parameter", "response_type")
+	case rt != "code":
+		return nil, catalog.New(catalog.ResponseTypeUnsupported, "value", rt, "supported", "code")
+	case !contains(client.ResponseTypes, "code") || !contains(client.GrantTypes, "authorization_code"):
+		return nil, catalog.New(catalog.ResponseTypeNotAllowed, "client_id", client.ID, "value", rt)
+	}
+	switch m := params["response_mode"]; m {
+	case "", "query", "fragment", "form_post":
+		ar.ResponseMode = m
+	default:
+		return nil, catalog.New(catalog.ResponseModeUnknown, "value", m)
+	}
+	if ar.ResponseMode == "" {
+		ar.ResponseMode = "query"
+	}
+
+	ar.Scopes = scopes(params["scope"])
+	if len(ar.Scopes) == 0 {
+		return nil, catalog.New(catalog.ParameterMissing, "parameter", "scope")
+	}
+	for _, s := range ar.Scopes {
+		if !knownScope(s) {
+			return nil, catalog.New(catalog.ScopeUnknown, "scope", s)
+		}
+		if !contains(client.Scopes, s) {
+			return nil, catalog.New(catalog.ScopeNotAllowed, "client_id", client.ID, "scope", s, "allowed", strings.Join(client.Scopes, " "))
+		}
+	}
+
+	if v, ok := params["prompt"]; ok {
+		ar.Prompt = strings.Fields(v)
+		for _, pv := range ar.Prompt {
+			if !promptValues[pv] {
+				return nil, catalog.New(catalog.PromptUnknown, "value", pv)
+			}
+		}
+		if contains(ar.Prompt, "none") && len(ar.Prompt) > 1 {
+			return nil, catalog.New(catalog.PromptNoneCombined, "value", v)
+		}
+	}
+	if v, ok := params["max_age"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, catalog.New(catalog.MaxAgeInvalid, "value", strconv.Quote(v))
+		}
+		ar.MaxAge = &n
+	}
+
+	method, hasMethod := params["code_challenge_method"]
+	challenge := params["code_challenge"]
+	if hasMethod && method != "S256" {
+		return nil, catalog.New(catalog.PKCEMethodUnsupported, "value", method)
+	}
+	if challenge == "" {
+		if client.Public() || client.RequirePKCE || hasMethod {
+			return nil, catalog.New(catalog.PKCEChallengeMissing, "client_id", client.ID)
+		}
+	} else {
+		if !hasMethod {
+			// RFC 7636 defaults to plain, which Lucid does not accept.
+			return nil, catalog.New(catalog.PKCEMethodUnsupported, "value", "plain (the default when code_challenge_method is absent)")
+		}
+		if d := pkceShape(challenge, 43, 43); d != "" {
+			return nil, catalog.New(catalog.PKCEChallengeMalformed, "length", len(challenge), "detail", d)
+		}
+		ar.CodeChallenge, ar.CodeChallengeMethod = challenge, method
+	}
+	return ar, nil
+}
+
+// idTokenHintSubject verifies an id_token_hint issued by Lucid to this
+// client and returns its subject. An expired hint is still a valid hint.
+func (p *Provider) idTokenHintSubject(hint, clientID string) (string, *catalog.Error) {
+	c, reason := p.parseIDTokenHint(hint)
+	if reason != "" {
+		return "", catalog.New(catalog.IDTokenHintInvalid, "reason", reason)
+	}
+	if clientID != "" && !c.audience(clientID) {
+		return "", catalog.New(catalog.IDTokenHintInvalid, "reason", "it was issued to another client")
+	}
+	return c.Subject, nil
+}
+
+type hintClaims struct {
+	Issuer   string          `json:"iss"`
+	Subject  string          `json:"sub"`
+	Audience json.RawMessage `json:"aud"`
+	SID      string          `json:"sid"`
+}
+
+func (c hintClaims) audiences() []string {
+	var one string
+	if json.Unmarshal(c.Audience, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(c.Audience, &many)
+	return many
+}
+
+func (c hintClaims) audience(id string) bool { return contains(c.audiences(), id) }
+
+// parseIDTokenHint returns the claims of an ID token signed by Lucid, or why it is not one.
+func (p *Provider) parseIDTokenHint(hint string) (hintClaims, string) {
+	var c hintClaims
+	payload, err := p.keys.Verify(hint, "JWT")
+	if err != nil {
+		return c, "its signature or format does not check out against this server's keys"
+	}
+	if json.Unmarshal(payload, &c) != nil || c.Subject == "" {
+		return c, "its claims cannot be read"
+	}
+	if c.Issuer != p.issuer {
+		return c, "it was issued by " + c.Issuer
+	}
+	return c, ""
+}
+
+// consentStep issues the code, or asks for consent first when the user has
+// not granted these scopes to this client (or the client asked to be asked).
+func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client, user *store.User, stored bool) {
+	ctx := r.Context()
+	back := replyTo{uri: ar.RedirectURI, mode: ar.ResponseMode, state: ar.State, clientID: client.ID}
+	need := !client.SkipConsent
+	if need && !contains(ar.Prompt, "consent") {
+		c, err := p.store.GetConsent(ctx, user.ID, client.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			p.failRedirect(w, r, back, storeError(err))
+			return
+		default:
+			need = len(missing(ar.Scopes, c.Scopes)) > 0
+		}
+	}
+	if !need {
+		p.issueCode(w, r, ar, client)
+		return
+	}
+	if contains(ar.Prompt, "none") {
+		p.failRedirect(w, r, back, catalog.New(catalog.ConsentRequired, "scope", strings.Join(ar.Scopes, " ")))
+		return
+	}
+	if !stored {
+		ar.ID = secret.Token(24)
+		if err := p.store.CreateAuthRequest(ctx, ar); err != nil {
+			p.failRedirect(w, r, back, storeError(err))
+			return
+		}
+	}
+	http.Redirect(w, r, PathConsent+"?interaction="+url.QueryEscape(ar.ID), http.StatusFound)
+}
+
+// issueCode mints the authorization code and sends it to the client.
+func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client) {
+	ctx := r.Context()
+	back := replyTo{uri: ar.RedirectURI, mode: ar.ResponseMode, state: ar.State, clientID: client.ID}
+	now := p.now()
+	code := secret.Token(32)
+	ac := &store.AuthCode{
+		Hash:                secret.Hash(code),
+		ClientID:            client.ID,
+		UserID:              ar.UserID,
+		RedirectURI:         ar.RedirectURI,
+		RedirectURIGiven:    ar.RedirectURIGiven,
+		Scopes:              ar.Scopes,
+		Nonce:               ar.Nonce,
+		CodeChallenge:       ar.CodeChallenge,
+		CodeChallengeMethod: ar.CodeChallengeMethod,
+		SessionID:           ar.SessionID,
+		AuthTime:            ar.AuthTime,
+		AMR:                 ar.AMR,
+		CreatedAt:           now,
+		ExpiresAt:           now.Add(p.life.Code),
+	}
+	if err := p.store.CreateAuthCode(ctx, ac); err != nil {
+		p.failRedirect(w, r, back, storeError(err))
+		return
+	}
+	if ar.ID != "" {
+		if err := p.store.DeleteAuthRequest(ctx, ar.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			p.log.WarnContext(ctx, "could not delete finished authorization request", "trace_id", trace.ID(ctx), "err", err)
+		}
+	}
+	v := url.Values{}
+	v.Set("code", code)
+	if ar.State != "" {
+		v.Set("state", ar.State)
+	}
+	v.Set("iss", p.issuer)
+	p.reply(w, r, back, v)
+}
+
+// replyTo is where an authorization response goes.
+type replyTo struct {
+	uri      string
+	mode     string // query, fragment or form_post
+	state    string
+	clientID string
+}
+
+// failRedirect sends an authorization error back to the client.
+func (p *Provider) failRedirect(w http.ResponseWriter, r *http.Request, to replyTo, e *catalog.Error) {
+	p.record(r, catalog.Authorize, to.clientID, e)
+	p.reply(w, r, to, e.RedirectParams(p.issuer, to.state, trace.ID(r.Context())))
+}
+
+// reply delivers response parameters by the response mode.
+func (p *Provider) reply(w http.ResponseWriter, r *http.Request, to replyTo, v url.Values) {
+	w.Header().Set("Cache-Control", "no-store")
+	switch to.mode {
+	case "form_post":
+		fields := make([]ui.Field, 0, len(v))
+		for k := range v {
+			fields = append(fields, ui.Field{Name: k, Value: v.Get(k)})
+		}
+		p.ui.FormPost(w, ui.FormPostPage{Action: to.uri, Params: fields})
+	case "fragment":
+		http.Redirect(w, r, to.uri+"#"+v.Encode(), http.StatusFound)
+	default:
+		u, _ := url.Parse(to.uri) // validated in trustedTarget
+		q := u.Query()
+		for k := range v {
+			q.Set(k, v.Get(k))
+		}
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
+}
+
+// pkceShape checks a code_challenge or code_verifier against RFC 7636's
+// length and alphabet; it returns "" when fine, else what is wrong.
+func pkceShape(s string, minLen, maxLen int) string {
+	if len(s) < minLen || len(s) > maxLen {
+		return " (expected " + strconv.Itoa(minLen) + lengthRange(minLen, maxLen) + ")"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return ", including a character outside A-Z a-z 0-9 - . _ ~ at position " + strconv.Itoa(i+1)
+		}
+	}
+	return ""
+}
+
+func lengthRange(minLen, maxLen int) string {
+	if minLen == maxLen {
+		return ""
+	}
+	return " to " + strconv.Itoa(maxLen)
+}

@@ -1,0 +1,80 @@
+package provider
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Scopes Lucid understands, and the claims each releases (OIDC Core §5.4).
+var scopeClaims = map[string][]string{
+	"openid":         {"sub"},
+	"profile":        {"name", "given_name", "family_name", "preferred_username", "updated_at"},
+	"email":          {"email", "email_verified"},
+	"address":        {"address"},
+	"phone":          {"phone_number", "phone_number_verified"},
+	"offline_access": nil,
+}
+
+func knownScope(s string) bool {
+	_, ok := scopeClaims[s]
+	return ok
+}
+
+// supportedGrantTypes is sorted for stable messages and discovery.
+func (p *Provider) supportedGrantTypes() []string {
+	return []string{"authorization_code", "refresh_token"}
+}
+
+// buildDiscovery renders the metadata once: it changes only with the
+// configuration, so every request serves the same bytes.
+func (p *Provider) buildDiscovery() ([]byte, error) {
+	claims := []string{"iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash"}
+	for _, s := range []string{"openid", "profile", "email", "address", "phone"} {
+		claims = append(claims, scopeClaims[s]...)
+	}
+	doc := map[string]any{
+		"issuer":                                           p.issuer,
+		"authorization_endpoint":                           p.issuer + PathAuthorize,
+		"token_endpoint":                                   p.issuer + PathToken,
+		"userinfo_endpoint":                                p.issuer + PathUserInfo,
+		"jwks_uri":                                         p.issuer + PathJWKS,
+		"end_session_endpoint":                             p.issuer + PathLogout,
+		"scopes_supported":                                 []string{"openid", "profile", "email", "address", "phone", "offline_access"},
+		"response_types_supported":                         []string{"code"},
+		"response_modes_supported":                         []string{"query", "fragment", "form_post"},
+		"grant_types_supported":                            p.supportedGrantTypes(),
+		"subject_types_supported":                          []string{"public"},
+		"id_token_signing_alg_values_supported":            []string{"RS256", "ES256", "EdDSA"},
+		"userinfo_signing_alg_values_supported":            []string{"none"},
+		"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+		"token_endpoint_auth_signing_alg_values_supported": []string{"RS256", "PS256", "ES256", "EdDSA"},
+		"code_challenge_methods_supported":                 []string{"S256"},
+		"claims_supported":                                 claims,
+		"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
+		"authorization_response_iss_parameter_supported":   true,
+		"claims_parameter_supported":                       false,
+		"request_parameter_supported":                      false,
+		"request_uri_parameter_supported":                  false,
+		"frontchannel_logout_supported":                    false,
+		"backchannel_logout_supported":                     false,
+		"service_documentation":                            p.issuer + "/errors",
+	}
+	return json.Marshal(doc)
+}
+
+func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(p.discovery)
+}
+
+func (p *Provider) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/jwk-set+json")
+	// Short enough that clients see a rotation well before old keys leave.
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(p.keys.JWKS())
+}

@@ -1,0 +1,298 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/password"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/ui"
+)
+
+// The sign-in and consent steps of an authorization request. The request
+// waits in the store under an unguessable id; only the browser that started
+// it may continue it, and every form carries a token bound to that browser
+// and that request.
+
+// interaction loads the authorization request a page or form refers to and
+// checks it belongs to this browser and is still alive. On failure it has
+// already answered.
+func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string) (*store.AuthRequest, *store.Client, string, bool) {
+	ctx := r.Context()
+	browser := p.existingBrowser(r)
+	if id == "" {
+		p.failPage(w, r, catalog.SignIn, "", catalog.New(catalog.InteractionUnknown).Internal("reason", "no interaction id"))
+		return nil, nil, "", false
+	}
+	ar, err := p.store.GetAuthRequest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		p.failPage(w, r, catalog.SignIn, "", catalog.New(catalog.InteractionUnknown).Internal("reason", "no such authorization request"))
+		return nil, nil, "", false
+	}
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, "", storeError(err))
+		return nil, nil, "", false
+	}
+	if browser == "" {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.SessionCookieAbsent))
+		return nil, nil, "", false
+	}
+	if browser != ar.Browser {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.InteractionUnknown).Internal("reason", "request started in another browser"))
+		return nil, nil, "", false
+	}
+	client, err := p.store.GetClient(ctx, ar.ClientID)
+	if err != nil || client.Disabled {
+		e := catalog.New(catalog.AuthorizeClientUnknown, "client_id", ar.ClientID)
+		if err == nil {
+			e = catalog.New(catalog.AuthorizeClientDisabled, "client_id", ar.ClientID)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			e = storeError(err)
+		}
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, e)
+		return nil, nil, "", false
+	}
+	if !p.now().Before(ar.ExpiresAt) {
+		p.dropInteraction(ctx, ar.ID)
+		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.AuthorizationRequestExpired, "lifetime", p.life.AuthRequest))
+		return nil, nil, "", false
+	}
+	return ar, client, browser, true
+}
+
+func replyFor(ar *store.AuthRequest) replyTo {
+	return replyTo{uri: ar.RedirectURI, mode: ar.ResponseMode, state: ar.State, clientID: ar.ClientID}
+}
+
+func (p *Provider) dropInteraction(ctx context.Context, id string) {
+	if err := p.store.DeleteAuthRequest(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		p.log.WarnContext(ctx, "could not delete authorization request", "err", err)
+	}
+}
+
+// postedForm reads a page's form post and checks its CSRF token.
+func (p *Provider) postedForm(w http.ResponseWriter, r *http.Request) (*store.AuthRequest, *store.Client, bool) {
+	if e := readForm(w, r); e != nil {
+		p.failPage(w, r, catalog.SignIn, "", e)
+		return nil, nil, false
+	}
+	ar, client, browser, ok := p.interaction(w, r, r.PostForm.Get("interaction"))
+	if !ok {
+		return nil, nil, false
+	}
+	if !p.csrfValid(browser, ar.ID, r.PostForm.Get("csrf")) {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.CSRFTokenInvalid))
+		return nil, nil, false
+	}
+	return ar, client, true
+}
+
+func (p *Provider) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	ar, client, browser, ok := p.interaction(w, r, r.URL.Query().Get("interaction"))
+	if !ok {
+		return
+	}
+	p.showSignIn(w, http.StatusOK, ar, client, browser, ar.LoginHint, "")
+}
+
+func (p *Provider) showSignIn(w http.ResponseWriter, status int, ar *store.AuthRequest, client *store.Client, browser, username, message string) {
+	p.ui.SignIn(w, status, ui.SignInPage{
+		ClientName:   clientName(client),
+		Action:       PathLogin,
+		CancelAction: PathLogin,
+		CSRF:         p.csrfToken(browser, ar.ID),
+		Interaction:  ar.ID,
+		Username:     username,
+		Error:        message,
+	})
+}
+
+func clientName(c *store.Client) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
+	ar, client, ok := p.postedForm(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if r.PostForm.Get("cancel") != "" {
+		p.dropInteraction(ctx, ar.ID)
+		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.SignInCancelled))
+		return
+	}
+	username := strings.TrimSpace(r.PostForm.Get("username"))
+	user, e := p.checkPassword(ctx, username, r.PostForm.Get("password"))
+	if e != nil {
+		if e.Status() >= 500 {
+			p.failPage(w, r, catalog.SignIn, client.ID, e)
+			return
+		}
+		p.record(r, catalog.SignIn, client.ID, e)
+		p.showSignIn(w, e.Status(), ar, client, ar.Browser, username, e.Text())
+		return
+	}
+	sess, err := p.startSession(ctx, w, user, []string{"pwd"})
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, client.ID, storeError(err))
+		return
+	}
+	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
+		return nil
+	})
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, client.ID, storeError(err))
+		return
+	}
+	p.consentStep(w, r, ar, client, user, true)
+}
+
+// checkPassword authenticates a user. Unknown user, disabled account and
+// wrong password look the same to the person (and take the same time);
+// the operator's record says which it was.
+func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*store.User, *catalog.Error) {
+	now := p.now()
+	user, err := p.store.GetUserByUsername(ctx, username)
+	if errors.Is(err, store.ErrNotFound) || username == "" {
+		_, _ = password.Verify(p.dummyHash, pw)
+		return nil, catalog.New(catalog.SignInFailed).Internal("reason", "unknown username")
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if now.Before(user.LockedUntil) {
+		return nil, catalog.New(catalog.AccountLocked, "until", user.LockedUntil.UTC().Format("15:04:05 MST")).
+			Internal("user_id", user.ID, "locked_until", user.LockedUntil.UTC().Format(time.RFC3339))
+	}
+	match, err := password.Verify(user.PasswordHash, pw)
+	if err != nil {
+		return nil, catalog.New(catalog.ServerError).Wrap(err).Internal("user_id", user.ID)
+	}
+	if !match {
+		var locked time.Time
+		_, err := p.store.UpdateUser(ctx, user.ID, func(u *store.User) error {
+			u.FailedLogins++
+			if over := u.FailedLogins - p.lockout.Threshold; p.lockout.Threshold > 0 && over >= 0 {
+				d := p.lockout.Base << min(over, 20)
+				if d > p.lockout.Max || d <= 0 {
+					d = p.lockout.Max
+				}
+				u.LockedUntil = now.Add(d)
+				locked = u.LockedUntil
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, storeError(err)
+		}
+		if !locked.IsZero() {
+			return nil, catalog.New(catalog.AccountLocked, "until", locked.UTC().Format("15:04:05 MST")).
+				Internal("user_id", user.ID, "reason", "wrong password; lock started")
+		}
+		return nil, catalog.New(catalog.SignInFailed).Internal("user_id", user.ID, "reason", "wrong password")
+	}
+	if user.Disabled {
+		return nil, catalog.New(catalog.SignInFailed).Internal("user_id", user.ID, "reason", "account disabled")
+	}
+	if user.FailedLogins > 0 {
+		if user, err = p.store.UpdateUser(ctx, user.ID, func(u *store.User) error {
+			u.FailedLogins, u.LockedUntil = 0, time.Time{}
+			return nil
+		}); err != nil {
+			return nil, storeError(err)
+		}
+	}
+	return user, nil
+}
+
+func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
+	ar, client, browser, ok := p.interaction(w, r, r.URL.Query().Get("interaction"))
+	if !ok {
+		return
+	}
+	user, ok := p.consentUser(w, r, ar)
+	if !ok {
+		return
+	}
+	scopes := make([]ui.Scope, 0, len(ar.Scopes))
+	for _, s := range ar.Scopes {
+		title, desc := ui.ScopeText(s)
+		scopes = append(scopes, ui.Scope{Name: s, Title: title, Description: desc})
+	}
+	name := user.Name
+	if name == "" {
+		name = user.Username
+	}
+	p.ui.Consent(w, http.StatusOK, ui.ConsentPage{
+		ClientName:  clientName(client),
+		ClientID:    client.ID,
+		UserName:    name,
+		Scopes:      scopes,
+		Action:      PathConsent,
+		CSRF:        p.csrfToken(browser, ar.ID),
+		Interaction: ar.ID,
+	})
+}
+
+// consentUser returns the user who signed in for this request; it must
+// still be the user of this browser's session.
+func (p *Provider) consentUser(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest) (*store.User, bool) {
+	if ar.UserID == "" {
+		http.Redirect(w, r, PathLogin+"?interaction="+url.QueryEscape(ar.ID), http.StatusFound)
+		return nil, false
+	}
+	sess, user, err := p.currentSession(r.Context(), r)
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, storeError(err))
+		return nil, false
+	}
+	if sess == nil || sess.ID != ar.SessionID {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.InteractionUnknown).Internal("reason", "the session that signed in has ended"))
+		return nil, false
+	}
+	return user, true
+}
+
+func (p *Provider) handleConsentSubmit(w http.ResponseWriter, r *http.Request) {
+	ar, client, ok := p.postedForm(w, r)
+	if !ok {
+		return
+	}
+	user, ok := p.consentUser(w, r, ar)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if r.PostForm.Get("decision") != "allow" {
+		p.dropInteraction(ctx, ar.ID)
+		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.ConsentDenied, "client_id", client.ID))
+		return
+	}
+	granted := ar.Scopes
+	if prev, err := p.store.GetConsent(ctx, user.ID, client.ID); err == nil {
+		granted = union(prev.Scopes, ar.Scopes)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		p.failRedirect(w, r, replyFor(ar), storeError(err))
+		return
+	}
+	if err := p.store.SaveConsent(ctx, &store.Consent{UserID: user.ID, ClientID: client.ID, Scopes: granted, GrantedAt: p.now()}); err != nil {
+		p.failRedirect(w, r, replyFor(ar), storeError(err))
+		return
+	}
+	p.issueCode(w, r, ar, client)
+}
+
+// dummyPasswordHash is a real argon2id hash of a random password.
+func dummyPasswordHash() (string, error) {
+	return password.Hash("lucid-timing-equaliser-" + time.Now().String())
+}

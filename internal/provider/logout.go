@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/ui"
+)
+
+// handleLogout is the end_session_endpoint (OIDC RP-Initiated Logout 1.0).
+// The person confirms unless the client proves, with an id_token_hint for
+// the signed-in user, that it speaks for this session.
+func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
+	var params url.Values
+	switch r.Method {
+	case http.MethodGet:
+		params = r.URL.Query()
+	case http.MethodPost:
+		if e := readForm(w, r); e != nil {
+			p.failPage(w, r, catalog.EndSession, "", e)
+			return
+		}
+		params = r.PostForm
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		p.failPage(w, r, catalog.EndSession, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
+		return
+	}
+	ctx := r.Context()
+	target, e := p.logoutTarget(r, params)
+	if e != nil {
+		p.failPage(w, r, catalog.EndSession, params.Get("client_id"), e)
+		return
+	}
+	sess, user, err := p.currentSession(ctx, r)
+	if err != nil {
+		p.failPage(w, r, catalog.EndSession, target.clientID(), storeError(err))
+		return
+	}
+	confirmed := false
+	if r.Method == http.MethodPost && params.Has("confirm") {
+		browser := p.existingBrowser(r)
+		if browser == "" || !p.csrfValid(browser, "logout", params.Get("csrf")) {
+			p.failPage(w, r, catalog.EndSession, target.clientID(), catalog.New(catalog.CSRFTokenInvalid))
+			return
+		}
+		if params.Get("confirm") != "yes" {
+			p.afterLogout(w, r, target, params.Get("state"), false)
+			return
+		}
+		confirmed = true
+	}
+	if sess != nil && !confirmed && !(target.hintSub != "" && target.hintSub == user.ID) {
+		hidden := []ui.Field{}
+		for _, k := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state"} {
+			if v := params.Get(k); v != "" {
+				hidden = append(hidden, ui.Field{Name: k, Value: v})
+			}
+		}
+		name := ""
+		if target.client != nil {
+			name = clientName(target.client)
+		}
+		p.ui.LogoutConfirm(w, http.StatusOK, ui.LogoutPage{
+			ClientName: name,
+			Action:     PathLogout,
+			CSRF:       p.csrfToken(p.browser(w, r), "logout"),
+			Hidden:     hidden,
+		})
+		return
+	}
+	if err := p.endSession(ctx, w, r); err != nil {
+		p.failPage(w, r, catalog.EndSession, target.clientID(), storeError(err))
+		return
+	}
+	p.afterLogout(w, r, target, params.Get("state"), true)
+}
+
+type logoutTarget struct {
+	client      *store.Client
+	redirectURI string
+	hintSub     string
+}
+
+func (t logoutTarget) clientID() string {
+	if t.client == nil {
+		return ""
+	}
+	return t.client.ID
+}
+
+// logoutTarget validates the hint, the client and the post-logout URI.
+func (p *Provider) logoutTarget(r *http.Request, params url.Values) (logoutTarget, *catalog.Error) {
+	var t logoutTarget
+	for _, k := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state"} {
+		if len(params[k]) > 1 {
+			return t, catalog.New(catalog.ParameterDuplicated, "parameter", k)
+		}
+	}
+	clientID := params.Get("client_id")
+	if hint := params.Get("id_token_hint"); hint != "" {
+		c, reason := p.parseIDTokenHint(hint)
+		if reason != "" {
+			return t, catalog.New(catalog.LogoutHintInvalid, "reason", reason)
+		}
+		auds := c.audiences()
+		if clientID != "" && !contains(auds, clientID) {
+			return t, catalog.New(catalog.LogoutClientMismatch, "client_id", clientID)
+		}
+		if clientID == "" && len(auds) > 0 {
+			clientID = auds[0]
+		}
+		t.hintSub = c.Subject
+	}
+	if clientID != "" {
+		client, err := p.store.GetClient(r.Context(), clientID)
+		if err == nil {
+			t.client = client
+		} else if !isNotFound(err) {
+			return t, storeError(err)
+		}
+	}
+	if uri := params.Get("post_logout_redirect_uri"); uri != "" {
+		if t.client == nil || !contains(t.client.PostLogoutRedirectURIs, uri) {
+			id := clientID
+			if id == "" {
+				id = "(none given: send client_id or id_token_hint)"
+			}
+			return t, catalog.New(catalog.PostLogoutURINotRegistered, "uri", uri, "client_id", id)
+		}
+		t.redirectURI = uri
+	}
+	return t, nil
+}
+
+// afterLogout returns the person to the client, or shows where they stand.
+func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutTarget, state string, _ bool) {
+	if t.redirectURI != "" {
+		u, _ := url.Parse(t.redirectURI)
+		if state != "" {
+			q := u.Query()
+			q.Set("state", state)
+			u.RawQuery = q.Encode()
+		}
+		http.Redirect(w, r, u.String(), http.StatusFound)
+		return
+	}
+	name := ""
+	if t.client != nil {
+		name = clientName(t.client)
+	}
+	p.ui.LoggedOut(w, http.StatusOK, ui.LoggedOutPage{ClientName: name})
+}

@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"hash"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// accessTokenAlg signs access tokens: ES256 is the fastest of the three
+// algorithms Lucid holds keys for, and only Lucid and resource servers
+// using its keys need to verify them.
+const accessTokenAlg = "ES256"
+
+// AccessClaims are the claims of a JWT access token (RFC 9068 §2.2).
+type AccessClaims struct {
+	Issuer   string `json:"iss"`
+	Subject  string `json:"sub"`
+	Audience string `json:"aud"`
+	Expiry   int64  `json:"exp"`
+	IssuedAt int64  `json:"iat"`
+	ID       string `json:"jti"`
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope,omitempty"`
+	AuthTime int64  `json:"auth_time,omitempty"`
+	SID      string `json:"sid,omitempty"`
+	// Grant is the token family: revoking the family revokes the token.
+	Grant string `json:"grant_id,omitempty"`
+}
+
+// grant is what tokens are minted from: a redeemed code or a refresh.
+type grant struct {
+	client   *store.Client
+	user     *store.User
+	scopes   []string
+	family   string
+	session  string
+	authTime time.Time
+	amr      []string
+	nonce    string
+	// refresh asks for a refresh token regardless of scope: set on the
+	// refresh path, where the chain must continue.
+	refresh bool
+}
+
+// issueTokens mints the access token, the ID token when openid was granted,
+// and a refresh token when offline access was granted. The caller stores
+// the refresh token: a plain insert after a code, a rotation after a refresh.
+func (p *Provider) issueTokens(g grant, familyStart time.Time) (*tokenResponse, *store.RefreshToken, *catalog.Error) {
+	now := p.now()
+	at := AccessClaims{
+		Issuer:   p.issuer,
+		Subject:  g.user.ID,
+		Audience: p.issuer,
+		Expiry:   now.Add(p.life.AccessToken).Unix(),
+		IssuedAt: now.Unix(),
+		ID:       secret.Token(16),
+		ClientID: g.client.ID,
+		Scope:    strings.Join(g.scopes, " "),
+		AuthTime: unixOrZero(g.authTime),
+		SID:      g.session,
+		Grant:    g.family,
+	}
+	access, err := p.keys.Sign(accessTokenAlg, "at+jwt", at)
+	if err != nil {
+		return nil, nil, catalog.New(catalog.SigningKeyMissing, "alg", accessTokenAlg).Wrap(err)
+	}
+	resp := &tokenResponse{
+		AccessToken: access,
+		TokenType:   "Bearer",
+		ExpiresIn:   int64(p.life.AccessToken / time.Second),
+		Scope:       at.Scope,
+	}
+	if contains(g.scopes, "openid") {
+		alg := g.client.IDTokenAlg
+		if alg == "" {
+			alg = "RS256"
+		}
+		claims := p.userClaims(g.user, g.scopes)
+		claims["iss"] = p.issuer
+		claims["aud"] = g.client.ID
+		claims["azp"] = g.client.ID
+		claims["exp"] = now.Add(p.life.IDToken).Unix()
+		claims["iat"] = now.Unix()
+		if !g.authTime.IsZero() {
+			claims["auth_time"] = g.authTime.Unix()
+		}
+		if g.nonce != "" {
+			claims["nonce"] = g.nonce
+		}
+		if g.session != "" {
+			claims["sid"] = g.session
+		}
+		if len(g.amr) > 0 {
+			claims["amr"] = g.amr
+		}
+		claims["at_hash"] = halfHash(alg, access)
+		if resp.IDToken, err = p.keys.Sign(alg, "JWT", claims); err != nil {
+			return nil, nil, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+		}
+	}
+	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
+		token := secret.Token(32)
+		rt := &store.RefreshToken{
+			Hash:          secret.Hash(token),
+			FamilyID:      g.family,
+			ClientID:      g.client.ID,
+			UserID:        g.user.ID,
+			Scopes:        g.scopes,
+			CreatedAt:     now,
+			ExpiresAt:     familyStart.Add(p.life.RefreshAbsolute),
+			IdleExpiresAt: now.Add(p.life.RefreshIdle),
+		}
+		if rt.IdleExpiresAt.After(rt.ExpiresAt) {
+			rt.IdleExpiresAt = rt.ExpiresAt
+		}
+		resp.RefreshToken = token
+		return resp, rt, nil
+	}
+	return resp, nil, nil
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// halfHash is at_hash / c_hash (OIDC Core §3.1.3.6): the left half of the
+// hash of the token, with the hash that goes with the signing algorithm.
+func halfHash(alg, token string) string {
+	var h hash.Hash
+	if alg == "EdDSA" {
+		h = sha512.New()
+	} else {
+		h = sha256.New()
+	}
+	h.Write([]byte(token))
+	sum := h.Sum(nil)
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// userClaims releases the user's claims that the granted scopes allow
+// (OIDC Core §5.4).
+func (p *Provider) userClaims(u *store.User, scopes []string) map[string]any {
+	c := map[string]any{"sub": u.ID}
+	if contains(scopes, "profile") {
+		if u.Name != "" {
+			c["name"] = u.Name
+		}
+		if u.GivenName != "" {
+			c["given_name"] = u.GivenName
+		}
+		if u.FamilyName != "" {
+			c["family_name"] = u.FamilyName
+		}
+		c["preferred_username"] = u.Username
+		if !u.UpdatedAt.IsZero() {
+			c["updated_at"] = u.UpdatedAt.Unix()
+		}
+	}
+	if contains(scopes, "email") && u.Email != "" {
+		c["email"] = u.Email
+		c["email_verified"] = u.EmailVerified
+	}
+	if contains(scopes, "phone") && u.Phone != "" {
+		c["phone_number"] = u.Phone
+		c["phone_number_verified"] = u.PhoneVerified
+	}
+	if contains(scopes, "address") && u.Address != nil {
+		c["address"] = u.Address
+	}
+	return c
+}

@@ -1,0 +1,225 @@
+// Package provider is Lucid's OAuth 2.x and OpenID Connect protocol: the
+// authorization endpoint and its sign-in and consent steps, the token
+// endpoint (one file per grant), userinfo, discovery, JWKS and logout.
+//
+// Every failure leaves through fail, failPage or failRedirect, which take a
+// *catalog.Error: the catalog decides the wire form, this package decides
+// only which entry applies and with what request-specific values.
+package provider
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+	"github.com/lucid-auth/lucid/internal/ui"
+)
+
+// Options are what a Provider needs; all are required but Now and Log.
+type Options struct {
+	Issuer        string
+	Store         store.Store
+	Keys          *keys.Manager
+	Secrets       *secret.Keys
+	ClientAuth    *clientauth.Authenticator
+	UI            *ui.Renderer
+	Log           *slog.Logger
+	Lifetimes     config.Lifetimes
+	Lockout       config.Lockout
+	SecureCookies bool
+	Now           func() time.Time
+}
+
+// Provider serves the protocol endpoints.
+type Provider struct {
+	issuer    string
+	store     store.Store
+	keys      *keys.Manager
+	secrets   *secret.Keys
+	clients   *clientauth.Authenticator
+	ui        *ui.Renderer
+	log       *slog.Logger
+	life      config.Lifetimes
+	lockout   config.Lockout
+	secure    bool
+	now       func() time.Time
+	discovery []byte
+	grants    map[string]grantHandler
+	// dummyHash is verified against when a username is unknown, so that a
+	// failed sign-in takes the same time whether or not the user exists.
+	dummyHash string
+}
+
+// Endpoint paths, relative to the issuer.
+const (
+	PathAuthorize = "/authorize"
+	PathToken     = "/token"
+	PathUserInfo  = "/userinfo"
+	PathJWKS      = "/jwks"
+	PathLogout    = "/logout"
+	PathLogin     = "/login"
+	PathConsent   = "/consent"
+)
+
+// New builds a Provider.
+func New(opts Options) (*Provider, error) {
+	if opts.Issuer == "" || opts.Store == nil || opts.Keys == nil || opts.Secrets == nil || opts.ClientAuth == nil || opts.UI == nil {
+		return nil, errors.New("provider: missing required option")
+	}
+	p := &Provider{
+		issuer:  strings.TrimSuffix(opts.Issuer, "/"),
+		store:   opts.Store,
+		keys:    opts.Keys,
+		secrets: opts.Secrets,
+		clients: opts.ClientAuth,
+		ui:      opts.UI,
+		log:     opts.Log,
+		life:    opts.Lifetimes,
+		lockout: opts.Lockout,
+		secure:  opts.SecureCookies,
+		now:     opts.Now,
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	p.grants = map[string]grantHandler{
+		"authorization_code": p.grantAuthorizationCode,
+		"refresh_token":      p.grantRefreshToken,
+	}
+	var err error
+	if p.discovery, err = p.buildDiscovery(); err != nil {
+		return nil, err
+	}
+	if p.dummyHash, err = dummyPasswordHash(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Register mounts the protocol endpoints on mux.
+func (p *Provider) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /.well-known/openid-configuration", p.handleDiscovery)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.handleDiscovery)
+	mux.HandleFunc("GET "+PathJWKS, p.handleJWKS)
+	mux.HandleFunc(PathAuthorize, p.handleAuthorize)
+	mux.HandleFunc("GET "+PathLogin, p.handleLoginPage)
+	mux.HandleFunc("POST "+PathLogin, p.handleLoginSubmit)
+	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
+	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
+	mux.HandleFunc(PathToken, p.handleToken)
+	mux.HandleFunc(PathUserInfo, p.handleUserInfo)
+	mux.HandleFunc(PathLogout, p.handleLogout)
+}
+
+// storeError turns an unexpected store failure into the catalog entry a
+// client should see: unavailable when the database did not answer in time.
+func storeError(err error) *catalog.Error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return catalog.New(catalog.StorageUnavailable).Wrap(err)
+	}
+	return catalog.New(catalog.ServerError).Wrap(err)
+}
+
+// record logs a failure once and keeps its story for `lucid explain`.
+func (p *Provider) record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {
+	ctx := r.Context()
+	tid := trace.ID(ctx)
+	attrs := append([]slog.Attr{
+		slog.String("trace_id", tid),
+		slog.String("endpoint", string(endpoint)),
+		slog.String("client_id", clientID),
+	}, e.LogAttrs()...)
+	level := slog.LevelInfo
+	if e.Status() >= 500 {
+		level = slog.LevelError
+	}
+	p.log.LogAttrs(ctx, level, "request failed", attrs...)
+
+	internal := map[string]string{}
+	for _, kv := range e.InternalValues() {
+		internal[kv[0]] = kv[1]
+	}
+	now := p.now()
+	f := &store.Failure{
+		TraceID:   tid,
+		Time:      now,
+		Name:      string(e.Name()),
+		Endpoint:  string(endpoint),
+		ClientID:  clientID,
+		Request:   requestSummary(r),
+		Text:      e.Text(),
+		Internal:  internal,
+		CreatedAt: now,
+	}
+	// The story is best effort: a failure to record must not change the answer.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := p.store.RecordFailure(rctx, f); err != nil {
+		p.log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
+	}
+}
+
+// requestSummary names the method, path and parameter names of a request;
+// values are left out because some are secrets.
+func requestSummary(r *http.Request) string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte(' ')
+	b.WriteString(r.URL.Path)
+	names := func(label string, m map[string][]string) {
+		if len(m) == 0 {
+			return
+		}
+		b.WriteString(" " + label + ":")
+		for k := range m {
+			b.WriteString(" " + k)
+		}
+	}
+	names("query", r.URL.Query())
+	names("form", r.PostForm)
+	return b.String()
+}
+
+// fail answers a JSON endpoint (token, and others that speak RFC 6749 §5.2).
+func (p *Provider) fail(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {
+	p.record(r, endpoint, clientID, e)
+	e.WriteJSON(w, p.issuer, trace.ID(r.Context()), p.now())
+}
+
+// failPage shows a person the human error page; used where redirecting
+// would be unsafe (untrusted client or redirect URI) or there is nowhere to go.
+func (p *Provider) failPage(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {
+	p.record(r, endpoint, clientID, e)
+	p.ui.Error(w, e.Status(), ui.ErrorPage{
+		Status:      e.Status(),
+		Title:       e.Entry.Title,
+		Description: e.Text(),
+		Name:        string(e.Name()),
+		Code:        e.Code(),
+		TraceID:     trace.ID(r.Context()),
+		DocURL:      e.URI(p.issuer),
+		Causes:      e.Entry.Causes,
+		Fixes:       e.Entry.ClientFix,
+	})
+}
+
+// failBearer answers a resource request (userinfo) per RFC 6750.
+func (p *Provider) failBearer(w http.ResponseWriter, r *http.Request, clientID string, e *catalog.Error) {
+	if e.Code() != "" {
+		p.record(r, catalog.UserInfo, clientID, e)
+	}
+	e.WriteBearer(w, p.issuer, trace.ID(r.Context()), p.now())
+}

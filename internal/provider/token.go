@@ -1,0 +1,96 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+)
+
+// tokenRequest is an authenticated token request, handed to one grant.
+type tokenRequest struct {
+	client *store.Client
+	params map[string]string
+}
+
+// tokenResponse is RFC 6749 §5.1 plus the OIDC id_token.
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// grantHandler handles one grant_type. Adding a grant means writing one and
+// registering it in New; the endpoint itself does not change.
+type grantHandler func(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error)
+
+// queryForbidden are parameters that must never travel in a URL, where
+// proxies and access logs keep them.
+var queryForbidden = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "client_assertion"}
+
+// handleToken is the token endpoint (RFC 6749 §3.2).
+func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		p.fail(w, r, catalog.Token, "", catalog.New(catalog.MethodNotAllowed, "allowed", "POST", "method", r.Method))
+		return
+	}
+	q := r.URL.Query()
+	for _, k := range queryForbidden {
+		if q.Has(k) {
+			p.fail(w, r, catalog.Token, "", catalog.New(catalog.SecretInQuery, "parameter", k))
+			return
+		}
+	}
+	if e := readForm(w, r); e != nil {
+		p.fail(w, r, catalog.Token, "", e)
+		return
+	}
+	params, e := single(r.PostForm)
+	if e != nil {
+		p.fail(w, r, catalog.Token, "", e)
+		return
+	}
+	gt := params["grant_type"]
+	if gt == "" {
+		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeMissing, "supported", strings.Join(p.supportedGrantTypes(), ", ")))
+		return
+	}
+	handler, ok := p.grants[gt]
+	if !ok {
+		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeUnsupported, "grant_type", gt, "supported", strings.Join(p.supportedGrantTypes(), ", ")))
+		return
+	}
+	ctx := r.Context()
+	client, _, e := p.clients.Authenticate(ctx, r, r.PostForm)
+	if e != nil {
+		p.fail(w, r, catalog.Token, params["client_id"], e)
+		return
+	}
+	if !contains(client.GrantTypes, gt) {
+		allowed := append([]string(nil), client.GrantTypes...)
+		sort.Strings(allowed)
+		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
+		return
+	}
+	resp, e := handler(ctx, &tokenRequest{client: client, params: params})
+	if e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		p.log.WarnContext(ctx, "writing token response", "trace_id", trace.ID(ctx), "err", err)
+	}
+}

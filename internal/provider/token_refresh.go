@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Revocation reasons that a later error explains.
+const (
+	reasonCodeReused       = "authorization code reused"
+	reasonRefreshReused    = "rotated refresh token reused"
+	reasonConsentWithdrawn = "consent withdrawn"
+)
+
+// grantRefreshToken exchanges a refresh token (RFC 6749 §6). Every use
+// rotates it; presenting a rotated token again revokes the whole family
+// (OAuth 2.0 Security BCP §4.14.2).
+func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error) {
+	raw := req.params["refresh_token"]
+	if raw == "" {
+		return nil, catalog.New(catalog.ParameterMissing, "parameter", "refresh_token")
+	}
+	hash := secret.Hash(raw)
+	old, err := p.store.GetRefreshToken(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, catalog.New(catalog.RefreshUnknown)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if old.ClientID != req.client.ID {
+		return nil, catalog.New(catalog.RefreshOtherClient, "client_id", req.client.ID).Internal("token_client_id", old.ClientID)
+	}
+	family, err := p.store.GetTokenFamily(ctx, old.FamilyID)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	now := p.now()
+	if family.RevokedAt != nil {
+		return nil, revokedFamily(family)
+	}
+	if old.RotatedAt != nil {
+		return nil, p.refreshReused(ctx, old, now)
+	}
+	if !now.Before(old.ExpiresAt) {
+		return nil, catalog.New(catalog.RefreshExpired, "lifetime", p.life.RefreshAbsolute, "expired_at", old.ExpiresAt)
+	}
+	if !now.Before(old.IdleExpiresAt) {
+		return nil, catalog.New(catalog.RefreshIdleExpired, "lifetime", p.life.RefreshIdle, "expired_at", old.IdleExpiresAt)
+	}
+	granted := old.Scopes
+	if s, ok := req.params["scope"]; ok {
+		asked := scopes(s)
+		if extra := missing(asked, old.Scopes); len(extra) > 0 {
+			return nil, catalog.New(catalog.RefreshScopeWidened, "extra", strings.Join(extra, " "), "granted", strings.Join(old.Scopes, " "))
+		}
+		if len(asked) > 0 {
+			granted = asked
+		}
+	}
+	user, err := p.store.GetUser(ctx, old.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
+		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", old.UserID)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+
+	resp, next, e := p.issueTokens(grant{
+		client: req.client, user: user, scopes: granted, family: family.ID,
+		session: family.SessionID, authTime: family.AuthTime, refresh: true,
+	}, family.CreatedAt)
+	if e != nil {
+		return nil, e
+	}
+	// RFC 6749 §6: the new refresh token keeps the scope of the old one,
+	// even when this access token was narrowed.
+	next.Scopes = old.Scopes
+	if _, err := p.store.RotateRefreshToken(ctx, hash, next, now); err != nil {
+		if errors.Is(err, store.ErrAlreadyUsed) {
+			return nil, p.refreshReused(ctx, old, now)
+		}
+		return nil, storeError(err)
+	}
+	return resp, nil
+}
+
+// revokedFamily explains why a family's tokens no longer work.
+func revokedFamily(f *store.TokenFamily) *catalog.Error {
+	if f.RevokeReason == reasonConsentWithdrawn {
+		return catalog.New(catalog.RefreshConsentWithdrawn, "at", *f.RevokedAt)
+	}
+	return catalog.New(catalog.RefreshRevoked, "revoked_at", *f.RevokedAt, "reason", f.RevokeReason)
+}
+
+// refreshReused revokes the family of a replayed refresh token.
+func (p *Provider) refreshReused(ctx context.Context, old *store.RefreshToken, now time.Time) *catalog.Error {
+	rotated := now
+	if old.RotatedAt != nil {
+		rotated = *old.RotatedAt
+	}
+	if err := p.store.RevokeTokenFamily(ctx, old.FamilyID, reasonRefreshReused, now); err != nil {
+		return storeError(err).Internal("while", "revoking a replayed refresh token's family")
+	}
+	return catalog.New(catalog.RefreshReused, "rotated_at", rotated).Internal("family_id", old.FamilyID, "user_id", old.UserID)
+}

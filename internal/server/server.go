@@ -1,0 +1,279 @@
+// Package server assembles Lucid: it wires the store, keys, protocol
+// handlers, pages, admin API and demo client into one http.Handler and runs
+// it with the background chores (expiry clean-up, key reload).
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/admin"
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/demo"
+	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/provider"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+	"github.com/lucid-auth/lucid/internal/ui"
+)
+
+// Server is a configured Lucid instance.
+type Server struct {
+	cfg     *config.Config
+	store   store.Store
+	keys    *keys.Manager
+	log     *slog.Logger
+	handler http.Handler
+	proxies []*net.IPNet
+}
+
+// Option adjusts how a server is built.
+type Option func(*options)
+
+type options struct {
+	now func() time.Time
+}
+
+// WithClock replaces the wall clock, for tests that need time to pass.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// New builds a server from a validated configuration and an open store.
+func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	master, err := cfg.MasterKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	sk, err := secret.Derive(master)
+	if err != nil {
+		return nil, err
+	}
+	km, err := keys.NewManager(ctx, st, sk, log)
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	pages, err := ui.New()
+	if err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	issuer := strings.TrimSuffix(cfg.Issuer, "/")
+	prov, err := provider.New(provider.Options{
+		Issuer:        issuer,
+		Store:         st,
+		Keys:          km,
+		Secrets:       sk,
+		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken),
+		UI:            pages,
+		Log:           log,
+		Lifetimes:     cfg.Lifetimes,
+		Lockout:       cfg.Lockout,
+		SecureCookies: cfg.SecureCookies(),
+		Now:           o.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, keys: km, log: log}
+	for _, c := range cfg.TrustedProxies {
+		_, n, err := net.ParseCIDR(c)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", c, err)
+		}
+		s.proxies = append(s.proxies, n)
+	}
+
+	mux := http.NewServeMux()
+	prov.Register(mux)
+	mux.Handle("GET /assets/", pages.Assets())
+	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
+	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log))
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	if cfg.Demo {
+		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		d := demo.New(demo.Options{
+			Issuer:        issuer,
+			ClientID:      "demo",
+			RedirectURL:   issuer + "/demo/callback",
+			HTTPClient:    &http.Client{Timeout: 10 * time.Second},
+			Renderer:      pages,
+			Log:           log,
+			SecureCookies: cfg.SecureCookies(),
+		})
+		mux.Handle("/demo", d)
+		mux.Handle("/demo/", d)
+	}
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Demo {
+			http.Redirect(w, r, "/demo", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/.well-known/openid-configuration", http.StatusFound)
+	})
+	s.handler = s.middleware(mux, pages, issuer)
+	return s, nil
+}
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Keys is the signing key manager, for commands that rotate keys in-process.
+func (s *Server) Keys() *keys.Manager { return s.keys }
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// middleware wraps every request: trace id, client address behind trusted
+// proxies, baseline security headers, and a recover that turns a panic into
+// a catalogued server_error instead of a dropped connection.
+func (s *Server) middleware(next http.Handler, pages *ui.Renderer, issuer string) http.Handler {
+	secure := strings.HasPrefix(issuer, "https://")
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
+		r.RemoteAddr = s.clientAddr(r)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				ctx := r.Context()
+				s.log.ErrorContext(ctx, "panic", "trace_id", trace.ID(ctx), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				catalog.New(catalog.ServerError).WriteJSON(w, issuer, trace.ID(ctx), time.Now())
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+	return trace.Middleware(inner)
+}
+
+// clientAddr is the peer address, or the nearest untrusted hop of
+// X-Forwarded-For when the peer is a trusted proxy.
+func (s *Server) clientAddr(r *http.Request) string {
+	if len(s.proxies) == 0 {
+		return r.RemoteAddr
+	}
+	trusted := func(addr string) bool {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
+		}
+		ip := net.ParseIP(strings.TrimSpace(host))
+		for _, n := range s.proxies {
+			if ip != nil && n.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(r.RemoteAddr) {
+		return r.RemoteAddr
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop != "" && !trusted(hop) {
+			return net.JoinHostPort(hop, "0")
+		}
+	}
+	return r.RemoteAddr
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully. ready, if
+// not nil, is called with the bound address once the listener is open.
+func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	go s.chores(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLS.CertFile != "" {
+			errc <- srv.ServeTLS(ln, s.cfg.TLS.CertFile, s.cfg.TLS.KeyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// chores runs the periodic work: picking up keys rotated elsewhere (the CLI,
+// another replica) and deleting what has expired.
+func (s *Server) chores(ctx context.Context) {
+	reload := time.NewTicker(time.Minute)
+	clean := time.NewTicker(10 * time.Minute)
+	defer reload.Stop()
+	defer clean.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-reload.C:
+			if err := s.keys.Reload(ctx); err != nil {
+				s.log.WarnContext(ctx, "reloading signing keys", "err", err)
+			}
+		case <-clean.C:
+			if err := s.store.DeleteExpired(ctx, time.Now(), s.cfg.FailureRetention); err != nil {
+				s.log.WarnContext(ctx, "deleting expired state", "err", err)
+			}
+		}
+	}
+}
