@@ -78,6 +78,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	cf.register(fs)
 	var (
 		redirects, postLogout, grants, responses, scopes listFlag
+		audiences                                        listFlag
 		spec                                             manage.ClientSpec
 		public, pkce, secretStdin                        bool
 		jwksFile, expires                                string
@@ -98,6 +99,8 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
+	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
+	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", "", "jwt or opaque (default: the API's format, else jwt)")
 	fs.BoolVar(&secretStdin, "secret-stdin", false, "read the client secret from stdin instead of generating one (at least 32 bytes)")
 	fs.StringVar(&expires, "secret-expires", "", "when the secret expires: a duration (720h) or an RFC 3339 time")
 	if _, err := parseFlags(fs, args, 0, 0); err != nil {
@@ -107,9 +110,10 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	if spec.Name == "" {
 		return usagef("--name is required")
 	}
-	if len(redirects) == 0 {
-		return usagef("at least one --redirect-uri is required")
+	if len(redirects) == 0 && (len(grants) == 0 || slices.Contains(grants.words(), "authorization_code")) {
+		return usagef("at least one --redirect-uri is required for authorization_code")
 	}
+	spec.Audiences = audiences
 	if public {
 		if set["auth-method"] && spec.AuthMethod != store.AuthNone {
 			return usagef("--public conflicts with --auth-method %s", spec.AuthMethod)
@@ -301,7 +305,8 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
 		addRedirect, rmRedirect, addPost, rmPost   listFlag
 		addGrant, rmGrant, addResp, rmResp         listFlag
-		addScope, rmScope                          listFlag
+		addScope, rmScope, addAud, rmAud           listFlag
+		format                                     string
 		name, method, alg, jwksFile, jwksURI       string
 		pkce, alwaysRefresh, skipConsent, disabled bool
 		fsRef                                      *flag.FlagSet
@@ -327,6 +332,9 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
+		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
+		fs.Var(&rmAud, "remove-audience", "disallow an audience (repeatable)")
+		fs.StringVar(&format, "access-token-format", "", "jwt, opaque, or empty for the API's format")
 	})
 	if err != nil {
 		return err
@@ -351,6 +359,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
+	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)
 	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
@@ -373,6 +382,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		{addGrant, rmGrant, true, &p.GrantTypes, func(c *store.Client) []string { return c.GrantTypes }},
 		{addResp, rmResp, true, &p.ResponseTypes, func(c *store.Client) []string { return c.ResponseTypes }},
 		{addScope, rmScope, true, &p.Scopes, func(c *store.Client) []string { return c.Scopes }},
+		{addAud, rmAud, false, &p.Audiences, func(c *store.Client) []string { return c.Audiences }},
 	}
 	var cur *store.Client
 	for _, l := range lists {

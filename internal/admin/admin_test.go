@@ -240,8 +240,8 @@ func TestClients(t *testing.T) {
 					t.Errorf("patch %s", r.raw)
 				}
 			}},
-		{name: "patch invalid", method: "PATCH", path: "/admin/clients/notes", status: 400, code: catalog.AdminInvalid, desc: []string{"scopes", "everything"},
-			body: `{"scopes":["everything"]}`},
+		{name: "patch invalid", method: "PATCH", path: "/admin/clients/notes", status: 400, code: catalog.AdminInvalid, desc: []string{"scopes", "not a scope token"},
+			body: `{"scopes":["every thing"]}`},
 		{name: "patch cannot set the secret", method: "PATCH", path: "/admin/clients/notes", status: 400, code: catalog.AdminInvalid, desc: []string{"client_secret"},
 			body: `{"client_secret":"0123456789abcdef0123456789abcdef"}`},
 		{name: "add secret", method: "POST", path: "/admin/clients/notes/secrets", status: 201, check: func(t *testing.T, r reply) {

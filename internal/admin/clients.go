@@ -28,6 +28,8 @@ type clientRequest struct {
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
+	Audiences              []string        `json:"audiences"`
+	AccessTokenFormat      string          `json:"access_token_format"`
 	// Secret is an operator-chosen secret; generated when absent.
 	Secret          string     `json:"client_secret"`
 	SecretExpiresAt *time.Time `json:"secret_expires_at"`
@@ -49,6 +51,8 @@ type clientPatch struct {
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
+	Audiences              *[]string       `json:"audiences"`
+	AccessTokenFormat      *string         `json:"access_token_format"`
 }
 
 // createdClient is the only response that carries the client's secret.
@@ -114,6 +118,8 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
+		Audiences:              req.Audiences,
+		AccessTokenFormat:      req.AccessTokenFormat,
 		Secret:                 req.Secret,
 		SecretExpiresAt:        req.SecretExpiresAt,
 	})
@@ -159,6 +165,8 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
+		Audiences:              req.Audiences,
+		AccessTokenFormat:      req.AccessTokenFormat,
 	}
 	if req.JWKS != nil {
 		jwks, err := jwksText(req.JWKS)

@@ -144,4 +144,15 @@ const (
 // Admin API (added with internal/admin).
 const (
 	AdminDisabled Name = "admin_api_disabled"
+
+	// Machine to machine.
+	ScopeNeedsUser             Name = "scope_needs_user"
+	ResourceInvalid            Name = "resource_invalid"
+	ResourceNotAllowed         Name = "resource_not_allowed"
+	ResourceNoneAllowed        Name = "resource_none_allowed"
+	ConfidentialClientRequired Name = "confidential_client_required"
+	TokenParamMissing          Name = "token_parameter_missing"
+	RevokeOtherClient          Name = "revocation_token_other_client"
+	AccessTokenDenied          Name = "access_token_revoked_by_client"
+	AccessTokenUnknown         Name = "access_token_unknown"
 )

@@ -35,6 +35,8 @@ type ClientSpec struct {
 	AlwaysRefresh          bool
 	SkipConsent            bool
 	Disabled               bool
+	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
+	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
 	// Secret is an operator-chosen secret (at least 32 bytes); one is
 	// generated when empty.
 	Secret          string
@@ -57,6 +59,8 @@ type ClientPatch struct {
 	AlwaysRefresh          *bool
 	SkipConsent            *bool
 	Disabled               *bool
+	Audiences              *[]string
+	AccessTokenFormat      *string
 }
 
 func secretMethod(m string) bool { return m == store.AuthSecretBasic || m == store.AuthSecretPost }
@@ -82,6 +86,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
+		Audiences:               spec.Audiences,
+		AccessTokenFormat:       spec.AccessTokenFormat,
 		CreatedAt:               now,
 		UpdatedAt:               now,
 	}
@@ -170,8 +176,15 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.GrantTypes, err = checkSet("grant_types", c.GrantTypes, knownGrantTypes); err != nil {
 		return err
 	}
-	if !slices.Contains(c.GrantTypes, "authorization_code") {
-		return invalid("grant_types", "must include authorization_code, the only grant that starts a session")
+	if len(c.GrantTypes) == 0 {
+		return invalid("grant_types", "at least one grant type is required")
+	}
+	code := slices.Contains(c.GrantTypes, "authorization_code")
+	if slices.Contains(c.GrantTypes, "refresh_token") && !code {
+		return invalid("grant_types", "refresh_token needs authorization_code, the only grant that issues refresh tokens")
+	}
+	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {
+		return invalid("grant_types", "client_credentials needs a confidential client; a public client (token_endpoint_auth_method none) has no credentials")
 	}
 	if c.ResponseTypes, err = checkSet("response_types", c.ResponseTypes, knownResponseTypes); err != nil {
 		return err
@@ -179,7 +192,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if len(c.ResponseTypes) == 0 {
 		return invalid("response_types", "must include code")
 	}
-	if c.Scopes, err = checkSet("scopes", c.Scopes, knownScopes); err != nil {
+	if c.Scopes, err = checkScopes(c.Scopes); err != nil {
 		return err
 	}
 	if len(c.Scopes) == 0 {
@@ -188,8 +201,16 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if err := checkOneOf("id_token_signed_response_alg", c.IDTokenAlg, knownAlgs); err != nil {
 		return err
 	}
-	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, true); err != nil {
+	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
+	}
+	if c.Audiences, err = checkAudiences(c.Audiences); err != nil {
+		return err
+	}
+	if c.AccessTokenFormat != "" {
+		if err := checkOneOf("access_token_format", c.AccessTokenFormat, knownFormats); err != nil {
+			return err
+		}
 	}
 	if c.PostLogoutRedirectURIs, err = checkURIs("post_logout_redirect_uris", c.PostLogoutRedirectURIs, false); err != nil {
 		return err
@@ -277,6 +298,8 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
+		set(&c.Audiences, p.Audiences)
+		set(&c.AccessTokenFormat, p.AccessTokenFormat)
 		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
 			// Leaving private_key_jwt: its keys no longer apply.
 			c.JWKS, c.JWKSURI = "", ""

@@ -182,8 +182,16 @@ func TestCreateClient(t *testing.T) {
 					t.Errorf("redirects %v", c.RedirectURIs)
 				}
 			}},
-		{name: "unknown scope", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, Scopes: []string{"openid", "admin"}},
-			want: catalog.AdminInvalid, kv: []string{"field", "scopes", "reason", "admin"}},
+		{name: "malformed scope", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, Scopes: []string{"openid", `a"dmin`}},
+			want: catalog.AdminInvalid, kv: []string{"field", "scopes", "reason", "not a scope token"}},
+		{name: "client_credentials for a public client", spec: ClientSpec{Name: "N", AuthMethod: store.AuthNone, GrantTypes: []string{"client_credentials"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "grant_types", "reason", "confidential"}},
+		{name: "audience with a fragment", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, Audiences: []string{"https://api.example.com#x"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "audiences"}},
+		{name: "relative audience", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, Audiences: []string{"orders"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "audiences"}},
+		{name: "unknown token format", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AccessTokenFormat: "paseto"},
+			want: catalog.AdminInvalid, kv: []string{"field", "access_token_format"}},
 		{name: "unknown grant", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, GrantTypes: []string{"password"}},
 			want: catalog.AdminInvalid, kv: []string{"field", "grant_types", "reason", "password"}},
 		{name: "refresh only", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, GrantTypes: []string{"refresh_token"}},
@@ -654,5 +662,49 @@ func TestViewsHideHashes(t *testing.T) {
 				t.Errorf("view %s contains %q", b, secretish)
 			}
 		}
+	}
+}
+
+func TestAPIs(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	bad := []struct {
+		name  string
+		spec  APISpec
+		field string
+	}{
+		{"relative id", APISpec{ID: "orders"}, "id"},
+		{"fragment", APISpec{ID: "https://api.example.com/#x"}, "id"},
+		{"unknown format", APISpec{ID: "https://api.example.com", TokenFormat: "paseto"}, "token_format"},
+		{"lifetime too long", APISpec{ID: "https://api.example.com", TokenTTL: 48 * time.Hour}, "token_ttl"},
+		{"bad scope", APISpec{ID: "https://api.example.com", Scopes: []string{"a b"}}, "scopes"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := svc.CreateAPI(ctx, tc.spec)
+			var ce *catalog.Error
+			if !errors.As(err, &ce) || ce.Name() != catalog.AdminInvalid || !strings.Contains(ce.Text(), tc.field) {
+				t.Fatalf("err = %v, want admin_invalid_input naming %s", err, tc.field)
+			}
+		})
+	}
+	a, err := svc.CreateAPI(ctx, APISpec{ID: "https://api.example.com", Scopes: []string{"orders:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TokenFormat != store.FormatJWT || a.Name != a.ID {
+		t.Errorf("defaults: %+v", a)
+	}
+	if _, err := svc.CreateAPI(ctx, APISpec{ID: "https://api.example.com"}); err == nil {
+		t.Error("second API with the same id was accepted")
+	}
+	if l, err := svc.ListAPIs(ctx); err != nil || len(l) != 1 {
+		t.Fatalf("ListAPIs = %d, %v", len(l), err)
+	}
+	if err := svc.DeleteAPI(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteAPI(ctx, a.ID); err == nil {
+		t.Error("deleting a deleted API succeeded")
 	}
 }

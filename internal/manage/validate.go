@@ -3,6 +3,7 @@ package manage
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -97,9 +98,9 @@ func checkURIs(field string, uris []string, required bool) ([]string, error) {
 
 // The values a client registration may use.
 var (
-	knownGrantTypes    = []string{"authorization_code", "refresh_token"}
+	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials"}
+	knownFormats       = []string{store.FormatJWT, store.FormatOpaque}
 	knownResponseTypes = []string{"code"}
-	knownScopes        = []string{"openid", "profile", "email", "address", "phone", "offline_access"}
 	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthPrivateKeyJWT, store.AuthNone}
 	knownAlgs          = []string{"RS256", "ES256", "EdDSA"}
 )
@@ -259,6 +260,46 @@ func checkText(field, v string, maxLen int) error {
 	}
 	if strings.ContainsFunc(v, unicode.IsControl) {
 		return invalid(field, "contains control characters")
+	}
+	return nil
+}
+
+// checkScopes accepts the OpenID scopes and any API scope that is a valid
+// RFC 6749 §3.3 scope-token, dropping duplicates.
+func checkScopes(scopes []string) ([]string, error) {
+	out := make([]string, 0, len(scopes))
+	for _, sc := range scopes {
+		if sc == "" || len(sc) > 200 || strings.ContainsFunc(sc, func(r rune) bool { return r <= ' ' || r == '"' || r == '\\' || r > '~' }) {
+			return nil, invalid("scopes", "%q is not a scope token (printable ASCII without spaces, quotes or backslashes)", sc)
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// checkAudiences validates API identifiers: absolute URIs without a
+// fragment (RFC 8707 §2).
+func checkAudiences(auds []string) ([]string, error) {
+	var out []string
+	for _, a := range auds {
+		if err := CheckAPIID(a); err != nil {
+			return nil, invalid("audiences", "%q: %v", a, err)
+		}
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// CheckAPIID reports whether id can be an API identifier: an absolute URI
+// without a fragment (RFC 8707 §2).
+func CheckAPIID(id string) error {
+	u, err := url.Parse(id)
+	if err != nil || u.Scheme == "" || u.Fragment != "" || strings.Contains(id, "#") || (u.Host == "" && u.Opaque == "") {
+		return errors.New("an API identifier is an absolute URI without a fragment, such as https://api.example.com")
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ type ClientView struct {
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
+	Audiences               []string        `json:"audiences,omitempty"`
+	AccessTokenFormat       string          `json:"access_token_format,omitempty"`
 	Secrets                 []SecretView    `json:"secrets"`
 	CreatedAt               time.Time       `json:"created_at"`
 	UpdatedAt               time.Time       `json:"updated_at"`
@@ -54,6 +56,8 @@ func ViewClient(c *store.Client) ClientView {
 		AlwaysRefresh:           c.AlwaysRefresh,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,
+		Audiences:               c.Audiences,
+		AccessTokenFormat:       c.AccessTokenFormat,
 		Secrets:                 make([]SecretView, 0, len(c.Secrets)),
 		CreatedAt:               c.CreatedAt.UTC(),
 		UpdatedAt:               c.UpdatedAt.UTC(),

@@ -22,7 +22,7 @@ func knownScope(s string) bool {
 
 // supportedGrantTypes is sorted for stable messages and discovery.
 func (p *Provider) supportedGrantTypes() []string {
-	return []string{"authorization_code", "refresh_token"}
+	return []string{"authorization_code", "client_credentials", "refresh_token"}
 }
 
 // buildDiscovery renders the metadata once: it changes only with the
@@ -33,12 +33,16 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		claims = append(claims, scopeClaims[s]...)
 	}
 	doc := map[string]any{
-		"issuer":                                           p.issuer,
-		"authorization_endpoint":                           p.issuer + PathAuthorize,
-		"token_endpoint":                                   p.issuer + PathToken,
-		"userinfo_endpoint":                                p.issuer + PathUserInfo,
-		"jwks_uri":                                         p.issuer + PathJWKS,
-		"end_session_endpoint":                             p.issuer + PathLogout,
+		"issuer":                 p.issuer,
+		"authorization_endpoint": p.issuer + PathAuthorize,
+		"token_endpoint":         p.issuer + PathToken,
+		"userinfo_endpoint":      p.issuer + PathUserInfo,
+		"jwks_uri":               p.issuer + PathJWKS,
+		"end_session_endpoint":   p.issuer + PathLogout,
+		"introspection_endpoint": p.issuer + PathIntrospect,
+		"revocation_endpoint":    p.issuer + PathRevoke,
+		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		"scopes_supported":                                 []string{"openid", "profile", "email", "address", "phone", "offline_access"},
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         []string{"query", "fragment", "form_post"},

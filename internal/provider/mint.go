@@ -1,38 +1,17 @@
 package provider
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"hash"
-	"strings"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
-
-// accessTokenAlg signs access tokens: ES256 is the fastest of the three
-// algorithms Lucid holds keys for, and only Lucid and resource servers
-// using its keys need to verify them.
-const accessTokenAlg = "ES256"
-
-// AccessClaims are the claims of a JWT access token (RFC 9068 §2.2).
-type AccessClaims struct {
-	Issuer   string `json:"iss"`
-	Subject  string `json:"sub"`
-	Audience string `json:"aud"`
-	Expiry   int64  `json:"exp"`
-	IssuedAt int64  `json:"iat"`
-	ID       string `json:"jti"`
-	ClientID string `json:"client_id"`
-	Scope    string `json:"scope,omitempty"`
-	AuthTime int64  `json:"auth_time,omitempty"`
-	SID      string `json:"sid,omitempty"`
-	// Grant is the token family: revoking the family revokes the token.
-	Grant string `json:"grant_id,omitempty"`
-}
 
 // grant is what tokens are minted from: a redeemed code or a refresh.
 type grant struct {
@@ -52,29 +31,27 @@ type grant struct {
 // issueTokens mints the access token, the ID token when openid was granted,
 // and a refresh token when offline access was granted. The caller stores
 // the refresh token: a plain insert after a code, a rotation after a refresh.
-func (p *Provider) issueTokens(g grant, familyStart time.Time) (*tokenResponse, *store.RefreshToken, *catalog.Error) {
+func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Time) (*tokenResponse, *store.RefreshToken, *catalog.Error) {
 	now := p.now()
-	at := AccessClaims{
-		Issuer:   p.issuer,
-		Subject:  g.user.ID,
-		Audience: p.issuer,
-		Expiry:   now.Add(p.life.AccessToken).Unix(),
-		IssuedAt: now.Unix(),
-		ID:       secret.Token(16),
-		ClientID: g.client.ID,
-		Scope:    strings.Join(g.scopes, " "),
-		AuthTime: unixOrZero(g.authTime),
-		SID:      g.session,
-		Grant:    g.family,
+	access, at, e := p.mintAccess(ctx, accessToken{
+		client:   g.client,
+		subject:  g.user.ID,
+		userID:   g.user.ID,
+		scopes:   g.scopes,
+		aud:      []string{p.issuer},
+		format:   g.client.AccessTokenFormat,
+		authTime: g.authTime,
+		session:  g.session,
+		family:   g.family,
+	})
+	if e != nil {
+		return nil, nil, e
 	}
-	access, err := p.keys.Sign(accessTokenAlg, "at+jwt", at)
-	if err != nil {
-		return nil, nil, catalog.New(catalog.SigningKeyMissing, "alg", accessTokenAlg).Wrap(err)
-	}
+	var err error
 	resp := &tokenResponse{
 		AccessToken: access,
 		TokenType:   "Bearer",
-		ExpiresIn:   int64(p.life.AccessToken / time.Second),
+		ExpiresIn:   at.Expiry - now.Unix(),
 		Scope:       at.Scope,
 	}
 	if contains(g.scopes, "openid") {

@@ -55,6 +55,7 @@ type Provider struct {
 	now       func() time.Time
 	discovery []byte
 	grants    map[string]grantHandler
+	apis      *apiCache
 	// dummyHash is verified against when a username is unknown, so that a
 	// failed sign-in takes the same time whether or not the user exists.
 	dummyHash string
@@ -62,13 +63,15 @@ type Provider struct {
 
 // Endpoint paths, relative to the issuer.
 const (
-	PathAuthorize = "/authorize"
-	PathToken     = "/token"
-	PathUserInfo  = "/userinfo"
-	PathJWKS      = "/jwks"
-	PathLogout    = "/logout"
-	PathLogin     = "/login"
-	PathConsent   = "/consent"
+	PathAuthorize  = "/authorize"
+	PathToken      = "/token"
+	PathUserInfo   = "/userinfo"
+	PathJWKS       = "/jwks"
+	PathLogout     = "/logout"
+	PathLogin      = "/login"
+	PathConsent    = "/consent"
+	PathIntrospect = "/introspect"
+	PathRevoke     = "/revoke"
 )
 
 // New builds a Provider.
@@ -98,7 +101,9 @@ func New(opts Options) (*Provider, error) {
 	p.grants = map[string]grantHandler{
 		"authorization_code": p.grantAuthorizationCode,
 		"refresh_token":      p.grantRefreshToken,
+		"client_credentials": p.grantClientCredentials,
 	}
+	p.apis = &apiCache{store: p.store, log: p.log}
 	var err error
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
@@ -122,6 +127,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc(PathToken, p.handleToken)
 	mux.HandleFunc(PathUserInfo, p.handleUserInfo)
 	mux.HandleFunc(PathLogout, p.handleLogout)
+	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
+	mux.HandleFunc(PathRevoke, p.handleRevoke)
 }
 
 // storeError turns an unexpected store failure into the catalog entry a

@@ -16,6 +16,8 @@ import (
 type tokenRequest struct {
 	client *store.Client
 	params map[string]string
+	// resources are the RFC 8707 resource parameters, which may repeat.
+	resources []string
 }
 
 // tokenResponse is RFC 6749 §5.1 plus the OIDC id_token.
@@ -81,7 +83,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
 	}
-	resp, e := handler(ctx, &tokenRequest{client: client, params: params})
+	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"]})
 	if e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)
 		return

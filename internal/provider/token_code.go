@@ -80,7 +80,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	case err != nil:
 		return nil, storeError(err)
 	}
-	resp, rt, e := p.issueTokens(grant{
+	resp, rt, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
 		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce,
 	}, now)

@@ -72,7 +72,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, storeError(err)
 	}
 
-	resp, next, e := p.issueTokens(grant{
+	resp, next, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
 		session: family.SessionID, authTime: family.AuthTime, refresh: true,
 	}, family.CreatedAt)

@@ -1,15 +1,12 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
-	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -94,49 +91,4 @@ func bearerToken(w http.ResponseWriter, r *http.Request) (string, *catalog.Error
 		return body, nil
 	}
 	return "", catalog.New(catalog.BearerMissing)
-}
-
-// verifyAccessToken checks a JWT access token issued by Lucid (RFC 9068
-// §4) and that its grant has not been revoked since.
-func (p *Provider) verifyAccessToken(ctx context.Context, token string) (*AccessClaims, *catalog.Error) {
-	payload, err := p.keys.Verify(token, "at+jwt")
-	if err != nil {
-		var ke *keys.KeyError
-		switch {
-		case errors.As(err, &ke):
-			return nil, catalog.New(catalog.AccessTokenSignature, "kid", ke.Kid)
-		case errors.Is(err, keys.ErrSignature), errors.Is(err, keys.ErrUnknownKey):
-			return nil, catalog.New(catalog.AccessTokenSignature, "kid", "unknown").Wrap(err)
-		case errors.Is(err, keys.ErrType):
-			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its typ header is not at+jwt (an ID token is not an access token)")
-		default:
-			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "it is not a signed JWT").Wrap(err)
-		}
-	}
-	var c AccessClaims
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its claims cannot be read").Wrap(err)
-	}
-	now := p.now()
-	switch {
-	case c.Issuer != p.issuer:
-		return nil, catalog.New(catalog.AccessTokenIssuer, "iss", c.Issuer, "expected", p.issuer)
-	case c.Audience != p.issuer:
-		return nil, catalog.New(catalog.AccessTokenAudience, "aud", c.Audience, "expected", p.issuer)
-	case c.Expiry == 0:
-		return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "it has no exp claim")
-	case now.Unix() >= c.Expiry:
-		exp := time.Unix(c.Expiry, 0)
-		return nil, catalog.New(catalog.AccessTokenExpired, "expired_at", exp, "ago", now.Sub(exp))
-	}
-	if c.Grant != "" {
-		f, err := p.store.GetTokenFamily(ctx, c.Grant)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, storeError(err)
-		}
-		if err == nil && f.RevokedAt != nil {
-			return nil, catalog.New(catalog.AccessTokenRevoked, "revoked_at", *f.RevokedAt, "reason", f.RevokeReason)
-		}
-	}
-	return &c, nil
 }

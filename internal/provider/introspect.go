@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+)
+
+// introspection is the RFC 7662 §2.2 response.
+type introspection struct {
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	TokenType string   `json:"token_type,omitempty"`
+	Expiry    int64    `json:"exp,omitempty"`
+	IssuedAt  int64    `json:"iat,omitempty"`
+	Subject   string   `json:"sub,omitempty"`
+	Audience  audience `json:"aud,omitempty"`
+	Issuer    string   `json:"iss,omitempty"`
+	ID        string   `json:"jti,omitempty"`
+	AuthTime  int64    `json:"auth_time,omitempty"`
+}
+
+// introspectionJWT is the media type of a signed answer (RFC 9701).
+const introspectionJWT = "application/token-introspection+jwt"
+
+// authenticatedForm reads a form POST and authenticates its client: the
+// shared first half of introspection and revocation.
+func (p *Provider) authenticatedForm(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint) (*store.Client, map[string]string, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		p.fail(w, r, endpoint, "", catalog.New(catalog.MethodNotAllowed, "allowed", "POST", "method", r.Method))
+		return nil, nil, false
+	}
+	if r.URL.Query().Has("token") || r.URL.Query().Has("client_secret") {
+		p.fail(w, r, endpoint, "", catalog.New(catalog.SecretInQuery, "parameter", "token"))
+		return nil, nil, false
+	}
+	if e := readForm(w, r); e != nil {
+		p.fail(w, r, endpoint, "", e)
+		return nil, nil, false
+	}
+	params, e := single(r.PostForm)
+	if e != nil {
+		p.fail(w, r, endpoint, "", e)
+		return nil, nil, false
+	}
+	client, _, e := p.clients.Authenticate(r.Context(), r, r.PostForm)
+	if e != nil {
+		p.fail(w, r, endpoint, params["client_id"], e)
+		return nil, nil, false
+	}
+	if params["token"] == "" {
+		p.fail(w, r, endpoint, client.ID, catalog.New(catalog.TokenParamMissing, "endpoint", string(endpoint)))
+		return nil, nil, false
+	}
+	return client, params, true
+}
+
+// handleIntrospect is RFC 7662. A caller learns about a token only if it
+// was issued to the caller or names the caller as an audience; for any
+// other token, and for every bad one, the answer is {"active": false},
+// and the reason goes to the log, not to the caller.
+func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	caller, params, ok := p.authenticatedForm(w, r, catalog.Introspect)
+	if !ok {
+		return
+	}
+	if caller.Public() {
+		p.fail(w, r, catalog.Introspect, caller.ID, catalog.New(catalog.ConfidentialClientRequired, "client_id", caller.ID, "endpoint", "introspection"))
+		return
+	}
+	ctx := r.Context()
+	info, why := p.introspect(ctx, params["token"], params["token_type_hint"])
+	if info.Active && !mayIntrospect(caller, info) {
+		info, why = introspection{}, "the token belongs to client "+info.ClientID
+	}
+	if why != "" {
+		p.log.DebugContext(ctx, "introspection: inactive", "trace_id", trace.ID(ctx), "client_id", caller.ID, "reason", why)
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if strings.Contains(r.Header.Get("Accept"), introspectionJWT) {
+		signed, err := p.keys.Sign("RS256", "token-introspection+jwt", map[string]any{
+			"iss": p.issuer, "aud": caller.ID, "iat": p.now().Unix(), "token_introspection": info,
+		})
+		if err != nil {
+			p.fail(w, r, catalog.Introspect, caller.ID, catalog.New(catalog.SigningKeyMissing, "alg", "RS256").Wrap(err))
+			return
+		}
+		h.Set("Content-Type", introspectionJWT)
+		_, _ = w.Write([]byte(signed))
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(info)
+}
+
+// introspect describes a token; why says what made it inactive.
+func (p *Provider) introspect(ctx context.Context, token, hint string) (introspection, string) {
+	if isJWT(token) {
+		info, why, _ := p.introspectAccess(ctx, token)
+		return info, why
+	}
+	if hint == "refresh_token" {
+		if info, why, found := p.introspectRefresh(ctx, token); found {
+			return info, why
+		}
+		info, why, _ := p.introspectAccess(ctx, token)
+		return info, why
+	}
+	// Opaque access tokens first: they are what resource servers ask about.
+	info, why, found := p.introspectAccess(ctx, token)
+	if found {
+		return info, why
+	}
+	if info, why, found := p.introspectRefresh(ctx, token); found {
+		return info, why
+	}
+	return introspection{}, "no token with this value"
+}
+
+// introspectAccess describes an access token; found is false when it is
+// opaque and unknown, so it may still be a refresh token.
+func (p *Provider) introspectAccess(ctx context.Context, token string) (introspection, string, bool) {
+	c, e := p.checkAccessToken(ctx, token)
+	if e != nil {
+		return introspection{}, e.Description(), e.Name() != catalog.AccessTokenUnknown
+	}
+	return introspection{
+		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: "Bearer", Expiry: c.Expiry, IssuedAt: c.IssuedAt,
+		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime,
+	}, "", true
+}
+
+// introspectRefresh looks the token up as a refresh token; found is false
+// when there is none with this value.
+func (p *Provider) introspectRefresh(ctx context.Context, token string) (introspection, string, bool) {
+	rt, err := p.store.GetRefreshToken(ctx, secret.Hash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return introspection{}, "", false
+	}
+	if err != nil {
+		return introspection{}, "storage: " + err.Error(), true
+	}
+	now := p.now()
+	switch {
+	case rt.RotatedAt != nil:
+		return introspection{}, "refresh token already rotated", true
+	case !now.Before(rt.ExpiresAt) || !now.Before(rt.IdleExpiresAt):
+		return introspection{}, "refresh token expired", true
+	}
+	f, err := p.store.GetTokenFamily(ctx, rt.FamilyID)
+	if err != nil {
+		return introspection{}, "token family: " + err.Error(), true
+	}
+	if f.RevokedAt != nil {
+		return introspection{}, "token family revoked: " + f.RevokeReason, true
+	}
+	exp := rt.ExpiresAt
+	if rt.IdleExpiresAt.Before(exp) {
+		exp = rt.IdleExpiresAt
+	}
+	return introspection{
+		Active: true, Scope: strings.Join(rt.Scopes, " "), ClientID: rt.ClientID, TokenType: "refresh_token",
+		Expiry: exp.Unix(), IssuedAt: rt.CreatedAt.Unix(), Subject: rt.UserID, Issuer: p.issuer, AuthTime: unixOrZero(f.AuthTime),
+	}, "", true
+}
+
+// mayIntrospect: a client sees the tokens issued to it, and a resource
+// server (a client whose audiences list its API) sees tokens for its API.
+func mayIntrospect(caller *store.Client, info introspection) bool {
+	if info.ClientID == caller.ID {
+		return true
+	}
+	for _, a := range info.Audience {
+		if slices.Contains(caller.Audiences, a) {
+			return true
+		}
+	}
+	return false
+}
