@@ -5,10 +5,12 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/postgres"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
@@ -21,8 +23,40 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		if path == "" {
 			return nil, fmt.Errorf("database %q: sqlite: needs a file path", dsn)
 		}
-		return sqlite.Open(ctx, path)
+		// Returned through a check so that a failed Open is a nil
+		// store.Store, not an interface holding a nil pointer.
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
-	scheme, _, _ := strings.Cut(dsn, ":")
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	// The DSN itself may hold a password, so only a well-formed scheme is
+	// echoed back.
+	scheme, _, found := strings.Cut(dsn, ":")
+	if !found || !isScheme(scheme) {
+		return nil, errors.New("database: the DSN has no scheme; use sqlite:PATH or postgres://…")
+	}
 	return nil, fmt.Errorf("database: scheme %q is not supported; use sqlite:PATH or postgres://…", scheme)
+}
+
+// isScheme reports whether s is a URI scheme: a letter, then letters,
+// digits, '+', '-' or '.'.
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -1,0 +1,149 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Consents.
+
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store.Consent, error) {
+	if !storable(userID, clientID) {
+		return nil, store.ErrNotFound
+	}
+	var data string
+	err := s.pool.QueryRow(ctx, `SELECT data FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID).Scan(&data)
+	if err != nil {
+		return nil, s.fail(ctx, "get consent", err)
+	}
+	c, err := decode[store.Consent](data)
+	if err != nil {
+		return nil, s.fail(ctx, "get consent", err)
+	}
+	return c, nil
+}
+
+func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
+	n := normConsent(c)
+	if !storable(n.UserID, n.ClientID) {
+		return s.fail(ctx, "save consent", errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "save consent", err)
+	}
+	return s.exec(ctx, "save consent", `INSERT INTO consents (user_id, client_id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, client_id) DO UPDATE SET data = excluded.data`, n.UserID, n.ClientID, data)
+}
+
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*store.Consent, error) {
+	if !storable(userID) {
+		return nil, nil
+	}
+	return list[store.Consent](ctx, s, "list consents", `SELECT data FROM consents WHERE user_id = $1 ORDER BY client_id`, userID)
+}
+
+func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	return s.deleteRow(ctx, "delete consent", `DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
+}
+
+// Sessions.
+
+func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
+	n := normSession(sess)
+	if !storable(n.Hash) {
+		return s.fail(ctx, "create session", errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create session", err)
+	}
+	return s.exec(ctx, "create session", `INSERT INTO sessions (hash, expires_at, data) VALUES ($1, $2, $3)`,
+		n.Hash, ts(n.ExpiresAt), data)
+}
+
+func (s *Store) GetSession(ctx context.Context, hash string) (*store.Session, error) {
+	return getOne[store.Session](ctx, s, "get session", `SELECT data FROM sessions WHERE hash = $1`, hash)
+}
+
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = $1`, hash)
+}
+
+// UseJTI inserts the pair, or takes over a record that has expired; an
+// unexpired record leaves the statement without effect. ON CONFLICT makes
+// insert-or-check one atomic step: of concurrent first uses one inserts,
+// and the others wait for it and then find an unexpired record.
+//
+// Expiry is judged by this process's clock, the clock that also judged the
+// token's exp, so a replica never accepts a token it considers live while
+// reading its record as expired.
+func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {
+	const op = "use jti"
+	if !storable(issuer, jti) {
+		return s.fail(ctx, op, errBadKey)
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= $4`,
+		issuer, jti, utc(expiresAt), utc(time.Now()))
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrAlreadyUsed
+	}
+	return nil
+}
+
+// Failures.
+
+func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
+	n := normFailure(f)
+	if !storable(n.TraceID) {
+		return s.fail(ctx, "record failure", errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "record failure", err)
+	}
+	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES ($1, $2, $3)`,
+		n.TraceID, failureAt(n), data)
+}
+
+func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
+	return getOne[store.Failure](ctx, s, "get failure", `SELECT data FROM failures WHERE trace_id = $1`, traceID)
+}
+
+// DeleteExpired removes expired rows in one transaction. A row whose
+// expiry is unset (NULL) never expires.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
+	at := utc(now)
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		for _, q := range []struct {
+			sql string
+			arg time.Time
+		}{
+			{`DELETE FROM auth_requests WHERE expires_at <= $1`, at},
+			{`DELETE FROM auth_codes WHERE expires_at <= $1`, at},
+			{`DELETE FROM refresh_tokens WHERE expires_at <= $1`, at},
+			{`DELETE FROM sessions WHERE expires_at <= $1`, at},
+			{`DELETE FROM jtis WHERE expires_at <= $1`, at},
+			{`DELETE FROM access_tokens WHERE expires_at <= $1`, at},
+			{`DELETE FROM denied_jtis WHERE expires_at <= $1`, at},
+			{`DELETE FROM failures WHERE created_at < $1`, utc(now.Add(-keepFailures))},
+		} {
+			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, "delete expired", err)
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+// Package postgres is Lucid's PostgreSQL backend (pgx, through a pgxpool
+// connection pool).
+//
+// Rows keep the model as JSON plus the columns needed for lookups,
+// uniqueness, expiry and the atomic conditional writes, as in the SQLite
+// backend. Columns that a conditional write changes (redeemed_at,
+// rotated_at, revoked_at, …) are the truth for those fields and are laid
+// over the JSON on read.
+//
+// Concurrency: many replicas may share one database, so every single-use
+// or rotation rule is one conditional statement (UPDATE … WHERE … IS NULL
+// RETURNING, INSERT … ON CONFLICT … WHERE) whose outcome PostgreSQL decides
+// under the row lock. Sessions run at READ COMMITTED: a statement that
+// waited for another transaction's row lock re-checks its WHERE clause
+// against the committed row, so the loser of a race sees no row instead of
+// a serialization error. Read-modify-write (the Update methods) locks the
+// row with SELECT … FOR UPDATE.
+//
+// Tables are created unqualified, in the first schema of the connection's
+// search_path; a "search_path" parameter in the connection string picks
+// another schema than public. pgxpool's parameters (pool_max_conns, …) are
+// read from the connection string too.
+//
+// Times are timestamptz (microseconds), written and read back in UTC. Key
+// columns use the "C" collation: equality and order are bytewise, as in
+// SQLite and Go. PostgreSQL text cannot hold NUL or invalid UTF-8, so a key
+// with either is never stored: lookups of one report ErrNotFound and
+// writes of one fail.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+const (
+	// cancelFallback is how long a statement whose context ended may wait
+	// for the server to honour the cancel request before the connection
+	// is dropped instead.
+	cancelFallback = 2 * time.Second
+	// cleanupTimeout bounds a rollback that runs after the caller's
+	// context has ended.
+	cleanupTimeout = 5 * time.Second
+)
+
+// Store is a store.Store on one PostgreSQL database (and schema).
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database the connection string names
+// ("postgres://…" or "postgresql://…") and brings its schema up to date.
+// Replicas starting at once apply each migration step once.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, parseError(err)
+	}
+	params := cfg.ConnConfig.RuntimeParams
+	// The single-use rules rely on READ COMMITTED's re-check of a locked
+	// row; a stricter server default would turn lost races into
+	// serialization errors. A pooler that drops the parameter leaves the
+	// server default, which is READ COMMITTED unless changed.
+	params["default_transaction_isolation"] = "read committed"
+	if params["application_name"] == "" {
+		params["application_name"] = "lucid"
+	}
+	// A context that ends cancels the statement on the server, so a
+	// writer that gave up does not keep waiting for a row lock there.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: cancelFallback}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseError keeps the connection string, which may hold a password, out
+// of the message.
+func parseError(err error) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		if inner := pe.Unwrap(); inner != nil {
+			return fmt.Errorf("postgres: invalid connection string: %w", inner)
+		}
+		return errors.New("postgres: invalid connection string")
+	}
+	return fmt.Errorf("postgres: invalid connection string: %w", err)
+}
+
+// Ping checks that the database answers and holds Lucid's schema.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.pool.QueryRow(ctx, `SELECT 1 FROM schema_version LIMIT 1`).Scan(&one); err != nil {
+		return s.fail(ctx, "ping", err)
+	}
+	return nil
+}
+
+// Close closes the pool, waiting for connections in use to be returned.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// write runs fn in a READ COMMITTED transaction and commits what it did.
+func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		rollback(ctx, tx)
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// rollback ends a failed transaction even when the caller's context has
+// ended, so that the connection goes back to the pool clean; if it cannot,
+// pgx closes the connection and the server rolls back.
+func rollback(ctx context.Context, tx pgx.Tx) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_ = tx.Rollback(rctx)
+}
+
+// exec runs one statement on its own.
+func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
+	if _, err := s.pool.Exec(ctx, query, args...); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// fail wraps a driver error with the operation, keeps store sentinels as
+// they are, maps unique violations to ErrConflict, and makes a context that
+// ended visible to errors.Is even when the server reports it as a canceled
+// statement.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict),
+		errors.Is(err, store.ErrAlreadyUsed), errors.Is(err, store.ErrInvalidated):
+		return err
+	case errors.Is(err, pgx.ErrNoRows):
+		return store.ErrNotFound
+	case isConflict(err):
+		return fmt.Errorf("postgres: %s: %w", op, store.ErrConflict)
+	}
+	return wrap(ctx, op, err)
+}
+
+// wrap names the operation and, when the context has ended, makes that
+// visible to errors.Is whatever the driver reported.
+func wrap(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("postgres: %s: %w (%w)", op, cerr, err)
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// uniqueViolation is the SQLSTATE of a duplicate key.
+const uniqueViolation = "23505"
+
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == uniqueViolation
+}
+
+// errBadKey refuses a key that PostgreSQL text cannot hold.
+var errBadKey = errors.New("key is not NUL-free UTF-8 text")
+
+// storable reports whether every key can be a text value: valid UTF-8
+// without NUL. A key that cannot be stored cannot be found either.
+func storable(keys ...string) bool {
+	for _, k := range keys {
+		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// The norm functions and these helpers keep every time in UTC and
+// truncated to microseconds, so what is stored is what is read back, in the
+// JSON and in the columns alike.
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := utc(*t)
+	return &v
+}
+
+// ts is a nullable time column value: NULL for the zero time.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return utc(t)
+}
+
+func tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// nullString is a nullable text column value: NULL for "".
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode %T: %w", v, err)
+	}
+	return string(b), nil
+}
+
+func decode[T any](data string) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return nil, fmt.Errorf("decode %T: %w", v, err)
+	}
+	return v, nil
+}

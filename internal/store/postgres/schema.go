@@ -1,0 +1,181 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrations are applied in order; migrations[i] brings the schema from
+// version i to i+1. Never edit one that has shipped: append a new one.
+// data is the model as json (not jsonb, which cannot hold the \u0000 escape
+// a Go string may need). Key columns collate bytewise.
+var migrations = []string{
+	`
+CREATE TABLE clients (
+	id         text COLLATE "C" PRIMARY KEY,
+	created_at timestamptz NOT NULL,
+	data       json NOT NULL
+);
+
+CREATE TABLE users (
+	id           text COLLATE "C" PRIMARY KEY,
+	username_key text COLLATE "C" NOT NULL UNIQUE, -- lower-cased username
+	email_key    text COLLATE "C" UNIQUE,          -- lower-cased email, NULL when empty
+	created_at   timestamptz NOT NULL,
+	data         json NOT NULL
+);
+
+CREATE TABLE signing_keys (
+	id         text COLLATE "C" PRIMARY KEY,
+	created_at timestamptz NOT NULL,
+	data       json NOT NULL
+);
+
+CREATE TABLE auth_requests (
+	id         text COLLATE "C" PRIMARY KEY,
+	expires_at timestamptz,
+	data       json NOT NULL
+);
+CREATE INDEX auth_requests_expires ON auth_requests (expires_at);
+
+CREATE TABLE auth_codes (
+	hash           text COLLATE "C" PRIMARY KEY,
+	expires_at     timestamptz,
+	redeemed_at    timestamptz,
+	family_id      text COLLATE "C",
+	invalidated_at timestamptz,
+	invalid_reason text,
+	data           json NOT NULL
+);
+CREATE INDEX auth_codes_expires ON auth_codes (expires_at);
+
+CREATE TABLE token_families (
+	id            text COLLATE "C" PRIMARY KEY,
+	user_id       text COLLATE "C" NOT NULL,
+	client_id     text COLLATE "C" NOT NULL,
+	revoked_at    timestamptz,
+	revoke_reason text,
+	data          json NOT NULL
+);
+CREATE INDEX token_families_user ON token_families (user_id, client_id);
+
+CREATE TABLE refresh_tokens (
+	hash       text COLLATE "C" PRIMARY KEY,
+	family_id  text COLLATE "C" NOT NULL,
+	expires_at timestamptz, -- the earlier of absolute and idle expiry
+	rotated_at timestamptz,
+	data       json NOT NULL
+);
+CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+
+CREATE TABLE access_tokens (
+	hash       text COLLATE "C" PRIMARY KEY,
+	expires_at timestamptz,
+	revoked_at timestamptz,
+	data       json NOT NULL
+);
+CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
+
+CREATE TABLE denied_jtis (
+	jti        text COLLATE "C" PRIMARY KEY,
+	expires_at timestamptz NOT NULL
+);
+CREATE INDEX denied_jtis_expires ON denied_jtis (expires_at);
+
+CREATE TABLE apis (
+	id         text COLLATE "C" PRIMARY KEY,
+	created_at timestamptz NOT NULL,
+	data       json NOT NULL
+);
+
+CREATE TABLE consents (
+	user_id   text COLLATE "C" NOT NULL,
+	client_id text COLLATE "C" NOT NULL,
+	data      json NOT NULL,
+	PRIMARY KEY (user_id, client_id)
+);
+
+CREATE TABLE sessions (
+	hash       text COLLATE "C" PRIMARY KEY,
+	expires_at timestamptz,
+	data       json NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+CREATE TABLE jtis (
+	issuer     text COLLATE "C" NOT NULL,
+	jti        text COLLATE "C" NOT NULL,
+	expires_at timestamptz NOT NULL,
+	PRIMARY KEY (issuer, jti)
+);
+CREATE INDEX jtis_expires ON jtis (expires_at);
+
+CREATE TABLE failures (
+	trace_id   text COLLATE "C" PRIMARY KEY,
+	created_at timestamptz NOT NULL,
+	data       json NOT NULL
+);
+CREATE INDEX failures_created ON failures (created_at);
+`,
+}
+
+// migrationLock is the advisory lock key that serializes migrations of one
+// schema: replicas starting at once take turns, and each step runs once.
+// Advisory locks span the whole database; the schema name in the key keeps
+// Lucid instances in different schemas from waiting on each other.
+func migrationLock(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("lucid schema migration\x00" + schema))
+	return int64(h.Sum64()) //nolint:gosec // any 64 bits will do as a key
+}
+
+// migrate brings the schema to the latest version in one transaction that
+// holds the schema's advisory lock, so concurrent Opens apply each step
+// once and a failed step leaves nothing behind (PostgreSQL DDL is
+// transactional).
+func (s *Store) migrate(ctx context.Context) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var schema *string
+		if err := tx.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return err
+		}
+		if schema == nil {
+			return errors.New("no schema of the search_path exists to create tables in")
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock(*schema)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+			return err
+		}
+		var v int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+			return err
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade Lucid", v, len(migrations))
+		}
+		if v == len(migrations) {
+			return nil
+		}
+		for i := v; i < len(migrations); i++ {
+			if _, err := tx.Exec(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM schema_version`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, len(migrations))
+		return err
+	})
+	if err != nil {
+		// Not fail: a duplicate key here is a broken schema, not ErrConflict.
+		return wrap(ctx, "migrate schema", err)
+	}
+	return nil
+}

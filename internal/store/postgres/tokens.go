@@ -1,0 +1,324 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// errZeroTime guards the conditional writes: a NULL mark would leave the
+// row looking unused.
+var errZeroTime = errors.New("zero time")
+
+// errRaced reports a refused conditional write whose row then looked
+// usable, which READ COMMITTED rules out; it is never expected.
+var errRaced = errors.New("row changed while being marked")
+
+// Column lists whose order the scan functions follow.
+const (
+	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
+	familyCols  = `data, revoked_at, revoke_reason`
+	refreshCols = `data, rotated_at`
+)
+
+func scanCode(row pgx.Row) (*store.AuthCode, error) {
+	var data string
+	var redeemed, invalidated *time.Time
+	var family, reason *string
+	if err := row.Scan(&data, &redeemed, &family, &invalidated, &reason); err != nil {
+		return nil, err
+	}
+	c, err := decode[store.AuthCode](data)
+	if err != nil {
+		return nil, err
+	}
+	c.RedeemedAt, c.FamilyID = utcPtr(redeemed), deref(family)
+	c.InvalidatedAt, c.InvalidReason = utcPtr(invalidated), deref(reason)
+	return c, nil
+}
+
+func scanFamily(row pgx.Row) (*store.TokenFamily, error) {
+	var data string
+	var revoked *time.Time
+	var reason *string
+	if err := row.Scan(&data, &revoked, &reason); err != nil {
+		return nil, err
+	}
+	f, err := decode[store.TokenFamily](data)
+	if err != nil {
+		return nil, err
+	}
+	f.RevokedAt, f.RevokeReason = utcPtr(revoked), deref(reason)
+	return f, nil
+}
+
+func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
+	var data string
+	var rotated *time.Time
+	if err := row.Scan(&data, &rotated); err != nil {
+		return nil, err
+	}
+	t, err := decode[store.RefreshToken](data)
+	if err != nil {
+		return nil, err
+	}
+	t.RotatedAt = utcPtr(rotated)
+	return t, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Authorization codes.
+
+func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
+	n := normCode(c)
+	if !storable(n.Hash, n.FamilyID) {
+		return s.fail(ctx, "create auth code", errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create auth code", err)
+	}
+	reason := nullString(n.InvalidReason)
+	if n.InvalidatedAt != nil && reason == nil {
+		reason = ""
+	}
+	return s.exec(ctx, "create auth code", `INSERT INTO auth_codes
+		(hash, expires_at, redeemed_at, family_id, invalidated_at, invalid_reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		n.Hash, ts(n.ExpiresAt), tsPtr(n.RedeemedAt), nullString(n.FamilyID), tsPtr(n.InvalidatedAt), reason, data)
+}
+
+func (s *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, error) {
+	if !storable(hash) {
+		return nil, store.ErrNotFound
+	}
+	c, err := scanCode(s.pool.QueryRow(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = $1`, hash))
+	if err != nil {
+		return nil, s.fail(ctx, "get auth code", err)
+	}
+	return c, nil
+}
+
+// redeemCode marks the code and inserts its family in one statement, so
+// both happen or neither does (a taken family id fails the statement and
+// undoes the mark). The mark is conditional: of concurrent redemptions,
+// from any replica, the first to lock the row wins and the others, once it
+// commits, find redeemed_at set and return no row.
+const redeemCode = `
+WITH code AS (
+	UPDATE auth_codes SET redeemed_at = $2, family_id = $3
+	WHERE hash = $1 AND redeemed_at IS NULL AND invalidated_at IS NULL
+	RETURNING ` + codeCols + `
+), family AS (
+	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
+	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json FROM code
+)
+SELECT ` + codeCols + ` FROM code`
+
+// RedeemAuthCode marks the code redeemed and creates its family; a refused
+// redemption returns the code as stored, read after the refusal so that it
+// shows the redemption that won.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, now time.Time) (*store.AuthCode, error) {
+	const op = "redeem auth code"
+	if now.IsZero() {
+		return nil, s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(hash) {
+		return nil, store.ErrNotFound
+	}
+	f := normFamily(family)
+	if !storable(f.ID, f.UserID, f.ClientID) {
+		return nil, s.fail(ctx, op, errBadKey)
+	}
+	fdata, err := encode(f)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	code, err := scanCode(s.pool.QueryRow(ctx, redeemCode, hash, utc(now), f.ID, f.UserID, f.ClientID,
+		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata))
+	if err == nil {
+		return code, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, s.fail(ctx, op, err)
+	}
+	// Refused: the code is missing, redeemed or invalidated. Those states
+	// are final, and this read sees every commit the UPDATE waited for.
+	code, err = s.GetAuthCode(ctx, hash)
+	switch {
+	case err != nil:
+		return nil, err
+	case code.InvalidatedAt != nil:
+		return code, store.ErrInvalidated
+	case code.RedeemedAt != nil:
+		return code, store.ErrAlreadyUsed
+	}
+	return nil, s.fail(ctx, op, errRaced)
+}
+
+// InvalidateAuthCode marks an unused code invalid with one conditional
+// UPDATE; when it refuses, the follow-up read names why.
+func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error {
+	const op = "invalidate auth code"
+	if now.IsZero() {
+		return s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(hash) {
+		return store.ErrNotFound
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE auth_codes SET invalidated_at = $1, invalid_reason = $2
+		WHERE hash = $3 AND redeemed_at IS NULL AND invalidated_at IS NULL`, utc(now), reason, hash)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	code, err := s.GetAuthCode(ctx, hash)
+	switch {
+	case err != nil:
+		return err
+	case code.InvalidatedAt != nil:
+		return store.ErrInvalidated
+	case code.RedeemedAt != nil:
+		return store.ErrAlreadyUsed
+	}
+	return s.fail(ctx, op, errRaced)
+}
+
+// Token families.
+
+func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFamily, error) {
+	if !storable(id) {
+		return nil, store.ErrNotFound
+	}
+	f, err := scanFamily(s.pool.QueryRow(ctx, `SELECT `+familyCols+` FROM token_families WHERE id = $1`, id))
+	if err != nil {
+		return nil, s.fail(ctx, "get token family", err)
+	}
+	return f, nil
+}
+
+// RevokeTokenFamily sets the revocation only where none is set, in one
+// statement that still counts the row when it was revoked before.
+func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
+	const op = "revoke token family"
+	if now.IsZero() {
+		return s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(id) {
+		return store.ErrNotFound
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE token_families
+		SET revoked_at = COALESCE(revoked_at, $1),
+		    revoke_reason = CASE WHEN revoked_at IS NULL THEN $2 ELSE revoke_reason END
+		WHERE id = $3`, utc(now), reason, id)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error {
+	const op = "revoke token families"
+	if now.IsZero() {
+		return s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(userID, clientID) {
+		return nil // no family can belong to them
+	}
+	if clientID == "" {
+		return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
+			WHERE user_id = $3 AND revoked_at IS NULL`, utc(now), reason, userID)
+	}
+	return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
+		WHERE user_id = $3 AND client_id = $4 AND revoked_at IS NULL`, utc(now), reason, userID, clientID)
+}
+
+// Refresh tokens.
+
+func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
+	n := normRefresh(t)
+	if !storable(n.Hash, n.FamilyID) {
+		return s.fail(ctx, "create refresh token", errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return s.fail(ctx, "create refresh token", err)
+	}
+	return s.exec(ctx, "create refresh token", `INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data)
+		VALUES ($1, $2, $3, $4, $5)`, n.Hash, n.FamilyID, ts(refreshExpiry(n)), tsPtr(n.RotatedAt), data)
+}
+
+func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
+	if !storable(hash) {
+		return nil, store.ErrNotFound
+	}
+	t, err := scanRefresh(s.pool.QueryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = $1`, hash))
+	if err != nil {
+		return nil, s.fail(ctx, "get refresh token", err)
+	}
+	return t, nil
+}
+
+// rotateRefresh marks the old token rotated and inserts the next one in
+// one statement: a next hash that exists fails the statement and undoes the
+// mark. Of concurrent rotations the first to lock the old row wins.
+const rotateRefresh = `
+WITH old AS (
+	UPDATE refresh_tokens SET rotated_at = $2
+	WHERE hash = $1 AND rotated_at IS NULL
+	RETURNING ` + refreshCols + `
+), next AS (
+	INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data)
+	SELECT $3::text, $4::text, $5::timestamptz, $6::timestamptz, $7::json FROM old
+)
+SELECT ` + refreshCols + ` FROM old`
+
+// RotateRefreshToken returns the old token as stored after the change, or,
+// refused, as stored after the rotation that won.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *store.RefreshToken, now time.Time) (*store.RefreshToken, error) {
+	const op = "rotate refresh token"
+	if now.IsZero() {
+		return nil, s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(oldHash) {
+		return nil, store.ErrNotFound
+	}
+	n := normRefresh(next)
+	if !storable(n.Hash, n.FamilyID) {
+		return nil, s.fail(ctx, op, errBadKey)
+	}
+	data, err := encode(n)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, oldHash, utc(now),
+		n.Hash, n.FamilyID, ts(refreshExpiry(n)), tsPtr(n.RotatedAt), data))
+	if err == nil {
+		return old, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, s.fail(ctx, op, err)
+	}
+	old, err = s.GetRefreshToken(ctx, oldHash)
+	switch {
+	case err != nil:
+		return nil, err
+	case old.RotatedAt != nil:
+		return old, store.ErrAlreadyUsed
+	}
+	return nil, s.fail(ctx, op, errRaced)
+}
