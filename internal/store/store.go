@@ -71,7 +71,8 @@ type Store interface {
 
 	// Token families: every token issued from one code redemption.
 	GetTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
-	// RevokeTokenFamily marks the family and all its refresh tokens revoked.
+	// RevokeTokenFamily marks the family revoked, which ends every token of
+	// it: refresh tokens and access tokens are checked against their family.
 	// Revoking a revoked family keeps the first time and reason.
 	RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error
 	// RevokeFamiliesFor revokes every family of the user and client (consent
