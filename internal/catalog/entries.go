@@ -1555,4 +1555,18 @@ var entries = []Entry{
 			"Check that the token was issued by this server (its issuer) and has not expired.",
 		},
 		Spec: "RFC 6750 §3.1", SpecURL: rfc6750 + "#section-3.1", Endpoints: []Endpoint{UserInfo, Resource}},
+	{Name: AccessTokenInactive, Error: "invalid_token", Status: unauth, Title: "Access token is not active",
+		Description: "Lucid's introspection endpoint reports this access token as not active: it was revoked, has expired, or belongs to a client and audience this resource server may not ask about.",
+		Causes: []string{
+			"The token was revoked (by its client, or with its whole grant after a refresh-token or code replay).",
+			"The token expired, or was issued for another API.",
+			"The resource server's own client does not list this API among its audiences, so Lucid will not describe tokens for it.",
+		},
+		ClientFix: []string{
+			"Get a new access token for this API and send it unchanged.",
+		},
+		OperatorFix: []string{
+			"Run `lucid explain TRACE_ID` with the trace id of the token request, or check that the resource server's client lists the API: `lucid client update RS_CLIENT_ID --audience API_IDENTIFIER`.",
+		},
+		Spec: "RFC 7662 §2.2", SpecURL: "https://www.rfc-editor.org/rfc/rfc7662#section-2.2", Endpoints: []Endpoint{Resource}},
 }

@@ -155,4 +155,5 @@ const (
 	RevokeOtherClient          Name = "revocation_token_other_client"
 	AccessTokenDenied          Name = "access_token_revoked_by_client"
 	AccessTokenUnknown         Name = "access_token_unknown"
+	AccessTokenInactive        Name = "access_token_inactive"
 )

@@ -3,8 +3,8 @@ package provider
 import (
 	"encoding/json"
 	"errors"
+	"github.com/lucid-auth/lucid/internal/bearer"
 	"net/http"
-	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -18,7 +18,7 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.UserInfo, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
 		return
 	}
-	token, e := bearerToken(w, r)
+	token, e := bearer.Token(w, r, maxBody)
 	if e != nil {
 		p.failBearer(w, r, "", e)
 		return
@@ -60,35 +60,4 @@ func orNone(s string) string {
 		return "no scope"
 	}
 	return s
-}
-
-// bearerToken finds the access token: the Authorization header or, for a
-// form POST, the access_token body parameter; never the URL query.
-func bearerToken(w http.ResponseWriter, r *http.Request) (string, *catalog.Error) {
-	if r.URL.Query().Has("access_token") {
-		return "", catalog.New(catalog.BearerInQuery)
-	}
-	var header string
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, value, _ := strings.Cut(h, " ")
-		if strings.EqualFold(scheme, "Bearer") {
-			header = strings.TrimSpace(value)
-		}
-	}
-	var body string
-	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err == nil {
-			body = r.PostForm.Get("access_token")
-		}
-	}
-	switch {
-	case header != "" && body != "":
-		return "", catalog.New(catalog.BearerTwice)
-	case header != "":
-		return header, nil
-	case body != "":
-		return body, nil
-	}
-	return "", catalog.New(catalog.BearerMissing)
 }
