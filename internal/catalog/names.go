@@ -156,4 +156,5 @@ const (
 	AccessTokenDenied          Name = "access_token_revoked_by_client"
 	AccessTokenUnknown         Name = "access_token_unknown"
 	AccessTokenInactive        Name = "access_token_inactive"
+	AssertionSecretTooShort    Name = "client_assertion_secret_too_short"
 )

@@ -26,12 +26,27 @@ const maxAssertionLen = 16 << 10
 // mistakes, and keeping them out keeps every time computation in range.
 const maxNumericDate = 253402300799
 
-// allowedAlgs are the signature algorithms private_key_jwt accepts. none
-// and the HMAC family are refused: an HMAC key would be a shared secret,
-// which is not what private_key_jwt promises.
-var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA}
+// allowedAlgs are the signature algorithms client assertions may use: the
+// asymmetric ones for private_key_jwt, the HMAC family for
+// client_secret_jwt (which method applies is the client's registration;
+// see hmacAlg). none is never accepted.
+var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512}
 
-const allowedAlgsText = "RS256, PS256, ES256, EdDSA"
+const allowedAlgsText = "RS256, PS256, ES256, EdDSA (private_key_jwt); HS256, HS384, HS512 (client_secret_jwt)"
+
+// hmacAlg reports whether alg is an HMAC algorithm, and the key size in
+// bytes it needs (RFC 7518 §3.2: a key at least as long as the hash).
+func hmacAlg(alg string) (int, bool) {
+	switch alg {
+	case "HS256":
+		return 32, true
+	case "HS384":
+		return 48, true
+	case "HS512":
+		return 64, true
+	}
+	return 0, false
+}
 
 // assertion is a parsed, not yet verified, client assertion.
 type assertion struct {

@@ -179,7 +179,7 @@ func (a *Authenticator) authenticate(ctx context.Context, p presented) (*store.C
 		used = append(used, store.AuthSecretPost)
 	}
 	if p.assertionType != "" || p.assertion != "" {
-		used = append(used, store.AuthPrivateKeyJWT)
+		used = append(used, "a client assertion")
 	}
 	if len(used) > 1 {
 		return nil, "", catalog.New(catalog.ClientCredentialsTwice, "methods", strings.Join(used, " and "))
@@ -298,11 +298,12 @@ func (a *Authenticator) checkSecret(c *store.Client, sec string) *catalog.Error 
 	return e
 }
 
-// assertionClient authenticates with private_key_jwt (RFC 7523 §2.2, §3).
+// assertionClient authenticates with private_key_jwt or client_secret_jwt
+// (RFC 7523 §2.2, §3; OIDC Core §9), told apart by the assertion's alg.
 // Claims beyond iss and sub are judged only after the signature verifies,
 // so a forger learns nothing but that the signature is wrong.
 func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*store.Client, string, *catalog.Error) {
-	const method = store.AuthPrivateKeyJWT
+	method := store.AuthPrivateKeyJWT
 	switch {
 	case p.assertionType == "":
 		return nil, "", catalog.New(catalog.ParameterMissing, "parameter", "client_assertion_type")
@@ -335,8 +336,18 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	if e != nil {
 		return nil, "", e
 	}
+	need, hmac := hmacAlg(as.Alg)
+	if hmac {
+		method = store.AuthSecretJWT
+	}
 	if reg := registered(c); reg != method {
 		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
+	}
+	if hmac {
+		if e := a.verifySecretAssertion(c, as, need); e != nil {
+			return nil, "", e
+		}
+		return a.acceptAssertion(ctx, c, as, method)
 	}
 	key, e := a.assertionKey(ctx, c, as)
 	if e != nil {
@@ -354,7 +365,39 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	if err := as.tok.Claims(key.Key); err != nil {
 		return nil, "", catalog.New(catalog.AssertionSignatureInvalid, "kid", kid, "client_id", c.ID).Wrap(err)
 	}
+	return a.acceptAssertion(ctx, c, as, method)
+}
 
+// verifySecretAssertion checks a client_secret_jwt signature against each
+// live secret, read back from its sealed copy. A secret shorter than the
+// algorithm's key size is refused rather than tried (RFC 7518 §3.2).
+func (a *Authenticator) verifySecretAssertion(c *store.Client, as *assertion, need int) *catalog.Error {
+	now := a.now()
+	short := 0
+	for _, s := range c.Secrets {
+		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) || s.Sealed == nil {
+			continue
+		}
+		key, err := a.keys.Open(s.Sealed, secret.ClientSecretAAD(c.ID, s.ID))
+		if err != nil {
+			return catalog.New(catalog.ServerError).Wrap(fmt.Errorf("open client secret %s of %s: %w", s.ID, c.ID, err))
+		}
+		if len(key) < need {
+			short = len(key)
+			continue
+		}
+		if err := as.tok.Claims(key); err == nil {
+			return nil
+		}
+	}
+	if short > 0 {
+		return catalog.New(catalog.AssertionSecretTooShort, "client_id", c.ID, "alg", as.Alg, "bytes", short, "need", need)
+	}
+	return catalog.New(catalog.AssertionSignatureInvalid, "kid", "(the client secret)", "client_id", c.ID)
+}
+
+// acceptAssertion checks the claims of a verified assertion and spends its jti.
+func (a *Authenticator) acceptAssertion(ctx context.Context, c *store.Client, as *assertion, method string) (*store.Client, string, *catalog.Error) {
 	if e := a.checkClaims(as); e != nil {
 		return nil, "", e
 	}

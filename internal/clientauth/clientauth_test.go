@@ -358,9 +358,9 @@ func TestAuthenticate(t *testing.T) {
 		with(fail("basic and post", catalog.ClientCredentialsTwice, invalidRequest, 400),
 			B(basic("basic", basicSecret)), url.Values{"client_secret": {basicSecret}}, "methods", "client_secret_basic and client_secret_post"),
 		with(fail("post and assertion", catalog.ClientCredentialsTwice, invalidRequest, 400),
-			nil, assertionForm(goodJWT, "client_id", "jwt", "client_secret", "x"), "methods", "client_secret_post and private_key_jwt"),
+			nil, assertionForm(goodJWT, "client_id", "jwt", "client_secret", "x"), "methods", "client_secret_post and a client assertion"),
 		with(fail("basic and assertion", catalog.ClientCredentialsTwice, invalidRequest, 400),
-			B(basic("jwt", "x")), assertionForm(goodJWT), "methods", "client_secret_basic and private_key_jwt"),
+			B(basic("jwt", "x")), assertionForm(goodJWT), "methods", "client_secret_basic and a client assertion"),
 		with(fail("client_id twice", catalog.ParameterDuplicated, invalidRequest, 400),
 			nil, url.Values{"client_id": {"public", "public"}}, "parameter", "client_id"),
 		with(fail("client_secret without client_id", catalog.ParameterMissing, invalidRequest, 400),
@@ -446,8 +446,9 @@ func TestAuthenticate(t *testing.T) {
 			nil, assertionForm(jwtFor("ghost", f.ec, "ec1", nil)), "client_id", "ghost"),
 
 		// ---- keys ----
-		with(fail("HS256", catalog.AssertionAlgNotAllowed, invalidClient, 401),
-			nil, assertionForm(sign(t, hmacKey, jose.HS256, "h", claims("jwt", now, nil))), "alg", "HS256", "allowed", allowedAlgsText),
+		// An HMAC assertion means client_secret_jwt, which this client is not registered for.
+		with(fail("HS256 for a private_key_jwt client", catalog.ClientAuthMethodMismatch, invalidClient, 401),
+			nil, assertionForm(sign(t, hmacKey, jose.HS256, "h", claims("jwt", now, nil))), "registered", "private_key_jwt", "used", "client_secret_jwt"),
 		with(fail("alg none", catalog.AssertionAlgNotAllowed, invalidClient, 401),
 			nil, assertionForm(unsigned(`{"alg":"none"}`, `{"iss":"jwt","sub":"jwt"}`)), "alg", "none"),
 		with(fail("ES384 not allowed", catalog.AssertionAlgNotAllowed, invalidClient, 401),

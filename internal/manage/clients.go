@@ -63,7 +63,21 @@ type ClientPatch struct {
 	AccessTokenFormat      *string
 }
 
-func secretMethod(m string) bool { return m == store.AuthSecretBasic || m == store.AuthSecretPost }
+func secretMethod(m string) bool {
+	return m == store.AuthSecretBasic || m == store.AuthSecretPost || m == store.AuthSecretJWT
+}
+
+// secretJWTBytes is the size of generated client_secret_jwt secrets: long
+// enough for HS512, which needs a 512-bit key.
+const secretJWTBytes = 64
+
+// generateSecret makes a secret fit for the client's method.
+func generateSecret(method string) string {
+	if method == store.AuthSecretJWT {
+		return secret.Token(secretJWTBytes)
+	}
+	return secret.Token(SecretBytes)
+}
 
 // CreateClient registers a client. For a client that authenticates with a
 // secret it returns the plaintext secret, the only time it is available:
@@ -130,11 +144,11 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		}
 		plain = spec.Secret
 		if plain == "" {
-			plain = secret.Token(SecretBytes)
+			plain = generateSecret(c.TokenEndpointAuthMethod)
 		} else if len(plain) < SecretBytes {
 			return nil, "", invalid("client_secret", "is %d bytes; a chosen secret needs at least %d (leave it out to have one generated)", len(plain), SecretBytes)
 		}
-		c.Secrets = []store.ClientSecret{s.newSecret(plain, now, spec.SecretExpiresAt)}
+		c.Secrets = []store.ClientSecret{s.newSecret(c, plain, now, spec.SecretExpiresAt)}
 	case spec.Secret != "":
 		return nil, "", invalid("client_secret", "a client with token_endpoint_auth_method %s has no secret", c.TokenEndpointAuthMethod)
 	case spec.SecretExpiresAt != nil:
@@ -150,8 +164,11 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 	return c, plain, nil
 }
 
-func (s *Service) newSecret(plain string, now time.Time, expires *time.Time) store.ClientSecret {
+func (s *Service) newSecret(c *store.Client, plain string, now time.Time, expires *time.Time) store.ClientSecret {
 	sec := store.ClientSecret{ID: secret.Token(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
+	if c.TokenEndpointAuthMethod == store.AuthSecretJWT {
+		sec.Sealed = s.Secrets.Seal([]byte(plain), secret.ClientSecretAAD(c.ID, sec.ID))
+	}
 	if expires != nil {
 		e := expires.UTC()
 		sec.ExpiresAt = &e
@@ -307,8 +324,22 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {
 			return err
 		}
-		if !secretMethod(c.TokenEndpointAuthMethod) {
+		switch {
+		case !secretMethod(c.TokenEndpointAuthMethod):
 			c.Secrets = nil
+		case c.TokenEndpointAuthMethod == store.AuthSecretJWT:
+			for _, x := range c.Secrets {
+				if x.Sealed == nil {
+					// Only a hash of this secret is kept; HMAC needs the secret.
+					return invalid("token_endpoint_auth_method", "client %s has secrets stored only as hashes, which client_secret_jwt cannot use; register a new client with --auth-method client_secret_jwt", c.ID)
+				}
+			}
+		default:
+			// Leaving client_secret_jwt: keep no readable copy of any secret.
+			c.Secrets = slices.Clone(c.Secrets)
+			for i := range c.Secrets {
+				c.Secrets[i].Sealed = nil
+			}
 		}
 		c.UpdatedAt = now
 		return nil
@@ -352,12 +383,14 @@ func (s *Service) addSecret(ctx context.Context, id string, expiresAt *time.Time
 	if expiresAt != nil && !expiresAt.After(now) {
 		return "", "", invalid("expires_at", "%s is not in the future", expiresAt.UTC().Format(time.RFC3339))
 	}
-	plain := secret.Token(SecretBytes)
-	sec := s.newSecret(plain, now, expiresAt)
+	var plain string
+	var sec store.ClientSecret
 	_, err := s.Store.UpdateClient(ctx, id, func(c *store.Client) error {
 		if !secretMethod(c.TokenEndpointAuthMethod) {
 			return invalid("token_endpoint_auth_method", "client %s uses %s, which has no secrets; switch it to client_secret_basic or client_secret_post first", c.ID, c.TokenEndpointAuthMethod)
 		}
+		plain = generateSecret(c.TokenEndpointAuthMethod)
+		sec = s.newSecret(c, plain, now, expiresAt)
 		live := slices.DeleteFunc(slices.Clone(c.Secrets), func(x store.ClientSecret) bool {
 			return x.ExpiresAt != nil && !x.ExpiresAt.After(now)
 		})

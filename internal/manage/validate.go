@@ -101,7 +101,7 @@ var (
 	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials"}
 	knownFormats       = []string{store.FormatJWT, store.FormatOpaque}
 	knownResponseTypes = []string{"code"}
-	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthPrivateKeyJWT, store.AuthNone}
+	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT, store.AuthNone}
 	knownAlgs          = []string{"RS256", "ES256", "EdDSA"}
 )
 

@@ -126,3 +126,9 @@ func (k *Keys) Tag(purpose, data string) string {
 func (k *Keys) TagMatches(purpose, data, tag string) bool {
 	return hmac.Equal([]byte(k.Tag(purpose, data)), []byte(tag))
 }
+
+// ClientSecretAAD binds a sealed client secret to its client and secret id,
+// so a sealed value copied to another row does not open.
+func ClientSecretAAD(clientID, secretID string) []byte {
+	return []byte("client-secret\x00" + clientID + "\x00" + secretID)
+}

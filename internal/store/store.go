@@ -140,6 +140,7 @@ const (
 	AuthSecretBasic   = "client_secret_basic"
 	AuthSecretPost    = "client_secret_post"
 	AuthPrivateKeyJWT = "private_key_jwt"
+	AuthSecretJWT     = "client_secret_jwt"
 	AuthNone          = "none"
 )
 
@@ -179,8 +180,11 @@ func (c *Client) Public() bool { return c.TokenEndpointAuthMethod == AuthNone }
 
 // ClientSecret is one of a client's active secrets, kept as a keyed hash.
 type ClientSecret struct {
-	ID        string     `json:"id"`
-	Hash      string     `json:"hash"` // hex HMAC-SHA-256 with the server pepper
+	ID   string `json:"id"`
+	Hash string `json:"hash"` // hex HMAC-SHA-256 with the server pepper
+	// Sealed is the secret encrypted with the master key, kept only for
+	// client_secret_jwt, whose HMAC signatures need the secret itself.
+	Sealed    []byte     `json:"sealed,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
