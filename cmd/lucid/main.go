@@ -56,6 +56,9 @@ func commands() []command {
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
 		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete)", runUser},
 		{"keys", "list or rotate the signing keys", runKeys},
+		{"api", "manage APIs (resource servers): create, list, delete", runAPI},
+		{"errors", "browse the error catalog (list, show)", runErrors},
+		{"explain", "explain a catalog name, an error code, or a failed request by its trace id", runExplain},
 		{"version", "print the version", runVersion},
 	}
 }

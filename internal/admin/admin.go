@@ -1,7 +1,8 @@
-// Package admin is Lucid's JSON admin API under /admin/: clients, users
-// and signing keys. Every request needs Authorization: Bearer with the
-// configured admin token; without a configured token the API is off. Every
-// failure is a catalog entry, written like the protocol's errors.
+// Package admin is Lucid's JSON admin API under /admin/: clients, users,
+// signing keys, and the recorded failures behind trace ids. Every request
+// needs Authorization: Bearer with the configured admin token; without a
+// configured token the API is off. Every failure is a catalog entry,
+// written like the protocol's errors.
 package admin
 
 import (
@@ -59,6 +60,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
 	a.route(mux, "/admin/keys", map[string]http.HandlerFunc{"GET": a.listKeys})
 	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
+	a.route(mux, "/admin/failures/{trace_id}", map[string]http.HandlerFunc{"GET": a.getFailure})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 	})

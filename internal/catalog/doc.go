@@ -48,6 +48,10 @@ func (ep Endpoint) Title() string {
 	return string(ep)
 }
 
+// How says how errors at this endpoint reach the caller, for the error
+// pages and `lucid errors`.
+func (ep Endpoint) How() string { return ep.how() }
+
 func (ep Endpoint) how() string {
 	for _, d := range endpointDocs {
 		if d.ep == ep {

@@ -136,7 +136,7 @@ func (p *Provider) logoutTarget(r *http.Request, params url.Values) (logoutTarge
 }
 
 // afterLogout returns the person to the client, or shows where they stand.
-func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutTarget, state string, _ bool) {
+func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutTarget, state string, signedOut bool) {
 	if t.redirectURI != "" {
 		u, _ := url.Parse(t.redirectURI)
 		if state != "" {
@@ -151,5 +151,5 @@ func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutT
 	if t.client != nil {
 		name = clientName(t.client)
 	}
-	p.ui.LoggedOut(w, http.StatusOK, ui.LoggedOutPage{ClientName: name})
+	p.ui.LoggedOut(w, http.StatusOK, ui.LoggedOutPage{ClientName: name, StillSignedIn: !signedOut})
 }

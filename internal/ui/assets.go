@@ -32,6 +32,7 @@ type assetSet struct {
 // depends on the host's MIME tables.
 var contentTypes = map[string]string{
 	".css":   "text/css; charset=utf-8",
+	".js":    "text/javascript; charset=utf-8",
 	".svg":   "image/svg+xml",
 	".png":   "image/png",
 	".ico":   "image/x-icon",

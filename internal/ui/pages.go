@@ -59,6 +59,8 @@ type LogoutPage struct {
 type LoggedOutPage struct {
 	ClientName string
 	ReturnURL  string // may be empty
+	// StillSignedIn: the person declined to sign out.
+	StillSignedIn bool
 }
 
 // ErrorPage is the human form of a catalog error.
@@ -74,6 +76,10 @@ type ErrorPage struct {
 	Fixes       []string
 	RestartURL  string // optional
 	ClientName  string // optional: the application the person came from
+	// Related lists catalog entries the person may have meant, for a
+	// missing catalog page; BrowseURL is the catalog's index.
+	Related   []Link
+	BrowseURL string
 }
 
 // FormPostPage delivers an authorization response with response_mode=form_post.

@@ -32,15 +32,19 @@ var pageFiles = map[string]string{
 	"error":     "templates/error.html",
 	"formpost":  "templates/formpost.html",
 	"demo":      "templates/demo.html",
+	// The error catalog at /errors.
+	"errors_index": "templates/errors_index.html",
+	"errors_entry": "templates/errors_entry.html",
 }
 
 // Renderer renders the pages. It is safe for concurrent use.
 type Renderer struct {
-	pages   map[string]*template.Template
-	assets  *assetSet
-	cssURL  string
-	iconURL string
-	log     *slog.Logger
+	pages     map[string]*template.Template
+	assets    *assetSet
+	cssURL    string
+	iconURL   string
+	searchURL string // the catalog index's search script
+	log       *slog.Logger
 }
 
 // Option adjusts a Renderer.
@@ -58,11 +62,12 @@ func New(opts ...Option) (*Renderer, error) {
 		return nil, err
 	}
 	r := &Renderer{
-		pages:   make(map[string]*template.Template, len(pageFiles)),
-		assets:  assets,
-		cssURL:  assets.url("lucid.css"),
-		iconURL: assets.url("favicon.svg"),
-		log:     slog.New(slog.DiscardHandler),
+		pages:     make(map[string]*template.Template, len(pageFiles)),
+		assets:    assets,
+		cssURL:    assets.url("lucid.css"),
+		iconURL:   assets.url("favicon.svg"),
+		searchURL: assets.url("errors.js"),
+		log:       slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(r)
@@ -86,27 +91,39 @@ func New(opts ...Option) (*Renderer, error) {
 
 // view is what the layout sees; Page is the page's own data.
 type view struct {
-	Title string
-	Nonce string
-	CSS   string
-	Icon  string
-	Wide  bool
-	Page  any
+	Title  string
+	Nonce  string
+	CSS    string
+	Icon   string
+	Script string // URL of a script asset, loaded from 'self'
+	Width  string // body class: narrow, doc or wide
+	Page   any
 }
 
 // policy describes what a page may do, for its Content-Security-Policy.
 type policy struct {
 	script bool
+	// asset is the URL of a script served from /assets/; the policy then
+	// allows scripts from 'self'. Such a page has no inline script at all.
+	asset string
 	// formAction is the form-action source list; "" leaves the directive
 	// out. Browsers (Chrome, Safari) also apply form-action to the redirect
 	// that answers a POST, so a page whose form may end in a redirect to an
 	// unknown client must not restrict it.
 	formAction string
 	wide       bool
+	// doc is a reading width between narrow and wide, for documentation.
+	doc bool
 }
 
 func (r *Renderer) render(w http.ResponseWriter, status int, name, title string, page any, pol policy) {
-	v := view{Title: title, CSS: r.cssURL, Icon: r.iconURL, Wide: pol.wide, Page: page}
+	v := view{Title: title, CSS: r.cssURL, Icon: r.iconURL, Script: pol.asset, Width: "narrow", Page: page}
+	switch {
+	case pol.wide:
+		v.Width = "wide"
+	case pol.doc:
+		v.Width = "doc"
+	}
 	if pol.script {
 		v.Nonce = newNonce()
 	}
@@ -134,8 +151,15 @@ func (r *Renderer) render(w http.ResponseWriter, status int, name, title string,
 
 func csp(p policy, nonce string) string {
 	d := []string{"default-src 'none'", "style-src 'self'", "img-src 'self' data:"}
+	var scripts []string
+	if p.asset != "" {
+		scripts = append(scripts, "'self'")
+	}
 	if p.script && nonce != "" {
-		d = append(d, "script-src 'nonce-"+nonce+"'")
+		scripts = append(scripts, "'nonce-"+nonce+"'")
+	}
+	if len(scripts) > 0 {
+		d = append(d, "script-src "+strings.Join(scripts, " "))
 	}
 	if p.formAction != "" {
 		d = append(d, "form-action "+p.formAction)

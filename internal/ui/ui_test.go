@@ -25,7 +25,9 @@ type pageCase struct {
 	status int
 	render func(r *Renderer, w http.ResponseWriter)
 	want   []string // substrings the body must contain
+	not    []string // substrings the body must not contain
 	script bool     // the page carries a nonce-bound script
+	asset  bool     // the page loads the script asset from 'self', and no inline script
 	// formAction is the expected form-action directive value; "" means the
 	// directive must be absent.
 	formAction string
@@ -213,6 +215,132 @@ func pageCases() []pageCase {
 			},
 			formAction: "'none'",
 		},
+		{
+			name: "error for a missing catalog page", status: http.StatusNotFound,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.Error(w, http.StatusNotFound, ErrorPage{
+					Status: 404, Title: "Page not found", Description: "There is no page at /errors/" + hostile + ".", Name: "page_not_found",
+					TraceID: "t-404", DocURL: "/errors/page_not_found", BrowseURL: "/errors",
+					Related: []Link{{Text: "authorization_code_expired", URL: "/errors/authorization_code_expired", Note: "Authorization code " + hostile}},
+				})
+			},
+			want: []string{
+				`<ul class="bullets" id="related" aria-labelledby="related-title">`,
+				`<li><a href="/errors/authorization_code_expired">authorization_code_expired</a>: Authorization code ` + hostileEscaped + `</li>`,
+				`<a id="browse-errors" class="button secondary" href="/errors">All errors</a>`,
+				`<a id="error-doc" class="button secondary" href="/errors/page_not_found">`,
+			},
+			formAction: "'none'",
+		},
+		{
+			name: "errors index", status: http.StatusOK,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.ErrorsIndex(w, http.StatusOK, ErrorsIndexPage{
+					Action: "/errors", JSONURL: "/errors.json", Query: hostile, Count: 3, Matches: 1,
+					Groups: []ErrorGroup{
+						{ID: "token", Title: "Token endpoint", How: "JSON " + hostile, Entries: []ErrorRow{
+							{Name: "code_reused", Title: "Code " + hostile, Code: "invalid_grant", Status: 400, URL: "/errors/code_reused", Search: "code_reused invalid_grant"},
+							{Name: "bearer_missing", Title: "No token", Status: 401, URL: "/errors/bearer_missing", Search: "bearer_missing", Hidden: true},
+						}},
+						{ID: "admin", Title: "Admin API", Hidden: true, Entries: []ErrorRow{
+							{Name: "admin_x", Title: "X", Code: "x", Status: 404, URL: "/errors/admin_x", Search: "admin_x", Hidden: true},
+						}},
+					},
+					Aliases: []ErrorAlias{{Code: "AADSTS1", Source: "Entra", Meaning: "M " + hostile, Search: "aadsts1 code_reused",
+						Entries: []Link{{Text: "code_reused", URL: "/errors/code_reused"}, {Text: "other", URL: "/errors/other"}}}},
+				})
+			},
+			want: []string{
+				`<body class="wide">`, `<title>Error catalog · Lucid</title>`,
+				`<form id="error-search-form" class="search" method="get" action="/errors" role="search">`,
+				`<label for="error-search">`,
+				`<input id="error-search" name="q" type="search" value="` + hostileEscaped + `"`,
+				`id="match-count" class="fine" role="status" aria-live="polite" data-total="3">1 of 3 entries match</p>`,
+				`<p id="no-matches" class="notice" hidden>`,
+				`<a id="errors-json" href="/errors.json">`,
+				`<li><a href="#token">Token endpoint</a> <span class="count">2</span></li>`,
+				`<section class="error-group" id="token" data-group aria-labelledby="token-title">`,
+				`<p class="fine">JSON ` + hostileEscaped + `</p>`,
+				`<section class="error-group" id="admin" data-group aria-labelledby="admin-title" hidden>`,
+				`<tr class="entry-row" data-name="code_reused" data-search="code_reused invalid_grant"><td><a href="/errors/code_reused"><code>code_reused</code></a></td><td><code>invalid_grant</code></td><td>400</td><td>Code ` + hostileEscaped + `</td></tr>`,
+				`<tr class="entry-row" data-name="bearer_missing" data-search="bearer_missing" hidden><td><a href="/errors/bearer_missing"><code>bearer_missing</code></a></td><td><span class="muted">none</span></td><td>401</td>`,
+				`<tr class="alias-row" data-search="aadsts1 code_reused"><td><code>AADSTS1</code></td><td>Entra</td><td>M ` + hostileEscaped + `</td><td><a href="/errors/code_reused"><code>code_reused</code></a>, <a href="/errors/other"><code>other</code></a></td></tr>`,
+			},
+			asset:      true,
+			formAction: "'self'",
+		},
+		{
+			name: "errors index, nothing matches", status: http.StatusOK,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.ErrorsIndex(w, http.StatusOK, ErrorsIndexPage{Action: "/errors", Query: "zzz", Count: 3, Empty: true, AliasesHidden: true,
+					Aliases: []ErrorAlias{{Code: "A", Search: "a", Hidden: true}}})
+			},
+			want: []string{
+				`data-total="3">0 of 3 entries match</p>`,
+				`<p id="no-matches" class="notice">No entry matches the search.</p>`,
+				`<section class="error-group" id="other-codes" data-group aria-labelledby="other-codes-title" hidden>`,
+				`<tr class="alias-row" data-search="a" hidden>`,
+			},
+			asset:      true,
+			formAction: "'self'",
+		},
+		{
+			name: "errors index without a search", status: http.StatusOK,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.ErrorsIndex(w, http.StatusOK, ErrorsIndexPage{Action: "/errors", Count: 3, Matches: 3})
+			},
+			want:       []string{`data-total="3">3 entries</p>`, `type="search" value=""`, `<p id="no-matches" class="notice" hidden>`},
+			asset:      true,
+			formAction: "'self'",
+		},
+		{
+			name: "errors entry", status: http.StatusOK,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.ErrorsEntry(w, http.StatusOK, ErrorEntryPage{
+					Name: "authorization_code_expired", Title: "Authorization code " + hostile, Code: "invalid_grant", Status: 400,
+					Description: []TemplatePart{{Text: "Expired "}, {Text: "ago", Placeholder: true}, {Text: " ago " + hostile}},
+					Causes:      []string{"Slow " + hostile}, ClientFix: []string{"Be quick."}, OperatorFix: []string{"Raise the lifetime."},
+					Spec: "RFC 6749 §4.1.2", SpecURL: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2",
+					Endpoints: []ErrorEndpoint{{Title: "Token endpoint", URL: "/errors#token", How: "JSON bodies."}},
+					Page:      true, URI: "http://127.0.0.1:8080/errors/authorization_code_expired",
+					Aliases:  []ErrorAlias{{Code: "AADSTS70008", Source: "Microsoft Entra ID", Meaning: "Expired " + hostile}},
+					IndexURL: "/errors", JSONURL: "/errors.json",
+				})
+			},
+			want: []string{
+				`<body class="doc">`,
+				`<title>Authorization code ` + hostileEscaped + ` (authorization_code_expired) · Lucid</title>`,
+				`<a id="all-errors" href="/errors">Error catalog</a>`,
+				`<span class="badge">Error 400 Bad Request</span> <code class="error-code">invalid_grant</code>`,
+				`<h1 id="entry-title">Authorization code ` + hostileEscaped + `</h1>`,
+				`<code id="entry-name" class="trace">authorization_code_expired</code>`,
+				`<code id="entry-error">invalid_grant</code>`, `<dd id="entry-status">400 Bad Request</dd>`,
+				`<a id="entry-spec" href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2" rel="noopener noreferrer">RFC 6749 §4.1.2</a>`,
+				`<code id="entry-uri">http://127.0.0.1:8080/errors/authorization_code_expired</code>`,
+				`id="entry-page"`,
+				`<p class="template" id="entry-description">Expired <var class="placeholder">ago</var> ago ` + hostileEscaped + `</p>`,
+				`Boxed words are filled in`,
+				`<ul class="bullets" id="causes" aria-labelledby="causes-title">`, `<li>Slow ` + hostileEscaped + `</li>`,
+				`<ul class="bullets" id="client-fix" aria-labelledby="client-fix-title">`, `<li>Be quick.</li>`,
+				`<ul class="bullets" id="operator-fix" aria-labelledby="operator-fix-title">`, `<li>Raise the lifetime.</li>`,
+				`<li><a href="/errors#token">Token endpoint</a>. <span class="muted">JSON bodies.</span></li>`,
+				`<li><code>AADSTS70008</code> (Microsoft Entra ID): Expired ` + hostileEscaped + `</li>`,
+				`<a id="back-to-catalog" class="button secondary" href="/errors">All errors</a>`,
+			},
+			formAction: "'none'",
+		},
+		{
+			name: "errors entry without code, placeholders or operator fix", status: http.StatusUnauthorized,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.ErrorsEntry(w, http.StatusUnauthorized, ErrorEntryPage{
+					Name: "bearer_missing", Title: "No token", Status: 401,
+					Description: []TemplatePart{{Text: "No token."}}, Causes: []string{"c"}, ClientFix: []string{"f"}, IndexURL: "/errors",
+				})
+			},
+			want:       []string{`<span id="entry-error">none`, `<span class="badge">Error 401 Unauthorized</span></p>`, `<p class="template" id="entry-description">No token.</p>`},
+			not:        []string{"Boxed words", `id="operator-fix"`, `id="aliases"`, `id="endpoints"`, `id="entry-spec"`, `id="entry-page"`, `id="entry-json"`},
+			formAction: "'none'",
+		},
 	}
 }
 
@@ -242,6 +370,11 @@ func TestPages(t *testing.T) {
 			for _, want := range tc.want {
 				if !strings.Contains(body, want) {
 					t.Errorf("body lacks %q", want)
+				}
+			}
+			for _, bad := range tc.not {
+				if strings.Contains(body, bad) {
+					t.Errorf("body has %q", bad)
 				}
 			}
 			if strings.Contains(body, hostile) {
@@ -279,6 +412,16 @@ func checkCSP(t *testing.T, policy, body string, tc pageCase) {
 	}
 	if got, ok := directives["form-action"]; got != tc.formAction || ok != (tc.formAction != "") {
 		t.Errorf("CSP form-action = %q (present %v), want %q", got, ok, tc.formAction)
+	}
+	if tc.asset {
+		srcs := regexp.MustCompile(`<script src="(/assets/errors\.js\?v=[0-9a-f]+)" defer></script>`).FindAllStringSubmatch(body, -1)
+		if len(srcs) != 1 || strings.Count(body, "<script") != 1 {
+			t.Errorf("want exactly one script, the errors.js asset; got %d of %d script tags", len(srcs), strings.Count(body, "<script"))
+		}
+		if directives["script-src"] != "'self'" {
+			t.Errorf("CSP script-src = %q, want 'self' alone", directives["script-src"])
+		}
+		return
 	}
 	scripts := regexp.MustCompile(`<script nonce="([^"]+)">`).FindAllStringSubmatch(body, -1)
 	if !tc.script {
@@ -440,11 +583,19 @@ func TestAssets(t *testing.T) {
 	if css == nil || icon == nil {
 		t.Fatalf("layout links no stylesheet or icon")
 	}
+	rec = httptest.NewRecorder()
+	r.ErrorsIndex(rec, http.StatusOK, ErrorsIndexPage{})
+	script := regexp.MustCompile(`<script src="([^"]+)" defer>`).FindStringSubmatch(rec.Body.String())
+	if script == nil {
+		t.Fatalf("the catalog index links no script")
+	}
 	for _, tc := range []struct {
 		path, ct string
 	}{
 		{strings.ReplaceAll(css[1], "&amp;", "&"), "text/css; charset=utf-8"},
 		{icon[1], "image/svg+xml"},
+		// Served with nosniff, a script must have a JavaScript type to run.
+		{script[1], "text/javascript; charset=utf-8"},
 	} {
 		resp, err := http.Get(srv.URL + tc.path)
 		if err != nil {
