@@ -19,6 +19,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/demo"
+	"github.com/lucid-auth/lucid/internal/errorpages"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/provider"
@@ -104,6 +105,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
+	errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now}).Register(mux)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
