@@ -165,7 +165,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 }
 
 func (s *Service) newSecret(c *store.Client, plain string, now time.Time, expires *time.Time) store.ClientSecret {
-	sec := store.ClientSecret{ID: secret.Token(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
+	// A letter first: an id must never look like a command-line flag.
+	sec := store.ClientSecret{ID: "s" + secret.Token(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
 	if c.TokenEndpointAuthMethod == store.AuthSecretJWT {
 		sec.Sealed = s.Secrets.Seal([]byte(plain), secret.ClientSecretAAD(c.ID, sec.ID))
 	}
