@@ -291,15 +291,25 @@ func TestLogout(t *testing.T) {
 	p = b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("prompt", "none")))
 	wantAuthzError(t, l, p.location, "login_required", "login_required", "s")
 
-	// Without a hint the person confirms first.
+	// Without a hint the person confirms first; declining keeps the session.
 	login(t, l, b, cfg)
 	p = b.get(l.URL + "/logout")
 	if !strings.Contains(p.body, `name="confirm"`) {
 		t.Fatalf("no confirmation page: %.300s", p.body)
 	}
 	f := p.fields()
+	p = b.post(l.URL+"/logout", url.Values{"csrf": {f.Get("csrf")}, "confirm": {"no"}})
+	if p.status != 200 || !strings.Contains(p.body, `id="still-signed-in"`) {
+		t.Fatalf("declined logout: %d %.300s", p.status, p.body)
+	}
+	p = b.get(cfg.AuthCodeURL("s2", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("prompt", "none")))
+	if p.location == nil || p.location.Query().Get("code") == "" {
+		t.Fatalf("declining logout ended the session: %v", p.location)
+	}
+	p = b.get(l.URL + "/logout")
+	f = p.fields()
 	p = b.post(l.URL+"/logout", url.Values{"csrf": {f.Get("csrf")}, "confirm": {"yes"}})
-	if p.status != 200 {
+	if p.status != 200 || !strings.Contains(p.body, `id="signed-out"`) {
 		t.Fatalf("confirmed logout: %d", p.status)
 	}
 	p = b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("prompt", "none")))

@@ -99,7 +99,13 @@ func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
 		_ = srv.Close()
 		_ = st.Close()
 	})
-	sk, err := secret.Derive(master)
+	// From the configuration, not the local key: adjust may have given this
+	// Lucid another's master key to share its database.
+	mk, err := cfg.MasterKeyBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := secret.Derive(mk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,6 +344,9 @@ func wantOAuthError(t *testing.T, err error, name, code string, status int) oaut
 	if re.Response.Header.Get("Cache-Control") != "no-store" || re.Response.Header.Get("X-Trace-Id") == "" || body.TraceID != re.Response.Header.Get("X-Trace-Id") {
 		t.Fatalf("missing no-store or trace id: %v / %q", re.Response.Header, body.TraceID)
 	}
+	if status == http.StatusUnauthorized && re.Response.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("401 without WWW-Authenticate (RFC 9110 §15.5.2)")
+	}
 	triggered.add(name)
 	return body
 }
@@ -358,9 +367,8 @@ func postForm(t *testing.T, u string, form url.Values, mod func(*http.Request)) 
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(raw, &out)
-	if name, ok := out["error_code"].(string); ok {
-		triggered.add(name)
-	}
+	// Nothing is counted as triggered here: only an assertion helper that
+	// checked the whole answer (wantOAuthError, wantJSONError…) counts it.
 	return resp, out
 }
 

@@ -34,15 +34,16 @@ import (
 
 // Claims are the claims of a verified access token.
 type Claims struct {
-	Issuer   string   `json:"iss"`
-	Subject  string   `json:"sub"`
-	Audience []string `json:"-"`
-	Expiry   int64    `json:"exp"`
-	IssuedAt int64    `json:"iat"`
-	ID       string   `json:"jti"`
-	ClientID string   `json:"client_id"`
-	Scope    string   `json:"scope"`
-	AuthTime int64    `json:"auth_time,omitempty"`
+	Issuer    string   `json:"iss"`
+	Subject   string   `json:"sub"`
+	Audience  []string `json:"-"`
+	Expiry    int64    `json:"exp"`
+	IssuedAt  int64    `json:"iat"`
+	NotBefore int64    `json:"nbf,omitempty"`
+	ID        string   `json:"jti"`
+	ClientID  string   `json:"client_id"`
+	Scope     string   `json:"scope"`
+	AuthTime  int64    `json:"auth_time,omitempty"`
 }
 
 // Scopes returns the granted scopes.
@@ -199,6 +200,10 @@ func audiences(raw json.RawMessage) []string {
 	return many
 }
 
+// clockSkew is how far ahead of this server's clock a token's iat or nbf
+// may be before the token is refused as not yet valid.
+const clockSkew = time.Minute
+
 // check applies the RFC 9068 §4 rules to verified claims.
 func (v *Verifier) check(c *Claims) error {
 	now := v.now()
@@ -212,6 +217,8 @@ func (v *Verifier) check(c *Claims) error {
 	case now.Unix() >= c.Expiry:
 		exp := time.Unix(c.Expiry, 0)
 		return catalog.New(catalog.AccessTokenExpired, "expired_at", exp, "ago", now.Sub(exp))
+	case max(c.NotBefore, c.IssuedAt) > now.Add(clockSkew).Unix():
+		return catalog.New(catalog.AccessTokenNotYet, "nbf", time.Unix(max(c.NotBefore, c.IssuedAt), 0))
 	}
 	return nil
 }

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
 func TestAPICommandsAndMachineClient(t *testing.T) {
@@ -43,5 +48,33 @@ func TestAPICommandsAndMachineClient(t *testing.T) {
 	c.ok("api", "delete", "https://orders.example.com")
 	if r := c.runIn("", "api", "delete", "https://orders.example.com"); r.code != 1 {
 		t.Errorf("second delete: exit %d", r.code)
+	}
+}
+
+func TestConsentCommands(t *testing.T) {
+	c := newCLI(t)
+	if r := c.runIn("correct horse\n", "user", "create", "--username", "alice", "--password-stdin"); r.code != 0 {
+		t.Fatalf("user create: %s", r.stderr)
+	}
+	st, err := sqlite.Open(context.Background(), c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.GetUserByUsername(context.Background(), "alice")
+	if err == nil {
+		err = st.SaveConsent(context.Background(), &store.Consent{UserID: u.ID, ClientID: "notes", Scopes: []string{"openid", "email"}, GrantedAt: time.Now()})
+	}
+	_ = st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("user", "consents", "alice"); !strings.Contains(out, "notes") || !strings.Contains(out, "openid email") {
+		t.Errorf("consents:\n%s", out)
+	}
+	if out := c.ok("user", "withdraw-consent", "alice", "notes"); !strings.Contains(out, "withdrawn") {
+		t.Errorf("withdraw:\n%s", out)
+	}
+	if r := c.runIn("", "user", "withdraw-consent", "alice", "notes"); r.code != 1 || !strings.Contains(r.stderr, "no consent") {
+		t.Errorf("second withdrawal: exit %d %s", r.code, r.stderr)
 	}
 }

@@ -103,6 +103,8 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", "", "jwt or opaque (default: the API's format, else jwt)")
 	fs.BoolVar(&secretStdin, "secret-stdin", false, "read the client secret from stdin instead of generating one (at least 32 bytes)")
 	fs.StringVar(&expires, "secret-expires", "", "when the secret expires: a duration (720h) or an RFC 3339 time")
+	var pf policyFlags
+	pf.register(fs, false)
 	if _, err := parseFlags(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -114,6 +116,12 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 		return usagef("at least one --redirect-uri is required for authorization_code")
 	}
 	spec.Audiences = audiences
+	if pf.exchangeSet(set) {
+		spec.TokenExchange = pf.exchange(set, nil)
+	}
+	if pf.bearerSet(set) {
+		spec.JWTBearer = pf.bearer(nil)
+	}
 	if public {
 		if set["auth-method"] && spec.AuthMethod != store.AuthNone {
 			return usagef("--public conflicts with --auth-method %s", spec.AuthMethod)
@@ -210,6 +218,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.JWKSURI != "" {
 		kv = append(kv, [2]string{"JWKS URI", c.JWKSURI})
 	}
+	kv = append(kv, policyFields(c)...)
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
@@ -311,6 +320,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		pkce, alwaysRefresh, skipConsent, disabled bool
 		fsRef                                      *flag.FlagSet
 	)
+	var pf policyFlags
 	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
 		fsRef = fs
 		fs.StringVar(&name, "name", "", "new name")
@@ -335,6 +345,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
 		fs.Var(&rmAud, "remove-audience", "disallow an audience (repeatable)")
 		fs.StringVar(&format, "access-token-format", "", "jwt, opaque, or empty for the API's format")
+		pf.register(fs, true)
 	})
 	if err != nil {
 		return err
@@ -400,6 +411,11 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		}
 		v := edit(l.cur(cur), add, rm)
 		*l.dst, changed = &v, true
+	}
+	if more, err := pf.patch(ctx, s, id, set, cur, &p); err != nil {
+		return err
+	} else if more {
+		changed = true
 	}
 	if !changed {
 		return usagef("nothing to change; see lucid client update -h")

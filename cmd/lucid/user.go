@@ -20,6 +20,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"enable", "let a disabled user sign in again", userSetDisabled(false)},
 		{"unlock", "lift a lockout after failed sign-ins", userUnlock},
 		{"delete", "delete a user and revoke their tokens", userDelete},
+		{"consents", "list the clients a user has consented to", userConsents},
+		{"withdraw-consent", "withdraw a user's consent for a client and revoke its tokens", userWithdrawConsent},
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
 )
 
 // clientRequest is the body of POST /admin/clients. Field names follow
@@ -33,6 +34,9 @@ type clientRequest struct {
 	// Secret is an operator-chosen secret; generated when absent.
 	Secret          string     `json:"client_secret"`
 	SecretExpiresAt *time.Time `json:"secret_expires_at"`
+
+	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
+	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
 }
 
 // clientPatch is the body of PATCH /admin/clients/{id}: absent fields stay.
@@ -53,6 +57,10 @@ type clientPatch struct {
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
 	AccessTokenFormat      *string         `json:"access_token_format"`
+
+	// A policy replaces the current one; {} removes it.
+	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
+	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
 }
 
 // createdClient is the only response that carries the client's secret.
@@ -122,6 +130,8 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AccessTokenFormat:      req.AccessTokenFormat,
 		Secret:                 req.Secret,
 		SecretExpiresAt:        req.SecretExpiresAt,
+		TokenExchange:          req.TokenExchange,
+		JWTBearer:              req.JWTBearer,
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -167,6 +177,8 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
+		TokenExchange:          req.TokenExchange,
+		JWTBearer:              req.JWTBearer,
 	}
 	if req.JWKS != nil {
 		jwks, err := jwksText(req.JWKS)

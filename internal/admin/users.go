@@ -190,3 +190,21 @@ func (a *api) rotateKeys(w http.ResponseWriter, r *http.Request) {
 	a.log.InfoContext(r.Context(), "admin: signing keys rotated", "trace_id", traceID(r), "published_for", a.svc.PublishFor())
 	a.listKeys(w, r)
 }
+
+func (a *api) listConsents(w http.ResponseWriter, r *http.Request) {
+	l, err := a.svc.Consents(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"consents": l})
+}
+
+func (a *api) withdrawConsent(w http.ResponseWriter, r *http.Request) {
+	if err := a.svc.WithdrawConsent(r.Context(), r.PathValue("id"), r.PathValue("client_id")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: consent withdrawn", "trace_id", traceID(r), "user", r.PathValue("id"), "client_id", r.PathValue("client_id"))
+	w.WriteHeader(http.StatusNoContent)
+}

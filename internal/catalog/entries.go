@@ -22,7 +22,7 @@ const (
 
 // entries is the catalog, one table assembled from a slice per feature
 // (each in its own file). Descriptions use {placeholders} filled per request.
-var entries = slices.Concat(coreEntries, m2mEntries)
+var entries = slices.Concat(coreEntries, m2mEntries, registrationEntries, exchangeEntries)
 
 // coreEntries cover the core: requests, the authorization code flow,
 // client authentication, tokens at userinfo, sign-in and the admin API.
@@ -78,7 +78,7 @@ var coreEntries = []Entry{
 		OperatorFix: []string{
 			"If a reverse proxy sits in front of Lucid, make sure it forwards POST requests unchanged instead of redirecting them.",
 		},
-		Spec: "RFC 6749 §3.2", SpecURL: rfc6749 + "#section-3.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize, UserInfo, EndSession}},
+		Spec: "RFC 6749 §3.2", SpecURL: rfc6749 + "#section-3.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize, UserInfo, EndSession, Register}},
 	{Name: ContentTypeInvalid, Error: "invalid_request", Status: bad, Title: "The body is not form-encoded",
 		Description: "The request body has Content-Type {content_type}; this endpoint reads only application/x-www-form-urlencoded.",
 		Causes: []string{
@@ -115,7 +115,7 @@ var coreEntries = []Entry{
 		ClientFix: []string{
 			"Send only the parameters the endpoint defines and keep client assertions small (no x5c chain).",
 		},
-		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize}},
+		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize, Register}},
 	{Name: GrantTypeMissing, Error: "invalid_request", Status: bad, Title: "grant_type is missing",
 		Description: "The token request has no grant_type. Supported grant types: {supported}.",
 		Causes: []string{
@@ -1369,7 +1369,7 @@ var coreEntries = []Entry{
 		OperatorFix: []string{
 			"Look up the failure with `lucid explain TRACE_ID` and in the server log, where the trace id ties the details together.",
 		},
-		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Authorize, Token, UserInfo, Introspect, Revoke, EndSession, SignIn, Admin}},
+		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Authorize, Token, UserInfo, Introspect, Revoke, EndSession, SignIn, Admin, Register}},
 	{Name: StorageUnavailable, Error: "temporarily_unavailable", Status: http.StatusServiceUnavailable, Title: "Storage unavailable",
 		Description: "Lucid's database did not answer in time; retry shortly.",
 		Causes: []string{
@@ -1382,7 +1382,7 @@ var coreEntries = []Entry{
 		OperatorFix: []string{
 			"Check the database's health and the network path to it; `lucid explain TRACE_ID` and the server log show the underlying error.",
 		},
-		Spec: "RFC 6749 §4.1.2.1", SpecURL: rfc6749 + "#section-4.1.2.1", Endpoints: []Endpoint{Authorize, Token, UserInfo, Introspect, Revoke, EndSession, SignIn, Admin}},
+		Spec: "RFC 6749 §4.1.2.1", SpecURL: rfc6749 + "#section-4.1.2.1", Endpoints: []Endpoint{Authorize, Token, UserInfo, Introspect, Revoke, EndSession, SignIn, Admin, Register}},
 	{Name: SigningKeyMissing, Error: "server_error", Status: http.StatusInternalServerError, Title: "No usable signing key",
 		Description: "Lucid has no usable {alg} signing key; the operator must rotate or restore its keys.",
 		Causes: []string{

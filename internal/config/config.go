@@ -24,6 +24,15 @@ type Config struct {
 	Cookies   Cookies   `yaml:"cookies"`
 	Lockout   Lockout   `yaml:"lockout"`
 
+	// Registration is dynamic client registration (RFC 7591, RFC 7592).
+	Registration Registration `yaml:"registration"`
+
+	// TrustedIssuers are the external issuers (workload identity: a
+	// Kubernetes cluster, a CI system, a cloud) whose signed JWTs clients
+	// may trade for Lucid access tokens with the JWT bearer grant
+	// (RFC 7523 §2.1). Set only in the YAML file.
+	TrustedIssuers []TrustedIssuer `yaml:"trusted_issuers"`
+
 	// FailureRetention is how long failed-request stories are kept for `lucid explain`.
 	FailureRetention time.Duration `yaml:"failure_retention"`
 
@@ -64,6 +73,56 @@ type Lockout struct {
 	Max       time.Duration `yaml:"max"`       // default 1h
 }
 
+// TrustedIssuer is one issuer of JWT bearer assertions.
+type TrustedIssuer struct {
+	// Issuer is the iss claim of its assertions, compared exactly.
+	Issuer string `yaml:"issuer"`
+	// JWKSURI is where its public keys are fetched (https; http only on
+	// loopback); JWKSFile is a local JWK set instead. Exactly one is set.
+	JWKSURI  string `yaml:"jwks_uri"`
+	JWKSFile string `yaml:"jwks_file"`
+	// Audience is the aud Lucid requires; empty accepts Lucid's issuer or
+	// its token endpoint.
+	Audience string `yaml:"audience"`
+	// MaxLifetime bounds exp minus iat (or minus now, without iat);
+	// 0 means DefaultAssertionLifetime.
+	MaxLifetime time.Duration `yaml:"max_lifetime"`
+	// AllowReuse accepts one assertion many times until it expires, for
+	// issuers whose tokens are long-lived credentials a workload presents
+	// repeatedly (Kubernetes service account tokens). Otherwise every
+	// assertion needs a jti and is accepted once.
+	AllowReuse bool `yaml:"allow_reuse"`
+}
+
+// Limits of TrustedIssuer.MaxLifetime.
+const (
+	DefaultAssertionLifetime = time.Hour
+	MaxAssertionLifetime     = 24 * time.Hour
+)
+
+// Registration settings: who may register clients at /register.
+type Registration struct {
+	// Mode is off (the default: no registration endpoint), initial_token
+	// (POST /register needs Authorization: Bearer with one of
+	// InitialAccessTokens) or open (anyone may register).
+	Mode string `yaml:"mode"` // LUCID_REGISTRATION_MODE
+	// InitialAccessTokens are the RFC 7591 §3 initial access tokens the
+	// operator hands to developers; at least MinInitialAccessToken bytes.
+	InitialAccessTokens []string `yaml:"initial_access_tokens"` // LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS (comma-separated)
+}
+
+// Registration modes.
+const (
+	RegistrationOff          = "off"
+	RegistrationInitialToken = "initial_token"
+	RegistrationOpen         = "open"
+)
+
+// Enabled reports whether the registration endpoint accepts requests.
+func (r Registration) Enabled() bool {
+	return r.Mode == RegistrationInitialToken || r.Mode == RegistrationOpen
+}
+
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
@@ -81,6 +140,7 @@ func Default() Config {
 			KeyPublish:      48 * time.Hour,
 		},
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour},
+		Registration:     Registration{Mode: RegistrationOff},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",
 		LogFormat:        "text",

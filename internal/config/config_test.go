@@ -90,6 +90,26 @@ log_format: json
 		{name: "bare number is not a duration", yaml: "lifetimes:\n  code: 60\n", wantErr: "line 2: cannot unmarshal !!int `60` into time.Duration (write durations like 60s"},
 		{name: "section must be a mapping", yaml: "lifetimes: 5m\n", wantErr: "lifetimes must be a mapping"},
 		{name: "not yaml", yaml: "issuer: [unclosed\n", wantErr: "yaml"},
+		{name: "trusted issuers", yaml: `
+trusted_issuers:
+  - issuer: https://k8s.example.com
+    jwks_uri: https://k8s.example.com/openid/v1/jwks
+    max_lifetime: 2h
+    allow_reuse: true
+  - issuer: https://ci.example.com
+    jwks_file: /etc/lucid/ci.jwks
+    audience: https://id.example.com
+`, check: func(t *testing.T, c Config) {
+			want := []TrustedIssuer{
+				{Issuer: "https://k8s.example.com", JWKSURI: "https://k8s.example.com/openid/v1/jwks", MaxLifetime: 2 * time.Hour, AllowReuse: true},
+				{Issuer: "https://ci.example.com", JWKSFile: "/etc/lucid/ci.jwks", Audience: "https://id.example.com"},
+			}
+			if !reflect.DeepEqual(c.TrustedIssuers, want) {
+				t.Errorf("got %+v, want %+v", c.TrustedIssuers, want)
+			}
+		}},
+		{name: "unknown key in a trusted issuer", yaml: "trusted_issuers:\n  - issuer: https://a.example\n    jwks: x\n", wantErr: `line 3: unknown key "trusted_issuers[0].jwks"`},
+		{name: "trusted issuer must be a mapping", yaml: "trusted_issuers:\n  - https://a.example\n", wantErr: "trusted_issuers[0] must be a mapping"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,6 +237,30 @@ func TestValidate(t *testing.T) {
 		{name: "postgres database", adjust: func(c *Config) { c.Database = "postgres://root@127.0.0.1/test" }},
 		{name: "bad log level", adjust: func(c *Config) { c.LogLevel = "loud" }, wantErr: []string{"log_level"}},
 		{name: "bad addr", adjust: func(c *Config) { c.Addr = "8080" }, wantErr: []string{"addr:"}},
+		{name: "trusted issuer", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks", MaxLifetime: 24 * time.Hour}}
+		}},
+		{name: "trusted issuer without keys", adjust: func(c *Config) { c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com"}} },
+			wantErr: []string{"trusted_issuers[0].jwks_uri: set jwks_uri or jwks_file"}},
+		{name: "trusted issuer with both key sources", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "https://k8s.example.com/jwks", JWKSFile: "/k.jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri: set jwks_uri or jwks_file, not both"}},
+		{name: "trusted issuer over http", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "http://k8s.example.com", JWKSFile: "/k.jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].issuer:", "must use https"}},
+		{name: "trusted issuer jwks_uri over http", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://k8s.example.com/jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri:", "must use https"}},
+		{name: "trusted issuer is Lucid", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: c.Issuer, JWKSFile: "/k.jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].issuer: is Lucid's own issuer"}},
+		{name: "trusted issuer twice", adjust: func(c *Config) {
+			ti := TrustedIssuer{Issuer: "https://k8s.example.com", JWKSFile: "/k.jwks"}
+			c.TrustedIssuers = []TrustedIssuer{ti, ti}
+		}, wantErr: []string{"trusted_issuers[1].issuer:", "listed twice"}},
+		{name: "trusted issuer lifetime too long", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSFile: "/k.jwks", MaxLifetime: 48 * time.Hour}}
+		}, wantErr: []string{"trusted_issuers[0].max_lifetime: is 48h0m0s"}},
 		{name: "every problem reported", adjust: func(c *Config) {
 			c.Issuer = "http://id.example.com"
 			c.Lifetimes.Code = 0

@@ -72,6 +72,15 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode {
+		// Lists of sections (trusted_issuers) are checked item by item.
+		for i, item := range n.Content {
+			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d].", strings.TrimSuffix(prefix, "."), i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if t.Kind() != reflect.Struct || t == reflect.TypeOf(time.Time{}) {
 		return nil
 	}

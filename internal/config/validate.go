@@ -13,6 +13,10 @@ import (
 // is a bearer credential for the whole server.
 const MinAdminToken = 32
 
+// MinInitialAccessToken is the shortest initial access token accepted, in
+// bytes: anyone holding one may register clients.
+const MinInitialAccessToken = 32
+
 // Validate checks the settings and reports every problem at once, each
 // naming its setting as written in the YAML file.
 func (c *Config) Validate() error {
@@ -38,6 +42,7 @@ func (c *Config) Validate() error {
 	if c.AdminToken != "" && len(c.AdminToken) < MinAdminToken {
 		bad("admin_token", "is %d characters; use at least %d random bytes, for example: head -c 32 /dev/urandom | base64", len(c.AdminToken), MinAdminToken)
 	}
+	errs = append(errs, c.Registration.check()...)
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		bad("tls", "set both cert_file and key_file, or neither")
 	}
@@ -46,6 +51,8 @@ func (c *Config) Validate() error {
 			bad("trusted_proxies", "%q is not a CIDR such as 10.0.0.0/8 or 192.0.2.1/32", p)
 		}
 	}
+
+	errs = append(errs, c.checkTrustedIssuers()...)
 
 	l := c.Lifetimes
 	for _, d := range []struct {
@@ -148,4 +155,95 @@ func checkDatabase(dsn string) error {
 		}
 		return fmt.Errorf("scheme %q is not supported; use sqlite:PATH or postgres://…", scheme)
 	}
+}
+
+// checkTrustedIssuers checks the trusted_issuers list; each problem names
+// its entry by index, as written in the YAML file.
+func (c *Config) checkTrustedIssuers() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, ti := range c.TrustedIssuers {
+		bad := func(key, format string, a ...any) {
+			errs = append(errs, fmt.Errorf("trusted_issuers[%d].%s: "+format, append([]any{i, key}, a...)...))
+		}
+		if err := checkFetchURL(ti.Issuer); err != nil {
+			bad("issuer", "%v", err)
+		} else if strings.TrimSuffix(ti.Issuer, "/") == strings.TrimSuffix(c.Issuer, "/") {
+			bad("issuer", "is Lucid's own issuer; Lucid's own tokens are exchanged with the token exchange grant, not trusted as assertions")
+		}
+		if seen[ti.Issuer] {
+			bad("issuer", "%q is listed twice", ti.Issuer)
+		}
+		seen[ti.Issuer] = true
+		switch {
+		case ti.JWKSURI == "" && ti.JWKSFile == "":
+			bad("jwks_uri", "set jwks_uri or jwks_file: Lucid needs the issuer's public keys")
+		case ti.JWKSURI != "" && ti.JWKSFile != "":
+			bad("jwks_uri", "set jwks_uri or jwks_file, not both")
+		case ti.JWKSURI != "":
+			if err := checkFetchURL(ti.JWKSURI); err != nil {
+				bad("jwks_uri", "%v", err)
+			}
+		}
+		if ti.Audience != "" && strings.TrimSpace(ti.Audience) != ti.Audience {
+			bad("audience", "%q has leading or trailing spaces", ti.Audience)
+		}
+		if ti.MaxLifetime < 0 || ti.MaxLifetime > MaxAssertionLifetime {
+			bad("max_lifetime", "is %s; use 0 (the default, %s) up to %s", ti.MaxLifetime, DefaultAssertionLifetime, MaxAssertionLifetime)
+		}
+	}
+	return errs
+}
+
+// checkFetchURL accepts an absolute https URL without a fragment; plain
+// http only on loopback, for development and tests.
+func checkFetchURL(s string) error {
+	if s == "" {
+		return errors.New("is empty")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%q is not an absolute URL such as https://issuer.example.com", s)
+	}
+	switch {
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("%q must not have a fragment", s)
+	case u.Scheme == "https":
+	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
+	default:
+		return fmt.Errorf("%q must use https; plain http is allowed only for localhost and loopback addresses", s)
+	}
+	return nil
+}
+
+// check validates the registration section. Messages never repeat a
+// token: they name it by its position in the list.
+func (r Registration) check() []error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("registration.%s: "+format, append([]any{key}, a...)...))
+	}
+	switch r.Mode {
+	case RegistrationOff, RegistrationInitialToken, RegistrationOpen:
+	default:
+		bad("mode", "%q is not one of off, initial_token, open", r.Mode)
+	}
+	switch {
+	case r.Mode == RegistrationInitialToken && len(r.InitialAccessTokens) == 0:
+		bad("initial_access_tokens", "is empty, but mode initial_token needs at least one token; create one with head -c 32 /dev/urandom | base64")
+	case r.Mode == RegistrationOpen && len(r.InitialAccessTokens) > 0:
+		// An operator who lists tokens expects them to be required.
+		bad("initial_access_tokens", "are set, but mode open lets anyone register without one; use mode initial_token, or remove the tokens")
+	}
+	seen := map[string]bool{}
+	for i, t := range r.InitialAccessTokens {
+		if len(t) < MinInitialAccessToken {
+			bad("initial_access_tokens", "token #%d is %d characters; use at least %d random bytes, for example: head -c 32 /dev/urandom | base64", i+1, len(t), MinInitialAccessToken)
+		}
+		if seen[t] {
+			bad("initial_access_tokens", "token #%d repeats an earlier token", i+1)
+		}
+		seen[t] = true
+	}
+	return errs
 }

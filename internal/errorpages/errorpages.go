@@ -329,6 +329,10 @@ func (p *Pages) handleEntry(w http.ResponseWriter, r *http.Request) {
 	p.notFound(w, r, name)
 }
 
+// NotFound answers a path nothing else serves with the page_not_found
+// page, so a mistyped URL still gets a trace id and a way on.
+func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, "") }
+
 // notFound answers an unknown entry with the page_not_found page, and
 // points to the entries a pasted code (an RFC error, another provider's
 // code) stands for.

@@ -37,10 +37,17 @@ type ClientSpec struct {
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
 	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
+	// TokenExchange (RFC 8693) and JWTBearer (RFC 7523) are needed with
+	// their grant types.
+	TokenExchange *store.ExchangePolicy
+	JWTBearer     *store.JWTBearerPolicy
 	// Secret is an operator-chosen secret (at least 32 bytes); one is
 	// generated when empty.
 	Secret          string
 	SecretExpiresAt *time.Time
+	// RegistrationTokenHash is the secret.Hash of the RFC 7592 registration
+	// access token of a dynamically registered client.
+	RegistrationTokenHash string
 }
 
 // ClientPatch changes the fields that are not nil.
@@ -61,6 +68,10 @@ type ClientPatch struct {
 	Disabled               *bool
 	Audiences              *[]string
 	AccessTokenFormat      *string
+	// TokenExchange and JWTBearer replace the policy; a policy that allows
+	// nothing removes it.
+	TokenExchange *store.ExchangePolicy
+	JWTBearer     *store.JWTBearerPolicy
 }
 
 func secretMethod(m string) bool {
@@ -102,6 +113,9 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
 		AccessTokenFormat:       spec.AccessTokenFormat,
+		TokenExchange:           spec.TokenExchange,
+		JWTBearer:               spec.JWTBearer,
+		RegistrationTokenHash:   spec.RegistrationTokenHash,
 		CreatedAt:               now,
 		UpdatedAt:               now,
 	}
@@ -198,8 +212,8 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return invalid("grant_types", "at least one grant type is required")
 	}
 	code := slices.Contains(c.GrantTypes, "authorization_code")
-	if slices.Contains(c.GrantTypes, "refresh_token") && !code {
-		return invalid("grant_types", "refresh_token needs authorization_code, the only grant that issues refresh tokens")
+	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, store.GrantTokenExchange) {
+		return invalid("grant_types", "refresh_token needs authorization_code or token exchange, the grants that issue refresh tokens")
 	}
 	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {
 		return invalid("grant_types", "client_credentials needs a confidential client; a public client (token_endpoint_auth_method none) has no credentials")
@@ -207,8 +221,13 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.ResponseTypes, err = checkSet("response_types", c.ResponseTypes, knownResponseTypes); err != nil {
 		return err
 	}
-	if len(c.ResponseTypes) == 0 {
+	if len(c.ResponseTypes) == 0 && code {
+		// A client without authorization_code never uses the authorization
+		// endpoint, so it may register no response type (RFC 7591 §2.1).
 		return invalid("response_types", "must include code")
+	}
+	if err := checkGrantPolicies(c); err != nil {
+		return err
 	}
 	if c.Scopes, err = checkScopes(c.Scopes); err != nil {
 		return err
@@ -318,6 +337,12 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)
 		set(&c.AccessTokenFormat, p.AccessTokenFormat)
+		if p.TokenExchange != nil {
+			c.TokenExchange = p.TokenExchange
+		}
+		if p.JWTBearer != nil {
+			c.JWTBearer = p.JWTBearer
+		}
 		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
 			// Leaving private_key_jwt: its keys no longer apply.
 			c.JWKS, c.JWKSURI = "", ""

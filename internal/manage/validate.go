@@ -22,51 +22,80 @@ import (
 // for the whole authorization URL.
 const maxURI = 2000
 
+// URIProblem classifies why CheckRedirectURI refused a URI, for front
+// ends that report each kind of refusal under its own name (dynamic client
+// registration); the command line and the admin API use the text alone.
+type URIProblem int
+
+// The kinds of refused redirect URI.
+const (
+	URIMalformed         URIProblem = iota + 1 // empty, too long, control characters, unparsable, no host
+	URINotAbsolute                             // no scheme
+	URIFragment                                // has a #fragment
+	URIWildcard                                // contains *
+	URIUserInfo                                // user@host
+	URIHTTPNotLoopback                         // http on a host that is not loopback
+	URISchemeUnsupported                       // neither https, http nor a private-use scheme
+)
+
+// URIError is CheckRedirectURI's refusal: the reason as text and its kind.
+type URIError struct {
+	Problem URIProblem
+	reason  string
+}
+
+func (e *URIError) Error() string { return e.reason }
+
+func uriErr(p URIProblem, format string, a ...any) *URIError {
+	return &URIError{Problem: p, reason: fmt.Sprintf(format, a...)}
+}
+
 // CheckRedirectURI applies RFC 9700 §2.1 and RFC 8252 §7 to a URI a client
 // registers for redirects: absolute, no fragment, no wildcard, and either
 // https, http on a loopback address, or a private-use scheme of a native
-// app (reverse domain name, containing a dot). The error is the reason.
+// app (reverse domain name, containing a dot). The error is a *URIError
+// whose text is the reason.
 func CheckRedirectURI(raw string) error {
 	switch {
 	case raw == "":
-		return fmt.Errorf("an empty URI cannot be registered")
+		return uriErr(URIMalformed, "an empty URI cannot be registered")
 	case len(raw) > maxURI:
-		return fmt.Errorf("%.60q… is longer than %d characters", raw, maxURI)
+		return uriErr(URIMalformed, "%.60q… is longer than %d characters", raw, maxURI)
 	case strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return fmt.Errorf("%q contains whitespace or control characters", raw)
+		return uriErr(URIMalformed, "%q contains whitespace or control characters", raw)
 	case strings.Contains(raw, "#"):
 		// RFC 6749 §3.1.2: the endpoint URI must not include a fragment.
-		return fmt.Errorf("%q has a fragment (#…); redirect URIs must not", raw)
+		return uriErr(URIFragment, "%q has a fragment (#…); redirect URIs must not", raw)
 	case strings.Contains(raw, "*"):
-		return fmt.Errorf("%q contains a wildcard; register every exact URI instead (redirect URIs are compared exactly)", raw)
+		return uriErr(URIWildcard, "%q contains a wildcard; register every exact URI instead (redirect URIs are compared exactly)", raw)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a valid URI", raw)
+		return uriErr(URIMalformed, "%q is not a valid URI", raw)
 	}
 	if u.Scheme == "" {
-		return fmt.Errorf("%q is not absolute; give the full URI with its scheme, such as https://app.example.com/callback", raw)
+		return uriErr(URINotAbsolute, "%q is not absolute; give the full URI with its scheme, such as https://app.example.com/callback", raw)
 	}
 	if u.User != nil {
-		return fmt.Errorf("%q contains user information (user@host); redirect URIs must not", raw)
+		return uriErr(URIUserInfo, "%q contains user information (user@host); redirect URIs must not", raw)
 	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme == "https":
 		if u.Host == "" {
-			return fmt.Errorf("%q has no host", raw)
+			return uriErr(URIMalformed, "%q has no host", raw)
 		}
 	case scheme == "http":
 		if u.Host == "" {
-			return fmt.Errorf("%q has no host", raw)
+			return uriErr(URIMalformed, "%q has no host", raw)
 		}
 		if !loopback(u.Hostname()) {
-			return fmt.Errorf("%q uses http on a host that is not loopback; use https, or http only on 127.0.0.1, [::1] or localhost", raw)
+			return uriErr(URIHTTPNotLoopback, "%q uses http on a host that is not loopback; use https, or http only on 127.0.0.1, [::1] or localhost", raw)
 		}
 	case strings.Contains(scheme, "."):
 		// RFC 8252 §7.1: a private-use scheme based on a domain the app owns.
 	default:
-		return fmt.Errorf("%q uses the scheme %s; use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7.1)", raw, u.Scheme)
+		return uriErr(URISchemeUnsupported, "%q uses the scheme %s; use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7.1)", raw, u.Scheme)
 	}
 	return nil
 }
@@ -98,7 +127,7 @@ func checkURIs(field string, uris []string, required bool) ([]string, error) {
 
 // The values a client registration may use.
 var (
-	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials"}
+	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials", store.GrantTokenExchange, store.GrantJWTBearer}
 	knownFormats       = []string{store.FormatJWT, store.FormatOpaque}
 	knownResponseTypes = []string{"code"}
 	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT, store.AuthNone}
@@ -112,6 +141,23 @@ func DefaultScopes() []string {
 
 // DefaultGrantTypes are the grant types a client gets unless told otherwise.
 func DefaultGrantTypes() []string { return []string{"authorization_code", "refresh_token"} }
+
+// CheckTypePairing applies RFC 7591 §2.1 to a registration: the response
+// type code and the grant type authorization_code come together, since one
+// starts the flow the other finishes. The command line and the admin API
+// are more lenient (a client_credentials client keeps the default response
+// type); dynamic registration holds clients to the rule.
+func CheckTypePairing(grantTypes, responseTypes []string) error {
+	code := slices.Contains(responseTypes, "code")
+	grant := slices.Contains(grantTypes, "authorization_code")
+	switch {
+	case code && !grant:
+		return invalid("response_types", "response type code needs the grant type authorization_code, which redeems the code")
+	case grant && !code:
+		return invalid("grant_types", "grant type authorization_code needs the response type code, which obtains the code")
+	}
+	return nil
+}
 
 // checkSet validates that every value is one of known, dropping duplicates.
 func checkSet(field string, values, known []string) ([]string, error) {

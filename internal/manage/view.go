@@ -30,6 +30,10 @@ type ClientView struct {
 	Secrets                 []SecretView    `json:"secrets"`
 	CreatedAt               time.Time       `json:"created_at"`
 	UpdatedAt               time.Time       `json:"updated_at"`
+
+	// The grant policies, absent when the client has none.
+	TokenExchange *store.ExchangePolicy  `json:"token_exchange,omitempty"`
+	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer,omitempty"`
 }
 
 // SecretView describes a client secret without its hash.
@@ -58,6 +62,8 @@ func ViewClient(c *store.Client) ClientView {
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,
 		AccessTokenFormat:       c.AccessTokenFormat,
+		TokenExchange:           c.TokenExchange,
+		JWTBearer:               c.JWTBearer,
 		Secrets:                 make([]SecretView, 0, len(c.Secrets)),
 		CreatedAt:               c.CreatedAt.UTC(),
 		UpdatedAt:               c.UpdatedAt.UTC(),

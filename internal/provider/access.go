@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -51,11 +52,13 @@ type AccessClaims struct {
 	Audience audience `json:"aud"`
 	Expiry   int64    `json:"exp"`
 	IssuedAt int64    `json:"iat"`
-	ID       string   `json:"jti"`
-	ClientID string   `json:"client_id"`
-	Scope    string   `json:"scope,omitempty"`
-	AuthTime int64    `json:"auth_time,omitempty"`
-	SID      string   `json:"sid,omitempty"`
+	// NotBefore is never set by Lucid; a token carrying one is honoured.
+	NotBefore int64  `json:"nbf,omitempty"`
+	ID        string `json:"jti"`
+	ClientID  string `json:"client_id"`
+	Scope     string `json:"scope,omitempty"`
+	AuthTime  int64  `json:"auth_time,omitempty"`
+	SID       string `json:"sid,omitempty"`
 	// Grant is the token family: revoking the family revokes the token.
 	Grant string `json:"grant_id,omitempty"`
 
@@ -166,6 +169,11 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 		exp := time.Unix(c.Expiry, 0)
 		return nil, catalog.New(catalog.AccessTokenExpired, "expired_at", exp, "ago", now.Sub(exp))
 	}
+	// A token from the future means a clock is wrong somewhere; a minute
+	// of skew is tolerated.
+	if start := max(c.NotBefore, c.IssuedAt); start > now.Add(clockSkew).Unix() {
+		return nil, catalog.New(catalog.AccessTokenNotYet, "nbf", time.Unix(start, 0)).Internal("now", now.String())
+	}
 	if !c.opaque && c.ID != "" {
 		denied, err := p.store.JTIDenied(ctx, c.ID)
 		if err != nil {
@@ -196,7 +204,7 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 		case errors.As(err, &ke):
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", ke.Kid)
 		case errors.Is(err, keys.ErrSignature), errors.Is(err, keys.ErrUnknownKey):
-			return nil, catalog.New(catalog.AccessTokenSignature, "kid", "unknown").Wrap(err)
+			return nil, catalog.New(catalog.AccessTokenSignature, "kid", headerKid(token)).Wrap(err)
 		case errors.Is(err, keys.ErrType):
 			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its typ header is not at+jwt (an ID token is not an access token)")
 		default:
@@ -208,6 +216,26 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 		return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its claims cannot be read").Wrap(err)
 	}
 	return &c, nil
+}
+
+// clockSkew is how far ahead of Lucid's clock a token's iat or nbf may be.
+const clockSkew = time.Minute
+
+// headerKid reads the kid of a JWS header for messages only; the token has
+// already failed verification, so nothing else is read from it.
+func headerKid(token string) string {
+	h, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return "unknown"
+	}
+	var hdr struct {
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(raw, &hdr) != nil || hdr.Kid == "" || len(hdr.Kid) > 100 {
+		return "unknown"
+	}
+	return hdr.Kid
 }
 
 // verifyAccessToken checks an access token presented to Lucid itself

@@ -3,6 +3,8 @@ package provider
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/lucid-auth/lucid/internal/store"
 )
 
 // Scopes Lucid understands, and the claims each releases (OIDC Core §5.4).
@@ -22,7 +24,7 @@ func knownScope(s string) bool {
 
 // supportedGrantTypes is sorted for stable messages and discovery.
 func (p *Provider) supportedGrantTypes() []string {
-	return []string{"authorization_code", "client_credentials", "refresh_token"}
+	return []string{"authorization_code", "client_credentials", "refresh_token", store.GrantJWTBearer, store.GrantTokenExchange}
 }
 
 // buildDiscovery renders the metadata once: it changes only with the
@@ -62,6 +64,9 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"frontchannel_logout_supported":                    false,
 		"backchannel_logout_supported":                     false,
 		"service_documentation":                            p.issuer + "/errors",
+	}
+	if p.registrationEndpoint != "" {
+		doc["registration_endpoint"] = p.registrationEndpoint
 	}
 	return json.Marshal(doc)
 }

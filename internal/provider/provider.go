@@ -38,6 +38,13 @@ type Options struct {
 	Lockout       config.Lockout
 	SecureCookies bool
 	Now           func() time.Time
+
+	// RegistrationEndpoint is advertised in discovery as
+	// registration_endpoint; empty while dynamic registration is off.
+	RegistrationEndpoint string
+
+	// TrustedIssuers are the issuers of JWT bearer grant assertions.
+	TrustedIssuers []config.TrustedIssuer
 }
 
 // Provider serves the protocol endpoints.
@@ -56,9 +63,12 @@ type Provider struct {
 	discovery []byte
 	grants    map[string]grantHandler
 	apis      *apiCache
+	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
 	// dummyHash is verified against when a username is unknown, so that a
 	// failed sign-in takes the same time whether or not the user exists.
 	dummyHash string
+
+	registrationEndpoint string
 }
 
 // Endpoint paths, relative to the issuer.
@@ -103,12 +113,18 @@ func New(opts Options) (*Provider, error) {
 		"refresh_token":      p.grantRefreshToken,
 		"client_credentials": p.grantClientCredentials,
 	}
+	p.grants[store.GrantTokenExchange] = p.grantTokenExchange
+	p.grants[store.GrantJWTBearer] = p.grantJWTBearer
 	p.apis = &apiCache{store: p.store, log: p.log}
 	var err error
+	p.registrationEndpoint = opts.RegistrationEndpoint
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
 	if p.dummyHash, err = dummyPasswordHash(); err != nil {
+		return nil, err
+	}
+	if p.trusted, err = loadTrustedIssuers(opts.TrustedIssuers); err != nil {
 		return nil, err
 	}
 	return p, nil

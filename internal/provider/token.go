@@ -18,6 +18,8 @@ type tokenRequest struct {
 	params map[string]string
 	// resources are the RFC 8707 resource parameters, which may repeat.
 	resources []string
+	// audiences are the RFC 8693 audience parameters, which may repeat.
+	audiences []string
 }
 
 // tokenResponse is RFC 6749 §5.1 plus the OIDC id_token.
@@ -28,6 +30,8 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
+	// IssuedTokenType is set by token exchange (RFC 8693 §2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
 // grantHandler handles one grant_type. Adding a grant means writing one and
@@ -36,7 +40,7 @@ type grantHandler func(ctx context.Context, req *tokenRequest) (*tokenResponse, 
 
 // queryForbidden are parameters that must never travel in a URL, where
 // proxies and access logs keep them.
-var queryForbidden = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "client_assertion"}
+var queryForbidden = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "client_assertion", "subject_token", "actor_token", "assertion"}
 
 // handleToken is the token endpoint (RFC 6749 §3.2).
 func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +87,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
 	}
-	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"]})
+	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"], audiences: r.PostForm["audience"]})
 	if e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)
 		return

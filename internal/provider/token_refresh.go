@@ -15,7 +15,7 @@ import (
 const (
 	reasonCodeReused       = "authorization code reused"
 	reasonRefreshReused    = "rotated refresh token reused"
-	reasonConsentWithdrawn = "consent withdrawn"
+	reasonConsentWithdrawn = store.ReasonConsentWithdrawn
 )
 
 // grantRefreshToken exchanges a refresh token (RFC 6749 §6). Every use

@@ -23,6 +23,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/provider"
+	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -82,13 +83,16 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Store:         st,
 		Keys:          km,
 		Secrets:       sk,
-		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken),
+		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
 		Lockout:       cfg.Lockout,
 		SecureCookies: cfg.SecureCookies(),
 		Now:           o.now,
+
+		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
+		TrustedIssuers:       cfg.TrustedIssuers,
 	})
 	if err != nil {
 		return nil, err
@@ -105,9 +109,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
-	errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now}).Register(mux)
+	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now})
+	errPages.Register(mux)
+	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log))
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {

@@ -11,6 +11,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -135,6 +136,10 @@ type Store interface {
 	Close() error
 }
 
+// ReasonConsentWithdrawn is the revoke reason of the families ended by a
+// consent withdrawal; the refresh grant names it in its answer.
+const ReasonConsentWithdrawn = "consent withdrawn"
+
 // Token endpoint authentication methods.
 const (
 	AuthSecretBasic   = "client_secret_basic"
@@ -168,15 +173,58 @@ type Client struct {
 	Audiences []string `json:"audiences,omitempty"`
 	// AccessTokenFormat overrides the API's format: "jwt", "opaque" or "".
 	AccessTokenFormat string `json:"access_token_format,omitempty"`
+	// TokenExchange is what the client may do with the token exchange
+	// grant (RFC 8693); nil allows nothing.
+	TokenExchange *ExchangePolicy `json:"token_exchange,omitempty"`
+	// JWTBearer is whose assertions the client may present with the JWT
+	// bearer grant (RFC 7523 §2.1); nil allows none.
+	JWTBearer *JWTBearerPolicy `json:"jwt_bearer,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+
+	// RegistrationTokenHash is the hex SHA-256 of the RFC 7592 registration
+	// access token; empty for clients the operator created, which dynamic
+	// client management therefore never touches.
+	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
 }
 
 // Public reports whether the client authenticates with nothing.
 func (c *Client) Public() bool { return c.TokenEndpointAuthMethod == AuthNone }
+
+// Grant types beyond RFC 6749's own.
+const (
+	GrantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+	GrantJWTBearer     = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+)
+
+// ExchangePolicy limits a client's token exchanges (RFC 8693).
+type ExchangePolicy struct {
+	// Audiences are the targets (API identifiers) the client may exchange
+	// tokens for.
+	Audiences []string `json:"audiences,omitempty"`
+	// Impersonation: the client may get a token whose subject is the
+	// subject token's, with no trace of the client acting (no actor_token).
+	Impersonation bool `json:"impersonation,omitempty"`
+	// Delegation: the client may present an actor_token and get a token
+	// that names the actor in its act claim.
+	Delegation bool `json:"delegation,omitempty"`
+	// SubjectClients are the clients whose tokens this client may present
+	// as subject or actor token; its own tokens are always allowed.
+	SubjectClients []string `json:"subject_clients,omitempty"`
+}
+
+// JWTBearerPolicy limits a client's JWT bearer grants (RFC 7523 §2.1).
+type JWTBearerPolicy struct {
+	// Issuers are trusted issuers (from the server configuration) whose
+	// assertions the client may present.
+	Issuers []string `json:"issuers"`
+	// Subjects limits the assertion's sub: an exact value, or a prefix
+	// ending in "*". Empty allows every subject of the issuers.
+	Subjects []string `json:"subjects,omitempty"`
+}
 
 // ClientSecret is one of a client's active secrets, kept as a keyed hash.
 type ClientSecret struct {
@@ -371,4 +419,6 @@ type AccessToken struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// Act is the RFC 8693 act claim of a token issued by delegation.
+	Act json.RawMessage `json:"act,omitempty"`
 }

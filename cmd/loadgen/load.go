@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+)
+
+// result is one scenario's measurement.
+type result struct {
+	name      string
+	ok        int
+	errors    int
+	firstErr  string
+	exhausted bool
+	elapsed   time.Duration
+	p50, p99  time.Duration
+	max       time.Duration
+	// serverCPU and clientCPU are CPU time per successful request of
+	// Lucid and of loadgen itself (which shares the machine).
+	serverCPU time.Duration
+	clientCPU time.Duration
+	rssBefore int64
+	rssPeak   int64
+}
+
+func (r result) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+// phase is the outcome of running the workers for a while.
+type phase struct {
+	latencies []time.Duration // of successful requests
+	errors    int
+	firstErr  string
+	exhausted bool
+	elapsed   time.Duration
+}
+
+// runPhase runs one job per worker until d has passed, max requests were
+// started, material ran out or ctx ended. In-flight requests finish (each
+// is bounded by the client timeout), so the last ones are not errors.
+func runPhase(ctx context.Context, jobs []job, d time.Duration, max int) phase {
+	var (
+		mu        sync.Mutex
+		out       phase
+		started   atomic.Int64
+		exhausted atomic.Bool
+		wg        sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 1024)
+			errs, first := 0, ""
+			for time.Now().Before(deadline) && ctx.Err() == nil && !exhausted.Load() {
+				if started.Add(1) > int64(max) {
+					break
+				}
+				t0 := time.Now()
+				err := j(ctx)
+				took := time.Since(t0)
+				switch {
+				case errors.Is(err, errExhausted):
+					exhausted.Store(true)
+				case err != nil && ctx.Err() != nil:
+					// Interrupted: neither a result nor an error of Lucid's.
+				case err != nil:
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+				default:
+					lat = append(lat, took)
+				}
+			}
+			mu.Lock()
+			out.latencies = append(out.latencies, lat...)
+			out.errors += errs
+			if out.firstErr == "" {
+				out.firstErr = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	out.elapsed = time.Since(start)
+	out.exhausted = exhausted.Load()
+	return out
+}
+
+// measure warms up, then measures one scenario while sampling Lucid's
+// resident memory.
+func (g *generator) measure(ctx context.Context, name string, pid int, newJob func(int) job) (result, error) {
+	jobs := make([]job, g.o.concurrency)
+	for i := range jobs {
+		jobs[i] = newJob(i)
+	}
+	res := result{name: name}
+	before, err := readProc(pid)
+	if err != nil {
+		return res, err
+	}
+	res.rssBefore, res.rssPeak = before.rss, before.rss
+	if g.o.warmup > 0 {
+		w := runPhase(ctx, jobs, g.o.warmup, g.o.maxRequests)
+		if w.errors > 0 && len(w.latencies) == 0 {
+			return res, fmt.Errorf("every warm-up request failed; the first: %s", w.firstErr)
+		}
+	}
+
+	stop := make(chan struct{})
+	var peak atomic.Int64
+	peak.Store(before.rss)
+	var sampler sync.WaitGroup
+	sampler.Add(1)
+	go func() {
+		defer sampler.Done()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if s, err := readProc(pid); err == nil && s.rss > peak.Load() {
+					peak.Store(s.rss)
+				}
+			}
+		}
+	}()
+	p0, err := readProc(pid)
+	if err != nil {
+		close(stop)
+		return res, err
+	}
+	self0 := selfCPU()
+	ph := runPhase(ctx, jobs, g.o.duration, g.o.maxRequests)
+	self1 := selfCPU()
+	p1, err := readProc(pid)
+	close(stop)
+	sampler.Wait()
+	if err != nil {
+		return res, err
+	}
+
+	res.ok, res.errors, res.firstErr, res.exhausted, res.elapsed = len(ph.latencies), ph.errors, ph.firstErr, ph.exhausted, ph.elapsed
+	res.rssPeak = max(peak.Load(), p1.rss)
+	slices.Sort(ph.latencies)
+	res.p50, res.p99 = percentile(ph.latencies, 0.50), percentile(ph.latencies, 0.99)
+	if n := len(ph.latencies); n > 0 {
+		res.max = ph.latencies[n-1]
+		res.serverCPU = (p1.cpu - p0.cpu) / time.Duration(n)
+		res.clientCPU = (self1 - self0) / time.Duration(n)
+	}
+	return res, nil
+}
+
+// percentile is the nearest-rank percentile of sorted values.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+func printResults(w io.Writer, results []result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\trequests\terrors\treq/s\tp50\tp99\tmax\tlucid cpu/req\tloadgen cpu/req\trss before\trss peak\t")
+	for _, r := range results {
+		name := r.name
+		if r.exhausted {
+			name += "*"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			name, r.ok, r.errors, r.rate(), ms(r.p50), ms(r.p99), ms(r.max),
+			us(r.serverCPU), us(r.clientCPU), mib(r.rssBefore), mib(r.rssPeak))
+	}
+	_ = tw.Flush()
+	for _, r := range results {
+		if r.exhausted {
+			fmt.Fprintf(w, "* %s used up its pre-minted material after %s (raise --pool for a longer run)\n", r.name, r.elapsed.Round(time.Millisecond))
+		}
+	}
+	for _, r := range results {
+		if r.errors > 0 {
+			fmt.Fprintf(w, "%s: %d errors; the first: %s\n", r.name, r.errors, r.firstErr)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
+func mib(b int64) string        { return fmt.Sprintf("%.1fMiB", float64(b)/(1<<20)) }

@@ -1,0 +1,399 @@
+package registration
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// metadata is the client metadata of a request (RFC 7591 §2, OpenID
+// Connect Registration and RP-Initiated Logout); nil means the field was
+// absent or null. Fields Lucid does not understand are ignored, as
+// RFC 7591 §2 asks, and so are its own extensions (audiences,
+// skip_consent…): only the operator grants those.
+type metadata struct {
+	RedirectURIs  *[]string
+	PostLogout    *[]string
+	GrantTypes    *[]string
+	ResponseTypes *[]string
+	AuthMethod    *string
+	Name          *string
+	Scope         *string
+	JWKS          *string // the jwks object, compacted
+	JWKSURI       *string
+	IDTokenAlg    *string
+	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
+	// a new registration ignores them: the server assigns both.
+	ClientID     *string
+	ClientSecret *string
+	Statement    json.RawMessage // software_statement, as sent
+}
+
+// readMetadata reads the JSON object of a registration or update request.
+func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.Error) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		reason := "the request has no Content-Type; send application/json"
+		if ct != "" {
+			reason = "the Content-Type is " + clip(ct, 60) + "; send application/json"
+		}
+		return nil, catalog.New(catalog.RegistrationRequestMalformed, "reason", reason)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
+		return nil, bodyError(err)
+	}
+	if fields == nil {
+		return nil, catalog.New(catalog.RegistrationRequestMalformed, "reason", "the body is null, not a JSON object")
+	}
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, catalog.New(catalog.BodyTooLarge, "limit", maxBody)
+		}
+		return nil, catalog.New(catalog.RegistrationRequestMalformed, "reason", "something follows the JSON object; send exactly one object")
+	}
+
+	md := &metadata{Statement: present(fields, "software_statement")}
+	var e *catalog.Error
+	for _, l := range []struct {
+		name string
+		dst  **[]string
+	}{
+		{"redirect_uris", &md.RedirectURIs},
+		{"post_logout_redirect_uris", &md.PostLogout},
+		{"grant_types", &md.GrantTypes},
+		{"response_types", &md.ResponseTypes},
+	} {
+		if *l.dst, e = stringList(fields, l.name); e != nil {
+			return nil, e
+		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  **string
+	}{
+		{"token_endpoint_auth_method", &md.AuthMethod},
+		{"client_name", &md.Name},
+		{"scope", &md.Scope},
+		{"jwks_uri", &md.JWKSURI},
+		{"id_token_signed_response_alg", &md.IDTokenAlg},
+		{"client_id", &md.ClientID},
+		{"client_secret", &md.ClientSecret},
+	} {
+		if *s.dst, e = stringField(fields, s.name); e != nil {
+			return nil, e
+		}
+	}
+	if raw := present(fields, "jwks"); raw != nil {
+		var buf bytes.Buffer
+		if raw[0] != '{' || json.Compact(&buf, raw) != nil {
+			return nil, invalidField("jwks", "must be a JSON object holding a keys array (a JWK set), not "+jsonKind(raw)+"; to give a URL, use jwks_uri")
+		}
+		s := buf.String()
+		md.JWKS = &s
+	}
+	return md, nil
+}
+
+// bodyError explains why the body is not a JSON object.
+func bodyError(err error) *catalog.Error {
+	var (
+		maxErr    *http.MaxBytesError
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	reason := "the body is not valid JSON"
+	switch {
+	case errors.As(err, &maxErr):
+		return catalog.New(catalog.BodyTooLarge, "limit", maxBody)
+	case errors.Is(err, io.EOF):
+		reason = "the body is empty; send a JSON object of client metadata"
+	case errors.As(err, &syntaxErr):
+		reason = "the body is not valid JSON (error at byte " + strconv.FormatInt(syntaxErr.Offset, 10) + ")"
+	case errors.As(err, &typeErr):
+		reason = "the body is a JSON " + typeErr.Value + ", not an object"
+	}
+	return catalog.New(catalog.RegistrationRequestMalformed, "reason", reason)
+}
+
+// present returns a field's raw value, or nil when it is absent or null.
+func present(fields map[string]json.RawMessage, name string) json.RawMessage {
+	raw := bytes.TrimSpace(fields[name])
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	return raw
+}
+
+func stringList(fields map[string]json.RawMessage, name string) (*[]string, *catalog.Error) {
+	raw := present(fields, name)
+	if raw == nil {
+		return nil, nil
+	}
+	var v []string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		if raw[0] == '[' {
+			return nil, invalidField(name, "must be a JSON array of strings; an item is not a string")
+		}
+		return nil, invalidField(name, "must be a JSON array of strings, not "+jsonKind(raw))
+	}
+	if v == nil {
+		v = []string{}
+	}
+	return &v, nil
+}
+
+func stringField(fields map[string]json.RawMessage, name string) (*string, *catalog.Error) {
+	raw := present(fields, name)
+	if raw == nil {
+		return nil, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		reason := "must be a JSON string, not " + jsonKind(raw)
+		if name == "scope" && raw[0] == '[' {
+			reason += "; RFC 7591 sends scopes as one space-separated string"
+		}
+		return nil, invalidField(name, reason)
+	}
+	return &s, nil
+}
+
+// jsonKind names the JSON type of a value, for messages.
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "true or false"
+	default:
+		return "a number"
+	}
+}
+
+func invalidField(field, reason string) *catalog.Error {
+	return catalog.New(catalog.RegistrationMetadataInvalid, "field", field, "reason", reason)
+}
+
+// values is a registration with RFC 7591's defaults filled in: what a new
+// client gets, and what an update (a full replacement) leaves.
+type values struct {
+	redirectURIs  []string
+	postLogout    []string
+	grantTypes    []string
+	responseTypes []string
+	scopes        []string
+	authMethod    string
+	name          string
+	jwks          string
+	jwksURI       string
+	idTokenAlg    string
+}
+
+// resolve fills in the defaults and applies the rules RFC 7591 has beyond
+// package manage's. clientID names the client when client_name is absent.
+func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
+	if e := md.checkStatement(); e != nil {
+		return values{}, e
+	}
+	v := values{
+		redirectURIs: deref(md.RedirectURIs, nil),
+		postLogout:   deref(md.PostLogout, nil),
+		// RFC 7591 §2: authorization_code is the default grant type, and
+		// client_secret_basic the default authentication method.
+		grantTypes: deref(md.GrantTypes, []string{"authorization_code"}),
+		authMethod: deref(md.AuthMethod, store.AuthSecretBasic),
+		name:       deref(md.Name, ""),
+		jwks:       deref(md.JWKS, ""),
+		jwksURI:    deref(md.JWKSURI, ""),
+		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		scopes:     manage.DefaultScopes(),
+	}
+	code := slices.Contains(v.grantTypes, "authorization_code")
+	// The default response type follows the grant types, so that a
+	// client_credentials backend need not send an empty list.
+	v.responseTypes = deref(md.ResponseTypes, nil)
+	if v.responseTypes == nil {
+		v.responseTypes = []string{}
+		if code {
+			v.responseTypes = []string{"code"}
+		}
+	}
+	if v.name == "" {
+		// Consent pages show the name; without one they show the id, which
+		// is at least not a name the client chose to look like another.
+		v.name = clientID
+	}
+	if md.Scope != nil {
+		v.scopes = strings.Fields(*md.Scope)
+	}
+	if v.jwks != "" && v.jwksURI != "" {
+		return values{}, catalog.New(catalog.RegistrationJWKSConflict)
+	}
+	if err := manage.CheckTypePairing(v.grantTypes, v.responseTypes); err != nil {
+		return values{}, catalog.New(catalog.RegistrationTypesInconsistent,
+			"grant_types", listText(v.grantTypes), "response_types", listText(v.responseTypes), "reason", reasonOf(err))
+	}
+	if e := checkRedirects(v.redirectURIs, code); e != nil {
+		return values{}, e
+	}
+	return v, nil
+}
+
+// checkStatement refuses software statements (RFC 7591 §2.3): Lucid
+// trusts no software publisher, so it cannot honour the metadata a
+// statement would vouch for. One that is not even a JWT is told so.
+func (md *metadata) checkStatement() *catalog.Error {
+	if md.Statement == nil {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(md.Statement, &s); err != nil {
+		return catalog.New(catalog.RegistrationStatementInvalid, "reason", "it is "+jsonKind(md.Statement)+", not a JWT string")
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return catalog.New(catalog.RegistrationStatementInvalid, "reason", "it has "+strconv.Itoa(len(parts))+" dot-separated parts; a signed JWT has 3")
+	}
+	header, err := base64.RawURLEncoding.DecodeString(parts[0])
+	var h map[string]any
+	if err != nil || json.Unmarshal(header, &h) != nil {
+		return catalog.New(catalog.RegistrationStatementInvalid, "reason", "its first part is not a base64url-encoded JSON header")
+	}
+	return catalog.New(catalog.RegistrationStatementUnsupported)
+}
+
+// spec is a new client with this id.
+func (v values) spec(id string) manage.ClientSpec {
+	return manage.ClientSpec{
+		ID:                     id,
+		Name:                   v.name,
+		RedirectURIs:           v.redirectURIs,
+		PostLogoutRedirectURIs: v.postLogout,
+		GrantTypes:             v.grantTypes,
+		ResponseTypes:          v.responseTypes,
+		Scopes:                 v.scopes,
+		AuthMethod:             v.authMethod,
+		IDTokenAlg:             v.idTokenAlg,
+		JWKS:                   v.jwks,
+		JWKSURI:                v.jwksURI,
+	}
+}
+
+// patch replaces every field a client registers; the operator's settings
+// (audiences, consent, PKCE, disabled…) stay as they are.
+func (v values) patch() manage.ClientPatch {
+	return manage.ClientPatch{
+		Name:                   &v.name,
+		RedirectURIs:           &v.redirectURIs,
+		PostLogoutRedirectURIs: &v.postLogout,
+		GrantTypes:             &v.grantTypes,
+		ResponseTypes:          &v.responseTypes,
+		Scopes:                 &v.scopes,
+		AuthMethod:             &v.authMethod,
+		IDTokenAlg:             &v.idTokenAlg,
+		JWKS:                   &v.jwks,
+		JWKSURI:                &v.jwksURI,
+	}
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func listText(l []string) string {
+	if len(l) == 0 {
+		return "(none)"
+	}
+	return strings.Join(l, " ")
+}
+
+// info is the client information response (RFC 7591 §3.2.1, RFC 7592 §3).
+type info struct {
+	ClientID                string          `json:"client_id"`
+	ClientSecret            string          `json:"client_secret,omitempty"`
+	IssuedAt                int64           `json:"client_id_issued_at"`
+	SecretExpiresAt         *int64          `json:"client_secret_expires_at,omitempty"`
+	RegistrationAccessToken string          `json:"registration_access_token"`
+	RegistrationClientURI   string          `json:"registration_client_uri"`
+	ClientName              string          `json:"client_name"`
+	RedirectURIs            []string        `json:"redirect_uris"`
+	GrantTypes              []string        `json:"grant_types"`
+	ResponseTypes           []string        `json:"response_types"`
+	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
+	Scope                   string          `json:"scope"`
+	JWKS                    json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
+	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+}
+
+// info describes c. plain is a secret issued by this request ("" when
+// none was), token the registration access token the client holds.
+func (h *Handler) info(c *store.Client, plain, token string) info {
+	out := info{
+		ClientID:                c.ID,
+		ClientSecret:            plain,
+		IssuedAt:                c.CreatedAt.Unix(),
+		RegistrationAccessToken: token,
+		RegistrationClientURI:   h.issuer + Path + "/" + c.ID,
+		ClientName:              c.Name,
+		RedirectURIs:            nonNil(c.RedirectURIs),
+		GrantTypes:              nonNil(c.GrantTypes),
+		ResponseTypes:           nonNil(c.ResponseTypes),
+		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		Scope:                   strings.Join(c.Scopes, " "),
+		JWKSURI:                 c.JWKSURI,
+		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
+		IDTokenAlg:              c.IDTokenAlg,
+	}
+	if usesSecret(c) {
+		out.SecretExpiresAt = secretExpiry(c.Secrets)
+	}
+	if c.JWKS != "" && json.Valid([]byte(c.JWKS)) {
+		out.JWKS = json.RawMessage(c.JWKS)
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// secretExpiry is client_secret_expires_at: 0 while some secret never
+// expires (those issued here do not), otherwise the last expiry of the
+// secrets the operator may have set, in seconds since the epoch.
+func secretExpiry(secrets []store.ClientSecret) *int64 {
+	var last int64
+	for _, s := range secrets {
+		if s.ExpiresAt == nil {
+			last = 0
+			break
+		}
+		last = max(last, s.ExpiresAt.Unix())
+	}
+	return &last
+}

@@ -1,0 +1,409 @@
+// Package registration is dynamic client registration (RFC 7591) at
+// POST /register and client management (RFC 7592) at /register/CLIENT_ID.
+//
+// The configuration decides who may register: nobody (mode off, the
+// default; every request is answered with registration_disabled), holders
+// of an initial access token, or anyone. Every registered client gets a
+// registration access token, of which the store keeps only the hash, that
+// lets it read, replace and delete its own registration.
+//
+// Metadata is validated by package manage, the same rules the command line
+// and the admin API apply; this package adds the rules RFC 7591 has beyond
+// them and reports every refusal with its own catalog entry.
+package registration
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+)
+
+// Path is the registration endpoint, relative to the issuer; a client's
+// registration_client_uri is Path/CLIENT_ID.
+const Path = "/register"
+
+// maxBody bounds a registration request; an inline JWK set is the largest
+// thing a client sends.
+const maxBody = 64 << 10
+
+// tokenBytes is the entropy of a registration access token (256 bits).
+const tokenBytes = 32
+
+// Options configure the endpoint.
+type Options struct {
+	Issuer string
+	Config config.Registration
+	Log    *slog.Logger
+	// Now is the clock of error timestamps and failure records; nil means
+	// time.Now. Client timestamps come from the manage.Service's clock.
+	Now func() time.Time
+}
+
+// Handler serves the registration endpoint.
+type Handler struct {
+	svc     *manage.Service
+	issuer  string
+	mode    string
+	initial [][32]byte // SHA-256 of each initial access token
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New builds the endpoint. With registration off it answers every request
+// with registration_disabled.
+func New(svc *manage.Service, opts Options) *Handler {
+	h := &Handler{
+		svc:    svc,
+		issuer: strings.TrimSuffix(opts.Issuer, "/"),
+		mode:   opts.Config.Mode,
+		log:    opts.Log,
+		now:    opts.Now,
+	}
+	if !opts.Config.Enabled() {
+		h.mode = config.RegistrationOff
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	for _, t := range opts.Config.InitialAccessTokens {
+		h.initial = append(h.initial, sha256.Sum256([]byte(t)))
+	}
+	return h
+}
+
+// EndpointURL is the registration_endpoint to advertise in discovery, or
+// "" when registration is off and the endpoint must not be advertised.
+func EndpointURL(issuer string, cfg config.Registration) string {
+	if !cfg.Enabled() {
+		return ""
+	}
+	return strings.TrimSuffix(issuer, "/") + Path
+}
+
+// Register mounts the endpoint and the client configuration endpoints.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle(Path, h)
+	mux.Handle(Path+"/", h)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// RFC 7591 §3.2.1 and RFC 7592 §3: answers carry credentials.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	if h.mode == config.RegistrationOff {
+		h.fail(w, r, "", catalog.New(catalog.RegistrationDisabled))
+		return
+	}
+	if r.URL.Path == Path {
+		if r.Method != http.MethodPost {
+			h.methodNotAllowed(w, r, "POST")
+			return
+		}
+		h.create(w, r)
+		return
+	}
+	id := strings.TrimPrefix(r.URL.Path, Path+"/")
+	switch r.Method {
+	case http.MethodGet:
+		h.read(w, r, id)
+	case http.MethodPut:
+		h.update(w, r, id)
+	case http.MethodDelete:
+		h.remove(w, r, id)
+	default:
+		h.methodNotAllowed(w, r, "GET, PUT, DELETE")
+	}
+}
+
+func (h *Handler) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	h.fail(w, r, "", catalog.New(catalog.MethodNotAllowed, "allowed", allow, "method", r.Method))
+}
+
+// create registers a client (RFC 7591 §3).
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if e := h.checkInitialToken(r); e != nil {
+		h.fail(w, r, "", e)
+		return
+	}
+	md, e := readMetadata(w, r)
+	if e != nil {
+		h.fail(w, r, "", e)
+		return
+	}
+	id := secret.Token(16)
+	v, e := md.resolve(id)
+	if e != nil {
+		h.fail(w, r, "", e)
+		return
+	}
+	token := secret.Token(tokenBytes)
+	spec := v.spec(id)
+	spec.RegistrationTokenHash = secret.Hash(token)
+	c, plain, err := h.svc.CreateClient(ctx, spec)
+	if err != nil {
+		h.fail(w, r, "", refusal(err, v, id))
+		return
+	}
+	h.log.InfoContext(ctx, "registration: client registered", "trace_id", trace.ID(ctx), "client_id", c.ID,
+		"auth_method", c.TokenEndpointAuthMethod, "remote_addr", r.RemoteAddr)
+	writeJSON(w, http.StatusCreated, h.info(c, plain, token))
+}
+
+// read returns the current registration (RFC 7592 §2.1).
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, id string) {
+	c, token, e := h.authenticate(r, id)
+	if e != nil {
+		h.fail(w, r, id, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.info(c, "", token))
+}
+
+// update replaces the registration (RFC 7592 §2.2): fields left out go
+// back to their defaults, as for a new registration. A client that moves
+// to a secret-based authentication method gets a new secret in the answer.
+func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
+	ctx := r.Context()
+	c, token, e := h.authenticate(r, id)
+	if e != nil {
+		h.fail(w, r, id, e)
+		return
+	}
+	md, e := readMetadata(w, r)
+	if e != nil {
+		h.fail(w, r, c.ID, e)
+		return
+	}
+	if md.ClientID == nil || *md.ClientID != c.ID {
+		given := "missing"
+		if md.ClientID != nil {
+			given = clip(*md.ClientID, 100)
+		}
+		h.fail(w, r, c.ID, catalog.New(catalog.RegistrationClientIDMismatch, "given", given, "client_id", c.ID))
+		return
+	}
+	if md.ClientSecret != nil && *md.ClientSecret != "" && !h.currentSecret(c, *md.ClientSecret) {
+		h.fail(w, r, c.ID, catalog.New(catalog.RegistrationSecretMismatch, "client_id", c.ID))
+		return
+	}
+	v, e := md.resolve(c.ID)
+	if e != nil {
+		h.fail(w, r, c.ID, e)
+		return
+	}
+	updated, err := h.svc.UpdateClient(ctx, c.ID, v.patch())
+	if err != nil {
+		h.fail(w, r, c.ID, refusal(err, v, c.ID))
+		return
+	}
+	var plain string
+	if usesSecret(updated) && len(updated.Secrets) == 0 {
+		if _, plain, err = h.svc.AddClientSecret(ctx, c.ID, nil); err != nil {
+			h.fail(w, r, c.ID, refusal(err, v, c.ID))
+			return
+		}
+		if updated, err = h.svc.GetClient(ctx, c.ID); err != nil {
+			h.fail(w, r, c.ID, refusal(err, v, c.ID))
+			return
+		}
+	}
+	h.log.InfoContext(ctx, "registration: client updated", "trace_id", trace.ID(ctx), "client_id", c.ID, "new_secret", plain != "")
+	writeJSON(w, http.StatusOK, h.info(updated, plain, token))
+}
+
+// remove deletes the client (RFC 7592 §2.3); its registration access
+// token, secrets and tokens stop working with it.
+func (h *Handler) remove(w http.ResponseWriter, r *http.Request, id string) {
+	ctx := r.Context()
+	c, _, e := h.authenticate(r, id)
+	if e != nil {
+		h.fail(w, r, id, e)
+		return
+	}
+	if err := h.svc.DeleteClient(ctx, c.ID); err != nil {
+		h.fail(w, r, c.ID, refusal(err, values{}, c.ID))
+		return
+	}
+	h.log.InfoContext(ctx, "registration: client deleted", "trace_id", trace.ID(ctx), "client_id", c.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// bearerToken is the credential of Authorization: Bearer, and the scheme
+// that was used instead when there is none.
+func bearerToken(r *http.Request) (token, scheme string) {
+	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", scheme
+	}
+	return strings.TrimSpace(value), scheme
+}
+
+// checkInitialToken enforces mode initial_token (RFC 7591 §3).
+func (h *Handler) checkInitialToken(r *http.Request) *catalog.Error {
+	if h.mode != config.RegistrationInitialToken {
+		return nil
+	}
+	tok, scheme := bearerToken(r)
+	if tok == "" {
+		return catalog.New(catalog.RegistrationInitialTokenMissing).Internal("scheme", clip(scheme, 20))
+	}
+	sum := sha256.Sum256([]byte(tok))
+	match := 0
+	// Every configured token is compared, so the time taken does not tell
+	// which one came close.
+	for _, want := range h.initial {
+		match |= subtle.ConstantTimeCompare(sum[:], want[:])
+	}
+	if match != 1 {
+		return catalog.New(catalog.RegistrationInitialTokenInvalid)
+	}
+	return nil
+}
+
+// authenticate finds the client of a client configuration request and
+// checks its registration access token (RFC 7592 §2). An unknown client
+// and a wrong token get the same answer, as §2.1 asks.
+func (h *Handler) authenticate(r *http.Request, id string) (*store.Client, string, *catalog.Error) {
+	shown := clip(id, 100)
+	tok, scheme := bearerToken(r)
+	if tok == "" {
+		return nil, "", catalog.New(catalog.RegistrationTokenMissing, "client_id", shown).Internal("scheme", clip(scheme, 20))
+	}
+	c, err := h.svc.Store.GetClient(r.Context(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, "", catalog.New(catalog.RegistrationTokenInvalid, "client_id", shown).Internal("reason", "no client with this id")
+	case err != nil:
+		return nil, "", storeFailure(err)
+	case c.RegistrationTokenHash == "":
+		return nil, "", catalog.New(catalog.RegistrationTokenInvalid, "client_id", shown).Internal("reason", "the client was not registered dynamically")
+	}
+	if subtle.ConstantTimeCompare([]byte(secret.Hash(tok)), []byte(c.RegistrationTokenHash)) != 1 {
+		return nil, "", catalog.New(catalog.RegistrationTokenInvalid, "client_id", shown).Internal("reason", "the token does not match")
+	}
+	return c, tok, nil
+}
+
+// currentSecret reports whether presented is one of the client's live
+// secrets.
+func (h *Handler) currentSecret(c *store.Client, presented string) bool {
+	if h.svc.Secrets == nil {
+		return false
+	}
+	now := h.now()
+	ok := false
+	for _, s := range c.Secrets {
+		if s.ExpiresAt != nil && !s.ExpiresAt.After(now) {
+			continue
+		}
+		if h.svc.Secrets.SecretMatches(presented, s.Hash) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func usesSecret(c *store.Client) bool { return manage.UsesSecret(c.TokenEndpointAuthMethod) }
+
+// storeFailure is the entry for a storage error: unavailable when the
+// database did not answer in time, otherwise a server error.
+func storeFailure(err error) *catalog.Error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return catalog.New(catalog.StorageUnavailable).Wrap(err)
+	}
+	return catalog.New(catalog.ServerError).Wrap(err)
+}
+
+// fail logs, records and writes a catalogued failure; anything else is an
+// unexpected server failure.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, clientID string, err error) {
+	var ce *catalog.Error
+	if !errors.As(err, &ce) {
+		ce = storeFailure(err)
+	}
+	ctx := r.Context()
+	tid := trace.ID(ctx)
+	now := h.now()
+	h.record(r, clientID, ce, tid, now)
+	if ce.Status() == http.StatusUnauthorized {
+		// RFC 6750 §3: both tokens of this endpoint are bearer tokens.
+		ce.WithChallenge("Bearer").WriteBearer(w, h.issuer, tid, now)
+		return
+	}
+	ce.WriteJSON(w, h.issuer, tid, now)
+}
+
+// record logs the failure once and keeps its story for `lucid explain`;
+// losing the story must not change the answer.
+func (h *Handler) record(r *http.Request, clientID string, ce *catalog.Error, tid string, now time.Time) {
+	ctx := r.Context()
+	level := slog.LevelInfo
+	if ce.Status() >= 500 {
+		level = slog.LevelError
+	}
+	attrs := append([]slog.Attr{
+		slog.String("trace_id", tid),
+		slog.String("endpoint", string(catalog.Register)),
+		slog.String("client_id", clientID),
+	}, ce.LogAttrs()...)
+	h.log.LogAttrs(ctx, level, "request failed", attrs...)
+	if tid == "" || h.svc == nil || h.svc.Store == nil {
+		return
+	}
+	f := &store.Failure{
+		TraceID:   tid,
+		Time:      now,
+		Name:      string(ce.Name()),
+		Endpoint:  string(catalog.Register),
+		ClientID:  clientID,
+		Request:   r.Method + " " + clip(r.URL.Path, 200),
+		Text:      ce.Text(),
+		CreatedAt: now,
+	}
+	if iv := ce.InternalValues(); len(iv) > 0 {
+		f.Internal = make(map[string]string, len(iv))
+		for _, kv := range iv {
+			f.Internal[kv[0]] = kv[1]
+		}
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := h.svc.Store.RecordFailure(rctx, f); err != nil {
+		h.log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// clip shortens what a caller sent before it is echoed or logged.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
