@@ -289,6 +289,15 @@ func TestTokenExchange(t *testing.T) {
 		}
 	})
 
+	t.Run("never outlives the subject", func(t *testing.T) {
+		l.Clock.Advance(6 * time.Minute) // the subject has 4 minutes left
+		got := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "audience", inventoryAPI, "requested_token_type", ttJWT), basicAuth(w.backend.ID, w.backSec)))
+		c := verifiedClaims(t, l, got.AccessToken, "at+jwt")
+		if got.ExpiresIn > 4*60 || c["exp"].(float64) > subject["exp"].(float64) {
+			t.Fatalf("expires_in %d, exp %v; the subject expires at %v", got.ExpiresIn, c["exp"], subject["exp"])
+		}
+	})
+
 	// Revoking the user's grant at the front end ends what was exchanged from it.
 	exchanged := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "audience", inventoryAPI), basicAuth(w.backend.ID, w.backSec)))
 	if r := revoke(t, l, w.web.ID, w.webSec, w.user.RefreshToken); r.status != 200 {

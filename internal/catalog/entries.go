@@ -688,16 +688,6 @@ var coreEntries = []Entry{
 			"If the client should have the scope, allow it, for example `lucid client update CLIENT_ID --scope SCOPE`.",
 		},
 		Spec: "RFC 6749 §3.3", SpecURL: rfc6749 + "#section-3.3", Endpoints: []Endpoint{Authorize, Token}},
-	{Name: NonceRequired, Error: "invalid_request", Status: bad, Title: "nonce is required",
-		Description: "A nonce is required when an ID token is returned from the authorization endpoint.",
-		Causes: []string{
-			"The request asks for an ID token directly from the authorization endpoint without a nonce.",
-			"The application generated a nonce but never added it to the authorization URL.",
-		},
-		ClientFix: []string{
-			"Send a fresh random nonce with each such request, and check that the ID token carries the same value.",
-		},
-		Spec: "OIDC Core §3.2.2.1", SpecURL: oidc + "#ImplicitAuthRequest", Endpoints: []Endpoint{Authorize}},
 	{Name: LoginRequired, Error: "login_required", Status: bad, Title: "Sign-in required",
 		Description: "prompt=none was requested but the browser has no signed-in session at Lucid.",
 		Causes: []string{

@@ -60,7 +60,6 @@ const (
 	PKCEChallengeMalformed      Name = "pkce_challenge_malformed"
 	ScopeUnknown                Name = "scope_unknown"
 	ScopeNotAllowed             Name = "scope_not_allowed"
-	NonceRequired               Name = "nonce_required"
 	LoginRequired               Name = "login_required"
 	LoginRequiredMaxAge         Name = "login_required_max_age"
 	ConsentRequired             Name = "consent_required"
