@@ -218,6 +218,11 @@ func TestTokenExchange(t *testing.T) {
 		if strings.Contains(hop1.AccessToken, ".") {
 			t.Fatalf("want an opaque token, got %q", hop1.AccessToken)
 		}
+		// Introspection names the actor of a delegated opaque token.
+		info := introspect(t, l, w.backend.ID, w.backSec, hop1.AccessToken, nil)
+		if act, _ := info["act"].(map[string]any); act["sub"] != w.backend.ID || act["client_id"] != w.backend.ID {
+			t.Fatalf("introspection act: %v", info)
+		}
 		// ...and shipping, called by the backend with that token, acts in turn.
 		hop2 := wantIssued(t, postToken(t, l, exchangeForm(hop1.AccessToken, "actor_token", w.ccToken(t, w.shipping.ID, w.shipSec),
 			"actor_token_type", ttJWT, "requested_token_type", ttJWT), basicAuth(w.shipping.ID, w.shipSec)))

@@ -61,6 +61,8 @@ type AccessClaims struct {
 	SID       string `json:"sid,omitempty"`
 	// Grant is the token family: revoking the family revokes the token.
 	Grant string `json:"grant_id,omitempty"`
+	// Act names the acting party of a delegated token (RFC 8693 §4.1).
+	Act json.RawMessage `json:"act,omitempty"`
 
 	// opaque is set for reference tokens, which have no JWT form.
 	opaque bool
@@ -78,6 +80,7 @@ type accessToken struct {
 	authTime time.Time
 	session  string
 	family   string
+	act      json.RawMessage // RFC 8693 act claim, for delegation
 }
 
 // mintAccess signs a JWT access token, which costs no database write, or
@@ -99,6 +102,7 @@ func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *Acce
 		AuthTime: unixOrZero(t.authTime),
 		SID:      t.session,
 		Grant:    t.family,
+		Act:      t.act,
 	}
 	if t.format == store.FormatOpaque {
 		token := secret.Token(32)
@@ -113,6 +117,7 @@ func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *Acce
 			AuthTime:  t.authTime,
 			CreatedAt: now,
 			ExpiresAt: time.Unix(c.Expiry, 0),
+			Act:       t.act,
 		})
 		if err != nil {
 			return "", nil, storeError(err)
@@ -157,7 +162,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			sub = t.ClientID
 		}
 		c = &AccessClaims{Issuer: p.issuer, Subject: sub, Audience: t.Audience, Expiry: t.ExpiresAt.Unix(), IssuedAt: t.CreatedAt.Unix(),
-			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, opaque: true}
+			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, opaque: true}
 	}
 	now := p.now()
 	switch {

@@ -27,6 +27,8 @@ type introspection struct {
 	Issuer    string   `json:"iss,omitempty"`
 	ID        string   `json:"jti,omitempty"`
 	AuthTime  int64    `json:"auth_time,omitempty"`
+	// Act is the acting party of a delegated token (RFC 8693 §4.1).
+	Act json.RawMessage `json:"act,omitempty"`
 }
 
 // introspectionJWT is the media type of a signed answer (RFC 9701).
@@ -137,7 +139,7 @@ func (p *Provider) introspectAccess(ctx context.Context, token string) (introspe
 	}
 	return introspection{
 		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: "Bearer", Expiry: c.Expiry, IssuedAt: c.IssuedAt,
-		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime,
+		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act,
 	}, "", true
 }
 

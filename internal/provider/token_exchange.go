@@ -474,55 +474,16 @@ func exchangeAudience(c *store.Client, pol *store.ExchangePolicy, audiences, res
 	return out, nil
 }
 
-// exchangedClaims are an access token's claims plus the act claim.
-type exchangedClaims struct {
-	*AccessClaims
-	Act *actor `json:"act,omitempty"`
-}
-
-// mintExchanged mints an access token that may carry an act claim. Without
-// one it is mintAccess; with one it builds the same claims and adds act,
-// to the JWT or to the opaque token's record.
+// mintExchanged mints an access token that may carry an act claim.
 func (p *Provider) mintExchanged(ctx context.Context, t accessToken, act *actor) (string, *AccessClaims, *catalog.Error) {
-	if act == nil {
-		return p.mintAccess(ctx, t)
-	}
-	now := p.now()
-	c := &AccessClaims{
-		Issuer:   p.issuer,
-		Subject:  t.subject,
-		Audience: t.aud,
-		Expiry:   now.Add(t.ttl).Unix(),
-		IssuedAt: now.Unix(),
-		ID:       secret.Token(16),
-		ClientID: t.client.ID,
-		Scope:    strings.Join(t.scopes, " "),
-		AuthTime: unixOrZero(t.authTime),
-		SID:      t.session,
-		Grant:    t.family,
-	}
-	if t.format == store.FormatOpaque {
-		rawAct, err := json.Marshal(act)
+	if act != nil {
+		raw, err := json.Marshal(act)
 		if err != nil {
 			return "", nil, catalog.New(catalog.ServerError).Wrap(err)
 		}
-		token := secret.Token(32)
-		err = p.store.CreateAccessToken(ctx, &store.AccessToken{
-			Hash: secret.Hash(token), JTI: c.ID, ClientID: t.client.ID, UserID: t.userID, FamilyID: t.family,
-			Scopes: t.scopes, Audience: t.aud, AuthTime: t.authTime, CreatedAt: now, ExpiresAt: time.Unix(c.Expiry, 0),
-			Act: rawAct,
-		})
-		if err != nil {
-			return "", nil, storeError(err)
-		}
-		c.opaque = true
-		return token, c, nil
+		t.act = raw
 	}
-	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", exchangedClaims{AccessClaims: c, Act: act})
-	if err != nil {
-		return "", nil, catalog.New(catalog.SigningKeyMissing, "alg", accessTokenAlg).Wrap(err)
-	}
-	return token, c, nil
+	return p.mintAccess(ctx, t)
 }
 
 // exchangeIDToken issues an ID token about the subject user for the

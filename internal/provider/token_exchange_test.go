@@ -122,7 +122,7 @@ func TestActClaim(t *testing.T) {
 		t.Errorf("depth %d", a.depth())
 	}
 	// The access token claims stay flat beside act.
-	claims, _ := json.Marshal(exchangedClaims{AccessClaims: &AccessClaims{Subject: "alice", Audience: audience{"https://a.example"}}, Act: a})
+	claims, _ := json.Marshal(&AccessClaims{Subject: "alice", Audience: audience{"https://a.example"}, Act: b})
 	var m map[string]any
 	_ = json.Unmarshal(claims, &m)
 	if m["sub"] != "alice" || m["aud"] != "https://a.example" || m["act"] == nil {
