@@ -3,29 +3,33 @@ module github.com/lucid-auth/lucid
 go 1.26.0
 
 require (
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
-	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/chromedp/cdproto v0.159.0 // Chrome DevTools types, with chromedp
+	github.com/chromedp/chromedp v0.23.0 // browser tests: headless Chromium drives the pages
+	github.com/coreos/go-oidc/v3 v3.21.0 // e2e tests: a real OIDC relying party verifies our ID tokens
+	github.com/go-jose/go-jose/v4 v4.1.8 // JOSE: signing and verifying JWTs, JWK sets
+	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
+	golang.org/x/crypto v0.58.0 // argon2id password hashing
+	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
+	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
+	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
+)
+
+require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
-	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/kr/text v0.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
-	github.com/prometheus/client_golang v1.25.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/oauth2 v0.37.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.61.1 // indirect
 )
