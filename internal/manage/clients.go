@@ -120,7 +120,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		UpdatedAt:               now,
 	}
 	if c.ID == "" {
-		c.ID = secret.Token(16)
+		c.ID = secret.ID(16)
 	}
 	if c.TokenEndpointAuthMethod == "" {
 		c.TokenEndpointAuthMethod = store.AuthSecretBasic
@@ -179,8 +179,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 }
 
 func (s *Service) newSecret(c *store.Client, plain string, now time.Time, expires *time.Time) store.ClientSecret {
-	// A letter first: an id must never look like a command-line flag.
-	sec := store.ClientSecret{ID: "s" + secret.Token(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
+	sec := store.ClientSecret{ID: secret.ID(9), Hash: s.Secrets.HashClientSecret(plain), CreatedAt: now}
 	if c.TokenEndpointAuthMethod == store.AuthSecretJWT {
 		sec.Sealed = s.Secrets.Seal([]byte(plain), secret.ClientSecretAAD(c.ID, sec.ID))
 	}

@@ -45,7 +45,7 @@ type UserPatch struct {
 func (s *Service) CreateUser(ctx context.Context, spec UserSpec) (*store.User, error) {
 	now := s.now()
 	u := &store.User{
-		ID:            secret.Token(16),
+		ID:            secret.ID(16),
 		Username:      spec.Username,
 		Email:         spec.Email,
 		EmailVerified: spec.EmailVerified,

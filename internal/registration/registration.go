@@ -148,7 +148,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", e)
 		return
 	}
-	id := secret.Token(16)
+	id := secret.ID(16)
 	v, e := md.resolve(id)
 	if e != nil {
 		h.fail(w, r, "", e)

@@ -27,6 +27,18 @@ func Token(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// ID returns a random identifier of n bytes that starts with a letter or
+// digit: ids are typed as command-line arguments, where a leading '-'
+// would read as a flag.
+func ID(n int) string {
+	for {
+		id := Token(n)
+		if c := id[0]; c != '-' && c != '_' {
+			return id
+		}
+	}
+}
+
 // Hash is the storage key of a high-entropy token (code, refresh token,
 // session id): hex SHA-256. A slow hash buys nothing for 256-bit randoms.
 func Hash(token string) string {

@@ -87,3 +87,11 @@ func TestTokenAndHash(t *testing.T) {
 		t.Fatal("hashes collide or have the wrong length")
 	}
 }
+
+func TestIDNeverLooksLikeAFlag(t *testing.T) {
+	for range 2000 {
+		if id := ID(9); id[0] == '-' || id[0] == '_' || len(id) != 12 {
+			t.Fatalf("ID(9) = %q", id)
+		}
+	}
+}
