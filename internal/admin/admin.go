@@ -35,9 +35,18 @@ type api struct {
 	token  [32]byte // SHA-256 of the admin token
 }
 
+// Option adds to the admin API.
+type Option func(mux *http.ServeMux)
+
+// WithMetrics serves Prometheus metrics at GET /admin/metrics, behind the
+// admin token like the rest (Prometheus scrapes with a bearer token).
+func WithMetrics(h http.Handler) Option {
+	return func(mux *http.ServeMux) { mux.Handle("GET /admin/metrics", h) }
+}
+
 // Handler serves the admin API; mount it at "/admin/". An empty token
 // disables the API: every request gets admin_api_disabled.
-func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *slog.Logger) http.Handler {
+func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *slog.Logger, opts ...Option) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -58,6 +67,9 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/users/{id}", map[string]http.HandlerFunc{"GET": a.getUser, "PATCH": a.updateUser, "DELETE": a.deleteUser})
 	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
+	for _, o := range opts {
+		o(mux)
+	}
 	a.route(mux, "/admin/users/{id}/consents", map[string]http.HandlerFunc{"GET": a.listConsents})
 	a.route(mux, "/admin/users/{id}/consents/{client_id}", map[string]http.HandlerFunc{"DELETE": a.withdrawConsent})
 	a.route(mux, "/admin/keys", map[string]http.HandlerFunc{"GET": a.listKeys})

@@ -19,6 +19,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -38,6 +39,8 @@ type Options struct {
 	Lockout       config.Lockout
 	SecureCookies bool
 	Now           func() time.Time
+	// Metrics counts failures by catalog entry; nil counts nothing.
+	Metrics *metrics.Metrics
 
 	// RegistrationEndpoint is advertised in discovery as
 	// registration_endpoint; empty while dynamic registration is off.
@@ -62,6 +65,7 @@ type Provider struct {
 	now       func() time.Time
 	discovery []byte
 	grants    map[string]grantHandler
+	metrics   *metrics.Metrics
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
 	// dummyHash is verified against when a username is unknown, so that a
@@ -101,6 +105,7 @@ func New(opts Options) (*Provider, error) {
 		lockout: opts.Lockout,
 		secure:  opts.SecureCookies,
 		now:     opts.Now,
+		metrics: opts.Metrics,
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -170,6 +175,7 @@ func (p *Provider) record(r *http.Request, endpoint catalog.Endpoint, clientID s
 		level = slog.LevelError
 	}
 	p.log.LogAttrs(ctx, level, "request failed", attrs...)
+	p.metrics.Failure(string(e.Name()), e.Code(), string(endpoint))
 
 	internal := map[string]string{}
 	for _, kv := range e.InternalValues() {

@@ -22,6 +22,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/errorpages"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/provider"
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -78,6 +79,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		return nil, fmt.Errorf("pages: %w", err)
 	}
 	issuer := strings.TrimSuffix(cfg.Issuer, "/")
+	met := metrics.New()
 	prov, err := provider.New(provider.Options{
 		Issuer:        issuer,
 		Store:         st,
@@ -90,6 +92,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Lockout:       cfg.Lockout,
 		SecureCookies: cfg.SecureCookies(),
 		Now:           o.now,
+		Metrics:       met,
 
 		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
 		TrustedIssuers:       cfg.TrustedIssuers,
@@ -113,7 +116,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
-	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log))
+	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler())))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
@@ -139,7 +142,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		}
 		http.Redirect(w, r, "/.well-known/openid-configuration", http.StatusFound)
 	})
-	s.handler = s.middleware(mux, pages, issuer)
+	s.handler = s.middleware(met.Middleware(mux), pages, issuer)
 	return s, nil
 }
 
