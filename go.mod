@@ -8,6 +8,7 @@ require (
 	github.com/coreos/go-oidc/v3 v3.21.0 // e2e tests: a real OIDC relying party verifies our ID tokens
 	github.com/go-jose/go-jose/v4 v4.1.8 // JOSE: signing and verifying JWTs, JWK sets
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
+	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
@@ -23,7 +24,6 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/kr/text v0.2.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

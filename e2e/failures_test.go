@@ -19,7 +19,9 @@ import (
 
 // TestDatabaseGone closes the database under a running Lucid, as when the
 // database server goes away: every endpoint must still answer with its
-// catalogued failure and trace id, not hang or drop the connection.
+// catalogued failure (storage_unavailable: retry later) and trace id, not
+// hang or drop the connection. The client was read before, so its cached
+// registration still lets the authorization endpoint redirect.
 func TestDatabaseGone(t *testing.T) {
 	ctx := context.Background()
 	l := start(t)
@@ -37,15 +39,22 @@ func TestDatabaseGone(t *testing.T) {
 	})
 	t.Run("authorization endpoint", func(t *testing.T) {
 		p := l.browser(t).get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-		wantErrorPage(t, l, p, "server_error", 500)
+		if p.location == nil {
+			t.Fatalf("no redirect: %d %.300s", p.status, p.body)
+		}
+		wantAuthzError(t, l, p.location, "storage_unavailable", "temporarily_unavailable", "s")
+	})
+	t.Run("unknown client at the authorization endpoint", func(t *testing.T) {
+		p := l.browser(t).get(l.URL + "/authorize?response_type=code&client_id=never-seen&redirect_uri=https%3A%2F%2Fx.example%2Fcb")
+		wantErrorPage(t, l, p, "storage_unavailable", 503)
 	})
 	t.Run("userinfo", func(t *testing.T) {
 		r := send(t, http.MethodGet, l.URL+"/userinfo", nil, bearer(tok.AccessToken))
-		wantJSONError(t, l, r, "server_error", "server_error", 500)
+		wantJSONError(t, l, r, "storage_unavailable", "temporarily_unavailable", 503)
 	})
 	t.Run("admin API", func(t *testing.T) {
 		r := adminCall(t, l, http.MethodGet, "/admin/clients", l.cfg.AdminToken, "")
-		body := wantJSONError(t, l, r, "server_error", "server_error", 500)
+		body := wantJSONError(t, l, r, "storage_unavailable", "temporarily_unavailable", 503)
 		if strings.Contains(body.Description, "sql") || strings.Contains(body.Description, "closed") {
 			t.Errorf("internal detail leaked to the caller: %s", body.Description)
 		}

@@ -109,7 +109,10 @@ func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &lucid{URL: cfg.Issuer, Store: st, Svc: &manage.Service{Store: st, Secrets: sk, Now: clk.Now}, Clock: clk, cfg: cfg}
+	// The server's own view of the store (with its client cache), so that
+	// a test's changes reach the server as an admin API call's would.
+	sst := s.Store()
+	return &lucid{URL: cfg.Issuer, Store: sst, Svc: &manage.Service{Store: sst, Secrets: sk, Now: clk.Now}, Clock: clk, cfg: cfg}
 }
 
 type testWriter struct{ t *testing.T }

@@ -134,7 +134,11 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	traceID := trace.ID(ctx)
 	now := a.now()
 	var ce *catalog.Error
-	if !errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &ce):
+	case store.Unavailable(err):
+		ce = catalog.New(catalog.StorageUnavailable).Wrap(err)
+	default:
 		ce = catalog.New(catalog.ServerError).Wrap(err)
 	}
 	level := slog.LevelInfo

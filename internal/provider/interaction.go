@@ -164,7 +164,9 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 	now := p.now()
 	user, err := p.store.GetUserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || username == "" {
-		_, _ = password.Verify(p.dummyHash, pw)
+		if h, err := p.dummyHash(); err == nil {
+			_, _ = password.Verify(h, pw)
+		}
 		return nil, catalog.New(catalog.SignInFailed).Internal("reason", "unknown username")
 	}
 	if err != nil {

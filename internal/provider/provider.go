@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -70,7 +71,9 @@ type Provider struct {
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
 	// dummyHash is verified against when a username is unknown, so that a
 	// failed sign-in takes the same time whether or not the user exists.
-	dummyHash string
+	// Made on first use: an argon2id hash costs half a second of CPU and
+	// 64 MiB, which start-up should not pay.
+	dummyHash func() (string, error)
 
 	registrationEndpoint string
 }
@@ -126,9 +129,7 @@ func New(opts Options) (*Provider, error) {
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
-	if p.dummyHash, err = dummyPasswordHash(); err != nil {
-		return nil, err
-	}
+	p.dummyHash = sync.OnceValues(dummyPasswordHash)
 	if p.trusted, err = loadTrustedIssuers(opts.TrustedIssuers); err != nil {
 		return nil, err
 	}
@@ -155,7 +156,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 // storeError turns an unexpected store failure into the catalog entry a
 // client should see: unavailable when the database did not answer in time.
 func storeError(err error) *catalog.Error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if store.Unavailable(err) {
 		return catalog.New(catalog.StorageUnavailable).Wrap(err)
 	}
 	return catalog.New(catalog.ServerError).Wrap(err)

@@ -326,7 +326,7 @@ func usesSecret(c *store.Client) bool { return manage.UsesSecret(c.TokenEndpoint
 // storeFailure is the entry for a storage error: unavailable when the
 // database did not answer in time, otherwise a server error.
 func storeFailure(err error) *catalog.Error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if store.Unavailable(err) {
 		return catalog.New(catalog.StorageUnavailable).Wrap(err)
 	}
 	return catalog.New(catalog.ServerError).Wrap(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/clientcache"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -62,6 +63,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Every part of this server reads clients through one cache, so a
+	// change made here (admin API, registration) is seen by all at once.
+	st = clientcache.New(st, clientTTL)
 	master, err := cfg.MasterKeyBytes()
 	if err != nil {
 		return nil, err
@@ -145,6 +149,14 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	s.handler = s.middleware(met.Middleware(mux), pages, issuer)
 	return s, nil
 }
+
+// clientTTL bounds how long a client changed by another process (the CLI,
+// another replica) may be served as it was.
+const clientTTL = 5 * time.Second
+
+// Store is the store as this server uses it (with its client cache);
+// writes that must be seen at once by the server go through it.
+func (s *Server) Store() store.Store { return s.store }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }

@@ -25,7 +25,17 @@ var (
 	ErrAlreadyUsed = errors.New("store: already used")
 	// ErrInvalidated: the code was invalidated by a failed check.
 	ErrInvalidated = errors.New("store: invalidated")
+	// ErrUnavailable: the database cannot be reached or used right now
+	// (closed, connection lost, locked too long, out of space).
+	ErrUnavailable = errors.New("store: database unavailable")
 )
+
+// Unavailable reports whether err means the database did not answer (as
+// opposed to a bug): ErrUnavailable, or a context that ended while
+// waiting for it.
+func Unavailable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
 
 // Store is the whole persistence contract. storetest.Run is its conformance
 // suite; every backend must pass it.

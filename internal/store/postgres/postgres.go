@@ -33,6 +33,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +43,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -167,6 +170,8 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 		return store.ErrNotFound
 	case isConflict(err):
 		return fmt.Errorf("postgres: %s: %w", op, store.ErrConflict)
+	case isUnavailable(err):
+		return wrap(ctx, op, fmt.Errorf("%w (%w)", store.ErrUnavailable, err))
 	}
 	return wrap(ctx, op, err)
 }
@@ -178,6 +183,15 @@ func wrap(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("postgres: %s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// isUnavailable: the server cannot be reached or the pool is closed, as
+// opposed to a statement that failed.
+func isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, puddle.ErrClosedPool) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
 }
 
 // uniqueViolation is the SQLSTATE of a duplicate key.

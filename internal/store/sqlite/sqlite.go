@@ -168,6 +168,8 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 		return store.ErrNotFound
 	case isConflict(err):
 		return fmt.Errorf("sqlite: %s: %w", op, store.ErrConflict)
+	case isUnavailable(err):
+		return fmt.Errorf("sqlite: %s: %w (%w)", op, store.ErrUnavailable, err)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("sqlite: %s: %w (%w)", op, cerr, err)
@@ -181,6 +183,24 @@ func isConflict(err error) bool {
 		return false
 	}
 	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// isUnavailable: the database cannot serve now, through no fault of the
+// request: closed, locked past the busy timeout, I/O failing, disk full.
+func isUnavailable(err error) bool {
+	// database/sql does not export its errors for a closed pool or statement.
+	if msg := err.Error(); errors.Is(err, sql.ErrConnDone) || strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "sql: statement is closed") {
+		return true
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL:
+		return true
+	}
+	return false
 }
 
 // affected reports whether an exec changed a row.
