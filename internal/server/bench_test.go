@@ -19,8 +19,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -63,6 +65,11 @@ type bench struct {
 
 func newBench(b *testing.B) *bench {
 	b.Helper()
+	// What `lucid serve` sets (cmd/lucid tuneGC), unless GOGC is given.
+	if os.Getenv("GOGC") == "" {
+		old := debug.SetGCPercent(400)
+		b.Cleanup(func() { debug.SetGCPercent(old) })
+	}
 	ctx := context.Background()
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)

@@ -40,7 +40,7 @@ func (s *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Tim
 	if now.IsZero() {
 		return s.fail(ctx, "revoke access token", errZeroTime)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`,
 			utc(now).UnixMicro(), hash); err != nil {
 			return err

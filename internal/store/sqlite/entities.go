@@ -52,7 +52,7 @@ func list[T any](ctx context.Context, s *Store, op, query string, args ...any) (
 func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(*T) error, save func(*sql.Tx, *T) (*T, error)) (*T, error) {
 	var out *T
 	var fnErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var data string
 		if err := tx.QueryRowContext(ctx, query, id).Scan(&data); err != nil {
 			return err
@@ -78,7 +78,7 @@ func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(
 
 // deleteRow deletes by key; ErrNotFound when nothing was there.
 func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) er
 
 // exec runs one write statement in its own transaction.
 func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, query, args...)
 		return err
 	})

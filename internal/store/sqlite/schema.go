@@ -123,7 +123,7 @@ CREATE TABLE apis (
 // migrate brings the schema to the latest version in one immediate
 // transaction, so concurrent Opens of one file apply each step once.
 func (s *Store) migrate(ctx context.Context) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 			return err
 		}

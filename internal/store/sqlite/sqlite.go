@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -41,6 +42,13 @@ const busyTimeout = 10 * time.Second
 type Store struct {
 	w *sql.DB // exactly one connection: all writes
 	r *sql.DB // read-only connections
+
+	// writes feeds the writer goroutine, which commits queued writes
+	// together (see write); stop ends it and done says it has ended.
+	writes    chan *writeReq
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
@@ -61,7 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	s := &Store{}
+	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{})}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: database path: %w", err)
@@ -84,6 +92,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
+	go s.writer()
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -133,8 +142,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close stops the writer, then closes both pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.done
 	for _, st := range []*sql.Stmt{s.getClient, s.getUser, s.getCode, s.getRefresh, s.getFamily, s.getSession, s.getRequest, s.getAccess, s.deniedJTI, s.getAPI} {
 		if st != nil {
 			_ = st.Close()
@@ -143,17 +154,126 @@ func (s *Store) Close() error {
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
-// write runs fn in an immediate transaction on the writer connection.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 128
+
+// errClosed answers writes after Close.
+var errClosed = fmt.Errorf("sqlite: store closed: %w", store.ErrUnavailable)
+
+// writeReq is one queued write.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
+	done chan error
+}
+
+// write runs fn inside an immediate transaction on the writer connection
+// and returns once that transaction is durably committed (or fn failed).
+//
+// Group commit: writes that queue up while a commit is in flight go into
+// the next transaction together, each inside its own SAVEPOINT, so one
+// fsync makes many of them durable and a write whose fn fails is rolled
+// back alone. fn gets a context that keeps the caller's values but not its
+// cancellation: interrupting a statement can make SQLite roll back the
+// whole shared transaction. The caller's context still bounds the wait in
+// the queue, which is where a slow database makes writers wait.
+func (s *Store) write(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := &writeReq{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stop:
+		return errClosed
+	}
+	// Once taken, the write may commit: its outcome is the answer.
+	return <-req.done
+}
+
+// writer commits queued writes, batching those that arrive during a commit.
+func (s *Store) writer() {
+	defer close(s.done)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.stop:
+			return
+		}
+		batch := []*writeReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs one batch in one transaction and answers every write in it.
+func (s *Store) commit(batch []*writeReq) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	answer := func(common error) {
+		for i, r := range batch {
+			if errs[i] == nil {
+				errs[i] = common
+			}
+			r.done <- errs[i]
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		answer(err)
+		return
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
+	if len(batch) == 1 {
+		if errs[0] = batch[0].fn(batch[0].ctx, tx); errs[0] != nil {
+			_ = tx.Rollback()
+			answer(nil)
+			return
+		}
+		answer(tx.Commit())
+		return
 	}
-	return tx.Commit()
+	for i, r := range batch {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			_ = tx.Rollback()
+			answer(err)
+			return
+		}
+		if errs[i] = r.fn(r.ctx, tx); errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				// The transaction itself is gone: nothing in it stands.
+				_ = tx.Rollback()
+				for j := range errs {
+					if j != i {
+						errs[j] = err
+					}
+				}
+				answer(nil)
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			_ = tx.Rollback()
+			for j := range errs {
+				if j != i || errs[j] == nil {
+					errs[j] = err
+				}
+			}
+			answer(nil)
+			return
+		}
+	}
+	answer(tx.Commit())
 }
 
 // fail wraps a driver error with the operation, keeps store sentinels as

@@ -112,7 +112,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 		return nil, s.fail(ctx, "redeem auth code", err)
 	}
 	var code *store.AuthCode
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		c, err := scanCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL RETURNING `+codeCols,
 			utc(now).UnixMicro(), f.ID, hash))
@@ -148,7 +148,7 @@ func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now
 	if now.IsZero() {
 		return s.fail(ctx, "invalidate auth code", errZeroTime)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET invalidated_at = ?, invalid_reason = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`, utc(now).UnixMicro(), reason, hash)
 		if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now ti
 	if now.IsZero() {
 		return s.fail(ctx, "revoke token family", errZeroTime)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
 			WHERE id = ? AND revoked_at IS NULL`, utc(now).UnixMicro(), reason, id)
 		if err != nil {
@@ -228,7 +228,7 @@ func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error
 }
 
 func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
-	err := s.write(ctx, func(tx *sql.Tx) error { return insertRefresh(ctx, tx, t) })
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertRefresh(ctx, tx, t) })
 	if err != nil {
 		return s.fail(ctx, "create refresh token", err)
 	}
@@ -250,7 +250,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 		return nil, s.fail(ctx, "rotate refresh token", errZeroTime)
 	}
 	var old *store.RefreshToken
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
 			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, utc(now).UnixMicro(), oldHash))
 		if errors.Is(err, sql.ErrNoRows) {
