@@ -25,6 +25,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -60,6 +62,11 @@ type Authenticator struct {
 	jwksMinRefresh time.Duration
 	fetchTimeout   time.Duration
 	jwks           jwksCache
+	// inline caches parsed registered JWK sets by their JSON: parsing
+	// keys is a large share of a private_key_jwt request, and a client's
+	// set changes only with its registration (a new text, a new entry).
+	inline      sync.Map // string -> *keySet
+	inlineCount atomic.Int64
 }
 
 // Option configures an Authenticator.
@@ -449,7 +456,7 @@ func (a *Authenticator) assertionKey(ctx context.Context, c *store.Client, as *a
 	var refreshErr *fetchError
 	switch {
 	case c.JWKS != "":
-		s, err := parseJWKS([]byte(c.JWKS))
+		s, err := a.inlineKeys(c.JWKS)
 		if err != nil {
 			return jose.JSONWebKey{}, catalog.New(catalog.ClientJWKSInvalid, "client_id", c.ID, "reason", err.Error())
 		}
@@ -508,6 +515,26 @@ func (a *Authenticator) assertionKey(ctx context.Context, c *store.Client, as *a
 		return jose.JSONWebKey{}, withDetail(catalog.New(catalog.AssertionKeyNotChosen, "fitting", len(fit), "client_id", c.ID, "alg", as.Alg))
 	}
 	return fit[0], nil
+}
+
+// maxInline bounds the parsed-JWKS cache; past it the cache starts over.
+const maxInline = 4096
+
+// inlineKeys parses a registered JWK set, once per distinct text.
+func (a *Authenticator) inlineKeys(jwks string) (*keySet, error) {
+	if s, ok := a.inline.Load(jwks); ok {
+		return s.(*keySet), nil
+	}
+	s, err := parseJWKS([]byte(jwks))
+	if err != nil {
+		return nil, err
+	}
+	if a.inlineCount.Add(1) > maxInline {
+		a.inline.Clear()
+		a.inlineCount.Store(0)
+	}
+	a.inline.Store(jwks, s)
+	return s, nil
 }
 
 func orMissing(s string) string {
