@@ -292,6 +292,7 @@ func TestMachineToMachineErrors(t *testing.T) {
 		{"introspect without token", url.Values{}, basicAuth(c.ID, sec), "/introspect", "token_parameter_missing", "invalid_request", 400},
 		{"revoke without token", url.Values{}, basicAuth(c.ID, sec), "/revoke", "token_parameter_missing", "invalid_request", 400},
 		{"public client introspects", url.Values{"token": {"x"}, "client_id": {public.ID}}, nil, "/introspect", "confidential_client_required", "invalid_client", 401},
+		{"unknown hint at revocation", url.Values{"token": {"x"}, "token_type_hint": {"id_token"}}, basicAuth(c.ID, sec), "/revoke", "revocation_token_type_unsupported", "unsupported_token_type", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

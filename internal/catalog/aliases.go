@@ -81,7 +81,8 @@ var aliasTable = []Alias{
 
 	// ---- Other RFCs ----
 	{Code: "unsupported_token_type", Source: "RFC 7009",
-		Meaning: "The revocation endpoint does not support revoking this type of token. Lucid has no catalog entry for it."},
+		Meaning: "The revocation endpoint does not support revoking this type of token. Lucid revokes every token it issues, so it answers this only to a token_type_hint it does not know.",
+		Names:   []Name{RevokeTokenTypeUnsupported}},
 	{Code: "invalid_redirect_uri", Source: "RFC 7591",
 		Meaning: "Dynamic client registration refused a redirect URI. Lucid names each reason with its own entry; its command line and admin API report the same problems as admin_invalid_input.",
 		Names:   []Name{AdminInvalid}},

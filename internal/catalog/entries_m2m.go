@@ -129,4 +129,14 @@ var m2mEntries = []Entry{
 			"Issue a new generated secret: `lucid client rotate-secret CLIENT_ID`.",
 		},
 		Spec: "RFC 7518 §3.2", SpecURL: "https://www.rfc-editor.org/rfc/rfc7518#section-3.2", Endpoints: []Endpoint{Token, Introspect, Revoke}},
+	{Name: RevokeTokenTypeUnsupported, Error: "unsupported_token_type", Status: bad, Title: "Unknown token_type_hint at revocation",
+		Description: "The token_type_hint {hint} is not a token type Lucid revokes; use access_token or refresh_token, or leave the hint out.",
+		Causes: []string{
+			"The client sent a hint from another vocabulary, such as id_token, jwt or a token type URI from token exchange.",
+			"A typo in the hint, such as refreshtoken.",
+		},
+		ClientFix: []string{
+			"Send token_type_hint=access_token or token_type_hint=refresh_token, or no hint: Lucid finds the token either way.",
+		},
+		Spec: "RFC 7009 §2.2.1", SpecURL: "https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1", Endpoints: []Endpoint{Revoke}},
 }

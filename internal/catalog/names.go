@@ -156,6 +156,7 @@ const (
 	AccessTokenUnknown         Name = "access_token_unknown"
 	AccessTokenInactive        Name = "access_token_inactive"
 	AssertionSecretTooShort    Name = "client_assertion_secret_too_short"
+	RevokeTokenTypeUnsupported Name = "revocation_token_type_unsupported"
 )
 
 // Dynamic client registration (RFC 7591) and management (RFC 7592).

@@ -22,6 +22,12 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	switch hint := params["token_type_hint"]; hint {
+	case "", "access_token", "refresh_token":
+	default:
+		p.fail(w, r, catalog.Revoke, caller.ID, catalog.New(catalog.RevokeTokenTypeUnsupported, "hint", hint))
+		return
+	}
 	ctx := r.Context()
 	token := params["token"]
 	now := p.now()
