@@ -5,9 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -100,4 +105,68 @@ func TestResourceLibrary(t *testing.T) {
 	if ch["error_description"] == "" {
 		t.Error("no description")
 	}
+}
+
+// TestResourceIndicatorsInCodeFlow: RFC 8707 resource parameters at the
+// authorization endpoint pick the audiences a user's tokens may have; the
+// token request may narrow them, never widen them.
+func TestResourceIndicatorsInCodeFlow(t *testing.T) {
+	ctx := context.Background()
+	l := start(t)
+	l.user(t, demoUser)
+	const payroll = "https://payroll.example.com"
+	c, sec := l.client(t, manage.ClientSpec{Name: "Notes", Audiences: []string{ordersAPI, payroll}})
+	cfg := l.oauthConfig(c, sec)
+	v, err := resource.New(ctx, l.URL, ordersAPI, resource.WithClock(l.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aud := func(token string) []string {
+		parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cl jwt.Claims
+		_ = parsed.UnsafeClaimsWithoutVerification(&cl)
+		return cl.Audience
+	}
+
+	b := l.browser(t)
+	verifier := oauth2.GenerateVerifier()
+	back := b.authorize(cfg.AuthCodeURL("r1", oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("resource", ordersAPI)))
+	code := codeFrom(t, back, "r1")
+
+	// Asking at the token endpoint for what was not authorized fails, and
+	// leaves the code usable.
+	_, err = cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier), oauth2.SetAuthURLParam("resource", payroll))
+	wantOAuthError(t, err, "resource_not_granted", "invalid_target", 400)
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aud(tok.AccessToken); !slices.Equal(got, []string{ordersAPI, l.URL}) {
+		t.Fatalf("aud = %v, want the API and, for userinfo, Lucid", got)
+	}
+	if _, err := v.Verify(ctx, tok.AccessToken); err != nil {
+		t.Fatalf("the API refuses the token: %v", err)
+	}
+	if r := send(t, http.MethodGet, l.URL+"/userinfo", nil, func(req *http.Request) { req.Header.Set("Authorization", "Bearer "+tok.AccessToken) }); r.status != 200 {
+		t.Fatalf("userinfo: %d %s", r.status, r.body)
+	}
+
+	// Refresh keeps to the authorized resources.
+	refreshed := postToken(t, l, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "resource": {payroll}}, basicAuth(c.ID, sec))
+	wantJSONError(t, l, refreshed, "resource_not_granted", "invalid_target", 400)
+	r := postToken(t, l, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "resource": {ordersAPI}}, basicAuth(c.ID, sec))
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(r.body, &body); err != nil || r.status != 200 || !slices.Contains(aud(body.AccessToken), ordersAPI) {
+		t.Fatalf("refresh with the authorized resource: %d %s", r.status, r.body)
+	}
+
+	// A resource the client may not have is refused at the authorization endpoint.
+	back = b.authorize(cfg.AuthCodeURL("r2", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", "https://hr.example.com")))
+	wantAuthzError(t, l, back, "resource_not_allowed", "invalid_target", "r2")
 }

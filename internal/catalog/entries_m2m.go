@@ -139,4 +139,15 @@ var m2mEntries = []Entry{
 			"Send token_type_hint=access_token or token_type_hint=refresh_token, or no hint: Lucid finds the token either way.",
 		},
 		Spec: "RFC 7009 §2.2.1", SpecURL: "https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1", Endpoints: []Endpoint{Revoke}},
+	{Name: ResourceNotGranted, Error: "invalid_target", Status: bad, Title: "Resource not part of the authorization",
+		Description: "The resource {resource} was not among those the user authorized ({granted}); a token request may only pick from them.",
+		Causes: []string{
+			"The authorization request named other resources (or none) than the token request now asks for.",
+			"The client reuses a refresh token from one authorization for an API it was never authorized for.",
+		},
+		ClientFix: []string{
+			"Send every resource you will need in the authorization request, then pick among them at the token endpoint.",
+			"Start a new authorization that names the resource.",
+		},
+		Spec: "RFC 8707 §2.2", SpecURL: "https://www.rfc-editor.org/rfc/rfc8707#section-2.2", Endpoints: []Endpoint{Token}},
 }

@@ -157,6 +157,7 @@ const (
 	AccessTokenInactive        Name = "access_token_inactive"
 	AssertionSecretTooShort    Name = "client_assertion_secret_too_short"
 	RevokeTokenTypeUnsupported Name = "revocation_token_type_unsupported"
+	ResourceNotGranted         Name = "resource_not_granted"
 )
 
 // Dynamic client registration (RFC 7591) and management (RFC 7592).

@@ -65,6 +65,12 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.failRedirect(w, r, back, e)
 		return
 	}
+	if res := raw["resource"]; len(res) > 0 {
+		if ar.Resources, e = p.resourceAudience(client, res, false); e != nil {
+			p.failRedirect(w, r, back, e)
+			return
+		}
+	}
 	now := p.now()
 	ar.RedirectURI = redirectURI
 	ar.RedirectURIGiven = raw.Has("redirect_uri")
@@ -357,6 +363,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		Nonce:               ar.Nonce,
 		CodeChallenge:       ar.CodeChallenge,
 		CodeChallengeMethod: ar.CodeChallengeMethod,
+		Resources:           ar.Resources,
 		SessionID:           ar.SessionID,
 		AuthTime:            ar.AuthTime,
 		AMR:                 ar.AMR,

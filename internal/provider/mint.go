@@ -6,6 +6,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"hash"
+	"slices"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -26,6 +27,9 @@ type grant struct {
 	// refresh asks for a refresh token regardless of scope: set on the
 	// refresh path, where the chain must continue.
 	refresh bool
+	// aud are the RFC 8707 resources the access token is for; empty means
+	// Lucid itself (userinfo).
+	aud []string
 }
 
 // issueTokens mints the access token, the ID token when openid was granted,
@@ -33,13 +37,26 @@ type grant struct {
 // the refresh token: a plain insert after a code, a rotation after a refresh.
 func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Time) (*tokenResponse, *store.RefreshToken, *catalog.Error) {
 	now := p.now()
+	aud, format, ttl := []string{p.issuer}, g.client.AccessTokenFormat, time.Duration(0)
+	if len(g.aud) > 0 {
+		aud = g.aud
+		// With openid the token must still open userinfo.
+		if contains(g.scopes, "openid") && !contains(aud, p.issuer) {
+			aud = append(slices.Clone(aud), p.issuer)
+		}
+		var e *catalog.Error
+		if format, ttl, e = p.tokenPolicy(ctx, g.client, g.aud); e != nil {
+			return nil, nil, e
+		}
+	}
 	access, at, e := p.mintAccess(ctx, accessToken{
 		client:   g.client,
 		subject:  g.user.ID,
 		userID:   g.user.ID,
 		scopes:   g.scopes,
-		aud:      []string{p.issuer},
-		format:   g.client.AccessTokenFormat,
+		aud:      aud,
+		format:   format,
+		ttl:      ttl,
 		authTime: g.authTime,
 		session:  g.session,
 		family:   g.family,

@@ -122,3 +122,22 @@ func (p *Provider) tokenPolicy(ctx context.Context, c *store.Client, aud []strin
 	}
 	return format, ttl, nil
 }
+
+// narrowResources picks the audiences of a user's access token: the
+// resources of this token request, which must be among those the user
+// authorized (RFC 8707 §2.2), or all of those.
+func narrowResources(requested, granted []string) ([]string, *catalog.Error) {
+	if len(requested) == 0 {
+		return granted, nil
+	}
+	var out []string
+	for _, r := range requested {
+		if !slices.Contains(granted, r) {
+			return nil, catalog.New(catalog.ResourceNotGranted, "resource", r, "granted", orNone(strings.Join(granted, " ")))
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -61,11 +61,16 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		return nil, storeError(err)
 	}
 
+	aud, e := narrowResources(req.resources, code.Resources)
+	if e != nil {
+		return nil, e
+	}
 	family := &store.TokenFamily{
 		ID:        secret.Token(16),
 		ClientID:  req.client.ID,
 		UserID:    user.ID,
 		Scopes:    code.Scopes,
+		Resources: code.Resources,
 		SessionID: code.SessionID,
 		AuthTime:  code.AuthTime,
 		CreatedAt: now,
@@ -82,7 +87,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	}
 	resp, rt, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
-		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce,
+		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce, aud: aud,
 	}, now)
 	if e != nil {
 		return nil, e

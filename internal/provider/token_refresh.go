@@ -72,9 +72,13 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, storeError(err)
 	}
 
+	aud, e := narrowResources(req.resources, family.Resources)
+	if e != nil {
+		return nil, e
+	}
 	resp, next, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
-		session: family.SessionID, authTime: family.AuthTime, refresh: true,
+		session: family.SessionID, authTime: family.AuthTime, refresh: true, aud: aud,
 	}, family.CreatedAt)
 	if e != nil {
 		return nil, e

@@ -306,6 +306,8 @@ type AuthRequest struct {
 	LoginHint           string   `json:"login_hint,omitempty"`
 	UILocales           string   `json:"ui_locales,omitempty"`
 	ACRValues           string   `json:"acr_values,omitempty"`
+	// Resources are the RFC 8707 resource indicators the client asked for.
+	Resources []string `json:"resources,omitempty"`
 	// Browser is the hash of the browser cookie that started the request;
 	// only that browser may continue it.
 	Browser   string    `json:"browser"`
@@ -329,6 +331,7 @@ type AuthCode struct {
 	Nonce               string     `json:"nonce,omitempty"`
 	CodeChallenge       string     `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string     `json:"code_challenge_method,omitempty"`
+	Resources           []string   `json:"resources,omitempty"` // RFC 8707, from the authorization request
 	SessionID           string     `json:"session_id,omitempty"`
 	AuthTime            time.Time  `json:"auth_time"`
 	AMR                 []string   `json:"amr,omitempty"`
@@ -347,6 +350,7 @@ type TokenFamily struct {
 	ClientID     string     `json:"client_id"`
 	UserID       string     `json:"user_id"`
 	Scopes       []string   `json:"scopes"`
+	Resources    []string   `json:"resources,omitempty"` // the audiences its access tokens may have
 	SessionID    string     `json:"session_id,omitempty"`
 	AuthTime     time.Time  `json:"auth_time"`
 	CreatedAt    time.Time  `json:"created_at"`
