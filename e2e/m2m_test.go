@@ -363,3 +363,34 @@ func TestClientSecretJWT(t *testing.T) {
 	// The same secret in a Basic header is another method than the registered one.
 	wantJSONError(t, l, postToken(t, l, url.Values{"grant_type": {"client_credentials"}}, basicAuth(c.ID, sec)), "client_auth_method_mismatch", "invalid_client", 401)
 }
+
+// TestAdminAPIs: APIs are managed through the admin API as well as the CLI.
+func TestAdminAPIs(t *testing.T) {
+	l := start(t)
+	call := func(method, path, body string) *reply {
+		return send(t, method, l.URL+path, strings.NewReader(body), func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+l.cfg.AdminToken)
+			if body != "" {
+				r.Header.Set("Content-Type", "application/json")
+			}
+		})
+	}
+	if r := call(http.MethodPost, "/admin/apis", `{"id":"`+ordersAPI+`","scopes":["orders:read"],"token_format":"opaque","token_ttl":"2m"}`); r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	wantJSONError(t, l, call(http.MethodPost, "/admin/apis", `{"id":"orders"}`), "admin_invalid_input", "invalid_request", 400)
+	wantJSONError(t, l, call(http.MethodPost, "/admin/apis", `{"id":"https://x.example","token_ttl":"soon"}`), "admin_invalid_input", "invalid_request", 400)
+	if r := call(http.MethodGet, "/admin/apis", ""); r.status != 200 || !strings.Contains(string(r.body), ordersAPI) {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	// The API's format decides the token's.
+	c, sec := m2m(t, l, manage.ClientSpec{})
+	tok, err := (&clientcredentials.Config{ClientID: c.ID, ClientSecret: sec, TokenURL: l.URL + "/token"}).Token(context.Background())
+	if err != nil || strings.Contains(tok.AccessToken, ".") {
+		t.Fatalf("want an opaque token for the opaque API: %v %q", err, tok.AccessToken)
+	}
+	if r := call(http.MethodDelete, "/admin/apis?id="+url.QueryEscape(ordersAPI), ""); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	wantJSONError(t, l, call(http.MethodDelete, "/admin/apis?id="+url.QueryEscape(ordersAPI), ""), "admin_not_found", "not_found", 404)
+}

@@ -72,6 +72,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	}
 	a.route(mux, "/admin/users/{id}/consents", map[string]http.HandlerFunc{"GET": a.listConsents})
 	a.route(mux, "/admin/users/{id}/consents/{client_id}", map[string]http.HandlerFunc{"DELETE": a.withdrawConsent})
+	a.route(mux, "/admin/apis", map[string]http.HandlerFunc{"GET": a.listAPIs, "POST": a.createAPI, "DELETE": a.deleteAPI})
 	a.route(mux, "/admin/keys", map[string]http.HandlerFunc{"GET": a.listKeys})
 	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
 	a.route(mux, "/admin/failures/{trace_id}", map[string]http.HandlerFunc{"GET": a.getFailure})
