@@ -18,24 +18,6 @@ func runAPI(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// apiView is the JSON form of an API.
-type apiView struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Scopes      []string  `json:"scopes"`
-	TokenFormat string    `json:"token_format"`
-	TokenTTL    string    `json:"token_ttl,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-func viewAPI(a *store.API) apiView {
-	v := apiView{ID: a.ID, Name: a.Name, Scopes: a.Scopes, TokenFormat: a.TokenFormat, CreatedAt: a.CreatedAt}
-	if a.TokenTTL > 0 {
-		v.TokenTTL = a.TokenTTL.String()
-	}
-	return v
-}
-
 func apiCreate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "api create", "IDENTIFIER")
 	var cf commonFlags
@@ -63,7 +45,7 @@ func apiCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if s.json {
-		return s.printJSON(viewAPI(a))
+		return s.printJSON(manage.ViewAPI(a))
 	}
 	fmt.Fprintf(s.out, "API %s registered (%s tokens). Allow it for a client with:\n  lucid client update CLIENT_ID --audience %s\n", a.ID, a.TokenFormat, a.ID)
 	return nil
@@ -85,10 +67,10 @@ func apiList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]apiView, len(l))
+	views := make([]manage.APIView, len(l))
 	rows := make([][]string, len(l))
 	for i, a := range l {
-		views[i] = viewAPI(a)
+		views[i] = manage.ViewAPI(a)
 		rows[i] = []string{a.ID, a.Name, a.TokenFormat, orDash(views[i].TokenTTL), strings.Join(a.Scopes, " ")}
 	}
 	if s.json {

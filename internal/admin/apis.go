@@ -24,7 +24,11 @@ func (a *api) listAPIs(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"apis": l})
+	out := make([]manage.APIView, len(l))
+	for i, api := range l {
+		out[i] = manage.ViewAPI(api)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"apis": out})
 }
 
 func (a *api) createAPI(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +52,7 @@ func (a *api) createAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.InfoContext(r.Context(), "admin: api created", "trace_id", traceID(r), "api", created.ID)
-	writeJSON(w, http.StatusCreated, created)
+	writeJSON(w, http.StatusCreated, manage.ViewAPI(created))
 }
 
 // deleteAPI takes the identifier as ?id=: identifiers are URLs, which do

@@ -135,3 +135,23 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// APIView is the JSON form of an API, with its lifetime as a duration
+// string ("5m0s") rather than nanoseconds.
+type APIView struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Scopes      []string  `json:"scopes"`
+	TokenFormat string    `json:"token_format"`
+	TokenTTL    string    `json:"token_ttl,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// ViewAPI is the JSON form of a.
+func ViewAPI(a *store.API) APIView {
+	v := APIView{ID: a.ID, Name: a.Name, Scopes: a.Scopes, TokenFormat: a.TokenFormat, CreatedAt: a.CreatedAt}
+	if a.TokenTTL > 0 {
+		v.TokenTTL = a.TokenTTL.String()
+	}
+	return v
+}
