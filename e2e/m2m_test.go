@@ -380,7 +380,7 @@ func TestAdminAPIs(t *testing.T) {
 	}
 	wantJSONError(t, l, call(http.MethodPost, "/admin/apis", `{"id":"orders"}`), "admin_invalid_input", "invalid_request", 400)
 	wantJSONError(t, l, call(http.MethodPost, "/admin/apis", `{"id":"https://x.example","token_ttl":"soon"}`), "admin_invalid_input", "invalid_request", 400)
-	if r := call(http.MethodGet, "/admin/apis", ""); r.status != 200 || !strings.Contains(string(r.body), ordersAPI) || !strings.Contains(string(r.body), `"token_ttl":"2m0s"`) {
+	if r := call(http.MethodGet, "/admin/apis", ""); r.status != 200 || !strings.Contains(string(r.body), ordersAPI) || !strings.Contains(string(r.body), `"token_ttl": "2m0s"`) {
 		t.Fatalf("list: %d %s", r.status, r.body)
 	}
 	// The API's format decides the token's.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
