@@ -19,13 +19,13 @@ var endpointDocs = []struct {
 }{
 	{Authorize, "Authorization endpoint", "Errors go back to the client's redirect_uri as error parameters (in the response mode the client asked for), with state and iss. Entries shown as a page are the exception: while the client or its redirect URI cannot be trusted, Lucid shows the error to the person instead of redirecting."},
 	{SignIn, "Sign-in and consent pages", "These are Lucid's own pages. Problems with the form are shown to the person on the page; outcomes that end the authorization (denied, cancelled, expired) go back to the client like authorization endpoint errors."},
-	{Token, "Token endpoint", "Errors are JSON bodies as shown under Wire format; invalid_client answers 401 with a WWW-Authenticate challenge in the scheme the client used."},
-	{Introspect, "Token introspection", "Errors are JSON bodies as shown under Wire format."},
-	{Revoke, "Token revocation", "Errors are JSON bodies as shown under Wire format."},
+	{Token, "Token endpoint", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp); invalid_client answers 401 with a WWW-Authenticate challenge in the scheme the client used."},
+	{Introspect, "Token introspection", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},
+	{Revoke, "Token revocation", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},
 	{UserInfo, "UserInfo endpoint", "Errors are an RFC 6750 WWW-Authenticate challenge plus the JSON body."},
 	{Resource, "Resource servers", "Resource servers that verify Lucid's access tokens with its library answer with an RFC 6750 WWW-Authenticate challenge plus the JSON body."},
 	{EndSession, "Logout (end session)", "Errors are shown to the person as a page; Lucid does not redirect to a URI it cannot trust."},
-	{Register, "Client registration", "Errors are JSON bodies as shown under Wire format."},
+	{Register, "Client registration", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},
 	{Admin, "Admin API", "Errors are JSON bodies in the same format as the token endpoint."},
 }
 
