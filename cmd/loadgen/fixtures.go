@@ -38,7 +38,8 @@ type generator struct {
 	o      *options
 	st     store.Store
 	svc    *manage.Service
-	http   *http.Client
+	http   *http.Client // discovery and setup
+	raw    *rawClient   // the measured load
 	issuer string
 	token  string // token endpoint, the audience of client assertions
 	runID  string
@@ -96,6 +97,9 @@ func newGenerator(ctx context.Context, o *options, database string, master []byt
 		runID: "loadgen-" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(secret.Token(6))),
 		m2m:   map[string]*m2mFixture{},
 	}
+	if o.url.Scheme == "http" {
+		g.raw = newRawClient(dialAddr(o.url), o.url.Host, o.concurrency, o.timeout)
+	}
 	if err := g.discover(ctx); err != nil {
 		g.close(ctx)
 		return nil, err
@@ -134,6 +138,9 @@ func (g *generator) discover(ctx context.Context) error {
 // tokens expire on their own.
 func (g *generator) close(ctx context.Context) {
 	g.http.CloseIdleConnections()
+	if g.raw != nil {
+		g.raw.close()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, id := range g.clients {
@@ -347,3 +354,11 @@ func (g *generator) refreshChain(ctx context.Context, f *webFixture) (string, er
 }
 
 var errNoToken = errors.New("no access_token in the response")
+
+// dialAddr is host:port of the URL, with the scheme's default port.
+func dialAddr(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
