@@ -13,6 +13,7 @@ func TestMetrics(t *testing.T) {
 	l := start(t)
 	wantJSONError(t, l, postToken(t, l, url.Values{}, nil), "grant_type_missing", "invalid_request", 400)
 	send(t, http.MethodGet, l.URL+"/errors/no-such-entry-42", nil, nil)
+	wantJSONError(t, l, send(t, http.MethodGet, l.URL+"/admin/clients", nil, nil), "admin_unauthorized", "invalid_token", 401)
 
 	r := send(t, http.MethodGet, l.URL+"/admin/metrics", nil, func(req *http.Request) {
 		req.Header.Set("Authorization", "Bearer "+l.cfg.AdminToken)
@@ -25,6 +26,8 @@ func TestMetrics(t *testing.T) {
 		`lucid_failures_total{endpoint="token",error="invalid_request",name="grant_type_missing"} 1`,
 		`lucid_http_requests_total{code="400",method="POST",route="/token"} 1`,
 		`lucid_http_request_duration_seconds_bucket{route="/token",le=`,
+		`lucid_failures_total{endpoint="sign_in",error="not_found",name="page_not_found"} 1`,
+		`lucid_failures_total{endpoint="admin",error="invalid_token",name="admin_unauthorized"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

@@ -33,15 +33,25 @@ type api struct {
 	issuer string
 	log    *slog.Logger
 	token  [32]byte // SHA-256 of the admin token
+
+	routes    []func(*http.ServeMux)
+	onFailure func(name, rfcError, endpoint string)
 }
 
 // Option adds to the admin API.
-type Option func(mux *http.ServeMux)
+type Option func(*api)
 
 // WithMetrics serves Prometheus metrics at GET /admin/metrics, behind the
 // admin token like the rest (Prometheus scrapes with a bearer token).
 func WithMetrics(h http.Handler) Option {
-	return func(mux *http.ServeMux) { mux.Handle("GET /admin/metrics", h) }
+	return func(a *api) {
+		a.routes = append(a.routes, func(mux *http.ServeMux) { mux.Handle("GET /admin/metrics", h) })
+	}
+}
+
+// WithFailureHook is told of every failed admin request (for metrics).
+func WithFailureHook(fn func(name, rfcError, endpoint string)) Option {
+	return func(a *api) { a.onFailure = fn }
 }
 
 // Handler serves the admin API; mount it at "/admin/". An empty token
@@ -51,6 +61,9 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &api{svc: svc, km: km, issuer: strings.TrimSuffix(issuer, "/"), log: log}
+	for _, o := range opts {
+		o(a)
+	}
 	if token == "" {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, catalog.New(catalog.AdminDisabled))
@@ -67,8 +80,8 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/users/{id}", map[string]http.HandlerFunc{"GET": a.getUser, "PATCH": a.updateUser, "DELETE": a.deleteUser})
 	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
-	for _, o := range opts {
-		o(mux)
+	for _, add := range a.routes {
+		add(mux)
 	}
 	a.route(mux, "/admin/users/{id}/consents", map[string]http.HandlerFunc{"GET": a.listConsents})
 	a.route(mux, "/admin/users/{id}/consents/{client_id}", map[string]http.HandlerFunc{"DELETE": a.withdrawConsent})
@@ -148,6 +161,9 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	attrs := append([]slog.Attr{slog.String("trace_id", traceID), slog.String("method", r.Method), slog.String("path", r.URL.Path)}, ce.LogAttrs()...)
 	a.log.LogAttrs(ctx, level, "admin request failed", attrs...)
+	if a.onFailure != nil {
+		a.onFailure(string(ce.Name()), ce.Code(), string(catalog.Admin))
+	}
 	a.record(ctx, r, ce, traceID, now)
 
 	w.Header().Set("Cache-Control", "no-store")

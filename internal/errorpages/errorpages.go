@@ -50,6 +50,8 @@ type Options struct {
 	// trace id, as the protocol endpoints do.
 	Failures Recorder
 	Now      func() time.Time
+	// OnFailure is told of every page_not_found answer (for metrics).
+	OnFailure func(name, rfcError, endpoint string)
 }
 
 // Pages serves the catalog. Everything it shows is computed once in New:
@@ -60,6 +62,7 @@ type Pages struct {
 	log      *slog.Logger
 	failures Recorder
 	now      func() time.Time
+	failed   func(name, rfcError, endpoint string) // may be nil
 
 	groups   []ui.ErrorGroup
 	aliases  []ui.ErrorAlias
@@ -78,6 +81,7 @@ func New(renderer *ui.Renderer, o Options) *Pages {
 		log:      o.Log,
 		failures: o.Failures,
 		now:      o.Now,
+		failed:   o.OnFailure,
 		entries:  map[catalog.Name]ui.ErrorEntryPage{},
 	}
 	if p.log == nil {
@@ -340,6 +344,9 @@ func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, name string) {
 	ctx := r.Context()
 	e := catalog.New(catalog.PageNotFound, "path", r.URL.Path)
 	traceID := trace.ID(ctx)
+	if p.failed != nil {
+		p.failed(string(e.Name()), e.Code(), string(catalog.SignIn))
+	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "request failed", append([]slog.Attr{
 		slog.String("trace_id", traceID), slog.String("endpoint", string(catalog.SignIn)),
 	}, e.LogAttrs()...)...)

@@ -50,6 +50,8 @@ type Options struct {
 	// Now is the clock of error timestamps and failure records; nil means
 	// time.Now. Client timestamps come from the manage.Service's clock.
 	Now func() time.Time
+	// OnFailure is told of every failed request (for metrics).
+	OnFailure func(name, rfcError, endpoint string)
 }
 
 // Handler serves the registration endpoint.
@@ -60,6 +62,7 @@ type Handler struct {
 	initial [][32]byte // SHA-256 of each initial access token
 	log     *slog.Logger
 	now     func() time.Time
+	failed  func(name, rfcError, endpoint string) // may be nil
 }
 
 // New builds the endpoint. With registration off it answers every request
@@ -71,6 +74,7 @@ func New(svc *manage.Service, opts Options) *Handler {
 		mode:   opts.Config.Mode,
 		log:    opts.Log,
 		now:    opts.Now,
+		failed: opts.OnFailure,
 	}
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
@@ -343,6 +347,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, clientID string, 
 	tid := trace.ID(ctx)
 	now := h.now()
 	h.record(r, clientID, ce, tid, now)
+	if h.failed != nil {
+		h.failed(string(ce.Name()), ce.Code(), string(catalog.Register))
+	}
 	if ce.Status() == http.StatusUnauthorized {
 		// RFC 6750 §3: both tokens of this endpoint are bearer tokens.
 		ce.WithChallenge("Bearer").WriteBearer(w, h.issuer, tid, now)

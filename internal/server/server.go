@@ -116,12 +116,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
-	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now})
+	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now, OnFailure: met.Failure})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
-	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler())))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now}).Register(mux)
+	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailureHook(met.Failure)))
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, OnFailure: met.Failure}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
