@@ -8,12 +8,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // Opaque access tokens. revoked_at is the truth for RevokedAt.
 
 func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
-	n := normAccess(t)
+	n := canonical.AccessToken(t)
 	if !storable(n.Hash) {
 		return s.fail(ctx, "create access token", errBadKey)
 	}
@@ -38,7 +39,7 @@ func (s *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessT
 	if err != nil {
 		return nil, s.fail(ctx, "get access token", err)
 	}
-	t.RevokedAt = utcPtr(revoked)
+	t.RevokedAt = canonical.TimePtr(revoked)
 	return t, nil
 }
 
@@ -52,7 +53,7 @@ func (s *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Tim
 	if !storable(hash) {
 		return store.ErrNotFound
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE hash = $2`, utc(now), hash)
+	tag, err := s.pool.Exec(ctx, `UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE hash = $2`, canonical.Time(now), hash)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -69,7 +70,7 @@ func (s *Store) DenyJTI(ctx context.Context, jti string, expiresAt time.Time) er
 		return s.fail(ctx, "deny jti", errBadKey)
 	}
 	return s.exec(ctx, "deny jti", `INSERT INTO denied_jtis (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING`,
-		jti, utc(expiresAt))
+		jti, canonical.Time(expiresAt))
 }
 
 func (s *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
@@ -90,7 +91,7 @@ func (s *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
 // APIs.
 
 func (s *Store) CreateAPI(ctx context.Context, a *store.API) error {
-	n := normAPI(a)
+	n := canonical.API(a)
 	if !storable(n.ID) {
 		return s.fail(ctx, "create api", errBadKey)
 	}
@@ -113,7 +114,7 @@ func (s *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) er
 	return modify(ctx, s, "update api", `SELECT data FROM apis WHERE id = $1 FOR UPDATE`, id, fn,
 		func(tx pgx.Tx, a *store.API) (*store.API, error) {
 			a.ID = id
-			n := normAPI(a)
+			n := canonical.API(a)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err

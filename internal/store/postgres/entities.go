@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // getOne reads one JSON row by its key.
@@ -106,7 +107,7 @@ func (s *Store) deleteRow(ctx context.Context, op, query string, keys ...string)
 // Clients.
 
 func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
-	n := normClient(c)
+	n := canonical.Client(c)
 	if !storable(n.ID) {
 		return s.fail(ctx, "create client", errBadKey)
 	}
@@ -130,7 +131,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Clie
 	return modify(ctx, s, "update client", `SELECT data FROM clients WHERE id = $1 FOR UPDATE`, id, fn,
 		func(tx pgx.Tx, c *store.Client) (*store.Client, error) {
 			c.ID = id // the key does not change
-			n := normClient(c)
+			n := canonical.Client(c)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err
@@ -164,7 +165,7 @@ func userStorable(u *store.User) bool {
 }
 
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
-	n := normUser(u)
+	n := canonical.User(u)
 	if !userStorable(n) {
 		return s.fail(ctx, "create user", errBadKey)
 	}
@@ -199,7 +200,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 	return modify(ctx, s, "update user", `SELECT data FROM users WHERE id = $1 FOR UPDATE`, id, fn,
 		func(tx pgx.Tx, u *store.User) (*store.User, error) {
 			u.ID = id
-			n := normUser(u)
+			n := canonical.User(u)
 			if !userStorable(n) {
 				return nil, errBadKey
 			}
@@ -221,7 +222,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 // Signing keys.
 
 func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
-	n := normKey(k)
+	n := canonical.SigningKey(k)
 	if !storable(n.ID) {
 		return s.fail(ctx, "create signing key", errBadKey)
 	}
@@ -241,7 +242,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 	return modify(ctx, s, "update signing key", `SELECT data FROM signing_keys WHERE id = $1 FOR UPDATE`, id, fn,
 		func(tx pgx.Tx, k *store.SigningKey) (*store.SigningKey, error) {
 			k.ID = id
-			n := normKey(k)
+			n := canonical.SigningKey(k)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err
@@ -254,7 +255,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 // Authorization requests.
 
 func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
-	n := normRequest(r)
+	n := canonical.AuthRequest(r)
 	if !storable(n.ID) {
 		return s.fail(ctx, "create auth request", errBadKey)
 	}
@@ -274,7 +275,7 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store
 	return modify(ctx, s, "update auth request", `SELECT data FROM auth_requests WHERE id = $1 FOR UPDATE`, id, fn,
 		func(tx pgx.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
 			r.ID = id
-			n := normRequest(r)
+			n := canonical.AuthRequest(r)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // Consents.
@@ -28,7 +29,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store
 }
 
 func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
-	n := normConsent(c)
+	n := canonical.Consent(c)
 	if !storable(n.UserID, n.ClientID) {
 		return s.fail(ctx, "save consent", errBadKey)
 	}
@@ -54,7 +55,7 @@ func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) erro
 // Sessions.
 
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
-	n := normSession(sess)
+	n := canonical.Session(sess)
 	if !storable(n.Hash) {
 		return s.fail(ctx, "create session", errBadKey)
 	}
@@ -89,7 +90,7 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 	}
 	tag, err := s.pool.Exec(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
 		ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= $4`,
-		issuer, jti, utc(expiresAt), utc(time.Now()))
+		issuer, jti, canonical.Time(expiresAt), canonical.Time(time.Now()))
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -102,7 +103,7 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 // Failures.
 
 func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
-	n := normFailure(f)
+	n := canonical.Failure(f)
 	if !storable(n.TraceID) {
 		return s.fail(ctx, "record failure", errBadKey)
 	}
@@ -111,7 +112,7 @@ func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 		return s.fail(ctx, "record failure", err)
 	}
 	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES ($1, $2, $3)`,
-		n.TraceID, failureAt(n), data)
+		n.TraceID, canonical.FailureAt(n), data)
 }
 
 func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
@@ -121,7 +122,7 @@ func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 // DeleteExpired removes expired rows in one transaction. A row whose
 // expiry is unset (NULL) never expires.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
-	at := utc(now)
+	at := canonical.Time(now)
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		for _, q := range []struct {
 			sql string
@@ -134,7 +135,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM jtis WHERE expires_at <= $1`, at},
 			{`DELETE FROM access_tokens WHERE expires_at <= $1`, at},
 			{`DELETE FROM denied_jtis WHERE expires_at <= $1`, at},
-			{`DELETE FROM failures WHERE created_at < $1`, utc(now.Add(-keepFailures))},
+			{`DELETE FROM failures WHERE created_at < $1`, canonical.Time(now.Add(-keepFailures))},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return err

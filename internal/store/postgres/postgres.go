@@ -46,6 +46,7 @@ import (
 	"github.com/jackc/puddle/v2"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 const (
@@ -216,31 +217,12 @@ func storable(keys ...string) bool {
 	return true
 }
 
-// The norm functions and these helpers keep every time in UTC and
-// truncated to microseconds, so what is stored is what is read back, in the
-// JSON and in the columns alike.
-
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC().Truncate(time.Microsecond)
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := utc(*t)
-	return &v
-}
-
 // ts is a nullable time column value: NULL for the zero time.
 func ts(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return utc(t)
+	return canonical.Time(t)
 }
 
 func tsPtr(t *time.Time) any {

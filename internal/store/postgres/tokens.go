@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // errZeroTime guards the conditional writes: a NULL mark would leave the
@@ -36,8 +37,8 @@ func scanCode(row pgx.Row) (*store.AuthCode, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.RedeemedAt, c.FamilyID = utcPtr(redeemed), deref(family)
-	c.InvalidatedAt, c.InvalidReason = utcPtr(invalidated), deref(reason)
+	c.RedeemedAt, c.FamilyID = canonical.TimePtr(redeemed), deref(family)
+	c.InvalidatedAt, c.InvalidReason = canonical.TimePtr(invalidated), deref(reason)
 	return c, nil
 }
 
@@ -52,7 +53,7 @@ func scanFamily(row pgx.Row) (*store.TokenFamily, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.RevokedAt, f.RevokeReason = utcPtr(revoked), deref(reason)
+	f.RevokedAt, f.RevokeReason = canonical.TimePtr(revoked), deref(reason)
 	return f, nil
 }
 
@@ -66,7 +67,7 @@ func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.RotatedAt = utcPtr(rotated)
+	t.RotatedAt = canonical.TimePtr(rotated)
 	return t, nil
 }
 
@@ -80,7 +81,7 @@ func deref(s *string) string {
 // Authorization codes.
 
 func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
-	n := normCode(c)
+	n := canonical.AuthCode(c)
 	if !storable(n.Hash, n.FamilyID) {
 		return s.fail(ctx, "create auth code", errBadKey)
 	}
@@ -135,7 +136,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	f := normFamily(family)
+	f := canonical.TokenFamily(family)
 	if !storable(f.ID, f.UserID, f.ClientID) {
 		return nil, s.fail(ctx, op, errBadKey)
 	}
@@ -143,7 +144,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	code, err := scanCode(s.pool.QueryRow(ctx, redeemCode, hash, utc(now), f.ID, f.UserID, f.ClientID,
+	code, err := scanCode(s.pool.QueryRow(ctx, redeemCode, hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
 		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata))
 	if err == nil {
 		return code, nil
@@ -176,7 +177,7 @@ func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now
 		return store.ErrNotFound
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE auth_codes SET invalidated_at = $1, invalid_reason = $2
-		WHERE hash = $3 AND redeemed_at IS NULL AND invalidated_at IS NULL`, utc(now), reason, hash)
+		WHERE hash = $3 AND redeemed_at IS NULL AND invalidated_at IS NULL`, canonical.Time(now), reason, hash)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -221,7 +222,7 @@ func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now ti
 	tag, err := s.pool.Exec(ctx, `UPDATE token_families
 		SET revoked_at = COALESCE(revoked_at, $1),
 		    revoke_reason = CASE WHEN revoked_at IS NULL THEN $2 ELSE revoke_reason END
-		WHERE id = $3`, utc(now), reason, id)
+		WHERE id = $3`, canonical.Time(now), reason, id)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -241,16 +242,16 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 	}
 	if clientID == "" {
 		return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
-			WHERE user_id = $3 AND revoked_at IS NULL`, utc(now), reason, userID)
+			WHERE user_id = $3 AND revoked_at IS NULL`, canonical.Time(now), reason, userID)
 	}
 	return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
-		WHERE user_id = $3 AND client_id = $4 AND revoked_at IS NULL`, utc(now), reason, userID, clientID)
+		WHERE user_id = $3 AND client_id = $4 AND revoked_at IS NULL`, canonical.Time(now), reason, userID, clientID)
 }
 
 // Refresh tokens.
 
 func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
-	n := normRefresh(t)
+	n := canonical.RefreshToken(t)
 	if !storable(n.Hash, n.FamilyID) {
 		return s.fail(ctx, "create refresh token", errBadKey)
 	}
@@ -259,7 +260,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) e
 		return s.fail(ctx, "create refresh token", err)
 	}
 	return s.exec(ctx, "create refresh token", `INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data)
-		VALUES ($1, $2, $3, $4, $5)`, n.Hash, n.FamilyID, ts(refreshExpiry(n)), tsPtr(n.RotatedAt), data)
+		VALUES ($1, $2, $3, $4, $5)`, n.Hash, n.FamilyID, ts(canonical.RefreshExpiry(n)), tsPtr(n.RotatedAt), data)
 }
 
 func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
@@ -297,7 +298,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	if !storable(oldHash) {
 		return nil, store.ErrNotFound
 	}
-	n := normRefresh(next)
+	n := canonical.RefreshToken(next)
 	if !storable(n.Hash, n.FamilyID) {
 		return nil, s.fail(ctx, op, errBadKey)
 	}
@@ -305,8 +306,8 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, oldHash, utc(now),
-		n.Hash, n.FamilyID, ts(refreshExpiry(n)), tsPtr(n.RotatedAt), data))
+	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, oldHash, canonical.Time(now),
+		n.Hash, n.FamilyID, ts(canonical.RefreshExpiry(n)), tsPtr(n.RotatedAt), data))
 	if err == nil {
 		return old, nil
 	}

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // Opaque access tokens. revoked_at is the truth for RevokedAt.
 
 func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
-	n := *t
-	n.AuthTime, n.CreatedAt, n.ExpiresAt, n.RevokedAt = utc(t.AuthTime), utc(t.CreatedAt), utc(t.ExpiresAt), utcPtr(t.RevokedAt)
-	data, err := encode(&n)
+	n := canonical.AccessToken(t)
+	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create access token", err)
 	}
@@ -42,7 +42,7 @@ func (s *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Tim
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`,
-			utc(now).UnixMicro(), hash); err != nil {
+			canonical.Time(now).UnixMicro(), hash); err != nil {
 			return err
 		}
 		var one int
@@ -58,7 +58,7 @@ func (s *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Tim
 
 func (s *Store) DenyJTI(ctx context.Context, jti string, expiresAt time.Time) error {
 	return s.exec(ctx, "deny jti", `INSERT INTO denied_jtis (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING`,
-		jti, utc(expiresAt).UnixMicro())
+		jti, canonical.Time(expiresAt).UnixMicro())
 }
 
 func (s *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
@@ -75,14 +75,8 @@ func (s *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
 
 // APIs.
 
-func normAPI(a *store.API) *store.API {
-	n := *a
-	n.CreatedAt, n.UpdatedAt = utc(a.CreatedAt), utc(a.UpdatedAt)
-	return &n
-}
-
 func (s *Store) CreateAPI(ctx context.Context, a *store.API) error {
-	n := normAPI(a)
+	n := canonical.API(a)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create api", err)
@@ -102,7 +96,7 @@ func (s *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) er
 	return modify(ctx, s, "update api", `SELECT data FROM apis WHERE id = ?`, id, fn,
 		func(tx *sql.Tx, a *store.API) (*store.API, error) {
 			a.ID = id
-			n := normAPI(a)
+			n := canonical.API(a)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err

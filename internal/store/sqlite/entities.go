@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // getOne reads one JSON row.
@@ -111,7 +112,7 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
 // Clients.
 
 func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
-	n := normClient(c)
+	n := canonical.Client(c)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create client", err)
@@ -132,7 +133,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Clie
 	return modify(ctx, s, "update client", `SELECT data FROM clients WHERE id = ?`, id, fn,
 		func(tx *sql.Tx, c *store.Client) (*store.Client, error) {
 			c.ID = id // the key does not change
-			n := normClient(c)
+			n := canonical.Client(c)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err
@@ -159,7 +160,7 @@ func userKeys(u *store.User) (username, email any) {
 }
 
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
-	n := normUser(u)
+	n := canonical.User(u)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create user", err)
@@ -201,7 +202,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 	return modify(ctx, s, "update user", `SELECT data FROM users WHERE id = ?`, id, fn,
 		func(tx *sql.Tx, u *store.User) (*store.User, error) {
 			u.ID = id
-			n := normUser(u)
+			n := canonical.User(u)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err
@@ -220,7 +221,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 // Signing keys.
 
 func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
-	n := normKey(k)
+	n := canonical.SigningKey(k)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create signing key", err)
@@ -237,7 +238,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 	return modify(ctx, s, "update signing key", `SELECT data FROM signing_keys WHERE id = ?`, id, fn,
 		func(tx *sql.Tx, k *store.SigningKey) (*store.SigningKey, error) {
 			k.ID = id
-			n := normKey(k)
+			n := canonical.SigningKey(k)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err
@@ -250,7 +251,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 // Authorization requests.
 
 func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
-	n := normRequest(r)
+	n := canonical.AuthRequest(r)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth request", err)
@@ -267,7 +268,7 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store
 	return modify(ctx, s, "update auth request", `SELECT data FROM auth_requests WHERE id = ?`, id, fn,
 		func(tx *sql.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
 			r.ID = id
-			n := normRequest(r)
+			n := canonical.AuthRequest(r)
 			data, err := encode(n)
 			if err != nil {
 				return nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // Consents.
@@ -24,7 +25,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store
 }
 
 func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
-	n := normConsent(c)
+	n := canonical.Consent(c)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "save consent", err)
@@ -44,7 +45,7 @@ func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) erro
 // Sessions.
 
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
-	n := normSession(sess)
+	n := canonical.Session(sess)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create session", err)
@@ -68,7 +69,7 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= ?`,
-			issuer, jti, utc(expiresAt).UnixMicro(), utc(time.Now()).UnixMicro())
+			issuer, jti, canonical.Time(expiresAt).UnixMicro(), canonical.Time(time.Now()).UnixMicro())
 		if err != nil {
 			return err
 		}
@@ -88,13 +89,13 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 // Failures.
 
 func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
-	n := normFailure(f)
+	n := canonical.Failure(f)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "record failure", err)
 	}
 	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES (?, ?, ?)`,
-		n.TraceID, failureAt(n).UnixMicro(), data)
+		n.TraceID, canonical.FailureAt(n).UnixMicro(), data)
 }
 
 func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
@@ -112,7 +113,7 @@ func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 // DeleteExpired removes expired rows in one transaction. A row whose
 // expiry is unset (NULL) never expires.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
-	at := utc(now).UnixMicro()
+	at := canonical.Time(now).UnixMicro()
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range []struct {
 			sql string
@@ -125,7 +126,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM jtis WHERE expires_at <= ?`, at},
 			{`DELETE FROM access_tokens WHERE expires_at <= ?`, at},
 			{`DELETE FROM denied_jtis WHERE expires_at <= ?`, at},
-			{`DELETE FROM failures WHERE created_at < ?`, utc(now.Add(-keepFailures)).UnixMicro()},
+			{`DELETE FROM failures WHERE created_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/canonical"
 )
 
 // errZeroTime guards the conditional writes: a NULL mark would leave the
@@ -77,7 +78,7 @@ func nullString(s string) any {
 // Authorization codes.
 
 func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
-	n := normCode(c)
+	n := canonical.AuthCode(c)
 	data, err := encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth code", err)
@@ -106,7 +107,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if now.IsZero() {
 		return nil, s.fail(ctx, "redeem auth code", errZeroTime)
 	}
-	f := normFamily(family)
+	f := canonical.TokenFamily(family)
 	fdata, err := encode(f)
 	if err != nil {
 		return nil, s.fail(ctx, "redeem auth code", err)
@@ -115,7 +116,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		c, err := scanCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL RETURNING `+codeCols,
-			utc(now).UnixMicro(), f.ID, hash))
+			canonical.Time(now).UnixMicro(), f.ID, hash))
 		if errors.Is(err, sql.ErrNoRows) {
 			if code, err = scanCode(tx.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = ?`, hash)); err != nil {
 				return err
@@ -150,7 +151,7 @@ func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET invalidated_at = ?, invalid_reason = ?
-			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`, utc(now).UnixMicro(), reason, hash)
+			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`, canonical.Time(now).UnixMicro(), reason, hash)
 		if err != nil {
 			return err
 		}
@@ -189,7 +190,7 @@ func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now ti
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
-			WHERE id = ? AND revoked_at IS NULL`, utc(now).UnixMicro(), reason, id)
+			WHERE id = ? AND revoked_at IS NULL`, canonical.Time(now).UnixMicro(), reason, id)
 		if err != nil {
 			return err
 		}
@@ -211,19 +212,19 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 	}
 	return s.exec(ctx, "revoke token families", `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
 		WHERE user_id = ? AND (? = '' OR client_id = ?) AND revoked_at IS NULL`,
-		utc(now).UnixMicro(), reason, userID, clientID, clientID)
+		canonical.Time(now).UnixMicro(), reason, userID, clientID, clientID)
 }
 
 // Refresh tokens.
 
 func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error {
-	n := normRefresh(t)
+	n := canonical.RefreshToken(t)
 	data, err := encode(n)
 	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data) VALUES (?, ?, ?, ?, ?)`,
-		n.Hash, n.FamilyID, micros(refreshExpiry(n)), microsPtr(n.RotatedAt), data)
+		n.Hash, n.FamilyID, micros(canonical.RefreshExpiry(n)), microsPtr(n.RotatedAt), data)
 	return err
 }
 
@@ -252,7 +253,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	var old *store.RefreshToken
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
-			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, utc(now).UnixMicro(), oldHash))
+			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, canonical.Time(now).UnixMicro(), oldHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			if old, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = ?`, oldHash)); err != nil {
 				return err

@@ -1,0 +1,146 @@
+// Package canonical puts the store's models in the form every backend
+// stores and reads back: every time in UTC, truncated to microseconds
+// (PostgreSQL's precision), so that what is written is what is read, in
+// JSON columns and time columns alike. Each function returns a copy and
+// leaves its argument untouched.
+package canonical
+
+import (
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Time is t in UTC, truncated to microseconds; the zero time stays zero.
+func Time(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// TimePtr is Time for an optional time.
+func TimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := Time(*t)
+	return &v
+}
+
+// Client returns a copy of its argument in canonical form.
+func Client(c *store.Client) *store.Client {
+	n := *c
+	if c.Secrets != nil {
+		n.Secrets = make([]store.ClientSecret, len(c.Secrets))
+		for i, sec := range c.Secrets {
+			sec.CreatedAt = Time(sec.CreatedAt)
+			sec.ExpiresAt = TimePtr(sec.ExpiresAt)
+			n.Secrets[i] = sec
+		}
+	}
+	n.CreatedAt, n.UpdatedAt = Time(c.CreatedAt), Time(c.UpdatedAt)
+	return &n
+}
+
+// User returns a copy of its argument in canonical form.
+func User(u *store.User) *store.User {
+	n := *u
+	n.LockedUntil = Time(u.LockedUntil)
+	n.CreatedAt, n.UpdatedAt = Time(u.CreatedAt), Time(u.UpdatedAt)
+	return &n
+}
+
+// SigningKey returns a copy of its argument in canonical form.
+func SigningKey(k *store.SigningKey) *store.SigningKey {
+	n := *k
+	n.CreatedAt = Time(k.CreatedAt)
+	n.RetiredAt, n.ExpiresAt = TimePtr(k.RetiredAt), TimePtr(k.ExpiresAt)
+	return &n
+}
+
+// AuthRequest returns a copy of its argument in canonical form.
+func AuthRequest(r *store.AuthRequest) *store.AuthRequest {
+	n := *r
+	n.CreatedAt, n.ExpiresAt, n.AuthTime = Time(r.CreatedAt), Time(r.ExpiresAt), Time(r.AuthTime)
+	return &n
+}
+
+// AuthCode returns a copy of its argument in canonical form.
+func AuthCode(c *store.AuthCode) *store.AuthCode {
+	n := *c
+	n.AuthTime, n.CreatedAt, n.ExpiresAt = Time(c.AuthTime), Time(c.CreatedAt), Time(c.ExpiresAt)
+	n.RedeemedAt, n.InvalidatedAt = TimePtr(c.RedeemedAt), TimePtr(c.InvalidatedAt)
+	return &n
+}
+
+// TokenFamily returns a copy of its argument in canonical form.
+func TokenFamily(f *store.TokenFamily) *store.TokenFamily {
+	n := *f
+	n.AuthTime, n.CreatedAt, n.RevokedAt = Time(f.AuthTime), Time(f.CreatedAt), TimePtr(f.RevokedAt)
+	return &n
+}
+
+// RefreshToken returns a copy of its argument in canonical form.
+func RefreshToken(t *store.RefreshToken) *store.RefreshToken {
+	n := *t
+	n.CreatedAt, n.ExpiresAt, n.IdleExpiresAt = Time(t.CreatedAt), Time(t.ExpiresAt), Time(t.IdleExpiresAt)
+	n.RotatedAt = TimePtr(t.RotatedAt)
+	return &n
+}
+
+// AccessToken returns a copy of its argument in canonical form.
+func AccessToken(t *store.AccessToken) *store.AccessToken {
+	n := *t
+	n.AuthTime, n.CreatedAt, n.ExpiresAt = Time(t.AuthTime), Time(t.CreatedAt), Time(t.ExpiresAt)
+	n.RevokedAt = TimePtr(t.RevokedAt)
+	return &n
+}
+
+// API returns a copy of its argument in canonical form.
+func API(a *store.API) *store.API {
+	n := *a
+	n.CreatedAt, n.UpdatedAt = Time(a.CreatedAt), Time(a.UpdatedAt)
+	return &n
+}
+
+// Consent returns a copy of its argument in canonical form.
+func Consent(c *store.Consent) *store.Consent {
+	n := *c
+	n.GrantedAt = Time(c.GrantedAt)
+	return &n
+}
+
+// Session returns a copy of its argument in canonical form.
+func Session(s *store.Session) *store.Session {
+	n := *s
+	n.AuthTime, n.CreatedAt, n.ExpiresAt = Time(s.AuthTime), Time(s.CreatedAt), Time(s.ExpiresAt)
+	return &n
+}
+
+// Failure returns a copy of its argument in canonical form.
+func Failure(f *store.Failure) *store.Failure {
+	n := *f
+	n.Time, n.CreatedAt = Time(f.Time), Time(f.CreatedAt)
+	return &n
+}
+
+// RefreshExpiry is when a refresh token stops being usable: the earlier of
+// its absolute and idle expiry (a zero one does not count).
+func RefreshExpiry(t *store.RefreshToken) time.Time {
+	switch {
+	case t.IdleExpiresAt.IsZero():
+		return t.ExpiresAt
+	case t.ExpiresAt.IsZero() || t.IdleExpiresAt.Before(t.ExpiresAt):
+		return t.IdleExpiresAt
+	}
+	return t.ExpiresAt
+}
+
+// FailureAt is the time a failure's retention counts from.
+func FailureAt(f *store.Failure) time.Time {
+	if f.CreatedAt.IsZero() {
+		return f.Time
+	}
+	return f.CreatedAt
+}
