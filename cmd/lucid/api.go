@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -18,26 +19,20 @@ func runAPI(ctx context.Context, e *env, args []string) error {
 }
 
 func apiCreate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "api create", "IDENTIFIER")
-	var cf commonFlags
-	cf.register(fs)
 	var (
 		spec   manage.APISpec
 		scopes listFlag
 	)
-	fs.StringVar(&spec.Name, "name", "", "display name (default: the identifier)")
-	fs.Var(&scopes, "scope", "a scope the API defines (repeatable or space-separated)")
-	fs.StringVar(&spec.TokenFormat, "token-format", store.FormatJWT, "access token format: jwt (verified locally) or opaque (introspected)")
-	fs.DurationVar(&spec.TokenTTL, "token-ttl", 0, "access token lifetime for this API (default: the server's)")
-	rest, err := parseFlags(fs, args, 1, 1)
+	s, rest, err := e.command(ctx, "api create", "IDENTIFIER", args, 1, func(fs *flag.FlagSet) {
+		fs.StringVar(&spec.Name, "name", "", "display name (default: the identifier)")
+		fs.Var(&scopes, "scope", "a scope the API defines (repeatable or space-separated)")
+		fs.StringVar(&spec.TokenFormat, "token-format", store.FormatJWT, "access token format: jwt (verified locally) or opaque (introspected)")
+		fs.DurationVar(&spec.TokenTTL, "token-ttl", 0, "access token lifetime for this API (default: the server's)")
+	})
 	if err != nil {
 		return err
 	}
 	spec.ID, spec.Scopes = rest[0], scopes.words()
-	s, err := e.open(ctx, &cf)
-	if err != nil {
-		return err
-	}
 	defer s.Close()
 	a, err := s.svc.CreateAPI(ctx, spec)
 	if err != nil {
@@ -51,13 +46,7 @@ func apiCreate(ctx context.Context, e *env, args []string) error {
 }
 
 func apiList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "api list", "")
-	var cf commonFlags
-	cf.register(fs)
-	if _, err := parseFlags(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, _, err := e.command(ctx, "api list", "", args, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -79,14 +68,7 @@ func apiList(ctx context.Context, e *env, args []string) error {
 }
 
 func apiDelete(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "api delete", "IDENTIFIER")
-	var cf commonFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, rest, err := e.command(ctx, "api delete", "IDENTIFIER", args, 1, nil)
 	if err != nil {
 		return err
 	}

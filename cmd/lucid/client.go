@@ -231,13 +231,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 }
 
 func clientList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "client list", "")
-	var cf commonFlags
-	cf.register(fs)
-	if _, err := parseFlags(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, _, err := e.command(ctx, "client list", "", args, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -262,17 +256,7 @@ func clientList(ctx context.Context, e *env, args []string) error {
 
 // oneClient parses flags and the CLIENT_ID argument and opens the database.
 func oneClient(ctx context.Context, e *env, name string, args []string, extra func(fs *flag.FlagSet)) (*session, string, error) {
-	fs := newFlags(e, "client "+name, "CLIENT_ID")
-	var cf commonFlags
-	cf.register(fs)
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := parseFlags(fs, args, 1, 1)
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := e.open(ctx, &cf)
+	s, pos, err := e.command(ctx, "client "+name, "CLIENT_ID", args, 1, extra)
 	if err != nil {
 		return nil, "", err
 	}
@@ -530,14 +514,7 @@ func clientRotateSecret(ctx context.Context, e *env, args []string) error {
 }
 
 func clientRemoveSecret(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "client remove-secret", "CLIENT_ID SECRET_ID")
-	var cf commonFlags
-	cf.register(fs)
-	pos, err := parseFlags(fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, pos, err := e.command(ctx, "client remove-secret", "CLIENT_ID SECRET_ID", args, 2, nil)
 	if err != nil {
 		return err
 	}

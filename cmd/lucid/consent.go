@@ -27,14 +27,7 @@ func userConsents(ctx context.Context, e *env, args []string) error {
 }
 
 func userWithdrawConsent(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "user withdraw-consent", "USER CLIENT_ID")
-	var cf commonFlags
-	cf.register(fs)
-	pos, err := parseFlags(fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, pos, err := e.command(ctx, "user withdraw-consent", "USER CLIENT_ID", args, 2, nil)
 	if err != nil {
 		return err
 	}

@@ -16,13 +16,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 }
 
 func keysList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "keys list", "")
-	var cf commonFlags
-	cf.register(fs)
-	if _, err := parseFlags(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, _, err := e.command(ctx, "keys list", "", args, 0, nil)
 	if err != nil {
 		return err
 	}

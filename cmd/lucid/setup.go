@@ -118,6 +118,27 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 
 func (s *session) Close() { _ = s.st.Close() }
 
+// command is the start of every management command: the common flags plus
+// those extra registers, exactly n positional arguments, then the
+// database. The caller closes the session.
+func (e *env) command(ctx context.Context, name, argsUsage string, args []string, n int, extra func(*flag.FlagSet)) (*session, []string, error) {
+	fs := newFlags(e, name, argsUsage)
+	var cf commonFlags
+	cf.register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args, n, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, pos, nil
+}
+
 // needKey fails when the command needs the master key and none is configured.
 func (s *session) needKey(what string) error {
 	if s.sk == nil {

@@ -122,13 +122,7 @@ func (s *session) showUser(u *store.User) error {
 }
 
 func userList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "user list", "")
-	var cf commonFlags
-	cf.register(fs)
-	if _, err := parseFlags(fs, args, 0, 0); err != nil {
-		return err
-	}
-	s, err := e.open(ctx, &cf)
+	s, _, err := e.command(ctx, "user list", "", args, 0, nil)
 	if err != nil {
 		return err
 	}
@@ -154,17 +148,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 // oneUser parses flags and the USER argument (id, username or email) and
 // opens the database.
 func oneUser(ctx context.Context, e *env, name string, args []string, extra func(fs *flag.FlagSet)) (*session, string, error) {
-	fs := newFlags(e, "user "+name, "USER")
-	var cf commonFlags
-	cf.register(fs)
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := parseFlags(fs, args, 1, 1)
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := e.open(ctx, &cf)
+	s, pos, err := e.command(ctx, "user "+name, "USER", args, 1, extra)
 	if err != nil {
 		return nil, "", err
 	}
