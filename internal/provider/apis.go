@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -14,12 +15,18 @@ import (
 // client_credentials request, so they are kept in memory.
 const apiTTL = 5 * time.Second
 
-// apiCache holds every registered API, reloaded when older than apiTTL.
+// apiCache holds every registered API. Readers take the current snapshot
+// without a lock (this is on the token endpoint's path); one reader
+// reloads it when it is older than apiTTL.
 type apiCache struct {
 	store store.Store
 	log   *slog.Logger
 
-	mu     sync.Mutex
+	snap   atomic.Pointer[apiSnapshot]
+	reload sync.Mutex
+}
+
+type apiSnapshot struct {
 	byID   map[string]*store.API
 	loaded time.Time
 }
@@ -27,20 +34,34 @@ type apiCache struct {
 // get returns the API with this identifier, if one is registered. A failed
 // reload keeps the previous list: a stale format beats a failed request.
 func (a *apiCache) get(ctx context.Context, id string) (*store.API, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if now := time.Now(); a.byID == nil || now.Sub(a.loaded) > apiTTL {
-		list, err := a.store.ListAPIs(ctx)
-		if err != nil {
-			a.log.WarnContext(ctx, "reloading APIs", "err", err)
-		} else {
-			m := make(map[string]*store.API, len(list))
-			for _, api := range list {
-				m[api.ID] = api
-			}
-			a.byID, a.loaded = m, now
-		}
+	snap := a.snap.Load()
+	if snap == nil || time.Since(snap.loaded) > apiTTL {
+		snap = a.refresh(ctx)
 	}
-	api, ok := a.byID[id]
+	if snap == nil {
+		return nil, false
+	}
+	api, ok := snap.byID[id]
 	return api, ok
+}
+
+// refresh reloads the list; concurrent callers wait for one reload.
+func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
+	a.reload.Lock()
+	defer a.reload.Unlock()
+	if snap := a.snap.Load(); snap != nil && time.Since(snap.loaded) <= apiTTL {
+		return snap // another caller reloaded it meanwhile
+	}
+	list, err := a.store.ListAPIs(ctx)
+	if err != nil {
+		a.log.WarnContext(ctx, "reloading APIs", "err", err)
+		return a.snap.Load()
+	}
+	m := make(map[string]*store.API, len(list))
+	for _, api := range list {
+		m[api.ID] = api
+	}
+	snap := &apiSnapshot{byID: m, loaded: time.Now()}
+	a.snap.Store(snap)
+	return snap
 }
