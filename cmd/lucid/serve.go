@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime/debug"
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -93,7 +92,7 @@ func serve(ctx context.Context, e *env, name string, args []string) error {
 		}
 		return err
 	}
-	tuneGC(e.getenv)
+	server.TuneGC(e.getenv)
 	st, err := backend.Open(ctx, cfg.Database)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -133,24 +132,4 @@ func banner(w io.Writer, cfg *config.Config) {
   Press Ctrl+C to stop.
 
 `, cfg.Issuer, manage.DemoUsername, manage.DemoPassword, cfg.Issuer, cfg.Database, key, cfg.Database)
-}
-
-// The server's live heap is a few megabytes, so with the default GOGC=100
-// the collector runs every few milliseconds under load and takes a third
-// of the CPU. A higher GOGC spends memory Lucid has (its RSS stays far
-// under its budget) for throughput; the soft memory limit makes the
-// collector work harder again before memory grows past it. GOGC and
-// GOMEMLIMIT in the environment win.
-const (
-	gcPercent   = 400
-	memoryLimit = 120 << 20
-)
-
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
 }

@@ -65,9 +65,9 @@ type bench struct {
 
 func newBench(b *testing.B) *bench {
 	b.Helper()
-	// What `lucid serve` sets (cmd/lucid tuneGC), unless GOGC is given.
+	// What `lucid serve` sets (server.TuneGC), unless GOGC is given.
 	if os.Getenv("GOGC") == "" {
-		old := debug.SetGCPercent(400)
+		old := debug.SetGCPercent(server.GCPercent)
 		b.Cleanup(func() { debug.SetGCPercent(old) })
 	}
 	ctx := context.Background()
