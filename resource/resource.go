@@ -228,7 +228,7 @@ func (v *Verifier) check(c *Claims) error {
 func (v *Verifier) introspect(ctx context.Context, token string) (*Claims, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.introspectURI, strings.NewReader(url.Values{"token": {token}}.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, catalog.New(catalog.ServerError).Wrap(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(v.clientID), url.QueryEscape(v.secret))

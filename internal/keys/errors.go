@@ -7,14 +7,16 @@ import (
 )
 
 // Errors of Verify, Sign and NewManager. Callers branch with errors.Is and,
-// for the details, errors.As with *KeyError, *AlgError or *TypeError.
+// for the details, errors.As with *KeyError, *SignatureError, *AlgError or
+// *TypeError.
 var (
 	// ErrMalformed: the token is not a compact JWS.
 	ErrMalformed = errors.New("keys: not a compact JWS")
 	// ErrUnknownKey: the kid is not among the published keys (never was,
 	// or its publication expired). The error is a *KeyError.
 	ErrUnknownKey = errors.New("keys: not signed with a published key")
-	// ErrSignature: the signature does not verify with the named key.
+	// ErrSignature: the signature does not verify with the named key. The
+	// error is a *SignatureError.
 	ErrSignature = errors.New("keys: signature invalid")
 	// ErrAlg: the alg is not allowed, or does not match the named key; for
 	// Sign, no key of that alg. The error is an *AlgError.
@@ -84,3 +86,10 @@ func (e *TypeError) Error() string {
 }
 
 func (e *TypeError) Unwrap() error { return ErrType }
+
+// SignatureError names the published key a signature failed to verify with.
+type SignatureError struct{ Kid string }
+
+func (e *SignatureError) Error() string { return fmt.Sprintf("%s (key %s)", ErrSignature, e.Kid) }
+
+func (e *SignatureError) Unwrap() error { return ErrSignature }

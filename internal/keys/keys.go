@@ -61,9 +61,9 @@ type key struct {
 	priv    crypto.Signer    // nil for keys loaded after their expiry
 	pub     crypto.PublicKey // nil likewise
 	jwk     []byte           // public JWK JSON
-	// signers caches the encoded header per typ; shared by every key set
+	// headers caches the encoded header per typ; shared by every key set
 	// holding this kid, so a reload keeps them.
-	signers *sync.Map
+	headers *sync.Map
 }
 
 func (k *key) expiredAt(now time.Time) bool {
@@ -78,7 +78,7 @@ func (k *key) published(now time.Time) bool {
 // header returns the encoded JWS protected header for typ, computed once
 // per key and typ: every token of a kind starts with the same bytes.
 func (k *key) header(typ string) (string, error) {
-	if h, ok := k.signers.Load(typ); ok {
+	if h, ok := k.headers.Load(typ); ok {
 		return h.(string), nil
 	}
 	hdr := struct {
@@ -90,7 +90,7 @@ func (k *key) header(typ string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("keys: header for %s: %w", k.kid, err)
 	}
-	actual, _ := k.signers.LoadOrStore(typ, base64.RawURLEncoding.EncodeToString(raw))
+	actual, _ := k.headers.LoadOrStore(typ, base64.RawURLEncoding.EncodeToString(raw))
 	return actual.(string), nil
 }
 
@@ -315,7 +315,7 @@ func (m *Manager) load(ctx context.Context) (*keySet, error) {
 		case k.expiredAt(now):
 			// Unpublished for good: its private key is never needed again.
 		case old != nil && old.alg == r.Alg && old.priv != nil:
-			k.priv, k.pub, k.jwk, k.signers = old.priv, old.pub, old.jwk, old.signers
+			k.priv, k.pub, k.jwk, k.headers = old.priv, old.pub, old.jwk, old.headers
 		default:
 			if err := m.open(k, r.Encrypted); err != nil {
 				return nil, err
@@ -381,7 +381,7 @@ func (k *key) setPrivate(priv crypto.Signer) error {
 		return fmt.Errorf("keys: public JWK of %s: %w", k.kid, err)
 	}
 	k.jwk = jwk
-	k.signers = new(sync.Map)
+	k.headers = new(sync.Map)
 	return nil
 }
 
@@ -513,7 +513,7 @@ func (m *Manager) Verify(token, typ string) ([]byte, error) {
 	}
 	payload, err := jws.Verify(k.pub)
 	if err != nil {
-		return nil, fmt.Errorf("%w (key %s)", ErrSignature, k.kid)
+		return nil, &SignatureError{Kid: k.kid}
 	}
 	if typ != "" {
 		got, _ := h.ExtraHeaders[jose.HeaderType].(string)

@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -205,11 +204,12 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 	payload, err := p.keys.Verify(token, "at+jwt")
 	if err != nil {
 		var ke *keys.KeyError
+		var se *keys.SignatureError
 		switch {
 		case errors.As(err, &ke):
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", ke.Kid)
-		case errors.Is(err, keys.ErrSignature), errors.Is(err, keys.ErrUnknownKey):
-			return nil, catalog.New(catalog.AccessTokenSignature, "kid", headerKid(token)).Wrap(err)
+		case errors.As(err, &se):
+			return nil, catalog.New(catalog.AccessTokenSignature, "kid", se.Kid).Wrap(err)
 		case errors.Is(err, keys.ErrType):
 			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its typ header is not at+jwt (an ID token is not an access token)")
 		default:
@@ -225,23 +225,6 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 
 // clockSkew is how far ahead of Lucid's clock a token's iat or nbf may be.
 const clockSkew = time.Minute
-
-// headerKid reads the kid of a JWS header for messages only; the token has
-// already failed verification, so nothing else is read from it.
-func headerKid(token string) string {
-	h, _, _ := strings.Cut(token, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(h)
-	if err != nil {
-		return "unknown"
-	}
-	var hdr struct {
-		Kid string `json:"kid"`
-	}
-	if json.Unmarshal(raw, &hdr) != nil || hdr.Kid == "" || len(hdr.Kid) > 100 {
-		return "unknown"
-	}
-	return hdr.Kid
-}
 
 // verifyAccessToken checks an access token presented to Lucid itself
 // (userinfo): good, and meant for Lucid.
