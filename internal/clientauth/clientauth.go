@@ -78,15 +78,6 @@ func WithClock(now func() time.Time) Option { return func(a *Authenticator) { a.
 // WithHTTPClient sets the client used to fetch jwks_uri.
 func WithHTTPClient(c *http.Client) Option { return func(a *Authenticator) { a.http = c } }
 
-// WithJWKSCache sets how long fetched keys are used before a refetch, and
-// the least time between two fetches for one client.
-func WithJWKSCache(ttl, minRefresh time.Duration) Option {
-	return func(a *Authenticator) { a.jwksTTL, a.jwksMinRefresh = ttl, minRefresh }
-}
-
-// WithFetchTimeout bounds one jwks_uri fetch.
-func WithFetchTimeout(d time.Duration) Option { return func(a *Authenticator) { a.fetchTimeout = d } }
-
 // New returns an Authenticator. issuer and tokenEndpoint are the audiences
 // a client assertion may name.
 func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...Option) *Authenticator {

@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	pages, err := ui.New()
+	pages, err := ui.New(ui.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -160,9 +160,6 @@ func (s *Server) Store() store.Store { return s.store }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Keys is the signing key manager, for commands that rotate keys in-process.
-func (s *Server) Keys() *keys.Manager { return s.keys }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
