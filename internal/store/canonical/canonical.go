@@ -1,11 +1,14 @@
 // Package canonical puts the store's models in the form every backend
 // stores and reads back: every time in UTC, truncated to microseconds
 // (PostgreSQL's precision), so that what is written is what is read, in
-// JSON columns and time columns alike. Each function returns a copy and
-// leaves its argument untouched.
+// JSON columns and time columns alike, and encodes them as the JSON of
+// those columns. Each model function returns a copy and leaves its
+// argument untouched.
 package canonical
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -143,4 +146,22 @@ func FailureAt(f *store.Failure) time.Time {
 		return f.Time
 	}
 	return f.CreatedAt
+}
+
+// Encode is the JSON a backend stores for a model.
+func Encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode %T: %w", v, err)
+	}
+	return string(b), nil
+}
+
+// Decode reads a model back from its stored JSON.
+func Decode[T any](data string) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return nil, fmt.Errorf("decode %T: %w", v, err)
+	}
+	return v, nil
 }

@@ -18,7 +18,7 @@ func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) err
 	if !storable(n.Hash) {
 		return s.fail(ctx, "create access token", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create access token", err)
 	}
@@ -35,7 +35,7 @@ func (s *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessT
 	if err := s.pool.QueryRow(ctx, `SELECT data, revoked_at FROM access_tokens WHERE hash = $1`, hash).Scan(&data, &revoked); err != nil {
 		return nil, s.fail(ctx, "get access token", err)
 	}
-	t, err := decode[store.AccessToken](data)
+	t, err := canonical.Decode[store.AccessToken](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get access token", err)
 	}
@@ -95,7 +95,7 @@ func (s *Store) CreateAPI(ctx context.Context, a *store.API) error {
 	if !storable(n.ID) {
 		return s.fail(ctx, "create api", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create api", err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) er
 		func(tx pgx.Tx, a *store.API) (*store.API, error) {
 			a.ID = id
 			n := canonical.API(a)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}

@@ -19,7 +19,7 @@ func getOne[T any](ctx context.Context, s *Store, op, query, key string) (*T, er
 	if err := s.pool.QueryRow(ctx, query, key).Scan(&data); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	v, err := decode[T](data)
+	v, err := canonical.Decode[T](data)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
@@ -39,7 +39,7 @@ func list[T any](ctx context.Context, s *Store, op, query string, args ...any) (
 		if err := rows.Scan(&data); err != nil {
 			return nil, s.fail(ctx, op, err)
 		}
-		v, err := decode[T](data)
+		v, err := canonical.Decode[T](data)
 		if err != nil {
 			return nil, s.fail(ctx, op, err)
 		}
@@ -66,7 +66,7 @@ func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(
 		if err := tx.QueryRow(ctx, query, id).Scan(&data); err != nil {
 			return err
 		}
-		v, err := decode[T](data)
+		v, err := canonical.Decode[T](data)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	if !storable(n.ID) {
 		return s.fail(ctx, "create client", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create client", err)
 	}
@@ -132,7 +132,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Clie
 		func(tx pgx.Tx, c *store.Client) (*store.Client, error) {
 			c.ID = id // the key does not change
 			n := canonical.Client(c)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -169,7 +169,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if !userStorable(n) {
 		return s.fail(ctx, "create user", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create user", err)
 	}
@@ -204,7 +204,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 			if !userStorable(n) {
 				return nil, errBadKey
 			}
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -226,7 +226,7 @@ func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error
 	if !storable(n.ID) {
 		return s.fail(ctx, "create signing key", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create signing key", err)
 	}
@@ -243,7 +243,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 		func(tx pgx.Tx, k *store.SigningKey) (*store.SigningKey, error) {
 			k.ID = id
 			n := canonical.SigningKey(k)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -259,7 +259,7 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) err
 	if !storable(n.ID) {
 		return s.fail(ctx, "create auth request", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth request", err)
 	}
@@ -276,7 +276,7 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store
 		func(tx pgx.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
 			r.ID = id
 			n := canonical.AuthRequest(r)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}

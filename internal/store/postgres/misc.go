@@ -21,7 +21,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store
 	if err != nil {
 		return nil, s.fail(ctx, "get consent", err)
 	}
-	c, err := decode[store.Consent](data)
+	c, err := canonical.Decode[store.Consent](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get consent", err)
 	}
@@ -33,7 +33,7 @@ func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
 	if !storable(n.UserID, n.ClientID) {
 		return s.fail(ctx, "save consent", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "save consent", err)
 	}
@@ -59,7 +59,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	if !storable(n.Hash) {
 		return s.fail(ctx, "create session", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create session", err)
 	}
@@ -107,7 +107,7 @@ func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	if !storable(n.TraceID) {
 		return s.fail(ctx, "record failure", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "record failure", err)
 	}

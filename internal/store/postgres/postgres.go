@@ -30,7 +30,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -238,20 +237,4 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
-}
-
-func encode(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("encode %T: %w", v, err)
-	}
-	return string(b), nil
-}
-
-func decode[T any](data string) (*T, error) {
-	v := new(T)
-	if err := json.Unmarshal([]byte(data), v); err != nil {
-		return nil, fmt.Errorf("decode %T: %w", v, err)
-	}
-	return v, nil
 }

@@ -33,7 +33,7 @@ func scanCode(row pgx.Row) (*store.AuthCode, error) {
 	if err := row.Scan(&data, &redeemed, &family, &invalidated, &reason); err != nil {
 		return nil, err
 	}
-	c, err := decode[store.AuthCode](data)
+	c, err := canonical.Decode[store.AuthCode](data)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func scanFamily(row pgx.Row) (*store.TokenFamily, error) {
 	if err := row.Scan(&data, &revoked, &reason); err != nil {
 		return nil, err
 	}
-	f, err := decode[store.TokenFamily](data)
+	f, err := canonical.Decode[store.TokenFamily](data)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 	if err := row.Scan(&data, &rotated); err != nil {
 		return nil, err
 	}
-	t, err := decode[store.RefreshToken](data)
+	t, err := canonical.Decode[store.RefreshToken](data)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
 	if !storable(n.Hash, n.FamilyID) {
 		return s.fail(ctx, "create auth code", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth code", err)
 	}
@@ -140,7 +140,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if !storable(f.ID, f.UserID, f.ClientID) {
 		return nil, s.fail(ctx, op, errBadKey)
 	}
-	fdata, err := encode(f)
+	fdata, err := canonical.Encode(f)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
@@ -255,7 +255,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) e
 	if !storable(n.Hash, n.FamilyID) {
 		return s.fail(ctx, "create refresh token", errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create refresh token", err)
 	}
@@ -302,7 +302,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 	if !storable(n.Hash, n.FamilyID) {
 		return nil, s.fail(ctx, op, errBadKey)
 	}
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}

@@ -14,7 +14,7 @@ import (
 
 func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
 	n := canonical.AccessToken(t)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create access token", err)
 	}
@@ -28,7 +28,7 @@ func (s *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessT
 	if err := s.getAccess.QueryRowContext(ctx, hash).Scan(&data, &revoked); err != nil {
 		return nil, s.fail(ctx, "get access token", err)
 	}
-	t, err := decode[store.AccessToken](data)
+	t, err := canonical.Decode[store.AccessToken](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get access token", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
 
 func (s *Store) CreateAPI(ctx context.Context, a *store.API) error {
 	n := canonical.API(a)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create api", err)
 	}
@@ -97,7 +97,7 @@ func (s *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) er
 		func(tx *sql.Tx, a *store.API) (*store.API, error) {
 			a.ID = id
 			n := canonical.API(a)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}

@@ -15,7 +15,7 @@ func getOne[T any](ctx context.Context, s *Store, op string, st *sql.Stmt, args 
 	if err := st.QueryRowContext(ctx, args...).Scan(&data); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	v, err := decode[T](data)
+	v, err := canonical.Decode[T](data)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
@@ -35,7 +35,7 @@ func list[T any](ctx context.Context, s *Store, op, query string, args ...any) (
 		if err := rows.Scan(&data); err != nil {
 			return nil, s.fail(ctx, op, err)
 		}
-		v, err := decode[T](data)
+		v, err := canonical.Decode[T](data)
 		if err != nil {
 			return nil, s.fail(ctx, op, err)
 		}
@@ -58,7 +58,7 @@ func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(
 		if err := tx.QueryRowContext(ctx, query, id).Scan(&data); err != nil {
 			return err
 		}
-		v, err := decode[T](data)
+		v, err := canonical.Decode[T](data)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
 
 func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	n := canonical.Client(c)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create client", err)
 	}
@@ -134,7 +134,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Clie
 		func(tx *sql.Tx, c *store.Client) (*store.Client, error) {
 			c.ID = id // the key does not change
 			n := canonical.Client(c)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -161,7 +161,7 @@ func userKeys(u *store.User) (username, email any) {
 
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	n := canonical.User(u)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create user", err)
 	}
@@ -187,7 +187,7 @@ func (s *Store) GetUserByUsername(ctx context.Context, username string) (*store.
 	if err != nil {
 		return nil, s.fail(ctx, "get user by username", err)
 	}
-	u, err := decode[store.User](data)
+	u, err := canonical.Decode[store.User](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get user by username", err)
 	}
@@ -203,7 +203,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 		func(tx *sql.Tx, u *store.User) (*store.User, error) {
 			u.ID = id
 			n := canonical.User(u)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -222,7 +222,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 
 func (s *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
 	n := canonical.SigningKey(k)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create signing key", err)
 	}
@@ -239,7 +239,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 		func(tx *sql.Tx, k *store.SigningKey) (*store.SigningKey, error) {
 			k.ID = id
 			n := canonical.SigningKey(k)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +252,7 @@ func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.
 
 func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
 	n := canonical.AuthRequest(r)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth request", err)
 	}
@@ -269,7 +269,7 @@ func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store
 		func(tx *sql.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
 			r.ID = id
 			n := canonical.AuthRequest(r)
-			data, err := encode(n)
+			data, err := canonical.Encode(n)
 			if err != nil {
 				return nil, err
 			}

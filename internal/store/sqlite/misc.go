@@ -17,7 +17,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store
 	if err != nil {
 		return nil, s.fail(ctx, "get consent", err)
 	}
-	c, err := decode[store.Consent](data)
+	c, err := canonical.Decode[store.Consent](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get consent", err)
 	}
@@ -26,7 +26,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*store
 
 func (s *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
 	n := canonical.Consent(c)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "save consent", err)
 	}
@@ -46,7 +46,7 @@ func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) erro
 
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	n := canonical.Session(sess)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create session", err)
 	}
@@ -90,7 +90,7 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 
 func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	n := canonical.Failure(f)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "record failure", err)
 	}
@@ -103,7 +103,7 @@ func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 	if err := s.r.QueryRowContext(ctx, `SELECT data FROM failures WHERE trace_id = ?`, traceID).Scan(&data); err != nil {
 		return nil, s.fail(ctx, "get failure", err)
 	}
-	f, err := decode[store.Failure](data)
+	f, err := canonical.Decode[store.Failure](data)
 	if err != nil {
 		return nil, s.fail(ctx, "get failure", err)
 	}

@@ -30,7 +30,7 @@ func scanCode(sc scanner) (*store.AuthCode, error) {
 	if err := sc.Scan(&data, &redeemed, &family, &invalidated, &reason); err != nil {
 		return nil, err
 	}
-	c, err := decode[store.AuthCode](data)
+	c, err := canonical.Decode[store.AuthCode](data)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func scanFamily(sc scanner) (*store.TokenFamily, error) {
 	if err := sc.Scan(&data, &revoked, &reason); err != nil {
 		return nil, err
 	}
-	f, err := decode[store.TokenFamily](data)
+	f, err := canonical.Decode[store.TokenFamily](data)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func scanRefresh(sc scanner) (*store.RefreshToken, error) {
 	if err := sc.Scan(&data, &rotated); err != nil {
 		return nil, err
 	}
-	t, err := decode[store.RefreshToken](data)
+	t, err := canonical.Decode[store.RefreshToken](data)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func nullString(s string) any {
 
 func (s *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
 	n := canonical.AuthCode(c)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return s.fail(ctx, "create auth code", err)
 	}
@@ -108,7 +108,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 		return nil, s.fail(ctx, "redeem auth code", errZeroTime)
 	}
 	f := canonical.TokenFamily(family)
-	fdata, err := encode(f)
+	fdata, err := canonical.Encode(f)
 	if err != nil {
 		return nil, s.fail(ctx, "redeem auth code", err)
 	}
@@ -219,7 +219,7 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 
 func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error {
 	n := canonical.RefreshToken(t)
-	data, err := encode(n)
+	data, err := canonical.Encode(n)
 	if err != nil {
 		return err
 	}
