@@ -6,7 +6,6 @@
 package admin
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -34,8 +34,8 @@ type api struct {
 	log    *slog.Logger
 	token  [32]byte // SHA-256 of the admin token
 
-	routes    []func(*http.ServeMux)
-	onFailure func(name, rfcError, endpoint string)
+	routes   []func(*http.ServeMux)
+	failures *failure.Recorder
 }
 
 // Option adds to the admin API.
@@ -49,9 +49,11 @@ func WithMetrics(h http.Handler) Option {
 	}
 }
 
-// WithFailureHook is told of every failed admin request (for metrics).
-func WithFailureHook(fn func(name, rfcError, endpoint string)) Option {
-	return func(a *api) { a.onFailure = fn }
+// WithFailures reports failed admin requests through rec (logs, metrics,
+// stories); without it they are logged and their stories kept in the
+// service's store.
+func WithFailures(rec *failure.Recorder) Option {
+	return func(a *api) { a.failures = rec }
 }
 
 // Handler serves the admin API; mount it at "/admin/". An empty token
@@ -63,6 +65,12 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a := &api{svc: svc, km: km, issuer: strings.TrimSuffix(issuer, "/"), log: log}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.failures == nil {
+		a.failures = &failure.Recorder{Log: log}
+		if svc != nil && svc.Store != nil {
+			a.failures.Store = svc.Store
+		}
 	}
 	if token == "" {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -155,16 +163,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		ce = catalog.New(catalog.ServerError).Wrap(err)
 	}
-	level := slog.LevelInfo
-	if ce.Status() >= 500 {
-		level = slog.LevelError
-	}
-	attrs := append([]slog.Attr{slog.String("trace_id", traceID), slog.String("method", r.Method), slog.String("path", r.URL.Path)}, ce.LogAttrs()...)
-	a.log.LogAttrs(ctx, level, "admin request failed", attrs...)
-	if a.onFailure != nil {
-		a.onFailure(string(ce.Name()), ce.Code(), string(catalog.Admin))
-	}
-	a.record(ctx, r, ce, traceID, now)
+	a.failures.Record(r, catalog.Admin, "", ce, now)
 
 	w.Header().Set("Cache-Control", "no-store")
 	if ce.Status() == http.StatusUnauthorized {
@@ -172,32 +171,6 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	ce.WriteJSON(w, a.issuer, traceID, now)
-}
-
-// record stores the failure for `lucid explain`; losing it is logged, not
-// fatal.
-func (a *api) record(ctx context.Context, r *http.Request, ce *catalog.Error, traceID string, now time.Time) {
-	if traceID == "" || a.svc == nil || a.svc.Store == nil {
-		return
-	}
-	f := &store.Failure{
-		TraceID:   traceID,
-		Time:      now,
-		Name:      string(ce.Name()),
-		Endpoint:  string(catalog.Admin),
-		Request:   r.Method + " " + r.URL.Path,
-		Text:      ce.Text(),
-		CreatedAt: now,
-	}
-	if iv := ce.InternalValues(); len(iv) > 0 {
-		f.Internal = make(map[string]string, len(iv))
-		for _, kv := range iv {
-			f.Internal[kv[0]] = kv[1]
-		}
-	}
-	if err := a.svc.Store.RecordFailure(context.WithoutCancel(ctx), f); err != nil {
-		a.log.WarnContext(ctx, "recording admin failure", "trace_id", traceID, "err", err)
-	}
 }
 
 func traceID(r *http.Request) string { return trace.ID(r.Context()) }

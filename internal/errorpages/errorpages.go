@@ -6,7 +6,6 @@
 package errorpages
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
@@ -17,7 +16,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
-	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -36,22 +35,14 @@ const maxQuery = 200
 // catalog changes only with a new release, but a release should show soon.
 const jsonMaxAge = 5 * time.Minute
 
-// Recorder keeps the story of a failed request for `lucid explain`;
-// store.Store is one.
-type Recorder interface {
-	RecordFailure(ctx context.Context, f *store.Failure) error
-}
-
 // Options configure the pages.
 type Options struct {
 	Issuer string // base of each entry's error_uri
 	Log    *slog.Logger
-	// Failures, when set, records a request for a missing page under its
-	// trace id, as the protocol endpoints do.
-	Failures Recorder
+	// Failures reports requests for missing pages, as the protocol
+	// endpoints report theirs; nil logs them through Log only.
+	Failures *failure.Recorder
 	Now      func() time.Time
-	// OnFailure is told of every page_not_found answer (for metrics).
-	OnFailure func(name, rfcError, endpoint string)
 }
 
 // Pages serves the catalog. Everything it shows is computed once in New:
@@ -60,9 +51,8 @@ type Pages struct {
 	ui       *ui.Renderer
 	issuer   string
 	log      *slog.Logger
-	failures Recorder
+	failures *failure.Recorder
 	now      func() time.Time
-	failed   func(name, rfcError, endpoint string) // may be nil
 
 	groups   []ui.ErrorGroup
 	aliases  []ui.ErrorAlias
@@ -81,7 +71,6 @@ func New(renderer *ui.Renderer, o Options) *Pages {
 		log:      o.Log,
 		failures: o.Failures,
 		now:      o.Now,
-		failed:   o.OnFailure,
 		entries:  map[catalog.Name]ui.ErrorEntryPage{},
 	}
 	if p.log == nil {
@@ -89,6 +78,9 @@ func New(renderer *ui.Renderer, o Options) *Pages {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if p.failures == nil {
+		p.failures = &failure.Recorder{Log: p.log}
 	}
 	all := catalog.All()
 	p.count = len(all)
@@ -344,26 +336,7 @@ func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, name string) {
 	ctx := r.Context()
 	e := catalog.New(catalog.PageNotFound, "path", r.URL.Path)
 	traceID := trace.ID(ctx)
-	if p.failed != nil {
-		p.failed(string(e.Name()), e.Code(), string(catalog.SignIn))
-	}
-	p.log.LogAttrs(ctx, slog.LevelInfo, "request failed", append([]slog.Attr{
-		slog.String("trace_id", traceID), slog.String("endpoint", string(catalog.SignIn)),
-	}, e.LogAttrs()...)...)
-	if p.failures != nil && traceID != "" {
-		now := p.now()
-		f := &store.Failure{
-			TraceID: traceID, Time: now, Name: string(e.Name()), Endpoint: string(catalog.SignIn),
-			Request: r.Method + " " + r.URL.Path, Text: e.Text(), CreatedAt: now,
-		}
-		// Best effort, like the protocol endpoints: losing the story must
-		// not change the answer.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		if err := p.failures.RecordFailure(rctx, f); err != nil {
-			p.log.WarnContext(ctx, "could not record failure", "trace_id", traceID, "err", err)
-		}
-	}
+	p.failures.Record(r, catalog.SignIn, "", e, p.now())
 	page := ui.ErrorPage{
 		Status: e.Status(), Title: e.Entry.Title, Description: e.Text(),
 		Name: string(e.Name()), Code: e.Code(), TraceID: traceID,

@@ -8,7 +8,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,8 +18,8 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
-	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -40,8 +39,9 @@ type Options struct {
 	Lockout       config.Lockout
 	SecureCookies bool
 	Now           func() time.Time
-	// Metrics counts failures by catalog entry; nil counts nothing.
-	Metrics *metrics.Metrics
+	// Failures reports failed requests; nil logs them through Log and
+	// keeps their stories in Store.
+	Failures *failure.Recorder
 
 	// RegistrationEndpoint is advertised in discovery as
 	// registration_endpoint; empty while dynamic registration is off.
@@ -66,7 +66,7 @@ type Provider struct {
 	now       func() time.Time
 	discovery []byte
 	grants    map[string]grantHandler
-	metrics   *metrics.Metrics
+	failures  *failure.Recorder
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
 	// dummyHash is verified against when a username is unknown, so that a
@@ -97,24 +97,27 @@ func New(opts Options) (*Provider, error) {
 		return nil, errors.New("provider: missing required option")
 	}
 	p := &Provider{
-		issuer:  strings.TrimSuffix(opts.Issuer, "/"),
-		store:   opts.Store,
-		keys:    opts.Keys,
-		secrets: opts.Secrets,
-		clients: opts.ClientAuth,
-		ui:      opts.UI,
-		log:     opts.Log,
-		life:    opts.Lifetimes,
-		lockout: opts.Lockout,
-		secure:  opts.SecureCookies,
-		now:     opts.Now,
-		metrics: opts.Metrics,
+		issuer:   strings.TrimSuffix(opts.Issuer, "/"),
+		store:    opts.Store,
+		keys:     opts.Keys,
+		secrets:  opts.Secrets,
+		clients:  opts.ClientAuth,
+		ui:       opts.UI,
+		log:      opts.Log,
+		life:     opts.Lifetimes,
+		lockout:  opts.Lockout,
+		secure:   opts.SecureCookies,
+		now:      opts.Now,
+		failures: opts.Failures,
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if p.failures == nil {
+		p.failures = &failure.Recorder{Log: p.log, Store: p.store}
 	}
 	p.grants = map[string]grantHandler{
 		"authorization_code": p.grantAuthorizationCode,
@@ -162,65 +165,10 @@ func storeError(err error) *catalog.Error {
 	return catalog.New(catalog.ServerError).Wrap(err)
 }
 
-// record logs a failure once and keeps its story for `lucid explain`.
+// record reports a failure once: log, metrics, and its story for
+// `lucid explain`.
 func (p *Provider) record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {
-	ctx := r.Context()
-	tid := trace.ID(ctx)
-	attrs := append([]slog.Attr{
-		slog.String("trace_id", tid),
-		slog.String("endpoint", string(endpoint)),
-		slog.String("client_id", clientID),
-	}, e.LogAttrs()...)
-	level := slog.LevelInfo
-	if e.Status() >= 500 {
-		level = slog.LevelError
-	}
-	p.log.LogAttrs(ctx, level, "request failed", attrs...)
-	p.metrics.Failure(string(e.Name()), e.Code(), string(endpoint))
-
-	internal := map[string]string{}
-	for _, kv := range e.InternalValues() {
-		internal[kv[0]] = kv[1]
-	}
-	now := p.now()
-	f := &store.Failure{
-		TraceID:   tid,
-		Time:      now,
-		Name:      string(e.Name()),
-		Endpoint:  string(endpoint),
-		ClientID:  clientID,
-		Request:   requestSummary(r),
-		Text:      e.Text(),
-		Internal:  internal,
-		CreatedAt: now,
-	}
-	// The story is best effort: a failure to record must not change the answer.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := p.store.RecordFailure(rctx, f); err != nil {
-		p.log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
-	}
-}
-
-// requestSummary names the method, path and parameter names of a request;
-// values are left out because some are secrets.
-func requestSummary(r *http.Request) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte(' ')
-	b.WriteString(r.URL.Path)
-	names := func(label string, m map[string][]string) {
-		if len(m) == 0 {
-			return
-		}
-		b.WriteString(" " + label + ":")
-		for k := range m {
-			b.WriteString(" " + k)
-		}
-	}
-	names("query", r.URL.Query())
-	names("form", r.PostForm)
-	return b.String()
+	p.failures.Record(r, endpoint, clientID, e, p.now())
 }
 
 // fail answers a JSON endpoint (token, and others that speak RFC 6749 §5.2).

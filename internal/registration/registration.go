@@ -13,7 +13,6 @@
 package registration
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -50,31 +50,32 @@ type Options struct {
 	// Now is the clock of error timestamps and failure records; nil means
 	// time.Now. Client timestamps come from the manage.Service's clock.
 	Now func() time.Time
-	// OnFailure is told of every failed request (for metrics).
-	OnFailure func(name, rfcError, endpoint string)
+	// Failures reports failed requests; nil logs them through Log and
+	// keeps their stories in the service's store.
+	Failures *failure.Recorder
 }
 
 // Handler serves the registration endpoint.
 type Handler struct {
-	svc     *manage.Service
-	issuer  string
-	mode    string
-	initial [][32]byte // SHA-256 of each initial access token
-	log     *slog.Logger
-	now     func() time.Time
-	failed  func(name, rfcError, endpoint string) // may be nil
+	svc      *manage.Service
+	issuer   string
+	mode     string
+	initial  [][32]byte // SHA-256 of each initial access token
+	log      *slog.Logger
+	now      func() time.Time
+	failures *failure.Recorder
 }
 
 // New builds the endpoint. With registration off it answers every request
 // with registration_disabled.
 func New(svc *manage.Service, opts Options) *Handler {
 	h := &Handler{
-		svc:    svc,
-		issuer: strings.TrimSuffix(opts.Issuer, "/"),
-		mode:   opts.Config.Mode,
-		log:    opts.Log,
-		now:    opts.Now,
-		failed: opts.OnFailure,
+		svc:      svc,
+		issuer:   strings.TrimSuffix(opts.Issuer, "/"),
+		mode:     opts.Config.Mode,
+		log:      opts.Log,
+		now:      opts.Now,
+		failures: opts.Failures,
 	}
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
@@ -84,6 +85,12 @@ func New(svc *manage.Service, opts Options) *Handler {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.failures == nil {
+		h.failures = &failure.Recorder{Log: h.log}
+		if svc != nil && svc.Store != nil {
+			h.failures.Store = svc.Store
+		}
 	}
 	for _, t := range opts.Config.InitialAccessTokens {
 		h.initial = append(h.initial, sha256.Sum256([]byte(t)))
@@ -346,56 +353,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, clientID string, 
 	ctx := r.Context()
 	tid := trace.ID(ctx)
 	now := h.now()
-	h.record(r, clientID, ce, tid, now)
-	if h.failed != nil {
-		h.failed(string(ce.Name()), ce.Code(), string(catalog.Register))
-	}
+	h.failures.Record(r, catalog.Register, clientID, ce, now)
 	if ce.Status() == http.StatusUnauthorized {
 		// RFC 6750 §3: both tokens of this endpoint are bearer tokens.
 		ce.WithChallenge("Bearer").WriteBearer(w, h.issuer, tid, now)
 		return
 	}
 	ce.WriteJSON(w, h.issuer, tid, now)
-}
-
-// record logs the failure once and keeps its story for `lucid explain`;
-// losing the story must not change the answer.
-func (h *Handler) record(r *http.Request, clientID string, ce *catalog.Error, tid string, now time.Time) {
-	ctx := r.Context()
-	level := slog.LevelInfo
-	if ce.Status() >= 500 {
-		level = slog.LevelError
-	}
-	attrs := append([]slog.Attr{
-		slog.String("trace_id", tid),
-		slog.String("endpoint", string(catalog.Register)),
-		slog.String("client_id", clientID),
-	}, ce.LogAttrs()...)
-	h.log.LogAttrs(ctx, level, "request failed", attrs...)
-	if tid == "" || h.svc == nil || h.svc.Store == nil {
-		return
-	}
-	f := &store.Failure{
-		TraceID:   tid,
-		Time:      now,
-		Name:      string(ce.Name()),
-		Endpoint:  string(catalog.Register),
-		ClientID:  clientID,
-		Request:   r.Method + " " + clip(r.URL.Path, 200),
-		Text:      ce.Text(),
-		CreatedAt: now,
-	}
-	if iv := ce.InternalValues(); len(iv) > 0 {
-		f.Internal = make(map[string]string, len(iv))
-		for _, kv := range iv {
-			f.Internal[kv[0]] = kv[1]
-		}
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := h.svc.Store.RecordFailure(rctx, f); err != nil {
-		h.log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
-	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

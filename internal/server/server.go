@@ -20,6 +20,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/demo"
 	"github.com/lucid-auth/lucid/internal/errorpages"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
@@ -84,6 +85,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	issuer := strings.TrimSuffix(cfg.Issuer, "/")
 	met := metrics.New()
+	// Every part reports its failures the same way: logged once, counted,
+	// and kept for `lucid explain`.
+	failures := &failure.Recorder{Log: log, Store: st, Count: met.Failure}
 	prov, err := provider.New(provider.Options{
 		Issuer:        issuer,
 		Store:         st,
@@ -96,7 +100,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Lockout:       cfg.Lockout,
 		SecureCookies: cfg.SecureCookies(),
 		Now:           o.now,
-		Metrics:       met,
+		Failures:      failures,
 
 		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
 		TrustedIssuers:       cfg.TrustedIssuers,
@@ -116,12 +120,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
-	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: st, Now: o.now, OnFailure: met.Failure})
+	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
-	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailureHook(met.Failure)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, OnFailure: met.Failure}).Register(mux)
+	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
