@@ -24,6 +24,22 @@ func (p *Provider) grantClientCredentials(ctx context.Context, req *tokenRequest
 	if e != nil {
 		return nil, e
 	}
+	return p.accessFor(ctx, req, subject{id: c.ID}, granted)
+}
+
+// subject is whom a machine-to-machine token is about: the client itself,
+// or a workload a trusted issuer vouched for.
+type subject struct {
+	id     string
+	userID string // kept in an opaque token's record; "" for the client itself
+}
+
+// accessFor is the common end of the grants without a user session
+// (client_credentials, JWT bearer): the audience from the resource
+// parameters or the client's audiences, format and lifetime from the APIs,
+// one access token, no refresh or ID token.
+func (p *Provider) accessFor(ctx context.Context, req *tokenRequest, sub subject, granted []string) (*tokenResponse, *catalog.Error) {
+	c := req.client
 	aud, e := p.resourceAudience(c, req.resources, true)
 	if e != nil {
 		return nil, e
@@ -32,7 +48,7 @@ func (p *Provider) grantClientCredentials(ctx context.Context, req *tokenRequest
 	if e != nil {
 		return nil, e
 	}
-	access, at, e := p.mintAccess(ctx, accessToken{client: c, subject: c.ID, scopes: granted, aud: aud, format: format, ttl: ttl})
+	access, at, e := p.mintAccess(ctx, accessToken{client: c, subject: sub.id, userID: sub.userID, scopes: granted, aud: aud, format: format, ttl: ttl})
 	if e != nil {
 		return nil, e
 	}

@@ -258,26 +258,9 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 	if e != nil {
 		return nil, e
 	}
-	aud, e := p.resourceAudience(c, req.resources, true)
-	if e != nil {
-		return nil, e
-	}
-	format, ttl, e := p.tokenPolicy(ctx, c, aud)
-	if e != nil {
-		return nil, e
-	}
 	// userID carries the subject into an opaque token's record, where
 	// checkAccessToken reads it back.
-	access, at, e := p.mintAccess(ctx, accessToken{client: c, subject: as.sub, userID: as.sub, scopes: granted, aud: aud, format: format, ttl: ttl})
-	if e != nil {
-		return nil, e
-	}
-	return &tokenResponse{
-		AccessToken: access,
-		TokenType:   "Bearer",
-		ExpiresIn:   at.Expiry - at.IssuedAt,
-		Scope:       at.Scope,
-	}, nil
+	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted)
 }
 
 // bearerKey finds the issuer's key that must verify the assertion.
