@@ -20,7 +20,6 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
-	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
 
@@ -156,12 +155,8 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	traceID := trace.ID(ctx)
 	now := a.now()
 	var ce *catalog.Error
-	switch {
-	case errors.As(err, &ce):
-	case store.Unavailable(err):
-		ce = catalog.New(catalog.StorageUnavailable).Wrap(err)
-	default:
-		ce = catalog.New(catalog.ServerError).Wrap(err)
+	if !errors.As(err, &ce) {
+		ce = failure.FromStore(err)
 	}
 	a.failures.Record(r, catalog.Admin, "", ce, now)
 

@@ -32,6 +32,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -228,7 +229,7 @@ func (a *Authenticator) client(ctx context.Context, id string) (*store.Client, *
 		return nil, catalog.New(catalog.ClientUnknown, "client_id", id)
 	}
 	if err != nil {
-		return nil, catalog.New(catalog.StorageUnavailable).Wrap(err)
+		return nil, failure.FromStore(err)
 	}
 	if c.Disabled {
 		return nil, catalog.New(catalog.ClientDisabled, "client_id", c.ID)
@@ -405,7 +406,7 @@ func (a *Authenticator) acceptAssertion(ctx context.Context, c *store.Client, as
 		return nil, "", catalog.New(catalog.AssertionReplayed, "jti", as.JTI)
 	}
 	if err != nil {
-		return nil, "", catalog.New(catalog.StorageUnavailable).Wrap(err)
+		return nil, "", failure.FromStore(err)
 	}
 	return c, method, nil
 }

@@ -108,3 +108,13 @@ func Summary(r *http.Request) string {
 	names("form", r.PostForm)
 	return b.String()
 }
+
+// FromStore is the entry a client sees when storage failed unexpectedly:
+// storage_unavailable (retry later) when the database did not answer,
+// server_error for anything else.
+func FromStore(err error) *catalog.Error {
+	if store.Unavailable(err) {
+		return catalog.New(catalog.StorageUnavailable).Wrap(err)
+	}
+	return catalog.New(catalog.ServerError).Wrap(err)
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -119,7 +120,7 @@ func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *Acce
 			Act:       t.act,
 		})
 		if err != nil {
-			return "", nil, storeError(err)
+			return "", nil, failure.FromStore(err)
 		}
 		c.opaque = true
 		return token, c, nil
@@ -151,7 +152,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			return nil, catalog.New(catalog.AccessTokenUnknown)
 		}
 		if err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 		if t.RevokedAt != nil {
 			return nil, catalog.New(catalog.AccessTokenDenied, "expires_at", t.ExpiresAt).Internal("revoked_at", t.RevokedAt.String())
@@ -181,7 +182,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 	if !c.opaque && c.ID != "" {
 		denied, err := p.store.JTIDenied(ctx, c.ID)
 		if err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 		if denied {
 			return nil, catalog.New(catalog.AccessTokenDenied, "expires_at", time.Unix(c.Expiry, 0))
@@ -190,7 +191,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 	if c.Grant != "" {
 		f, err := p.store.GetTokenFamily(ctx, c.Grant)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 		if err == nil && f.RevokedAt != nil {
 			return nil, catalog.New(catalog.AccessTokenRevoked, "revoked_at", *f.RevokedAt, "reason", f.RevokeReason)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -81,7 +82,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sess, user, err := p.currentSession(ctx, r)
 	if err != nil {
-		p.failRedirect(w, r, back, storeError(err))
+		p.failRedirect(w, r, back, failure.FromStore(err))
 		return
 	}
 	needLogin := sess == nil || contains(ar.Prompt, "login") || contains(ar.Prompt, "select_account")
@@ -111,7 +112,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		ar.ID = secret.Token(24)
 		if err := p.store.CreateAuthRequest(ctx, ar); err != nil {
-			p.failRedirect(w, r, back, storeError(err))
+			p.failRedirect(w, r, back, failure.FromStore(err))
 			return
 		}
 		http.Redirect(w, r, PathLogin+"?interaction="+url.QueryEscape(ar.ID), http.StatusFound)
@@ -132,7 +133,7 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 		return nil, "", catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
 	}
 	if err != nil {
-		return nil, "", storeError(err)
+		return nil, "", failure.FromStore(err)
 	}
 	if client.Disabled {
 		return nil, "", catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
@@ -323,7 +324,7 @@ func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
-			p.failRedirect(w, r, back, storeError(err))
+			p.failRedirect(w, r, back, failure.FromStore(err))
 			return
 		default:
 			need = len(missing(ar.Scopes, c.Scopes)) > 0
@@ -340,7 +341,7 @@ func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store
 	if !stored {
 		ar.ID = secret.Token(24)
 		if err := p.store.CreateAuthRequest(ctx, ar); err != nil {
-			p.failRedirect(w, r, back, storeError(err))
+			p.failRedirect(w, r, back, failure.FromStore(err))
 			return
 		}
 	}
@@ -371,7 +372,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		ExpiresAt:           now.Add(p.life.Code),
 	}
 	if err := p.store.CreateAuthCode(ctx, ac); err != nil {
-		p.failRedirect(w, r, back, storeError(err))
+		p.failRedirect(w, r, back, failure.FromStore(err))
 		return
 	}
 	if ar.ID != "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/ui"
@@ -35,7 +36,7 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		return nil, nil, "", false
 	}
 	if err != nil {
-		p.failPage(w, r, catalog.SignIn, "", storeError(err))
+		p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
 		return nil, nil, "", false
 	}
 	if browser == "" {
@@ -52,7 +53,7 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		if err == nil {
 			e = catalog.New(catalog.AuthorizeClientDisabled, "client_id", ar.ClientID)
 		} else if !errors.Is(err, store.ErrNotFound) {
-			e = storeError(err)
+			e = failure.FromStore(err)
 		}
 		p.failPage(w, r, catalog.SignIn, ar.ClientID, e)
 		return nil, nil, "", false
@@ -143,7 +144,7 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := p.startSession(ctx, w, user, []string{"pwd"})
 	if err != nil {
-		p.failPage(w, r, catalog.SignIn, client.ID, storeError(err))
+		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 		return
 	}
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
@@ -151,7 +152,7 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		p.failPage(w, r, catalog.SignIn, client.ID, storeError(err))
+		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 		return
 	}
 	p.consentStep(w, r, ar, client, user, true)
@@ -170,7 +171,7 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 		return nil, catalog.New(catalog.SignInFailed).Internal("reason", "unknown username")
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	if now.Before(user.LockedUntil) {
 		return nil, catalog.New(catalog.AccountLocked, "until", user.LockedUntil.UTC().Format("15:04:05 MST")).
@@ -195,7 +196,7 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 			return nil
 		})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 		if !locked.IsZero() {
 			return nil, catalog.New(catalog.AccountLocked, "until", locked.UTC().Format("15:04:05 MST")).
@@ -211,7 +212,7 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 			u.FailedLogins, u.LockedUntil = 0, time.Time{}
 			return nil
 		}); err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 	}
 	return user, nil
@@ -255,7 +256,7 @@ func (p *Provider) consentUser(w http.ResponseWriter, r *http.Request, ar *store
 	}
 	sess, user, err := p.currentSession(r.Context(), r)
 	if err != nil {
-		p.failPage(w, r, catalog.SignIn, ar.ClientID, storeError(err))
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, failure.FromStore(err))
 		return nil, false
 	}
 	if sess == nil || sess.ID != ar.SessionID {
@@ -284,11 +285,11 @@ func (p *Provider) handleConsentSubmit(w http.ResponseWriter, r *http.Request) {
 	if prev, err := p.store.GetConsent(ctx, user.ID, client.ID); err == nil {
 		granted = union(prev.Scopes, ar.Scopes)
 	} else if !errors.Is(err, store.ErrNotFound) {
-		p.failRedirect(w, r, replyFor(ar), storeError(err))
+		p.failRedirect(w, r, replyFor(ar), failure.FromStore(err))
 		return
 	}
 	if err := p.store.SaveConsent(ctx, &store.Consent{UserID: user.ID, ClientID: client.ID, Scopes: granted, GrantedAt: p.now()}); err != nil {
-		p.failRedirect(w, r, replyFor(ar), storeError(err))
+		p.failRedirect(w, r, replyFor(ar), failure.FromStore(err))
 		return
 	}
 	p.issueCode(w, r, ar, client)

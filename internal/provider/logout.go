@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -36,7 +37,7 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, user, err := p.currentSession(ctx, r)
 	if err != nil {
-		p.failPage(w, r, catalog.EndSession, target.clientID(), storeError(err))
+		p.failPage(w, r, catalog.EndSession, target.clientID(), failure.FromStore(err))
 		return
 	}
 	confirmed := false
@@ -72,7 +73,7 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.endSession(ctx, w, r); err != nil {
-		p.failPage(w, r, catalog.EndSession, target.clientID(), storeError(err))
+		p.failPage(w, r, catalog.EndSession, target.clientID(), failure.FromStore(err))
 		return
 	}
 	p.afterLogout(w, r, target, params.Get("state"), true)
@@ -119,7 +120,7 @@ func (p *Provider) logoutTarget(r *http.Request, params url.Values) (logoutTarge
 		if err == nil {
 			t.client = client
 		} else if !isNotFound(err) {
-			return t, storeError(err)
+			return t, failure.FromStore(err)
 		}
 	}
 	if uri := params.Get("post_logout_redirect_uri"); uri != "" {

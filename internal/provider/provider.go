@@ -156,15 +156,6 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc(PathRevoke, p.handleRevoke)
 }
 
-// storeError turns an unexpected store failure into the catalog entry a
-// client should see: unavailable when the database did not answer in time.
-func storeError(err error) *catalog.Error {
-	if store.Unavailable(err) {
-		return catalog.New(catalog.StorageUnavailable).Wrap(err)
-	}
-	return catalog.New(catalog.ServerError).Wrap(err)
-}
-
 // record reports a failure once: log, metrics, and its story for
 // `lucid explain`.
 func (p *Provider) record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {

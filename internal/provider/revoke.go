@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -47,12 +48,12 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 			owner = at.ClientID
 			revoke = func() error { return p.store.RevokeAccessToken(ctx, hash, now) }
 		case !errors.Is(err, store.ErrNotFound):
-			p.fail(w, r, catalog.Revoke, caller.ID, storeError(err))
+			p.fail(w, r, catalog.Revoke, caller.ID, failure.FromStore(err))
 			return
 		default:
 			rt, err := p.store.GetRefreshToken(ctx, hash)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				p.fail(w, r, catalog.Revoke, caller.ID, storeError(err))
+				p.fail(w, r, catalog.Revoke, caller.ID, failure.FromStore(err))
 				return
 			}
 			if err == nil {
@@ -67,7 +68,7 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	if revoke != nil {
 		if err := revoke(); err != nil && !errors.Is(err, store.ErrNotFound) {
-			p.fail(w, r, catalog.Revoke, caller.ID, storeError(err))
+			p.fail(w, r, catalog.Revoke, caller.ID, failure.FromStore(err))
 			return
 		}
 	}

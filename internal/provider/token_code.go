@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -28,7 +29,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		return nil, catalog.New(catalog.CodeUnknown)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	now := p.now()
 	if code.ClientID != req.client.ID {
@@ -58,7 +59,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", code.UserID)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 
 	aud, e := narrowResources(req.resources, code.Resources)
@@ -83,7 +84,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	case errors.Is(err, store.ErrInvalidated):
 		return nil, invalidated(stored)
 	case err != nil:
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	resp, rt, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
@@ -94,7 +95,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	}
 	if rt != nil {
 		if err := p.store.CreateRefreshToken(ctx, rt); err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 	}
 	return resp, nil
@@ -117,7 +118,7 @@ func (p *Provider) codeReused(ctx context.Context, code *store.AuthCode, now tim
 	e := catalog.New(catalog.CodeReused, "redeemed_at", redeemed).Internal("family_id", code.FamilyID, "user_id", code.UserID)
 	if code.FamilyID != "" {
 		if err := p.store.RevokeTokenFamily(ctx, code.FamilyID, reasonCodeReused, now); err != nil {
-			return storeError(err).Internal("while", "revoking the tokens of a reused code")
+			return failure.FromStore(err).Internal("while", "revoking the tokens of a reused code")
 		}
 	}
 	return e
@@ -146,7 +147,7 @@ func (p *Provider) checkVerifier(ctx context.Context, code *store.AuthCode, para
 		}
 	}
 	if err := p.store.InvalidateAuthCode(ctx, code.Hash, check, now); err != nil && !errors.Is(err, store.ErrAlreadyUsed) && !errors.Is(err, store.ErrInvalidated) {
-		return storeError(err)
+		return failure.FromStore(err)
 	}
 	return e
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -253,7 +254,7 @@ func (p *Provider) presentedAccessToken(ctx context.Context, param, token, typ s
 	} else {
 		at, err := p.store.GetAccessToken(ctx, secret.Hash(token))
 		if err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 		rawAct = at.Act
 	}
@@ -376,7 +377,7 @@ func (p *Provider) activeUser(ctx context.Context, id string) (*store.User, *cat
 		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", id)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	return u, nil
 }
@@ -548,10 +549,10 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now, ExpiresAt: now,
 	}
 	if err := p.store.CreateAuthCode(ctx, code); err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	if _, err := p.store.RedeemAuthCode(ctx, code.Hash, family, now); err != nil {
-		return nil, storeError(err).Internal("while", "creating the token family of an exchange")
+		return nil, failure.FromStore(err).Internal("while", "creating the token family of an exchange")
 	}
 	token := secret.Token(32)
 	rt := &store.RefreshToken{
@@ -562,7 +563,7 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 		rt.IdleExpiresAt = rt.ExpiresAt
 	}
 	if err := p.store.CreateRefreshToken(ctx, rt); err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	return &tokenResponse{
 		AccessToken:     token,

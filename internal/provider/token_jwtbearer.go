@@ -20,6 +20,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -250,7 +251,7 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 			return nil, catalog.New(catalog.JWTBearerReplayed, "iss", as.iss, "jti", fmt.Sprintf("%.100s", as.jti))
 		}
 		if err != nil {
-			return nil, storeError(err)
+			return nil, failure.FromStore(err)
 		}
 	}
 

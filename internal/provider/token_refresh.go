@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -32,14 +33,14 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, catalog.New(catalog.RefreshUnknown)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	if old.ClientID != req.client.ID {
 		return nil, catalog.New(catalog.RefreshOtherClient, "client_id", req.client.ID).Internal("token_client_id", old.ClientID)
 	}
 	family, err := p.store.GetTokenFamily(ctx, old.FamilyID)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	now := p.now()
 	if family.RevokedAt != nil {
@@ -69,7 +70,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", old.UserID)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 
 	aud, e := narrowResources(req.resources, family.Resources)
@@ -90,7 +91,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		if errors.Is(err, store.ErrAlreadyUsed) {
 			return nil, p.refreshReused(ctx, old, now)
 		}
-		return nil, storeError(err)
+		return nil, failure.FromStore(err)
 	}
 	return resp, nil
 }
@@ -110,7 +111,7 @@ func (p *Provider) refreshReused(ctx context.Context, old *store.RefreshToken, n
 		rotated = *old.RotatedAt
 	}
 	if err := p.store.RevokeTokenFamily(ctx, old.FamilyID, reasonRefreshReused, now); err != nil {
-		return storeError(err).Internal("while", "revoking a replayed refresh token's family")
+		return failure.FromStore(err).Internal("while", "revoking a replayed refresh token's family")
 	}
 	return catalog.New(catalog.RefreshReused, "rotated_at", rotated).Internal("family_id", old.FamilyID, "user_id", old.UserID)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -46,7 +47,7 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.fail(w, r, catalog.UserInfo, claims.ClientID, storeError(err))
+		p.fail(w, r, catalog.UserInfo, claims.ClientID, failure.FromStore(err))
 		return
 	}
 	h := w.Header()

@@ -303,7 +303,7 @@ func (h *Handler) authenticate(r *http.Request, id string) (*store.Client, strin
 	case errors.Is(err, store.ErrNotFound):
 		return nil, "", catalog.New(catalog.RegistrationTokenInvalid, "client_id", shown).Internal("reason", "no client with this id")
 	case err != nil:
-		return nil, "", storeFailure(err)
+		return nil, "", failure.FromStore(err)
 	case c.RegistrationTokenHash == "":
 		return nil, "", catalog.New(catalog.RegistrationTokenInvalid, "client_id", shown).Internal("reason", "the client was not registered dynamically")
 	}
@@ -334,21 +334,12 @@ func (h *Handler) currentSecret(c *store.Client, presented string) bool {
 
 func usesSecret(c *store.Client) bool { return manage.UsesSecret(c.TokenEndpointAuthMethod) }
 
-// storeFailure is the entry for a storage error: unavailable when the
-// database did not answer in time, otherwise a server error.
-func storeFailure(err error) *catalog.Error {
-	if store.Unavailable(err) {
-		return catalog.New(catalog.StorageUnavailable).Wrap(err)
-	}
-	return catalog.New(catalog.ServerError).Wrap(err)
-}
-
 // fail logs, records and writes a catalogued failure; anything else is an
 // unexpected server failure.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, clientID string, err error) {
 	var ce *catalog.Error
 	if !errors.As(err, &ce) {
-		ce = storeFailure(err)
+		ce = failure.FromStore(err)
 	}
 	ctx := r.Context()
 	tid := trace.ID(ctx)
