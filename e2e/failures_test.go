@@ -110,6 +110,29 @@ func TestNoSigningKeyForTheClient(t *testing.T) {
 	if !strings.Contains(body.Description, "PS256") {
 		t.Errorf("description does not name the algorithm: %s", body.Description)
 	}
+	// Tokens are minted before the code is spent: once the client is
+	// repaired, the same code still works, and only once.
+	if _, err := l.Store.UpdateClient(ctx, c.ID, func(c *store.Client) error {
+		c.IDTokenAlg = "ES256"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatalf("the code was spent by the failed exchange: %v", err)
+	}
+	if idt, _ := tok.Extra("id_token").(string); idt == "" {
+		t.Fatal("no ID token after the repair")
+	}
+	_, err = cfg.Exchange(ctx, code, oauth2.VerifierOption(v))
+	wantOAuthError(t, err, "authorization_code_reused", "invalid_grant", 400)
+	if _, err := l.Store.UpdateClient(ctx, c.ID, func(c *store.Client) error {
+		c.IDTokenAlg = "PS256"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// Without openid no ID token is signed, so the same client still works.
 	cfg.Scopes = []string{"profile"}
 	v = oauth2.GenerateVerifier()

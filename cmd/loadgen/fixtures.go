@@ -339,16 +339,13 @@ func (g *generator) refreshChain(ctx context.Context, f *webFixture) (string, er
 		return "", fmt.Errorf("store code: %w", err)
 	}
 	fam := &store.TokenFamily{ID: secret.Token(16), ClientID: f.client.ID, UserID: f.user.ID, Scopes: c.Scopes, SessionID: c.SessionID, AuthTime: now, CreatedAt: now}
-	if _, err := g.st.RedeemAuthCode(ctx, c.Hash, fam, now); err != nil {
-		return "", fmt.Errorf("redeem code: %w", err)
-	}
 	rt := secret.Token(32)
-	err := g.st.CreateRefreshToken(ctx, &store.RefreshToken{
+	first := &store.RefreshToken{
 		Hash: secret.Hash(rt), FamilyID: fam.ID, ClientID: f.client.ID, UserID: f.user.ID, Scopes: c.Scopes,
 		CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour), IdleExpiresAt: now.Add(24 * time.Hour),
-	})
-	if err != nil {
-		return "", fmt.Errorf("store refresh token: %w", err)
+	}
+	if _, err := g.st.RedeemAuthCode(ctx, c.Hash, fam, store.Issued{Refresh: first}, now); err != nil {
+		return "", fmt.Errorf("redeem code: %w", err)
 	}
 	return rt, nil
 }

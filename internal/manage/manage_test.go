@@ -567,7 +567,7 @@ func TestUsers(t *testing.T) {
 	if err := svc.Store.CreateAuthCode(ctx, &store.AuthCode{Hash: secret.Hash("code"), ClientID: "c", UserID: bob.ID, RedirectURI: "https://x/cb", Scopes: []string{"openid"}, AuthTime: clk.t, CreatedAt: clk.t, ExpiresAt: clk.t.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Store.RedeemAuthCode(ctx, secret.Hash("code"), fam, clk.t); err != nil {
+	if _, err := svc.Store.RedeemAuthCode(ctx, secret.Hash("code"), fam, store.Issued{}, clk.t); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.DeleteUser(ctx, "bob"); err != nil {

@@ -86,6 +86,22 @@ type accessToken struct {
 // mintAccess signs a JWT access token, which costs no database write, or
 // stores an opaque one.
 func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *AccessClaims, *catalog.Error) {
+	token, c, record, e := p.newAccess(t)
+	if e != nil {
+		return "", nil, e
+	}
+	if record != nil {
+		if err := p.store.CreateAccessToken(ctx, record); err != nil {
+			return "", nil, failure.FromStore(err)
+		}
+	}
+	return token, c, nil
+}
+
+// newAccess makes an access token without storing anything: a signed JWT,
+// or an opaque token with the record the caller must store (in the same
+// transaction as the grant it came from, when there is one).
+func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.AccessToken, *catalog.Error) {
 	now := p.now()
 	if t.ttl <= 0 {
 		t.ttl = p.life.AccessToken
@@ -106,7 +122,8 @@ func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *Acce
 	}
 	if t.format == store.FormatOpaque {
 		token := secret.Token(32)
-		err := p.store.CreateAccessToken(ctx, &store.AccessToken{
+		c.opaque = true
+		return token, c, &store.AccessToken{
 			Hash:      secret.Hash(token),
 			JTI:       c.ID,
 			ClientID:  t.client.ID,
@@ -118,18 +135,13 @@ func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *Acce
 			CreatedAt: now,
 			ExpiresAt: time.Unix(c.Expiry, 0),
 			Act:       t.act,
-		})
-		if err != nil {
-			return "", nil, failure.FromStore(err)
-		}
-		c.opaque = true
-		return token, c, nil
+		}, nil
 	}
 	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", c)
 	if err != nil {
-		return "", nil, catalog.New(catalog.SigningKeyMissing, "alg", accessTokenAlg).Wrap(err)
+		return "", nil, nil, catalog.New(catalog.SigningKeyMissing, "alg", accessTokenAlg).Wrap(err)
 	}
-	return token, c, nil
+	return token, c, nil, nil
 }
 
 // isJWT tells a compact JWS from Lucid's opaque tokens, which are

@@ -33,9 +33,12 @@ type grant struct {
 }
 
 // issueTokens mints the access token, the ID token when openid was granted,
-// and a refresh token when offline access was granted. The caller stores
-// the refresh token: a plain insert after a code, a rotation after a refresh.
-func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Time) (*tokenResponse, *store.RefreshToken, *catalog.Error) {
+// and a refresh token when offline access was granted. It writes nothing:
+// the caller stores the issued records in the transaction that spends the
+// grant (RedeemAuthCode, RotateRefreshToken), so a refused grant leaves no
+// token behind and a failure here leaves the grant unspent.
+func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Time) (*tokenResponse, store.Issued, *catalog.Error) {
+	var issued store.Issued
 	now := p.now()
 	aud, format, ttl := []string{p.issuer}, g.client.AccessTokenFormat, time.Duration(0)
 	if len(g.aud) > 0 {
@@ -46,10 +49,10 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		}
 		var e *catalog.Error
 		if format, ttl, e = p.tokenPolicy(ctx, g.client, g.aud); e != nil {
-			return nil, nil, e
+			return nil, issued, e
 		}
 	}
-	access, at, e := p.mintAccess(ctx, accessToken{
+	access, at, record, e := p.newAccess(accessToken{
 		client:   g.client,
 		subject:  g.user.ID,
 		userID:   g.user.ID,
@@ -62,8 +65,9 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		family:   g.family,
 	})
 	if e != nil {
-		return nil, nil, e
+		return nil, issued, e
 	}
+	issued.Access = record
 	var err error
 	resp := &tokenResponse{
 		AccessToken: access,
@@ -96,7 +100,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		}
 		claims["at_hash"] = halfHash(alg, access)
 		if resp.IDToken, err = p.keys.Sign(alg, "JWT", claims); err != nil {
-			return nil, nil, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+			return nil, issued, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
 		}
 	}
 	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
@@ -115,9 +119,9 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 			rt.IdleExpiresAt = rt.ExpiresAt
 		}
 		resp.RefreshToken = token
-		return resp, rt, nil
+		issued.Refresh = rt
 	}
-	return resp, nil, nil
+	return resp, issued, nil
 }
 
 func unixOrZero(t time.Time) int64 {

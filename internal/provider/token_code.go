@@ -76,7 +76,17 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		AuthTime:  code.AuthTime,
 		CreatedAt: now,
 	}
-	stored, err := p.store.RedeemAuthCode(ctx, hash, family, now)
+	// Mint first, spend the code second: a minting failure leaves the code
+	// usable, and the redemption stores the family and the tokens in its
+	// transaction, so a refused redemption leaves nothing behind.
+	resp, issued, e := p.issueTokens(ctx, grant{
+		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
+		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce, aud: aud,
+	}, now)
+	if e != nil {
+		return nil, e
+	}
+	stored, err := p.store.RedeemAuthCode(ctx, hash, family, issued, now)
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
 		// Lost a race with a concurrent redemption: same rule as a replay.
@@ -85,18 +95,6 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		return nil, invalidated(stored)
 	case err != nil:
 		return nil, failure.FromStore(err)
-	}
-	resp, rt, e := p.issueTokens(ctx, grant{
-		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
-		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce, aud: aud,
-	}, now)
-	if e != nil {
-		return nil, e
-	}
-	if rt != nil {
-		if err := p.store.CreateRefreshToken(ctx, rt); err != nil {
-			return nil, failure.FromStore(err)
-		}
 	}
 	return resp, nil
 }

@@ -77,7 +77,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if e != nil {
 		return nil, e
 	}
-	resp, next, e := p.issueTokens(ctx, grant{
+	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
 		session: family.SessionID, authTime: family.AuthTime, refresh: true, aud: aud,
 	}, family.CreatedAt)
@@ -86,8 +86,8 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	}
 	// RFC 6749 §6: the new refresh token keeps the scope of the old one,
 	// even when this access token was narrowed.
-	next.Scopes = old.Scopes
-	if _, err := p.store.RotateRefreshToken(ctx, hash, next, now); err != nil {
+	issued.Refresh.Scopes = old.Scopes
+	if _, err := p.store.RotateRefreshToken(ctx, hash, issued, now); err != nil {
 		if errors.Is(err, store.ErrAlreadyUsed) {
 			return nil, p.refreshReused(ctx, old, now)
 		}

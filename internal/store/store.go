@@ -71,11 +71,13 @@ type Store interface {
 	// Authorization codes, keyed by the SHA-256 of the code.
 	CreateAuthCode(ctx context.Context, c *AuthCode) error
 	GetAuthCode(ctx context.Context, hash string) (*AuthCode, error)
-	// RedeemAuthCode marks the code redeemed and creates its token family in
-	// one transaction, only if the code is neither redeemed nor invalidated.
-	// Otherwise it returns the stored code with ErrAlreadyUsed or
-	// ErrInvalidated; exactly one of many concurrent calls succeeds.
-	RedeemAuthCode(ctx context.Context, hash string, family *TokenFamily, now time.Time) (*AuthCode, error)
+	// RedeemAuthCode marks the code redeemed and, in the same transaction,
+	// creates its token family and stores the tokens issued for it, only if
+	// the code is neither redeemed nor invalidated. Otherwise it changes
+	// nothing and returns the stored code with ErrAlreadyUsed or
+	// ErrInvalidated; exactly one of many concurrent calls succeeds. On
+	// success it returns no code: the caller read it before minting.
+	RedeemAuthCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*AuthCode, error)
 	// InvalidateAuthCode marks an unredeemed code unusable after a failed
 	// check (reason names the check).
 	InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error
@@ -93,10 +95,11 @@ type Store interface {
 	// Refresh tokens, keyed by the SHA-256 of the token.
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
 	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
-	// RotateRefreshToken marks old rotated and stores next in one
-	// transaction, only if old is not yet rotated; otherwise it returns the
-	// stored old token with ErrAlreadyUsed. Exactly one concurrent call wins.
-	RotateRefreshToken(ctx context.Context, oldHash string, next *RefreshToken, now time.Time) (*RefreshToken, error)
+	// RotateRefreshToken marks old rotated and stores the next tokens in one
+	// transaction (next.Refresh is required), only if old is not yet
+	// rotated; otherwise it changes nothing and returns the stored old token
+	// with ErrAlreadyUsed. Exactly one concurrent call wins.
+	RotateRefreshToken(ctx context.Context, oldHash string, next Issued, now time.Time) (*RefreshToken, error)
 
 	// Opaque access tokens, keyed by the SHA-256 of the token.
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
@@ -356,6 +359,15 @@ type TokenFamily struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 	RevokeReason string     `json:"revoke_reason,omitempty"`
+}
+
+// Issued holds the records of the tokens a code redemption or a refresh
+// rotation hands out. The store writes them in the transaction that spends
+// the code or the old refresh token, so that a client never holds a token
+// whose grant was refused, and a spent grant never lacks its tokens.
+type Issued struct {
+	Access  *AccessToken  // an opaque access token; nil when it is a JWT
+	Refresh *RefreshToken // nil when no refresh token was issued
 }
 
 // RefreshToken is one link of a family's refresh-token chain.

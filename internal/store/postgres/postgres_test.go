@@ -188,7 +188,7 @@ func TestUnstorableKeys(t *testing.T) {
 			}},
 			{"DeleteSession", func() error { return s.DeleteSession(ctx, key) }},
 			{"RedeemAuthCode", func() error {
-				_, err := s.RedeemAuthCode(ctx, key, &store.TokenFamily{ID: "f"}, now)
+				_, err := s.RedeemAuthCode(ctx, key, &store.TokenFamily{ID: "f"}, store.Issued{}, now)
 				return err
 			}},
 			{"RevokeAccessToken", func() error { return s.RevokeAccessToken(ctx, key, now) }},

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,9 @@ var errZeroTime = errors.New("zero time")
 // errRaced reports a refused conditional write whose row then looked
 // usable, which READ COMMITTED rules out; it is never expected.
 var errRaced = errors.New("row changed while being marked")
+
+// errNoRefresh refuses a rotation without the token that replaces the old.
+var errNoRefresh = errors.New("rotation without a next refresh token")
 
 // Column lists whose order the scan functions follow.
 const (
@@ -109,26 +113,72 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, 
 	return c, nil
 }
 
-// redeemCode marks the code and inserts its family in one statement, so
-// both happen or neither does (a taken family id fails the statement and
-// undoes the mark). The mark is conditional: of concurrent redemptions,
-// from any replica, the first to lock the row wins and the others, once it
-// commits, find redeemed_at set and return no row.
-const redeemCode = `
+// redeemCode marks the code and inserts its family and tokens in one
+// statement, so all happen or none does (a taken id fails the statement
+// and undoes the mark). The mark is conditional: of concurrent
+// redemptions, from any replica, the first to lock the row wins and the
+// others, once it commits, find redeemed_at set and return no row. The
+// token inserts run only when their hash parameter is not NULL.
+var redeemCode = `
 WITH code AS (
 	UPDATE auth_codes SET redeemed_at = $2, family_id = $3
 	WHERE hash = $1 AND redeemed_at IS NULL AND invalidated_at IS NULL
-	RETURNING ` + codeCols + `
+	RETURNING hash
 ), family AS (
 	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
 	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json FROM code
-)
-SELECT ` + codeCols + ` FROM code`
+), ` + issuedCTEs("code", 9) + `
+SELECT hash FROM code`
 
-// RedeemAuthCode marks the code redeemed and creates its family; a refused
-// redemption returns the code as stored, read after the refusal so that it
-// shows the redemption that won.
-func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, now time.Time) (*store.AuthCode, error) {
+// issuedCTEs insert the optional tokens of a redemption or rotation,
+// selecting FROM the CTE that marked the grant, with parameters $first to
+// $first+8 (issuedArgs); an insert runs only when its hash is not NULL.
+func issuedCTEs(from string, first int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(first+i) }
+	return `access AS (
+	INSERT INTO access_tokens (hash, expires_at, revoked_at, data)
+	SELECT ` + p(0) + `::text, ` + p(1) + `::timestamptz, ` + p(2) + `::timestamptz, ` + p(3) + `::json
+	FROM ` + from + ` WHERE ` + p(0) + `::text IS NOT NULL
+), refresh AS (
+	INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data)
+	SELECT ` + p(4) + `::text, ` + p(5) + `::text, ` + p(6) + `::timestamptz, ` + p(7) + `::timestamptz, ` + p(8) + `::json
+	FROM ` + from + ` WHERE ` + p(4) + `::text IS NOT NULL
+)`
+}
+
+// issuedArgs are the nine parameters of issuedCTEs: NULLs for a token
+// not issued.
+func issuedArgs(issued store.Issued) ([]any, error) {
+	args := make([]any, 9)
+	if t := issued.Access; t != nil {
+		n := canonical.AccessToken(t)
+		if !storable(n.Hash) {
+			return nil, errBadKey
+		}
+		data, err := canonical.Encode(n)
+		if err != nil {
+			return nil, err
+		}
+		args[0], args[1], args[2], args[3] = n.Hash, ts(n.ExpiresAt), tsPtr(n.RevokedAt), data
+	}
+	if t := issued.Refresh; t != nil {
+		n := canonical.RefreshToken(t)
+		if !storable(n.Hash, n.FamilyID) {
+			return nil, errBadKey
+		}
+		data, err := canonical.Encode(n)
+		if err != nil {
+			return nil, err
+		}
+		args[4], args[5], args[6], args[7], args[8] = n.Hash, n.FamilyID, ts(canonical.RefreshExpiry(n)), tsPtr(n.RotatedAt), data
+	}
+	return args, nil
+}
+
+// RedeemAuthCode marks the code redeemed and creates its family and
+// tokens; a refused redemption returns the code as stored, read after the
+// refusal so that it shows the redemption that won.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.AuthCode, error) {
 	const op = "redeem auth code"
 	if now.IsZero() {
 		return nil, s.fail(ctx, op, errZeroTime)
@@ -144,17 +194,23 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	code, err := scanCode(s.pool.QueryRow(ctx, redeemCode, hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
-		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata))
+	tokens, err := issuedArgs(issued)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
+		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
+	var marked string
+	err = s.pool.QueryRow(ctx, redeemCode, args...).Scan(&marked)
 	if err == nil {
-		return code, nil
+		return nil, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.fail(ctx, op, err)
 	}
 	// Refused: the code is missing, redeemed or invalidated. Those states
 	// are final, and this read sees every commit the UPDATE waited for.
-	code, err = s.GetAuthCode(ctx, hash)
+	code, err := s.GetAuthCode(ctx, hash)
 	switch {
 	case err != nil:
 		return nil, err
@@ -274,40 +330,36 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 	return t, nil
 }
 
-// rotateRefresh marks the old token rotated and inserts the next one in
-// one statement: a next hash that exists fails the statement and undoes the
-// mark. Of concurrent rotations the first to lock the old row wins.
-const rotateRefresh = `
+// rotateRefresh marks the old token rotated and inserts the next tokens
+// in one statement: a next hash that exists fails the statement and undoes
+// the mark. Of concurrent rotations the first to lock the old row wins.
+var rotateRefresh = `
 WITH old AS (
 	UPDATE refresh_tokens SET rotated_at = $2
 	WHERE hash = $1 AND rotated_at IS NULL
 	RETURNING ` + refreshCols + `
-), next AS (
-	INSERT INTO refresh_tokens (hash, family_id, expires_at, rotated_at, data)
-	SELECT $3::text, $4::text, $5::timestamptz, $6::timestamptz, $7::json FROM old
-)
+), ` + issuedCTEs("old", 3) + `
 SELECT ` + refreshCols + ` FROM old`
 
 // RotateRefreshToken returns the old token as stored after the change, or,
 // refused, as stored after the rotation that won.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *store.RefreshToken, now time.Time) (*store.RefreshToken, error) {
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {
 	const op = "rotate refresh token"
 	if now.IsZero() {
 		return nil, s.fail(ctx, op, errZeroTime)
 	}
+	if next.Refresh == nil {
+		return nil, s.fail(ctx, op, errNoRefresh)
+	}
 	if !storable(oldHash) {
 		return nil, store.ErrNotFound
 	}
-	n := canonical.RefreshToken(next)
-	if !storable(n.Hash, n.FamilyID) {
-		return nil, s.fail(ctx, op, errBadKey)
-	}
-	data, err := canonical.Encode(n)
+	tokens, err := issuedArgs(next)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, oldHash, canonical.Time(now),
-		n.Hash, n.FamilyID, ts(canonical.RefreshExpiry(n)), tsPtr(n.RotatedAt), data))
+	args := append([]any{oldHash, canonical.Time(now)}, tokens...)
+	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, args...))
 	if err == nil {
 		return old, nil
 	}

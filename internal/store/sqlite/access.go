@@ -12,14 +12,22 @@ import (
 
 // Opaque access tokens. revoked_at is the truth for RevokedAt.
 
-func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
+func insertAccess(ctx context.Context, tx *sql.Tx, t *store.AccessToken) error {
 	n := canonical.AccessToken(t)
 	data, err := canonical.Encode(n)
 	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO access_tokens (hash, expires_at, revoked_at, data) VALUES (?, ?, ?, ?)`,
+		n.Hash, micros(n.ExpiresAt), microsPtr(n.RevokedAt), data)
+	return err
+}
+
+func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
+	if err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertAccess(ctx, tx, t) }); err != nil {
 		return s.fail(ctx, "create access token", err)
 	}
-	return s.exec(ctx, "create access token", `INSERT INTO access_tokens (hash, expires_at, revoked_at, data) VALUES (?, ?, ?, ?)`,
-		n.Hash, micros(n.ExpiresAt), microsPtr(n.RevokedAt), data)
+	return nil
 }
 
 func (s *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessToken, error) {

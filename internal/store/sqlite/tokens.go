@@ -14,6 +14,9 @@ import (
 // row looking unused.
 var errZeroTime = errors.New("zero time")
 
+// errNoRefresh refuses a rotation without the token that replaces the old.
+var errNoRefresh = errors.New("rotation without a next refresh token")
+
 type scanner interface{ Scan(...any) error }
 
 // Column lists whose order the scan functions follow.
@@ -100,10 +103,10 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, 
 	return c, nil
 }
 
-// RedeemAuthCode marks the code and inserts its family in one transaction.
-// The conditional UPDATE is what makes redemption single-use; the writer
-// connection serializes it with every other write.
-func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, now time.Time) (*store.AuthCode, error) {
+// RedeemAuthCode marks the code and inserts its family and tokens in one
+// transaction. The conditional UPDATE is what makes redemption single-use;
+// the writer connection serializes it with every other write.
+func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.AuthCode, error) {
 	if now.IsZero() {
 		return nil, s.fail(ctx, "redeem auth code", errZeroTime)
 	}
@@ -114,10 +117,17 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	}
 	var code *store.AuthCode
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		c, err := scanCode(tx.QueryRowContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
-			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL RETURNING `+codeCols,
-			canonical.Time(now).UnixMicro(), f.ID, hash))
-		if errors.Is(err, sql.ErrNoRows) {
+		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
+			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`,
+			canonical.Time(now).UnixMicro(), f.ID, hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			// Refused: read why inside the transaction that refused it.
 			if code, err = scanCode(tx.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = ?`, hash)); err != nil {
 				return err
 			}
@@ -126,15 +136,11 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 			}
 			return store.ErrAlreadyUsed
 		}
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
 			VALUES (?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata); err != nil {
 			return err
 		}
-		code = c
-		return nil
+		return insertIssued(ctx, tx, issued)
 	})
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed), errors.Is(err, store.ErrInvalidated):
@@ -142,7 +148,21 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	case err != nil:
 		return nil, s.fail(ctx, "redeem auth code", err)
 	}
-	return code, nil
+	return nil, nil
+}
+
+// insertIssued stores the tokens of a redemption or rotation inside its
+// transaction.
+func insertIssued(ctx context.Context, tx *sql.Tx, issued store.Issued) error {
+	if issued.Access != nil {
+		if err := insertAccess(ctx, tx, issued.Access); err != nil {
+			return err
+		}
+	}
+	if issued.Refresh != nil {
+		return insertRefresh(ctx, tx, issued.Refresh)
+	}
+	return nil
 }
 
 func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error {
@@ -246,9 +266,12 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 
 // RotateRefreshToken marks old rotated and inserts next in one transaction;
 // it returns the old token as stored after the change.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *store.RefreshToken, now time.Time) (*store.RefreshToken, error) {
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {
 	if now.IsZero() {
 		return nil, s.fail(ctx, "rotate refresh token", errZeroTime)
+	}
+	if next.Refresh == nil {
+		return nil, s.fail(ctx, "rotate refresh token", errNoRefresh)
 	}
 	var old *store.RefreshToken
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -263,7 +286,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *st
 		if err != nil {
 			return err
 		}
-		if err := insertRefresh(ctx, tx, next); err != nil {
+		if err := insertIssued(ctx, tx, next); err != nil {
 			return err
 		}
 		old = t

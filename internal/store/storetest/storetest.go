@@ -16,9 +16,11 @@
 //   - Usernames are unique case-insensitively, as are non-empty emails. A
 //     lookup that matches one user's username and another's email returns
 //     the username match.
-//   - RedeemAuthCode whose family id exists, and RotateRefreshToken whose
-//     next hash exists, return ErrConflict and change nothing.
-//     RotateRefreshToken returns the old token as rotated.
+//   - RedeemAuthCode whose family id or issued token hash exists, and
+//     RotateRefreshToken whose next hash exists, return ErrConflict and
+//     change nothing. A refused redemption or rotation stores none of the
+//     issued tokens. RotateRefreshToken returns the old token as rotated;
+//     a successful RedeemAuthCode returns no code.
 //   - InvalidateAuthCode of a redeemed code returns ErrAlreadyUsed, of an
 //     invalidated code ErrInvalidated (the first reason stays), of a missing
 //     one ErrNotFound. RevokeTokenFamily of a missing family: ErrNotFound.
@@ -31,6 +33,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -560,7 +563,7 @@ func mustFamily(t *testing.T, s store.Store, id, userID, clientID string) *store
 	ctx := context.Background()
 	must(t, s.CreateAuthCode(ctx, newAuthCode("code-"+id, t0.Add(time.Hour))), "create code for family "+id)
 	f := newFamily(id, userID, clientID)
-	_, err := s.RedeemAuthCode(ctx, "code-"+id, f, t0)
+	_, err := s.RedeemAuthCode(ctx, "code-"+id, f, store.Issued{}, t0)
 	must(t, err, "redeem code for family "+id)
 	return f
 }
@@ -572,27 +575,49 @@ func testRedeem(t *testing.T, s store.Store) {
 	now := t0.Add(time.Minute)
 	fam := newFamily("f1", "user-1", "client-1")
 
-	got, err := s.RedeemAuthCode(ctx, "h1", fam, now)
+	access := newAccessToken("h1-at", t0.Add(time.Hour))
+	access.FamilyID = "f1"
+	refresh := newRefreshToken("h1-rt", "f1", t0.Add(24*time.Hour), t0.Add(2*time.Hour))
+	got, err := s.RedeemAuthCode(ctx, "h1", fam, store.Issued{Access: access, Refresh: refresh}, now)
 	must(t, err, "redeem")
+	if got != nil {
+		t.Errorf("successful redemption returned a code: %+v", got)
+	}
 	want := newAuthCode("h1", t0.Add(10*time.Minute))
 	want.RedeemedAt, want.FamilyID = &now, "f1"
-	same(t, want, got, "redeemed code")
 	stored, err := s.GetAuthCode(ctx, "h1")
 	must(t, err, "get redeemed code")
 	same(t, want, stored, "stored redeemed code")
 	f, err := s.GetTokenFamily(ctx, "f1")
 	must(t, err, "family created with the redemption")
 	same(t, newFamily("f1", "user-1", "client-1"), f, "family")
+	at, err := s.GetAccessToken(ctx, "h1-at")
+	must(t, err, "access token stored with the redemption")
+	same(t, access, at, "access token")
+	rt, err := s.GetRefreshToken(ctx, "h1-rt")
+	must(t, err, "refresh token stored with the redemption")
+	same(t, refresh, rt, "refresh token")
+
+	// Without issued tokens, only the code and the family change.
+	must(t, s.CreateAuthCode(ctx, newAuthCode("h2", t0.Add(10*time.Minute))), "create code")
+	_, err = s.RedeemAuthCode(ctx, "h2", newFamily("f2", "user-1", "client-1"), store.Issued{}, now)
+	must(t, err, "redeem without tokens")
+	_, err = s.GetTokenFamily(ctx, "f2")
+	must(t, err, "family of a redemption without tokens")
 }
 
 func testRedeemRefused(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	first, invalidAt := t0.Add(time.Minute), t0.Add(2*time.Minute)
 	mustFamily(t, s, "taken", "user-1", "client-1")
+	must(t, s.CreateAccessToken(ctx, newAccessToken("taken-at", t0.Add(time.Hour))), "create an access token")
+	must(t, s.CreateRefreshToken(ctx, newRefreshToken("taken-rt", "taken", t0.Add(time.Hour), t0.Add(time.Hour))), "create a refresh token")
 	cases := []struct {
 		name    string
 		setup   func(t *testing.T, hash string) // nil: the code does not exist
 		family  string
+		access  string // hash of the issued access token; "": hash-at
+		refresh string // hash of the issued refresh token; "": hash-rt
 		wantErr error
 		want    func(hash string) *store.AuthCode // the stored code returned with the error; nil: none
 	}{
@@ -603,7 +628,7 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 			name: "already redeemed", family: "f-second", wantErr: store.ErrAlreadyUsed,
 			setup: func(t *testing.T, hash string) {
 				must(t, s.CreateAuthCode(ctx, newAuthCode(hash, t0.Add(time.Hour))), "create")
-				_, err := s.RedeemAuthCode(ctx, hash, newFamily("f-first", "user-1", "client-1"), first)
+				_, err := s.RedeemAuthCode(ctx, hash, newFamily("f-first", "user-1", "client-1"), store.Issued{}, first)
 				must(t, err, "first redemption")
 			},
 			want: func(hash string) *store.AuthCode {
@@ -630,6 +655,18 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 				must(t, s.CreateAuthCode(ctx, newAuthCode(hash, t0.Add(time.Hour))), "create")
 			},
 		},
+		{
+			name: "access token hash taken", family: "f-access-taken", access: "taken-at", wantErr: store.ErrConflict,
+			setup: func(t *testing.T, hash string) {
+				must(t, s.CreateAuthCode(ctx, newAuthCode(hash, t0.Add(time.Hour))), "create")
+			},
+		},
+		{
+			name: "refresh token hash taken", family: "f-refresh-taken", refresh: "taken-rt", wantErr: store.ErrConflict,
+			setup: func(t *testing.T, hash string) {
+				must(t, s.CreateAuthCode(ctx, newAuthCode(hash, t0.Add(time.Hour))), "create")
+			},
+		},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -638,8 +675,21 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 				c.setup(t, hash)
 			}
 			before, beforeErr := s.GetAuthCode(ctx, hash)
-			got, err := s.RedeemAuthCode(ctx, hash, newFamily(c.family, "user-2", "client-2"), t0.Add(5*time.Minute))
+			access, refresh := cmp.Or(c.access, hash+"-at"), cmp.Or(c.refresh, hash+"-rt")
+			issued := store.Issued{
+				Access:  newAccessToken(access, t0.Add(time.Hour)),
+				Refresh: newRefreshToken(refresh, c.family, t0.Add(time.Hour), t0.Add(time.Hour)),
+			}
+			got, err := s.RedeemAuthCode(ctx, hash, newFamily(c.family, "user-2", "client-2"), issued, t0.Add(5*time.Minute))
 			wantErr(t, err, c.wantErr, "redeem")
+			if c.access == "" {
+				_, err := s.GetAccessToken(ctx, access)
+				wantErr(t, err, store.ErrNotFound, "access token of a refused redemption")
+			}
+			if c.refresh == "" {
+				_, err := s.GetRefreshToken(ctx, refresh)
+				wantErr(t, err, store.ErrNotFound, "refresh token of a refused redemption")
+			}
 			if c.want != nil {
 				same(t, c.want(hash), got, "code returned with the error")
 			}
@@ -649,6 +699,9 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 			}
 			f, err := s.GetTokenFamily(ctx, c.family)
 			if c.family == "taken" {
+				if rt, err := s.GetRefreshToken(ctx, "taken-rt"); err != nil || rt.FamilyID != "taken" {
+					t.Errorf("existing refresh token changed: %+v %v", rt, err)
+				}
 				if err != nil || f.UserID != "user-1" {
 					t.Errorf("existing family changed: %+v %v", f, err)
 				}
@@ -657,9 +710,11 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 			}
 		})
 	}
-	// The code whose family id was taken is still redeemable.
-	_, err := s.RedeemAuthCode(ctx, "refused-3", newFamily("f-retry", "user-1", "client-1"), t0.Add(6*time.Minute))
-	must(t, err, "redeem after a conflict")
+	// The codes refused for a conflict are still redeemable.
+	for _, hash := range []string{"refused-3", "refused-4", "refused-5"} {
+		_, err := s.RedeemAuthCode(ctx, hash, newFamily("f-retry-"+hash, "user-1", "client-1"), store.Issued{}, t0.Add(6*time.Minute))
+		must(t, err, "redeem after a conflict: "+hash)
+	}
 }
 
 // race runs n calls at once and returns their errors.
@@ -688,7 +743,9 @@ func testRedeemConcurrent(t *testing.T, s store.Store) {
 		got := make([]*store.AuthCode, racers)
 		errs := race(racers, func(i int) error {
 			var err error
-			got[i], err = s.RedeemAuthCode(ctx, hash, newFamily(fmt.Sprintf("%s-f%d", hash, i), "user-1", "client-1"),
+			fam := fmt.Sprintf("%s-f%d", hash, i)
+			got[i], err = s.RedeemAuthCode(ctx, hash, newFamily(fam, "user-1", "client-1"),
+				store.Issued{Refresh: newRefreshToken(fam+"-rt", fam, t0.Add(time.Hour), t0.Add(time.Hour))},
 				t0.Add(time.Duration(i+1)*time.Second))
 			return err
 		})
@@ -708,17 +765,19 @@ func testRedeemConcurrent(t *testing.T, s store.Store) {
 		}
 		winFamily, winAt := fmt.Sprintf("%s-f%d", hash, winner), t0.Add(time.Duration(winner+1)*time.Second)
 		for i, c := range got {
-			if c == nil || c.FamilyID != winFamily || c.RedeemedAt == nil || !c.RedeemedAt.Equal(winAt.Truncate(time.Microsecond)) {
+			if i != winner && (c == nil || c.FamilyID != winFamily || c.RedeemedAt == nil || !c.RedeemedAt.Equal(winAt.Truncate(time.Microsecond))) {
 				t.Errorf("round %d: racer %d saw %+v, want the winner's redemption (%s)", round, i, c, winFamily)
 			}
 		}
 		for i := range racers {
-			_, err := s.GetTokenFamily(ctx, fmt.Sprintf("%s-f%d", hash, i))
-			if i == winner && err != nil {
-				t.Errorf("round %d: winner's family: %v", round, err)
+			fam := fmt.Sprintf("%s-f%d", hash, i)
+			_, ferr := s.GetTokenFamily(ctx, fam)
+			_, rerr := s.GetRefreshToken(ctx, fam+"-rt")
+			if i == winner && (ferr != nil || rerr != nil) {
+				t.Errorf("round %d: winner's family and refresh token: %v, %v", round, ferr, rerr)
 			}
-			if i != winner && !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("round %d: loser %d's family exists: %v", round, i, err)
+			if i != winner && (!errors.Is(ferr, store.ErrNotFound) || !errors.Is(rerr, store.ErrNotFound)) {
+				t.Errorf("round %d: loser %d's family or refresh token exists: %v, %v", round, i, ferr, rerr)
 			}
 		}
 	}
@@ -741,7 +800,7 @@ func testInvalidate(t *testing.T, s store.Store) {
 	same(t, want, got, "second invalidation keeps the first")
 
 	must(t, s.CreateAuthCode(ctx, newAuthCode("red", later)), "create")
-	_, err = s.RedeemAuthCode(ctx, "red", newFamily("f-red", "user-1", "client-1"), at)
+	_, err = s.RedeemAuthCode(ctx, "red", newFamily("f-red", "user-1", "client-1"), store.Issued{}, at)
 	must(t, err, "redeem")
 	wantErr(t, s.InvalidateAuthCode(ctx, "red", "late", later), store.ErrAlreadyUsed, "invalidate a redeemed code")
 	got, err = s.GetAuthCode(ctx, "red")
@@ -760,8 +819,12 @@ func testRotate(t *testing.T, s store.Store) {
 	must(t, s.CreateRefreshToken(ctx, newRefreshToken("r1", "fam", exp, idle)), "create r1")
 
 	now := t0.Add(time.Minute)
-	got, err := s.RotateRefreshToken(ctx, "r1", newRefreshToken("r2", "fam", exp, idle.Add(time.Minute)), now)
+	access := newAccessToken("r2-at", t0.Add(time.Hour))
+	got, err := s.RotateRefreshToken(ctx, "r1", store.Issued{Access: access, Refresh: newRefreshToken("r2", "fam", exp, idle.Add(time.Minute))}, now)
 	must(t, err, "rotate")
+	at, err := s.GetAccessToken(ctx, "r2-at")
+	must(t, err, "access token stored with the rotation")
+	same(t, access, at, "access token")
 	want := newRefreshToken("r1", "fam", exp, idle)
 	want.RotatedAt = &now
 	same(t, want, got, "rotated old token")
@@ -773,24 +836,35 @@ func testRotate(t *testing.T, s store.Store) {
 	same(t, newRefreshToken("r2", "fam", exp, idle.Add(time.Minute)), next, "next token")
 
 	// Replaying the old token: refused, with the stored old token.
-	got, err = s.RotateRefreshToken(ctx, "r1", newRefreshToken("r3", "fam", exp, idle), now.Add(time.Minute))
+	got, err = s.RotateRefreshToken(ctx, "r1", store.Issued{Access: newAccessToken("r3-at", t0.Add(time.Hour)), Refresh: newRefreshToken("r3", "fam", exp, idle)}, now.Add(time.Minute))
 	wantErr(t, err, store.ErrAlreadyUsed, "rotate twice")
 	same(t, want, got, "old token returned with ErrAlreadyUsed")
 	_, err = s.GetRefreshToken(ctx, "r3")
 	wantErr(t, err, store.ErrNotFound, "next of a refused rotation")
+	_, err = s.GetAccessToken(ctx, "r3-at")
+	wantErr(t, err, store.ErrNotFound, "access token of a refused rotation")
 
 	// The chain goes on from the new token.
-	_, err = s.RotateRefreshToken(ctx, "r2", newRefreshToken("r4", "fam", exp, idle), now.Add(2*time.Minute))
+	_, err = s.RotateRefreshToken(ctx, "r2", store.Issued{Refresh: newRefreshToken("r4", "fam", exp, idle)}, now.Add(2*time.Minute))
 	must(t, err, "rotate r2")
 
-	_, err = s.RotateRefreshToken(ctx, "missing", newRefreshToken("r5", "fam", exp, idle), now)
+	_, err = s.RotateRefreshToken(ctx, "missing", store.Issued{Refresh: newRefreshToken("r5", "fam", exp, idle)}, now)
 	wantErr(t, err, store.ErrNotFound, "rotate missing")
 	_, err = s.GetRefreshToken(ctx, "r5")
 	wantErr(t, err, store.ErrNotFound, "next of a missing token")
 
 	// A next token that exists already: nothing changes.
-	_, err = s.RotateRefreshToken(ctx, "r4", newRefreshToken("r1", "fam", exp, idle), now)
+	_, err = s.RotateRefreshToken(ctx, "r4", store.Issued{Refresh: newRefreshToken("r1", "fam", exp, idle)}, now)
 	wantErr(t, err, store.ErrConflict, "rotate onto an existing hash")
+	// So does an access token hash that exists.
+	_, err = s.RotateRefreshToken(ctx, "r4", store.Issued{Access: newAccessToken("r2-at", t0.Add(time.Hour)), Refresh: newRefreshToken("r6", "fam", exp, idle)}, now)
+	wantErr(t, err, store.ErrConflict, "rotate with an existing access token hash")
+	_, err = s.GetRefreshToken(ctx, "r6")
+	wantErr(t, err, store.ErrNotFound, "next of a conflicting rotation")
+	// Without a next refresh token there is no rotation.
+	if _, err := s.RotateRefreshToken(ctx, "r4", store.Issued{Access: newAccessToken("r7-at", t0.Add(time.Hour))}, now); err == nil {
+		t.Error("rotation without a next refresh token succeeded")
+	}
 	r4, err := s.GetRefreshToken(ctx, "r4")
 	must(t, err, "get r4")
 	if r4.RotatedAt != nil {
@@ -811,7 +885,7 @@ func testRotateConcurrent(t *testing.T, s store.Store) {
 		got := make([]*store.RefreshToken, racers)
 		errs := race(racers, func(i int) error {
 			var err error
-			got[i], err = s.RotateRefreshToken(ctx, old, newRefreshToken(fmt.Sprintf("%s-next%d", old, i), "fam", exp, exp),
+			got[i], err = s.RotateRefreshToken(ctx, old, store.Issued{Refresh: newRefreshToken(fmt.Sprintf("%s-next%d", old, i), "fam", exp, exp)},
 				t0.Add(time.Duration(i+1)*time.Second))
 			return err
 		})
