@@ -12,7 +12,7 @@ import (
 
 // Opaque access tokens. revoked_at is the truth for RevokedAt.
 
-func insertAccess(ctx context.Context, tx *sql.Tx, t *store.AccessToken) error {
+func insertAccess(ctx context.Context, tx wtx, t *store.AccessToken) error {
 	n := canonical.AccessToken(t)
 	data, err := canonical.Encode(n)
 	if err != nil {
@@ -24,7 +24,7 @@ func insertAccess(ctx context.Context, tx *sql.Tx, t *store.AccessToken) error {
 }
 
 func (s *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
-	if err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertAccess(ctx, tx, t) }); err != nil {
+	if err := s.write(ctx, func(ctx context.Context, tx wtx) error { return insertAccess(ctx, tx, t) }); err != nil {
 		return s.fail(ctx, "create access token", err)
 	}
 	return nil
@@ -48,7 +48,7 @@ func (s *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Tim
 	if now.IsZero() {
 		return s.fail(ctx, "revoke access token", errZeroTime)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`,
 			canonical.Time(now).UnixMicro(), hash); err != nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Store) ListAPIs(ctx context.Context) ([]*store.API, error) {
 
 func (s *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) error) (*store.API, error) {
 	return modify(ctx, s, "update api", `SELECT data FROM apis WHERE id = ?`, id, fn,
-		func(tx *sql.Tx, a *store.API) (*store.API, error) {
+		func(tx wtx, a *store.API) (*store.API, error) {
 			a.ID = id
 			n := canonical.API(a)
 			data, err := canonical.Encode(n)

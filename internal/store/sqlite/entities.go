@@ -50,10 +50,10 @@ func list[T any](ctx context.Context, s *Store, op, query string, args ...any) (
 // modify is the read-modify-write behind every Update method: it reads the
 // row in the write transaction, runs fn and saves what fn left. An error
 // from fn is returned exactly as fn returned it.
-func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(*T) error, save func(*sql.Tx, *T) (*T, error)) (*T, error) {
+func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(*T) error, save func(wtx, *T) (*T, error)) (*T, error) {
 	var out *T
 	var fnErr error
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		var data string
 		if err := tx.QueryRowContext(ctx, query, id).Scan(&data); err != nil {
 			return err
@@ -79,7 +79,7 @@ func modify[T any](ctx context.Context, s *Store, op, query, id string, fn func(
 
 // deleteRow deletes by key; ErrNotFound when nothing was there.
 func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) er
 
 // exec runs one write statement in its own transaction.
 func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		_, err := tx.ExecContext(ctx, query, args...)
 		return err
 	})
@@ -131,7 +131,7 @@ func (s *Store) ListClients(ctx context.Context) ([]*store.Client, error) {
 
 func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Client) error) (*store.Client, error) {
 	return modify(ctx, s, "update client", `SELECT data FROM clients WHERE id = ?`, id, fn,
-		func(tx *sql.Tx, c *store.Client) (*store.Client, error) {
+		func(tx wtx, c *store.Client) (*store.Client, error) {
 			c.ID = id // the key does not change
 			n := canonical.Client(c)
 			data, err := canonical.Encode(n)
@@ -200,7 +200,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
 
 func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
 	return modify(ctx, s, "update user", `SELECT data FROM users WHERE id = ?`, id, fn,
-		func(tx *sql.Tx, u *store.User) (*store.User, error) {
+		func(tx wtx, u *store.User) (*store.User, error) {
 			u.ID = id
 			n := canonical.User(u)
 			data, err := canonical.Encode(n)
@@ -236,7 +236,7 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error
 
 func (s *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.SigningKey) error) (*store.SigningKey, error) {
 	return modify(ctx, s, "update signing key", `SELECT data FROM signing_keys WHERE id = ?`, id, fn,
-		func(tx *sql.Tx, k *store.SigningKey) (*store.SigningKey, error) {
+		func(tx wtx, k *store.SigningKey) (*store.SigningKey, error) {
 			k.ID = id
 			n := canonical.SigningKey(k)
 			data, err := canonical.Encode(n)
@@ -266,7 +266,7 @@ func (s *Store) GetAuthRequest(ctx context.Context, id string) (*store.AuthReque
 
 func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store.AuthRequest) error) (*store.AuthRequest, error) {
 	return modify(ctx, s, "update auth request", `SELECT data FROM auth_requests WHERE id = ?`, id, fn,
-		func(tx *sql.Tx, r *store.AuthRequest) (*store.AuthRequest, error) {
+		func(tx wtx, r *store.AuthRequest) (*store.AuthRequest, error) {
 			r.ID = id
 			n := canonical.AuthRequest(r)
 			data, err := canonical.Encode(n)

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -66,7 +65,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 // unexpired record leaves the statement without effect.
 func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {
 	var used bool
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= ?`,
 			issuer, jti, canonical.Time(expiresAt).UnixMicro(), canonical.Time(time.Now()).UnixMicro())
@@ -114,7 +113,7 @@ func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 // expiry is unset (NULL) never expires.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
 	at := canonical.Time(now).UnixMicro()
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		for _, q := range []struct {
 			sql string
 			arg int64

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -123,29 +122,29 @@ CREATE TABLE apis (
 // migrate brings the schema to the latest version in one immediate
 // transaction, so concurrent Opens of one file apply each step once.
 func (s *Store) migrate(ctx context.Context) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
+		if _, err := tx.Tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 			return err
 		}
 		var v int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		if err := tx.Tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
 			return err
 		}
 		if v > len(migrations) {
 			return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade Lucid", v, len(migrations))
 		}
 		for i := v; i < len(migrations); i++ {
-			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			if _, err := tx.Tx.ExecContext(ctx, migrations[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}
 		}
 		if v == len(migrations) {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(migrations))
+		_, err := tx.Tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(migrations))
 		return err
 	})
 	if err != nil {

@@ -52,6 +52,13 @@ type Store struct {
 
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
+
+	// prepared holds every statement a write has run, prepared on the
+	// writer connection after its first use (see wtx); unprepared lists
+	// those waiting for the connection to be free. Only the writer
+	// goroutine touches either, so they need no lock.
+	prepared   map[string]*sql.Stmt
+	unprepared []string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,7 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{}), prepared: map[string]*sql.Stmt{}}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: database path: %w", err)
@@ -151,6 +158,9 @@ func (s *Store) Close() error {
 			_ = st.Close()
 		}
 	}
+	for _, st := range s.prepared {
+		_ = st.Close()
+	}
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
@@ -163,7 +173,7 @@ var errClosed = fmt.Errorf("sqlite: store closed: %w", store.ErrUnavailable)
 // writeReq is one queued write.
 type writeReq struct {
 	ctx  context.Context
-	fn   func(context.Context, *sql.Tx) error
+	fn   func(context.Context, wtx) error
 	done chan error
 }
 
@@ -177,7 +187,7 @@ type writeReq struct {
 // cancellation: interrupting a statement can make SQLite roll back the
 // whole shared transaction. The caller's context still bounds the wait in
 // the queue, which is where a slow database makes writers wait.
-func (s *Store) write(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(context.Context, wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -214,7 +224,54 @@ func (s *Store) writer() {
 			}
 		}
 		s.commit(batch)
+		s.prepareUsed()
 	}
+}
+
+// maxPrepared bounds the writer's statement cache. Lucid's write
+// statements are constants, a few dozen in all; the bound only guards
+// against a future query built from values.
+const maxPrepared = 128
+
+// wtx is the transaction a write function gets: a *sql.Tx whose
+// statements run prepared once the writer has seen them. Parsing and
+// planning a statement costs SQLite about as much as running a small one,
+// and the hot writes (code redemption, refresh rotation, jti) run
+// thousands of times a second.
+type wtx struct {
+	*sql.Tx
+	s *Store
+}
+
+func (t wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.s.prepared[query]; st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	t.s.unprepared = append(t.s.unprepared, query)
+	return t.Tx.ExecContext(ctx, query, args...)
+}
+
+func (t wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.s.prepared[query]; st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	t.s.unprepared = append(t.s.unprepared, query)
+	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepareUsed prepares the statements writes ran unprepared, now that no
+// transaction holds the writer connection. A statement that fails to
+// prepare stays unprepared; running it reports the error.
+func (s *Store) prepareUsed() {
+	for _, q := range s.unprepared {
+		if _, ok := s.prepared[q]; ok || len(s.prepared) >= maxPrepared {
+			continue
+		}
+		if st, err := s.w.PrepareContext(context.Background(), q); err == nil {
+			s.prepared[q] = st
+		}
+	}
+	s.unprepared = s.unprepared[:0]
 }
 
 // commit runs one batch in one transaction and answers every write in it.
@@ -229,11 +286,12 @@ func (s *Store) commit(batch []*writeReq) {
 			r.done <- errs[i]
 		}
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		answer(err)
 		return
 	}
+	tx := wtx{Tx: sqlTx, s: s}
 	if len(batch) == 1 {
 		if errs[0] = batch[0].fn(batch[0].ctx, tx); errs[0] != nil {
 			_ = tx.Rollback()

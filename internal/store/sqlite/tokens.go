@@ -116,7 +116,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 		return nil, s.fail(ctx, "redeem auth code", err)
 	}
 	var code *store.AuthCode
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`,
 			canonical.Time(now).UnixMicro(), f.ID, hash)
@@ -153,7 +153,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 
 // insertIssued stores the tokens of a redemption or rotation inside its
 // transaction.
-func insertIssued(ctx context.Context, tx *sql.Tx, issued store.Issued) error {
+func insertIssued(ctx context.Context, tx wtx, issued store.Issued) error {
 	if issued.Access != nil {
 		if err := insertAccess(ctx, tx, issued.Access); err != nil {
 			return err
@@ -169,7 +169,7 @@ func (s *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now
 	if now.IsZero() {
 		return s.fail(ctx, "invalidate auth code", errZeroTime)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET invalidated_at = ?, invalid_reason = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`, canonical.Time(now).UnixMicro(), reason, hash)
 		if err != nil {
@@ -208,7 +208,7 @@ func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now ti
 	if now.IsZero() {
 		return s.fail(ctx, "revoke token family", errZeroTime)
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
 			WHERE id = ? AND revoked_at IS NULL`, canonical.Time(now).UnixMicro(), reason, id)
 		if err != nil {
@@ -237,7 +237,7 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 
 // Refresh tokens.
 
-func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error {
+func insertRefresh(ctx context.Context, tx wtx, t *store.RefreshToken) error {
 	n := canonical.RefreshToken(t)
 	data, err := canonical.Encode(n)
 	if err != nil {
@@ -249,7 +249,7 @@ func insertRefresh(ctx context.Context, tx *sql.Tx, t *store.RefreshToken) error
 }
 
 func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return insertRefresh(ctx, tx, t) })
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error { return insertRefresh(ctx, tx, t) })
 	if err != nil {
 		return s.fail(ctx, "create refresh token", err)
 	}
@@ -274,7 +274,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 		return nil, s.fail(ctx, "rotate refresh token", errNoRefresh)
 	}
 	var old *store.RefreshToken
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
 			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, canonical.Time(now).UnixMicro(), oldHash))
 		if errors.Is(err, sql.ErrNoRows) {
