@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -137,6 +138,7 @@ func TestOptions(t *testing.T) {
 		{"not http", []string{"--url", "ftp://127.0.0.1"}, "not an http"},
 		{"endless", []string{"--duration", "24h"}, "--duration"},
 		{"no concurrency", []string{"--concurrency", "0"}, "--concurrency"},
+		{"negative pool", []string{"--pool", "-1"}, "--pool"},
 		{"unknown scenario", []string{"--scenario", "cc-basic,bogus"}, `unknown scenario "bogus"`},
 		{"stray argument", []string{"now"}, "unexpected argument"},
 	} {
@@ -150,6 +152,28 @@ func TestOptions(t *testing.T) {
 				t.Fatalf("error = %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDefaultPool: without --pool, the single-use material covers the
+// whole run at poolRate, within maxPool.
+func TestDefaultPool(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 11 * poolRate}, // 1 s warm-up + 10 s
+		{[]string{"--duration", "2s", "--warmup", "0s"}, 2 * poolRate},
+		{[]string{"--duration", "10m"}, maxPool},
+		{[]string{"--pool", "7"}, 7},
+	} {
+		o, err := parseOptions(append([]string{"--database", "sqlite:x.db"}, tc.args...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.pool != tc.want {
+			t.Errorf("%v: pool %d, want %d", tc.args, o.pool, tc.want)
+		}
 	}
 }
 
