@@ -303,14 +303,26 @@ func TestTokenExchange(t *testing.T) {
 		}
 	})
 
-	// Revoking the user's grant at the front end ends what was exchanged from it.
+	// Revoking the user's grant at the front end ends what was exchanged
+	// from it: the tokens, and the refresh chain the backend was given.
 	exchanged := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "audience", inventoryAPI), basicAuth(w.backend.ID, w.backSec)))
+	chain := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "requested_token_type", ttRefresh, "scope", "openid profile"), basicAuth(w.backend.ID, w.backSec)))
+	backendCfg := oauth2.Config{ClientID: w.backend.ID, ClientSecret: w.backSec, Endpoint: oauth2.Endpoint{TokenURL: l.URL + "/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	next, err := backendCfg.TokenSource(ctx, &oauth2.Token{RefreshToken: chain.AccessToken}).Token()
+	if err != nil {
+		t.Fatalf("the exchanged refresh token before the revocation: %v", err)
+	}
 	if r := revoke(t, l, w.web.ID, w.webSec, w.user.RefreshToken); r.status != 200 {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
 	if info := introspect(t, l, w.backend.ID, w.backSec, exchanged.AccessToken, nil); info["active"] != false {
 		t.Fatalf("an exchanged token outlived its subject's grant: %v", info)
 	}
+	if info := introspect(t, l, w.backend.ID, w.backSec, next.AccessToken, nil); info["active"] != false {
+		t.Fatalf("a token refreshed from an exchanged chain outlived the subject's grant: %v", info)
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {next.RefreshToken}}
+	wantJSONError(t, l, postToken(t, l, form, basicAuth(w.backend.ID, w.backSec)), "refresh_token_revoked", "invalid_grant", 400)
 	e := wantJSONError(t, l, postToken(t, l, exchangeForm(w.user.AccessToken, "audience", inventoryAPI), basicAuth(w.backend.ID, w.backSec)),
 		"exchange_token_revoked", "invalid_request", 400)
 	if !strings.Contains(e.Description, "revoked by its client") {

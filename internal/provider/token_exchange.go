@@ -537,9 +537,11 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 		return nil, catalog.New(catalog.ExchangeRefreshWithActor)
 	}
 	now := p.now()
+	// The new grant hangs off the subject's (none for an ID token): ending
+	// that one, for a replayed code or a withdrawn consent, ends this one.
 	family := &store.TokenFamily{
 		ID: secret.Token(16), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
-		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now,
+		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now, ParentID: subj.grant,
 	}
 	token := secret.Token(32)
 	rt := &store.RefreshToken{

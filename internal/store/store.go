@@ -86,10 +86,12 @@ type Store interface {
 	GetTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
 	// RevokeTokenFamily marks the family revoked, which ends every token of
 	// it: refresh tokens and access tokens are checked against their family.
-	// Revoking a revoked family keeps the first time and reason.
+	// It revokes the family's descendants (ParentID, transitively) with the
+	// same time and reason. Revoking a revoked family keeps the first time
+	// and reason.
 	RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error
 	// RevokeFamiliesFor revokes every family of the user and client (consent
-	// withdrawn); clientID "" means all clients.
+	// withdrawn), and their descendants; clientID "" means all clients.
 	RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error
 
 	// Refresh tokens, keyed by the SHA-256 of the token.
@@ -359,6 +361,9 @@ type TokenFamily struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 	RevokeReason string     `json:"revoke_reason,omitempty"`
+	// ParentID is the family of the token this one was exchanged from (RFC
+	// 8693): whatever ends that grant ends this one too.
+	ParentID string `json:"parent_id,omitempty"`
 }
 
 // Issued holds the records of the tokens a code redemption or a refresh

@@ -121,6 +121,10 @@ CREATE TABLE failures (
 );
 CREATE INDEX failures_created ON failures (created_at);
 `,
+	`
+ALTER TABLE token_families ADD COLUMN parent_id text COLLATE "C";
+CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

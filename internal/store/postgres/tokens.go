@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -125,8 +126,8 @@ WITH code AS (
 	WHERE hash = $1 AND redeemed_at IS NULL AND invalidated_at IS NULL
 	RETURNING hash
 ), family AS (
-	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
-	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json FROM code
+	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
+	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM code
 ), ` + issuedCTEs("code", 9) + `
 SELECT hash FROM code`
 
@@ -198,8 +199,12 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
+	if !storable(f.ParentID) {
+		return nil, s.fail(ctx, op, errBadKey)
+	}
 	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
 		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
+	args = append(args, nullString(f.ParentID))
 	var marked string
 	err = s.pool.QueryRow(ctx, redeemCode, args...).Scan(&marked)
 	if err == nil {
@@ -267,6 +272,23 @@ func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFami
 
 // RevokeTokenFamily sets the revocation only where none is set, in one
 // statement that still counts the row when it was revoked before.
+// revokeTree revokes the families the seed query selects and their
+// descendants; UNION (not UNION ALL) stops at a family already visited.
+// A family revoked already keeps its first time and reason. A descendant
+// created while this statement runs may be missed: it can only come from
+// an exchange that checked its parent before the revocation committed.
+const revokeTree = `WITH RECURSIVE tree(id) AS (%s
+	UNION SELECT f.id FROM token_families f JOIN tree ON f.parent_id = tree.id)
+UPDATE token_families
+SET revoked_at = COALESCE(revoked_at, $1),
+    revoke_reason = CASE WHEN revoked_at IS NULL THEN $2 ELSE revoke_reason END
+WHERE id IN (SELECT id FROM tree)`
+
+var (
+	revokeFamilyTree = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE id = $3`)
+	revokeUserTree   = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE user_id = $3 AND ($4 = '' OR client_id = $4)`)
+)
+
 func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
 	const op = "revoke token family"
 	if now.IsZero() {
@@ -275,10 +297,7 @@ func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now ti
 	if !storable(id) {
 		return store.ErrNotFound
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE token_families
-		SET revoked_at = COALESCE(revoked_at, $1),
-		    revoke_reason = CASE WHEN revoked_at IS NULL THEN $2 ELSE revoke_reason END
-		WHERE id = $3`, canonical.Time(now), reason, id)
+	tag, err := s.pool.Exec(ctx, revokeFamilyTree, canonical.Time(now), reason, id)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
@@ -296,12 +315,7 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 	if !storable(userID, clientID) {
 		return nil // no family can belong to them
 	}
-	if clientID == "" {
-		return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
-			WHERE user_id = $3 AND revoked_at IS NULL`, canonical.Time(now), reason, userID)
-	}
-	return s.exec(ctx, op, `UPDATE token_families SET revoked_at = $1, revoke_reason = $2
-		WHERE user_id = $3 AND client_id = $4 AND revoked_at IS NULL`, canonical.Time(now), reason, userID, clientID)
+	return s.exec(ctx, op, revokeUserTree, canonical.Time(now), reason, userID, clientID)
 }
 
 // Refresh tokens.

@@ -117,6 +117,10 @@ CREATE TABLE apis (
 	data       TEXT NOT NULL
 ) STRICT;
 `,
+	`
+ALTER TABLE token_families ADD COLUMN parent_id TEXT;
+CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -136,8 +137,8 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 			}
 			return store.ErrAlreadyUsed
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data)
-			VALUES (?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, parent_id, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), nullString(f.ParentID), fdata); err != nil {
 			return err
 		}
 		return insertIssued(ctx, tx, issued)
@@ -204,17 +205,23 @@ func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFami
 	return f, nil
 }
 
+// revokeTree revokes the families the seed query selects and their
+// descendants; UNION (not UNION ALL) stops at a family already visited.
+const revokeTree = `WITH RECURSIVE tree(id) AS (%s
+	UNION SELECT f.id FROM token_families f JOIN tree ON f.parent_id = tree.id)
+UPDATE token_families SET revoked_at = ?, revoke_reason = ? WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL`
+
+var (
+	revokeFamilyTree = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE id = ?`)
+	revokeUserTree   = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE user_id = ? AND (? = '' OR client_id = ?)`)
+)
+
 func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
 	if now.IsZero() {
 		return s.fail(ctx, "revoke token family", errZeroTime)
 	}
 	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
-			WHERE id = ? AND revoked_at IS NULL`, canonical.Time(now).UnixMicro(), reason, id)
-		if err != nil {
-			return err
-		}
-		if ok, err := affected(res); ok || err != nil {
+		if _, err := tx.ExecContext(ctx, revokeFamilyTree, id, canonical.Time(now).UnixMicro(), reason); err != nil {
 			return err
 		}
 		var one int
@@ -230,9 +237,8 @@ func (s *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason 
 	if now.IsZero() {
 		return s.fail(ctx, "revoke token families", errZeroTime)
 	}
-	return s.exec(ctx, "revoke token families", `UPDATE token_families SET revoked_at = ?, revoke_reason = ?
-		WHERE user_id = ? AND (? = '' OR client_id = ?) AND revoked_at IS NULL`,
-		canonical.Time(now).UnixMicro(), reason, userID, clientID, clientID)
+	return s.exec(ctx, "revoke token families", revokeUserTree,
+		userID, clientID, clientID, canonical.Time(now).UnixMicro(), reason)
 }
 
 // Refresh tokens.

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RotateRefreshToken", testRotate},
 		{"RotateRefreshTokenConcurrent", testRotateConcurrent},
 		{"RevokeFamilies", testRevoke},
+		{"RevokeFamiliesDescendants", testRevokeDescendants},
 		{"Consents", testConsents},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
@@ -956,6 +957,59 @@ func testRevoke(t *testing.T, s store.Store) {
 	}
 	_, err := s.GetTokenFamily(ctx, "missing")
 	wantErr(t, err, store.ErrNotFound, "get missing family")
+}
+
+// testRevokeDescendants: a family exchanged from another (ParentID) ends
+// with it, at any depth; revoked descendants keep their first revocation.
+func testRevokeDescendants(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	family := func(id, user, client, parent string) {
+		t.Helper()
+		must(t, s.CreateAuthCode(ctx, newAuthCode("code-"+id, t0.Add(time.Hour))), "create code for "+id)
+		f := newFamily(id, user, client)
+		f.ParentID = parent
+		_, err := s.RedeemAuthCode(ctx, "code-"+id, f, store.Issued{}, t0)
+		must(t, err, "redeem code for "+id)
+	}
+	family("p", "u1", "c1", "")
+	family("p-child", "u1", "c2", "p")
+	family("p-grandchild", "u1", "c3", "p-child")
+	family("p-early", "u1", "c4", "p")
+	family("q", "u1", "c1", "")
+	family("r", "u2", "c1", "")
+	family("r-child", "u2", "c9", "r")
+	family("s", "u2", "c2", "")
+	at0, at1, at2 := t0.Add(time.Minute), t0.Add(2*time.Minute), t0.Add(3*time.Minute)
+
+	got, err := s.GetTokenFamily(ctx, "p-grandchild")
+	must(t, err, "get grandchild")
+	if got.ParentID != "p-child" {
+		t.Errorf("ParentID = %q, want p-child", got.ParentID)
+	}
+	must(t, s.RevokeTokenFamily(ctx, "p-early", "refresh_reused", at0), "revoke a child first")
+	must(t, s.RevokeTokenFamily(ctx, "p", "code_reused", at1), "revoke the root")
+	must(t, s.RevokeFamiliesFor(ctx, "u2", "c1", "consent_withdrawn", at2), "revoke for u2 and c1")
+
+	for _, c := range []struct {
+		id     string
+		at     *time.Time
+		reason string
+	}{
+		{"p", &at1, "code_reused"},
+		{"p-child", &at1, "code_reused"},
+		{"p-grandchild", &at1, "code_reused"},
+		{"p-early", &at0, "refresh_reused"},
+		{"q", nil, ""},
+		{"r", &at2, "consent_withdrawn"},
+		{"r-child", &at2, "consent_withdrawn"}, // another client's, but derived from r
+		{"s", nil, ""},
+	} {
+		f, err := s.GetTokenFamily(ctx, c.id)
+		must(t, err, "get "+c.id)
+		if (f.RevokedAt == nil) != (c.at == nil) || f.RevokedAt != nil && !f.RevokedAt.Equal(c.at.Truncate(time.Microsecond)) || f.RevokeReason != c.reason {
+			t.Errorf("%s: revoked %v %q, want %v %q", c.id, f.RevokedAt, f.RevokeReason, c.at, c.reason)
+		}
+	}
 }
 
 func testConsents(t *testing.T, s store.Store) {
