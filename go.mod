@@ -12,6 +12,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
+	golang.org/x/time v0.16.0 // token buckets: the open registration limit
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
 )

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -21,7 +23,7 @@ const initialAccessToken = "initial-access-token-for-tests-0123456789"
 // withRegistration turns dynamic client registration on.
 func withRegistration(mode string, tokens ...string) func(*config.Config) {
 	return func(c *config.Config) {
-		c.Registration = config.Registration{Mode: mode, InitialAccessTokens: tokens}
+		c.Registration.Mode, c.Registration.InitialAccessTokens = mode, tokens
 	}
 }
 
@@ -193,6 +195,45 @@ func TestRegistrationClientCredentials(t *testing.T) {
 	tok, err := cc.Token(ctx)
 	if err != nil || tok.AccessToken == "" {
 		t.Fatalf("client_credentials for the registered client: %v", err)
+	}
+}
+
+// TestRegistrationOpenLimit: open registration accepts open_per_hour new
+// clients an hour from one network; refused registrations do not count,
+// the allowance refills over the hour, and registrations with an initial
+// access token are never limited.
+func TestRegistrationOpenLimit(t *testing.T) {
+	perHour := func(n int) func(*config.Config) {
+		return func(c *config.Config) { c.Registration.OpenPerHour = n }
+	}
+	const body = `{"client_name": "Script", "grant_types": ["client_credentials"], "token_endpoint_auth_method": "client_secret_basic"}`
+	l := start(t, withRegistration(config.RegistrationOpen), perHour(2))
+	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", `{"grant_types": ["password"]}`),
+		"registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest)
+	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+
+	r := regCall(t, l, http.MethodPost, "/register", "", body)
+	e := wantJSONError(t, l, r, "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
+	if !strings.Contains(e.Description, "2 new clients an hour") || !strings.Contains(e.Description, "127.0.0.1/32") {
+		t.Errorf("description does not give the limit and the network: %s", e.Description)
+	}
+	if after, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || after < 29*60 || after > 30*60 {
+		t.Errorf("Retry-After %q, want about half an hour in seconds", r.header.Get("Retry-After"))
+	}
+	clients, err := l.Store.ListClients(context.Background())
+	if err != nil || len(clients) != 2 {
+		t.Fatalf("%d clients after a refused registration (%v), want 2", len(clients), err)
+	}
+
+	l.Clock.Advance(30 * time.Minute)
+	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", body), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
+
+	// Holders of an initial access token are trusted: no limit.
+	l = start(t, withRegistration(config.RegistrationInitialToken, initialAccessToken), perHour(1))
+	for range 3 {
+		decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", initialAccessToken, body), http.StatusCreated)
 	}
 }
 

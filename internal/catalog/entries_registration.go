@@ -57,6 +57,23 @@ var registrationEntries = []Entry{
 			"Check that the token is listed in `registration.initial_access_tokens` (or `LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS`) on every replica, and restart after changing the list.",
 		},
 		Spec: "RFC 7591 §3", SpecURL: rfc7591 + "#section-3", Endpoints: []Endpoint{Register}},
+	{Name: RegistrationRateLimited, Error: "temporarily_unavailable", Status: http.StatusTooManyRequests, Title: "Too many registrations from this network",
+		Description: "Open registration accepts {limit} new clients an hour from one network ({network}), and this one has used them; the next registration is possible in {retry_after}. The Retry-After header gives the same wait in seconds.",
+		Causes: []string{
+			"A script or test suite registers a new client on every run instead of reusing one.",
+			"A registration loop retries without reading the error.",
+			"Many developers share one address (an office NAT, a CI provider's egress), and together reached the limit.",
+		},
+		ClientFix: []string{
+			"Register once and keep the client_id, the secret and the registration_access_token; update the registration (PUT to its registration_client_uri) instead of registering again.",
+			"Wait for the time in Retry-After before trying again.",
+		},
+		OperatorFix: []string{
+			"Raise `registration.open_per_hour` (or `LUCID_REGISTRATION_OPEN_PER_HOUR`) if legitimate use needs more.",
+			"For automation, switch to `registration.mode: initial_token` and give the tools an initial access token: registrations with a token are not counted.",
+			"Each replica counts on its own; the limit across replicas is the setting times the number of replicas.",
+		},
+		Spec: "RFC 7591 §3", SpecURL: rfc7591 + "#section-3", Endpoints: []Endpoint{Register}},
 	{Name: RegistrationTokenMissing, Error: "invalid_token", Status: unauth, Title: "Registration access token missing",
 		Description: "Reading, updating or deleting the registration of client {client_id} needs its registration access token: send Authorization: Bearer with the registration_access_token of the registration response.",
 		Causes: []string{

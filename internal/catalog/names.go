@@ -165,6 +165,7 @@ const (
 	RegistrationDisabled             Name = "registration_disabled"
 	RegistrationInitialTokenMissing  Name = "registration_initial_token_missing"
 	RegistrationInitialTokenInvalid  Name = "registration_initial_token_invalid"
+	RegistrationRateLimited          Name = "registration_rate_limited"
 	RegistrationTokenMissing         Name = "registration_access_token_missing"
 	RegistrationTokenInvalid         Name = "registration_access_token_invalid"
 	RegistrationRequestMalformed     Name = "registration_request_malformed"

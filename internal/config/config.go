@@ -109,7 +109,16 @@ type Registration struct {
 	// InitialAccessTokens are the RFC 7591 §3 initial access tokens the
 	// operator hands to developers; at least MinInitialAccessToken bytes.
 	InitialAccessTokens []string `yaml:"initial_access_tokens"` // LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS (comma-separated)
+	// OpenPerHour bounds registrations in mode open per client network (an
+	// IPv4 address or an IPv6 /64) and hour, so that an open endpoint
+	// cannot be used to fill the database. Registrations with an initial
+	// access token are not counted.
+	OpenPerHour int `yaml:"open_per_hour"` // LUCID_REGISTRATION_OPEN_PER_HOUR
 }
+
+// DefaultOpenPerHour is the default of Registration.OpenPerHour: plenty for
+// a developer, a nuisance for a script.
+const DefaultOpenPerHour = 20
 
 // Registration modes.
 const (
@@ -140,7 +149,7 @@ func Default() Config {
 			KeyPublish:      48 * time.Hour,
 		},
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour},
-		Registration:     Registration{Mode: RegistrationOff},
+		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",
 		LogFormat:        "text",

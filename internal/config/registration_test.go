@@ -30,15 +30,20 @@ func TestRegistrationLoad(t *testing.T) {
 		want    Registration
 		wantErr string
 	}{
-		{name: "absent keeps off", yaml: "issuer: https://id.example.com\n", want: Registration{Mode: RegistrationOff}},
+		{name: "absent keeps off", yaml: "issuer: https://id.example.com\n", want: Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour}},
 		{name: "initial token", yaml: "registration:\n  mode: initial_token\n  initial_access_tokens: [" + iat1 + ", " + iat2 + "]\n",
-			want: Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}}},
-		{name: "open", yaml: "registration:\n  mode: open\n", want: Registration{Mode: RegistrationOpen}},
+			want: Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}, OpenPerHour: DefaultOpenPerHour}},
+		{name: "open", yaml: "registration:\n  mode: open\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: DefaultOpenPerHour}},
+		{name: "open with a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 5\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: 5}},
+		{name: "open without a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 0\n", wantErr: "registration.open_per_hour: is 0"},
 		{name: "misspelled key", yaml: "registration:\n  mode: open\n  initial_tokens: [x]\n", wantErr: `line 3: unknown key "registration.initial_tokens"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := Load(writeFile(t, "lucid.yaml", tt.yaml))
+			if err == nil {
+				err = c.Validate()
+			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -60,11 +65,12 @@ func TestRegistrationEnv(t *testing.T) {
 	env := map[string]string{
 		"LUCID_REGISTRATION_MODE":                  "initial_token",
 		"LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS": " " + iat1 + " ,," + iat2,
+		"LUCID_REGISTRATION_OPEN_PER_HOUR":         "7",
 	}
 	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
-	want := Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}}
+	want := Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}, OpenPerHour: 7}
 	if !reflect.DeepEqual(c.Registration, want) {
 		t.Fatalf("registration = %+v, want %+v", c.Registration, want)
 	}
@@ -93,11 +99,16 @@ func TestRegistrationValidate(t *testing.T) {
 			wantErr: []string{"token #2 is 7 characters"}},
 		{name: "repeated token", reg: Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat1}},
 			wantErr: []string{"token #2 repeats"}},
+		{name: "negative limit", reg: Registration{Mode: RegistrationOpen, OpenPerHour: -1},
+			wantErr: []string{"registration.open_per_hour: is -1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := Default()
 			c.Registration = tt.reg
+			if tt.reg.OpenPerHour == 0 {
+				c.Registration.OpenPerHour = DefaultOpenPerHour
+			}
 			err := c.Validate()
 			if len(tt.wantErr) == 0 {
 				if err != nil {

@@ -235,6 +235,9 @@ func (r Registration) check() []error {
 		// An operator who lists tokens expects them to be required.
 		bad("initial_access_tokens", "are set, but mode open lets anyone register without one; use mode initial_token, or remove the tokens")
 	}
+	if r.OpenPerHour < 1 {
+		bad("open_per_hour", "is %d; it must be at least 1 (the default is %d)", r.OpenPerHour, DefaultOpenPerHour)
+	}
 	seen := map[string]bool{}
 	for i, t := range r.InitialAccessTokens {
 		if len(t) < MinInitialAccessToken {

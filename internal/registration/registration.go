@@ -18,7 +18,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +66,7 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	failures *failure.Recorder
+	limit    *limiter // open registrations per network; nil unless mode open
 }
 
 // New builds the endpoint. With registration off it answers every request
@@ -79,6 +82,13 @@ func New(svc *manage.Service, opts Options) *Handler {
 	}
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
+	}
+	if h.mode == config.RegistrationOpen {
+		perHour := opts.Config.OpenPerHour
+		if perHour < 1 {
+			perHour = config.DefaultOpenPerHour
+		}
+		h.limit = newLimiter(perHour)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -149,21 +159,42 @@ func (h *Handler) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow
 
 // create registers a client (RFC 7591 §3).
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if e := h.checkInitialToken(r); e != nil {
 		h.fail(w, r, "", e)
 		return
 	}
+	if h.limit == nil {
+		h.register(w, r)
+		return
+	}
+	net := network(r.RemoteAddr)
+	undo, wait := h.limit.take(net, h.now())
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		h.fail(w, r, "", catalog.New(catalog.RegistrationRateLimited,
+			"limit", h.limit.perHour, "network", net, "retry_after", wait))
+		return
+	}
+	// Only registrations count: fixing refused metadata costs nothing.
+	if !h.register(w, r) {
+		undo()
+	}
+}
+
+// register creates the client the request describes and answers; it
+// reports whether a client was created.
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) bool {
+	ctx := r.Context()
 	md, e := readMetadata(w, r)
 	if e != nil {
 		h.fail(w, r, "", e)
-		return
+		return false
 	}
 	id := secret.ID(16)
 	v, e := md.resolve(id)
 	if e != nil {
 		h.fail(w, r, "", e)
-		return
+		return false
 	}
 	token := secret.Token(tokenBytes)
 	spec := v.spec(id)
@@ -171,11 +202,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	c, plain, err := h.svc.CreateClient(ctx, spec)
 	if err != nil {
 		h.fail(w, r, "", refusal(err, v, id))
-		return
+		return false
 	}
 	h.log.InfoContext(ctx, "registration: client registered", "trace_id", trace.ID(ctx), "client_id", c.ID,
 		"auth_method", c.TokenEndpointAuthMethod, "remote_addr", r.RemoteAddr)
 	writeJSON(w, http.StatusCreated, h.info(c, plain, token))
+	return true
 }
 
 // read returns the current registration (RFC 7592 §2.1).

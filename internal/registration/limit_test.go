@@ -1,0 +1,77 @@
+package registration
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestNetwork(t *testing.T) {
+	for _, tc := range []struct{ remote, want string }{
+		{"192.0.2.7:5000", "192.0.2.7/32"},
+		{"192.0.2.7", "192.0.2.7/32"},
+		{"[2001:db8:1:2:aaaa::1]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:ffff::9]:443", "2001:db8:1:2::/64"}, // same /64, same key
+		{"[::ffff:192.0.2.7]:80", "192.0.2.7/32"},           // mapped IPv4 is IPv4
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+		{"pipe", "invalid Prefix"},
+	} {
+		if got := network(tc.remote).String(); got != tc.want {
+			t.Errorf("network(%q) = %s, want %s", tc.remote, got, tc.want)
+		}
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := newLimiter(3)
+	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a, b := netip.MustParsePrefix("192.0.2.1/32"), netip.MustParsePrefix("192.0.2.2/32")
+	for i := range 3 {
+		if _, wait := l.take(a, t0); wait != 0 {
+			t.Fatalf("registration %d of 3 refused, wait %s", i+1, wait)
+		}
+	}
+	_, wait := l.take(a, t0)
+	if want := 20 * time.Minute; wait < want-time.Second || wait > want {
+		t.Fatalf("fourth registration: wait %s, want about %s (an hour's allowance of 3)", wait, want)
+	}
+	if _, wait := l.take(b, t0); wait != 0 {
+		t.Fatalf("another network was limited too: wait %s", wait)
+	}
+	// A refusal does not eat into the allowance: after 20 minutes exactly
+	// one more registration is possible.
+	later := t0.Add(20 * time.Minute)
+	if _, wait := l.take(a, later); wait != 0 {
+		t.Fatalf("after the wait: refused, wait %s", wait)
+	}
+	if _, wait := l.take(a, later); wait == 0 {
+		t.Fatal("two registrations after one refill")
+	}
+	// A registration given back (the request failed) is available again.
+	undo, _ := l.take(b, t0)
+	undo()
+	for i := range 2 {
+		if _, wait := l.take(b, t0); wait != 0 {
+			t.Fatalf("after undo, registration %d refused", i+2)
+		}
+	}
+}
+
+// TestLimiterPrunes: networks whose allowance refilled are forgotten once
+// there are many, so a scan from many addresses does not grow the map for
+// ever.
+func TestLimiterPrunes(t *testing.T) {
+	l := newLimiter(1)
+	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for i := range pruneAt {
+		l.take(netip.MustParsePrefix(fmt.Sprintf("10.%d.%d.%d/32", i>>16&255, i>>8&255, i&255)), t0)
+	}
+	if len(l.buckets) != pruneAt {
+		t.Fatalf("%d networks, want %d", len(l.buckets), pruneAt)
+	}
+	l.take(netip.MustParsePrefix("192.0.2.1/32"), t0.Add(2*time.Hour))
+	if len(l.buckets) != 1 {
+		t.Fatalf("after two idle hours %d networks remain, want only the new one", len(l.buckets))
+	}
+}
