@@ -12,6 +12,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
+	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
 	golang.org/x/time v0.16.0 // token buckets: the open registration limit
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
@@ -35,7 +36,6 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/libc v1.79.0 // indirect

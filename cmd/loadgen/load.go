@@ -47,10 +47,20 @@ type phase struct {
 	elapsed   time.Duration
 }
 
-// runPhase runs one job per worker until d has passed, max requests were
+// runPhase runs one step per worker until d has passed, max requests were
 // started, material ran out or ctx ended. In-flight requests finish (each
 // is bounded by the client timeout), so the last ones are not errors.
-func runPhase(ctx context.Context, jobs []job, d time.Duration, max int) phase {
+// Plain HTTP runs on the event loop where there is one; https, or a
+// system without it, runs a goroutine per worker.
+func (g *generator) runPhase(ctx context.Context, steps []step, d time.Duration, max int) phase {
+	if g.raw != nil && haveEventLoop {
+		return runLoop(ctx, g.raw.addr, g.raw.host, steps, d, max, g.o.timeout)
+	}
+	return g.runWorkers(ctx, steps, d, max)
+}
+
+// runWorkers is runPhase with a goroutine per worker.
+func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duration, max int) phase {
 	var (
 		mu        sync.Mutex
 		out       phase
@@ -60,7 +70,7 @@ func runPhase(ctx context.Context, jobs []job, d time.Duration, max int) phase {
 	)
 	start := time.Now()
 	deadline := start.Add(d)
-	for _, j := range jobs {
+	for _, st := range steps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -70,12 +80,18 @@ func runPhase(ctx context.Context, jobs []job, d time.Duration, max int) phase {
 				if started.Add(1) > int64(max) {
 					break
 				}
-				t0 := time.Now()
-				err := j(ctx)
-				took := time.Since(t0)
-				switch {
-				case errors.Is(err, errExhausted):
+				r, err := st.next()
+				if errors.Is(err, errExhausted) {
 					exhausted.Store(true)
+					break
+				}
+				t0 := time.Now()
+				status, body, err := g.roundTrip(ctx, r)
+				took := time.Since(t0)
+				if err == nil {
+					err = st.check(status, body)
+				}
+				switch {
 				case err != nil && ctx.Err() != nil:
 					// Interrupted: neither a result nor an error of Lucid's.
 				case err != nil:
@@ -104,10 +120,10 @@ func runPhase(ctx context.Context, jobs []job, d time.Duration, max int) phase {
 
 // measure warms up, then measures one scenario while sampling Lucid's
 // resident memory.
-func (g *generator) measure(ctx context.Context, name string, pid int, newJob func(int) job) (result, error) {
-	jobs := make([]job, g.o.concurrency)
-	for i := range jobs {
-		jobs[i] = newJob(i)
+func (g *generator) measure(ctx context.Context, name string, pid int, newStep func(int) step) (result, error) {
+	steps := make([]step, g.o.concurrency)
+	for i := range steps {
+		steps[i] = newStep(i)
 	}
 	res := result{name: name}
 	before, err := readProc(pid)
@@ -116,7 +132,7 @@ func (g *generator) measure(ctx context.Context, name string, pid int, newJob fu
 	}
 	res.rssBefore, res.rssPeak = before.rss, before.rss
 	if g.o.warmup > 0 {
-		w := runPhase(ctx, jobs, g.o.warmup, g.o.maxRequests)
+		w := g.runPhase(ctx, steps, g.o.warmup, g.o.maxRequests)
 		if w.errors > 0 && len(w.latencies) == 0 {
 			return res, fmt.Errorf("every warm-up request failed; the first: %s", w.firstErr)
 		}
@@ -148,7 +164,7 @@ func (g *generator) measure(ctx context.Context, name string, pid int, newJob fu
 		return res, err
 	}
 	self0 := selfCPU()
-	ph := runPhase(ctx, jobs, g.o.duration, g.o.maxRequests)
+	ph := g.runPhase(ctx, steps, g.o.duration, g.o.maxRequests)
 	self1 := selfCPU()
 	p1, err := readProc(pid)
 	close(stop)

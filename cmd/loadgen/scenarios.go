@@ -21,43 +21,81 @@ import (
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
-// job sends one request and checks the answer. It returns errExhausted
-// when its single-use material has run out.
-type job func(ctx context.Context) error
+// step is one worker's share of a scenario: next gives its next request
+// (errExhausted when its single-use material has run out), check judges
+// the answer and may keep state for the next request (a refresh chain).
+// A worker runs next and check in turn, never two at once.
+type step struct {
+	next  func() (request, error)
+	check func(status int, body []byte) error
+}
 
 // errExhausted ends a worker without counting an error.
 var errExhausted = errors.New("pre-minted material exhausted")
 
 // scenario is one measured request kind. prepare creates its fixtures and
-// returns a job maker: one call per worker, so a job may keep state (a
-// refresh-token chain).
+// returns a step maker: one call per worker, so a step may keep state.
 type scenario struct {
 	name    string
-	prepare func(ctx context.Context, g *generator) (func(worker int) job, error)
+	prepare func(ctx context.Context, g *generator) (func(worker int) step, error)
+}
+
+// fixed is a step that sends the same request every time and wants a 200
+// whose body contains want.
+func fixed(r request, want string) func(int) step {
+	return func(int) step {
+		return step{next: func() (request, error) { return r, nil }, check: wantOK(want)}
+	}
+}
+
+// fromPool is a step that sends single-use requests from p.
+func fromPool(p *pool, want string) func(int) step {
+	return func(int) step {
+		return step{next: func() (request, error) {
+			r, ok := p.take()
+			if !ok {
+				return request{}, errExhausted
+			}
+			return r, nil
+		}, check: wantOK(want)}
+	}
+}
+
+// wantOK accepts a 200 whose body contains want.
+func wantOK(want string) func(int, []byte) error {
+	return func(status int, body []byte) error {
+		if status != http.StatusOK {
+			return fmt.Errorf("HTTP %d: %.200s", status, body)
+		}
+		if want != "" && !bytes.Contains(body, []byte(want)) {
+			return fmt.Errorf("response lacks %s: %.200s", want, body)
+		}
+		return nil
+	}
 }
 
 func scenarios() []scenario {
 	return []scenario{
 		{"cc-basic", prepareCCBasic},
 		{"cc-jwt", prepareCCJWT},
-		{"introspect-jwt", func(ctx context.Context, g *generator) (func(int) job, error) {
+		{"introspect-jwt", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return prepareIntrospect(ctx, g, store.FormatJWT)
 		}},
-		{"introspect-opaque", func(ctx context.Context, g *generator) (func(int) job, error) {
+		{"introspect-opaque", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return prepareIntrospect(ctx, g, store.FormatOpaque)
 		}},
 		{"refresh", prepareRefresh},
-		{"code-exchange-rs256", func(ctx context.Context, g *generator) (func(int) job, error) {
+		{"code-exchange-rs256", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return prepareCodeExchange(ctx, g, "RS256")
 		}},
-		{"code-exchange-es256", func(ctx context.Context, g *generator) (func(int) job, error) {
+		{"code-exchange-es256", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return prepareCodeExchange(ctx, g, "ES256")
 		}},
-		{"discovery", func(ctx context.Context, g *generator) (func(int) job, error) {
-			return prepareGet(g, "/.well-known/openid-configuration", `"issuer"`)
+		{"discovery", func(ctx context.Context, g *generator) (func(int) step, error) {
+			return fixed(g.request(http.MethodGet, "/.well-known/openid-configuration", "", ""), `"issuer"`), nil
 		}},
-		{"jwks", func(ctx context.Context, g *generator) (func(int) job, error) {
-			return prepareGet(g, "/jwks", `"keys"`)
+		{"jwks", func(ctx context.Context, g *generator) (func(int) step, error) {
+			return fixed(g.request(http.MethodGet, "/jwks", "", ""), `"keys"`), nil
 		}},
 	}
 }
@@ -79,48 +117,49 @@ func scenarioByName(name string) (scenario, bool) {
 	return scenario{}, false
 }
 
-// send does one request and returns the body of a 200 that contains want.
-// The context bounds nothing here: each request has the --timeout deadline
-// on its connection, and the load loop stops between requests.
-func (g *generator) send(ctx context.Context, method, path, auth, form, want string) ([]byte, error) {
-	var (
-		status int
-		b      []byte
-		err    error
-	)
-	if g.raw != nil {
-		status, b, err = g.raw.do(method, strings.TrimSuffix(g.o.url.Path, "/")+path, auth, form)
-	} else {
-		status, b, err = g.sendHTTP(ctx, method, path, auth, form)
-	}
+// request is a request to path under the URL loadgen was given.
+func (g *generator) request(method, path, auth, form string) request {
+	return request{method: method, path: strings.TrimSuffix(g.o.url.Path, "/") + path, auth: auth, form: form}
+}
+
+// send does one request outside the measured load (setup) and returns the
+// body of a 200 that contains want. Each request has the --timeout
+// deadline on its connection.
+func (g *generator) send(ctx context.Context, r request, want string) ([]byte, error) {
+	status, b, err := g.roundTrip(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d: %.200s", status, b)
-	}
-	if want != "" && !bytes.Contains(b, []byte(want)) {
-		return nil, fmt.Errorf("response lacks %s: %.200s", want, b)
+	if err := wantOK(want)(status, b); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
 
+// roundTrip sends r with the raw client, or through net/http for https.
+func (g *generator) roundTrip(ctx context.Context, r request) (int, []byte, error) {
+	if g.raw != nil {
+		return g.raw.do(r)
+	}
+	return g.sendHTTP(ctx, r)
+}
+
 // sendHTTP is send through net/http, for https URLs (rawClient speaks
 // plain HTTP only).
-func (g *generator) sendHTTP(ctx context.Context, method, path, auth, form string) (int, []byte, error) {
+func (g *generator) sendHTTP(ctx context.Context, r request) (int, []byte, error) {
 	var body io.Reader
-	if form != "" {
-		body = strings.NewReader(form)
+	if r.form != "" {
+		body = strings.NewReader(r.form)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, g.o.url.String()+path, body)
+	req, err := http.NewRequestWithContext(ctx, r.method, g.o.url.Scheme+"://"+g.o.url.Host+r.path, body)
 	if err != nil {
 		return 0, nil, err
 	}
-	if form != "" {
+	if r.form != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
+	if r.auth != "" {
+		req.Header.Set("Authorization", r.auth)
 	}
 	resp, err := g.http.Do(req)
 	if err != nil {
@@ -136,36 +175,31 @@ func (g *generator) sendHTTP(ctx context.Context, method, path, auth, form strin
 
 const ccForm = "grant_type=client_credentials&scope=orders%3Aread"
 
-func prepareCCBasic(ctx context.Context, g *generator) (func(int) job, error) {
+func prepareCCBasic(ctx context.Context, g *generator) (func(int) step, error) {
 	f, err := g.m2mClient(ctx, "cc-basic", store.FormatJWT, store.AuthSecretBasic)
 	if err != nil {
 		return nil, err
 	}
-	return func(int) job {
-		return func(ctx context.Context) error {
-			_, err := g.send(ctx, http.MethodPost, "/token", f.auth, ccForm, `"access_token"`)
-			return err
-		}
-	}, nil
+	return fixed(g.request(http.MethodPost, "/token", f.auth, ccForm), `"access_token"`), nil
 }
 
-// pool hands out single-use items to all workers.
+// pool hands out single-use requests to all workers.
 type pool struct {
-	items []string
+	items []request
 	next  atomic.Int64
 }
 
-func (p *pool) take() (string, bool) {
+func (p *pool) take() (request, bool) {
 	i := p.next.Add(1) - 1
 	if i >= int64(len(p.items)) {
-		return "", false
+		return request{}, false
 	}
 	return p.items[i], true
 }
 
 // prepareCCJWT signs --pool client assertions (unique jti each) before the
 // run, so the measured requests carry no client-side signing.
-func prepareCCJWT(ctx context.Context, g *generator) (func(int) job, error) {
+func prepareCCJWT(ctx context.Context, g *generator) (func(int) step, error) {
 	f, err := g.m2mClient(ctx, "cc-jwt", store.FormatJWT, store.AuthPrivateKeyJWT)
 	if err != nil {
 		return nil, err
@@ -177,7 +211,7 @@ func prepareCCJWT(ctx context.Context, g *generator) (func(int) job, error) {
 	now := time.Now()
 	// Lucid accepts assertions expiring at most 10 minutes ahead.
 	exp := jwt.NewNumericDate(now.Add(9 * time.Minute))
-	forms := make([]string, g.o.pool)
+	forms := make([]request, g.o.pool)
 	var wg sync.WaitGroup
 	var firstErr error
 	var mu sync.Mutex
@@ -197,10 +231,10 @@ func prepareCCJWT(ctx context.Context, g *generator) (func(int) job, error) {
 					mu.Unlock()
 					return
 				}
-				forms[i] = url.Values{
+				forms[i] = g.request(http.MethodPost, "/token", "", url.Values{
 					"grant_type": {"client_credentials"}, "scope": {"orders:read"}, "client_id": {f.client.ID},
 					"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a},
-				}.Encode()
+				}.Encode())
 			}
 		}()
 	}
@@ -208,27 +242,17 @@ func prepareCCJWT(ctx context.Context, g *generator) (func(int) job, error) {
 	if firstErr != nil {
 		return nil, fmt.Errorf("signing assertions: %w", firstErr)
 	}
-	p := &pool{items: forms}
-	return func(int) job {
-		return func(ctx context.Context) error {
-			form, ok := p.take()
-			if !ok {
-				return errExhausted
-			}
-			_, err := g.send(ctx, http.MethodPost, "/token", "", form, `"access_token"`)
-			return err
-		}
-	}, nil
+	return fromPool(&pool{items: forms}, `"access_token"`), nil
 }
 
 // prepareIntrospect has the client introspect one of its own tokens, as a
 // resource server holding the same credentials would.
-func prepareIntrospect(ctx context.Context, g *generator, format string) (func(int) job, error) {
+func prepareIntrospect(ctx context.Context, g *generator, format string) (func(int) step, error) {
 	f, err := g.m2mClient(ctx, "introspect-"+format, format, store.AuthSecretBasic)
 	if err != nil {
 		return nil, err
 	}
-	b, err := g.send(ctx, http.MethodPost, "/token", f.auth, ccForm, `"access_token"`)
+	b, err := g.send(ctx, g.request(http.MethodPost, "/token", f.auth, ccForm), `"access_token"`)
 	if err != nil {
 		return nil, fmt.Errorf("getting a token to introspect: %w", err)
 	}
@@ -242,17 +266,12 @@ func prepareIntrospect(ctx context.Context, g *generator, format string) (func(i
 		return nil, fmt.Errorf("asked for a %s token, got %.40s…", format, resp.AccessToken)
 	}
 	form := url.Values{"token": {resp.AccessToken}}.Encode()
-	return func(int) job {
-		return func(ctx context.Context) error {
-			_, err := g.send(ctx, http.MethodPost, "/introspect", f.auth, form, `"active":true`)
-			return err
-		}
-	}, nil
+	return fixed(g.request(http.MethodPost, "/introspect", f.auth, form), `"active":true`), nil
 }
 
 // prepareRefresh gives every worker its own chain: each request presents
 // the refresh token the previous one returned.
-func prepareRefresh(ctx context.Context, g *generator) (func(int) job, error) {
+func prepareRefresh(ctx context.Context, g *generator) (func(int) step, error) {
 	f, err := g.webClient(ctx, "ES256")
 	if err != nil {
 		return nil, err
@@ -263,31 +282,35 @@ func prepareRefresh(ctx context.Context, g *generator) (func(int) job, error) {
 			return nil, err
 		}
 	}
-	return func(worker int) job {
+	return func(worker int) step {
 		rt := chains[worker]
-		return func(ctx context.Context) error {
-			if rt == "" {
-				return errExhausted // the chain broke on an earlier error
-			}
-			b, err := g.send(ctx, http.MethodPost, "/token", f.auth, "grant_type=refresh_token&refresh_token="+url.QueryEscape(rt), `"refresh_token"`)
-			if err != nil {
-				rt = ""
-				return err
-			}
-			var resp struct {
-				RefreshToken string `json:"refresh_token"`
-			}
-			if err := json.Unmarshal(b, &resp); err != nil || resp.RefreshToken == "" {
-				rt = ""
-				return fmt.Errorf("no refresh_token in %.200s", b)
-			}
-			rt = resp.RefreshToken
-			return nil
+		return step{
+			next: func() (request, error) {
+				if rt == "" {
+					return request{}, errExhausted // the chain broke on an earlier error
+				}
+				return g.request(http.MethodPost, "/token", f.auth, "grant_type=refresh_token&refresh_token="+url.QueryEscape(rt)), nil
+			},
+			check: func(status int, body []byte) error {
+				var resp struct {
+					RefreshToken string `json:"refresh_token"`
+				}
+				if err := wantOK(`"refresh_token"`)(status, body); err != nil {
+					rt = ""
+					return err
+				}
+				if err := json.Unmarshal(body, &resp); err != nil || resp.RefreshToken == "" {
+					rt = ""
+					return fmt.Errorf("no refresh_token in %.200s", body)
+				}
+				rt = resp.RefreshToken
+				return nil
+			},
 		}
 	}, nil
 }
 
-func prepareCodeExchange(ctx context.Context, g *generator, alg string) (func(int) job, error) {
+func prepareCodeExchange(ctx context.Context, g *generator, alg string) (func(int) step, error) {
 	f, err := g.webClient(ctx, alg)
 	if err != nil {
 		return nil, err
@@ -296,28 +319,10 @@ func prepareCodeExchange(ctx context.Context, g *generator, alg string) (func(in
 	if err != nil {
 		return nil, err
 	}
-	forms := make([]string, len(codes))
+	forms := make([]request, len(codes))
 	for i, c := range codes {
-		forms[i] = url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {callback}, "code_verifier": {verifier}}.Encode()
+		forms[i] = g.request(http.MethodPost, "/token", f.auth,
+			url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {callback}, "code_verifier": {verifier}}.Encode())
 	}
-	p := &pool{items: forms}
-	return func(int) job {
-		return func(ctx context.Context) error {
-			form, ok := p.take()
-			if !ok {
-				return errExhausted
-			}
-			_, err := g.send(ctx, http.MethodPost, "/token", f.auth, form, `"id_token"`)
-			return err
-		}
-	}, nil
-}
-
-func prepareGet(g *generator, path, want string) (func(int) job, error) {
-	return func(int) job {
-		return func(ctx context.Context) error {
-			_, err := g.send(ctx, http.MethodGet, path, "", "", want)
-			return err
-		}
-	}, nil
+	return fromPool(&pool{items: forms}, `"id_token"`), nil
 }
