@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -168,6 +170,55 @@ func TestConsentRememberedDeniedAndForced(t *testing.T) {
 	// prompt=login shows the sign-in page despite the session.
 	if p := b.get(authURL(oauth2.SetAuthURLParam("prompt", "login"))); !p.isSignIn() {
 		t.Fatal("prompt=login did not ask to sign in again")
+	}
+}
+
+// TestSignInThrottledPerNetwork: failed sign-ins from one network, across
+// accounts, are limited per hour; past the limit even the right password
+// is refused without being checked, and the allowance refills over time.
+// Successful sign-ins do not count.
+func TestSignInThrottledPerNetwork(t *testing.T) {
+	ctx := context.Background()
+	l := start(t, func(c *config.Config) {
+		c.Lockout.NetworkPerHour = 3
+		c.Lockout.Threshold = 0 // no per-account lockout: only the network limit
+	})
+	alice := l.user(t, demoUser)
+	l.user(t, "bob")
+	c, sec := l.client(t, manage.ClientSpec{Name: "Notes"})
+	cfg := l.oauthConfig(c, sec)
+	attempt := func(username, password string) *page {
+		t.Helper()
+		b := l.browser(t)
+		return b.signIn(b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))), username, password)
+	}
+
+	for range 5 {
+		if p := attempt(demoUser, demoPassword); !p.isConsent() {
+			t.Fatalf("a correct sign-in was refused: %d %.300s", p.status, p.body)
+		}
+	}
+	for _, f := range []struct{ user, password string }{{"mallory", "guess"}, {"bob", "guess"}, {demoUser, "guess"}} {
+		if p := attempt(f.user, f.password); p.status != 401 {
+			t.Fatalf("failure %s: %d, want 401", f.user, p.status)
+		}
+	}
+	p := attempt(demoUser, demoPassword)
+	if p.status != 429 || !strings.Contains(p.body, "Too many failed sign-ins came from your network") || !p.isSignIn() {
+		t.Fatalf("after 3 failures: %d %.400s; want the sign-in page with 429", p.status, p.body)
+	}
+	if after, err := strconv.Atoi(p.header.Get("Retry-After")); err != nil || after < 19*60 || after > 20*60 {
+		t.Errorf("Retry-After %q, want about 20 minutes (3 an hour) in seconds", p.header.Get("Retry-After"))
+	}
+	u, err := l.Store.GetUser(ctx, alice.ID)
+	if err != nil || u.FailedLogins != 1 {
+		t.Fatalf("alice has %d failed sign-ins (%v), want 1: the refused attempt must not check the password", u.FailedLogins, err)
+	}
+	triggered.add("sign_in_rate_limited")
+
+	l.Clock.Advance(20 * time.Minute)
+	if p := attempt(demoUser, demoPassword); !p.isConsent() {
+		t.Fatalf("the allowance did not refill: %d %.300s", p.status, p.body)
 	}
 }
 

@@ -818,6 +818,22 @@ var coreEntries = []Entry{
 			"Tune `lockout.threshold`, `lockout.base` and `lockout.max` if lockouts are too frequent or too lenient.",
 		},
 		Spec: "RFC 6749 §10.10", SpecURL: rfc6749 + "#section-10.10", Endpoints: []Endpoint{SignIn}},
+	{Name: SignInThrottled, Error: "temporarily_unavailable", Status: http.StatusTooManyRequests, Page: true, Title: "Too many failed sign-ins from this network",
+		Description: "Too many failed sign-ins came from your network (the limit is {limit} an hour). Try again in {retry_after}.",
+		Causes: []string{
+			"Someone on this network is trying passwords against several accounts (password spraying or credential stuffing).",
+			"Many people share one public address (an office, a school, a mobile carrier) and together mistyped their passwords often.",
+			"A script or device keeps signing in with an old password.",
+		},
+		ClientFix: []string{
+			"Nothing to change in the application; the user waits for the time shown, or signs in from another network.",
+		},
+		OperatorFix: []string{
+			"The failure log (`lucid explain TRACE_ID`) names the network; if it is a shared address of your own users, raise `lockout.network_per_hour` (or `LUCID_LOCKOUT_NETWORK_PER_HOUR`).",
+			"Behind a reverse proxy, list it in `trusted_proxies`, or every user counts as the proxy's network.",
+			"Each replica counts on its own; the limit across replicas is the setting times the number of replicas.",
+		},
+		Spec: "RFC 6749 §10.10", SpecURL: rfc6749 + "#section-10.10", Endpoints: []Endpoint{SignIn}},
 	{Name: CSRFTokenInvalid, Error: "invalid_request", Status: http.StatusForbidden, Page: true, Title: "The form expired or was not sent from this site",
 		Description: "The form's security token is missing or does not match this browser; start again from the application.",
 		Causes: []string{

@@ -72,6 +72,7 @@ const (
 	// Sign-in and consent pages.
 	SignInFailed        Name = "sign_in_failed"
 	AccountLocked       Name = "account_locked"
+	SignInThrottled     Name = "sign_in_rate_limited"
 	CSRFTokenInvalid    Name = "csrf_token_invalid"
 	InteractionUnknown  Name = "interaction_unknown"
 	SessionCookieAbsent Name = "session_cookie_absent"

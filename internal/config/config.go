@@ -66,12 +66,22 @@ type Cookies struct {
 }
 
 // Lockout: after Threshold consecutive failures an account is locked for
-// Base, doubling with each further failure up to Max.
+// Base, doubling with each further failure up to Max. Independently, one
+// client network (an IPv4 address or an IPv6 /64) may fail to sign in
+// NetworkPerHour times an hour, whichever accounts it tries; past that the
+// sign-in form refuses it without checking a password, which stops
+// password spraying across accounts and keeps the password hash's CPU cost
+// from being used against the server.
 type Lockout struct {
-	Threshold int           `yaml:"threshold"` // default 5
-	Base      time.Duration `yaml:"base"`      // default 1m
-	Max       time.Duration `yaml:"max"`       // default 1h
+	Threshold      int           `yaml:"threshold"`        // default 5
+	Base           time.Duration `yaml:"base"`             // default 1m
+	Max            time.Duration `yaml:"max"`              // default 1h
+	NetworkPerHour int           `yaml:"network_per_hour"` // default 100
 }
+
+// DefaultNetworkPerHour is the default of Lockout.NetworkPerHour: an office
+// behind one address can mistype a lot before it gets there.
+const DefaultNetworkPerHour = 100
 
 // TrustedIssuer is one issuer of JWT bearer assertions.
 type TrustedIssuer struct {
@@ -148,7 +158,7 @@ func Default() Config {
 			AuthRequest:     15 * time.Minute,
 			KeyPublish:      48 * time.Hour,
 		},
-		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour},
+		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",

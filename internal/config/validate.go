@@ -83,6 +83,9 @@ func (c *Config) Validate() error {
 	if c.Lockout.Threshold < 0 {
 		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)
 	}
+	if c.Lockout.NetworkPerHour < 1 {
+		bad("lockout.network_per_hour", "must be at least 1, got %d (the default is %d)", c.Lockout.NetworkPerHour, DefaultNetworkPerHour)
+	}
 	if c.Lockout.Base > 0 && c.Lockout.Max > 0 && c.Lockout.Max < c.Lockout.Base {
 		bad("lockout.max", "is %s, less than lockout.base %s", c.Lockout.Max, c.Lockout.Base)
 	}

@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
 
@@ -132,7 +135,24 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
+	// Every attempt is counted against the network before a password is
+	// checked, and given back when it succeeds (or the server failed): only
+	// failures use the network's allowance, and a network that has used it
+	// costs no password hash.
+	network := throttle.Network(r.RemoteAddr)
+	undo, wait := p.signIns.Take(network, p.now())
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		e := catalog.New(catalog.SignInThrottled, "retry_after", wait, "limit", p.signIns.PerHour()).
+			Internal("network", network.String())
+		p.record(r, catalog.SignIn, client.ID, e)
+		p.showSignIn(w, e.Status(), ar, client, ar.Browser, username, e.Text())
+		return
+	}
 	user, e := p.checkPassword(ctx, username, r.PostForm.Get("password"))
+	if e == nil || e.Status() >= 500 {
+		undo()
+	}
 	if e != nil {
 		if e.Status() >= 500 {
 			p.failPage(w, r, catalog.SignIn, client.ID, e)

@@ -8,6 +8,7 @@
 package provider
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -53,15 +55,17 @@ type Options struct {
 
 // Provider serves the protocol endpoints.
 type Provider struct {
-	issuer    string
-	store     store.Store
-	keys      *keys.Manager
-	secrets   *secret.Keys
-	clients   *clientauth.Authenticator
-	ui        *ui.Renderer
-	log       *slog.Logger
-	life      config.Lifetimes
-	lockout   config.Lockout
+	issuer  string
+	store   store.Store
+	keys    *keys.Manager
+	secrets *secret.Keys
+	clients *clientauth.Authenticator
+	ui      *ui.Renderer
+	log     *slog.Logger
+	life    config.Lifetimes
+	lockout config.Lockout
+	// signIns counts failed sign-ins per client network (lockout.network_per_hour).
+	signIns   *throttle.Limiter
 	secure    bool
 	now       func() time.Time
 	discovery []byte
@@ -106,6 +110,7 @@ func New(opts Options) (*Provider, error) {
 		log:      opts.Log,
 		life:     opts.Lifetimes,
 		lockout:  opts.Lockout,
+		signIns:  throttle.New(cmp.Or(max(opts.Lockout.NetworkPerHour, 0), config.DefaultNetworkPerHour)),
 		secure:   opts.SecureCookies,
 		now:      opts.Now,
 		failures: opts.Failures,

@@ -30,6 +30,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
 
@@ -66,7 +67,7 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	failures *failure.Recorder
-	limit    *limiter // open registrations per network; nil unless mode open
+	limit    *throttle.Limiter // open registrations per network; nil unless mode open
 }
 
 // New builds the endpoint. With registration off it answers every request
@@ -88,7 +89,7 @@ func New(svc *manage.Service, opts Options) *Handler {
 		if perHour < 1 {
 			perHour = config.DefaultOpenPerHour
 		}
-		h.limit = newLimiter(perHour)
+		h.limit = throttle.New(perHour)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -167,12 +168,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.register(w, r)
 		return
 	}
-	net := network(r.RemoteAddr)
-	undo, wait := h.limit.take(net, h.now())
+	net := throttle.Network(r.RemoteAddr)
+	undo, wait := h.limit.Take(net, h.now())
 	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		h.fail(w, r, "", catalog.New(catalog.RegistrationRateLimited,
-			"limit", h.limit.perHour, "network", net, "retry_after", wait))
+			"limit", h.limit.PerHour(), "network", net, "retry_after", wait))
 		return
 	}
 	// Only registrations count: fixing refused metadata costs nothing.

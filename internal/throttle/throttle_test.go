@@ -1,4 +1,4 @@
-package registration
+package throttle
 
 import (
 	"fmt"
@@ -17,43 +17,43 @@ func TestNetwork(t *testing.T) {
 		{"[fe80::1%eth0]:80", "fe80::/64"},
 		{"pipe", "invalid Prefix"},
 	} {
-		if got := network(tc.remote).String(); got != tc.want {
-			t.Errorf("network(%q) = %s, want %s", tc.remote, got, tc.want)
+		if got := Network(tc.remote).String(); got != tc.want {
+			t.Errorf("Network(%q) = %s, want %s", tc.remote, got, tc.want)
 		}
 	}
 }
 
 func TestLimiter(t *testing.T) {
-	l := newLimiter(3)
+	l := New(3)
 	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	a, b := netip.MustParsePrefix("192.0.2.1/32"), netip.MustParsePrefix("192.0.2.2/32")
 	for i := range 3 {
-		if _, wait := l.take(a, t0); wait != 0 {
-			t.Fatalf("registration %d of 3 refused, wait %s", i+1, wait)
+		if _, wait := l.Take(a, t0); wait != 0 {
+			t.Fatalf("event %d of 3 refused, wait %s", i+1, wait)
 		}
 	}
-	_, wait := l.take(a, t0)
+	_, wait := l.Take(a, t0)
 	if want := 20 * time.Minute; wait < want-time.Second || wait > want {
-		t.Fatalf("fourth registration: wait %s, want about %s (an hour's allowance of 3)", wait, want)
+		t.Fatalf("fourth event: wait %s, want about %s (an hour's allowance of 3)", wait, want)
 	}
-	if _, wait := l.take(b, t0); wait != 0 {
+	if _, wait := l.Take(b, t0); wait != 0 {
 		t.Fatalf("another network was limited too: wait %s", wait)
 	}
 	// A refusal does not eat into the allowance: after 20 minutes exactly
-	// one more registration is possible.
+	// one more event is allowed.
 	later := t0.Add(20 * time.Minute)
-	if _, wait := l.take(a, later); wait != 0 {
+	if _, wait := l.Take(a, later); wait != 0 {
 		t.Fatalf("after the wait: refused, wait %s", wait)
 	}
-	if _, wait := l.take(a, later); wait == 0 {
-		t.Fatal("two registrations after one refill")
+	if _, wait := l.Take(a, later); wait == 0 {
+		t.Fatal("two events after one refill")
 	}
-	// A registration given back (the request failed) is available again.
-	undo, _ := l.take(b, t0)
+	// An event given back (the request did not count) is available again.
+	undo, _ := l.Take(b, t0)
 	undo()
 	for i := range 2 {
-		if _, wait := l.take(b, t0); wait != 0 {
-			t.Fatalf("after undo, registration %d refused", i+2)
+		if _, wait := l.Take(b, t0); wait != 0 {
+			t.Fatalf("after undo, event %d refused", i+2)
 		}
 	}
 }
@@ -62,15 +62,15 @@ func TestLimiter(t *testing.T) {
 // there are many, so a scan from many addresses does not grow the map for
 // ever.
 func TestLimiterPrunes(t *testing.T) {
-	l := newLimiter(1)
+	l := New(1)
 	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	for i := range pruneAt {
-		l.take(netip.MustParsePrefix(fmt.Sprintf("10.%d.%d.%d/32", i>>16&255, i>>8&255, i&255)), t0)
+		l.Take(netip.MustParsePrefix(fmt.Sprintf("10.%d.%d.%d/32", i>>16&255, i>>8&255, i&255)), t0)
 	}
 	if len(l.buckets) != pruneAt {
 		t.Fatalf("%d networks, want %d", len(l.buckets), pruneAt)
 	}
-	l.take(netip.MustParsePrefix("192.0.2.1/32"), t0.Add(2*time.Hour))
+	l.Take(netip.MustParsePrefix("192.0.2.1/32"), t0.Add(2*time.Hour))
 	if len(l.buckets) != 1 {
 		t.Fatalf("after two idle hours %d networks remain, want only the new one", len(l.buckets))
 	}

@@ -1,0 +1,98 @@
+// Package throttle counts requests per client network with token buckets,
+// for the endpoints that anyone may call and that cost something: open
+// client registration and the sign-in form.
+package throttle
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter bounds events per client network: an IPv4 address, or an IPv6
+// /64, the block one host usually gets. Each network has a token bucket
+// holding an hour's allowance that refills evenly over the hour, so a
+// burst is allowed and a steady flood is not. A Limiter is safe for
+// concurrent use; each replica counts on its own.
+type Limiter struct {
+	perHour int
+
+	mu      sync.Mutex
+	buckets map[netip.Prefix]*rate.Limiter
+	pruned  time.Time
+}
+
+// pruneAt is the number of networks above which idle ones are forgotten.
+const pruneAt = 4096
+
+// New returns a Limiter allowing perHour events an hour per network
+// (at least 1).
+func New(perHour int) *Limiter {
+	return &Limiter{perHour: max(perHour, 1), buckets: map[netip.Prefix]*rate.Limiter{}}
+}
+
+// PerHour is the hourly allowance of one network.
+func (l *Limiter) PerHour() int { return l.perHour }
+
+// Network is the key a remote address (host:port, or a bare host) is
+// counted under.
+func Network(remoteAddr string) netip.Prefix {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		// Not an address (a test's pipe, say): all such requests share one key.
+		return netip.Prefix{}
+	}
+	a = a.Unmap().WithZone("")
+	bits := 32
+	if a.Is6() {
+		bits = 64
+	}
+	p, _ := a.Prefix(bits)
+	return p
+}
+
+// Take counts one event from the network at now. When the network's
+// allowance is used up it counts nothing and says how long until the next
+// event is allowed. Otherwise undo gives the event back, for a request
+// that turns out not to count.
+func (l *Limiter) Take(net netip.Prefix, now time.Time) (undo func(), wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[net]
+	if b == nil {
+		l.prune(now)
+		b = rate.NewLimiter(rate.Limit(float64(l.perHour)/time.Hour.Seconds()), l.perHour)
+		l.buckets[net] = b
+	}
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return nil, d
+	}
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		r.CancelAt(now)
+	}, 0
+}
+
+// prune forgets networks whose bucket has refilled, at most once a minute
+// and only when there are many: they would start full anyway.
+func (l *Limiter) prune(now time.Time) {
+	if len(l.buckets) < pruneAt || now.Sub(l.pruned) < time.Minute {
+		return
+	}
+	l.pruned = now
+	for k, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.perHour) {
+			delete(l.buckets, k)
+		}
+	}
+}
