@@ -27,6 +27,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
@@ -327,6 +328,49 @@ func TestTokenExchange(t *testing.T) {
 		"exchange_token_revoked", "invalid_request", 400)
 	if !strings.Contains(e.Description, "revoked by its client") {
 		t.Errorf("description does not say why: %s", e.Description)
+	}
+}
+
+// TestExchangedGrantRevokedMeanwhile: a grant made by token exchange while
+// its parent was being revoked misses the revocation's mark on its
+// descendants; it must still end with the parent. The test writes that
+// outcome to the store directly: the parent revoked, then the child.
+func TestExchangedGrantRevokedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	w := newExchangeWorld(t)
+	l := w.l
+	now := l.Clock.Now()
+	family := func(id, client, parent string, issued store.Issued) {
+		t.Helper()
+		code := &store.AuthCode{Hash: secret.Hash(id), ClientID: client, UserID: w.alice.ID, Scopes: []string{"openid", "profile"},
+			CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := l.Store.CreateAuthCode(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		f := &store.TokenFamily{ID: id, ClientID: client, UserID: w.alice.ID, Scopes: code.Scopes, CreatedAt: now, ParentID: parent}
+		if _, err := l.Store.RedeemAuthCode(ctx, code.Hash, f, issued, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	family("front-grant", w.web.ID, "", store.Issued{})
+	if err := l.Store.RevokeTokenFamily(ctx, "front-grant", "authorization code reused", now); err != nil {
+		t.Fatal(err)
+	}
+	rt := secret.Token(32)
+	family("late-child", w.backend.ID, "front-grant", store.Issued{Refresh: &store.RefreshToken{
+		Hash: secret.Hash(rt), FamilyID: "late-child", ClientID: w.backend.ID, UserID: w.alice.ID, Scopes: []string{"openid", "profile"},
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour), IdleExpiresAt: now.Add(time.Hour)}})
+	if f, err := l.Store.GetTokenFamily(ctx, "late-child"); err != nil || f.RevokedAt != nil {
+		t.Fatalf("setup: the late child should carry no mark of its own: %+v %v", f, err)
+	}
+
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+	e := wantJSONError(t, l, postToken(t, l, form, basicAuth(w.backend.ID, w.backSec)), "refresh_token_revoked", "invalid_grant", 400)
+	if !strings.Contains(e.Description, "authorization code reused") {
+		t.Errorf("description does not give the parent's reason: %s", e.Description)
+	}
+	if info := introspect(t, l, w.backend.ID, w.backSec, rt, nil); info["active"] != false {
+		t.Fatalf("introspection calls the late child's refresh token active: %v", info)
 	}
 }
 

@@ -201,7 +201,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 		}
 	}
 	if c.Grant != "" {
-		f, err := p.store.GetTokenFamily(ctx, c.Grant)
+		f, err := p.tokenFamily(ctx, c.Grant)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, failure.FromStore(err)
 		}

@@ -160,7 +160,7 @@ func (p *Provider) introspectRefresh(ctx context.Context, token string) (introsp
 	case !now.Before(rt.ExpiresAt) || !now.Before(rt.IdleExpiresAt):
 		return introspection{}, "refresh token expired", true
 	}
-	f, err := p.store.GetTokenFamily(ctx, rt.FamilyID)
+	f, err := p.tokenFamily(ctx, rt.FamilyID)
 	if err != nil {
 		return introspection{}, "token family: " + err.Error(), true
 	}

@@ -38,7 +38,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if old.ClientID != req.client.ID {
 		return nil, catalog.New(catalog.RefreshOtherClient, "client_id", req.client.ID).Internal("token_client_id", old.ClientID)
 	}
-	family, err := p.store.GetTokenFamily(ctx, old.FamilyID)
+	family, err := p.tokenFamily(ctx, old.FamilyID)
 	if err != nil {
 		return nil, failure.FromStore(err)
 	}
@@ -94,6 +94,38 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, failure.FromStore(err)
 	}
 	return resp, nil
+}
+
+// maxGrantDepth bounds the walk up a chain of grants made by token exchange.
+const maxGrantDepth = 8
+
+// tokenFamily reads a family and, for one made by token exchange, its
+// ancestors (ParentID): a revoked ancestor revokes it too, and the family
+// comes back carrying the ancestor's revocation. Revoking a family also
+// marks its descendants in the store, but a child created while its
+// parent was being revoked can miss that mark; this read cannot. An
+// ancestor already deleted (expired) ends the walk.
+func (p *Provider) tokenFamily(ctx context.Context, id string) (*store.TokenFamily, error) {
+	f, err := p.store.GetTokenFamily(ctx, id)
+	if err != nil || f.RevokedAt != nil {
+		return f, err
+	}
+	for up, depth := f.ParentID, 0; up != "" && depth < maxGrantDepth; depth++ {
+		a, err := p.store.GetTokenFamily(ctx, up)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.RevokedAt != nil {
+			inherited := *f
+			inherited.RevokedAt, inherited.RevokeReason = a.RevokedAt, a.RevokeReason
+			return &inherited, nil
+		}
+		up = a.ParentID
+	}
+	return f, nil
 }
 
 // revokedFamily explains why a family's tokens no longer work.

@@ -270,25 +270,29 @@ func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFami
 	return f, nil
 }
 
-// RevokeTokenFamily sets the revocation only where none is set, in one
-// statement that still counts the row when it was revoked before.
 // revokeTree revokes the families the seed query selects and their
 // descendants; UNION (not UNION ALL) stops at a family already visited.
 // A family revoked already keeps its first time and reason. A descendant
 // created while this statement runs may be missed: it can only come from
-// an exchange that checked its parent before the revocation committed.
+// an exchange that checked its parent before the revocation committed, and
+// the provider, which checks a family's ancestors when it reads one, still
+// ends it. The second verb is an extra condition on the rows updated.
 const revokeTree = `WITH RECURSIVE tree(id) AS (%s
 	UNION SELECT f.id FROM token_families f JOIN tree ON f.parent_id = tree.id)
 UPDATE token_families
 SET revoked_at = COALESCE(revoked_at, $1),
     revoke_reason = CASE WHEN revoked_at IS NULL THEN $2 ELSE revoke_reason END
-WHERE id IN (SELECT id FROM tree)`
+WHERE id IN (SELECT id FROM tree)%s`
 
 var (
-	revokeFamilyTree = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE id = $3`)
-	revokeUserTree   = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE user_id = $3 AND ($4 = '' OR client_id = $4)`)
+	// Rows revoked before are updated too (to themselves), so that the row
+	// count tells a missing family from a revoked one.
+	revokeFamilyTree = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE id = $3`, "")
+	revokeUserTree   = fmt.Sprintf(revokeTree, `SELECT id FROM token_families WHERE user_id = $3 AND ($4 = '' OR client_id = $4)`, " AND revoked_at IS NULL")
 )
 
+// RevokeTokenFamily sets the revocation only where none is set, in one
+// statement that still counts the row when it was revoked before.
 func (s *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
 	const op = "revoke token family"
 	if now.IsZero() {

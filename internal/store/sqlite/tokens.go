@@ -207,6 +207,9 @@ func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFami
 
 // revokeTree revokes the families the seed query selects and their
 // descendants; UNION (not UNION ALL) stops at a family already visited.
+// A descendant whose exchange checked its parent before this commits but
+// is written after it is missed; the provider, which checks a family's
+// ancestors when it reads one, still ends it.
 const revokeTree = `WITH RECURSIVE tree(id) AS (%s
 	UNION SELECT f.id FROM token_families f JOIN tree ON f.parent_id = tree.id)
 UPDATE token_families SET revoked_at = ?, revoke_reason = ? WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL`
