@@ -13,7 +13,7 @@ require (
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
 	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
-	golang.org/x/time v0.16.0 // token buckets: the open registration limit
+	golang.org/x/time v0.16.0 // token buckets: open registrations and failed sign-ins per network
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
 )

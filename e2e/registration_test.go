@@ -230,6 +230,24 @@ func TestRegistrationOpenLimit(t *testing.T) {
 	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
 	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", body), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
 
+	// Behind a trusted proxy each forwarded client counts on its own,
+	// whether the proxy sends the address with a port or without.
+	l = start(t, withRegistration(config.RegistrationOpen), perHour(1), func(c *config.Config) { c.TrustedProxies = []string{"127.0.0.0/8"} })
+	via := func(xff string) *reply {
+		return send(t, http.MethodPost, l.URL+"/register", strings.NewReader(body), func(r *http.Request) {
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("X-Forwarded-For", xff)
+		})
+	}
+	decodeRegistered(t, via("198.51.100.7:5555"), http.StatusCreated)
+	e = wantJSONError(t, l, via("203.0.113.9, 198.51.100.7"), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
+	if !strings.Contains(e.Description, "198.51.100.7/32") {
+		t.Errorf("the limit was not applied to the forwarded client: %s", e.Description)
+	}
+	decodeRegistered(t, via("[2001:db8::1]:443"), http.StatusCreated)
+	wantJSONError(t, l, via("2001:db8::2"), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests) // same /64
+	decodeRegistered(t, via("198.51.100.8"), http.StatusCreated)
+
 	// Holders of an initial access token are trusted: no limit.
 	l = start(t, withRegistration(config.RegistrationInitialToken, initialAccessToken), perHour(1))
 	for range 3 {

@@ -830,7 +830,7 @@ var coreEntries = []Entry{
 		},
 		OperatorFix: []string{
 			"The failure log (`lucid explain TRACE_ID`) names the network; if it is a shared address of your own users, raise `lockout.network_per_hour` (or `LUCID_LOCKOUT_NETWORK_PER_HOUR`).",
-			"Behind a reverse proxy, list it in `trusted_proxies`, or every user counts as the proxy's network.",
+			"Behind a reverse proxy, list it in `trusted_proxies`, or every user counts as the proxy's network; behind one that cannot pass on client addresses, set `lockout.network_per_hour: 0` to turn this limit off (the per-account lockout stays).",
 			"Each replica counts on its own; the limit across replicas is the setting times the number of replicas.",
 		},
 		Spec: "RFC 6749 §10.10", SpecURL: rfc6749 + "#section-10.10", Endpoints: []Endpoint{SignIn}},

@@ -69,9 +69,9 @@ var registrationEntries = []Entry{
 			"Wait for the time in Retry-After before trying again.",
 		},
 		OperatorFix: []string{
-			"Raise `registration.open_per_hour` (or `LUCID_REGISTRATION_OPEN_PER_HOUR`) if legitimate use needs more.",
+			"Raise `registration.open_per_hour` (or `LUCID_REGISTRATION_OPEN_PER_HOUR`) if legitimate use needs more (0 removes the limit); each replica counts on its own.",
+			"Behind a reverse proxy, list it in `trusted_proxies`, or every client counts as the proxy's network.",
 			"For automation, switch to `registration.mode: initial_token` and give the tools an initial access token: registrations with a token are not counted.",
-			"Each replica counts on its own; the limit across replicas is the setting times the number of replicas.",
 		},
 		Spec: "RFC 7591 §3", SpecURL: rfc7591 + "#section-3", Endpoints: []Endpoint{Register}},
 	{Name: RegistrationTokenMissing, Error: "invalid_token", Status: unauth, Title: "Registration access token missing",

@@ -71,7 +71,8 @@ type Cookies struct {
 // NetworkPerHour times an hour, whichever accounts it tries; past that the
 // sign-in form refuses it without checking a password, which stops
 // password spraying across accounts and keeps the password hash's CPU cost
-// from being used against the server.
+// from being used against the server; 0 turns that limit off (behind a
+// proxy that cannot pass on client addresses, say).
 type Lockout struct {
 	Threshold      int           `yaml:"threshold"`        // default 5
 	Base           time.Duration `yaml:"base"`             // default 1m
@@ -121,8 +122,8 @@ type Registration struct {
 	InitialAccessTokens []string `yaml:"initial_access_tokens"` // LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS (comma-separated)
 	// OpenPerHour bounds registrations in mode open per client network (an
 	// IPv4 address or an IPv6 /64) and hour, so that an open endpoint
-	// cannot be used to fill the database. Registrations with an initial
-	// access token are not counted.
+	// cannot be used to fill the database; 0 is no limit. Registrations
+	// with an initial access token are not counted.
 	OpenPerHour int `yaml:"open_per_hour"` // LUCID_REGISTRATION_OPEN_PER_HOUR
 }
 

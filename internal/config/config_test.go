@@ -229,6 +229,8 @@ func TestValidate(t *testing.T) {
 			c.Lifetimes.AccessToken, c.Lifetimes.IDToken, c.Lifetimes.KeyPublish = 2*time.Hour, time.Minute, time.Hour
 		}, wantErr: []string{"lifetimes.key_publish", "2h0m0s"}},
 		{name: "key publish equal to longest", adjust: func(c *Config) { c.Lifetimes.KeyPublish = time.Hour }},
+		{name: "no limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = 0 }},
+		{name: "negative limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = -1 }, wantErr: []string{"lockout.network_per_hour: must be 0"}},
 		{name: "trusted proxies", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "::1/128"} }},
 		{name: "trusted proxy not a CIDR", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.1"} }, wantErr: []string{`trusted_proxies: "10.0.0.1"`}},
 		{name: "short admin token", adjust: func(c *Config) { c.AdminToken = "short" }, wantErr: []string{"admin_token: is 5 characters"}},

@@ -35,7 +35,8 @@ func TestRegistrationLoad(t *testing.T) {
 			want: Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}, OpenPerHour: DefaultOpenPerHour}},
 		{name: "open", yaml: "registration:\n  mode: open\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: DefaultOpenPerHour}},
 		{name: "open with a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 5\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: 5}},
-		{name: "open without a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 0\n", wantErr: "registration.open_per_hour: is 0"},
+		{name: "open without a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 0\n", want: Registration{Mode: RegistrationOpen}},
+		{name: "negative limit", yaml: "registration:\n  mode: open\n  open_per_hour: -1\n", wantErr: "registration.open_per_hour: is -1"},
 		{name: "misspelled key", yaml: "registration:\n  mode: open\n  initial_tokens: [x]\n", wantErr: `line 3: unknown key "registration.initial_tokens"`},
 	}
 	for _, tt := range tests {

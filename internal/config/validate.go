@@ -83,8 +83,8 @@ func (c *Config) Validate() error {
 	if c.Lockout.Threshold < 0 {
 		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)
 	}
-	if c.Lockout.NetworkPerHour < 1 {
-		bad("lockout.network_per_hour", "must be at least 1, got %d (the default is %d)", c.Lockout.NetworkPerHour, DefaultNetworkPerHour)
+	if c.Lockout.NetworkPerHour < 0 {
+		bad("lockout.network_per_hour", "must be 0 (no limit per network) or more, got %d", c.Lockout.NetworkPerHour)
 	}
 	if c.Lockout.Base > 0 && c.Lockout.Max > 0 && c.Lockout.Max < c.Lockout.Base {
 		bad("lockout.max", "is %s, less than lockout.base %s", c.Lockout.Max, c.Lockout.Base)
@@ -238,8 +238,8 @@ func (r Registration) check() []error {
 		// An operator who lists tokens expects them to be required.
 		bad("initial_access_tokens", "are set, but mode open lets anyone register without one; use mode initial_token, or remove the tokens")
 	}
-	if r.OpenPerHour < 1 {
-		bad("open_per_hour", "is %d; it must be at least 1 (the default is %d)", r.OpenPerHour, DefaultOpenPerHour)
+	if r.OpenPerHour < 0 {
+		bad("open_per_hour", "is %d; it must be 0 (no limit) or more (the default is %d)", r.OpenPerHour, DefaultOpenPerHour)
 	}
 	seen := map[string]bool{}
 	for i, t := range r.InitialAccessTokens {

@@ -139,8 +139,11 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	// checked, and given back when it succeeds (or the server failed): only
 	// failures use the network's allowance, and a network that has used it
 	// costs no password hash.
-	network := throttle.Network(r.RemoteAddr)
-	undo, wait := p.signIns.Take(network, p.now())
+	undo, wait := func() {}, time.Duration(0)
+	network, counted := throttle.Network(r.RemoteAddr)
+	if counted && p.signIns != nil {
+		undo, wait = p.signIns.Take(network, p.now())
+	}
 	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		e := catalog.New(catalog.SignInThrottled, "retry_after", wait, "limit", p.signIns.PerHour()).

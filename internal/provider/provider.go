@@ -8,7 +8,6 @@
 package provider
 
 import (
-	"cmp"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -64,7 +63,8 @@ type Provider struct {
 	log     *slog.Logger
 	life    config.Lifetimes
 	lockout config.Lockout
-	// signIns counts failed sign-ins per client network (lockout.network_per_hour).
+	// signIns counts failed sign-ins per client network
+	// (lockout.network_per_hour); nil when that is 0, off.
 	signIns   *throttle.Limiter
 	secure    bool
 	now       func() time.Time
@@ -110,10 +110,12 @@ func New(opts Options) (*Provider, error) {
 		log:      opts.Log,
 		life:     opts.Lifetimes,
 		lockout:  opts.Lockout,
-		signIns:  throttle.New(cmp.Or(max(opts.Lockout.NetworkPerHour, 0), config.DefaultNetworkPerHour)),
 		secure:   opts.SecureCookies,
 		now:      opts.Now,
 		failures: opts.Failures,
+	}
+	if opts.Lockout.NetworkPerHour > 0 {
+		p.signIns = throttle.New(opts.Lockout.NetworkPerHour)
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)

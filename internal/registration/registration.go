@@ -67,7 +67,7 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	failures *failure.Recorder
-	limit    *throttle.Limiter // open registrations per network; nil unless mode open
+	limit    *throttle.Limiter // open registrations per network; nil unless mode open with a limit
 }
 
 // New builds the endpoint. With registration off it answers every request
@@ -84,12 +84,8 @@ func New(svc *manage.Service, opts Options) *Handler {
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
 	}
-	if h.mode == config.RegistrationOpen {
-		perHour := opts.Config.OpenPerHour
-		if perHour < 1 {
-			perHour = config.DefaultOpenPerHour
-		}
-		h.limit = throttle.New(perHour)
+	if h.mode == config.RegistrationOpen && opts.Config.OpenPerHour > 0 {
+		h.limit = throttle.New(opts.Config.OpenPerHour)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -164,11 +160,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", e)
 		return
 	}
-	if h.limit == nil {
+	net, ok := throttle.Network(r.RemoteAddr)
+	if h.limit == nil || !ok {
 		h.register(w, r)
 		return
 	}
-	net := throttle.Network(r.RemoteAddr)
 	undo, wait := h.limit.Take(net, h.now())
 	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))

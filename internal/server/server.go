@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -229,11 +230,27 @@ func (s *Server) clientAddr(r *http.Request) string {
 	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop := strings.TrimSpace(hops[i])
-		if hop != "" && !trusted(hop) {
-			return net.JoinHostPort(hop, "0")
+		if hop == "" || trusted(hop) {
+			continue
 		}
+		ip, ok := hopIP(hop)
+		if !ok {
+			// A proxy that forwards garbage is answered for by the proxy.
+			return r.RemoteAddr
+		}
+		return net.JoinHostPort(ip.String(), "0")
 	}
 	return r.RemoteAddr
+}
+
+// hopIP reads one X-Forwarded-For entry: an address, with or without a
+// port (some proxies send "192.0.2.1:5678" or "[2001:db8::1]:443").
+func hopIP(hop string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(hop); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(hop, "["), "]"))
+	return ip.Unmap(), err == nil
 }
 
 // Run serves until ctx is cancelled, then shuts down gracefully. ready, if

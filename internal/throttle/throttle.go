@@ -28,6 +28,13 @@ type Limiter struct {
 // pruneAt is the number of networks above which idle ones are forgotten.
 const pruneAt = 4096
 
+// maxNetworks bounds the memory: past it, and after pruning, a network
+// not yet seen is let through uncounted. An attacker with that many
+// networks at once (a botnet, a large IPv6 allocation) is beyond what a
+// per-network limit can stop; the per-account lockout still applies to
+// sign-in, and Lucid keeps a bounded footprint.
+const maxNetworks = 100_000
+
 // New returns a Limiter allowing perHour events an hour per network
 // (at least 1).
 func New(perHour int) *Limiter {
@@ -38,24 +45,24 @@ func New(perHour int) *Limiter {
 func (l *Limiter) PerHour() int { return l.perHour }
 
 // Network is the key a remote address (host:port, or a bare host) is
-// counted under.
-func Network(remoteAddr string) netip.Prefix {
+// counted under; ok is false when it is no IP address, and such a request
+// is not counted at all rather than lumped in with every other.
+func Network(remoteAddr string) (p netip.Prefix, ok bool) {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {
-		// Not an address (a test's pipe, say): all such requests share one key.
-		return netip.Prefix{}
+		return netip.Prefix{}, false
 	}
 	a = a.Unmap().WithZone("")
 	bits := 32
 	if a.Is6() {
 		bits = 64
 	}
-	p, _ := a.Prefix(bits)
-	return p
+	p, _ = a.Prefix(bits)
+	return p, true
 }
 
 // Take counts one event from the network at now. When the network's
@@ -68,6 +75,9 @@ func (l *Limiter) Take(net netip.Prefix, now time.Time) (undo func(), wait time.
 	b := l.buckets[net]
 	if b == nil {
 		l.prune(now)
+		if len(l.buckets) >= maxNetworks {
+			return func() {}, 0
+		}
 		b = rate.NewLimiter(rate.Limit(float64(l.perHour)/time.Hour.Seconds()), l.perHour)
 		l.buckets[net] = b
 	}

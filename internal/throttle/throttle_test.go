@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func TestNetwork(t *testing.T) {
@@ -15,10 +17,12 @@ func TestNetwork(t *testing.T) {
 		{"[2001:db8:1:2:ffff::9]:443", "2001:db8:1:2::/64"}, // same /64, same key
 		{"[::ffff:192.0.2.7]:80", "192.0.2.7/32"},           // mapped IPv4 is IPv4
 		{"[fe80::1%eth0]:80", "fe80::/64"},
-		{"pipe", "invalid Prefix"},
+		{"pipe", ""}, // not an address: not counted
+		{"", ""},
 	} {
-		if got := Network(tc.remote).String(); got != tc.want {
-			t.Errorf("Network(%q) = %s, want %s", tc.remote, got, tc.want)
+		p, ok := Network(tc.remote)
+		if got := map[bool]string{true: p.String(), false: ""}[ok]; got != tc.want {
+			t.Errorf("Network(%q) = %s %v, want %q", tc.remote, p, ok, tc.want)
 		}
 	}
 }
@@ -73,5 +77,26 @@ func TestLimiterPrunes(t *testing.T) {
 	l.Take(netip.MustParsePrefix("192.0.2.1/32"), t0.Add(2*time.Hour))
 	if len(l.buckets) != 1 {
 		t.Fatalf("after two idle hours %d networks remain, want only the new one", len(l.buckets))
+	}
+}
+
+// TestLimiterBounded: past maxNetworks busy networks a new one is let
+// through uncounted instead of growing the map.
+func TestLimiterBounded(t *testing.T) {
+	l := New(1)
+	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for i := range maxNetworks {
+		busy := rate.NewLimiter(0, 1) // used up and never refilling: never pruned
+		busy.Allow()
+		l.buckets[netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 32)] = busy
+	}
+	late := netip.MustParsePrefix("192.0.2.1/32")
+	for range 3 {
+		if _, wait := l.Take(late, t0.Add(2*time.Hour)); wait != 0 {
+			t.Fatalf("a new network past the bound was limited: wait %s", wait)
+		}
+	}
+	if len(l.buckets) != maxNetworks {
+		t.Fatalf("%d networks, want the bound %d", len(l.buckets), maxNetworks)
 	}
 }
