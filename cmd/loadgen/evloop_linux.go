@@ -65,7 +65,9 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 		now = time.Now()
 		for _, ev := range events[:n] {
 			c := l.conns[ev.Fd]
-			if ev.Events&unix.EPOLLOUT != 0 && c.off < len(c.out) {
+			if ev.Events&unix.EPOLLOUT != 0 {
+				// With nothing to send (a connection left idle at the end),
+				// stop asking: EPOLLOUT on an idle socket fires at once.
 				l.flush(c, now)
 			}
 			if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
@@ -294,6 +296,9 @@ func (l *loop) fail(c *loopConn, err error, now time.Time) {
 		c.waiting = false
 		l.inFlight--
 		l.record(err)
+		if c.st.abort != nil {
+			c.st.abort()
+		}
 	}
 	l.reconnect(c, now)
 }

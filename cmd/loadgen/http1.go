@@ -88,6 +88,11 @@ func parseResponse(b []byte, eof bool) (resp response, n int, err error) {
 	}
 	start := end + 4
 	switch {
+	case resp.status < 200 || resp.status == 204 || resp.status == 304:
+		// No body, whatever the headers say (RFC 9112 §6.3). Loadgen sends
+		// no HEAD requests and no Expect, so a 1xx is not an interim reply
+		// to skip but an answer to report.
+		return resp, start, nil
 	case chunked:
 		body, used, err := parseChunked(b[start:])
 		if err != nil || used == 0 {

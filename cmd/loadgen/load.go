@@ -88,7 +88,10 @@ func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duratio
 				t0 := time.Now()
 				status, body, err := g.roundTrip(ctx, r)
 				took := time.Since(t0)
-				if err == nil {
+				switch {
+				case err != nil && st.abort != nil:
+					st.abort()
+				case err == nil:
 					err = st.check(status, body)
 				}
 				switch {

@@ -139,6 +139,7 @@ func TestOptions(t *testing.T) {
 		{"endless", []string{"--duration", "24h"}, "--duration"},
 		{"no concurrency", []string{"--concurrency", "0"}, "--concurrency"},
 		{"negative pool", []string{"--pool", "-1"}, "--pool"},
+		{"negative pid", []string{"--pid", "-5"}, "--pid"},
 		{"unknown scenario", []string{"--scenario", "cc-basic,bogus"}, `unknown scenario "bogus"`},
 		{"stray argument", []string{"now"}, "unexpected argument"},
 	} {

@@ -28,6 +28,8 @@ func TestParseResponse(t *testing.T) {
 		{"short body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, "", false, true},
 		{"short chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhe", 0, "", false, true},
 		{"headers cut", "HTTP/1.1 200 OK\r\nContent-Le", 0, "", false, true},
+		{"no content", "HTTP/1.1 204 No Content\r\n\r\n", 204, "", true, false},
+		{"not modified with a length", "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", 304, "", true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +78,12 @@ func testServer(t *testing.T) (*httptest.Server, string) {
 		}
 		if r.URL.Path == "/big" {
 			_, _ = w.Write([]byte(big))
+			return
+		}
+		if r.URL.Path == "/drop" { // no answer at all
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = c.Close()
+			}
 			return
 		}
 		_, _ = w.Write([]byte(r.Method + " " + r.URL.Path + " " + r.PostForm.Get("a")))
@@ -162,5 +170,35 @@ func TestEventLoopAgainstNetHTTP(t *testing.T) {
 	ph = runLoop(context.Background(), u.Host, u.Host, []step{bad}, 10*time.Second, 1000, 5*time.Second)
 	if !ph.exhausted || ph.errors != 10 || len(ph.latencies) != 0 || ph.firstErr != "HTTP 401" {
 		t.Fatalf("exhausted=%v errors=%d results=%d first=%q; want exhausted after 10 errors", ph.exhausted, ph.errors, len(ph.latencies), ph.firstErr)
+	}
+}
+
+// TestAbortOnNoAnswer: a request that gets no answer is an error, its
+// check is not run, and its step hears of it (so that a refresh chain is
+// not replayed), on the event loop and with a goroutine per worker alike.
+func TestAbortOnNoAnswer(t *testing.T) {
+	srv, _ := testServer(t)
+	u, _ := url.Parse(srv.URL)
+	var aborted, checked atomic.Int64
+	newStep := func() step {
+		return step{
+			next:  func() (request, error) { return request{"GET", "/drop", "Basic abc", ""}, nil },
+			check: func(int, []byte) error { checked.Add(1); return nil },
+			abort: func() { aborted.Add(1) },
+		}
+	}
+	g := &generator{raw: newRawClient(u.Host, u.Host, 2, 5*time.Second), o: &options{timeout: 5 * time.Second}}
+	defer g.raw.close()
+	phases := map[string]phase{"workers": g.runWorkers(context.Background(), []step{newStep(), newStep()}, 10*time.Second, 6)}
+	if haveEventLoop {
+		phases["event loop"] = runLoop(context.Background(), u.Host, u.Host, []step{newStep(), newStep()}, 10*time.Second, 6, 5*time.Second)
+	}
+	for name, ph := range phases {
+		if ph.errors != 6 || len(ph.latencies) != 0 {
+			t.Errorf("%s: %d errors, %d results; want 6 errors", name, ph.errors, len(ph.latencies))
+		}
+	}
+	if want := int64(6 * len(phases)); aborted.Load() != want || checked.Load() != 0 {
+		t.Fatalf("aborted %d times, checked %d times; want %d aborts and no check", aborted.Load(), checked.Load(), want)
 	}
 }

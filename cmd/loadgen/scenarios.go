@@ -28,6 +28,10 @@ import (
 type step struct {
 	next  func() (request, error)
 	check func(status int, body []byte) error
+	// abort, when set, hears that the request got no answer (a transport
+	// error or a timeout), so that state kept for the next request can be
+	// dropped: the server may have acted on the request all the same.
+	abort func()
 }
 
 // errExhausted ends a worker without counting an error.
@@ -291,6 +295,9 @@ func prepareRefresh(ctx context.Context, g *generator) (func(int) step, error) {
 				}
 				return g.request(http.MethodPost, "/token", f.auth, "grant_type=refresh_token&refresh_token="+url.QueryEscape(rt)), nil
 			},
+			// Without an answer the token may have been rotated anyway:
+			// presenting it again would be a replay, which revokes the chain.
+			abort: func() { rt = "" },
 			check: func(status int, body []byte) error {
 				var resp struct {
 					RefreshToken string `json:"refresh_token"`
