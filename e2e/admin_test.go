@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,31 +9,14 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 )
 
-// adminCall sends an admin API request with the given token ("" for none).
-func adminCall(t *testing.T, l *lucid, method, path, token, body string) *reply {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	return send(t, method, l.URL+path, rd, func(r *http.Request) {
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
-		}
-		if body != "" {
-			r.Header.Set("Content-Type", "application/json")
-		}
-	})
-}
-
 func TestAdminAPIErrors(t *testing.T) {
 	l := start(t)
 	tok := l.cfg.AdminToken
-	created := adminCall(t, l, http.MethodPost, "/admin/clients", tok, `{"client_id":"billing","client_name":"Billing","redirect_uris":["https://billing.example.com/cb"]}`)
+	created := jsonCall(t, l, http.MethodPost, "/admin/clients", tok, `{"client_id":"billing","client_name":"Billing","redirect_uris":["https://billing.example.com/cb"]}`)
 	if created.status != 201 {
 		t.Fatalf("control: creating a client: %d %s", created.status, created.body)
 	}
-	if r := adminCall(t, l, http.MethodPost, "/admin/users", tok, `{"username":"carol","email":"carol@example.com","password":"a long enough password"}`); r.status != 201 {
+	if r := jsonCall(t, l, http.MethodPost, "/admin/users", tok, `{"username":"carol","email":"carol@example.com","password":"a long enough password"}`); r.status != 201 {
 		t.Fatalf("control: creating a user: %d %s", r.status, r.body)
 	}
 	cases := []struct {
@@ -97,7 +79,7 @@ func TestAdminAPIErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := adminCall(t, l, tc.method, tc.path, tc.token, tc.body)
+			r := jsonCall(t, l, tc.method, tc.path, tc.token, tc.body)
 			var body oauthErr
 			if tc.status == http.StatusUnauthorized {
 				body, _ = wantBearerError(t, l, r, tc.entry, tc.code, tc.status)
@@ -110,7 +92,7 @@ func TestAdminAPIErrors(t *testing.T) {
 		})
 	}
 	// The conflict did not overwrite: the first registration stands.
-	r := adminCall(t, l, http.MethodGet, "/admin/clients/billing", tok, "")
+	r := jsonCall(t, l, http.MethodGet, "/admin/clients/billing", tok, "")
 	var view map[string]any
 	if r.status != 200 || json.Unmarshal(r.body, &view) != nil || view["client_name"] != "Billing" {
 		t.Fatalf("after the conflict: %d %s", r.status, r.body)
@@ -127,7 +109,7 @@ func TestAdminAPIDisabled(t *testing.T) {
 		{"GET", "/admin/nothing-here", ""},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
-			r := adminCall(t, l, tc.method, tc.path, tc.token, "")
+			r := jsonCall(t, l, tc.method, tc.path, tc.token, "")
 			wantBearerError(t, l, r, "admin_api_disabled", "invalid_token", 401)
 		})
 	}

@@ -472,7 +472,7 @@ func TestTokenExchangeAdminAPI(t *testing.T) {
 	l := start(t)
 	body := `{"client_name":"Orders backend","grant_types":["` + store.GrantTokenExchange + `"],
 		"token_exchange":{"delegation":true,"audiences":["` + inventoryAPI + `"]}}`
-	r := adminCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken, body)
+	r := jsonCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken, body)
 	var out manage.ClientView
 	if err := json.Unmarshal(r.body, &out); err != nil || r.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.status, r.body)
@@ -480,12 +480,12 @@ func TestTokenExchangeAdminAPI(t *testing.T) {
 	if out.TokenExchange == nil || !out.TokenExchange.Delegation || !slices.Equal(out.TokenExchange.Audiences, []string{inventoryAPI}) {
 		t.Fatalf("policy %+v", out.TokenExchange)
 	}
-	r = adminCall(t, l, http.MethodPatch, "/admin/clients/"+out.ID, l.cfg.AdminToken, `{"jwt_bearer":{"issuers":["https://k8s.example.com"]}}`)
+	r = jsonCall(t, l, http.MethodPatch, "/admin/clients/"+out.ID, l.cfg.AdminToken, `{"jwt_bearer":{"issuers":["https://k8s.example.com"]}}`)
 	out = manage.ClientView{}
 	if err := json.Unmarshal(r.body, &out); err != nil || r.status != http.StatusOK || out.JWTBearer == nil || out.TokenExchange == nil {
 		t.Fatalf("patch: %d %s", r.status, r.body)
 	}
-	r = adminCall(t, l, http.MethodPatch, "/admin/clients/"+out.ID, l.cfg.AdminToken, `{"token_exchange":{}}`)
+	r = jsonCall(t, l, http.MethodPatch, "/admin/clients/"+out.ID, l.cfg.AdminToken, `{"token_exchange":{}}`)
 	wantJSONError(t, l, r, "admin_invalid_input", "invalid_request", 400)
 }
 

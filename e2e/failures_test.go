@@ -53,7 +53,7 @@ func TestDatabaseGone(t *testing.T) {
 		wantJSONError(t, l, r, "storage_unavailable", "temporarily_unavailable", 503)
 	})
 	t.Run("admin API", func(t *testing.T) {
-		r := adminCall(t, l, http.MethodGet, "/admin/clients", l.cfg.AdminToken, "")
+		r := jsonCall(t, l, http.MethodGet, "/admin/clients", l.cfg.AdminToken, "")
 		body := wantJSONError(t, l, r, "storage_unavailable", "temporarily_unavailable", 503)
 		if strings.Contains(body.Description, "sql") || strings.Contains(body.Description, "closed") {
 			t.Errorf("internal detail leaked to the caller: %s", body.Description)

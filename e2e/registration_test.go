@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,24 +24,6 @@ func withRegistration(mode string, tokens ...string) func(*config.Config) {
 	return func(c *config.Config) {
 		c.Registration.Mode, c.Registration.InitialAccessTokens = mode, tokens
 	}
-}
-
-// regCall sends a JSON registration request; token "" sends no
-// Authorization header.
-func regCall(t *testing.T, l *lucid, method, path, token, body string) *reply {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	return send(t, method, l.URL+path, rd, func(r *http.Request) {
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
-		}
-		if body != "" {
-			r.Header.Set("Content-Type", "application/json")
-		}
-	})
 }
 
 // registered is the RFC 7591 §3.2.1 client information response.
@@ -103,7 +84,7 @@ func TestRegistrationCodeFlow(t *testing.T) {
 		t.Fatalf("discovery registration_endpoint = %q (%v)", meta.RegistrationEndpoint, err)
 	}
 
-	reg := decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", initialAccessToken, `{
+	reg := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", initialAccessToken, `{
 		"client_name": "Notes",
 		"redirect_uris": ["`+clientCB+`"],
 		"grant_types": ["authorization_code", "refresh_token"],
@@ -135,7 +116,7 @@ func TestRegistrationCodeFlow(t *testing.T) {
 	}
 
 	path := "/register/" + reg.ClientID
-	read := decodeRegistered(t, regCall(t, l, http.MethodGet, path, reg.AccessToken, ""), http.StatusOK)
+	read := decodeRegistered(t, jsonCall(t, l, http.MethodGet, path, reg.AccessToken, ""), http.StatusOK)
 	if read.ClientName != "Notes" || read.AccessToken != reg.AccessToken || read.ClientSecret != "" || read.Scope != "openid profile email offline_access" {
 		t.Fatalf("read back %+v", read)
 	}
@@ -143,7 +124,7 @@ func TestRegistrationCodeFlow(t *testing.T) {
 	// RFC 7592 §2.2: the update replaces the registration; the new
 	// redirect URI works at once and the secret stays the same.
 	moved := "http://127.0.0.1:2/callback"
-	upd := decodeRegistered(t, regCall(t, l, http.MethodPut, path, reg.AccessToken, `{
+	upd := decodeRegistered(t, jsonCall(t, l, http.MethodPut, path, reg.AccessToken, `{
 		"client_id": "`+reg.ClientID+`",
 		"client_secret": "`+reg.ClientSecret+`",
 		"client_name": "Notes 2",
@@ -159,13 +140,13 @@ func TestRegistrationCodeFlow(t *testing.T) {
 		t.Fatal("no access token after the update")
 	}
 
-	if r := regCall(t, l, http.MethodDelete, path, reg.AccessToken, ""); r.status != http.StatusNoContent {
+	if r := jsonCall(t, l, http.MethodDelete, path, reg.AccessToken, ""); r.status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
 	// The deleted client's credentials and registration token are dead.
 	_, err = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 	wantOAuthError(t, err, "client_unknown", "invalid_client", http.StatusUnauthorized)
-	wantBearerError(t, l, regCall(t, l, http.MethodGet, path, reg.AccessToken, ""), "registration_access_token_invalid", "invalid_token", http.StatusUnauthorized)
+	wantBearerError(t, l, jsonCall(t, l, http.MethodGet, path, reg.AccessToken, ""), "registration_access_token_invalid", "invalid_token", http.StatusUnauthorized)
 }
 
 // An open server registers a backend; client_credentials then works once
@@ -173,7 +154,7 @@ func TestRegistrationCodeFlow(t *testing.T) {
 func TestRegistrationClientCredentials(t *testing.T) {
 	ctx := context.Background()
 	l := start(t, withRegistration(config.RegistrationOpen))
-	reg := decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", `{
+	reg := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "", `{
 		"client_name": "Billing",
 		"grant_types": ["client_credentials"],
 		"token_endpoint_auth_method": "client_secret_post",
@@ -208,12 +189,12 @@ func TestRegistrationOpenLimit(t *testing.T) {
 	}
 	const body = `{"client_name": "Script", "grant_types": ["client_credentials"], "token_endpoint_auth_method": "client_secret_basic"}`
 	l := start(t, withRegistration(config.RegistrationOpen), perHour(2))
-	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
-	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", `{"grant_types": ["password"]}`),
+	decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"grant_types": ["password"]}`),
 		"registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest)
-	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+	decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
 
-	r := regCall(t, l, http.MethodPost, "/register", "", body)
+	r := jsonCall(t, l, http.MethodPost, "/register", "", body)
 	e := wantJSONError(t, l, r, "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
 	if !strings.Contains(e.Description, "2 new clients an hour") || !strings.Contains(e.Description, "127.0.0.1/32") {
 		t.Errorf("description does not give the limit and the network: %s", e.Description)
@@ -227,8 +208,8 @@ func TestRegistrationOpenLimit(t *testing.T) {
 	}
 
 	l.Clock.Advance(30 * time.Minute)
-	decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
-	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", body), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
+	decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "", body), http.StatusCreated)
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", body), "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
 
 	// Behind a trusted proxy each forwarded client counts on its own,
 	// whether the proxy sends the address with a port or without.
@@ -251,7 +232,7 @@ func TestRegistrationOpenLimit(t *testing.T) {
 	// Holders of an initial access token are trusted: no limit.
 	l = start(t, withRegistration(config.RegistrationInitialToken, initialAccessToken), perHour(1))
 	for range 3 {
-		decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", initialAccessToken, body), http.StatusCreated)
+		decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", initialAccessToken, body), http.StatusCreated)
 	}
 }
 
@@ -260,15 +241,15 @@ func TestRegistrationDisabled(t *testing.T) {
 	if ep, ok := discoveryDoc(t, l)["registration_endpoint"]; ok {
 		t.Fatalf("discovery advertises registration_endpoint %v while registration is off", ep)
 	}
-	wantJSONError(t, l, regCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris":["`+clientCB+`"]}`), "registration_disabled", "access_denied", http.StatusForbidden)
-	wantJSONError(t, l, regCall(t, l, http.MethodGet, "/register/demo", "anything", ""), "registration_disabled", "access_denied", http.StatusForbidden)
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris":["`+clientCB+`"]}`), "registration_disabled", "access_denied", http.StatusForbidden)
+	wantJSONError(t, l, jsonCall(t, l, http.MethodGet, "/register/demo", "anything", ""), "registration_disabled", "access_denied", http.StatusForbidden)
 }
 
 // Every registration entry, triggered over HTTP and asserted in full.
 func TestRegistrationErrors(t *testing.T) {
 	l := start(t, withRegistration(config.RegistrationInitialToken, initialAccessToken))
-	mine := decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", initialAccessToken, `{"redirect_uris":["`+clientCB+`"]}`), http.StatusCreated)
-	theirs := decodeRegistered(t, regCall(t, l, http.MethodPost, "/register", initialAccessToken, `{"redirect_uris":["`+clientCB+`"]}`), http.StatusCreated)
+	mine := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", initialAccessToken, `{"redirect_uris":["`+clientCB+`"]}`), http.StatusCreated)
+	theirs := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", initialAccessToken, `{"redirect_uris":["`+clientCB+`"]}`), http.StatusCreated)
 	operators, _ := l.client(t, manage.ClientSpec{Name: "Operator's"})
 	mePath := "/register/" + mine.ClientID
 	ok := func(extra string) string {
@@ -343,7 +324,7 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := regCall(t, l, tc.method, tc.path, tc.token, tc.body)
+			r := jsonCall(t, l, tc.method, tc.path, tc.token, tc.body)
 			var body oauthErr
 			if tc.status == http.StatusUnauthorized {
 				body, _ = wantBearerError(t, l, r, tc.entry, tc.code, tc.status)
@@ -357,7 +338,7 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 
 	// Nothing refused changed the registration.
-	after := decodeRegistered(t, regCall(t, l, http.MethodGet, mePath, mine.AccessToken, ""), http.StatusOK)
+	after := decodeRegistered(t, jsonCall(t, l, http.MethodGet, mePath, mine.AccessToken, ""), http.StatusOK)
 	if after.RedirectURIs[0] != clientCB || after.ClientName != mine.ClientName {
 		t.Fatalf("a refused request changed the client: %+v", after)
 	}

@@ -299,3 +299,21 @@ func TestParseChallenge(t *testing.T) {
 		}
 	}
 }
+
+// jsonCall sends a request with a JSON body (none when body is "") and a
+// bearer token (none when token is ""): the admin API and registration.
+func jsonCall(t *testing.T, l *lucid, method, path, token, body string) *reply {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	return send(t, method, l.URL+path, rd, func(r *http.Request) {
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+	})
+}

@@ -23,19 +23,8 @@ import (
 // trusted; until then every failure is a page, afterwards every failure
 // goes back to the client.
 func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	var raw url.Values
-	switch r.Method {
-	case http.MethodGet:
-		raw = r.URL.Query()
-	case http.MethodPost:
-		if e := readForm(w, r); e != nil {
-			p.failPage(w, r, catalog.Authorize, "", e)
-			return
-		}
-		raw = r.PostForm
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		p.failPage(w, r, catalog.Authorize, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
+	raw, ok := p.queryOrForm(w, r, catalog.Authorize)
+	if !ok {
 		return
 	}
 	for _, k := range []string{"client_id", "redirect_uri"} {

@@ -14,19 +14,8 @@ import (
 // The person confirms unless the client proves, with an id_token_hint for
 // the signed-in user, that it speaks for this session.
 func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
-	var params url.Values
-	switch r.Method {
-	case http.MethodGet:
-		params = r.URL.Query()
-	case http.MethodPost:
-		if e := readForm(w, r); e != nil {
-			p.failPage(w, r, catalog.EndSession, "", e)
-			return
-		}
-		params = r.PostForm
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		p.failPage(w, r, catalog.EndSession, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
+	params, ok := p.queryOrForm(w, r, catalog.EndSession)
+	if !ok {
 		return
 	}
 	ctx := r.Context()

@@ -32,6 +32,26 @@ func single(v url.Values) (map[string]string, *catalog.Error) {
 	return out, nil
 }
 
+// queryOrForm reads the parameters of an endpoint that takes GET with a
+// query or POST with a form (authorization, end session); on a failure it
+// has answered with a page and returns false.
+func (p *Provider) queryOrForm(w http.ResponseWriter, r *http.Request, ep catalog.Endpoint) (url.Values, bool) {
+	switch r.Method {
+	case http.MethodGet:
+		return r.URL.Query(), true
+	case http.MethodPost:
+		if e := readForm(w, r); e != nil {
+			p.failPage(w, r, ep, "", e)
+			return nil, false
+		}
+		return r.PostForm, true
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		p.failPage(w, r, ep, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
+		return nil, false
+	}
+}
+
 // readForm parses an application/x-www-form-urlencoded POST body, refusing
 // other content types and bodies over maxBody.
 func readForm(w http.ResponseWriter, r *http.Request) *catalog.Error {

@@ -736,6 +736,27 @@ func race(n int, call func(i int) error) []error {
 
 const racers = 16
 
+// soleWinner checks that exactly one racer succeeded and every other got
+// ErrAlreadyUsed, and returns the winner.
+func soleWinner(t *testing.T, what string, errs []error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("%s: racers %d and %d both succeeded", what, winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, store.ErrAlreadyUsed):
+			t.Errorf("%s: racer %d: %v, want ErrAlreadyUsed", what, i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("%s: no racer succeeded", what)
+	}
+	return winner
+}
+
 func testRedeemConcurrent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for round := range 3 {
@@ -750,20 +771,7 @@ func testRedeemConcurrent(t *testing.T, s store.Store) {
 				t0.Add(time.Duration(i+1)*time.Second))
 			return err
 		})
-		winner := -1
-		for i, err := range errs {
-			switch {
-			case err == nil && winner >= 0:
-				t.Fatalf("round %d: racers %d and %d both redeemed the code", round, winner, i)
-			case err == nil:
-				winner = i
-			case !errors.Is(err, store.ErrAlreadyUsed):
-				t.Errorf("round %d: racer %d: %v, want ErrAlreadyUsed", round, i, err)
-			}
-		}
-		if winner < 0 {
-			t.Fatalf("round %d: nobody redeemed the code", round)
-		}
+		winner := soleWinner(t, fmt.Sprintf("round %d: redeem", round), errs)
 		winFamily, winAt := fmt.Sprintf("%s-f%d", hash, winner), t0.Add(time.Duration(winner+1)*time.Second)
 		for i, c := range got {
 			if i == winner {
@@ -896,20 +904,7 @@ func testRotateConcurrent(t *testing.T, s store.Store) {
 				t0.Add(time.Duration(i+1)*time.Second))
 			return err
 		})
-		winner := -1
-		for i, err := range errs {
-			switch {
-			case err == nil && winner >= 0:
-				t.Fatalf("round %d: racers %d and %d both rotated", round, winner, i)
-			case err == nil:
-				winner = i
-			case !errors.Is(err, store.ErrAlreadyUsed):
-				t.Errorf("round %d: racer %d: %v, want ErrAlreadyUsed", round, i, err)
-			}
-		}
-		if winner < 0 {
-			t.Fatalf("round %d: nobody rotated", round)
-		}
+		winner := soleWinner(t, fmt.Sprintf("round %d: rotate", round), errs)
 		winAt := t0.Add(time.Duration(winner+1) * time.Second).Truncate(time.Microsecond)
 		for i, rt := range got {
 			if rt == nil || rt.Hash != old || rt.RotatedAt == nil || !rt.RotatedAt.Equal(winAt) {
@@ -1094,19 +1089,7 @@ func testJTI(t *testing.T, s store.Store) {
 func testJTIConcurrent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
-	errs := race(racers, func(int) error { return s.UseJTI(ctx, "c1", "raced", exp) })
-	ok := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrAlreadyUsed):
-			t.Errorf("racer %d: %v", i, err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d racers used the jti, want 1", ok)
-	}
+	soleWinner(t, "use jti", race(racers, func(int) error { return s.UseJTI(ctx, "c1", "raced", exp) }))
 }
 
 func testDeleteExpired(t *testing.T, s store.Store) {
