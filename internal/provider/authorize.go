@@ -306,7 +306,7 @@ func (p *Provider) parseIDTokenHint(hint string) (hintClaims, string) {
 // not granted these scopes to this client (or the client asked to be asked).
 func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client, user *store.User, stored bool) {
 	ctx := r.Context()
-	back := replyTo{uri: ar.RedirectURI, mode: ar.ResponseMode, state: ar.State, clientID: client.ID}
+	back := replyFor(ar)
 	need := !client.SkipConsent
 	if need && !contains(ar.Prompt, "consent") {
 		c, err := p.store.GetConsent(ctx, user.ID, client.ID)
@@ -340,7 +340,7 @@ func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store
 // issueCode mints the authorization code and sends it to the client.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client) {
 	ctx := r.Context()
-	back := replyTo{uri: ar.RedirectURI, mode: ar.ResponseMode, state: ar.State, clientID: client.ID}
+	back := replyFor(ar)
 	now := p.now()
 	code := secret.Token(32)
 	ac := &store.AuthCode{

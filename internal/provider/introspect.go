@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -91,11 +92,11 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	if strings.Contains(r.Header.Get("Accept"), introspectionJWT) {
-		signed, err := p.keys.Sign("RS256", "token-introspection+jwt", map[string]any{
+		signed, err := p.keys.Sign(keys.RS256, "token-introspection+jwt", map[string]any{
 			"iss": p.issuer, "aud": caller.ID, "iat": p.now().Unix(), "token_introspection": info,
 		})
 		if err != nil {
-			p.fail(w, r, catalog.Introspect, caller.ID, catalog.New(catalog.SigningKeyMissing, "alg", "RS256").Wrap(err))
+			p.fail(w, r, catalog.Introspect, caller.ID, catalog.New(catalog.SigningKeyMissing, "alg", keys.RS256).Wrap(err))
 			return
 		}
 		h.Set("Content-Type", introspectionJWT)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -68,7 +69,6 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		return nil, issued, e
 	}
 	issued.Access = record
-	var err error
 	resp := &tokenResponse{
 		AccessToken: access,
 		TokenType:   "Bearer",
@@ -76,31 +76,21 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		Scope:       at.Scope,
 	}
 	if contains(g.scopes, "openid") {
-		alg := g.client.IDTokenAlg
-		if alg == "" {
-			alg = "RS256"
-		}
-		claims := p.userClaims(g.user, g.scopes)
-		claims["iss"] = p.issuer
-		claims["aud"] = g.client.ID
-		claims["azp"] = g.client.ID
-		claims["exp"] = now.Add(p.life.IDToken).Unix()
-		claims["iat"] = now.Unix()
-		if !g.authTime.IsZero() {
-			claims["auth_time"] = g.authTime.Unix()
-		}
-		if g.nonce != "" {
-			claims["nonce"] = g.nonce
-		}
-		if g.session != "" {
-			claims["sid"] = g.session
-		}
-		if len(g.amr) > 0 {
-			claims["amr"] = g.amr
-		}
-		claims["at_hash"] = halfHash(alg, access)
-		if resp.IDToken, err = p.keys.Sign(alg, "JWT", claims); err != nil {
-			return nil, issued, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+		var e *catalog.Error
+		resp.IDToken, e = p.signIDToken(g.client, g.user, g.scopes, g.authTime, now, p.life.IDToken, func(alg string, claims map[string]any) {
+			if g.nonce != "" {
+				claims["nonce"] = g.nonce
+			}
+			if g.session != "" {
+				claims["sid"] = g.session
+			}
+			if len(g.amr) > 0 {
+				claims["amr"] = g.amr
+			}
+			claims["at_hash"] = halfHash(alg, access)
+		})
+		if e != nil {
+			return nil, issued, e
 		}
 	}
 	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
@@ -122,6 +112,34 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		issued.Refresh = rt
 	}
 	return resp, issued, nil
+}
+
+// signIDToken signs an ID token about user for client, with the claims
+// the scopes release, in the client's algorithm (RS256 unless it chose
+// another); more adds the claims of the grant at hand.
+func (p *Provider) signIDToken(client *store.Client, user *store.User, scopes []string, authTime, now time.Time, ttl time.Duration,
+	more func(alg string, claims map[string]any)) (string, *catalog.Error) {
+	alg := client.IDTokenAlg
+	if alg == "" {
+		alg = keys.RS256
+	}
+	claims := p.userClaims(user, scopes)
+	claims["iss"] = p.issuer
+	claims["aud"] = client.ID
+	claims["azp"] = client.ID
+	claims["iat"] = now.Unix()
+	claims["exp"] = now.Add(ttl).Unix()
+	if !authTime.IsZero() {
+		claims["auth_time"] = authTime.Unix()
+	}
+	if more != nil {
+		more(alg, claims)
+	}
+	token, err := p.keys.Sign(alg, "JWT", claims)
+	if err != nil {
+		return "", catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+	}
+	return token, nil
 }
 
 func unixOrZero(t time.Time) int64 {

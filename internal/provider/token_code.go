@@ -54,12 +54,9 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	if e := p.checkVerifier(ctx, code, req.params, now); e != nil {
 		return nil, e
 	}
-	user, err := p.store.GetUser(ctx, code.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
-		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", code.UserID)
-	}
-	if err != nil {
-		return nil, failure.FromStore(err)
+	user, e := p.activeUser(ctx, code.UserID)
+	if e != nil {
+		return nil, e
 	}
 
 	aud, e := narrowResources(req.resources, code.Resources)

@@ -248,19 +248,10 @@ func (p *Provider) presentedAccessToken(ctx context.Context, param, token, typ s
 	if cl.AuthTime > 0 {
 		t.authTime = time.Unix(cl.AuthTime, 0)
 	}
-	var rawAct json.RawMessage
-	if jwtForm {
-		rawAct = payloadClaim(token, "act")
-	} else {
-		at, err := p.store.GetAccessToken(ctx, secret.Hash(token))
-		if err != nil {
-			return nil, failure.FromStore(err)
-		}
-		rawAct = at.Act
-	}
-	if len(rawAct) > 0 {
+	// checkAccessToken read the act claim already, from the JWT or the row.
+	if len(cl.Act) > 0 && string(cl.Act) != "null" {
 		t.act = new(actor)
-		if err := json.Unmarshal(rawAct, t.act); err != nil {
+		if err := json.Unmarshal(cl.Act, t.act); err != nil {
 			return nil, catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its act claim cannot be read").Wrap(err)
 		}
 	}
@@ -394,20 +385,6 @@ func jwtHeaderType(token string) string {
 	return h.Typ
 }
 
-// payloadClaim reads one claim of a JWS whose signature was verified.
-func payloadClaim(token, name string) json.RawMessage {
-	parts := strings.SplitN(token, ".", 3)
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil
-	}
-	var claims map[string]json.RawMessage
-	if json.Unmarshal(raw, &claims) != nil || string(claims[name]) == "null" {
-		return nil
-	}
-	return claims[name]
-}
-
 // exchangeScopes narrows the subject token's scope. Without a scope
 // parameter the new token keeps what the subject token and the client
 // share; with one, each scope must be in both.
@@ -495,25 +472,13 @@ func (p *Provider) exchangeIDToken(c *store.Client, subj *presentedToken, grante
 	}
 	now := p.now()
 	ttl := capTTL(p.life.IDToken, p.life.IDToken, now, until)
-	alg := c.IDTokenAlg
-	if alg == "" {
-		alg = "RS256"
-	}
-	claims := p.userClaims(subj.user, granted)
-	claims["iss"] = p.issuer
-	claims["aud"] = c.ID
-	claims["azp"] = c.ID
-	claims["iat"] = now.Unix()
-	claims["exp"] = now.Add(ttl).Unix()
-	if !subj.authTime.IsZero() {
-		claims["auth_time"] = subj.authTime.Unix()
-	}
-	if act != nil {
-		claims["act"] = act
-	}
-	token, err := p.keys.Sign(alg, "JWT", claims)
-	if err != nil {
-		return nil, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+	token, e := p.signIDToken(c, subj.user, granted, subj.authTime, now, ttl, func(_ string, claims map[string]any) {
+		if act != nil {
+			claims["act"] = act
+		}
+	})
+	if e != nil {
+		return nil, e
 	}
 	return &tokenResponse{
 		AccessToken:     token,

@@ -65,12 +65,9 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 			granted = asked
 		}
 	}
-	user, err := p.store.GetUser(ctx, old.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
-		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", old.UserID)
-	}
-	if err != nil {
-		return nil, failure.FromStore(err)
+	user, e := p.activeUser(ctx, old.UserID)
+	if e != nil {
+		return nil, e
 	}
 
 	aud, e := narrowResources(req.resources, family.Resources)
