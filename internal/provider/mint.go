@@ -94,20 +94,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		}
 	}
 	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
-		token := secret.Token(32)
-		rt := &store.RefreshToken{
-			Hash:          secret.Hash(token),
-			FamilyID:      g.family,
-			ClientID:      g.client.ID,
-			UserID:        g.user.ID,
-			Scopes:        g.scopes,
-			CreatedAt:     now,
-			ExpiresAt:     familyStart.Add(p.life.RefreshAbsolute),
-			IdleExpiresAt: now.Add(p.life.RefreshIdle),
-		}
-		if rt.IdleExpiresAt.After(rt.ExpiresAt) {
-			rt.IdleExpiresAt = rt.ExpiresAt
-		}
+		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
 		resp.RefreshToken = token
 		issued.Refresh = rt
 	}
@@ -140,6 +127,27 @@ func (p *Provider) signIDToken(client *store.Client, user *store.User, scopes []
 		return "", catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
 	}
 	return token, nil
+}
+
+// newRefreshToken makes the next refresh token of a family: its absolute
+// lifetime counts from the family's start, its idle lifetime from now,
+// never past the absolute one.
+func (p *Provider) newRefreshToken(f *store.TokenFamily, familyStart, now time.Time) (string, *store.RefreshToken) {
+	token := secret.Token(32)
+	rt := &store.RefreshToken{
+		Hash:          secret.Hash(token),
+		FamilyID:      f.ID,
+		ClientID:      f.ClientID,
+		UserID:        f.UserID,
+		Scopes:        f.Scopes,
+		CreatedAt:     now,
+		ExpiresAt:     familyStart.Add(p.life.RefreshAbsolute),
+		IdleExpiresAt: now.Add(p.life.RefreshIdle),
+	}
+	if rt.IdleExpiresAt.After(rt.ExpiresAt) {
+		rt.IdleExpiresAt = rt.ExpiresAt
+	}
+	return token, rt
 }
 
 func unixOrZero(t time.Time) int64 {

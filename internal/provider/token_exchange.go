@@ -508,26 +508,8 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 		ID: secret.Token(16), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
 		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now, ParentID: subj.grant,
 	}
-	token := secret.Token(32)
-	rt := &store.RefreshToken{
-		Hash: secret.Hash(token), FamilyID: family.ID, ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
-		CreatedAt: now, ExpiresAt: now.Add(p.life.RefreshAbsolute), IdleExpiresAt: now.Add(p.life.RefreshIdle),
-	}
-	if rt.IdleExpiresAt.After(rt.ExpiresAt) {
-		rt.IdleExpiresAt = rt.ExpiresAt
-	}
-	// The store creates a family only while redeeming a code, in one
-	// transaction with its tokens. The exchange records a code born
-	// redeemed: its value is never sent anywhere, and it has expired before
-	// anyone could try it.
-	code := &store.AuthCode{
-		Hash: secret.Hash(secret.Token(32)), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
-		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now, ExpiresAt: now,
-	}
-	if err := p.store.CreateAuthCode(ctx, code); err != nil {
-		return nil, failure.FromStore(err)
-	}
-	if _, err := p.store.RedeemAuthCode(ctx, code.Hash, family, store.Issued{Refresh: rt}, now); err != nil {
+	token, rt := p.newRefreshToken(family, now, now)
+	if err := p.store.CreateTokenFamily(ctx, family, store.Issued{Refresh: rt}); err != nil {
 		return nil, failure.FromStore(err).Internal("while", "creating the token family of an exchange")
 	}
 	return &tokenResponse{

@@ -83,6 +83,10 @@ type Store interface {
 	InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error
 
 	// Token families: every token issued from one code redemption.
+	// CreateTokenFamily creates a family that no code starts (token
+	// exchange) together with its tokens, in one transaction; a taken id or
+	// token hash is ErrConflict and changes nothing.
+	CreateTokenFamily(ctx context.Context, family *TokenFamily, issued Issued) error
 	GetTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
 	// RevokeTokenFamily marks the family revoked, which ends every token of
 	// it: refresh tokens and access tokens are checked against their family.

@@ -131,6 +131,38 @@ WITH code AS (
 ), ` + issuedCTEs("code", 9) + `
 SELECT hash FROM code`
 
+// createFamily inserts a family that no code starts, with its tokens, in
+// one statement.
+var createFamily = `
+WITH family AS (
+	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
+	RETURNING id
+), ` + issuedCTEs("family", 8) + `
+SELECT id FROM family`
+
+func (s *Store) CreateTokenFamily(ctx context.Context, family *store.TokenFamily, issued store.Issued) error {
+	const op = "create token family"
+	f := canonical.TokenFamily(family)
+	if !storable(f.ID, f.UserID, f.ClientID, f.ParentID) {
+		return s.fail(ctx, op, errBadKey)
+	}
+	data, err := canonical.Encode(f)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	tokens, err := issuedArgs(issued)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	args := append([]any{f.ID, f.UserID, f.ClientID, tsPtr(f.RevokedAt), nullString(f.RevokeReason), data, nullString(f.ParentID)}, tokens...)
+	var id string
+	if err := s.pool.QueryRow(ctx, createFamily, args...).Scan(&id); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
+}
+
 // issuedCTEs insert the optional tokens of a redemption or rotation,
 // selecting FROM the CTE that marked the grant, with parameters $first to
 // $first+8 (issuedArgs); an insert runs only when its hash is not NULL.

@@ -111,16 +111,11 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if now.IsZero() {
 		return nil, s.fail(ctx, "redeem auth code", errZeroTime)
 	}
-	f := canonical.TokenFamily(family)
-	fdata, err := canonical.Encode(f)
-	if err != nil {
-		return nil, s.fail(ctx, "redeem auth code", err)
-	}
 	var code *store.AuthCode
-	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND invalidated_at IS NULL`,
-			canonical.Time(now).UnixMicro(), f.ID, hash)
+			canonical.Time(now).UnixMicro(), family.ID, hash)
 		if err != nil {
 			return err
 		}
@@ -137,11 +132,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 			}
 			return store.ErrAlreadyUsed
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, parent_id, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), nullString(f.ParentID), fdata); err != nil {
-			return err
-		}
-		return insertIssued(ctx, tx, issued)
+		return insertFamily(ctx, tx, family, issued)
 	})
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed), errors.Is(err, store.ErrInvalidated):
@@ -150,6 +141,27 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 		return nil, s.fail(ctx, "redeem auth code", err)
 	}
 	return nil, nil
+}
+
+// insertFamily stores a family and its first tokens inside a transaction.
+func insertFamily(ctx context.Context, tx wtx, family *store.TokenFamily, issued store.Issued) error {
+	f := canonical.TokenFamily(family)
+	data, err := canonical.Encode(f)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, parent_id, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.UserID, f.ClientID, microsPtr(f.RevokedAt), nullString(f.RevokeReason), nullString(f.ParentID), data); err != nil {
+		return err
+	}
+	return insertIssued(ctx, tx, issued)
+}
+
+func (s *Store) CreateTokenFamily(ctx context.Context, family *store.TokenFamily, issued store.Issued) error {
+	if err := s.write(ctx, func(ctx context.Context, tx wtx) error { return insertFamily(ctx, tx, family, issued) }); err != nil {
+		return s.fail(ctx, "create token family", err)
+	}
+	return nil
 }
 
 // insertIssued stores the tokens of a redemption or rotation inside its

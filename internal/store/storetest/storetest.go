@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RedeemAuthCode", testRedeem},
 		{"RedeemAuthCodeRefused", testRedeemRefused},
 		{"RedeemAuthCodeConcurrent", testRedeemConcurrent},
+		{"CreateTokenFamily", testCreateFamily},
 		{"InvalidateAuthCode", testInvalidate},
 		{"RotateRefreshToken", testRotate},
 		{"RotateRefreshTokenConcurrent", testRotateConcurrent},
@@ -716,6 +717,39 @@ func testRedeemRefused(t *testing.T, s store.Store) {
 		_, err := s.RedeemAuthCode(ctx, hash, newFamily("f-retry-"+hash, "user-1", "client-1"), store.Issued{}, t0.Add(6*time.Minute))
 		must(t, err, "redeem after a conflict: "+hash)
 	}
+}
+
+// testCreateFamily: a family no code starts (token exchange) is created
+// with its tokens, or, on a conflict, nothing is.
+func testCreateFamily(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustFamily(t, s, "parent", "user-1", "client-1")
+	f := newFamily("exchanged", "user-1", "client-2")
+	f.ParentID = "parent"
+	access := newAccessToken("exchanged-at", t0.Add(time.Hour))
+	refresh := newRefreshToken("exchanged-rt", "exchanged", t0.Add(24*time.Hour), t0.Add(time.Hour))
+	must(t, s.CreateTokenFamily(ctx, f, store.Issued{Access: access, Refresh: refresh}), "create")
+	got, err := s.GetTokenFamily(ctx, "exchanged")
+	must(t, err, "get")
+	same(t, f, got, "family")
+	at, err := s.GetAccessToken(ctx, "exchanged-at")
+	must(t, err, "access token created with the family")
+	same(t, access, at, "access token")
+	rt, err := s.GetRefreshToken(ctx, "exchanged-rt")
+	must(t, err, "refresh token created with the family")
+	same(t, refresh, rt, "refresh token")
+
+	// A taken family id: neither the family nor its tokens change.
+	again := newFamily("exchanged", "user-9", "client-9")
+	wantErr(t, s.CreateTokenFamily(ctx, again, store.Issued{Refresh: newRefreshToken("again-rt", "exchanged", t0.Add(time.Hour), t0.Add(time.Hour))}),
+		store.ErrConflict, "create with a taken id")
+	_, err = s.GetRefreshToken(ctx, "again-rt")
+	wantErr(t, err, store.ErrNotFound, "token of a conflicting family")
+	// A taken token hash: the family is not created.
+	wantErr(t, s.CreateTokenFamily(ctx, newFamily("other", "user-1", "client-2"), store.Issued{Refresh: newRefreshToken("exchanged-rt", "other", t0.Add(time.Hour), t0.Add(time.Hour))}),
+		store.ErrConflict, "create with a taken token hash")
+	_, err = s.GetTokenFamily(ctx, "other")
+	wantErr(t, err, store.ErrNotFound, "family whose token conflicted")
 }
 
 // race runs n calls at once and returns their errors.
