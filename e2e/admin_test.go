@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lucid-auth/lucid/internal/config"
 )
@@ -96,6 +97,35 @@ func TestAdminAPIErrors(t *testing.T) {
 	var view map[string]any
 	if r.status != 200 || json.Unmarshal(r.body, &view) != nil || view["client_name"] != "Billing" {
 		t.Fatalf("after the conflict: %d %s", r.status, r.body)
+	}
+}
+
+// TestAdminKeyRotationPublishPeriod: keys retired through the admin API
+// stay published for the configured lifetimes.key_publish.
+func TestAdminKeyRotationPublishPeriod(t *testing.T) {
+	l := start(t, func(c *config.Config) { c.Lifetimes.KeyPublish = 3 * time.Hour })
+	r := jsonCall(t, l, http.MethodPost, "/admin/keys/rotate", l.cfg.AdminToken, "")
+	var out struct {
+		Keys []struct {
+			Retired *time.Time `json:"retired"`
+			Expires *time.Time `json:"expires"`
+		} `json:"keys"`
+	}
+	if r.status != 200 || json.Unmarshal(r.body, &out) != nil {
+		t.Fatalf("rotate: %d %s", r.status, r.body)
+	}
+	retired := 0
+	for _, k := range out.Keys {
+		if k.Retired == nil {
+			continue
+		}
+		retired++
+		if k.Expires == nil || k.Expires.Sub(*k.Retired) != 3*time.Hour {
+			t.Errorf("a retired key is published until %v, retired at %v; want 3h later", k.Expires, k.Retired)
+		}
+	}
+	if retired == 0 {
+		t.Fatalf("no key was retired: %s", r.body)
 	}
 }
 

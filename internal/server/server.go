@@ -42,6 +42,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	proxies []*net.IPNet
+	now     func() time.Time
 }
 
 // Option adjusts how a server is built.
@@ -109,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, keys: km, log: log}
+	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now}
 	for _, c := range cfg.TrustedProxies {
 		_, n, err := net.ParseCIDR(c)
 		if err != nil {
@@ -124,7 +125,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
-	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now}
+	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
@@ -171,7 +172,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.store.Ping(ctx); err != nil {
-		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		// Whatever the cause (a timeout too), the storage cannot serve. Not
+		// recorded: the story would go to the store that is down.
+		catalog.New(catalog.StorageUnavailable).Wrap(err).WriteJSON(w, strings.TrimSuffix(s.cfg.Issuer, "/"), trace.ID(r.Context()), s.now())
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))

@@ -9,10 +9,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,5 +106,40 @@ func TestRunTLS(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+// TestHealthStorageDown: /healthz answers 200 while the store answers, and
+// the catalog's storage_unavailable (503) once it does not.
+func TestHealthStorageDown(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Issuer = "http://127.0.0.1:9"
+	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(context.Background(), &cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return w
+	}
+	if w := get(); w.Code != 200 {
+		t.Fatalf("healthy store: %d %s", w.Code, w.Body)
+	}
+	_ = st.Close()
+	w := get()
+	var body struct {
+		Error string `json:"error"`
+		Code  string `json:"error_code"`
+	}
+	if w.Code != http.StatusServiceUnavailable || json.Unmarshal(w.Body.Bytes(), &body) != nil ||
+		body.Code != "storage_unavailable" || body.Error != "temporarily_unavailable" {
+		t.Fatalf("closed store: %d %s; want 503 storage_unavailable", w.Code, w.Body)
 	}
 }
