@@ -38,8 +38,8 @@ type generator struct {
 	o      *options
 	st     store.Store
 	svc    *manage.Service
-	http   *http.Client // discovery and setup
-	raw    *rawClient   // the measured load
+	http   *http.Client // discovery; every request for https URLs
+	raw    *rawClient   // setup requests for http URLs (the load runs on the event loop)
 	issuer string
 	token  string // token endpoint, the audience of client assertions
 	runID  string

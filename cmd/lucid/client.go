@@ -90,7 +90,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.Var(&grants, "grant-type", "grant type (repeatable; default authorization_code refresh_token)")
 	fs.Var(&responses, "response-type", "response type (default code)")
 	fs.Var(&scopes, "scope", "allowed scope (repeatable or space-separated; default openid profile email offline_access address phone)")
-	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, private_key_jwt or none")
+	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
 	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
@@ -166,7 +166,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if spec.AuthMethod == store.AuthSecretBasic || spec.AuthMethod == store.AuthSecretPost {
+	if manage.UsesSecret(spec.AuthMethod) {
 		if err := s.needKey("a client with a secret"); err != nil {
 			return err
 		}
@@ -318,7 +318,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.Var(&rmResp, "remove-response-type", "remove a response type")
 		fs.Var(&addScope, "scope", "allow a scope (repeatable or space-separated)")
 		fs.Var(&rmScope, "remove-scope", "disallow a scope (repeatable or space-separated)")
-		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, private_key_jwt or none")
+		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
 		fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 		fs.StringVar(&alg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")

@@ -47,8 +47,7 @@ type command struct {
 	run     func(ctx context.Context, e *env, args []string) error
 }
 
-// commands is the dispatch table. `errors` and `explain` are added here by
-// their own files when they exist.
+// commands is the dispatch table.
 func commands() []command {
 	return []command{
 		{"serve", "run the server", runServe},

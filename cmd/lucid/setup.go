@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,12 +31,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.output, "output", "text", "output format: text or json")
 }
 
-func (c *commonFlags) check() error {
-	if c.output != "text" && c.output != "json" {
-		return usagef("--output must be text or json, not %q", c.output)
-	}
-	return nil
-}
+func (c *commonFlags) check() error { return checkOutput(c.output) }
 
 // loadConfig layers the configuration: base, then the file, then LUCID_*
 // variables. Flags are applied by the caller, last.
@@ -148,11 +142,7 @@ func (s *session) needKey(what string) error {
 }
 
 // printJSON writes v as indented JSON.
-func (s *session) printJSON(v any) error {
-	enc := json.NewEncoder(s.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+func (s *session) printJSON(v any) error { return writeJSON(s.out, v) }
 
 // table writes aligned columns.
 func table(w io.Writer, header []string, rows [][]string) error {

@@ -137,7 +137,6 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			Issuer:        issuer,
 			ClientID:      "demo",
 			RedirectURL:   issuer + "/demo/callback",
-			HTTPClient:    &http.Client{Timeout: 10 * time.Second},
 			Renderer:      pages,
 			Log:           log,
 			SecureCookies: cfg.SecureCookies(),

@@ -52,6 +52,7 @@ type Store struct {
 
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
+	reads                                                                      []*sql.Stmt // all of the above, for Close
 
 	// prepared holds every statement a write has run, prepared on the
 	// writer connection after its first use (see wtx); unprepared lists
@@ -136,6 +137,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			return s.fail(ctx, "prepare", err)
 		}
 		*p.st = st
+		s.reads = append(s.reads, st)
 	}
 	return nil
 }
@@ -153,10 +155,8 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done
-	for _, st := range []*sql.Stmt{s.getClient, s.getUser, s.getCode, s.getRefresh, s.getFamily, s.getSession, s.getRequest, s.getAccess, s.deniedJTI, s.getAPI} {
-		if st != nil {
-			_ = st.Close()
-		}
+	for _, st := range s.reads {
+		_ = st.Close()
 	}
 	for _, st := range s.prepared {
 		_ = st.Close()

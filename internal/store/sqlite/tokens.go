@@ -119,10 +119,9 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err != nil {
-				return err
-			}
+		if ok, err := affected(res); err != nil {
+			return err
+		} else if !ok {
 			// Refused: read why inside the transaction that refused it.
 			if code, err = scanCode(tx.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = ?`, hash)); err != nil {
 				return err
