@@ -327,6 +327,29 @@ func TestMachineToMachineErrors(t *testing.T) {
 
 // TestClientSecretJWT: HMAC client assertions keyed with the client secret,
 // which Lucid keeps sealed for this method only.
+// TestSecretsInQueryAtIntrospectionAndRevocation: the back-channel
+// endpoints refuse the same secrets in the URL as the token endpoint,
+// plus the token itself, and name the parameter.
+func TestSecretsInQueryAtIntrospectionAndRevocation(t *testing.T) {
+	l := start(t)
+	c, sec := m2m(t, l, manage.ClientSpec{Name: "Billing", GrantTypes: []string{"client_credentials"}})
+	for _, tc := range []struct{ path, param string }{
+		{"/introspect", "token"},
+		{"/introspect", "client_assertion"},
+		{"/revoke", "client_secret"},
+		{"/revoke", "refresh_token"},
+	} {
+		r := send(t, http.MethodPost, l.URL+tc.path+"?"+tc.param+"=x", strings.NewReader(url.Values{"token": {"x"}}.Encode()), func(req *http.Request) {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(c.ID, sec)
+		})
+		e := wantJSONError(t, l, r, "secret_in_query", "invalid_request", 400)
+		if !strings.Contains(e.Description, tc.param) {
+			t.Errorf("%s?%s: description does not name the parameter: %s", tc.path, tc.param, e.Description)
+		}
+	}
+}
+
 func TestClientSecretJWT(t *testing.T) {
 	l := start(t)
 	c, sec := m2m(t, l, manage.ClientSpec{AuthMethod: store.AuthSecretJWT})

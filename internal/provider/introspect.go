@@ -38,22 +38,8 @@ const introspectionJWT = "application/token-introspection+jwt"
 // authenticatedForm reads a form POST and authenticates its client: the
 // shared first half of introspection and revocation.
 func (p *Provider) authenticatedForm(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint) (*store.Client, map[string]string, bool) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		p.fail(w, r, endpoint, "", catalog.New(catalog.MethodNotAllowed, "allowed", "POST", "method", r.Method))
-		return nil, nil, false
-	}
-	if r.URL.Query().Has("token") || r.URL.Query().Has("client_secret") {
-		p.fail(w, r, endpoint, "", catalog.New(catalog.SecretInQuery, "parameter", "token"))
-		return nil, nil, false
-	}
-	if e := readForm(w, r); e != nil {
-		p.fail(w, r, endpoint, "", e)
-		return nil, nil, false
-	}
-	params, e := single(r.PostForm)
-	if e != nil {
-		p.fail(w, r, endpoint, "", e)
+	params, ok := p.postForm(w, r, endpoint, "token")
+	if !ok {
 		return nil, nil, false
 	}
 	client, _, e := p.clients.Authenticate(r.Context(), r, r.PostForm)

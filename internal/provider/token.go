@@ -42,27 +42,39 @@ type grantHandler func(ctx context.Context, req *tokenRequest) (*tokenResponse, 
 // proxies and access logs keep them.
 var queryForbidden = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "client_assertion", "subject_token", "actor_token", "assertion"}
 
-// handleToken is the token endpoint (RFC 6749 §3.2).
-func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
+// postForm reads the form POST of a back-channel endpoint (token,
+// introspection, revocation): the method, no secret in the query (nor any
+// of also), the form itself, every parameter once. On a failure it has
+// answered and returns false.
+func (p *Provider) postForm(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint, also ...string) (map[string]string, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		p.fail(w, r, catalog.Token, "", catalog.New(catalog.MethodNotAllowed, "allowed", "POST", "method", r.Method))
-		return
+		p.fail(w, r, endpoint, "", catalog.New(catalog.MethodNotAllowed, "allowed", "POST", "method", r.Method))
+		return nil, false
 	}
 	q := r.URL.Query()
-	for _, k := range queryForbidden {
+	for _, k := range append(queryForbidden, also...) {
 		if q.Has(k) {
-			p.fail(w, r, catalog.Token, "", catalog.New(catalog.SecretInQuery, "parameter", k))
-			return
+			p.fail(w, r, endpoint, "", catalog.New(catalog.SecretInQuery, "parameter", k))
+			return nil, false
 		}
 	}
 	if e := readForm(w, r); e != nil {
-		p.fail(w, r, catalog.Token, "", e)
-		return
+		p.fail(w, r, endpoint, "", e)
+		return nil, false
 	}
 	params, e := single(r.PostForm)
 	if e != nil {
-		p.fail(w, r, catalog.Token, "", e)
+		p.fail(w, r, endpoint, "", e)
+		return nil, false
+	}
+	return params, true
+}
+
+// handleToken is the token endpoint (RFC 6749 §3.2).
+func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
+	params, ok := p.postForm(w, r, catalog.Token)
+	if !ok {
 		return
 	}
 	gt := params["grant_type"]
