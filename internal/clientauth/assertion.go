@@ -32,6 +32,16 @@ const maxNumericDate = 253402300799
 // see hmacAlg). none is never accepted.
 var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512}
 
+// AssertionAlgs names allowedAlgs, for the discovery document's
+// token_endpoint_auth_signing_alg_values_supported.
+func AssertionAlgs() []string {
+	out := make([]string, len(allowedAlgs))
+	for i, a := range allowedAlgs {
+		out[i] = string(a)
+	}
+	return out
+}
+
 const allowedAlgsText = "RS256, PS256, ES256, EdDSA (private_key_jwt); HS256, HS384, HS512 (client_secret_jwt)"
 
 // hmacAlg reports whether alg is an HMAC algorithm, and the key size in

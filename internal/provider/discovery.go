@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -50,10 +51,10 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"response_modes_supported":                         []string{"query", "fragment", "form_post"},
 		"grant_types_supported":                            p.supportedGrantTypes(),
 		"subject_types_supported":                          []string{"public"},
-		"id_token_signing_alg_values_supported":            []string{"RS256", "ES256", "EdDSA"},
+		"id_token_signing_alg_values_supported":            p.keys.Algs(),
 		"userinfo_signing_alg_values_supported":            []string{"none"},
 		"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
-		"token_endpoint_auth_signing_alg_values_supported": []string{"RS256", "PS256", "ES256", "EdDSA", "HS256", "HS384", "HS512"},
+		"token_endpoint_auth_signing_alg_values_supported": clientauth.AssertionAlgs(),
 		"code_challenge_methods_supported":                 []string{"S256"},
 		"claims_supported":                                 claims,
 		"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},

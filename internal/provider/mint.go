@@ -48,10 +48,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		if contains(g.scopes, "openid") && !contains(aud, p.issuer) {
 			aud = append(slices.Clone(aud), p.issuer)
 		}
-		var e *catalog.Error
-		if format, ttl, e = p.tokenPolicy(ctx, g.client, g.aud); e != nil {
-			return nil, issued, e
-		}
+		format, ttl = p.tokenPolicy(ctx, g.client, g.aud)
 	}
 	access, at, record, e := p.newAccess(accessToken{
 		client:   g.client,

@@ -44,10 +44,7 @@ func (p *Provider) accessFor(ctx context.Context, req *tokenRequest, sub subject
 	if e != nil {
 		return nil, e
 	}
-	format, ttl, e := p.tokenPolicy(ctx, c, aud)
-	if e != nil {
-		return nil, e
-	}
+	format, ttl := p.tokenPolicy(ctx, c, aud)
 	access, at, e := p.mintAccess(ctx, accessToken{client: c, subject: sub.id, userID: sub.userID, scopes: granted, aud: aud, format: format, ttl: ttl})
 	if e != nil {
 		return nil, e
@@ -119,7 +116,7 @@ func (p *Provider) resourceAudience(c *store.Client, resources []string, needAud
 // tokenPolicy picks the access token format and lifetime: the client's
 // format if it names one, else the APIs' (opaque if any API asks for it),
 // and the shortest lifetime any API sets.
-func (p *Provider) tokenPolicy(ctx context.Context, c *store.Client, aud []string) (string, time.Duration, *catalog.Error) {
+func (p *Provider) tokenPolicy(ctx context.Context, c *store.Client, aud []string) (string, time.Duration) {
 	format, ttl := c.AccessTokenFormat, time.Duration(0)
 	for _, id := range aud {
 		api, ok := p.apis.get(ctx, id)
@@ -136,7 +133,7 @@ func (p *Provider) tokenPolicy(ctx context.Context, c *store.Client, aud []strin
 	if format == "" {
 		format = store.FormatJWT
 	}
-	return format, ttl, nil
+	return format, ttl
 }
 
 // narrowResources picks the audiences of a user's access token: the

@@ -159,10 +159,7 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 	if e != nil {
 		return nil, e
 	}
-	format, ttl, e := p.tokenPolicy(ctx, c, aud)
-	if e != nil {
-		return nil, e
-	}
+	format, ttl := p.tokenPolicy(ctx, c, aud)
 	issued := tokenTypeAccess
 	if requested == tokenTypeJWT {
 		format, issued = store.FormatJWT, tokenTypeJWT
