@@ -151,21 +151,7 @@ func clip(s string) string {
 // fail logs, records and writes a catalogued failure. Anything that is not
 // a *catalog.Error is an unexpected server failure, shown only as one.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
-	ctx := r.Context()
-	traceID := trace.ID(ctx)
-	now := a.now()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		ce = failure.FromStore(err)
-	}
-	a.failures.Record(r, catalog.Admin, "", ce, now)
-
-	w.Header().Set("Cache-Control", "no-store")
-	if ce.Status() == http.StatusUnauthorized {
-		ce.WithChallenge("Bearer").WriteBearer(w, a.issuer, traceID, now)
-		return
-	}
-	ce.WriteJSON(w, a.issuer, traceID, now)
+	a.failures.RespondJSON(w, r, catalog.Admin, "", err, a.issuer, a.now())
 }
 
 func traceID(r *http.Request) string { return trace.ID(r.Context()) }

@@ -7,6 +7,7 @@ package failure
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -117,4 +118,22 @@ func FromStore(err error) *catalog.Error {
 		return catalog.New(catalog.StorageUnavailable).Wrap(err)
 	}
 	return catalog.New(catalog.ServerError).Wrap(err)
+}
+
+// RespondJSON reports err at endpoint and answers it as JSON. err is a
+// *catalog.Error, or a storage error, which FromStore maps. A 401 carries
+// a Bearer challenge (RFC 6750 §3): the endpoints that answer this way,
+// the admin API and client registration, take bearer tokens.
+func (rec *Recorder) RespondJSON(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint, clientID string, err error, issuer string, now time.Time) {
+	var ce *catalog.Error
+	if !errors.As(err, &ce) {
+		ce = FromStore(err)
+	}
+	rec.Record(r, endpoint, clientID, ce, now)
+	tid := trace.ID(r.Context())
+	if ce.Status() == http.StatusUnauthorized {
+		ce.WithChallenge("Bearer").WriteBearer(w, issuer, tid, now)
+		return
+	}
+	ce.WriteJSON(w, issuer, tid, now)
 }

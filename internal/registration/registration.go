@@ -364,22 +364,9 @@ func (h *Handler) currentSecret(c *store.Client, presented string) bool {
 func usesSecret(c *store.Client) bool { return manage.UsesSecret(c.TokenEndpointAuthMethod) }
 
 // fail logs, records and writes a catalogued failure; anything else is an
-// unexpected server failure.
+// unexpected server failure. Both tokens of this endpoint are bearer tokens.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, clientID string, err error) {
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		ce = failure.FromStore(err)
-	}
-	ctx := r.Context()
-	tid := trace.ID(ctx)
-	now := h.now()
-	h.failures.Record(r, catalog.Register, clientID, ce, now)
-	if ce.Status() == http.StatusUnauthorized {
-		// RFC 6750 §3: both tokens of this endpoint are bearer tokens.
-		ce.WithChallenge("Bearer").WriteBearer(w, h.issuer, tid, now)
-		return
-	}
-	ce.WriteJSON(w, h.issuer, tid, now)
+	h.failures.RespondJSON(w, r, catalog.Register, clientID, err, h.issuer, h.now())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
