@@ -26,14 +26,9 @@ func refusal(err error, v values, clientID string) error {
 	}
 	switch ce.Name() {
 	case catalog.AdminInvalid:
+		// resolve has already checked each redirect URI with the rules of
+		// RFC 7591, so what manage refuses here is metadata.
 		field, reason := ce.Value("field"), ce.Value("reason")
-		if field == "redirect_uris" {
-			// Each URI was checked before, so this is a rule manage has
-			// beyond them; name the URI if one of them is at fault.
-			if e := checkRedirects(v.redirectURIs, true); e != nil {
-				return e
-			}
-		}
 		if f, ok := rfcNames[field]; ok {
 			field = f
 		}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ type Server struct {
 	keys    *keys.Manager
 	log     *slog.Logger
 	handler http.Handler
-	proxies []*net.IPNet
+	proxies []netip.Prefix
 	now     func() time.Time
 }
 
@@ -112,11 +113,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now}
 	for _, c := range cfg.TrustedProxies {
-		_, n, err := net.ParseCIDR(c)
+		n, err := netip.ParsePrefix(c)
 		if err != nil {
 			return nil, fmt.Errorf("trusted proxy %q: %w", c, err)
 		}
-		s.proxies = append(s.proxies, n)
+		s.proxies = append(s.proxies, n.Masked())
 	}
 
 	mux := http.NewServeMux()
@@ -214,17 +215,8 @@ func (s *Server) clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	trusted := func(addr string) bool {
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			host = addr
-		}
-		ip := net.ParseIP(strings.TrimSpace(host))
-		for _, n := range s.proxies {
-			if ip != nil && n.Contains(ip) {
-				return true
-			}
-		}
-		return false
+		ip, ok := parseIP(addr)
+		return ok && slices.ContainsFunc(s.proxies, func(n netip.Prefix) bool { return n.Contains(ip) })
 	}
 	if !trusted(r.RemoteAddr) {
 		return r.RemoteAddr
@@ -235,7 +227,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 		if hop == "" || trusted(hop) {
 			continue
 		}
-		ip, ok := hopIP(hop)
+		ip, ok := parseIP(hop)
 		if !ok {
 			// A proxy that forwards garbage is answered for by the proxy.
 			return r.RemoteAddr
@@ -245,13 +237,14 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// hopIP reads one X-Forwarded-For entry: an address, with or without a
-// port (some proxies send "192.0.2.1:5678" or "[2001:db8::1]:443").
-func hopIP(hop string) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(hop); err == nil {
+// parseIP reads an address with or without a port: a peer address, or an
+// X-Forwarded-For entry (some proxies send "192.0.2.1:5678" or
+// "[2001:db8::1]:443").
+func parseIP(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
 		return ap.Addr().Unmap(), true
 	}
-	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(hop, "["), "]"))
+	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
 	return ip.Unmap(), err == nil
 }
 
