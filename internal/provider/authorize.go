@@ -268,23 +268,13 @@ func (p *Provider) idTokenHintSubject(hint, clientID string) (string, *catalog.E
 }
 
 type hintClaims struct {
-	Issuer   string          `json:"iss"`
-	Subject  string          `json:"sub"`
-	Audience json.RawMessage `json:"aud"`
-	SID      string          `json:"sid"`
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"`
+	Audience audience `json:"aud"`
+	SID      string   `json:"sid"`
 }
 
-func (c hintClaims) audiences() []string {
-	var one string
-	if json.Unmarshal(c.Audience, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	_ = json.Unmarshal(c.Audience, &many)
-	return many
-}
-
-func (c hintClaims) audience(id string) bool { return contains(c.audiences(), id) }
+func (c hintClaims) audience(id string) bool { return contains(c.Audience, id) }
 
 // parseIDTokenHint returns the claims of an ID token signed by Lucid, or why it is not one.
 func (p *Provider) parseIDTokenHint(hint string) (hintClaims, string) {

@@ -95,7 +95,7 @@ func (p *Provider) logoutTarget(r *http.Request, params url.Values) (logoutTarge
 		if reason != "" {
 			return t, catalog.New(catalog.LogoutHintInvalid, "reason", reason)
 		}
-		auds := c.audiences()
+		auds := c.Audience
 		if clientID != "" && !contains(auds, clientID) {
 			return t, catalog.New(catalog.LogoutClientMismatch, "client_id", clientID)
 		}
