@@ -240,7 +240,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
 	}
-	if c.Audiences, err = checkAudiences(c.Audiences); err != nil {
+	if c.Audiences, err = checkAudiences("audiences", c.Audiences); err != nil {
 		return err
 	}
 	if c.AccessTokenFormat != "" {

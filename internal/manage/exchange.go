@@ -19,14 +19,9 @@ func checkGrantPolicies(c *store.Client) error {
 		// A copy: the policy may be the caller's, and is rewritten here.
 		x := *c.TokenExchange
 		c.TokenExchange = &x
-		auds := make([]string, 0, len(x.Audiences))
-		for _, a := range x.Audiences {
-			if err := CheckAPIID(a); err != nil {
-				return invalid("token_exchange.audiences", "%q: %v", a, err)
-			}
-			if !slices.Contains(auds, a) {
-				auds = append(auds, a)
-			}
+		auds, err := checkAudiences("token_exchange.audiences", x.Audiences)
+		if err != nil {
+			return err
 		}
 		x.Audiences = auds
 		subjects := make([]string, 0, len(x.SubjectClients))
@@ -39,9 +34,6 @@ func checkGrantPolicies(c *store.Client) error {
 			}
 		}
 		x.SubjectClients = subjects
-		if len(x.Audiences) == 0 {
-			x.Audiences = nil
-		}
 		if len(x.SubjectClients) == 0 {
 			x.SubjectClients = nil
 		}

@@ -327,11 +327,11 @@ func checkScopes(scopes []string) ([]string, error) {
 
 // checkAudiences validates API identifiers: absolute URIs without a
 // fragment (RFC 8707 §2).
-func checkAudiences(auds []string) ([]string, error) {
+func checkAudiences(field string, auds []string) ([]string, error) {
 	var out []string
 	for _, a := range auds {
 		if err := CheckAPIID(a); err != nil {
-			return nil, invalid("audiences", "%q: %v", a, err)
+			return nil, invalid(field, "%q: %v", a, err)
 		}
 		if !slices.Contains(out, a) {
 			out = append(out, a)
