@@ -14,7 +14,10 @@ package catalog
 import (
 	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -94,7 +97,14 @@ type Error struct {
 	Challenge string
 	// Scope, for insufficient_scope, is the scope the resource needs.
 	Scope string
+	// RetryAfter is how long the client should wait before trying again;
+	// every 503 carries one (DefaultRetryAfter when none was set).
+	RetryAfter time.Duration
 }
+
+// DefaultRetryAfter is the wait a 503 announces when its cause does not
+// know better: long enough for a database hiccup or a burst to pass.
+const DefaultRetryAfter = 5 * time.Second
 
 type attr struct {
 	key   string
@@ -153,6 +163,25 @@ func (e *Error) Wrap(err error) *Error {
 func (e *Error) WithChallenge(scheme string) *Error {
 	e.Challenge = scheme
 	return e
+}
+
+// WithRetryAfter sets the wait announced in the Retry-After header.
+func (e *Error) WithRetryAfter(d time.Duration) *Error {
+	e.RetryAfter = d
+	return e
+}
+
+// SetRetryAfter writes the Retry-After header (RFC 9110 §10.2.3) in whole
+// seconds, rounded up: always on a 503, and on any answer given a wait.
+func (e *Error) SetRetryAfter(h http.Header) {
+	d := e.RetryAfter
+	if d <= 0 {
+		if e.Entry.Status != http.StatusServiceUnavailable {
+			return
+		}
+		d = DefaultRetryAfter
+	}
+	h.Set("Retry-After", strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10))
 }
 
 // Name is the entry's stable name.

@@ -228,3 +228,18 @@ const (
 	JWTBearerJTIMissing        Name = "jwt_bearer_jti_missing"
 	JWTBearerReplayed          Name = "jwt_bearer_replayed"
 )
+
+// Hardening (entries_signin_load.go): password hashing under load, sign-in.
+const ()
+
+// Hardening (entries_failure_recording.go): recording failures.
+const ()
+
+// Hardening (entries_overload.go): overload, database deadlines.
+const ()
+
+// Hardening (entries_authz_hardening.go): SSRF, assertions, audiences.
+const ()
+
+// Hardening (entries_operator.go): the CLI, configuration, start-up.
+const ()

@@ -39,6 +39,7 @@ func (e *Error) WriteJSON(w http.ResponseWriter, base, traceID string, now time.
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
+	e.SetRetryAfter(h)
 	if e.Entry.Status == http.StatusUnauthorized {
 		scheme := e.Challenge
 		if scheme == "" {
@@ -92,6 +93,7 @@ func (e *Error) WriteBearer(w http.ResponseWriter, base, traceID string, now tim
 	h := w.Header()
 	h.Set("WWW-Authenticate", e.ChallengeHeader(scheme, base))
 	h.Set("Cache-Control", "no-store")
+	e.SetRetryAfter(h)
 	if e.Entry.Error == "" {
 		// No token at all: just the challenge (RFC 6750 §3.1).
 		w.WriteHeader(e.Entry.Status)

@@ -179,6 +179,7 @@ func (p *Provider) fail(w http.ResponseWriter, r *http.Request, endpoint catalog
 // would be unsafe (untrusted client or redirect URI) or there is nowhere to go.
 func (p *Provider) failPage(w http.ResponseWriter, r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error) {
 	p.record(r, endpoint, clientID, e)
+	e.SetRetryAfter(w.Header())
 	p.ui.Error(w, e.Status(), ui.ErrorPage{
 		Status:      e.Status(),
 		Title:       e.Entry.Title,
