@@ -52,15 +52,30 @@ type phase struct {
 // is bounded by the client timeout), so the last ones are not errors.
 // Plain HTTP runs on the event loop where there is one; https, or a
 // system without it, runs a goroutine per worker.
-func (g *generator) runPhase(ctx context.Context, steps []step, d time.Duration, max int) phase {
-	if g.raw != nil && haveEventLoop {
-		return runLoop(ctx, g.raw.addr, g.raw.host, steps, d, max, g.o.timeout)
+func (g *generator) runPhase(ctx context.Context, tgt target, steps []step, d time.Duration, max int) phase {
+	if tgt.raw != nil && haveEventLoop {
+		return runLoop(ctx, tgt.raw.addr, tgt.raw.host, steps, d, max, g.o.timeout)
 	}
-	return g.runWorkers(ctx, steps, d, max)
+	return g.runWorkers(ctx, tgt, steps, d, max)
+}
+
+// target is where measured load goes: Lucid, or the bare-Go baseline.
+type target struct {
+	pid int
+	// raw speaks plain HTTP to the target; nil for an https Lucid, which
+	// gets net/http instead.
+	raw *rawClient
+}
+
+func (t target) roundTrip(ctx context.Context, g *generator, r request) (int, []byte, error) {
+	if t.raw != nil {
+		return t.raw.do(r)
+	}
+	return g.sendHTTP(ctx, r)
 }
 
 // runWorkers is runPhase with a goroutine per worker.
-func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duration, max int) phase {
+func (g *generator) runWorkers(ctx context.Context, tgt target, steps []step, d time.Duration, max int) phase {
 	var (
 		mu        sync.Mutex
 		out       phase
@@ -86,7 +101,7 @@ func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duratio
 					break
 				}
 				t0 := time.Now()
-				status, body, err := g.roundTrip(ctx, r)
+				status, body, err := tgt.roundTrip(ctx, g, r)
 				took := time.Since(t0)
 				switch {
 				case err != nil && st.abort != nil:
@@ -121,9 +136,10 @@ func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duratio
 	return out
 }
 
-// measure warms up, then measures one scenario while sampling Lucid's
-// resident memory.
-func (g *generator) measure(ctx context.Context, name string, pid int, newStep func(int) step) (result, error) {
+// measure warms up, then measures one scenario while sampling the
+// target's resident memory.
+func (g *generator) measure(ctx context.Context, name string, tgt target, newStep func(int) step) (result, error) {
+	pid := tgt.pid
 	steps := make([]step, g.o.concurrency)
 	for i := range steps {
 		steps[i] = newStep(i)
@@ -135,7 +151,7 @@ func (g *generator) measure(ctx context.Context, name string, pid int, newStep f
 	}
 	res.rssBefore, res.rssPeak = before.rss, before.rss
 	if g.o.warmup > 0 {
-		w := g.runPhase(ctx, steps, g.o.warmup, g.o.maxRequests)
+		w := g.runPhase(ctx, tgt, steps, g.o.warmup, g.o.maxRequests)
 		if w.errors > 0 && len(w.latencies) == 0 {
 			return res, fmt.Errorf("every warm-up request failed; the first: %s", w.firstErr)
 		}
@@ -167,7 +183,7 @@ func (g *generator) measure(ctx context.Context, name string, pid int, newStep f
 		return res, err
 	}
 	self0 := selfCPU()
-	ph := g.runPhase(ctx, steps, g.o.duration, g.o.maxRequests)
+	ph := g.runPhase(ctx, tgt, steps, g.o.duration, g.o.maxRequests)
 	self1 := selfCPU()
 	p1, err := readProc(pid)
 	close(stop)
@@ -199,7 +215,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func printResults(w io.Writer, results []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\trequests\terrors\treq/s\tp50\tp99\tmax\tlucid cpu/req\tloadgen cpu/req\trss before\trss peak\t")
+	fmt.Fprintln(tw, "scenario\trequests\terrors\treq/s\tp50\tp99\tmax\tserver cpu/req\tloadgen cpu/req\trss before\trss peak\t")
 	for _, r := range results {
 		name := r.name
 		if r.exhausted {

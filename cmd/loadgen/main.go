@@ -8,6 +8,11 @@
 //	go run ./cmd/loadgen --url http://127.0.0.1:8080 --database sqlite:lucid.db \
 //	    [--duration 10s] [--concurrency 64] [--scenario all|cc-basic|…]
 //
+// The first scenario, "baseline", puts the same load on a bare net/http
+// server (a child process answering a fixed body) so that Lucid's CPU per
+// request can be read against what Go's HTTP stack alone costs on the
+// same machine in the same run ("server cpu/req" is the child's there).
+//
 // It talks to loopback addresses only, and every scenario ends after
 // --duration or --max-requests, whichever comes first. docs/PERFORMANCE.md
 // has the whole procedure.
@@ -31,6 +36,9 @@ import (
 )
 
 func main() {
+	if serveBaselineIfAsked() {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
@@ -222,6 +230,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if ctx.Err() != nil {
 			break
 		}
+		if name == baselineScenario {
+			fmt.Fprintf(stderr, "loadgen: %s: running a bare net/http server\n", name)
+			res, err := g.measureBaseline(ctx)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			results = append(results, res)
+			continue
+		}
 		sc, _ := scenarioByName(name)
 		fmt.Fprintf(stderr, "loadgen: %s: preparing\n", name)
 		newJob, err := sc.prepare(ctx, g)
@@ -229,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		fmt.Fprintf(stderr, "loadgen: %s: running\n", name)
-		res, err := g.measure(ctx, name, pid, newJob)
+		res, err := g.measure(ctx, name, target{pid: pid, raw: g.raw}, newJob)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

@@ -189,7 +189,7 @@ func TestAbortOnNoAnswer(t *testing.T) {
 	}
 	g := &generator{raw: newRawClient(u.Host, u.Host, 2, 5*time.Second), o: &options{timeout: 5 * time.Second}}
 	defer g.raw.close()
-	phases := map[string]phase{"workers": g.runWorkers(context.Background(), []step{newStep(), newStep()}, 10*time.Second, 6)}
+	phases := map[string]phase{"workers": g.runWorkers(context.Background(), target{raw: g.raw}, []step{newStep(), newStep()}, 10*time.Second, 6)}
 	if haveEventLoop {
 		phases["event loop"] = runLoop(context.Background(), u.Host, u.Host, []step{newStep(), newStep()}, 10*time.Second, 6, 5*time.Second)
 	}

@@ -104,8 +104,9 @@ func scenarios() []scenario {
 	}
 }
 
+// scenarioNames lists the baseline first, then Lucid's scenarios.
 func scenarioNames() []string {
-	var out []string
+	out := []string{baselineScenario}
 	for _, s := range scenarios() {
 		out = append(out, s.name)
 	}
@@ -113,6 +114,9 @@ func scenarioNames() []string {
 }
 
 func scenarioByName(name string) (scenario, bool) {
+	if name == baselineScenario {
+		return scenario{name: name}, true
+	}
 	for _, s := range scenarios() {
 		if s.name == name {
 			return s, true
