@@ -27,6 +27,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
+	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
@@ -304,4 +305,208 @@ func TestSignInBusy(t *testing.T) {
 		t.Fatalf("alice has %d failures (%v), want %d, one per 401: a busy refusal must not check the password", u.FailedLogins, err, wrong)
 	}
 	triggered.add("sign_in_busy")
+}
+
+// TestPasswordHashUpgradedOnSignIn: a hash stored with other parameters
+// (the old default, m=64 MiB t=3 p=4) still verifies; a failed sign-in
+// leaves it alone; the next successful sign-in replaces it with one of
+// the default parameters, which then signs in. On both backends.
+func TestPasswordHashUpgradedOnSignIn(t *testing.T) {
+	old := password.Params{MemoryKiB: 64 * 1024, Time: 3, Threads: 4, SaltLen: 16, KeyLen: 32}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			l := start(t, func(c *config.Config) {
+				if backend == "postgres" {
+					c.Database = pgtest.Connect(t).FreshDSN(t)
+				}
+			})
+			svc := *l.Svc
+			svc.HashPassword = func(pw string) (string, error) { return password.HashWith(old, pw) }
+			u, err := svc.CreateUser(ctx, manage.UserSpec{Username: demoUser, Password: demoPassword})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := func() string {
+				t.Helper()
+				u, err := l.Store.GetUser(ctx, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return u.PasswordHash
+			}
+			oldHash := stored()
+			if !password.NeedsRehash(oldHash) {
+				t.Fatalf("fixture hash %q has the default parameters", oldHash)
+			}
+			c, sec := l.client(t, manage.ClientSpec{Name: "Notes"})
+			cfg := l.oauthConfig(c, sec)
+			signIn := func(pw string) *page {
+				b := l.browser(t)
+				return b.signIn(b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))), demoUser, pw)
+			}
+
+			if p := signIn("wrong"); p.status != http.StatusUnauthorized {
+				t.Fatalf("wrong password: %d", p.status)
+			}
+			if stored() != oldHash {
+				t.Fatal("a failed sign-in changed the stored hash")
+			}
+			if p := signIn(demoPassword); !p.isConsent() {
+				t.Fatalf("sign-in with an old-parameter hash: %d %.300s", p.status, p.body)
+			}
+			newHash := stored()
+			if newHash == oldHash || password.NeedsRehash(newHash) {
+				t.Fatalf("after a successful sign-in the hash is %q, want one with the default parameters", newHash)
+			}
+			if ok, err := password.Verify(newHash, demoPassword); !ok || err != nil {
+				t.Fatalf("upgraded hash does not verify the password: %v %v", ok, err)
+			}
+			if p := signIn(demoPassword); !p.isConsent() {
+				t.Fatalf("sign-in with the upgraded hash: %d %.300s", p.status, p.body)
+			}
+			if stored() != newHash {
+				t.Fatal("a hash with the default parameters was replaced again")
+			}
+		})
+	}
+}
+
+// alertText is the message of the sign-in page's alert.
+func alertText(t *testing.T, p *page) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(p.body, `role="alert"`)
+	if !ok {
+		t.Fatalf("no alert on the page: %.400s", p.body)
+	}
+	_, rest, _ = strings.Cut(rest, ">")
+	text, _, _ := strings.Cut(rest, "</")
+	return strings.TrimSpace(text)
+}
+
+// TestLockoutDoesNotTellWhichUsersExist: the same failed sign-ins for an
+// existing account and for a name without one, made in step, give the
+// same statuses and the same texts: both lock at the threshold, stay
+// locked, and lock longer on the first failure after the lock ends. (The
+// time is the same too by construction: checkPassword does the same work
+// for both; no timing is asserted here.)
+func TestLockoutDoesNotTellWhichUsersExist(t *testing.T) {
+	l := start(t)
+	l.user(t, demoUser)
+	c, sec := l.client(t, manage.ClientSpec{Name: "Notes"})
+	cfg := l.oauthConfig(c, sec)
+	type answer struct {
+		status int
+		text   string
+	}
+	type prober struct {
+		username string
+		b        *browser
+		p        *page
+	}
+	var probers []*prober
+	for _, name := range []string{demoUser, "mallory"} {
+		b := l.browser(t)
+		probers = append(probers, &prober{name, b, b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))})
+	}
+	attempt := func(i int) {
+		t.Helper()
+		var got []answer
+		for _, pr := range probers {
+			r := pr.b.signIn(pr.p, pr.username, "wrong password")
+			got = append(got, answer{r.status, alertText(t, r)})
+		}
+		if got[0] != got[1] {
+			t.Fatalf("attempt %d: existing account %+v, unknown name %+v", i, got[0], got[1])
+		}
+		want := http.StatusUnauthorized
+		if i >= l.cfg.Lockout.Threshold {
+			want = http.StatusTooManyRequests
+		}
+		if got[0].status != want {
+			t.Fatalf("attempt %d: %+v, want status %d", i, got[0], want)
+		}
+		t.Logf("attempt %d: both %d %q", i, got[0].status, got[0].text)
+	}
+	for i := range l.cfg.Lockout.Threshold + 2 {
+		attempt(i + 1)
+	}
+	// The first lock ends; the next failure locks both for twice as long.
+	l.Clock.Advance(l.cfg.Lockout.Base + time.Second)
+	attempt(l.cfg.Lockout.Threshold + 3)
+}
+
+// TestPasswordChangeAndDisableEndGrants: after an administrator sets a
+// user's password, or disables the user, through the admin API, a refresh
+// token issued before is refused as refresh_token_revoked (naming the
+// reason), and the browser's session is gone (prompt=none answers
+// login_required), also after the user is enabled again. With
+// users.keep_grants_on_change both survive a password change.
+func TestPasswordChangeAndDisableEndGrants(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		keep   bool
+		change func(t *testing.T, l *lucid, userID string)
+		reason string
+	}{
+		{name: "set password", reason: manage.ReasonPasswordChanged, change: func(t *testing.T, l *lucid, id string) {
+			if r := jsonCall(t, l, http.MethodPost, "/admin/users/"+id+"/password", l.cfg.AdminToken, `{"password":"a brand new password"}`); r.status != http.StatusNoContent {
+				t.Fatalf("set password: %d %s", r.status, r.body)
+			}
+		}},
+		{name: "disable and enable", reason: manage.ReasonUserDisabled, change: func(t *testing.T, l *lucid, id string) {
+			for _, v := range []string{"true", "false"} {
+				if r := jsonCall(t, l, http.MethodPatch, "/admin/users/"+id, l.cfg.AdminToken, `{"disabled":`+v+`}`); r.status != http.StatusOK {
+					t.Fatalf("disabled=%s: %d %s", v, r.status, r.body)
+				}
+			}
+		}},
+		{name: "set password, grants kept", keep: true, change: func(t *testing.T, l *lucid, id string) {
+			if r := jsonCall(t, l, http.MethodPost, "/admin/users/"+id+"/password", l.cfg.AdminToken, `{"password":"a brand new password"}`); r.status != http.StatusNoContent {
+				t.Fatalf("set password: %d %s", r.status, r.body)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := start(t, func(c *config.Config) { c.Users.KeepGrantsOnChange = tc.keep })
+			alice := l.user(t, demoUser)
+			c, sec := l.client(t, manage.ClientSpec{Name: "Notes"})
+			cfg := l.oauthConfig(c, sec)
+			b := l.browser(t)
+			tok, _ := login(t, l, b, cfg)
+			if tok.RefreshToken == "" {
+				t.Fatal("no refresh token issued")
+			}
+			silent := func() *url.URL {
+				t.Helper()
+				p := b.get(cfg.AuthCodeURL("quiet", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("prompt", "none")))
+				if p.location == nil {
+					t.Fatalf("prompt=none did not redirect: %d %.300s", p.status, p.body)
+				}
+				return p.location
+			}
+			codeFrom(t, silent(), "quiet") // control: the session is alive
+
+			tc.change(t, l, alice.ID)
+
+			next, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			if tc.keep {
+				if err != nil {
+					t.Fatalf("with keep_grants_on_change the refresh token was refused: %v", err)
+				}
+				if next.RefreshToken == "" {
+					t.Fatal("no new refresh token")
+				}
+				codeFrom(t, silent(), "quiet")
+				return
+			}
+			body := wantOAuthError(t, err, "refresh_token_revoked", "invalid_grant", http.StatusBadRequest)
+			if !strings.Contains(body.Description, tc.reason) {
+				t.Fatalf("refusal does not name the reason %q: %s", tc.reason, body.Description)
+			}
+			wantAuthzError(t, l, silent(), "login_required", "login_required", "quiet")
+		})
+	}
 }

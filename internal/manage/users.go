@@ -165,7 +165,9 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		}
 	}
 	now := s.now()
-	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+	disabling := false
+	u, err := s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		disabling = !u.Disabled && p.Disabled != nil && *p.Disabled
 		if p.Email != nil && !strings.EqualFold(*p.Email, u.Email) && p.EmailVerified == nil {
 			u.EmailVerified = false // a new address is unverified until said otherwise
 		}
@@ -188,6 +190,12 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		u.UpdatedAt = now
 		return nil
 	})
+	if err != nil || !disabling {
+		return u, err
+	}
+	// Disabling through a patch (the admin API's PATCH) ends grants as
+	// SetDisabled does.
+	return u, s.endGrants(ctx, cur.ID, ReasonUserDisabled, now)
 }
 
 func (s *Service) updateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
