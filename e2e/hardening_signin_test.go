@@ -510,3 +510,13 @@ func TestPasswordChangeAndDisableEndGrants(t *testing.T) {
 		})
 	}
 }
+
+// keepingGrants is the test's management service as it works with
+// users.keep_grants_on_change: disabling a user keeps their tokens and
+// sessions, so that the protocol's own refusal of a disabled user's grants
+// (grant_user_inactive, userinfo_user_inactive) can be seen.
+func (l *lucid) keepingGrants() *manage.Service {
+	svc := *l.Svc
+	svc.KeepGrantsOnChange = true
+	return &svc
+}
