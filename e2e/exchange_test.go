@@ -453,7 +453,7 @@ func TestTokenExchangeErrors(t *testing.T) {
 	t.Run("user disabled since", func(t *testing.T) {
 		l.user(t, "bob")
 		tok := loginAs(t, l, w.webCfg, "bob")
-		if _, err := l.Svc.SetDisabled(context.Background(), "bob", true); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(context.Background(), "bob", true); err != nil {
 			t.Fatal(err)
 		}
 		wantJSONError(t, l, postToken(t, l, exchangeForm(tok.AccessToken, "audience", inventoryAPI), backAuth), "grant_user_inactive", "invalid_grant", 400)

@@ -31,7 +31,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
-	"github.com/lucid-auth/lucid/internal/store/sqlite"
+	"github.com/lucid-auth/lucid/internal/store/backend"
 )
 
 // clock is a settable clock shared by the server and the test.
@@ -80,7 +80,8 @@ func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	st, err := sqlite.Open(ctx, strings.TrimPrefix(cfg.Database, "sqlite:"))
+	// Any backend: adjust may point the server at PostgreSQL.
+	st, err := backend.Open(ctx, cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}

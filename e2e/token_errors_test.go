@@ -156,23 +156,23 @@ func TestTokenGrantErrors(t *testing.T) {
 		b := l.browser(t)
 		v := oauth2.GenerateVerifier()
 		code := codeFrom(t, b.authorize(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(v))), "s")
-		if _, err := l.Svc.SetDisabled(ctx, alice.ID, true); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(ctx, alice.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		_, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(v))
 		wantOAuthError(t, err, "grant_user_inactive", "invalid_grant", 400)
-		if _, err := l.Svc.SetDisabled(ctx, alice.ID, false); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(ctx, alice.ID, false); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("user disabled before a refresh", func(t *testing.T) {
 		tok, _ := login(t, l, l.browser(t), cfg)
-		if _, err := l.Svc.SetDisabled(ctx, alice.ID, true); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(ctx, alice.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		_, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 		wantOAuthError(t, err, "grant_user_inactive", "invalid_grant", 400)
-		if _, err := l.Svc.SetDisabled(ctx, alice.ID, false); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(ctx, alice.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		// Enabled again, the same refresh token works: the refusal did not revoke it.

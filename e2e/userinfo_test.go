@@ -195,7 +195,7 @@ func TestUserInfoBearerErrors(t *testing.T) {
 	})
 
 	t.Run("user disabled", func(t *testing.T) {
-		if _, err := l.Svc.SetDisabled(ctx, "bob", true); err != nil {
+		if _, err := l.keepingGrants().SetDisabled(ctx, "bob", true); err != nil {
 			t.Fatal(err)
 		}
 		r := send(t, http.MethodGet, l.URL+"/userinfo", nil, bearer(bobTok.AccessToken))

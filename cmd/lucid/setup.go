@@ -106,7 +106,7 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 	}
 	return &session{
 		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json",
-		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish},
+		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange},
 	}, nil
 }
 

@@ -15,8 +15,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"create", "add a user", userCreate},
 		{"list", "list users", userList},
 		{"show", "show one user (by id, username or email)", userShow},
-		{"set-password", "set a user's password (and lift a lockout)", userSetPassword},
-		{"disable", "stop a user from signing in", userSetDisabled(true)},
+		{"set-password", "set a user's password, lift a lockout and end their sessions and refresh tokens", userSetPassword},
+		{"disable", "stop a user from signing in and end their sessions and refresh tokens", userSetDisabled(true)},
 		{"enable", "let a disabled user sign in again", userSetDisabled(false)},
 		{"unlock", "lift a lockout after failed sign-ins", userUnlock},
 		{"delete", "delete a user and revoke their tokens", userDelete},
@@ -194,6 +194,7 @@ func userSetPassword(ctx context.Context, e *env, args []string) error {
 		return s.printJSON(map[string]any{"user": pos[0], "password_set": true})
 	}
 	fmt.Fprintf(s.out, "Password of %s set.\n", pos[0])
+	s.saidGrantsEnded()
 	return nil
 }
 
@@ -216,8 +217,21 @@ func userSetDisabled(disabled bool) func(context.Context, *env, []string) error 
 			return s.printJSON(manage.ViewUser(u))
 		}
 		fmt.Fprintf(s.out, "User %s %sd.\n", u.Username, name)
+		if disabled {
+			s.saidGrantsEnded()
+		}
 		return nil
 	}
+}
+
+// saidGrantsEnded tells the operator what a password change or a disable
+// did to the user's sessions (users.keep_grants_on_change).
+func (s *session) saidGrantsEnded() {
+	if s.svc.KeepGrantsOnChange {
+		fmt.Fprintln(s.out, "Their sessions and refresh tokens were kept (users.keep_grants_on_change).")
+		return
+	}
+	fmt.Fprintln(s.out, "Their browser sessions and refresh tokens have ended; their applications must sign them in again.")
 }
 
 func userUnlock(ctx context.Context, e *env, args []string) error {

@@ -230,7 +230,9 @@ const (
 )
 
 // Hardening (entries_signin_load.go): password hashing under load, sign-in.
-const ()
+const (
+	SignInBusy Name = "sign_in_busy"
+)
 
 // Hardening (entries_failure_recording.go): recording failures.
 const ()

@@ -23,6 +23,8 @@ type Config struct {
 	Lifetimes Lifetimes `yaml:"lifetimes"`
 	Cookies   Cookies   `yaml:"cookies"`
 	Lockout   Lockout   `yaml:"lockout"`
+	Password  Password  `yaml:"password"`
+	Users     Users     `yaml:"users"`
 
 	// Registration is dynamic client registration (RFC 7591, RFC 7592).
 	Registration Registration `yaml:"registration"`
@@ -78,6 +80,31 @@ type Lockout struct {
 	Base           time.Duration `yaml:"base"`             // default 1m
 	Max            time.Duration `yaml:"max"`              // default 1h
 	NetworkPerHour int           `yaml:"network_per_hour"` // default 100
+}
+
+// Password hashing. Every argon2id hash holds 19 MiB (the default
+// parameters) for tens of milliseconds of one core, and anyone can ask for
+// one by posting the sign-in form, so hashes run in a pool of HashSlots at
+// once; a sign-in that finds none free within HashWait is refused with
+// sign_in_busy (503, Retry-After) before it hashes. Memory for hashing is
+// then at most HashSlots × 19 MiB (more only while hashes stored with
+// older, larger parameters are checked, until their upgrade).
+type Password struct {
+	HashSlots int           `yaml:"hash_slots"` // LUCID_PASSWORD_HASH_SLOTS; default 0: one per CPU
+	HashWait  time.Duration `yaml:"hash_wait"`  // LUCID_PASSWORD_HASH_WAIT; default 100ms, at most MaxHashWait
+}
+
+// MaxHashWait bounds Password.HashWait: a wait for a slot is a short
+// smoothing of bursts, never a queue.
+const MaxHashWait = 2 * time.Second
+
+// Users: what changes to an account do to what it already holds.
+type Users struct {
+	// KeepGrantsOnChange keeps a user's refresh-token families and browser
+	// sessions when an operator sets a new password or disables the
+	// account. By default (false) both end at once, as expected after a
+	// compromise; set it only if sessions must survive such changes.
+	KeepGrantsOnChange bool `yaml:"keep_grants_on_change"` // LUCID_USERS_KEEP_GRANTS_ON_CHANGE
 }
 
 // DefaultNetworkPerHour is the default of Lockout.NetworkPerHour: an office
@@ -160,6 +187,7 @@ func Default() Config {
 			KeyPublish:      48 * time.Hour,
 		},
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
+		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",

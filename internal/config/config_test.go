@@ -177,6 +177,13 @@ func TestApplyEnv(t *testing.T) {
 		}},
 		{name: "bad duration names the variable", env: map[string]string{"LUCID_LIFETIMES_CODE": "30"}, wantErr: `LUCID_LIFETIMES_CODE: "30" is not a duration`},
 		{name: "bad number", env: map[string]string{"LUCID_LOCKOUT_THRESHOLD": "many"}, wantErr: "LUCID_LOCKOUT_THRESHOLD"},
+		{name: "password hashing and users", env: map[string]string{
+			"LUCID_PASSWORD_HASH_SLOTS": "3", "LUCID_PASSWORD_HASH_WAIT": "250ms", "LUCID_USERS_KEEP_GRANTS_ON_CHANGE": "true",
+		}, check: func(t *testing.T, c Config) {
+			if c.Password.HashSlots != 3 || c.Password.HashWait != 250*time.Millisecond || !c.Users.KeepGrantsOnChange {
+				t.Errorf("got %+v %+v", c.Password, c.Users)
+			}
+		}},
 		{name: "bad bool", env: map[string]string{"LUCID_COOKIES_SECURE": "yes please"}, wantErr: "LUCID_COOKIES_SECURE"},
 		{name: "demo cannot be set", env: map[string]string{"LUCID_DEMO": "true"}, check: func(t *testing.T, c Config) {
 			if c.Demo {
@@ -231,6 +238,10 @@ func TestValidate(t *testing.T) {
 		{name: "key publish equal to longest", adjust: func(c *Config) { c.Lifetimes.KeyPublish = time.Hour }},
 		{name: "no limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = 0 }},
 		{name: "negative limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = -1 }, wantErr: []string{"lockout.network_per_hour: must be 0"}},
+		{name: "hash slots per CPU", adjust: func(c *Config) { c.Password.HashSlots = 0 }},
+		{name: "negative hash slots", adjust: func(c *Config) { c.Password.HashSlots = -1 }, wantErr: []string{"password.hash_slots: must be 0"}},
+		{name: "no wait for a hash slot", adjust: func(c *Config) { c.Password.HashWait = 0 }},
+		{name: "hash wait is a queue", adjust: func(c *Config) { c.Password.HashWait = time.Minute }, wantErr: []string{"password.hash_wait: is 1m0s"}},
 		{name: "trusted proxies", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "::1/128"} }},
 		{name: "trusted proxy not a CIDR", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.1"} }, wantErr: []string{`trusted_proxies: "10.0.0.1"`}},
 		{name: "short admin token", adjust: func(c *Config) { c.AdminToken = "short" }, wantErr: []string{"admin_token: is 5 characters"}},

@@ -89,6 +89,12 @@ func (c *Config) Validate() error {
 	if c.Lockout.Base > 0 && c.Lockout.Max > 0 && c.Lockout.Max < c.Lockout.Base {
 		bad("lockout.max", "is %s, less than lockout.base %s", c.Lockout.Max, c.Lockout.Base)
 	}
+	if c.Password.HashSlots < 0 {
+		bad("password.hash_slots", "must be 0 (one per CPU) or more, got %d", c.Password.HashSlots)
+	}
+	if c.Password.HashWait < 0 || c.Password.HashWait > MaxHashWait {
+		bad("password.hash_wait", "is %s; must be between 0 and %s (a short wait for a free slot, not a queue)", c.Password.HashWait, MaxHashWait)
+	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:

@@ -27,6 +27,10 @@ type Service struct {
 	// HashPassword hashes new passwords; nil means password.Hash. Tests
 	// set a cheap hash.
 	HashPassword func(pw string) (string, error)
+	// KeepGrantsOnChange keeps a user's refresh-token families and browser
+	// sessions when SetPassword or SetDisabled(true) changes the account
+	// (users.keep_grants_on_change); by default both end.
+	KeepGrantsOnChange bool
 	// KeyPublish is how long keys retired by a rotation stay published;
 	// zero means DefaultKeyPublish. The server sets lifetimes.key_publish.
 	KeyPublish time.Duration

@@ -165,7 +165,9 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		}
 	}
 	now := s.now()
-	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+	disabling := false
+	u, err := s.updateUser(ctx, cur.ID, func(u *store.User) error {
+		disabling = !u.Disabled && p.Disabled != nil && *p.Disabled
 		if p.Email != nil && !strings.EqualFold(*p.Email, u.Email) && p.EmailVerified == nil {
 			u.EmailVerified = false // a new address is unverified until said otherwise
 		}
@@ -188,6 +190,12 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		u.UpdatedAt = now
 		return nil
 	})
+	if err != nil || !disabling {
+		return u, err
+	}
+	// Disabling through a patch (the admin API's PATCH) ends grants as
+	// SetDisabled does.
+	return u, s.endGrants(ctx, cur.ID, ReasonUserDisabled, now)
 }
 
 func (s *Service) updateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
@@ -201,8 +209,17 @@ func (s *Service) updateUser(ctx context.Context, id string, fn func(*store.User
 	return u, nil
 }
 
+// Revoke reasons of the families ended by a change to their user; the
+// refresh grant names them in refresh_token_revoked.
+const (
+	ReasonPasswordChanged = "password changed"
+	ReasonUserDisabled    = "user disabled"
+)
+
 // SetPassword replaces a user's password and lifts a lockout: the operator
-// has just vouched for the account.
+// has just vouched for the account. Unless KeepGrantsOnChange, it also ends
+// every refresh-token family and browser session of the user: whoever knew
+// the old password may hold them.
 func (s *Service) SetPassword(ctx context.Context, idOrName, pw string) error {
 	if err := checkPassword(pw); err != nil {
 		return err
@@ -216,29 +233,55 @@ func (s *Service) SetPassword(ctx context.Context, idOrName, pw string) error {
 		return fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	_, err = s.updateUser(ctx, cur.ID, func(u *store.User) error {
+	if _, err = s.updateUser(ctx, cur.ID, func(u *store.User) error {
 		u.PasswordHash = h
 		u.FailedLogins = 0
 		u.LockedUntil = time.Time{}
 		u.UpdatedAt = now
 		return nil
-	})
-	return err
+	}); err != nil {
+		return err
+	}
+	return s.endGrants(ctx, cur.ID, ReasonPasswordChanged, now)
 }
 
 // SetDisabled disables or enables a user. A disabled user keeps everything
-// but cannot sign in, and the protocol refuses their tokens and grants.
+// but cannot sign in, and the protocol refuses their tokens and grants;
+// unless KeepGrantsOnChange, disabling also ends the user's refresh-token
+// families and sessions for good, so that enabling the account again does
+// not bring them back.
 func (s *Service) SetDisabled(ctx context.Context, idOrName string, disabled bool) (*store.User, error) {
 	cur, err := s.GetUser(ctx, idOrName)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
+	u, err := s.updateUser(ctx, cur.ID, func(u *store.User) error {
 		u.Disabled = disabled
 		u.UpdatedAt = now
 		return nil
 	})
+	if err != nil || !disabled {
+		return u, err
+	}
+	return u, s.endGrants(ctx, cur.ID, ReasonUserDisabled, now)
+}
+
+// endGrants revokes every token family of the user (and, through them,
+// their access tokens) and deletes the user's browser sessions, after the
+// change itself is stored: a failure here leaves the change made and is
+// reported, and repeating the command finishes the job.
+func (s *Service) endGrants(ctx context.Context, userID, reason string, now time.Time) error {
+	if s.KeepGrantsOnChange {
+		return nil
+	}
+	if err := s.Store.RevokeFamiliesFor(ctx, userID, "", reason, now); err != nil {
+		return fmt.Errorf("revoke tokens of user %s: %w", userID, err)
+	}
+	if err := s.Store.DeleteSessionsFor(ctx, userID); err != nil {
+		return fmt.Errorf("end sessions of user %s: %w", userID, err)
+	}
+	return nil
 }
 
 // Unlock clears the failed sign-in count and any lockout.

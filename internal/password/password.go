@@ -24,13 +24,16 @@ type Params struct {
 	KeyLen    uint32 // bytes of the hash (tag)
 }
 
-// DefaultParams is RFC 9106 section 4's second recommended option: m=64 MiB,
-// t=3, p=4, 128-bit salt, 256-bit tag. The first option (m=2 GiB, t=1)
-// cannot be afforded per login on a shared server handling concurrent
-// sign-ins; the second is the RFC's "uniformly safe" choice when less memory
-// is available, and spends about the same CPU time through more passes.
+// DefaultParams are the parameters of new hashes: OWASP's Password Storage
+// Cheat Sheet's first argon2id configuration, m=19 MiB, t=2, p=1, with a
+// 128-bit salt and a 256-bit tag. Hashes made with other parameters (RFC
+// 9106's m=64 MiB, t=3, p=4, Lucid's earlier default) still verify, since
+// a PHC string carries its own, and are replaced by one with these on the
+// next successful sign-in. The memory per hash bounds what a flood of
+// sign-ins can take: Pool slots × 19 MiB, where the old default took
+// 64 MiB per concurrent hash.
 func DefaultParams() Params {
-	return Params{MemoryKiB: 64 * 1024, Time: 3, Threads: 4, SaltLen: 16, KeyLen: 32}
+	return Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 }
 
 // TestParams are cheap parameters for tests only: never for real passwords.
@@ -121,13 +124,16 @@ func (p Params) NeedsRehash(encoded string) bool {
 	return err != nil || got != p
 }
 
-// Spend does the work of a Verify with DefaultParams and discards it, so a
-// sign-in for a user that does not exist takes as long as one with a wrong
-// password and does not reveal which usernames exist.
-func Spend(password string) {
+// Dummy returns a well-formed hash with DefaultParams of no password
+// (random salt and tag, made without hashing). Verifying against it does
+// exactly the work of verifying a real default hash, so a sign-in for a
+// username that does not exist costs what one with a wrong password does.
+func Dummy() string {
 	p := DefaultParams()
-	salt := make([]byte, p.SaltLen)
-	_ = argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	salt, key := make([]byte, p.SaltLen), make([]byte, p.KeyLen)
+	_, _ = rand.Read(salt)
+	_, _ = rand.Read(key)
+	return encode(p, salt, key)
 }
 
 func malformed(format string, a ...any) error {

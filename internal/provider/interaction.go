@@ -157,11 +157,14 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		undo()
 	}
 	if e != nil {
-		if e.Status() >= 500 {
+		if e.Status() >= 500 && e.Name() != catalog.SignInBusy {
 			p.failPage(w, r, catalog.SignIn, client.ID, e)
 			return
 		}
+		// Busy is shown on the form, like a wrong password, so that the
+		// person can submit it again once Retry-After has passed.
 		p.record(r, catalog.SignIn, client.ID, e)
+		e.SetRetryAfter(w.Header())
 		p.showSignIn(w, e.Status(), ar, client, ar.Browser, username, e.Text())
 		return
 	}
@@ -181,38 +184,63 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	p.consentStep(w, r, ar, client, user, true)
 }
 
+// busyRetry is the Retry-After of sign_in_busy: a hash takes tens of
+// milliseconds, so a slot is usually free again well within a second.
+const busyRetry = time.Second
+
 // checkPassword authenticates a user. Unknown user, disabled account and
-// wrong password look the same to the person (and take the same time);
-// the operator's record says which it was.
+// wrong password look the same to the person; the operator's record says
+// which it was. An unknown name takes the same steps as an account, so
+// that neither the answer nor its time tells whether the account exists:
+// its failures are counted (in memory, per replica: throttle.Names) and
+// lock it by the same rule (lockFor); while locked it is refused before
+// any hash, as a locked account is; otherwise it costs one verification
+// of a hash with the default parameters (password.Dummy), as a wrong
+// password of an account does. What remains different is where the count
+// is written: a row update for an account, a map for an unknown name.
+//
+// Every hash runs in a slot of the hashing pool; when none is free within
+// its short wait the answer is sign_in_busy, before any hash.
 func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*store.User, *catalog.Error) {
 	now := p.now()
 	user, err := p.store.GetUserByUsername(ctx, username)
-	if errors.Is(err, store.ErrNotFound) || username == "" {
-		if h, err := p.dummyHash(); err == nil {
-			_, _ = password.Verify(h, pw)
-		}
-		return nil, catalog.New(catalog.SignInFailed).Internal("reason", "unknown username")
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, failure.FromStore(err)
 	}
-	if now.Before(user.LockedUntil) {
-		return nil, catalog.New(catalog.AccountLocked, "until", user.LockedUntil.UTC().Format("15:04:05 MST")).
-			Internal("user_id", user.ID, "locked_until", user.LockedUntil.UTC().Format(time.RFC3339))
+	stored := p.dummyHash
+	var lockedUntil time.Time
+	if err == nil && username != "" {
+		stored, lockedUntil = user.PasswordHash, user.LockedUntil
+	} else {
+		user, lockedUntil = nil, p.unknownNames.LockedUntil(username)
 	}
-	match, err := password.Verify(user.PasswordHash, pw)
-	if err != nil {
-		return nil, catalog.New(catalog.ServerError).Wrap(err).Internal("user_id", user.ID)
+	who := func() []any {
+		if user == nil {
+			return []any{"reason", "unknown username"}
+		}
+		return []any{"user_id", user.ID}
+	}
+	if now.Before(lockedUntil) {
+		return nil, catalog.New(catalog.AccountLocked, "until", lockedUntil.UTC().Format("15:04:05 MST")).
+			Internal(who()...).Internal("locked_until", lockedUntil.UTC().Format(time.RFC3339))
+	}
+
+	match, upgrade, e := p.verifyPassword(ctx, stored, pw, user != nil && !user.Disabled)
+	if e != nil {
+		return nil, e.Internal(who()...)
+	}
+	if user == nil {
+		if until := p.unknownNames.Fail(username, now, p.lockFor); !until.IsZero() {
+			return nil, catalog.New(catalog.AccountLocked, "until", until.UTC().Format("15:04:05 MST")).
+				Internal("reason", "unknown username; lock started")
+		}
+		return nil, catalog.New(catalog.SignInFailed).Internal("reason", "unknown username")
 	}
 	if !match {
 		var locked time.Time
 		_, err := p.store.UpdateUser(ctx, user.ID, func(u *store.User) error {
 			u.FailedLogins++
-			if over := u.FailedLogins - p.lockout.Threshold; p.lockout.Threshold > 0 && over >= 0 {
-				d := p.lockout.Base << min(over, 20)
-				if d > p.lockout.Max || d <= 0 {
-					d = p.lockout.Max
-				}
+			if d := p.lockFor(u.FailedLogins); d > 0 {
 				u.LockedUntil = now.Add(d)
 				locked = u.LockedUntil
 			}
@@ -230,15 +258,61 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 	if user.Disabled {
 		return nil, catalog.New(catalog.SignInFailed).Internal("user_id", user.ID, "reason", "account disabled")
 	}
-	if user.FailedLogins > 0 {
+	if user.FailedLogins > 0 || upgrade != "" {
+		old := user.PasswordHash
 		if user, err = p.store.UpdateUser(ctx, user.ID, func(u *store.User) error {
 			u.FailedLogins, u.LockedUntil = 0, time.Time{}
+			// Only the hash this sign-in verified is upgraded: a password
+			// an operator set meanwhile stays.
+			if upgrade != "" && u.PasswordHash == old {
+				u.PasswordHash = upgrade
+			}
 			return nil
 		}); err != nil {
 			return nil, failure.FromStore(err)
 		}
 	}
 	return user, nil
+}
+
+// verifyPassword checks pw against stored in a slot of the hashing pool.
+// When it matches, mayUpgrade holds and stored has other parameters than
+// the default, it also hashes pw afresh in the same slot: upgrade is the
+// new hash to store ("" when none).
+func (p *Provider) verifyPassword(ctx context.Context, stored, pw string, mayUpgrade bool) (match bool, upgrade string, e *catalog.Error) {
+	release, err := p.hashing.Acquire(ctx)
+	if err != nil {
+		return false, "", catalog.New(catalog.SignInBusy).WithRetryAfter(busyRetry).Wrap(err).
+			Internal("hash_slots", p.hashing.Slots())
+	}
+	defer release()
+	match, err = password.Verify(stored, pw)
+	if err != nil {
+		return false, "", catalog.New(catalog.ServerError).Wrap(err)
+	}
+	if match && mayUpgrade && password.NeedsRehash(stored) {
+		if upgrade, err = password.Hash(pw); err != nil {
+			// The sign-in stands; the upgrade waits for the next one.
+			p.log.WarnContext(ctx, "could not upgrade a password hash", "err", err)
+			upgrade = ""
+		}
+	}
+	return match, upgrade, nil
+}
+
+// lockFor is how long an account, or an unknown name, is locked after its
+// failed-th failure in a row: lockout.base from lockout.threshold on,
+// doubling with each further failure up to lockout.max; 0 means not locked.
+func (p *Provider) lockFor(failed int) time.Duration {
+	over := failed - p.lockout.Threshold
+	if p.lockout.Threshold <= 0 || over < 0 {
+		return 0
+	}
+	d := p.lockout.Base << min(over, 20)
+	if d > p.lockout.Max || d <= 0 {
+		d = p.lockout.Max
+	}
+	return d
 }
 
 func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
@@ -316,9 +390,4 @@ func (p *Provider) handleConsentSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.issueCode(w, r, ar, client)
-}
-
-// dummyPasswordHash is a real argon2id hash of a random password.
-func dummyPasswordHash() (string, error) {
-	return password.Hash("lucid-timing-equaliser-" + time.Now().String())
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -20,6 +19,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/throttle"
@@ -50,6 +50,10 @@ type Options struct {
 
 	// TrustedIssuers are the issuers of JWT bearer grant assertions.
 	TrustedIssuers []config.TrustedIssuer
+
+	// Hashing bounds concurrent password hashes (password.hash_slots);
+	// nil means one slot per CPU and password.DefaultWait.
+	Hashing *password.Pool
 }
 
 // Provider serves the protocol endpoints.
@@ -73,11 +77,14 @@ type Provider struct {
 	failures  *failure.Recorder
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
+	// hashing bounds how many password hashes run at once.
+	hashing *password.Pool
+	// unknownNames counts failed sign-ins for usernames without an
+	// account, so that they lock as accounts do.
+	unknownNames *throttle.Names
 	// dummyHash is verified against when a username is unknown, so that a
-	// failed sign-in takes the same time whether or not the user exists.
-	// Made on first use: an argon2id hash costs half a second of CPU and
-	// 64 MiB, which start-up should not pay.
-	dummyHash func() (string, error)
+	// failed sign-in costs one default hash whether or not the user exists.
+	dummyHash string
 
 	registrationEndpoint string
 }
@@ -139,7 +146,12 @@ func New(opts Options) (*Provider, error) {
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
-	p.dummyHash = sync.OnceValues(dummyPasswordHash)
+	p.hashing = opts.Hashing
+	if p.hashing == nil {
+		p.hashing = password.NewPool(0, password.DefaultWait)
+	}
+	p.unknownNames = throttle.NewNames(throttle.DefaultMaxNames)
+	p.dummyHash = password.Dummy()
 	if p.trusted, err = loadTrustedIssuers(opts.TrustedIssuers); err != nil {
 		return nil, err
 	}

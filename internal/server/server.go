@@ -26,6 +26,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
+	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -91,6 +92,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// Every part reports its failures the same way: logged once, counted,
 	// and kept for `lucid explain`.
 	failures := &failure.Recorder{Log: log, Store: st, Count: met.Failure}
+	// One pool for every password hash this process makes, sign-in and
+	// administration alike, so that the bound on their memory holds.
+	hashing := password.NewPool(cfg.Password.HashSlots, cfg.Password.HashWait)
 	prov, err := provider.New(provider.Options{
 		Issuer:        issuer,
 		Store:         st,
@@ -107,6 +111,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 
 		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
 		TrustedIssuers:       cfg.TrustedIssuers,
+		Hashing:              hashing,
 	})
 	if err != nil {
 		return nil, err
@@ -126,7 +131,18 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
-	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish}
+	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish,
+		KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
+		HashPassword: func(pw string) (string, error) {
+			// An administrator (or the demo's seeding) may wait longer
+			// than an anonymous sign-in, but still takes a slot.
+			release, err := hashing.AcquireWithin(context.Background(), adminHashWait)
+			if err != nil {
+				return "", err
+			}
+			defer release()
+			return password.Hash(pw)
+		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
@@ -155,6 +171,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	s.handler = s.middleware(met.Middleware(mux), pages, issuer)
 	return s, nil
 }
+
+// adminHashWait bounds how long setting a password through the admin API
+// waits for a hashing slot.
+const adminHashWait = 10 * time.Second
 
 // clientTTL bounds how long a client changed by another process (the CLI,
 // another replica) may be served as it was.

@@ -137,6 +137,9 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, hash string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteSessionsFor ends every browser session of the user (password
+	// changed, account disabled); a user without sessions is no error.
+	DeleteSessionsFor(ctx context.Context, userID string) error
 
 	// UseJTI records that a JWT id was seen for issuer until expiresAt. It
 	// returns ErrAlreadyUsed when the pair is already recorded and unexpired.

@@ -1,6 +1,7 @@
-// Package throttle counts requests per client network with token buckets,
-// for the endpoints that anyone may call and that cost something: open
-// client registration and the sign-in form.
+// Package throttle counts, in memory, what anyone may do that costs
+// something: requests per client network with token buckets (open client
+// registration, the sign-in form), and failed sign-ins for usernames that
+// have no account (Names), so that they lock as accounts do.
 package throttle
 
 import (

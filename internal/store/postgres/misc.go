@@ -75,6 +75,20 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = $1`, hash)
 }
 
+// DeleteSessionsFor reads the user out of each session's JSON: sessions
+// are few (they expire within lifetimes.session) and this runs only on an
+// operator's change, so a scan is cheaper than a column and a migration.
+// An id PostgreSQL cannot store has no sessions.
+func (s *Store) DeleteSessionsFor(ctx context.Context, userID string) error {
+	if !storable(userID) {
+		return nil
+	}
+	// ->> refuses a document holding an escaped NUL, which no session
+	// Lucid makes has; CASE keeps such a row from failing the statement.
+	return s.exec(ctx, "delete sessions of user", `DELETE FROM sessions
+		WHERE CASE WHEN strpos(data::text, '\u0000') > 0 THEN false ELSE data->>'user_id' = $1 END`, userID)
+}
+
 // UseJTI inserts the pair, or takes over a record that has expired; an
 // unexpired record leaves the statement without effect. ON CONFLICT makes
 // insert-or-check one atomic step: of concurrent first uses one inserts,

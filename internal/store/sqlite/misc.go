@@ -61,6 +61,13 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = ?`, hash)
 }
 
+// DeleteSessionsFor reads the user out of each session's JSON: sessions
+// are few (they expire within lifetimes.session) and this runs only on an
+// operator's change, so a scan is cheaper than a column and a migration.
+func (s *Store) DeleteSessionsFor(ctx context.Context, userID string) error {
+	return s.exec(ctx, "delete sessions of user", `DELETE FROM sessions WHERE json_extract(data, '$.user_id') = ?`, userID)
+}
+
 // UseJTI inserts the pair, or takes over a record that has expired; an
 // unexpired record leaves the statement without effect.
 func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {

@@ -1,0 +1,104 @@
+package throttle
+
+import (
+	"crypto/sha256"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Names counts failed sign-ins for usernames that have no account, so that
+// such a name locks exactly as an account does (whose count is in the
+// database): otherwise a name that never locks is a name that does not
+// exist. Names are kept by the SHA-256 of their lower-case form (the
+// store matches usernames case-insensitively), so a long name costs no
+// more memory than a short one. The map holds at most a fixed number of
+// names; when full, the least recently failed of a random sample is
+// forgotten. Each replica counts on its own. A Names is safe for
+// concurrent use.
+type Names struct {
+	max int
+
+	mu    sync.Mutex
+	names map[[sha256.Size]byte]*nameState
+}
+
+type nameState struct {
+	failed      int
+	lockedUntil time.Time
+	last        time.Time
+}
+
+// DefaultMaxNames bounds a Names to a few megabytes.
+const DefaultMaxNames = 50_000
+
+// evictSample is how many names are looked at to find one to forget.
+const evictSample = 16
+
+// NewNames returns a Names holding at most size names (at least 1).
+func NewNames(size int) *Names {
+	return &Names{max: max(size, 1), names: map[[sha256.Size]byte]*nameState{}}
+}
+
+func nameKey(name string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(strings.ToLower(name)))
+}
+
+// LockedUntil is the end of name's lock; the zero time when it has none.
+func (n *Names) LockedUntil(name string) time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if s := n.names[nameKey(name)]; s != nil {
+		return s.lockedUntil
+	}
+	return time.Time{}
+}
+
+// Fail counts one more failed sign-in for name at now. lockFor says, from
+// the number of failures in a row, how long the name is locked (0: not
+// locked); the caller passes the rule its accounts follow. Fail returns
+// the end of the lock this failure started, or the zero time.
+func (n *Names) Fail(name string, now time.Time, lockFor func(failed int) time.Duration) time.Time {
+	k := nameKey(name)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.names[k]
+	if s == nil {
+		if len(n.names) >= n.max {
+			n.evict()
+		}
+		s = &nameState{}
+		n.names[k] = s
+	}
+	s.failed++
+	s.last = now
+	if d := lockFor(s.failed); d > 0 {
+		s.lockedUntil = now.Add(d)
+		return s.lockedUntil
+	}
+	return time.Time{}
+}
+
+// Len is the number of names counted.
+func (n *Names) Len() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.names)
+}
+
+// evict forgets the least recently failed of a few names (map order is
+// random), which is O(1) where finding the oldest of all would be O(n).
+func (n *Names) evict() {
+	var oldest [sha256.Size]byte
+	var at time.Time
+	i := 0
+	for k, s := range n.names {
+		if i == 0 || s.last.Before(at) {
+			oldest, at = k, s.last
+		}
+		if i++; i == evictSample {
+			break
+		}
+	}
+	delete(n.names, oldest)
+}
