@@ -24,11 +24,15 @@ var errRaced = errors.New("row changed while being marked")
 // errNoRefresh refuses a rotation without the token that replaces the old.
 var errNoRefresh = errors.New("rotation without a next refresh token")
 
+// errBadSuccessor refuses a successor that could never be opened or
+// would never be dropped.
+var errBadSuccessor = errors.New("successor without sealed data or end of grace")
+
 // Column lists whose order the scan functions follow.
 const (
 	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
 	familyCols  = `data, revoked_at, revoke_reason`
-	refreshCols = `data, rotated_at`
+	refreshCols = `data, rotated_at, successor, successor_until`
 )
 
 func scanCode(row pgx.Row) (*store.AuthCode, error) {
@@ -64,8 +68,9 @@ func scanFamily(row pgx.Row) (*store.TokenFamily, error) {
 
 func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 	var data string
-	var rotated *time.Time
-	if err := row.Scan(&data, &rotated); err != nil {
+	var rotated, until *time.Time
+	var sealed []byte
+	if err := row.Scan(&data, &rotated, &sealed, &until); err != nil {
 		return nil, err
 	}
 	t, err := canonical.Decode[store.RefreshToken](data)
@@ -73,7 +78,22 @@ func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 		return nil, err
 	}
 	t.RotatedAt = canonical.TimePtr(rotated)
+	if sealed != nil && until != nil {
+		t.Successor = &store.Successor{Sealed: sealed, Until: *canonical.TimePtr(until)}
+	}
 	return t, nil
+}
+
+// successorArgs are the successor and successor_until of a rotation:
+// NULLs without a successor.
+func successorArgs(s *store.Successor) (sealed, until any, err error) {
+	if s == nil {
+		return nil, nil, nil
+	}
+	if len(s.Sealed) == 0 || s.Until.IsZero() {
+		return nil, nil, errBadSuccessor
+	}
+	return s.Sealed, canonical.Time(s.Until), nil
 }
 
 func deref(s *string) string {
@@ -380,12 +400,13 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 	return t, nil
 }
 
-// rotateRefresh marks the old token rotated and inserts the next tokens
-// in one statement: a next hash that exists fails the statement and undoes
-// the mark. Of concurrent rotations the first to lock the old row wins.
+// rotateRefresh marks the old token rotated (keeping the sealed successor
+// with it) and inserts the next tokens in one statement: a next hash that
+// exists fails the statement and undoes the mark. Of concurrent rotations
+// the first to lock the old row wins.
 var rotateRefresh = `
 WITH old AS (
-	UPDATE refresh_tokens SET rotated_at = $2
+	UPDATE refresh_tokens SET rotated_at = $2, successor = $12::bytea, successor_until = $13::timestamptz
 	WHERE hash = $1 AND rotated_at IS NULL
 	RETURNING ` + refreshCols + `
 ), ` + issuedCTEs("old", 3) + `
@@ -408,7 +429,12 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
+	sealed, until, err := successorArgs(next.Successor)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
 	args := append([]any{oldHash, canonical.Time(now)}, tokens...)
+	args = append(args, sealed, until)
 	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, args...))
 	if err == nil {
 		return old, nil

@@ -18,13 +18,17 @@ var errZeroTime = errors.New("zero time")
 // errNoRefresh refuses a rotation without the token that replaces the old.
 var errNoRefresh = errors.New("rotation without a next refresh token")
 
+// errBadSuccessor refuses a successor that could never be opened or
+// would never be dropped.
+var errBadSuccessor = errors.New("successor without sealed data or end of grace")
+
 type scanner interface{ Scan(...any) error }
 
 // Column lists whose order the scan functions follow.
 const (
 	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
 	familyCols  = `data, revoked_at, revoke_reason`
-	refreshCols = `data, rotated_at`
+	refreshCols = `data, rotated_at, successor, successor_until`
 )
 
 func scanCode(sc scanner) (*store.AuthCode, error) {
@@ -60,8 +64,9 @@ func scanFamily(sc scanner) (*store.TokenFamily, error) {
 
 func scanRefresh(sc scanner) (*store.RefreshToken, error) {
 	var data string
-	var rotated sql.NullInt64
-	if err := sc.Scan(&data, &rotated); err != nil {
+	var rotated, until sql.NullInt64
+	var sealed []byte
+	if err := sc.Scan(&data, &rotated, &sealed, &until); err != nil {
 		return nil, err
 	}
 	t, err := canonical.Decode[store.RefreshToken](data)
@@ -69,7 +74,22 @@ func scanRefresh(sc scanner) (*store.RefreshToken, error) {
 		return nil, err
 	}
 	t.RotatedAt = timePtr(rotated)
+	if sealed != nil && until.Valid {
+		t.Successor = &store.Successor{Sealed: sealed, Until: *timePtr(until)}
+	}
 	return t, nil
+}
+
+// successorArgs are the successor and successor_until of a rotation:
+// NULLs without a successor.
+func successorArgs(s *store.Successor) (sealed, until any, err error) {
+	if s == nil {
+		return nil, nil, nil
+	}
+	if len(s.Sealed) == 0 || s.Until.IsZero() {
+		return nil, nil, errBadSuccessor
+	}
+	return s.Sealed, s.Until.UnixMicro(), nil
 }
 
 func nullString(s string) any {
@@ -293,10 +313,14 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	if next.Refresh == nil {
 		return nil, s.fail(ctx, "rotate refresh token", errNoRefresh)
 	}
+	sealed, until, err := successorArgs(next.Successor)
+	if err != nil {
+		return nil, s.fail(ctx, "rotate refresh token", err)
+	}
 	var old *store.RefreshToken
-	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
-		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
-			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, canonical.Time(now).UnixMicro(), oldHash))
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
+		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?, successor = ?, successor_until = ?
+			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, canonical.Time(now).UnixMicro(), sealed, until, oldHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			if old, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = ?`, oldHash)); err != nil {
 				return err
