@@ -111,7 +111,7 @@ func (p *Provider) graceAnswer(ctx context.Context, req *tokenRequest, raw, hash
 		return nil, "", e
 	}
 	p.log.InfoContext(ctx, "refresh token presented again within the reuse grace; answered with the tokens of its rotation",
-		"client_id", req.client.ID, "family_id", old.FamilyID, "rotated_at", old.RotatedAt, "grace_ends", end)
+		"client_id", req.client.ID, "family_id", old.FamilyID, "grace_ends", end)
 	return &tokenResponse{
 		AccessToken:  s.AccessToken,
 		TokenType:    "Bearer",
