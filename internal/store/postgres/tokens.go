@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -33,6 +34,9 @@ const (
 	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
 	familyCols  = `data, revoked_at, revoke_reason`
 	refreshCols = `data, rotated_at, successor, successor_until`
+	// rotatedCols is what a winning rotation reads back: the successor it
+	// wrote is the caller's, so the hot path does not read it again.
+	rotatedCols = `data, rotated_at`
 )
 
 func scanCode(row pgx.Row) (*store.AuthCode, error) {
@@ -80,6 +84,25 @@ func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 	t.RotatedAt = canonical.TimePtr(rotated)
 	if sealed != nil && until != nil {
 		t.Successor = &store.Successor{Sealed: sealed, Until: *canonical.TimePtr(until)}
+	}
+	return t, nil
+}
+
+// scanRotated reads rotatedCols of the token a rotation just marked,
+// which keeps succ.
+func scanRotated(row pgx.Row, succ *store.Successor) (*store.RefreshToken, error) {
+	var data string
+	var rotated *time.Time
+	if err := row.Scan(&data, &rotated); err != nil {
+		return nil, err
+	}
+	t, err := canonical.Decode[store.RefreshToken](data)
+	if err != nil {
+		return nil, err
+	}
+	t.RotatedAt = canonical.TimePtr(rotated)
+	if succ != nil {
+		t.Successor = &store.Successor{Sealed: slices.Clone(succ.Sealed), Until: canonical.Time(succ.Until)}
 	}
 	return t, nil
 }
@@ -408,9 +431,9 @@ var rotateRefresh = `
 WITH old AS (
 	UPDATE refresh_tokens SET rotated_at = $2, successor = $12::bytea, successor_until = $13::timestamptz
 	WHERE hash = $1 AND rotated_at IS NULL
-	RETURNING ` + refreshCols + `
+	RETURNING ` + rotatedCols + `
 ), ` + issuedCTEs("old", 3) + `
-SELECT ` + refreshCols + ` FROM old`
+SELECT ` + rotatedCols + ` FROM old`
 
 // RotateRefreshToken returns the old token as stored after the change, or,
 // refused, as stored after the rotation that won.
@@ -435,7 +458,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	}
 	args := append([]any{oldHash, canonical.Time(now)}, tokens...)
 	args = append(args, sealed, until)
-	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, args...))
+	old, err := scanRotated(s.pool.QueryRow(ctx, rotateRefresh, args...), next.Successor)
 	if err == nil {
 		return old, nil
 	}
