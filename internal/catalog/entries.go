@@ -1078,7 +1078,7 @@ var coreEntries = []Entry{
 	{Name: RefreshReused, Error: "invalid_grant", Status: bad, Title: "Rotated refresh token reused",
 		Description: "The refresh token was already exchanged at {rotated_at}; reusing a rotated refresh token revokes its whole family, so every token of this grant is now revoked.",
 		Causes: []string{
-			"Two requests (tabs, threads or instances of the application) refreshed at the same time with the same token, and the second counts as reuse.",
+			"Two requests (tabs, threads or instances of the application) refreshed at the same time with the same token, and the second counts as reuse (with a reuse grace set by the operator, only when they asked for different scopes or resources, or the second came after the grace or after the new token was used).",
 			"The application did not save the new refresh token (a crash or a lost response) and retried with the old one.",
 			"An attacker used a stolen refresh token, or the application used it after the attacker had.",
 		},
@@ -1089,6 +1089,7 @@ var coreEntries = []Entry{
 		},
 		OperatorFix: []string{
 			"If theft is suspected, `lucid explain TRACE_ID` shows the client and the revoked grant.",
+			"If users are signed out because several tabs refresh at once and the application cannot make them share one refresh, set `lifetimes.refresh_reuse_grace` to a few seconds: a repeated identical refresh within it gets the same new tokens. It delays the detection of a stolen token by as much.",
 		},
 		Spec: "OAuth 2.0 Security BCP §4.14.2", SpecURL: bcp + "#section-4.14.2", Endpoints: []Endpoint{Token}},
 	{Name: RefreshOtherClient, Error: "invalid_grant", Status: bad, Title: "Refresh token issued to another client",

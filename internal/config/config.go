@@ -58,7 +58,19 @@ type Lifetimes struct {
 	// KeyPublish is how long a retired signing key stays in the JWKS; at
 	// least the longest token lifetime.
 	KeyPublish time.Duration `yaml:"key_publish"` // default 48h
+	// RefreshReuseGrace is how long after a refresh token was rotated a
+	// repeated identical refresh with it (same client, scope and resource
+	// parameters: two tabs refreshing at once) gets the same new tokens
+	// instead of counting as reuse, which revokes the family. It delays
+	// reuse detection by as much, and an attacker racing the user with a
+	// stolen token within it gets the user's tokens. 0 (the default) is off;
+	// at most MaxRefreshReuseGrace.
+	RefreshReuseGrace time.Duration `yaml:"refresh_reuse_grace"` // default 0
 }
+
+// MaxRefreshReuseGrace bounds Lifetimes.RefreshReuseGrace: the grace is
+// for requests in flight together, not for replays.
+const MaxRefreshReuseGrace = time.Minute
 
 // Cookies settings for the browser session.
 type Cookies struct {

@@ -53,6 +53,7 @@ lifetimes:
   code: 30s
   access_token: 5m
   key_publish: 72h
+  refresh_reuse_grace: 10s
 cookies:
   secure: false
   domain: example.com
@@ -74,6 +75,7 @@ log_format: json
 			want.Lifetimes.Code = 30 * time.Second
 			want.Lifetimes.AccessToken = 5 * time.Minute
 			want.Lifetimes.KeyPublish = 72 * time.Hour
+			want.Lifetimes.RefreshReuseGrace = 10 * time.Second
 			f := false
 			want.Cookies = Cookies{Secure: &f, Domain: "example.com"}
 			want.Lockout.Threshold, want.Lockout.Base = 3, 2*time.Minute
@@ -165,9 +167,10 @@ func TestApplyEnv(t *testing.T) {
 		}},
 		{name: "lifetimes and sections", env: map[string]string{
 			"LUCID_LIFETIMES_CODE": "30s", "LUCID_LIFETIMES_REFRESH_IDLE": "1h", "LUCID_LOCKOUT_THRESHOLD": "7",
-			"LUCID_COOKIES_SECURE": "true", "LUCID_FAILURE_RETENTION": "12h",
+			"LUCID_COOKIES_SECURE": "true", "LUCID_FAILURE_RETENTION": "12h", "LUCID_LIFETIMES_REFRESH_REUSE_GRACE": "5s",
 		}, check: func(t *testing.T, c Config) {
 			if c.Lifetimes.Code != 30*time.Second || c.Lifetimes.RefreshIdle != time.Hour || c.Lockout.Threshold != 7 ||
+				c.Lifetimes.RefreshReuseGrace != 5*time.Second ||
 				c.Cookies.Secure == nil || !*c.Cookies.Secure || c.FailureRetention != 12*time.Hour {
 				t.Errorf("got %+v", c)
 			}
@@ -236,6 +239,11 @@ func TestValidate(t *testing.T) {
 			c.Lifetimes.AccessToken, c.Lifetimes.IDToken, c.Lifetimes.KeyPublish = 2*time.Hour, time.Minute, time.Hour
 		}, wantErr: []string{"lifetimes.key_publish", "2h0m0s"}},
 		{name: "key publish equal to longest", adjust: func(c *Config) { c.Lifetimes.KeyPublish = time.Hour }},
+		{name: "refresh reuse grace at its cap", adjust: func(c *Config) { c.Lifetimes.RefreshReuseGrace = MaxRefreshReuseGrace }},
+		{name: "refresh reuse grace above its cap", adjust: func(c *Config) { c.Lifetimes.RefreshReuseGrace = MaxRefreshReuseGrace + time.Second },
+			wantErr: []string{"lifetimes.refresh_reuse_grace: must be between 0 (off) and 1m0s, got 1m1s"}},
+		{name: "negative refresh reuse grace", adjust: func(c *Config) { c.Lifetimes.RefreshReuseGrace = -time.Second },
+			wantErr: []string{"lifetimes.refresh_reuse_grace: must be between 0"}},
 		{name: "no limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = 0 }},
 		{name: "negative limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = -1 }, wantErr: []string{"lockout.network_per_hour: must be 0"}},
 		{name: "hash slots per CPU", adjust: func(c *Config) { c.Password.HashSlots = 0 }},

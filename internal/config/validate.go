@@ -80,6 +80,9 @@ func (c *Config) Validate() error {
 	if longest := max(l.AccessToken, l.IDToken); l.KeyPublish > 0 && l.KeyPublish < longest {
 		bad("lifetimes.key_publish", "is %s, shorter than the longest token lifetime %s; tokens signed before a rotation would stop verifying", l.KeyPublish, longest)
 	}
+	if g := l.RefreshReuseGrace; g < 0 || g > MaxRefreshReuseGrace {
+		bad("lifetimes.refresh_reuse_grace", "must be between 0 (off) and %s, got %s; it is meant for refreshes in flight together, and it delays reuse detection by as much", MaxRefreshReuseGrace, g)
+	}
 	if c.Lockout.Threshold < 0 {
 		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)
 	}

@@ -21,7 +21,8 @@ const (
 
 // grantRefreshToken exchanges a refresh token (RFC 6749 §6). Every use
 // rotates it; presenting a rotated token again revokes the whole family
-// (OAuth 2.0 Security BCP §4.14.2).
+// (OAuth 2.0 Security BCP §4.14.2), unless it is the same request within
+// the reuse grace (token_refresh_grace.go).
 func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error) {
 	raw := req.params["refresh_token"]
 	if raw == "" {
@@ -47,7 +48,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		return nil, revokedFamily(family)
 	}
 	if old.RotatedAt != nil {
-		return nil, p.refreshReused(ctx, old, now)
+		return p.reusedOrGrace(ctx, req, raw, hash, old, now)
 	}
 	if !now.Before(old.ExpiresAt) {
 		return nil, catalog.New(catalog.RefreshExpired, "lifetime", p.life.RefreshAbsolute, "expired_at", old.ExpiresAt)
@@ -84,9 +85,19 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	// RFC 6749 §6: the new refresh token keeps the scope of the old one,
 	// even when this access token was narrowed.
 	issued.Refresh.Scopes = old.Scopes
-	if _, err := p.store.RotateRefreshToken(ctx, hash, issued, now); err != nil {
+	if p.life.RefreshReuseGrace > 0 {
+		if issued.Successor, e = p.sealSuccessor(raw, hash, req, resp, now); e != nil {
+			return nil, e
+		}
+	}
+	stored, err := p.store.RotateRefreshToken(ctx, hash, issued, now)
+	if err != nil {
 		if errors.Is(err, store.ErrAlreadyUsed) {
-			return nil, p.refreshReused(ctx, old, now)
+			// Lost a race: the winner's rotation, as stored, decides.
+			if stored == nil {
+				stored = old
+			}
+			return p.reusedOrGrace(ctx, req, raw, hash, stored, now)
 		}
 		return nil, failure.FromStore(err)
 	}

@@ -51,6 +51,8 @@ type Keys struct {
 	pepper []byte
 	mac    []byte
 	aead   cipher.AEAD
+	// holder salts the keys SealFor derives from a token.
+	holder []byte
 }
 
 // Derive builds the working keys from the master key.
@@ -70,15 +72,23 @@ func Derive(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	block, err := aes.NewCipher(kek)
+	holder, err := hkdf.Key(sha256.New, master, nil, "lucid sealing for a token's holder v1", 32)
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
+	aead, err := newAEAD(kek)
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{pepper: pepper, mac: mac, aead: aead}, nil
+	return &Keys{pepper: pepper, mac: mac, aead: aead, holder: holder}, nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 // HashClientSecret is the keyed hash (HMAC-SHA-256 with the pepper) under
@@ -118,6 +128,49 @@ func (k *Keys) Open(sealed, aad []byte) ([]byte, error) {
 		return nil, ErrUnseal
 	}
 	out, err := k.aead.Open(nil, sealed[:n], sealed[n:], aad)
+	if err != nil {
+		return nil, ErrUnseal
+	}
+	return out, nil
+}
+
+// holderAEAD is the cipher of SealFor and OpenFor: its key comes from the
+// token (high-entropy, never stored) salted with the master key, so that
+// neither the database nor the master key alone opens what it sealed.
+func (k *Keys) holderAEAD(token string) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, []byte(token), k.holder, "lucid sealed for the holder of a token v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	return newAEAD(key)
+}
+
+// SealFor encrypts plaintext (AES-256-GCM, random nonce) for whoever holds
+// token, a random token the server keeps only as its Hash: the refresh
+// grant seals a rotation's answer with the old refresh token, so that the
+// same answer can be given again only to a request that presents it.
+func (k *Keys) SealFor(token string, plaintext, aad []byte) ([]byte, error) {
+	aead, err := k.holderAEAD(token)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
+	_, _ = rand.Read(nonce)
+	return aead.Seal(nonce, nonce, plaintext, aad), nil
+}
+
+// OpenFor decrypts what SealFor produced with the same token, master key
+// and aad; anything else is ErrUnseal.
+func (k *Keys) OpenFor(token string, sealed, aad []byte) ([]byte, error) {
+	aead, err := k.holderAEAD(token)
+	if err != nil {
+		return nil, err
+	}
+	n := aead.NonceSize()
+	if len(sealed) < n {
+		return nil, ErrUnseal
+	}
+	out, err := aead.Open(nil, sealed[:n], sealed[n:], aad)
 	if err != nil {
 		return nil, ErrUnseal
 	}

@@ -95,3 +95,38 @@ func TestIDNeverLooksLikeAFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestSealForHolder(t *testing.T) {
+	a := mustDerive(t, strings.Repeat("a", 32))
+	b := mustDerive(t, strings.Repeat("b", 32))
+	token := Token(32)
+	sealed, err := a.SealFor(token, []byte("next refresh token"), []byte("request-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("next refresh token")) {
+		t.Fatal("sealed data contains the plaintext")
+	}
+	if got, err := a.OpenFor(token, sealed, []byte("request-1")); err != nil || string(got) != "next refresh token" {
+		t.Fatalf("OpenFor = %q, %v", got, err)
+	}
+	for _, tc := range []struct {
+		name   string
+		open   func() ([]byte, error)
+		reason string
+	}{
+		{"other token", func() ([]byte, error) { return a.OpenFor(Token(32), sealed, []byte("request-1")) }, "only the holder opens it"},
+		// The storage hash is what the database holds: it must not open it.
+		{"the token's hash", func() ([]byte, error) { return a.OpenFor(Hash(token), sealed, []byte("request-1")) }, "the database alone opens nothing"},
+		{"other master key", func() ([]byte, error) { return b.OpenFor(token, sealed, []byte("request-1")) }, "a token alone opens nothing"},
+		{"other aad", func() ([]byte, error) { return a.OpenFor(token, sealed, []byte("request-2")) }, "bound to its request"},
+		{"master key seal", func() ([]byte, error) { return a.Open(sealed, []byte("request-1")) }, "not the key-encryption key"},
+		{"truncated", func() ([]byte, error) { return a.OpenFor(token, sealed[:5], []byte("request-1")) }, "short input"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tc.open(); err != ErrUnseal {
+				t.Fatalf("err = %v, want ErrUnseal (%s)", err, tc.reason)
+			}
+		})
+	}
+}

@@ -63,7 +63,7 @@ type bench struct {
 	svc *manage.Service
 }
 
-func newBench(b *testing.B) *bench {
+func newBench(b *testing.B, adjust ...func(*config.Config)) *bench {
 	b.Helper()
 	// What `lucid serve` sets (server.TuneGC), unless GOGC is given.
 	if os.Getenv("GOGC") == "" {
@@ -78,6 +78,9 @@ func newBench(b *testing.B) *bench {
 	cfg.Issuer = benchIssuer
 	cfg.Database = "sqlite:" + path
 	cfg.MasterKey = base64.StdEncoding.EncodeToString(master)
+	for _, f := range adjust {
+		f(&cfg)
+	}
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
@@ -354,8 +357,16 @@ func BenchmarkCodeExchange(b *testing.B) {
 
 // BenchmarkRefreshRotation follows one refresh-token chain per goroutine:
 // every operation presents the token the previous one returned.
-func BenchmarkRefreshRotation(b *testing.B) {
-	e := newBench(b)
+func BenchmarkRefreshRotation(b *testing.B) { benchRefreshRotation(b) }
+
+// BenchmarkRefreshRotationGrace is the same with the refresh reuse grace
+// on: every rotation also seals its answer for the old token's holder.
+func BenchmarkRefreshRotationGrace(b *testing.B) {
+	benchRefreshRotation(b, func(c *config.Config) { c.Lifetimes.RefreshReuseGrace = 10 * time.Second })
+}
+
+func benchRefreshRotation(b *testing.B, adjust ...func(*config.Config)) {
+	e := newBench(b, adjust...)
 	c, sec, u := e.codeClient(b, "ES256")
 	auth := basicAuth(c.ID, sec)
 	scopes := []string{"openid", "offline_access"}

@@ -104,7 +104,9 @@ type Store interface {
 	// RotateRefreshToken marks old rotated and stores the next tokens in one
 	// transaction (next.Refresh is required), only if old is not yet
 	// rotated; otherwise it changes nothing and returns the stored old token
-	// with ErrAlreadyUsed. Exactly one concurrent call wins.
+	// with ErrAlreadyUsed. Exactly one concurrent call wins. next.Successor,
+	// when set, is kept on the old token (RefreshToken.Successor), so that
+	// the losers read the winner's.
 	RotateRefreshToken(ctx context.Context, oldHash string, next Issued, now time.Time) (*RefreshToken, error)
 
 	// Opaque access tokens, keyed by the SHA-256 of the token.
@@ -151,6 +153,8 @@ type Store interface {
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis) and failures older than keepFailures.
+	// It also drops every refresh token's Successor whose Until is not
+	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
 
 	// Ping checks the database is reachable.
@@ -380,6 +384,20 @@ type TokenFamily struct {
 type Issued struct {
 	Access  *AccessToken  // an opaque access token; nil when it is a JWT
 	Refresh *RefreshToken // nil when no refresh token was issued
+	// Successor is a rotation's answer kept on the old refresh token for
+	// the reuse grace; nil when the grace is off. Only RotateRefreshToken
+	// stores it.
+	Successor *Successor
+}
+
+// Successor is the answer of a refresh rotation, sealed with a key derived
+// from the old refresh token (which the store never sees) so that only its
+// holder can open it. It lets a repeated identical refresh within the reuse
+// grace get the same tokens instead of revoking the family. It is kept
+// until Until, then DeleteExpired drops it.
+type Successor struct {
+	Sealed []byte
+	Until  time.Time
 }
 
 // RefreshToken is one link of a family's refresh-token chain.
@@ -393,6 +411,9 @@ type RefreshToken struct {
 	ExpiresAt     time.Time  `json:"expires_at"`      // absolute: family start + absolute lifetime
 	IdleExpiresAt time.Time  `json:"idle_expires_at"` // created + idle lifetime
 	RotatedAt     *time.Time `json:"rotated_at,omitempty"`
+	// Successor is set by RotateRefreshToken from Issued.Successor; it is
+	// not part of the token's data (CreateRefreshToken ignores it).
+	Successor *Successor `json:"-"`
 }
 
 // Consent records the scopes a user granted a client.

@@ -145,6 +145,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM auth_requests WHERE expires_at <= $1`, at},
 			{`DELETE FROM auth_codes WHERE expires_at <= $1`, at},
 			{`DELETE FROM refresh_tokens WHERE expires_at <= $1`, at},
+			{`UPDATE refresh_tokens SET successor = NULL, successor_until = NULL WHERE successor_until <= $1`, at},
 			{`DELETE FROM sessions WHERE expires_at <= $1`, at},
 			{`DELETE FROM jtis WHERE expires_at <= $1`, at},
 			{`DELETE FROM access_tokens WHERE expires_at <= $1`, at},

@@ -125,6 +125,10 @@ CREATE INDEX failures_created ON failures (created_at);
 ALTER TABLE token_families ADD COLUMN parent_id text COLLATE "C";
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	`
+ALTER TABLE refresh_tokens ADD COLUMN successor bytea, ADD COLUMN successor_until timestamptz;
+CREATE INDEX refresh_tokens_successor ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,11 +25,18 @@ var errRaced = errors.New("row changed while being marked")
 // errNoRefresh refuses a rotation without the token that replaces the old.
 var errNoRefresh = errors.New("rotation without a next refresh token")
 
+// errBadSuccessor refuses a successor that could never be opened or
+// would never be dropped.
+var errBadSuccessor = errors.New("successor without sealed data or end of grace")
+
 // Column lists whose order the scan functions follow.
 const (
 	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
 	familyCols  = `data, revoked_at, revoke_reason`
-	refreshCols = `data, rotated_at`
+	refreshCols = `data, rotated_at, successor, successor_until`
+	// rotatedCols is what a winning rotation reads back: the successor it
+	// wrote is the caller's, so the hot path does not read it again.
+	rotatedCols = `data, rotated_at`
 )
 
 func scanCode(row pgx.Row) (*store.AuthCode, error) {
@@ -64,6 +72,26 @@ func scanFamily(row pgx.Row) (*store.TokenFamily, error) {
 
 func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 	var data string
+	var rotated, until *time.Time
+	var sealed []byte
+	if err := row.Scan(&data, &rotated, &sealed, &until); err != nil {
+		return nil, err
+	}
+	t, err := canonical.Decode[store.RefreshToken](data)
+	if err != nil {
+		return nil, err
+	}
+	t.RotatedAt = canonical.TimePtr(rotated)
+	if sealed != nil && until != nil {
+		t.Successor = &store.Successor{Sealed: sealed, Until: *canonical.TimePtr(until)}
+	}
+	return t, nil
+}
+
+// scanRotated reads rotatedCols of the token a rotation just marked,
+// which keeps succ.
+func scanRotated(row pgx.Row, succ *store.Successor) (*store.RefreshToken, error) {
+	var data string
 	var rotated *time.Time
 	if err := row.Scan(&data, &rotated); err != nil {
 		return nil, err
@@ -73,7 +101,22 @@ func scanRefresh(row pgx.Row) (*store.RefreshToken, error) {
 		return nil, err
 	}
 	t.RotatedAt = canonical.TimePtr(rotated)
+	if succ != nil {
+		t.Successor = &store.Successor{Sealed: slices.Clone(succ.Sealed), Until: canonical.Time(succ.Until)}
+	}
 	return t, nil
+}
+
+// successorArgs are the successor and successor_until of a rotation:
+// NULLs without a successor.
+func successorArgs(s *store.Successor) (sealed, until any, err error) {
+	if s == nil {
+		return nil, nil, nil
+	}
+	if len(s.Sealed) == 0 || s.Until.IsZero() {
+		return nil, nil, errBadSuccessor
+	}
+	return s.Sealed, canonical.Time(s.Until), nil
 }
 
 func deref(s *string) string {
@@ -380,16 +423,17 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 	return t, nil
 }
 
-// rotateRefresh marks the old token rotated and inserts the next tokens
-// in one statement: a next hash that exists fails the statement and undoes
-// the mark. Of concurrent rotations the first to lock the old row wins.
+// rotateRefresh marks the old token rotated (keeping the sealed successor
+// with it) and inserts the next tokens in one statement: a next hash that
+// exists fails the statement and undoes the mark. Of concurrent rotations
+// the first to lock the old row wins.
 var rotateRefresh = `
 WITH old AS (
-	UPDATE refresh_tokens SET rotated_at = $2
+	UPDATE refresh_tokens SET rotated_at = $2, successor = $12::bytea, successor_until = $13::timestamptz
 	WHERE hash = $1 AND rotated_at IS NULL
-	RETURNING ` + refreshCols + `
+	RETURNING ` + rotatedCols + `
 ), ` + issuedCTEs("old", 3) + `
-SELECT ` + refreshCols + ` FROM old`
+SELECT ` + rotatedCols + ` FROM old`
 
 // RotateRefreshToken returns the old token as stored after the change, or,
 // refused, as stored after the rotation that won.
@@ -408,8 +452,13 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
+	sealed, until, err := successorArgs(next.Successor)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
 	args := append([]any{oldHash, canonical.Time(now)}, tokens...)
-	old, err := scanRefresh(s.pool.QueryRow(ctx, rotateRefresh, args...))
+	args = append(args, sealed, until)
+	old, err := scanRotated(s.pool.QueryRow(ctx, rotateRefresh, args...), next.Successor)
 	if err == nil {
 		return old, nil
 	}

@@ -128,6 +128,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM auth_requests WHERE expires_at <= ?`, at},
 			{`DELETE FROM auth_codes WHERE expires_at <= ?`, at},
 			{`DELETE FROM refresh_tokens WHERE expires_at <= ?`, at},
+			{`UPDATE refresh_tokens SET successor = NULL, successor_until = NULL WHERE successor_until <= ?`, at},
 			{`DELETE FROM sessions WHERE expires_at <= ?`, at},
 			{`DELETE FROM jtis WHERE expires_at <= ?`, at},
 			{`DELETE FROM access_tokens WHERE expires_at <= ?`, at},

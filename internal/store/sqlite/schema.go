@@ -121,6 +121,11 @@ CREATE TABLE apis (
 ALTER TABLE token_families ADD COLUMN parent_id TEXT;
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	`
+ALTER TABLE refresh_tokens ADD COLUMN successor BLOB;
+ALTER TABLE refresh_tokens ADD COLUMN successor_until INTEGER;
+CREATE INDEX refresh_tokens_successor ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

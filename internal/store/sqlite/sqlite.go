@@ -124,7 +124,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.getClient, `SELECT data FROM clients WHERE id = ?`},
 		{&s.getUser, `SELECT data FROM users WHERE id = ?`},
 		{&s.getCode, `SELECT ` + codeCols + ` FROM auth_codes WHERE hash = ?`},
-		{&s.getRefresh, `SELECT ` + refreshCols + ` FROM refresh_tokens WHERE hash = ?`},
+		{&s.getRefresh, `SELECT ` + rotatedCols + ` FROM refresh_tokens WHERE hash = ?`},
 		{&s.getFamily, `SELECT ` + familyCols + ` FROM token_families WHERE id = ?`},
 		{&s.getSession, `SELECT data FROM sessions WHERE hash = ?`},
 		{&s.getRequest, `SELECT data FROM auth_requests WHERE id = ?`},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -18,13 +19,22 @@ var errZeroTime = errors.New("zero time")
 // errNoRefresh refuses a rotation without the token that replaces the old.
 var errNoRefresh = errors.New("rotation without a next refresh token")
 
+// errBadSuccessor refuses a successor that could never be opened or
+// would never be dropped.
+var errBadSuccessor = errors.New("successor without sealed data or end of grace")
+
 type scanner interface{ Scan(...any) error }
 
 // Column lists whose order the scan functions follow.
 const (
 	codeCols    = `data, redeemed_at, family_id, invalidated_at, invalid_reason`
 	familyCols  = `data, revoked_at, revoke_reason`
-	refreshCols = `data, rotated_at`
+	refreshCols = `data, rotated_at, successor, successor_until`
+	// rotatedCols is what the hot paths read: a winning rotation, whose
+	// successor is the caller's own, and GetRefreshToken, which reads the
+	// successor only of a rotated token (getSuccessor).
+	rotatedCols  = `data, rotated_at`
+	getSuccessor = `SELECT successor, successor_until FROM refresh_tokens WHERE hash = ?`
 )
 
 func scanCode(sc scanner) (*store.AuthCode, error) {
@@ -60,6 +70,26 @@ func scanFamily(sc scanner) (*store.TokenFamily, error) {
 
 func scanRefresh(sc scanner) (*store.RefreshToken, error) {
 	var data string
+	var rotated, until sql.NullInt64
+	var sealed []byte
+	if err := sc.Scan(&data, &rotated, &sealed, &until); err != nil {
+		return nil, err
+	}
+	t, err := canonical.Decode[store.RefreshToken](data)
+	if err != nil {
+		return nil, err
+	}
+	t.RotatedAt = timePtr(rotated)
+	if sealed != nil && until.Valid {
+		t.Successor = &store.Successor{Sealed: sealed, Until: *timePtr(until)}
+	}
+	return t, nil
+}
+
+// scanRotated reads rotatedCols of the token a rotation just marked,
+// which keeps succ.
+func scanRotated(sc scanner, succ *store.Successor) (*store.RefreshToken, error) {
+	var data string
 	var rotated sql.NullInt64
 	if err := sc.Scan(&data, &rotated); err != nil {
 		return nil, err
@@ -69,7 +99,22 @@ func scanRefresh(sc scanner) (*store.RefreshToken, error) {
 		return nil, err
 	}
 	t.RotatedAt = timePtr(rotated)
+	if succ != nil {
+		t.Successor = &store.Successor{Sealed: slices.Clone(succ.Sealed), Until: canonical.Time(succ.Until)}
+	}
 	return t, nil
+}
+
+// successorArgs are the successor and successor_until of a rotation:
+// NULLs without a successor.
+func successorArgs(s *store.Successor) (sealed, until any, err error) {
+	if s == nil {
+		return nil, nil, nil
+	}
+	if len(s.Sealed) == 0 || s.Until.IsZero() {
+		return nil, nil, errBadSuccessor
+	}
+	return s.Sealed, s.Until.UnixMicro(), nil
 }
 
 func nullString(s string) any {
@@ -276,10 +321,27 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) e
 	return nil
 }
 
+// GetRefreshToken reads a rotated token's successor with a second query,
+// which keeps the common read of an unrotated token as cheap as before
+// there were successors. The successor was written with the rotation, so
+// the second read sees it unless DeleteExpired dropped it in between.
 func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
-	t, err := scanRefresh(s.getRefresh.QueryRowContext(ctx, hash))
+	t, err := scanRotated(s.getRefresh.QueryRowContext(ctx, hash), nil)
 	if err != nil {
 		return nil, s.fail(ctx, "get refresh token", err)
+	}
+	if t.RotatedAt == nil {
+		return t, nil
+	}
+	var sealed []byte
+	var until sql.NullInt64
+	switch err := s.r.QueryRowContext(ctx, getSuccessor, hash).Scan(&sealed, &until); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, store.ErrNotFound // deleted in between
+	case err != nil:
+		return nil, s.fail(ctx, "get refresh token", err)
+	case sealed != nil && until.Valid:
+		t.Successor = &store.Successor{Sealed: sealed, Until: *timePtr(until)}
 	}
 	return t, nil
 }
@@ -293,10 +355,14 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	if next.Refresh == nil {
 		return nil, s.fail(ctx, "rotate refresh token", errNoRefresh)
 	}
+	sealed, until, err := successorArgs(next.Successor)
+	if err != nil {
+		return nil, s.fail(ctx, "rotate refresh token", err)
+	}
 	var old *store.RefreshToken
-	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
-		t, err := scanRefresh(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?
-			WHERE hash = ? AND rotated_at IS NULL RETURNING `+refreshCols, canonical.Time(now).UnixMicro(), oldHash))
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
+		t, err := scanRotated(tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET rotated_at = ?, successor = ?, successor_until = ?
+			WHERE hash = ? AND rotated_at IS NULL RETURNING `+rotatedCols, canonical.Time(now).UnixMicro(), sealed, until, oldHash), next.Successor)
 		if errors.Is(err, sql.ErrNoRows) {
 			if old, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = ?`, oldHash)); err != nil {
 				return err
