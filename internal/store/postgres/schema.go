@@ -125,6 +125,13 @@ CREATE INDEX failures_created ON failures (created_at);
 ALTER TABLE token_families ADD COLUMN parent_id text COLLATE "C";
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	`
+CREATE TABLE key_check (
+	id         integer PRIMARY KEY CHECK (id = 1), -- one row
+	sealed     bytea NOT NULL,
+	created_at timestamptz NOT NULL
+);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

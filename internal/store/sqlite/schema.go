@@ -121,6 +121,13 @@ CREATE TABLE apis (
 ALTER TABLE token_families ADD COLUMN parent_id TEXT;
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	`
+CREATE TABLE key_check (
+	id         INTEGER PRIMARY KEY CHECK (id = 1), -- one row
+	sealed     BLOB NOT NULL,
+	created_at INTEGER
+) STRICT;
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate
