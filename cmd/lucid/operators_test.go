@@ -56,9 +56,11 @@ func TestMissingDatabaseIsNotCreated(t *testing.T) {
 	}
 	c.env["LUCID_DATABASE"] = "sqlite:" + c.db
 
-	// A command that only reads has no --create.
-	if r := c.runIn("", "client", "list", "--create"); r.code != 2 {
-		t.Errorf("client list --create: exit %d, want 2\n%s", r.code, r.stderr)
+	// Only commands that add the first thing to a database take --create.
+	for _, args := range [][]string{{"client", "list", "--create"}, {"client", "delete", "x", "--create"}, {"explain", "0123456789abcdef0123456789abcdef", "--create"}} {
+		if r := c.runIn("", args...); r.code != 2 || !strings.Contains(r.stderr, "-create") {
+			t.Errorf("lucid %s: exit %d, want 2\n%s", strings.Join(args, " "), r.code, r.stderr)
+		}
 	}
 	// --create makes the database, and says so.
 	c.env["LUCID_LOG_LEVEL"] = "info"

@@ -36,12 +36,16 @@ var readOnly = map[string]bool{
 	"keys list": true, "api list": true, "explain": true,
 }
 
+// mayCreate are the commands that take --create: those that add the first
+// thing to a new database. The others would only fail on an empty one.
+var mayCreate = map[string]bool{"client create": true, "user create": true, "api create": true, "keys rotate": true}
+
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	c.command = strings.TrimPrefix(fs.Name(), "lucid ")
 	fs.StringVar(&c.config, "config", "", "YAML configuration `file`")
 	fs.StringVar(&c.database, "database", "", "database: sqlite:PATH or postgres://… (default from the config or LUCID_DATABASE)")
 	fs.StringVar(&c.output, "output", "text", "output format: text or json")
-	if !readOnly[c.command] && c.command != "init" {
+	if mayCreate[c.command] {
 		fs.BoolVar(&c.create, "create", false, "create the database if it does not exist (otherwise a missing database is an error)")
 	}
 }
@@ -145,7 +149,7 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 	}
 	st, created, err := openDatabase(ctx, cfg.Database, cf.mode())
 	if err != nil {
-		return nil, databaseError(err, cf.mode())
+		return nil, databaseError(err, mayCreate[cf.command])
 	}
 	if created {
 		log.Info("created a new database", "database", dbLabel(cfg.Database))
@@ -182,9 +186,9 @@ func openDatabase(ctx context.Context, dsn string, mode store.OpenMode) (st stor
 }
 
 // databaseError says what to do about a database that cannot be opened.
-func databaseError(err error, mode store.OpenMode) error {
+func databaseError(err error, canCreate bool) error {
 	switch {
-	case errors.Is(err, store.ErrNoDatabase) && mode == store.OpenReadOnly:
+	case errors.Is(err, store.ErrNoDatabase) && !canCreate:
 		return fmt.Errorf("%w; check --database, LUCID_DATABASE or database in the configuration file, or create the database with 'lucid init'", err)
 	case errors.Is(err, store.ErrNoDatabase):
 		return fmt.Errorf("%w; check --database, LUCID_DATABASE or database in the configuration file, or create the database with 'lucid init' (or --create)", err)
