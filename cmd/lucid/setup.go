@@ -151,7 +151,7 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 	if err != nil {
 		return nil, databaseError(err, mayCreate[cf.command])
 	}
-	if created {
+	if created && cf.command != "init" { // init says so on stdout
 		log.Info("created a new database", "database", dbLabel(cfg.Database))
 	}
 	if sk != nil {
