@@ -713,6 +713,7 @@ func TestJWTBearerErrors(t *testing.T) {
 func TestJWTBearerBadKeyFile(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.jwks")
 	cfg := config.Default()
+	cfg.Issuer = "http://127.0.0.1:9" // the defaults have none
 	cfg.TrustedIssuers = []config.TrustedIssuer{{Issuer: ciIssuer, JWKSFile: missing}}
 	if err := startErr(t, &cfg); err == nil || !strings.Contains(err.Error(), ciIssuer) {
 		t.Fatalf("server.New = %v, want an error naming %s", err, ciIssuer)

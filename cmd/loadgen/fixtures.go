@@ -20,6 +20,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/lucid-auth/lucid/internal/keycheck"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -72,9 +73,15 @@ func newGenerator(ctx context.Context, o *options, database string, master []byt
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
-	st, err := backend.Open(ctx, database)
+	// The server's database: never a new one, and never with another key
+	// (the fixtures' secrets would not match).
+	st, err := backend.OpenWith(ctx, database, store.OpenExisting)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := keycheck.Check(ctx, st, sk, keycheck.Record); err != nil {
+		_ = st.Close()
+		return nil, err
 	}
 	g := &generator{
 		o:  o,

@@ -26,7 +26,8 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ}
+	code := e.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -37,6 +38,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// environ lists the whole environment, to find misspelled LUCID_
+	// variables; nil skips that check.
+	environ func() []string
 }
 
 // command is one top-level command. A command returns a *usageError for
@@ -52,6 +56,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server", runServe},
 		{"demo", "run a local demo with a demo user and client", runDemo},
+		{"init", "create a new database, or bring an existing one's schema up to date", runInit},
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
 		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete)", runUser},
 		{"keys", "list or rotate the signing keys", runKeys},
@@ -62,8 +67,14 @@ func commands() []command {
 	}
 }
 
+// run runs one command line with the environment getenv reads.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return e.run(ctx, args)
+}
+
+func (e *env) run(ctx context.Context, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		topUsage(stderr)
 		return exitUsage

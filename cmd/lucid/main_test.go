@@ -22,7 +22,15 @@ type cli struct {
 	db  string // file path
 }
 
+// newCLI is a CLI on a database made by `lucid init`.
 func newCLI(t *testing.T) *cli {
+	c := bareCLI(t)
+	c.ok("init")
+	return c
+}
+
+// bareCLI is a CLI whose database does not exist yet.
+func bareCLI(t *testing.T) *cli {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "lucid.db")
 	return &cli{t: t, db: db, env: map[string]string{
@@ -40,8 +48,23 @@ type result struct {
 
 func (c *cli) runIn(stdin string, args ...string) result {
 	c.t.Helper()
+	return c.runCtx(context.Background(), stdin, args...)
+}
+
+// runCtx runs lucid until it ends or ctx does (for serve).
+func (c *cli) runCtx(ctx context.Context, stdin string, args ...string) result {
+	c.t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return c.env[k] })
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return c.env[k] },
+		environ: func() []string {
+			var list []string
+			for k, v := range c.env {
+				list = append(list, k+"="+v)
+			}
+			return list
+		}}
+	code := e.run(ctx, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
@@ -233,22 +256,26 @@ func TestKeysCommands(t *testing.T) {
 }
 
 func TestDemoKeyFileIsAdopted(t *testing.T) {
-	c := newCLI(t)
+	c := bareCLI(t)
 	delete(c.env, "LUCID_MASTER_KEY")
-	if r := c.runIn("", "client", "create", "--name", "N", "--redirect-uri", "https://n.example.com/cb"); r.code != 1 || !strings.Contains(r.stderr, "master key") {
-		t.Fatalf("without a key: exit %d, %s", r.code, r.stderr)
+	if r := c.runIn("", "init"); r.code != 1 || !strings.Contains(r.stderr, "master key") {
+		t.Fatalf("init without a key: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(c.db); err == nil {
+		t.Fatal("init made a database without a master key")
 	}
 	cfg := config.Default()
 	cfg.Database = "sqlite:" + c.db
 	if err := cfg.EnsureDemoMasterKey(); err != nil {
 		t.Fatal(err)
 	}
+	c.ok("init")
 	c.ok("client", "create", "--name", "N", "--redirect-uri", "https://n.example.com/cb")
 	c.ok("keys", "rotate")
 }
 
 func TestServeRefusesWithoutMasterKey(t *testing.T) {
-	c := newCLI(t)
+	c := bareCLI(t)
 	delete(c.env, "LUCID_MASTER_KEY")
 	r := c.runIn("", "serve", "--issuer", "http://127.0.0.1:1")
 	if r.code != 1 || !strings.Contains(r.stderr, "head -c 32 /dev/urandom | base64") {
@@ -276,7 +303,7 @@ func TestServerConfig(t *testing.T) {
 		{name: "demo on another address", cmd: "demo", args: []string{"--addr", "127.0.0.1:9000"}, issuer: "http://127.0.0.1:9000", addr: "127.0.0.1:9000", database: "sqlite:lucid-demo.db", demo: true},
 		{name: "demo on all interfaces", cmd: "demo", args: []string{"--addr", ":9000"}, issuer: "http://localhost:9000", addr: ":9000", database: "sqlite:lucid-demo.db", demo: true},
 		{name: "demo issuer flag wins", cmd: "demo", args: []string{"--issuer", "http://127.0.0.1:7000", "--addr", ":7000"}, issuer: "http://127.0.0.1:7000", addr: ":7000", database: "sqlite:lucid-demo.db", demo: true},
-		{name: "serve defaults", cmd: "serve", issuer: "http://localhost:8080", addr: "localhost:8080", database: "sqlite:lucid.db"},
+		{name: "serve defaults", cmd: "serve", issuer: "", addr: "localhost:8080", database: "sqlite:lucid.db"},
 		{name: "env under flags", cmd: "serve", env: map[string]string{"LUCID_ISSUER": "https://a.example", "LUCID_DATABASE": "sqlite:/env.db"},
 			args: []string{"--issuer", "https://b.example"}, issuer: "https://b.example", addr: "localhost:8080", database: "sqlite:/env.db"},
 	}

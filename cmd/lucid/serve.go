@@ -10,7 +10,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/server"
-	"github.com/lucid-auth/lucid/internal/store/backend"
+	"github.com/lucid-auth/lucid/internal/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error { return serve(ctx, e, "serve", args) }
@@ -93,16 +93,27 @@ func serve(ctx context.Context, e *env, name string, args []string) error {
 		return err
 	}
 	server.TuneGC(e.getenv)
-	st, err := backend.Open(ctx, cfg.Database)
+	// Everything that can fail at start-up fails before anything is
+	// announced: the TLS files and the address first (so that a port in
+	// use creates no database), then the database, then the master key.
+	l, err := server.Listen(&cfg)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	st, created, err := openDatabase(ctx, cfg.Database, store.OpenCreate)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
+	if created && !cfg.Demo {
+		log.Info("created a new, empty database", "database", dbLabel(cfg.Database))
+	}
 	srv, err := server.New(ctx, &cfg, st, log)
 	if err != nil {
-		return err
+		return keyError(&cfg, err)
 	}
-	return srv.Run(ctx, func(addr string) {
+	return srv.Serve(ctx, l, func(addr string) {
 		log.Info("lucid is listening", "addr", addr, "issuer", cfg.Issuer, "demo", cfg.Demo)
 		if cfg.Demo {
 			banner(e.stdout, &cfg)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/keycheck"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -23,15 +24,46 @@ type commonFlags struct {
 	config   string
 	database string
 	output   string
+	create   bool   // --create: the database may be created
+	command  string // "client list", from the flag set's name
 }
 
+// readOnly are the commands that only read: they open the database without
+// creating it or changing its schema.
+var readOnly = map[string]bool{
+	"client list": true, "client show": true,
+	"user list": true, "user show": true, "user consents": true,
+	"keys list": true, "api list": true, "explain": true,
+}
+
+// mayCreate are the commands that take --create: those that add the first
+// thing to a new database. The others would only fail on an empty one.
+var mayCreate = map[string]bool{"client create": true, "user create": true, "api create": true, "keys rotate": true}
+
 func (c *commonFlags) register(fs *flag.FlagSet) {
+	c.command = strings.TrimPrefix(fs.Name(), "lucid ")
 	fs.StringVar(&c.config, "config", "", "YAML configuration `file`")
 	fs.StringVar(&c.database, "database", "", "database: sqlite:PATH or postgres://… (default from the config or LUCID_DATABASE)")
 	fs.StringVar(&c.output, "output", "text", "output format: text or json")
+	if mayCreate[c.command] {
+		fs.BoolVar(&c.create, "create", false, "create the database if it does not exist (otherwise a missing database is an error)")
+	}
 }
 
 func (c *commonFlags) check() error { return checkOutput(c.output) }
+
+// mode is what the command may do to the database: a mistyped path must
+// not become a new, empty database, and reading must not migrate.
+func (c *commonFlags) mode() store.OpenMode {
+	switch {
+	case readOnly[c.command]:
+		return store.OpenReadOnly
+	case c.create || c.command == "init":
+		return store.OpenCreate
+	default:
+		return store.OpenExisting
+	}
+}
 
 // loadConfig layers the configuration: base, then the file, then LUCID_*
 // variables. Flags are applied by the caller, last.
@@ -44,6 +76,16 @@ func loadConfig(e *env, base config.Config, path string) (config.Config, error) 
 	}
 	if err := cfg.ApplyEnv(e.getenv); err != nil {
 		return cfg, fmt.Errorf("environment: %w", err)
+	}
+	if e.environ != nil {
+		log := newLogger(&cfg, e.stderr)
+		for _, v := range config.UnknownEnv(e.environ()) {
+			if v.Suggestion != "" {
+				log.Warn("ignoring an environment variable that is no Lucid setting", "name", v.Name, "did_you_mean", v.Suggestion)
+			} else {
+				log.Warn("ignoring an environment variable that is no Lucid setting", "name", v.Name)
+			}
+		}
 	}
 	return cfg, nil
 }
@@ -63,13 +105,14 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // session is an open database for a management command.
 type session struct {
-	cfg  config.Config
-	st   store.Store
-	svc  *manage.Service
-	sk   *secret.Keys // nil without a master key
-	log  *slog.Logger
-	out  io.Writer
-	json bool
+	cfg     config.Config
+	st      store.Store
+	svc     *manage.Service
+	sk      *secret.Keys // nil without a master key
+	log     *slog.Logger
+	out     io.Writer
+	json    bool
+	created bool // the database did not exist before
 }
 
 // open loads the configuration and opens the database. The master key is
@@ -90,6 +133,10 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 	if f := cfg.UseDemoKeyFile(); f != "" {
 		log.Debug("using the demo master key file next to the database", "file", f)
 	}
+	if cf.command == "init" && !cfg.HasMasterKey() {
+		// The database is bound to its key from the start.
+		return nil, keyNeeded("lucid init")
+	}
 	var sk *secret.Keys
 	if cfg.HasMasterKey() {
 		master, err := cfg.MasterKeyBytes()
@@ -100,14 +147,63 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 			return nil, fmt.Errorf("master key: %w", err)
 		}
 	}
-	st, err := backend.Open(ctx, cfg.Database)
+	st, created, err := openDatabase(ctx, cfg.Database, cf.mode())
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, databaseError(err, mayCreate[cf.command])
+	}
+	if created && cf.command != "init" { // init says so on stdout
+		log.Info("created a new database", "database", dbLabel(cfg.Database))
+	}
+	if sk != nil {
+		mode := keycheck.Record
+		if cf.mode() == store.OpenReadOnly {
+			mode = keycheck.ReadOnly
+		}
+		if err := keycheck.Check(ctx, st, sk, mode); err != nil {
+			_ = st.Close()
+			return nil, keyError(&cfg, err)
+		}
 	}
 	return &session{
-		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json",
+		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json", created: created,
 		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange},
 	}, nil
+}
+
+// openDatabase opens dsn as mode allows. With store.OpenCreate it tries
+// the existing database first, to tell whether it created one.
+func openDatabase(ctx context.Context, dsn string, mode store.OpenMode) (st store.Store, created bool, err error) {
+	if mode != store.OpenCreate {
+		st, err = backend.OpenWith(ctx, dsn, mode)
+		return st, false, err
+	}
+	st, err = backend.OpenWith(ctx, dsn, store.OpenExisting)
+	if !errors.Is(err, store.ErrNoDatabase) {
+		return st, false, err
+	}
+	st, err = backend.OpenWith(ctx, dsn, store.OpenCreate)
+	return st, err == nil, err
+}
+
+// databaseError says what to do about a database that cannot be opened.
+func databaseError(err error, canCreate bool) error {
+	switch {
+	case errors.Is(err, store.ErrNoDatabase) && !canCreate:
+		return fmt.Errorf("%w; check --database, LUCID_DATABASE or database in the configuration file, or create the database with 'lucid init'", err)
+	case errors.Is(err, store.ErrNoDatabase):
+		return fmt.Errorf("%w; check --database, LUCID_DATABASE or database in the configuration file, or create the database with 'lucid init' (or --create)", err)
+	case errors.Is(err, store.ErrSchemaOutdated):
+		return fmt.Errorf("%w; run 'lucid init' (or start 'lucid serve') with this version once to upgrade it", err)
+	}
+	return fmt.Errorf("open database: %w", err)
+}
+
+// keyError explains a master key the database refuses.
+func keyError(cfg *config.Config, err error) error {
+	if !errors.Is(err, keycheck.ErrMismatch) {
+		return err
+	}
+	return fmt.Errorf("%s: %w; use the master key this database was set up with (LUCID_MASTER_KEY or master_key_file): with another key, new client secrets would never match and the signing keys cannot be read", dbLabel(cfg.Database), err)
 }
 
 func (s *session) Close() { _ = s.st.Close() }
@@ -136,9 +232,13 @@ func (e *env) command(ctx context.Context, name, argsUsage string, args []string
 // needKey fails when the command needs the master key and none is configured.
 func (s *session) needKey(what string) error {
 	if s.sk == nil {
-		return errors.New(what + " needs the server master key; " + strings.TrimPrefix(config.ErrNoMasterKey.Error(), "no master key configured: "))
+		return keyNeeded(what)
 	}
 	return nil
+}
+
+func keyNeeded(what string) error {
+	return errors.New(what + " needs the server master key; " + strings.TrimPrefix(config.ErrNoMasterKey.Error(), "no master key configured: "))
 }
 
 // printJSON writes v as indented JSON.

@@ -182,10 +182,12 @@ func (r Registration) Enabled() bool {
 	return r.Mode == RegistrationInitialToken || r.Mode == RegistrationOpen
 }
 
-// Default returns the built-in defaults.
+// Default returns the built-in defaults. The issuer has none: tokens name
+// it and clients check it, so a guess (http://localhost:8080) would only
+// move the failure to every client; `lucid demo` derives one from its
+// address.
 func Default() Config {
 	return Config{
-		Issuer:   "http://localhost:8080",
 		Addr:     "localhost:8080",
 		Database: "sqlite:lucid.db",
 		Lifetimes: Lifetimes{

@@ -22,6 +22,13 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
+// withIssuer is the defaults with the one setting they lack.
+func withIssuer() Config {
+	c := Default()
+	c.Issuer = "https://id.example.com"
+	return c
+}
+
 func TestLoad(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -218,7 +225,8 @@ func TestValidate(t *testing.T) {
 		adjust  func(c *Config)
 		wantErr []string // each must appear; none means valid
 	}{
-		{name: "defaults", adjust: func(c *Config) {}},
+		{name: "defaults and an issuer", adjust: func(c *Config) { c.Issuer = "https://id.example.com" }},
+		{name: "defaults have no issuer", adjust: func(c *Config) { *c = Default() }, wantErr: []string{"issuer: is not set", "--issuer", "LUCID_ISSUER"}},
 		{name: "https issuer with path", adjust: func(c *Config) { c.Issuer = "https://example.com/auth" }},
 		{name: "http on 127.0.0.1", adjust: func(c *Config) { c.Issuer = "http://127.0.0.1:9000" }},
 		{name: "http on ::1", adjust: func(c *Config) { c.Issuer = "http://[::1]:9000" }},
@@ -228,7 +236,7 @@ func TestValidate(t *testing.T) {
 		{name: "fragment", adjust: func(c *Config) { c.Issuer = "https://id.example.com#f" }, wantErr: []string{"must not have a fragment"}},
 		{name: "relative issuer", adjust: func(c *Config) { c.Issuer = "id.example.com" }, wantErr: []string{"not an absolute URL"}},
 		{name: "other scheme", adjust: func(c *Config) { c.Issuer = "ftp://id.example.com" }, wantErr: []string{"must use https"}},
-		{name: "empty issuer", adjust: func(c *Config) { c.Issuer = "" }, wantErr: []string{"issuer: is empty"}},
+		{name: "empty issuer", adjust: func(c *Config) { c.Issuer = "" }, wantErr: []string{"issuer: is not set"}},
 		{name: "tls cert only", adjust: func(c *Config) { c.TLS.CertFile = "/c.pem" }, wantErr: []string{"tls: set both"}},
 		{name: "tls both", adjust: func(c *Config) { c.TLS.CertFile, c.TLS.KeyFile = "/c.pem", "/k.pem" }},
 		{name: "zero lifetime", adjust: func(c *Config) { c.Lifetimes.Code = 0 }, wantErr: []string{"lifetimes.code: must be positive"}},
@@ -290,7 +298,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Default()
+			c := withIssuer()
 			tt.adjust(&c)
 			err := c.Validate()
 			if len(tt.wantErr) == 0 {

@@ -30,18 +30,18 @@ func TestRegistrationLoad(t *testing.T) {
 		want    Registration
 		wantErr string
 	}{
-		{name: "absent keeps off", yaml: "issuer: https://id.example.com\n", want: Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour}},
+		{name: "absent keeps off", yaml: "", want: Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour}},
 		{name: "initial token", yaml: "registration:\n  mode: initial_token\n  initial_access_tokens: [" + iat1 + ", " + iat2 + "]\n",
 			want: Registration{Mode: RegistrationInitialToken, InitialAccessTokens: []string{iat1, iat2}, OpenPerHour: DefaultOpenPerHour}},
 		{name: "open", yaml: "registration:\n  mode: open\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: DefaultOpenPerHour}},
 		{name: "open with a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 5\n", want: Registration{Mode: RegistrationOpen, OpenPerHour: 5}},
 		{name: "open without a limit", yaml: "registration:\n  mode: open\n  open_per_hour: 0\n", want: Registration{Mode: RegistrationOpen}},
 		{name: "negative limit", yaml: "registration:\n  mode: open\n  open_per_hour: -1\n", wantErr: "registration.open_per_hour: is -1"},
-		{name: "misspelled key", yaml: "registration:\n  mode: open\n  initial_tokens: [x]\n", wantErr: `line 3: unknown key "registration.initial_tokens"`},
+		{name: "misspelled key", yaml: "registration:\n  mode: open\n  initial_tokens: [x]\n", wantErr: `line 4: unknown key "registration.initial_tokens"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Load(writeFile(t, "lucid.yaml", tt.yaml))
+			c, err := Load(writeFile(t, "lucid.yaml", "issuer: https://id.example.com\n"+tt.yaml))
 			if err == nil {
 				err = c.Validate()
 			}
@@ -62,7 +62,7 @@ func TestRegistrationLoad(t *testing.T) {
 }
 
 func TestRegistrationEnv(t *testing.T) {
-	c := Default()
+	c := withIssuer()
 	env := map[string]string{
 		"LUCID_REGISTRATION_MODE":                  "initial_token",
 		"LUCID_REGISTRATION_INITIAL_ACCESS_TOKENS": " " + iat1 + " ,," + iat2,
@@ -105,7 +105,7 @@ func TestRegistrationValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Default()
+			c := withIssuer()
 			c.Registration = tt.reg
 			if tt.reg.OpenPerHour == 0 {
 				c.Registration.OpenPerHour = DefaultOpenPerHour

@@ -115,7 +115,7 @@ func (c *Config) Validate() error {
 // no query or fragment. Plain http is allowed for loopback development.
 func checkIssuer(s string) error {
 	if s == "" {
-		return errors.New("is empty; set the public URL of this server, such as https://id.example.com")
+		return errors.New("is not set; set --issuer, LUCID_ISSUER or issuer in the configuration file to the URL clients reach this server at, such as https://id.example.com (it is in every token, and clients compare it with what they expect, so Lucid does not guess it)")
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {

@@ -23,6 +23,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/demo"
 	"github.com/lucid-auth/lucid/internal/errorpages"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/keycheck"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
@@ -77,6 +78,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	sk, err := secret.Derive(master)
 	if err != nil {
+		return nil, err
+	}
+	// Before anything is sealed or peppered with the key.
+	if err := keycheck.Check(ctx, st, sk, keycheck.Record); err != nil {
 		return nil, err
 	}
 	km, err := keys.NewManager(ctx, st, sk, log)
@@ -268,13 +273,21 @@ func parseIP(s string) (netip.Addr, bool) {
 	return ip.Unmap(), err == nil
 }
 
-// Run serves until ctx is cancelled, then shuts down gracefully. ready, if
-// not nil, is called with the bound address once the listener is open.
+// Run listens (Listen) and serves until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, is called with the bound address once
+// the listener is open.
 func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	l, err := Listen(s.cfg)
 	if err != nil {
 		return err
 	}
+	return s.Serve(ctx, l, ready)
+}
+
+// Serve serves on l until ctx is cancelled, then shuts down gracefully.
+// ready, if not nil, is called with the bound address first.
+func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)) error {
+	ln := l.ln
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -283,12 +296,13 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:         l.tls,
 	}
 	go s.chores(ctx)
 	errc := make(chan error, 1)
 	go func() {
-		if s.cfg.TLS.CertFile != "" {
-			errc <- srv.ServeTLS(ln, s.cfg.TLS.CertFile, s.cfg.TLS.KeyFile)
+		if l.tls != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
 		} else {
 			errc <- srv.Serve(ln)
 		}

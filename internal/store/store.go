@@ -28,6 +28,30 @@ var (
 	// ErrUnavailable: the database cannot be reached or used right now
 	// (closed, connection lost, locked too long, out of space).
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrNoDatabase: opened with OpenExisting or OpenReadOnly, the database
+	// does not exist (no SQLite file) or holds no Lucid schema.
+	ErrNoDatabase = errors.New("no Lucid database")
+	// ErrSchemaOutdated: opened with OpenReadOnly, the database's schema is
+	// older than this binary's, and a read-only open does not migrate.
+	ErrSchemaOutdated = errors.New("the database schema is older than this Lucid")
+)
+
+// OpenMode is what opening a database may do to it. A mistyped database
+// path must not become a new, empty database, and a command that only
+// reads must not change the schema under a running server.
+type OpenMode int
+
+const (
+	// OpenCreate creates the database when it does not exist and brings
+	// its schema up to date (serve, demo, init).
+	OpenCreate OpenMode = iota
+	// OpenExisting refuses with ErrNoDatabase a database that does not
+	// exist, and brings an existing one's schema up to date.
+	OpenExisting
+	// OpenReadOnly refuses a database that does not exist, changes
+	// nothing (no migration), and refuses with ErrSchemaOutdated a schema
+	// older than this binary's.
+	OpenReadOnly
 )
 
 // Unavailable reports whether err means the database did not answer (as
@@ -156,6 +180,12 @@ type Store interface {
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
+
+	// The master key check: a value sealed with the master key, stored
+	// once, so that a process given another key can refuse to start
+	// instead of writing secrets and keys nobody can use.
+	GetKeyCheck(ctx context.Context) ([]byte, error)         // ErrNotFound when none is stored
+	CreateKeyCheck(ctx context.Context, sealed []byte) error // ErrConflict when one is stored; keeps that one
 
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error

@@ -14,8 +14,14 @@ import (
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
-// Open opens the store for dsn and brings its schema up to date.
+// Open opens the store for dsn, creating the database when it does not
+// exist, and brings its schema up to date.
 func Open(ctx context.Context, dsn string) (store.Store, error) {
+	return OpenWith(ctx, dsn, store.OpenCreate)
+}
+
+// OpenWith opens the store for dsn as mode allows (see store.OpenMode).
+func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (store.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		// Connection settings are Lucid's to choose (WAL, synchronous=FULL,
 		// busy timeout); options after '?' are not passed on.
@@ -25,14 +31,14 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		}
 		// Returned through a check so that a failed Open is a nil
 		// store.Store, not an interface holding a nil pointer.
-		s, err := sqlite.Open(ctx, path)
+		s, err := sqlite.OpenWith(ctx, path, mode)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s, err := postgres.Open(ctx, dsn)
+		s, err := postgres.OpenWith(ctx, dsn, mode)
 		if err != nil {
 			return nil, err
 		}

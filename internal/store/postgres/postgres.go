@@ -69,6 +69,14 @@ var _ store.Store = (*Store)(nil)
 // ("postgres://…" or "postgresql://…") and brings its schema up to date.
 // Replicas starting at once apply each migration step once.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, store.OpenCreate)
+}
+
+// OpenWith connects as Open does, then, as mode allows, migrates
+// (store.OpenCreate), refuses a schema without Lucid's tables and migrates
+// an existing one (store.OpenExisting), or only checks that the schema is
+// there and current (store.OpenReadOnly).
+func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, parseError(err)
@@ -92,7 +100,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.open(ctx, mode); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -129,6 +129,13 @@ CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id
 ALTER TABLE refresh_tokens ADD COLUMN successor bytea, ADD COLUMN successor_until timestamptz;
 CREATE INDEX refresh_tokens_successor ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
 `,
+	`
+CREATE TABLE key_check (
+	id         integer PRIMARY KEY CHECK (id = 1), -- one row
+	sealed     bytea NOT NULL,
+	created_at timestamptz NOT NULL
+);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -126,6 +126,13 @@ ALTER TABLE refresh_tokens ADD COLUMN successor BLOB;
 ALTER TABLE refresh_tokens ADD COLUMN successor_until INTEGER;
 CREATE INDEX refresh_tokens_successor ON refresh_tokens (successor_until) WHERE successor_until IS NOT NULL;
 `,
+	`
+CREATE TABLE key_check (
+	id         INTEGER PRIMARY KEY CHECK (id = 1), -- one row
+	sealed     BLOB NOT NULL,
+	created_at INTEGER
+) STRICT;
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

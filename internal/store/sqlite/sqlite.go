@@ -65,7 +65,16 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database at path and brings its
-// schema up to date.
+// schema up to date: OpenWith with store.OpenCreate.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, store.OpenCreate)
+}
+
+// OpenWith opens the database at path as mode allows: store.OpenCreate
+// creates the file when it is missing and migrates, store.OpenExisting
+// refuses a missing file (or one without Lucid's schema) and migrates,
+// store.OpenReadOnly refuses those too and writes nothing. An error
+// opening the file names the path and the cause.
 //
 // Durability: WAL with synchronous=FULL fsyncs the log at every commit, so
 // a commit that returned survives kill -9 and power loss alike.
@@ -73,7 +82,7 @@ var _ store.Store = (*Store)(nil)
 // the WAL file already) but could lose the last commits on power loss or an
 // OS crash; a lost refresh-token rotation or code redemption is a security
 // event, so Lucid pays the fsync.
-func Open(ctx context.Context, path string) (*Store, error) {
+func OpenWith(ctx context.Context, path string, mode store.OpenMode) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
@@ -84,7 +93,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	uri := "file:" + uriPath.Replace(abs)
 	busy := fmt.Sprintf("_busy_timeout=%d", busyTimeout.Milliseconds())
-	s.w, err = sql.Open("sqlite", uri+"?"+busy+"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_txlock=immediate")
+	// mode=rw: SQLite opens without creating the file.
+	existing := ""
+	if mode != store.OpenCreate {
+		existing = "&mode=rw"
+	}
+	writer := "&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_txlock=immediate"
+	if mode == store.OpenReadOnly {
+		writer = "&_query_only=1&_foreign_keys=1&_txlock=immediate"
+	}
+	s.w, err = sql.Open("sqlite", uri+"?"+busy+writer+existing)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -92,7 +110,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
-	s.r, err = sql.Open("sqlite", uri+"?"+busy+"&_query_only=1")
+	s.r, err = sql.Open("sqlite", uri+"?"+busy+"&_query_only=1"+existing)
 	if err != nil {
 		_ = s.w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -101,7 +119,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	go s.writer()
-	if err := s.migrate(ctx); err != nil {
+	if err := s.open(ctx, abs, mode); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
