@@ -125,6 +125,13 @@ CREATE INDEX failures_created ON failures (created_at);
 ALTER TABLE token_families ADD COLUMN parent_id text COLLATE "C";
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	// Failure stories get a class, so that each class is bounded on its own;
+	// stories recorded before name no client when they have none.
+	`
+ALTER TABLE failures ADD COLUMN unattributed boolean NOT NULL DEFAULT false;
+UPDATE failures SET unattributed = true WHERE COALESCE(data->>'client_id', '') = '';
+CREATE INDEX failures_class ON failures (unattributed, created_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one
