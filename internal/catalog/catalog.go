@@ -42,6 +42,8 @@ const (
 	SignIn     Endpoint = "sign_in"
 	Admin      Endpoint = "admin"
 	Register   Endpoint = "register"
+	// Other is every path no endpoint serves (the not-found page).
+	Other Endpoint = "other"
 )
 
 // Entry is one catalogued failure.
