@@ -66,7 +66,7 @@ func TestStoredValuesAreEscaped(t *testing.T) {
 	if err := st.RecordFailure(context.Background(), &store.Failure{
 		TraceID: traceID, Time: when, CreatedAt: when, Name: string(catalog.AuthorizeClientUnknown), Endpoint: string(catalog.Authorize),
 		ClientID: hostile, Request: "GET /authorize" + hostile + " query: client_id" + hostile,
-		Text:     "No client " + hostile + " is registered.", Internal: map[string]string{"seen" + hostile: hostile},
+		Text: "No client " + hostile + " is registered.", Internal: map[string]string{"seen" + hostile: hostile},
 	}); err != nil {
 		t.Fatal(err)
 	}
