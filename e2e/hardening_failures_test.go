@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
@@ -259,4 +261,47 @@ func flood(issuer string, source func() net.Addr) (sent, answered, urlBytes int6
 	}
 	wg.Wait()
 	return sent, answered, urlBytes, errs
+}
+
+// TestFailureStoryAttribution: the story of a failure is there as soon as
+// the answer is, though it is written in the background; a 404 is
+// recorded at endpoint "other" (it was "sign_in") as unattributed noise,
+// with its long path clipped and marked; a registered client's failure is
+// attributed to it.
+func TestFailureStoryAttribution(t *testing.T) {
+	l := start(t)
+	c, _ := l.client(t, manage.ClientSpec{Name: "Notes"})
+	tests := []struct {
+		name         string
+		path         string
+		status       int
+		endpoint     string
+		client       string
+		unattributed bool
+		request      string
+	}{
+		{"404", "/" + strings.Repeat("p", 1000), http.StatusNotFound, "other", "", true, "GET /" + strings.Repeat("p", 199) + "...(+801 bytes)"},
+		{"unknown client", "/authorize?response_type=code&client_id=" + strings.Repeat("c", 300), http.StatusBadRequest, "authorize", strings.Repeat("c", 128) + "...(+172 bytes)", true, "GET /authorize query: client_id response_type"},
+		{"registered client", "/authorize?response_type=code&client_id=" + c.ID + "&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", http.StatusBadRequest, "authorize", c.ID, false, "GET /authorize query: client_id redirect_uri response_type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := send(t, http.MethodGet, l.URL+tt.path, nil, nil)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d", r.status, tt.status)
+			}
+			v := jsonCall(t, l, http.MethodGet, "/admin/failures/"+r.header.Get(trace.Header), l.cfg.AdminToken, "")
+			if v.status != http.StatusOK {
+				t.Fatalf("the story is not there right after the answer: %d %s", v.status, v.body)
+			}
+			var got struct{ Failure store.Failure }
+			if err := json.Unmarshal(v.body, &got); err != nil {
+				t.Fatal(err)
+			}
+			f := got.Failure
+			if f.Endpoint != tt.endpoint || f.ClientID != tt.client || f.Unattributed != tt.unattributed || f.Request != tt.request {
+				t.Errorf("story %+v\nwant endpoint %q, client %q, unattributed %v, request %q", f, tt.endpoint, tt.client, tt.unattributed, tt.request)
+			}
+		})
+	}
 }
