@@ -85,8 +85,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	defer s.Close()
 	f, err := s.st.GetFailure(ctx, traceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no failure with trace id %s is recorded in %s; failures are kept for %s (failure_retention), and only where the server that answered keeps them",
-			traceID, dbLabel(s.cfg.Database), s.cfg.FailureRetention)
+		return fmt.Errorf("no failure with trace id %s is recorded in %s; failures are kept for %s (failure_retention), at most %d of registered clients (failure_max_stories) and %d others (failure_max_unattributed), and only where the server that answered keeps them; "+
+			"of many alike from one network only the first few are kept, and the server's log counts the rest (\"request failures summarised\")",
+			traceID, dbLabel(s.cfg.Database), s.cfg.FailureRetention, s.cfg.FailureMaxStories, s.cfg.FailureMaxUnattributed)
 	}
 	if err != nil {
 		return fmt.Errorf("read failure %s: %w", traceID, err)
