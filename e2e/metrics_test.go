@@ -26,7 +26,7 @@ func TestMetrics(t *testing.T) {
 		`lucid_failures_total{endpoint="token",error="invalid_request",name="grant_type_missing"} 1`,
 		`lucid_http_requests_total{code="400",method="POST",route="/token"} 1`,
 		`lucid_http_request_duration_seconds_bucket{route="/token",le=`,
-		`lucid_failures_total{endpoint="sign_in",error="not_found",name="page_not_found"} 1`,
+		`lucid_failures_total{endpoint="other",error="not_found",name="page_not_found"} 1`,
 		`lucid_failures_total{endpoint="admin",error="invalid_token",name="admin_unauthorized"} 1`,
 		`go_goroutines`,
 	} {

@@ -41,7 +41,7 @@ func apiCreate(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(manage.ViewAPI(a))
 	}
-	fmt.Fprintf(s.out, "API %s registered (%s tokens). Allow it for a client with:\n  lucid client update CLIENT_ID --audience %s\n", a.ID, a.TokenFormat, a.ID)
+	fmt.Fprintf(s.out, "API %s registered (%s tokens). Allow it for a client with:\n  lucid client update CLIENT_ID --audience %s\n", term(a.ID), a.TokenFormat, term(a.ID))
 	return nil
 }
 
@@ -79,6 +79,6 @@ func apiDelete(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"id": rest[0], "deleted": true})
 	}
-	fmt.Fprintf(s.out, "API %s deleted.\n", rest[0])
+	fmt.Fprintf(s.out, "API %s deleted.\n", term(rest[0]))
 	return nil
 }

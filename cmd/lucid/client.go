@@ -429,7 +429,7 @@ func clientSetDisabled(disabled bool) func(context.Context, *env, []string) erro
 		if s.json {
 			return s.printJSON(manage.ViewClient(c))
 		}
-		fmt.Fprintf(s.out, "Client %s %sd.\n", c.ID, name)
+		fmt.Fprintf(s.out, "Client %s %sd.\n", term(c.ID), name)
 		return nil
 	}
 }
@@ -446,7 +446,7 @@ func clientDelete(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"client_id": id, "deleted": true})
 	}
-	fmt.Fprintf(s.out, "Client %s deleted.\n", id)
+	fmt.Fprintf(s.out, "Client %s deleted.\n", term(id))
 	return nil
 }
 
@@ -454,7 +454,7 @@ func (s *session) printSecret(id, sid, plain string, expires *time.Time) error {
 	if s.json {
 		return s.printJSON(newSecretOut{ID: sid, ClientID: id, Secret: plain, ExpiresAt: expires})
 	}
-	fmt.Fprintf(s.out, "New secret %s for client %s", sid, id)
+	fmt.Fprintf(s.out, "New secret %s for client %s", sid, term(id))
 	if expires != nil {
 		fmt.Fprintf(s.out, ", expires %s", timeText(*expires))
 	}
@@ -525,6 +525,6 @@ func clientRemoveSecret(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"client_id": pos[0], "secret_id": pos[1], "removed": true})
 	}
-	fmt.Fprintf(s.out, "Secret %s of client %s removed.\n", pos[1], pos[0])
+	fmt.Fprintf(s.out, "Secret %s of client %s removed.\n", term(pos[1]), term(pos[0]))
 	return nil
 }

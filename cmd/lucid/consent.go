@@ -38,6 +38,6 @@ func userWithdrawConsent(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"user": pos[0], "client_id": pos[1], "withdrawn": true})
 	}
-	fmt.Fprintf(s.out, "Consent of %s for %s withdrawn; the client's tokens for this user are revoked.\n", pos[0], pos[1])
+	fmt.Fprintf(s.out, "Consent of %s for %s withdrawn; the client's tokens for this user are revoked.\n", term(pos[0]), term(pos[1]))
 	return nil
 }

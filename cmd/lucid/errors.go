@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -119,11 +120,18 @@ func issuerOf(e *env, path string) string {
 
 // writeJSON writes v as indented JSON without HTML escaping: descriptions
 // hold text such as <token> that should read as written.
+// Stored values may hold characters that steer a terminal; jsonSafe
+// escapes those encoding/json leaves raw.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonSafe(buf.Bytes()))
+	return err
 }
 
 // textWidth is where explanations wrap: a terminal's usual 80 columns.

@@ -85,8 +85,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	defer s.Close()
 	f, err := s.st.GetFailure(ctx, traceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no failure with trace id %s is recorded in %s; failures are kept for %s (failure_retention), and only where the server that answered keeps them",
-			traceID, dbLabel(s.cfg.Database), s.cfg.FailureRetention)
+		return fmt.Errorf("no failure with trace id %s is recorded in %s; failures are kept for %s (failure_retention), at most %d of registered clients (failure_max_stories) and %d others (failure_max_unattributed), and only where the server that answered keeps them; "+
+			"of many alike from one network only the first few are kept, and the server's log counts the rest (\"request failures summarised\")",
+			traceID, dbLabel(s.cfg.Database), s.cfg.FailureRetention, s.cfg.FailureMaxStories, s.cfg.FailureMaxUnattributed)
 	}
 	if err != nil {
 		return fmt.Errorf("read failure %s: %w", traceID, err)
@@ -141,10 +142,10 @@ func printCode(w io.Writer, code string, aliases []catalog.Alias, entries []*cat
 		fmt.Fprintln(w)
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(w, "No Lucid entry reports %s.\n", code)
+		fmt.Fprintf(w, "No Lucid entry reports %s.\n", term(code))
 		return nil
 	}
-	fmt.Fprintf(w, "Lucid entries for %s:\n\n", code)
+	fmt.Fprintf(w, "Lucid entries for %s:\n\n", term(code))
 	rows := make([][]string, 0, len(entries))
 	for _, en := range entries {
 		rows = append(rows, []string{string(en.Name), orDash(en.Error), fmt.Sprint(en.Status), en.Title})
@@ -163,7 +164,7 @@ func printCode(w io.Writer, code string, aliases []catalog.Alias, entries []*cat
 // printFailure tells the story of one failed request: what came in, what
 // the client was told, what Lucid compared, and the catalog entry.
 func printFailure(w io.Writer, f *store.Failure, en *catalog.Entry, issuer string) error {
-	fmt.Fprintf(w, "Failure %s\n\n", f.TraceID)
+	fmt.Fprintf(w, "Failure %s\n\n", term(f.TraceID))
 	facts := [][2]string{
 		{"  time", f.Time.UTC().Format(time.RFC3339) + " (" + ago(time.Since(f.Time)) + ")"},
 		{"  endpoint", f.Endpoint},

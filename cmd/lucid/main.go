@@ -137,13 +137,13 @@ func (e *env) exit(name string, err error) int {
 	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "lucid %s: %s\n", name, ue.msg)
+		fmt.Fprintf(e.stderr, "lucid %s: %s\n", name, termText(ue.msg))
 		return exitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(e.stderr, "lucid %s: %s [%s]\n", name, ce.Text(), ce.Name())
+		fmt.Fprintf(e.stderr, "lucid %s: %s [%s]\n", name, termText(ce.Text()), ce.Name())
 		return exitFailure
 	default:
-		fmt.Fprintf(e.stderr, "lucid %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "lucid %s: %s\n", name, termText(err.Error()))
 		return exitFailure
 	}
 }

@@ -249,7 +249,7 @@ func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		fmt.Fprintln(tw, strings.Join(termRow(r), "\t"))
 	}
 	return tw.Flush()
 }
@@ -258,7 +258,7 @@ func table(w io.Writer, header []string, rows [][]string) error {
 func fields(w io.Writer, kv [][2]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range kv {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
+		fmt.Fprintf(tw, "%s:\t%s\n", term(f[0]), term(f[1]))
 	}
 	return tw.Flush()
 }

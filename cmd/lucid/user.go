@@ -193,7 +193,7 @@ func userSetPassword(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"user": pos[0], "password_set": true})
 	}
-	fmt.Fprintf(s.out, "Password of %s set.\n", pos[0])
+	fmt.Fprintf(s.out, "Password of %s set.\n", term(pos[0]))
 	s.saidGrantsEnded()
 	return nil
 }
@@ -216,7 +216,7 @@ func userSetDisabled(disabled bool) func(context.Context, *env, []string) error 
 		if s.json {
 			return s.printJSON(manage.ViewUser(u))
 		}
-		fmt.Fprintf(s.out, "User %s %sd.\n", u.Username, name)
+		fmt.Fprintf(s.out, "User %s %sd.\n", term(u.Username), name)
 		if disabled {
 			s.saidGrantsEnded()
 		}
@@ -247,7 +247,7 @@ func userUnlock(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(manage.ViewUser(u))
 	}
-	fmt.Fprintf(s.out, "User %s unlocked.\n", u.Username)
+	fmt.Fprintf(s.out, "User %s unlocked.\n", term(u.Username))
 	return nil
 }
 
@@ -263,6 +263,6 @@ func userDelete(ctx context.Context, e *env, args []string) error {
 	if s.json {
 		return s.printJSON(map[string]any{"user": id, "deleted": true})
 	}
-	fmt.Fprintf(s.out, "User %s deleted; their tokens are revoked.\n", id)
+	fmt.Fprintf(s.out, "User %s deleted; their tokens are revoked.\n", term(id))
 	return nil
 }

@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -18,10 +20,22 @@ type failureView struct {
 	Entry   *catalog.Entry `json:"entry"`
 }
 
+// flushWait bounds how long a lookup waits for queued stories.
+const flushWait = 2 * time.Second
+
 func (a *api) getFailure(w http.ResponseWriter, r *http.Request) {
 	// Trace ids are lower-case hex; one copied from a log may not be.
 	id := strings.ToLower(strings.TrimSpace(r.PathValue("trace_id")))
 	f, err := a.svc.Store.GetFailure(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) && a.failures.Writer != nil {
+		// Stories are written in the background: one of a request that
+		// just failed may still be queued.
+		ctx, cancel := context.WithTimeout(r.Context(), flushWait)
+		if a.failures.Writer.Flush(ctx) == nil {
+			f, err = a.svc.Store.GetFailure(r.Context(), id)
+		}
+		cancel()
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if len(id) > 64 {
 			id = id[:64] + "…"

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Name is the stable, snake_case identity of one catalog entry. Once shipped
@@ -41,6 +42,8 @@ const (
 	SignIn     Endpoint = "sign_in"
 	Admin      Endpoint = "admin"
 	Register   Endpoint = "register"
+	// Other is every path no endpoint serves (the not-found page).
+	Other Endpoint = "other"
 )
 
 // Entry is one catalogued failure.
@@ -127,11 +130,41 @@ func New(n Name, keyvals ...any) *Error {
 	return err
 }
 
+// Bounds of what one occurrence carries. Values often come from the
+// request (a client_id, a redirect_uri, a parameter), so an attacker
+// chooses their length; every copy of them (the answer, the log line, the
+// stored story) stays bounded, with a visible marker where it was cut.
+const (
+	// MaxValue bounds each value given to New or Internal.
+	MaxValue = 512
+	// MaxCause bounds the text of a wrapped error in the log and story.
+	MaxCause = 1024
+	// maxAttrs bounds how many values one occurrence keeps.
+	maxAttrs = 16
+)
+
 func appendAttrs(dst []attr, keyvals []any) []attr {
 	for i := 0; i+1 < len(keyvals); i += 2 {
-		dst = append(dst, attr{key: fmt.Sprint(keyvals[i]), value: format(keyvals[i+1])})
+		if len(dst) >= maxAttrs {
+			break
+		}
+		dst = append(dst, attr{key: Clip(fmt.Sprint(keyvals[i]), 64), value: Clip(format(keyvals[i+1]), MaxValue)})
 	}
 	return dst
+}
+
+// Clip returns s cut to at most about n bytes (at a character boundary)
+// followed by a marker naming how much was left out, or s itself when it
+// is short enough.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "...(+" + strconv.Itoa(len(s)-cut) + " bytes)"
 }
 
 func format(v any) string {
@@ -245,7 +278,7 @@ func (e *Error) LogAttrs() []slog.Attr {
 		attrs = append(attrs, slog.String(a.key, a.value))
 	}
 	if e.cause != nil {
-		attrs = append(attrs, slog.String("cause", e.cause.Error()))
+		attrs = append(attrs, slog.String("cause", Clip(e.cause.Error(), MaxCause)))
 	}
 	return attrs
 }
@@ -257,7 +290,7 @@ func (e *Error) InternalValues() [][2]string {
 		out = append(out, [2]string{a.key, a.value})
 	}
 	if e.cause != nil {
-		out = append(out, [2]string{"cause", e.cause.Error()})
+		out = append(out, [2]string{"cause", Clip(e.cause.Error(), MaxCause)})
 	}
 	return out
 }

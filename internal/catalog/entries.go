@@ -1413,7 +1413,7 @@ var coreEntries = []Entry{
 		ClientFix: []string{
 			"Use the endpoint URLs from the discovery document at /.well-known/openid-configuration.",
 		},
-		Spec: "RFC 9110 §15.5.5", SpecURL: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5", Endpoints: []Endpoint{SignIn}},
+		Spec: "RFC 9110 §15.5.5", SpecURL: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5", Endpoints: []Endpoint{Other}},
 
 	// ---- Client authentication (added with internal/clientauth) ----
 	{Name: ClientNotIdentified, Error: "invalid_client", Status: unauth, Title: "The request names no client",

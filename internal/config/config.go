@@ -37,6 +37,15 @@ type Config struct {
 
 	// FailureRetention is how long failed-request stories are kept for `lucid explain`.
 	FailureRetention time.Duration `yaml:"failure_retention"`
+	// FailureMaxStories bounds the stories kept of failures attributed to a
+	// registered client; FailureMaxUnattributed those no registered client
+	// is behind (404s, unknown clients, calls without credentials), which
+	// anyone can cause and so must not push out the others.
+	FailureMaxStories      int `yaml:"failure_max_stories"`      // default 100000
+	FailureMaxUnattributed int `yaml:"failure_max_unattributed"` // default 10000
+	// FailureQueue is how many stories may wait to be written in the
+	// background; past it they are dropped and counted.
+	FailureQueue int `yaml:"failure_queue"` // default 1024
 
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat string `yaml:"log_format"` // text or json
@@ -206,8 +215,21 @@ func Default() Config {
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",
 		LogFormat:        "text",
+
+		FailureMaxStories:      DefaultFailureMaxStories,
+		FailureMaxUnattributed: DefaultFailureMaxUnattributed,
+		FailureQueue:           DefaultFailureQueue,
 	}
 }
+
+// Defaults of the failure story bounds: a story is at most a few KiB, so
+// the table stays within a few hundred MiB in the worst case and is
+// usually far smaller.
+const (
+	DefaultFailureMaxStories      = 100_000
+	DefaultFailureMaxUnattributed = 10_000
+	DefaultFailureQueue           = 1024
+)
 
 // SecureCookies reports whether cookies get the Secure attribute.
 func (c *Config) SecureCookies() bool {

@@ -68,6 +68,9 @@ lockout:
   threshold: 3
   base: 2m
 failure_retention: 24h
+failure_max_stories: 5000
+failure_max_unattributed: 500
+failure_queue: 64
 log_level: debug
 log_format: json
 `, check: func(t *testing.T, c Config) {
@@ -87,6 +90,7 @@ log_format: json
 			want.Cookies = Cookies{Secure: &f, Domain: "example.com"}
 			want.Lockout.Threshold, want.Lockout.Base = 3, 2*time.Minute
 			want.FailureRetention = 24 * time.Hour
+			want.FailureMaxStories, want.FailureMaxUnattributed, want.FailureQueue = 5000, 500, 64
 			want.LogLevel, want.LogFormat = "debug", "json"
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got\n%+v\nwant\n%+v", c, want)
@@ -175,7 +179,11 @@ func TestApplyEnv(t *testing.T) {
 		{name: "lifetimes and sections", env: map[string]string{
 			"LUCID_LIFETIMES_CODE": "30s", "LUCID_LIFETIMES_REFRESH_IDLE": "1h", "LUCID_LOCKOUT_THRESHOLD": "7",
 			"LUCID_COOKIES_SECURE": "true", "LUCID_FAILURE_RETENTION": "12h", "LUCID_LIFETIMES_REFRESH_REUSE_GRACE": "5s",
+			"LUCID_FAILURE_MAX_STORIES": "900", "LUCID_FAILURE_MAX_UNATTRIBUTED": "90", "LUCID_FAILURE_QUEUE": "9",
 		}, check: func(t *testing.T, c Config) {
+			if c.FailureMaxStories != 900 || c.FailureMaxUnattributed != 90 || c.FailureQueue != 9 {
+				t.Errorf("failure bounds: %d %d %d", c.FailureMaxStories, c.FailureMaxUnattributed, c.FailureQueue)
+			}
 			if c.Lifetimes.Code != 30*time.Second || c.Lifetimes.RefreshIdle != time.Hour || c.Lockout.Threshold != 7 ||
 				c.Lifetimes.RefreshReuseGrace != 5*time.Second ||
 				c.Cookies.Secure == nil || !*c.Cookies.Secure || c.FailureRetention != 12*time.Hour {
@@ -252,6 +260,8 @@ func TestValidate(t *testing.T) {
 			wantErr: []string{"lifetimes.refresh_reuse_grace: must be between 0 (off) and 1m0s, got 1m1s"}},
 		{name: "negative refresh reuse grace", adjust: func(c *Config) { c.Lifetimes.RefreshReuseGrace = -time.Second },
 			wantErr: []string{"lifetimes.refresh_reuse_grace: must be between 0"}},
+		{name: "no failure stories", adjust: func(c *Config) { c.FailureMaxStories, c.FailureMaxUnattributed, c.FailureQueue = 0, -1, 0 },
+			wantErr: []string{"failure_max_stories: must be at least 1, got 0", "failure_max_unattributed: must be at least 1, got -1", "failure_queue: must be at least 1"}},
 		{name: "no limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = 0 }},
 		{name: "negative limit per network", adjust: func(c *Config) { c.Lockout.NetworkPerHour = -1 }, wantErr: []string{"lockout.network_per_hour: must be 0"}},
 		{name: "hash slots per CPU", adjust: func(c *Config) { c.Password.HashSlots = 0 }},

@@ -89,6 +89,18 @@ func (c *Config) Validate() error {
 	if c.Lockout.NetworkPerHour < 0 {
 		bad("lockout.network_per_hour", "must be 0 (no limit per network) or more, got %d", c.Lockout.NetworkPerHour)
 	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{
+		{"failure_max_stories", c.FailureMaxStories},
+		{"failure_max_unattributed", c.FailureMaxUnattributed},
+		{"failure_queue", c.FailureQueue},
+	} {
+		if n.v < 1 {
+			bad(n.key, "must be at least 1, got %d", n.v)
+		}
+	}
 	if c.Lockout.Base > 0 && c.Lockout.Max > 0 && c.Lockout.Max < c.Lockout.Base {
 		bad("lockout.max", "is %s, less than lockout.base %s", c.Lockout.Max, c.Lockout.Base)
 	}

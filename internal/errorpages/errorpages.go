@@ -336,7 +336,7 @@ func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, name string) {
 	ctx := r.Context()
 	e := catalog.New(catalog.PageNotFound, "path", r.URL.Path)
 	traceID := trace.ID(ctx)
-	p.failures.Record(r, catalog.SignIn, "", e, p.now())
+	p.failures.Record(r, catalog.Other, "", e, p.now())
 	page := ui.ErrorPage{
 		Status: e.Status(), Title: e.Entry.Title, Description: e.Text(),
 		Name: string(e.Name()), Code: e.Code(), TraceID: traceID,

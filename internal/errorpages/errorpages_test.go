@@ -30,6 +30,7 @@ import (
 type site struct {
 	url string
 	st  store.Store
+	srv *server.Server
 }
 
 func start(t *testing.T) *site {
@@ -44,14 +45,16 @@ func start(t *testing.T) *site {
 	cfg := config.Default()
 	cfg.Issuer = "http://" + ts.Listener.Addr().String()
 	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
-	s, err := server.New(ctx, &cfg, st, slog.New(slog.DiscardHandler))
+	// Every 404 from one address is the same failure to the sampler; these
+	// tests check each story, so every one is kept.
+	s, err := server.New(ctx, &cfg, st, slog.New(slog.DiscardHandler), server.WithFailureSampler(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &site{url: ts.URL, st: st}
+	return &site{url: ts.URL, st: st, srv: s}
 }
 
 type page struct {
@@ -195,9 +198,18 @@ func TestErrorPagesMissingEntries(t *testing.T) {
 			if tid == "" || !strings.Contains(p.body, `<code id="trace-id" class="trace">`+tid+`</code>`) {
 				t.Errorf("page does not show trace id %q", tid)
 			}
+			// Stories are written in the background.
+			if err := s.srv.FlushFailures(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 			f, err := s.st.GetFailure(context.Background(), tid)
 			if err != nil || f.Name != string(catalog.PageNotFound) || f.Request != "GET "+tt.path || f.Text != "There is no page at "+tt.path+"." {
 				t.Errorf("recorded failure %+v, %v", f, err)
+			}
+			// Attributed to no endpoint of the protocol (it was sign_in),
+			// and to no client: noise, in the smaller share.
+			if f != nil && (f.Endpoint != string(catalog.Other) || !f.Unattributed) {
+				t.Errorf("404 recorded at endpoint %q, unattributed %v; want %q, true", f.Endpoint, f.Unattributed, catalog.Other)
 			}
 			if !strings.Contains(p.body, `id="error-doc" class="button secondary" href="`+s.url+`/errors/page_not_found"`) {
 				t.Errorf("404 page does not link to its entry")

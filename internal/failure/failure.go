@@ -3,6 +3,13 @@
 // internal detail the client must not see), counted, and its story is
 // stored for `lucid explain`. Every handler that answers with a catalog
 // error reports it here, so the story is the same wherever it failed.
+//
+// Anyone can make requests fail, as fast as the network carries them and
+// with values as long as a URL allows, so everything here is bounded:
+// every value from the request is cut to a fixed length with a marker
+// (Clip), repeated failures are summarised instead of logged and stored
+// one by one (Sampler), and stories are written in the background through
+// a bounded queue that drops, and counts, what it cannot hold (Writer).
 package failure
 
 import (
@@ -10,11 +17,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
 
@@ -24,42 +34,86 @@ type Store interface {
 }
 
 // Recorder reports failures. Every field may be nil: a nil Log discards,
-// a nil Store keeps no stories, a nil Count counts nothing.
+// a nil Store and Writer keep no stories, a nil Count counts nothing, a
+// nil Sampler reports every failure in full.
 type Recorder struct {
 	Log   *slog.Logger
 	Store Store
 	Count func(name, rfcError, endpoint string)
+	// Writer, when set, stores stories in the background; without it
+	// (tests, tools) Record stores the story before it returns.
+	Writer *Writer
+	// Sampler, when set, lets only the first few of repeated identical
+	// failures be logged and stored, and summarises the rest.
+	Sampler *Sampler
+	// Known tells whether clientID names a registered client; failures of
+	// no registered client are stored as unattributed. Without it, a
+	// failure is attributed whenever it names a client.
+	Known func(ctx context.Context, clientID string) bool
 }
 
 // saveTimeout bounds storing a story, which must never hold up the answer
 // for long.
 const saveTimeout = 2 * time.Second
 
-// maxPath bounds how much of a request path a story keeps.
-const maxPath = 200
+// Bounds of what one failure's log line and story hold. Catalog values
+// are already clipped to catalog.MaxValue and causes to catalog.MaxCause;
+// these bound the rest, so a story is at most a few KiB whatever the
+// request held.
+const (
+	maxPath        = 200  // of the request path
+	maxParamName   = 40   // of one parameter name
+	maxParamNames  = 600  // of all parameter names of one kind (query, form)
+	maxClientID    = 128  // a longer client_id is no registered client's
+	maxDescription = 2048 // the description filled with public values
+)
+
+// Clip cuts s to at most about n bytes, marking what was left out.
+func Clip(s string, n int) string { return catalog.Clip(s, n) }
 
 // Record reports e, the answer to r at endpoint for clientID ("" when the
 // client is unknown). Storing is best effort: losing a story is logged and
-// never changes the answer.
+// counted, and never changes the answer.
 func (rec *Recorder) Record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time) {
 	ctx := r.Context()
 	tid := trace.ID(ctx)
+	if rec.Count != nil {
+		rec.Count(string(e.Name()), e.Code(), string(endpoint))
+	}
+	client := Clip(clientID, maxClientID)
+	if rec.Sampler != nil {
+		full, summaries := rec.Sampler.Take(now, Key{
+			Network:  network(r),
+			Name:     string(e.Name()),
+			Endpoint: string(endpoint),
+			Client:   clientID,
+		}, tid)
+		logSummaries(ctx, rec.Log, summaries)
+		if !full {
+			if rec.Writer != nil {
+				rec.Writer.countDrop(DropRepeated)
+			}
+			return
+		}
+	}
 	if rec.Log != nil {
 		attrs := append([]slog.Attr{
 			slog.String("trace_id", tid),
 			slog.String("endpoint", string(endpoint)),
-			slog.String("client_id", clientID),
+			slog.String("client_id", client),
 		}, e.LogAttrs()...)
+		for i := range attrs {
+			if attrs[i].Key == "description" {
+				attrs[i].Value = slog.StringValue(Clip(attrs[i].Value.String(), maxDescription))
+			}
+		}
 		level := slog.LevelInfo
 		if e.Status() >= 500 {
 			level = slog.LevelError
 		}
 		rec.Log.LogAttrs(ctx, level, "request failed", attrs...)
 	}
-	if rec.Count != nil {
-		rec.Count(string(e.Name()), e.Code(), string(endpoint))
-	}
-	if rec.Store == nil || tid == "" {
+	if (rec.Store == nil && rec.Writer == nil) || tid == "" {
 		return
 	}
 	f := &store.Failure{
@@ -67,10 +121,12 @@ func (rec *Recorder) Record(r *http.Request, endpoint catalog.Endpoint, clientID
 		Time:      now,
 		Name:      string(e.Name()),
 		Endpoint:  string(endpoint),
-		ClientID:  clientID,
+		ClientID:  client,
 		Request:   Summary(r),
-		Text:      e.Text(),
+		Text:      Clip(e.Text(), maxDescription),
 		CreatedAt: now,
+		// Refined by Known before the story is written.
+		Unattributed: client == "" || len(clientID) > maxClientID,
 	}
 	if iv := e.InternalValues(); len(iv) > 0 {
 		f.Internal = make(map[string]string, len(iv))
@@ -78,30 +134,81 @@ func (rec *Recorder) Record(r *http.Request, endpoint catalog.Endpoint, clientID
 			f.Internal[kv[0]] = kv[1]
 		}
 	}
+	if rec.Writer != nil {
+		rec.Writer.Enqueue(f)
+		return
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
+	classify(sctx, rec.Known, f)
 	if err := rec.Store.RecordFailure(sctx, f); err != nil && rec.Log != nil {
 		rec.Log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
 	}
 }
 
+// classify settles whether a story names a registered client.
+func classify(ctx context.Context, known func(context.Context, string) bool, f *store.Failure) {
+	if !f.Unattributed && known != nil && !known(ctx, f.ClientID) {
+		f.Unattributed = true
+	}
+}
+
+// logSummaries writes one line per group of failures that were counted
+// but not reported one by one.
+func logSummaries(ctx context.Context, log *slog.Logger, summaries []Summarised) {
+	if log == nil {
+		return
+	}
+	for _, s := range summaries {
+		log.LogAttrs(ctx, slog.LevelWarn, "request failures summarised",
+			slog.Int("count", s.Count),
+			slog.String("like_trace_id", s.Like),
+			slog.String("error_code", s.Key.Name),
+			slog.String("endpoint", s.Key.Endpoint),
+			slog.String("client_id", s.Key.Client),
+			slog.String("network", s.Key.Network),
+			slog.Time("since", s.Since),
+		)
+	}
+}
+
+// network is the client network of r: an IPv4 address or an IPv6 /64.
+// r.RemoteAddr is already the client's (the server resolves trusted
+// proxies first).
+func network(r *http.Request) string {
+	if p, ok := throttle.Network(r.RemoteAddr); ok {
+		return p.String()
+	}
+	return "unknown"
+}
+
 // Summary names the method, path and parameter names of a request; values
-// are left out because some are secrets.
+// are left out because some are secrets. The path and each parameter name
+// are clipped, and the names of one kind are listed up to a budget, then
+// counted: a request may carry thousands.
 func Summary(r *http.Request) string {
 	var b strings.Builder
-	b.WriteString(r.Method)
+	b.WriteString(Clip(r.Method, 16))
 	b.WriteByte(' ')
-	path := r.URL.Path
-	if len(path) > maxPath {
-		path = path[:maxPath] + "…"
-	}
-	b.WriteString(path)
+	b.WriteString(Clip(r.URL.Path, maxPath))
 	names := func(label string, m map[string][]string) {
 		if len(m) == 0 {
 			return
 		}
-		b.WriteString(" " + label + ":")
+		keys := make([]string, 0, len(m))
 		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString(" " + label + ":")
+		used := 0
+		for i, k := range keys {
+			k = Clip(k, maxParamName)
+			if used+len(k) > maxParamNames {
+				b.WriteString(" ...(+" + strconv.Itoa(len(keys)-i) + " more)")
+				return
+			}
+			used += len(k) + 1
 			b.WriteString(" " + k)
 		}
 	}

@@ -19,6 +19,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	failures *prometheus.CounterVec
+	dropped  *prometheus.CounterVec
 }
 
 // New builds the registry with the Go runtime and process collectors.
@@ -39,8 +40,12 @@ func New() *Metrics {
 			Name: "lucid_failures_total",
 			Help: "Failed requests by catalog entry (error_code), RFC error and endpoint.",
 		}, []string{"name", "error", "endpoint"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lucid_failure_stories_dropped_total",
+			Help: "Failed requests whose story was not stored, by reason: queue_full (the database is slower than the failures), repeated (one of many like it, summarised in the log), store_error.",
+		}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.failures,
+	m.reg.MustRegister(m.requests, m.duration, m.failures, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -51,6 +56,14 @@ func (m *Metrics) Failure(name, rfcError, endpoint string) {
 		return
 	}
 	m.failures.WithLabelValues(name, rfcError, endpoint).Inc()
+}
+
+// StoryDropped counts one failure whose story was not stored.
+func (m *Metrics) StoryDropped(reason string) {
+	if m == nil {
+		return
+	}
+	m.dropped.WithLabelValues(reason).Inc()
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -46,13 +46,15 @@ type Server struct {
 	handler http.Handler
 	proxies []netip.Prefix
 	now     func() time.Time
+	stories *failure.Writer
 }
 
 // Option adjusts how a server is built.
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now     func() time.Time
+	sampler *failure.Sampler
 }
 
 // WithClock replaces the wall clock, for tests that need time to pass.
@@ -60,9 +62,18 @@ func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
 
+// WithFailureSampler replaces the default sampling of repeated failures;
+// nil reports every failure in full, for tests that count stories.
+func WithFailureSampler(s *failure.Sampler) Option {
+	return func(o *options) { o.sampler = s }
+}
+
 // New builds a server from a validated configuration and an open store.
+// Its failure stories are written in the background from now on; Run
+// stops that writer when it returns, and a server that is never Run may
+// call Close.
 func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
-	o := options{now: time.Now}
+	o := options{now: time.Now, sampler: failure.NewSampler()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -95,8 +106,24 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	issuer := strings.TrimSuffix(cfg.Issuer, "/")
 	met := metrics.New()
 	// Every part reports its failures the same way: logged once, counted,
-	// and kept for `lucid explain`.
-	failures := &failure.Recorder{Log: log, Store: st, Count: met.Failure}
+	// and kept for `lucid explain`; repeated ones are summarised, and the
+	// stories are written in the background, never on a request's time.
+	known := func(ctx context.Context, id string) bool {
+		_, err := st.GetClient(ctx, id)
+		return err == nil
+	}
+	stories := failure.NewWriter(failure.WriterOptions{
+		Store:           st,
+		Log:             log,
+		QueueSize:       cfg.FailureQueue,
+		MaxStories:      cfg.FailureMaxStories,
+		MaxUnattributed: cfg.FailureMaxUnattributed,
+		Known:           known,
+		Dropped:         met.StoryDropped,
+		Sampler:         o.sampler,
+		Now:             o.now,
+	})
+	failures := &failure.Recorder{Log: log, Store: st, Count: met.Failure, Writer: stories, Sampler: o.sampler, Known: known}
 	// One pool for every password hash this process makes, sign-in and
 	// administration alike, so that the bound on their memory holds.
 	hashing := password.NewPool(cfg.Password.HashSlots, cfg.Password.HashWait)
@@ -121,7 +148,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now}
+	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories}
 	for _, c := range cfg.TrustedProxies {
 		n, err := netip.ParsePrefix(c)
 		if err != nil {
@@ -174,12 +201,21 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		http.Redirect(w, r, "/.well-known/openid-configuration", http.StatusFound)
 	})
 	s.handler = s.middleware(met.Middleware(mux), pages, issuer)
+	stories.Start()
 	return s, nil
 }
 
 // adminHashWait bounds how long setting a password through the admin API
 // waits for a hashing slot.
 const adminHashWait = 10 * time.Second
+
+// FlushFailures waits until the failure stories of requests answered so
+// far are written (or dropped).
+func (s *Server) FlushFailures(ctx context.Context) error { return s.stories.Flush(ctx) }
+
+// Close writes the failure stories still queued and stops the writer; Run
+// does this itself. Call it once no request is being served.
+func (s *Server) Close(ctx context.Context) error { return s.stories.Close(ctx) }
 
 // clientTTL bounds how long a client changed by another process (the CLI,
 // another replica) may be served as it was.
@@ -320,10 +356,30 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	// The requests are answered; their stories are written before Lucid
+	// exits.
+	if err := s.stories.Close(shutdown); err != nil {
+		s.log.WarnContext(ctx, "failure stories not all written at shutdown", "err", err)
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// trimFailures bounds the failure stories by count as well as age, each
+// class on its own: stories nobody registered is behind (404s, unknown
+// clients) cannot push out those of registered clients. The writer trims
+// as it writes; this catches stories written by other replicas.
+func (s *Server) trimFailures(ctx context.Context) {
+	for _, c := range []struct {
+		unattributed bool
+		keep         int
+	}{{false, s.cfg.FailureMaxStories}, {true, s.cfg.FailureMaxUnattributed}} {
+		if _, err := s.store.TrimFailures(ctx, c.unattributed, c.keep); err != nil {
+			s.log.WarnContext(ctx, "trimming failure stories", "unattributed", c.unattributed, "err", err)
+		}
+	}
 }
 
 // chores runs the periodic work: picking up keys rotated elsewhere (the CLI,
@@ -345,6 +401,7 @@ func (s *Server) chores(ctx context.Context) {
 			if err := s.store.DeleteExpired(ctx, time.Now(), s.cfg.FailureRetention); err != nil {
 				s.log.WarnContext(ctx, "deleting expired state", "err", err)
 			}
+			s.trimFailures(ctx)
 		}
 	}
 }

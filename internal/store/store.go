@@ -174,6 +174,12 @@ type Store interface {
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
+	// RecordFailures stores several stories in one transaction; a trace id
+	// already recorded is skipped rather than failing the others.
+	RecordFailures(ctx context.Context, fs []*Failure) error
+	// TrimFailures keeps the newest keep stories of one class (Unattributed
+	// or not) and deletes the older ones, returning how many it deleted.
+	TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error)
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis) and failures older than keepFailures.
@@ -476,6 +482,11 @@ type Failure struct {
 	Text      string            `json:"description"` // what the client was told
 	Internal  map[string]string `json:"internal,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
+	// Unattributed marks a failure no registered client is behind (a 404,
+	// an unknown client_id, a call without credentials): anyone can cause
+	// those, so they are kept in a smaller share of their own and never
+	// push out the stories of registered clients.
+	Unattributed bool `json:"unattributed,omitempty"`
 }
 
 // Access token formats.

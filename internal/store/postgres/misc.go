@@ -125,8 +125,46 @@ func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	if err != nil {
 		return s.fail(ctx, "record failure", err)
 	}
-	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES ($1, $2, $3)`,
-		n.TraceID, canonical.FailureAt(n), data)
+	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, unattributed, data) VALUES ($1, $2, $3, $4)`,
+		n.TraceID, canonical.FailureAt(n), n.Unattributed, data)
+}
+
+// RecordFailures inserts the stories with one statement: one round trip
+// and one commit however many there are.
+func (s *Store) RecordFailures(ctx context.Context, fs []*store.Failure) error {
+	var (
+		ids, data []string
+		at        []time.Time
+		class     []bool
+	)
+	for _, f := range fs {
+		n := canonical.Failure(f)
+		if !storable(n.TraceID) {
+			return s.fail(ctx, "record failures", errBadKey)
+		}
+		d, err := canonical.Encode(n)
+		if err != nil {
+			return s.fail(ctx, "record failures", err)
+		}
+		ids, at, class, data = append(ids, n.TraceID), append(at, canonical.FailureAt(n)), append(class, n.Unattributed), append(data, d)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.exec(ctx, "record failures", `INSERT INTO failures (trace_id, created_at, unattributed, data)
+SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::boolean[], $4::json[])
+ON CONFLICT (trace_id) DO NOTHING`, ids, at, class, data)
+}
+
+// TrimFailures deletes the stories of one class beyond the newest keep.
+func (s *Store) TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM failures WHERE trace_id IN (
+	SELECT trace_id FROM failures WHERE unattributed = $1 ORDER BY created_at DESC, trace_id DESC OFFSET $2)`,
+		unattributed, max(keep, 0))
+	if err != nil {
+		return 0, s.fail(ctx, "trim failures", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {

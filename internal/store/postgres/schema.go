@@ -136,6 +136,13 @@ CREATE TABLE key_check (
 	created_at timestamptz NOT NULL
 );
 `,
+	// Failure stories get a class, so that each class is bounded on its own;
+	// stories recorded before name no client when they have none.
+	`
+ALTER TABLE failures ADD COLUMN unattributed boolean NOT NULL DEFAULT false;
+UPDATE failures SET unattributed = true WHERE COALESCE(data->>'client_id', '') = '';
+CREATE INDEX failures_class ON failures (unattributed, created_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

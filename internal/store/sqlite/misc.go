@@ -100,8 +100,60 @@ func (s *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	if err != nil {
 		return s.fail(ctx, "record failure", err)
 	}
-	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, data) VALUES (?, ?, ?)`,
-		n.TraceID, canonical.FailureAt(n).UnixMicro(), data)
+	return s.exec(ctx, "record failure", `INSERT INTO failures (trace_id, created_at, unattributed, data) VALUES (?, ?, ?, ?)`,
+		n.TraceID, canonical.FailureAt(n).UnixMicro(), n.Unattributed, data)
+}
+
+// RecordFailures inserts the stories in one transaction (one commit).
+func (s *Store) RecordFailures(ctx context.Context, fs []*store.Failure) error {
+	type row struct {
+		n    *store.Failure
+		data string
+	}
+	rows := make([]row, 0, len(fs))
+	for _, f := range fs {
+		n := canonical.Failure(f)
+		data, err := canonical.Encode(n)
+		if err != nil {
+			return s.fail(ctx, "record failures", err)
+		}
+		rows = append(rows, row{n, data})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO failures (trace_id, created_at, unattributed, data) VALUES (?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`,
+				r.n.TraceID, canonical.FailureAt(r.n).UnixMicro(), r.n.Unattributed, r.data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, "record failures", err)
+	}
+	return nil
+}
+
+// TrimFailures deletes the stories of one class beyond the newest keep.
+func (s *Store) TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM failures WHERE trace_id IN (
+	SELECT trace_id FROM failures WHERE unattributed = ? ORDER BY created_at DESC, trace_id DESC LIMIT -1 OFFSET ?)`,
+			unattributed, max(keep, 0))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, s.fail(ctx, "trim failures", err)
+	}
+	return n, nil
 }
 
 func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {

@@ -133,6 +133,13 @@ CREATE TABLE key_check (
 	created_at INTEGER
 ) STRICT;
 `,
+	// Failure stories get a class, so that each class is bounded on its own;
+	// stories recorded before name no client when they have none.
+	`
+ALTER TABLE failures ADD COLUMN unattributed INTEGER NOT NULL DEFAULT 0;
+UPDATE failures SET unattributed = 1 WHERE COALESCE(json_extract(data, '$.client_id'), '') = '';
+CREATE INDEX failures_class ON failures (unattributed, created_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

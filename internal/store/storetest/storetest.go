@@ -24,7 +24,8 @@
 //   - InvalidateAuthCode of a redeemed code returns ErrAlreadyUsed, of an
 //     invalidated code ErrInvalidated (the first reason stays), of a missing
 //     one ErrNotFound. RevokeTokenFamily of a missing family: ErrNotFound.
-//   - RecordFailure of a trace id already recorded returns ErrConflict.
+//   - RecordFailure of a trace id already recorded returns ErrConflict;
+//     RecordFailures skips it and stores the rest.
 //     DeleteExpired keeps failures whose CreatedAt is within keepFailures.
 //   - A call whose context has ended returns an error for which
 //     errors.Is(err, ctx.Err()) holds; a writer waiting behind another
@@ -76,6 +77,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DenyJTI", testDenyJTI},
 		{"UseJTIConcurrent", testJTIConcurrent},
 		{"DeleteExpired", testDeleteExpired},
+		{"FailureBounds", testFailureBounds},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Context", testContext},
 		{"Ping", testPing},
