@@ -540,7 +540,7 @@ func newBearerWorld(t *testing.T) *bearerWorld {
 	if err := os.WriteFile(ciFile, ciSet, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.l = start(t, func(c *config.Config) {
+	w.l = start(t, withLocalKeySets, func(c *config.Config) {
 		c.TrustedIssuers = []config.TrustedIssuer{
 			{Issuer: k8sIssuer, JWKSURI: keys.URL + "/k8s/jwks", AllowReuse: true},
 			{Issuer: ciIssuer, JWKSFile: ciFile, Audience: "https://lucid.example.com", MaxLifetime: 15 * time.Minute},

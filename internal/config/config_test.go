@@ -240,8 +240,18 @@ func TestValidate(t *testing.T) {
 		{name: "bad log level", adjust: func(c *Config) { c.LogLevel = "loud" }, wantErr: []string{"log_level"}},
 		{name: "bad addr", adjust: func(c *Config) { c.Addr = "8080" }, wantErr: []string{"addr:"}},
 		{name: "trusted issuer", adjust: func(c *Config) {
-			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks", MaxLifetime: 24 * time.Hour}}
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "https://k8s.example.com/jwks", MaxLifetime: 24 * time.Hour}}
 		}},
+		{name: "trusted issuer on loopback for development", adjust: func(c *Config) {
+			c.KeyFetch.AllowLocal = true
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks"}}
+		}},
+		{name: "trusted issuer on loopback", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri:", "key_fetch.allow_local"}},
+		{name: "trusted issuer on a private address", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "https://10.0.0.1/jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri:", "local address"}},
 		{name: "trusted issuer without keys", adjust: func(c *Config) { c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com"}} },
 			wantErr: []string{"trusted_issuers[0].jwks_uri: set jwks_uri or jwks_file"}},
 		{name: "trusted issuer with both key sources", adjust: func(c *Config) {

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -79,6 +80,9 @@ func CheckRedirectURI(raw string) error {
 	if u.User != nil {
 		return uriErr(URIUserInfo, "%q contains user information (user@host); redirect URIs must not", raw)
 	}
+	if err := CheckPort(u.Port()); err != nil {
+		return uriErr(URIMalformed, "%q: %v", raw, err)
+	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme == "https":
@@ -96,6 +100,20 @@ func CheckRedirectURI(raw string) error {
 		// RFC 8252 §7.1: a private-use scheme based on a domain the app owns.
 	default:
 		return uriErr(URISchemeUnsupported, "%q uses the scheme %s; use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7.1)", raw, u.Scheme)
+	}
+	return nil
+}
+
+// CheckPort accepts an empty port (the scheme's default) or a TCP port,
+// 1 to 65535. url.Parse checks only that a port is digits, so 0 and 99999
+// would otherwise be registered and compared as they are.
+func CheckPort(port string) error {
+	if port == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("the port %.10s is not between 1 and 65535", port)
 	}
 	return nil
 }

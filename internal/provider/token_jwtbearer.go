@@ -310,12 +310,14 @@ func (p *Provider) bearerKey(ctx context.Context, ti *trustedIssuer, as *bearerA
 
 // checkBearerClaims checks aud, exp, iat, nbf, the lifetime and sub.
 func (p *Provider) checkBearerClaims(ti *trustedIssuer, as *bearerAssertion) *catalog.Error {
-	accepted := []string{p.issuer, p.issuer + PathToken}
-	acceptedText := p.issuer + " (issuer) or " + p.issuer + PathToken + " (token endpoint)"
+	accepted, acceptedText := p.clients.AcceptedAudiences()
 	if ti.Audience != "" {
 		accepted, acceptedText = []string{ti.Audience}, ti.Audience
 	}
-	if !slices.ContainsFunc(as.aud, func(a string) bool { return slices.Contains(accepted, a) }) {
+	switch clientauth.CheckAudience(as.aud, accepted) {
+	case clientauth.AudienceMultiple:
+		return catalog.New(catalog.JWTBearerAudienceMultiple, "count", len(as.aud), "aud", fmt.Sprintf("%.200s", strings.Join(as.aud, ", ")), "accepted", acceptedText)
+	case clientauth.AudienceNotAccepted:
 		aud := "(missing)"
 		if len(as.aud) > 0 {
 			aud = fmt.Sprintf("%.200s", strings.Join(as.aud, ", "))

@@ -96,7 +96,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Store:         st,
 		Keys:          km,
 		Secrets:       sk,
-		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now)),
+		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now),
+			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
@@ -128,7 +129,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
