@@ -1,9 +1,210 @@
 package e2e
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
 )
+
+// authenticatedOnly is a token request that fails right after client
+// authentication: its answer tells whether the client got through.
+var authenticatedOnly = url.Values{"grant_type": {"authorization_code"}, "code": {"no-such-code"}}
 
 // withLocalKeySets lets Lucid fetch key sets from loopback over http, as
 // the tests' key servers need; production refuses both.
 func withLocalKeySets(c *config.Config) { c.KeyFetch.AllowLocal = true }
+
+// story waits for the operator's record of a failed request (recording
+// may happen after the answer) and returns its internal values.
+func story(t *testing.T, l *lucid, traceID string) map[string]string {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		f, err := l.Store.GetFailure(context.Background(), traceID)
+		if err == nil {
+			return f.Internal
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no story for trace %s: %v", traceID, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A jwks_uri is chosen by whoever registers a client. Lucid must not fetch
+// it from its own network, nor tell the client what that network answered.
+func TestJWKSURIServerSideRequestForgery(t *testing.T) {
+	var hits atomic.Int64
+	// An "internal" service on loopback, as an attacker would aim at.
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "internal admin console", http.StatusForbidden)
+	}))
+	t.Cleanup(internal.Close)
+	// A public-looking https server that redirects into it.
+	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, internal.URL+"/admin", http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+
+	l := start(t, withRegistration(config.RegistrationOpen), func(c *config.Config) { c.Registration.OpenPerHour = 3 })
+	reg := func(jwksURI string) *reply {
+		return jsonCall(t, l, http.MethodPost, "/register", "",
+			`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"`+jwksURI+`"}`)
+	}
+
+	// Registration refuses what can be judged without a fetch.
+	for _, u := range []string{
+		internal.URL + "/admin",               // http on loopback
+		"https://127.0.0.1:9/jwks",            // loopback by address
+		"https://localhost/jwks",              // loopback by name
+		"https://169.254.169.254/latest/meta", // cloud metadata, link-local
+		"https://10.0.0.1/jwks",               // private
+		"https://[fd00::1]/jwks",              // unique-local
+	} {
+		e := wantJSONError(t, l, reg(u), "registration_jwks_uri_refused", "invalid_client_metadata", http.StatusBadRequest)
+		if !strings.Contains(e.Description, u) {
+			t.Errorf("%s: the description does not name the URL: %s", u, e.Description)
+		}
+	}
+
+	// A URL whose host is a name passes registration; the fetch checks the
+	// address it connects to, on the redirect too, and the client learns
+	// only that the key set could not be fetched.
+	key := newClientKey(t, "k1")
+	viaRedirect, _ := l.client(t, manage.ClientSpec{Name: "Redirects inward", AuthMethod: store.AuthPrivateKeyJWT, GrantTypes: []string{"client_credentials"}, JWKSURI: redirector.URL + "/jwks"})
+	direct, _ := l.client(t, manage.ClientSpec{Name: "Points inward", AuthMethod: store.AuthPrivateKeyJWT, GrantTypes: []string{"client_credentials"}, JWKSURI: strings.Replace(redirector.URL, "127.0.0.1", "localhost", 1) + "/jwks"})
+	for _, c := range []*store.Client{viaRedirect, direct} {
+		form := assertionForm(signJWT(t, jose.ES256, key.priv, "k1", assertionClaims(l, c.ID)))
+		form.Set("grant_type", "client_credentials")
+		r := postToken(t, l, form, nil)
+		e := wantJSONError(t, l, r, "client_jwks_uri_unreachable", "invalid_client", http.StatusUnauthorized)
+		for _, leak := range []string{"403", "HTTP", "redirect", "local", "refused", "127.0.0.1", "localhost", "within"} {
+			if strings.Contains(e.Description, leak) {
+				t.Errorf("%s: the description tells the client %q: %s", c.Name, leak, e.Description)
+			}
+		}
+		if in := story(t, l, e.TraceID); !strings.Contains(in["reason"], "local network") || in["jwks_uri"] != c.JWKSURI {
+			t.Errorf("%s: the operator's story lacks the reason: %v", c.Name, in)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("Lucid connected %d times to a refused or non-https target", n)
+	}
+
+	// RFC 7592 updates count against the open registration limit: each
+	// one may point jwks_uri somewhere new.
+	mine := decodeRegistered(t, reg("https://keys.example.com/jwks"), http.StatusCreated)
+	update := func() *reply {
+		return jsonCall(t, l, http.MethodPut, "/register/"+mine.ClientID, mine.AccessToken,
+			`{"client_id":"`+mine.ClientID+`","grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"https://keys.example.com/jwks2"}`)
+	}
+	decodeRegistered(t, update(), http.StatusOK)
+	decodeRegistered(t, update(), http.StatusOK)
+	r := update()
+	wantJSONError(t, l, r, "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After on a refused update")
+	}
+}
+
+// With key_fetch.allow_local (development), loopback key sets work.
+func TestJWKSURILocalForDevelopment(t *testing.T) {
+	key := newClientKey(t, "k1")
+	keys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(clientJWKS(t, key)))
+	}))
+	t.Cleanup(keys.Close)
+	l := start(t, withRegistration(config.RegistrationOpen), withLocalKeySets)
+	got := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "",
+		`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"`+keys.URL+`/jwks"}`), http.StatusCreated)
+	// Past client authentication, the grant type is all that is wrong.
+	form := mergeForm(authenticatedOnly, assertionForm(signJWT(t, jose.ES256, key.priv, "k1", assertionClaims(l, got.ClientID))))
+	wantJSONError(t, l, postToken(t, l, form, nil), "grant_type_not_allowed", "unauthorized_client", http.StatusBadRequest)
+}
+
+// Audience injection: an assertion whose aud also names another server
+// could be replayed here by that server. One value only, and it is
+// Lucid's issuer or (unless strict) its token endpoint.
+func TestAssertionAudienceInjection(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		l := start(t, func(c *config.Config) { c.StrictAssertionAudience = strict })
+		key := newClientKey(t, "k1")
+		c, _ := l.client(t, manage.ClientSpec{Name: "Service", AuthMethod: store.AuthPrivateKeyJWT, JWKS: clientJWKS(t, key)})
+		tokenURL := l.URL + "/token"
+		cases := []struct {
+			name  string
+			aud   any
+			entry string // "" for success
+		}{
+			{"issuer", l.URL, ""},
+			{"issuer in a one-element array", []string{l.URL}, ""},
+			{"token endpoint", tokenURL, map[bool]string{false: "", true: "client_assertion_audience_invalid"}[strict]},
+			{"token endpoint and a foreign value", []string{tokenURL, "https://evil.test"}, "client_assertion_audience_multiple"},
+			{"foreign token endpoint and the issuer", []string{"https://attacker-as.test/token", l.URL}, "client_assertion_audience_multiple"},
+			{"issuer and token endpoint", []string{l.URL, tokenURL}, "client_assertion_audience_multiple"},
+			{"foreign value alone", "https://attacker-as.test/token", "client_assertion_audience_invalid"},
+		}
+		for _, tc := range cases {
+			claims := assertionClaims(l, c.ID)
+			claims["aud"] = tc.aud
+			form := mergeForm(authenticatedOnly, assertionForm(signJWT(t, jose.ES256, key.priv, "k1", claims)))
+			r := postToken(t, l, form, nil)
+			if tc.entry == "" {
+				wantJSONError(t, l, r, "authorization_code_unknown", "invalid_grant", http.StatusBadRequest)
+				continue
+			}
+			wantJSONError(t, l, r, tc.entry, "invalid_client", http.StatusUnauthorized)
+		}
+	}
+
+	// The JWT bearer grant applies the same rule to its assertions.
+	w := newBearerWorld(t)
+	auth := basicAuth(w.worker.ID, w.workerSec)
+	for _, aud := range [][]string{
+		{w.l.URL + "/token", "https://evil.test"},
+		{"https://attacker-as.test/token", w.l.URL},
+	} {
+		a := signJWT(t, jose.RS256, w.k8s, "k8s-1", w.k8sClaims("aud", aud))
+		wantJSONError(t, w.l, postToken(t, w.l, bearerForm(a), auth), "jwt_bearer_audience_multiple", "invalid_grant", http.StatusBadRequest)
+	}
+	wantIssued(t, postToken(t, w.l, bearerForm(signJWT(t, jose.RS256, w.k8s, "k8s-1", w.k8sClaims("aud", w.l.URL))), auth))
+}
+
+// A port is 1 to 65535: neither registration nor the authorization
+// endpoint takes 0 or more.
+func TestLoopbackRedirectPorts(t *testing.T) {
+	l := start(t, withRegistration(config.RegistrationOpen))
+	for _, u := range []string{"http://127.0.0.1:0/cb", "http://[::1]:65536/cb", "http://127.0.0.1:99999/cb", "https://app.example.com:0/cb"} {
+		wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris":["`+u+`"]}`),
+			"registration_redirect_uri_malformed", "invalid_redirect_uri", http.StatusBadRequest)
+		if _, _, err := l.Svc.CreateClient(context.Background(), manage.ClientSpec{Name: "Native", RedirectURIs: []string{u}}); err == nil {
+			t.Errorf("manage accepted %s", u)
+		}
+	}
+	native, _ := l.client(t, manage.ClientSpec{Name: "Native", AuthMethod: store.AuthNone, RedirectURIs: []string{"http://127.0.0.1/cb"}})
+	b := l.browser(t)
+	authURL := func(redirect string) string {
+		return l.URL + "/authorize?" + url.Values{"client_id": {native.ID}, "redirect_uri": {redirect}, "response_type": {"code"},
+			"scope": {"openid"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode()
+	}
+	for _, port := range []string{"0", "65536", "123456"} {
+		wantErrorPage(t, l, b.get(authURL("http://127.0.0.1:"+port+"/cb")), "redirect_uri_malformed", http.StatusBadRequest)
+	}
+	// Control: any real port still matches (RFC 8252 §7.3).
+	if p := b.get(authURL("http://127.0.0.1:65535/cb")); !p.isSignIn() {
+		t.Fatalf("a loopback redirect on port 65535 was refused: %d %.300s", p.status, p.body)
+	}
+}
