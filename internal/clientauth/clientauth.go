@@ -57,13 +57,13 @@ type Authenticator struct {
 	issuer        string
 	tokenEndpoint string
 
-	now            func() time.Time
-	http           *http.Client
+	now  func() time.Time
+	http *http.Client
 	// localKeys allows key set fetches over http and to local addresses
 	// (development); strictAud accepts only the issuer as an assertion's
 	// audience, not the token endpoint URL.
-	localKeys bool
-	strictAud bool
+	localKeys      bool
+	strictAud      bool
 	jwksTTL        time.Duration
 	jwksMinRefresh time.Duration
 	fetchTimeout   time.Duration

@@ -109,8 +109,10 @@ func CheckKeySetURL(raw string, allowLocal bool) error {
 // addrRefusedError is the dial refusal, naming the address for the operator.
 type addrRefusedError struct{ addr string }
 
-func (e *addrRefusedError) Error() string { return "refused to connect to " + e.addr + ": " + ErrLocalAddress.Error() }
-func (e *addrRefusedError) Unwrap() error  { return ErrLocalAddress }
+func (e *addrRefusedError) Error() string {
+	return "refused to connect to " + e.addr + ": " + ErrLocalAddress.Error()
+}
+func (e *addrRefusedError) Unwrap() error { return ErrLocalAddress }
 
 // newFetchClient is the HTTP client of key set fetches. refuse judges each
 // address a connection is about to be made to (nil allows every address);

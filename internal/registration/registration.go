@@ -80,11 +80,11 @@ type Handler struct {
 // with registration_disabled.
 func New(svc *manage.Service, opts Options) *Handler {
 	h := &Handler{
-		svc:      svc,
-		issuer:   strings.TrimSuffix(opts.Issuer, "/"),
-		mode:     opts.Config.Mode,
-		log:      opts.Log,
-		now:      opts.Now,
+		svc:       svc,
+		issuer:    strings.TrimSuffix(opts.Issuer, "/"),
+		mode:      opts.Config.Mode,
+		log:       opts.Log,
+		now:       opts.Now,
 		failures:  opts.Failures,
 		localKeys: opts.LocalKeySets,
 	}

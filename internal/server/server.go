@@ -92,11 +92,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// and kept for `lucid explain`.
 	failures := &failure.Recorder{Log: log, Store: st, Count: met.Failure}
 	prov, err := provider.New(provider.Options{
-		Issuer:        issuer,
-		Store:         st,
-		Keys:          km,
-		Secrets:       sk,
-		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now),
+		Issuer:  issuer,
+		Store:   st,
+		Keys:    km,
+		Secrets: sk,
+		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now),
 			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience)),
 		UI:            pages,
 		Log:           log,
