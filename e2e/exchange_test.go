@@ -553,6 +553,10 @@ func newBearerWorld(t *testing.T) *bearerWorld {
 	if _, err := w.l.Svc.CreateAPI(ctx, manage.APISpec{ID: reportsAPI, Scopes: []string{"orders:read"}, TokenFormat: store.FormatOpaque}); err != nil {
 		t.Fatal(err)
 	}
+	// A token carries only the scopes of the APIs it is for.
+	if _, err := w.l.Svc.CreateAPI(ctx, manage.APISpec{ID: ordersAPI, Scopes: []string{"orders:read"}}); err != nil {
+		t.Fatal(err)
+	}
 	w.worker, w.workerSec = m2m(t, w.l, manage.ClientSpec{
 		Name: "Orders worker", GrantTypes: []string{store.GrantJWTBearer}, Audiences: []string{ordersAPI, reportsAPI},
 		JWTBearer: &store.JWTBearerPolicy{Issuers: []string{k8sIssuer, ciIssuer, downIssuer}, Subjects: []string{"system:serviceaccount:shop:*", "repo:shop/orders"}},

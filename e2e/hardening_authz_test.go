@@ -208,3 +208,70 @@ func TestLoopbackRedirectPorts(t *testing.T) {
 		t.Fatalf("a loopback redirect on port 65535 was refused: %d %.300s", p.status, p.body)
 	}
 }
+
+const payrollAPI = "https://payroll.example.com"
+
+// A token carries only the scopes of the APIs in its audience. (User
+// tokens carry only OpenID scopes, which no API owns; the code and refresh
+// grants narrow their access tokens by the same rule all the same.)
+func TestScopesNarrowedToAudience(t *testing.T) {
+	ctx := context.Background()
+	l := start(t)
+	for _, api := range []manage.APISpec{
+		{ID: ordersAPI, Scopes: []string{"orders:read"}},
+		{ID: payrollAPI, Scopes: []string{"payroll:read"}},
+	} {
+		if _, err := l.Svc.CreateAPI(ctx, api); err != nil {
+			t.Fatal(err)
+		}
+	}
+	both := []string{ordersAPI, payrollAPI}
+	c, sec := m2m(t, l, manage.ClientSpec{Scopes: []string{"orders:read", "payroll:read", "audit"}, Audiences: both})
+	auth := basicAuth(c.ID, sec)
+	cc := func(kv ...string) url.Values {
+		f := url.Values{"grant_type": {"client_credentials"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Add(kv[i], kv[i+1])
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name  string
+		form  url.Values
+		scope string
+	}{
+		// "audit" belongs to no API: it stays wherever the client may have it.
+		{"one resource, default scopes", cc("resource", ordersAPI), "orders:read audit"},
+		{"one resource, its scope", cc("resource", payrollAPI, "scope", "payroll:read"), "payroll:read"},
+		{"both resources", cc("resource", ordersAPI, "resource", payrollAPI), "orders:read payroll:read audit"},
+		{"no resource: all the client's audiences", cc(), "orders:read payroll:read audit"},
+	} {
+		got := wantIssued(t, postToken(t, l, tc.form, auth))
+		if got.Scope != tc.scope {
+			t.Errorf("%s: scope %q, want %q", tc.name, got.Scope, tc.scope)
+		}
+		if cl := verifiedClaims(t, l, got.AccessToken, "at+jwt"); cl["scope"] != tc.scope {
+			t.Errorf("%s: the token's scope claim is %v, want %q", tc.name, cl["scope"], tc.scope)
+		}
+	}
+	e := wantJSONError(t, l, postToken(t, l, cc("resource", ordersAPI, "scope", "payroll:read"), auth), "scope_not_in_audience", "invalid_scope", http.StatusBadRequest)
+	if !strings.Contains(e.Description, payrollAPI) || !strings.Contains(e.Description, "payroll:read") {
+		t.Errorf("description: %s", e.Description)
+	}
+	wantJSONError(t, l, postToken(t, l, cc("resource", ordersAPI, "scope", "orders:read payroll:read"), auth), "scope_not_in_audience", "invalid_scope", http.StatusBadRequest)
+
+	// Token exchange narrows the same way: a token for both APIs traded
+	// for one of them keeps only that API's scopes.
+	gw, gwSec := m2m(t, l, manage.ClientSpec{Name: "Gateway", Scopes: []string{"orders:read", "payroll:read", "audit"}, Audiences: both,
+		GrantTypes:    []string{"client_credentials", store.GrantTokenExchange},
+		TokenExchange: &store.ExchangePolicy{Impersonation: true, Audiences: both}})
+	gwAuth := basicAuth(gw.ID, gwSec)
+	subject := wantIssued(t, postToken(t, l, cc(), gwAuth)).AccessToken
+	got := wantIssued(t, postToken(t, l, exchangeForm(subject, "audience", ordersAPI), gwAuth))
+	if got.Scope != "orders:read audit" {
+		t.Errorf("exchange for orders: scope %q", got.Scope)
+	}
+	wantJSONError(t, l, postToken(t, l, exchangeForm(subject, "audience", ordersAPI, "scope", "payroll:read"), gwAuth),
+		"scope_not_in_audience", "invalid_scope", http.StatusBadRequest)
+
+}

@@ -27,22 +27,38 @@ type apiCache struct {
 }
 
 type apiSnapshot struct {
-	byID   map[string]*store.API
+	byID map[string]*store.API
+	// owners are the APIs that define each scope.
+	owners map[string][]string
 	loaded time.Time
 }
 
 // get returns the API with this identifier, if one is registered. A failed
 // reload keeps the previous list: a stale format beats a failed request.
 func (a *apiCache) get(ctx context.Context, id string) (*store.API, bool) {
-	snap := a.snap.Load()
-	if snap == nil || time.Since(snap.loaded) > apiTTL {
-		snap = a.refresh(ctx)
-	}
+	snap := a.current(ctx)
 	if snap == nil {
 		return nil, false
 	}
 	api, ok := snap.byID[id]
 	return api, ok
+}
+
+// owners returns the identifiers of the APIs that define scope.
+func (a *apiCache) owners(ctx context.Context, scope string) []string {
+	snap := a.current(ctx)
+	if snap == nil {
+		return nil
+	}
+	return snap.owners[scope]
+}
+
+func (a *apiCache) current(ctx context.Context) *apiSnapshot {
+	snap := a.snap.Load()
+	if snap == nil || time.Since(snap.loaded) > apiTTL {
+		snap = a.refresh(ctx)
+	}
+	return snap
 }
 
 // refresh reloads the list; concurrent callers wait for one reload.
@@ -58,10 +74,14 @@ func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
 		return a.snap.Load()
 	}
 	m := make(map[string]*store.API, len(list))
+	owners := make(map[string][]string)
 	for _, api := range list {
 		m[api.ID] = api
+		for _, sc := range api.Scopes {
+			owners[sc] = append(owners[sc], api.ID)
+		}
 	}
-	snap := &apiSnapshot{byID: m, loaded: time.Now()}
+	snap := &apiSnapshot{byID: m, owners: owners, loaded: time.Now()}
 	a.snap.Store(snap)
 	return snap
 }

@@ -159,6 +159,9 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 	if e != nil {
 		return nil, e
 	}
+	if granted, e = p.audienceScopes(ctx, aud, granted, prm["scope"] != ""); e != nil {
+		return nil, e
+	}
 	format, ttl := p.tokenPolicy(ctx, c, aud)
 	issued := tokenTypeAccess
 	if requested == tokenTypeJWT {

@@ -261,7 +261,7 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 	}
 	// userID carries the subject into an opaque token's record, where
 	// checkAccessToken reads it back.
-	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted)
+	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted, req.params["scope"] != "")
 }
 
 // bearerKey finds the issuer's key that must verify the assertion.
