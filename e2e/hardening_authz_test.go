@@ -11,9 +11,12 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -274,4 +277,103 @@ func TestScopesNarrowedToAudience(t *testing.T) {
 	wantJSONError(t, l, postToken(t, l, exchangeForm(subject, "audience", ordersAPI, "scope", "payroll:read"), gwAuth),
 		"scope_not_in_audience", "invalid_scope", http.StatusBadRequest)
 
+}
+
+// An ID token presented for exchange stands for its grant: after a code
+// replay, an RFC 7009 revocation or a withdrawn consent it is refused, and
+// a refresh token family made from it before ends with the grant.
+func TestExchangeIDTokenOfRevokedGrant(t *testing.T) {
+	w := newExchangeWorld(t)
+	l := w.l
+	backend := basicAuth(w.backend.ID, w.backSec)
+	admin := func(method, path string) *reply {
+		return send(t, method, l.URL+path, nil, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+l.cfg.AdminToken) })
+	}
+	paths := []struct {
+		name   string
+		revoke func(t *testing.T, tok *oauth2.Token, code string)
+		reason string
+		child  string // what the child family's refresh token answers
+	}{
+		{"code replay", func(t *testing.T, _ *oauth2.Token, code string) {
+			_, err := w.webCfg.Exchange(context.Background(), code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
+			wantOAuthError(t, err, "authorization_code_reused", "invalid_grant", http.StatusBadRequest)
+		}, "reused", "refresh_token_revoked"},
+		{"RFC 7009 revocation of the refresh token", func(t *testing.T, tok *oauth2.Token, _ string) {
+			if r := revoke(t, l, w.web.ID, w.webSec, tok.RefreshToken); r.status != http.StatusOK {
+				t.Fatalf("revoke: %d %s", r.status, r.body)
+			}
+		}, "revoked", "refresh_token_revoked"},
+		{"consent withdrawn", func(t *testing.T, _ *oauth2.Token, _ string) {
+			if r := admin(http.MethodDelete, "/admin/users/"+w.alice.ID+"/consents/"+w.web.ID); r.status != http.StatusNoContent {
+				t.Fatalf("withdraw: %d %s", r.status, r.body)
+			}
+		}, "consent withdrawn", "refresh_consent_withdrawn"},
+	}
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) {
+			tok, code := login(t, l, l.browser(t), w.webCfg)
+			idToken, _ := tok.Extra("id_token").(string)
+			if c := verifiedClaims(t, l, idToken, "JWT"); c["grant_id"] == nil || c["grant_id"] != verifiedClaims(t, l, tok.AccessToken, "at+jwt")["grant_id"] {
+				t.Fatalf("the ID token does not name the access token's grant: %v", c)
+			}
+			asRefresh := idExchangeForm(idToken, "requested_token_type", ttRefresh)
+			// While the grant lives, the ID token can be exchanged.
+			child := wantIssued(t, postToken(t, l, asRefresh, backend))
+			childRefresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {child.AccessToken}}
+			child = wantIssued(t, postToken(t, l, childRefresh, backend))
+			childRefresh.Set("refresh_token", child.RefreshToken)
+
+			path.revoke(t, tok, code)
+
+			for _, req := range []url.Values{asRefresh, idExchangeForm(idToken, "audience", inventoryAPI)} {
+				e := wantJSONError(t, l, postToken(t, l, req, backend), "exchange_token_revoked", "invalid_request", http.StatusBadRequest)
+				if !strings.Contains(e.Description, path.reason) {
+					t.Errorf("description does not give the reason %q: %s", path.reason, e.Description)
+				}
+			}
+			// The family made from it before ends with the grant.
+			wantJSONError(t, l, postToken(t, l, childRefresh, backend), path.child, "invalid_grant", http.StatusBadRequest)
+		})
+	}
+
+	// An ID token that names no grant (signed before grants were named,
+	// or minted by hand) is not exchanged.
+	now := l.Clock.Now()
+	bare := signIDTokenForTest(t, l, map[string]any{"iss": l.URL, "sub": w.alice.ID, "aud": w.web.ID, "azp": w.web.ID,
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+	e := wantJSONError(t, l, postToken(t, l, idExchangeForm(bare, "requested_token_type", ttRefresh), backend),
+		"exchange_token_invalid", "invalid_request", http.StatusBadRequest)
+	if !strings.Contains(e.Description, "grant") {
+		t.Errorf("description: %s", e.Description)
+	}
+}
+
+// idExchangeForm exchanges an ID token; kv as in exchangeForm.
+func idExchangeForm(idToken string, kv ...string) url.Values {
+	return withParam(exchangeForm(idToken, kv...), "subject_token_type", ttID)
+}
+
+// signIDTokenForTest signs claims with Lucid's own RS256 key, read from
+// its database the way a second replica would: an ID token Lucid could
+// have issued.
+func signIDTokenForTest(t *testing.T, l *lucid, claims map[string]any) string {
+	t.Helper()
+	mk, err := l.cfg.MasterKeyBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := secret.Derive(mk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, err := keys.NewManager(context.Background(), l.Store, sk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := km.Sign(keys.RS256, "JWT", claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

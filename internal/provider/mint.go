@@ -92,6 +92,11 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 			if g.session != "" {
 				claims["sid"] = g.session
 			}
+			// The grant, as in access tokens: token exchange takes an ID
+			// token only while its grant lives.
+			if g.family != "" {
+				claims["grant_id"] = g.family
+			}
 			if len(g.amr) > 0 {
 				claims["amr"] = g.amr
 			}
