@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
@@ -376,4 +377,56 @@ func signIDTokenForTest(t *testing.T, l *lucid, claims map[string]any) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// Anyone may register a client named like the operator's. The consent
+// page shows what cannot be copied: where the answer goes, and that a
+// self-registered application is new and unverified. Bidi controls,
+// which could make one name read as another, are refused.
+func TestBrowserConsentShowsWhatCannotBeCopied(t *testing.T) {
+	ctx := chrome(t)
+	l := start(t, withRegistration(config.RegistrationOpen))
+	l.user(t, demoUser)
+	real, _ := l.client(t, manage.ClientSpec{Name: "Payroll", AuthMethod: store.AuthNone, RedirectURIs: []string{"https://payroll.example.com/cb"}})
+
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "",
+		`{"client_name":"Payroll\u202e","redirect_uris":["https://evil.example/cb"],"token_endpoint_auth_method":"none"}`),
+		"registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest)
+	fake := decodeRegistered(t, jsonCall(t, l, http.MethodPost, "/register", "",
+		`{"client_name":"Payroll","redirect_uris":["https://evil.example/cb"],"token_endpoint_auth_method":"none"}`), http.StatusCreated)
+
+	authURL := func(clientID, redirect string) string {
+		return l.URL + "/authorize?" + url.Values{"client_id": {clientID}, "redirect_uri": {redirect}, "response_type": {"code"}, "scope": {"openid"},
+			"state": {"s"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode()
+	}
+	var fakeText, fakeHost, realText, realHost string
+	var fakeBadge, realBadge bool
+	badge := chromedp.Evaluate[bool](`document.querySelector("#unverified") !== null`)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(authURL(fake.ClientID, "https://evil.example/cb")),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), demoUser),
+		chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#sign-in")),
+		chromedp.WaitVisible(chromedp.CSS("#allow")),
+		into(&fakeText, chromedp.Text(chromedp.CSS("main"))),
+		into(&fakeHost, chromedp.Text(chromedp.CSS("#redirect-host .redirect-host"))),
+		into(&fakeBadge, badge),
+		shot(t, "consent-self-registered"),
+		chromedp.Navigate(authURL(real.ID, "https://payroll.example.com/cb")),
+		chromedp.WaitVisible(chromedp.CSS("#allow")),
+		into(&realText, chromedp.Text(chromedp.CSS("main"))),
+		into(&realHost, chromedp.Text(chromedp.CSS("#redirect-host .redirect-host"))),
+		into(&realBadge, badge),
+		shot(t, "consent-operator-client"),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if fakeHost != "evil.example" || !fakeBadge || !strings.Contains(fakeText, "not verified") {
+		t.Errorf("self-registered client: host %q, badge %v, text %q", fakeHost, fakeBadge, fakeText)
+	}
+	if realHost != "payroll.example.com" || realBadge || strings.Contains(realText, "not verified") {
+		t.Errorf("operator's client: host %q, badge %v, text %q", realHost, realBadge, realText)
+	}
 }

@@ -325,6 +325,15 @@ func checkText(field, v string, maxLen int) error {
 	if strings.ContainsFunc(v, unicode.IsControl) {
 		return invalid(field, "contains control characters")
 	}
+	// Bidirectional controls (U+202A-202E, U+2066-2069, marks) reorder
+	// what is shown around them: a name could read as another's, or
+	// reverse the text that follows it on a page.
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }) {
+		return invalid(field, "contains bidirectional control characters (such as U+202E), which change how the text around them is shown")
+	}
+	if !utf8.ValidString(v) {
+		return invalid(field, "is not valid UTF-8")
+	}
 	return nil
 }
 
