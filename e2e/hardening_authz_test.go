@@ -338,12 +338,29 @@ func TestExchangeIDTokenOfRevokedGrant(t *testing.T) {
 		})
 	}
 
+	// Signing out ends the session the ID token names: the grant lives on
+	// (offline access), the ID token no longer stands for the person.
+	b := l.browser(t)
+	tok, _ := login(t, l, b, w.webCfg)
+	idToken, _ := tok.Extra("id_token").(string)
+	wantIssued(t, postToken(t, l, idExchangeForm(idToken, "audience", inventoryAPI), backend))
+	f := b.get(l.URL + "/logout").fields()
+	if p := b.post(l.URL+"/logout", url.Values{"csrf": {f.Get("csrf")}, "confirm": {"yes"}}); p.status != http.StatusOK {
+		t.Fatalf("logout: %d", p.status)
+	}
+	e := wantJSONError(t, l, postToken(t, l, idExchangeForm(idToken, "audience", inventoryAPI), backend), "exchange_token_revoked", "invalid_request", http.StatusBadRequest)
+	if !strings.Contains(e.Description, "session") {
+		t.Errorf("description: %s", e.Description)
+	}
+	// The access token of the same grant still works: only the session ended.
+	wantIssued(t, postToken(t, l, exchangeForm(tok.AccessToken, "audience", inventoryAPI), backend))
+
 	// An ID token that names no grant (signed before grants were named,
 	// or minted by hand) is not exchanged.
 	now := l.Clock.Now()
 	bare := signIDTokenForTest(t, l, map[string]any{"iss": l.URL, "sub": w.alice.ID, "aud": w.web.ID, "azp": w.web.ID,
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
-	e := wantJSONError(t, l, postToken(t, l, idExchangeForm(bare, "requested_token_type", ttRefresh), backend),
+	e = wantJSONError(t, l, postToken(t, l, idExchangeForm(bare, "requested_token_type", ttRefresh), backend),
 		"exchange_token_invalid", "invalid_request", http.StatusBadRequest)
 	if !strings.Contains(e.Description, "grant") {
 		t.Errorf("description: %s", e.Description)

@@ -355,6 +355,11 @@ func (p *Provider) presentedIDToken(ctx context.Context, param, token string) (*
 	if e := p.liveGrant(ctx, param, cl.Grant, cl.Subject); e != nil {
 		return nil, e
 	}
+	if cl.SID != "" {
+		if e := p.liveSession(ctx, param, cl.SID, cl.Subject); e != nil {
+			return nil, e
+		}
+	}
 	t := &presentedToken{sub: cl.Subject, client: owner, scopes: []string{"openid"}, user: u, grant: cl.Grant, session: cl.SID, expiry: time.Unix(cl.Expiry, 0)}
 	if cl.AuthTime > 0 {
 		t.authTime = time.Unix(cl.AuthTime, 0)
@@ -385,6 +390,24 @@ func (p *Provider) liveGrant(ctx context.Context, param, grant, sub string) *cat
 		return catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its grant belongs to another user").Internal("grant_id", grant)
 	case f.RevokedAt != nil:
 		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", f.RevokeReason).Internal("grant_id", grant, "revoked_at", f.RevokedAt.String())
+	}
+	return nil
+}
+
+// liveSession checks that the sign-in session an ID token names (sid) is
+// still there: after the user signed out, or the session expired, the ID
+// token no longer stands for anyone at the keyboard.
+func (p *Provider) liveSession(ctx context.Context, param, sid, sub string) *catalog.Error {
+	sess, err := p.store.GetSessionByID(ctx, sid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", "the sign-in session it came from has ended").Internal("sid", sid)
+	case err != nil:
+		return failure.FromStore(err)
+	case sess.UserID != sub:
+		return catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its session belongs to another user").Internal("sid", sid)
+	case !p.now().Before(sess.ExpiresAt):
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", "the sign-in session it came from has ended").Internal("sid", sid, "session_expired_at", sess.ExpiresAt.String())
 	}
 	return nil
 }

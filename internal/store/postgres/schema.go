@@ -125,6 +125,10 @@ CREATE INDEX failures_created ON failures (created_at);
 ALTER TABLE token_families ADD COLUMN parent_id text COLLATE "C";
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	// Sessions by their public id (GetSessionByID).
+	`
+CREATE INDEX sessions_id ON sessions ((data->>'id'));
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -61,6 +61,11 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = ?`, hash)
 }
 
+// GetSessionByID uses the expression index sessions_id.
+func (s *Store) GetSessionByID(ctx context.Context, id string) (*store.Session, error) {
+	return getOne[store.Session](ctx, s, "get session by id", s.getSessionByID, id)
+}
+
 // UseJTI inserts the pair, or takes over a record that has expired; an
 // unexpired record leaves the statement without effect.
 func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {

@@ -121,6 +121,10 @@ CREATE TABLE apis (
 ALTER TABLE token_families ADD COLUMN parent_id TEXT;
 CREATE INDEX token_families_parent ON token_families (parent_id) WHERE parent_id IS NOT NULL;
 `,
+	// Sessions by their public id (GetSessionByID).
+	`
+CREATE INDEX sessions_id ON sessions (json_extract(data, '$.id'));
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

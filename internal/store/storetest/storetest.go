@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RevokeFamilies", testRevoke},
 		{"RevokeFamiliesDescendants", testRevokeDescendants},
 		{"Consents", testConsents},
+		{"SessionByID", testSessionByID},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
