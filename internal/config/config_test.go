@@ -175,6 +175,16 @@ func TestApplyEnv(t *testing.T) {
 				t.Errorf("unset lifetime changed: %s", c.Lifetimes.AccessToken)
 			}
 		}},
+		{name: "key fetch and assertion audience", env: map[string]string{
+			"LUCID_KEY_FETCH_ALLOW_LOCAL": "true", "LUCID_STRICT_ASSERTION_AUDIENCE": "1",
+		}, check: func(t *testing.T, c Config) {
+			if !c.KeyFetch.AllowLocal || !c.StrictAssertionAudience {
+				t.Errorf("got key_fetch %+v strict %v", c.KeyFetch, c.StrictAssertionAudience)
+			}
+			if d := Default(); d.KeyFetch.AllowLocal || d.StrictAssertionAudience {
+				t.Error("the defaults must refuse local key sets and accept the token endpoint audience")
+			}
+		}},
 		{name: "bad duration names the variable", env: map[string]string{"LUCID_LIFETIMES_CODE": "30"}, wantErr: `LUCID_LIFETIMES_CODE: "30" is not a duration`},
 		{name: "bad number", env: map[string]string{"LUCID_LOCKOUT_THRESHOLD": "many"}, wantErr: "LUCID_LOCKOUT_THRESHOLD"},
 		{name: "bad bool", env: map[string]string{"LUCID_COOKIES_SECURE": "yes please"}, wantErr: "LUCID_COOKIES_SECURE"},
