@@ -264,6 +264,19 @@ func TestScopesNarrowedToAudience(t *testing.T) {
 	}
 	wantJSONError(t, l, postToken(t, l, cc("resource", ordersAPI, "scope", "orders:read payroll:read"), auth), "scope_not_in_audience", "invalid_scope", http.StatusBadRequest)
 
+	// An API registered a moment ago is known at once, though the server
+	// keeps the list of APIs for a few seconds: a second orders API with
+	// the same scope, and a client for it only.
+	const ordersV2 = "https://orders-v2.example.com"
+	if _, err := l.Svc.CreateAPI(ctx, manage.APISpec{ID: ordersV2, Scopes: []string{"orders:read"}}); err != nil {
+		t.Fatal(err)
+	}
+	v2, v2Sec := m2m(t, l, manage.ClientSpec{Name: "Orders v2", Scopes: []string{"orders:read"}, Audiences: []string{ordersV2}})
+	time.Sleep(150 * time.Millisecond) // older than the miss-reload interval, younger than the list's lifetime
+	if got := wantIssued(t, postToken(t, l, cc("scope", "orders:read"), basicAuth(v2.ID, v2Sec))); got.Scope != "orders:read" {
+		t.Errorf("new API: scope %q", got.Scope)
+	}
+
 	// Token exchange narrows the same way: a token for both APIs traded
 	// for one of them keeps only that API's scopes.
 	gw, gwSec := m2m(t, l, manage.ClientSpec{Name: "Gateway", Scopes: []string{"orders:read", "payroll:read", "audit"}, Audiences: both,

@@ -44,13 +44,47 @@ func (a *apiCache) get(ctx context.Context, id string) (*store.API, bool) {
 	return api, ok
 }
 
-// owners returns the identifiers of the APIs that define scope.
-func (a *apiCache) owners(ctx context.Context, scope string) []string {
+// apiMissReload is how old the list may be before an audience it does not
+// know makes it reload: an API created a moment ago must not have its own
+// scopes refused for up to apiTTL, yet audiences that are no registered
+// API must not reload the list on every request.
+const apiMissReload = 100 * time.Millisecond
+
+// scopeIndex returns the APIs that define each scope, from a list that
+// knows every API in aud if the store does (see apiMissReload).
+func (a *apiCache) scopeIndex(ctx context.Context, aud []string) map[string][]string {
 	snap := a.current(ctx)
 	if snap == nil {
 		return nil
 	}
-	return snap.owners[scope]
+	for _, id := range aud {
+		if _, ok := snap.byID[id]; !ok {
+			if time.Since(snap.loaded) > apiMissReload {
+				snap = a.reloadNow(ctx, snap)
+			}
+			break
+		}
+	}
+	return snap.owners
+}
+
+// reloadNow reloads the list unless another caller did since old was read.
+func (a *apiCache) reloadNow(ctx context.Context, old *apiSnapshot) *apiSnapshot {
+	a.reload.Lock()
+	if cur := a.snap.Load(); cur != old {
+		a.reload.Unlock()
+		return cur
+	}
+	a.reload.Unlock()
+	a.expire(old)
+	return a.refresh(ctx)
+}
+
+// expire marks snap stale so that the next refresh reloads.
+func (a *apiCache) expire(snap *apiSnapshot) {
+	stale := *snap
+	stale.loaded = time.Time{}
+	a.snap.CompareAndSwap(snap, &stale)
 }
 
 func (a *apiCache) current(ctx context.Context) *apiSnapshot {

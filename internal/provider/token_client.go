@@ -96,6 +96,16 @@ func clientScopes(c *store.Client, requested string) ([]string, *catalog.Error) 
 // the token is not for. With strict, such a scope is refused instead of
 // dropped.
 func (p *Provider) audienceScopes(ctx context.Context, aud, scopes []string, strict bool) ([]string, *catalog.Error) {
+	if !slices.ContainsFunc(scopes, func(s string) bool { return !slices.Contains(userScopes, s) }) {
+		return scopes, nil // OpenID scopes only, the usual user token
+	}
+	apis := make([]string, 0, len(aud))
+	for _, a := range aud {
+		if a != p.issuer {
+			apis = append(apis, a)
+		}
+	}
+	index := p.apis.scopeIndex(ctx, apis)
 	out := make([]string, 0, len(scopes))
 	for _, s := range scopes {
 		if slices.Contains(userScopes, s) {
@@ -104,7 +114,7 @@ func (p *Provider) audienceScopes(ctx context.Context, aud, scopes []string, str
 			out = append(out, s)
 			continue
 		}
-		owners := p.apis.owners(ctx, s)
+		owners := index[s]
 		if len(owners) == 0 || slices.ContainsFunc(owners, func(o string) bool { return slices.Contains(aud, o) }) {
 			out = append(out, s)
 			continue
