@@ -214,7 +214,8 @@ func assertionForm(assertion string) url.Values {
 
 func TestPrivateKeyJWT(t *testing.T) {
 	ctx := context.Background()
-	l := start(t)
+	// The client key server below listens on loopback.
+	l := start(t, withLocalKeySets)
 	k1, k2, k3, stranger := newClientKey(t, "k1"), newClientKey(t, "k2"), newClientKey(t, "k3"), newClientKey(t, "k1")
 	c, _ := l.client(t, manage.ClientSpec{Name: "Service", AuthMethod: store.AuthPrivateKeyJWT, JWKS: clientJWKS(t, k1)})
 	// Two ES256 keys: during a rotation an assertion without kid is ambiguous.

@@ -540,7 +540,7 @@ func newBearerWorld(t *testing.T) *bearerWorld {
 	if err := os.WriteFile(ciFile, ciSet, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.l = start(t, func(c *config.Config) {
+	w.l = start(t, withLocalKeySets, func(c *config.Config) {
 		c.TrustedIssuers = []config.TrustedIssuer{
 			{Issuer: k8sIssuer, JWKSURI: keys.URL + "/k8s/jwks", AllowReuse: true},
 			{Issuer: ciIssuer, JWKSFile: ciFile, Audience: "https://lucid.example.com", MaxLifetime: 15 * time.Minute},
@@ -551,6 +551,10 @@ func newBearerWorld(t *testing.T) *bearerWorld {
 		t.Fatalf("the test configuration is invalid: %v", err)
 	}
 	if _, err := w.l.Svc.CreateAPI(ctx, manage.APISpec{ID: reportsAPI, Scopes: []string{"orders:read"}, TokenFormat: store.FormatOpaque}); err != nil {
+		t.Fatal(err)
+	}
+	// A token carries only the scopes of the APIs it is for.
+	if _, err := w.l.Svc.CreateAPI(ctx, manage.APISpec{ID: ordersAPI, Scopes: []string{"orders:read"}}); err != nil {
 		t.Fatal(err)
 	}
 	w.worker, w.workerSec = m2m(t, w.l, manage.ClientSpec{

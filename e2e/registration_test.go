@@ -196,7 +196,7 @@ func TestRegistrationOpenLimit(t *testing.T) {
 
 	r := jsonCall(t, l, http.MethodPost, "/register", "", body)
 	e := wantJSONError(t, l, r, "registration_rate_limited", "temporarily_unavailable", http.StatusTooManyRequests)
-	if !strings.Contains(e.Description, "2 new clients an hour") || !strings.Contains(e.Description, "127.0.0.1/32") {
+	if !strings.Contains(e.Description, "2 registrations and updates an hour") || !strings.Contains(e.Description, "127.0.0.1/32") {
 		t.Errorf("description does not give the limit and the network: %s", e.Description)
 	}
 	if after, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || after < 29*60 || after > 30*60 {

@@ -513,18 +513,18 @@ var coreEntries = []Entry{
 		},
 		Spec: "RFC 7591 §2", SpecURL: "https://www.rfc-editor.org/rfc/rfc7591#section-2", Endpoints: []Endpoint{Token, Introspect, Revoke}},
 	{Name: ClientJWKSUnreachable, Error: "invalid_client", Status: unauth, Title: "Client jwks_uri unusable",
-		Description: "The jwks_uri registered for {client_id} could not be used: {reason}.",
+		Description: "Lucid could not fetch a usable key set from the jwks_uri registered for {client_id}. What went wrong is in the server's log, under this trace id.",
 		Causes: []string{
 			"The jwks_uri does not answer, times out, or returns an error status.",
+			"The jwks_uri is not https, or its host resolves to a loopback, private or link-local address, which Lucid does not fetch from.",
 			"The jwks_uri returns something other than a JWK set, such as an HTML error or login page.",
-			"The TLS connection to the jwks_uri fails, for example because its certificate expired or is not trusted.",
-			"A firewall or network policy keeps Lucid from reaching the client's host.",
+			"The TLS connection to the jwks_uri fails (an expired or untrusted certificate), or a firewall keeps Lucid from reaching the client's host.",
 		},
 		ClientFix: []string{
 			"Serve the JWK set at the jwks_uri over HTTPS as JSON with status 200, reachable from the Lucid server.",
 		},
 		OperatorFix: []string{
-			"`lucid explain TRACE_ID` shows the jwks_uri; fetch it from the Lucid host and allow outbound access if a firewall blocks it.",
+			"`lucid explain TRACE_ID` shows the jwks_uri and why the fetch failed; fetch it from the Lucid host and allow outbound access if a firewall blocks it.",
 			"If the client cannot host its keys reliably, register them directly with `lucid client update CLIENT_ID --jwks-file FILE`.",
 		},
 		Spec: "RFC 7591 §2", SpecURL: "https://www.rfc-editor.org/rfc/rfc7591#section-2", Endpoints: []Endpoint{Token, Introspect, Revoke}},

@@ -58,7 +58,7 @@ var registrationEntries = []Entry{
 		},
 		Spec: "RFC 7591 §3", SpecURL: rfc7591 + "#section-3", Endpoints: []Endpoint{Register}},
 	{Name: RegistrationRateLimited, Error: "temporarily_unavailable", Status: http.StatusTooManyRequests, Title: "Too many registrations from this network",
-		Description: "Open registration accepts {limit} new clients an hour from one network ({network}), and this one has used them; the next registration is possible in {retry_after}. The Retry-After header gives the same wait in seconds.",
+		Description: "Open registration accepts {limit} registrations and updates an hour from one network ({network}), and this one has used them; the next is possible in {retry_after}. The Retry-After header gives the same wait in seconds.",
 		Causes: []string{
 			"A script or test suite registers a new client on every run instead of reusing one.",
 			"A registration loop retries without reading the error.",

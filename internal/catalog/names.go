@@ -241,7 +241,12 @@ const ()
 const ()
 
 // Hardening (entries_authz_hardening.go): SSRF, assertions, audiences.
-const ()
+const (
+	AssertionAudienceMultiple  Name = "client_assertion_audience_multiple"
+	JWTBearerAudienceMultiple  Name = "jwt_bearer_audience_multiple"
+	RegistrationJWKSURIRefused Name = "registration_jwks_uri_refused"
+	ScopeNotInAudience         Name = "scope_not_in_audience"
+)
 
 // Hardening (entries_operator.go): the CLI, configuration, start-up.
 const ()

@@ -22,8 +22,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,8 +57,13 @@ type Authenticator struct {
 	issuer        string
 	tokenEndpoint string
 
-	now            func() time.Time
-	http           *http.Client
+	now  func() time.Time
+	http *http.Client
+	// localKeys allows key set fetches over http and to local addresses
+	// (development); strictAud accepts only the issuer as an assertion's
+	// audience, not the token endpoint URL.
+	localKeys      bool
+	strictAud      bool
 	jwksTTL        time.Duration
 	jwksMinRefresh time.Duration
 	fetchTimeout   time.Duration
@@ -76,8 +81,19 @@ type Option func(*Authenticator)
 // WithClock sets the clock (tests, or a server-wide clock).
 func WithClock(now func() time.Time) Option { return func(a *Authenticator) { a.now = now } }
 
-// WithHTTPClient sets the client used to fetch jwks_uri.
+// WithHTTPClient sets the client used to fetch jwks_uri, in place of the
+// one that refuses local addresses (tests).
 func WithHTTPClient(c *http.Client) Option { return func(a *Authenticator) { a.http = c } }
+
+// WithLocalKeySets allows key sets to be fetched over plain http and from
+// loopback, private, link-local and unique-local addresses: for
+// development and tests only, since anyone who may register a client
+// could then make Lucid reach its own network.
+func WithLocalKeySets(allow bool) Option { return func(a *Authenticator) { a.localKeys = allow } }
+
+// WithStrictAudience accepts only the issuer as the audience of a client
+// assertion or a JWT bearer assertion, not the token endpoint URL (FAPI 2.0).
+func WithStrictAudience(strict bool) Option { return func(a *Authenticator) { a.strictAud = strict } }
 
 // New returns an Authenticator. issuer and tokenEndpoint are the audiences
 // a client assertion may name.
@@ -88,7 +104,6 @@ func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...
 		issuer:         issuer,
 		tokenEndpoint:  tokenEndpoint,
 		now:            time.Now,
-		http:           &http.Client{},
 		jwksTTL:        DefaultJWKSTTL,
 		jwksMinRefresh: DefaultJWKSMinRefresh,
 		fetchTimeout:   DefaultFetchTimeout,
@@ -96,6 +111,13 @@ func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...
 	}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.http == nil {
+		var refuse func(netip.Addr) bool
+		if !a.localKeys {
+			refuse = LocalAddress
+		}
+		a.http = newFetchClient(a.fetchTimeout, refuse, a.localKeys)
 	}
 	return a
 }
@@ -413,13 +435,16 @@ func (a *Authenticator) acceptAssertion(ctx context.Context, c *store.Client, as
 
 // checkClaims checks aud, exp, iat, nbf and the presence of jti.
 func (a *Authenticator) checkClaims(as *assertion) *catalog.Error {
-	accepted := []string{a.issuer, a.tokenEndpoint}
-	if !slices.ContainsFunc(as.Aud, func(s string) bool { return slices.Contains(accepted, s) }) {
+	accepted, acceptedText := a.AcceptedAudiences()
+	switch CheckAudience(as.Aud, accepted) {
+	case AudienceMultiple:
+		return catalog.New(catalog.AssertionAudienceMultiple, "count", len(as.Aud), "aud", clipList(as.Aud), "accepted", acceptedText)
+	case AudienceNotAccepted:
 		aud := "(missing)"
 		if len(as.Aud) > 0 {
-			aud = strings.Join(as.Aud, ", ")
+			aud = clipList(as.Aud)
 		}
-		return catalog.New(catalog.AssertionAudienceInvalid, "aud", aud, "accepted", a.issuer+" (issuer) or "+a.tokenEndpoint+" (token endpoint)")
+		return catalog.New(catalog.AssertionAudienceInvalid, "aud", aud, "accepted", acceptedText)
 	}
 	if as.Exp == nil {
 		return catalog.New(catalog.AssertionExpiryMissing)
@@ -460,7 +485,10 @@ func (a *Authenticator) assertionKey(ctx context.Context, c *store.Client, as *a
 		}
 		s, rerr, ferr := a.remoteKeys(ctx, c.ID, c.JWKSURI, need)
 		if ferr != nil {
-			e := catalog.New(catalog.ClientJWKSUnreachable, "client_id", c.ID, "reason", ferr.reason).Internal("jwks_uri", c.JWKSURI)
+			// What the target answered (a status, a closed port, a time-out)
+			// would make Lucid a port scanner for whoever registered the
+			// URL: the reason goes to the operator's story only.
+			e := catalog.New(catalog.ClientJWKSUnreachable, "client_id", c.ID).Internal("jwks_uri", c.JWKSURI, "reason", ferr.reason)
 			if ferr.cause != nil {
 				e = e.Wrap(ferr.cause)
 			}
@@ -527,6 +555,16 @@ func (a *Authenticator) inlineKeys(jwks string) (*keySet, error) {
 	}
 	a.inline.Store(jwks, s)
 	return s, nil
+}
+
+// clipList joins audience values for a description, bounded: they come
+// from whoever signed the assertion.
+func clipList(l []string) string {
+	s := strings.Join(l, ", ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }
 
 func orMissing(s string) string {

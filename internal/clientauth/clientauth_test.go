@@ -138,7 +138,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{st: newTestStore(t), sk: sk, clock: &clock{t: t0}, srv: newJWKSServer(t)}
-	f.a = New(f.st, sk, testIssuer, testTokenURL, WithClock(f.clock.now), WithHTTPClient(f.srv.Client()))
+	f.a = New(f.st, sk, testIssuer, testTokenURL, WithClock(f.clock.now), WithHTTPClient(f.srv.Client()), WithLocalKeySets(true))
 
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -294,6 +294,16 @@ type authCase struct {
 	internal map[string]string
 }
 
+// internalKV adds an operator-only value the error must carry.
+func (c authCase) internalKV(k, v string) authCase {
+	m := map[string]string{k: v}
+	for kk, vv := range c.internal {
+		m[kk] = vv
+	}
+	c.internal = m
+	return c
+}
+
 func TestAuthenticate(t *testing.T) {
 	f := newFixture(t)
 	f.registerAll(t)
@@ -343,8 +353,11 @@ func TestAuthenticate(t *testing.T) {
 		ok("private_key_jwt RS256 inline", nil, assertionForm(jwtFor("jwt", f.rsa, "rsa1", nil)), "jwt", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt PS256 inline", nil, assertionForm(sign(t, f.rsa, jose.PS256, "rsa1", claims("jwt", now, nil))), "jwt", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt EdDSA inline", nil, assertionForm(jwtFor("jwt", f.ed, "ed1", nil)), "jwt", store.AuthPrivateKeyJWT),
-		ok("private_key_jwt with client_id and aud array naming the issuer", nil,
-			assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{"https://other", testIssuer} }), "client_id", "jwt"),
+		ok("private_key_jwt with client_id and aud a one-element array", nil,
+			assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{testIssuer} }), "client_id", "jwt"),
+			"jwt", store.AuthPrivateKeyJWT),
+		ok("private_key_jwt with aud the issuer as a string", nil,
+			assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = testIssuer })),
 			"jwt", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt without kid, one fitting key", nil, assertionForm(jwtFor("jwt-one", f.ec, "", nil)), "jwt-one", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt exp within clock skew", nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
@@ -472,16 +485,29 @@ func TestAuthenticate(t *testing.T) {
 		with(fail("inline jwks unusable", catalog.ClientJWKSInvalid, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt-badjwks", f.ec, "ec1", nil)), "reason", "it is not a JSON object with a keys array"),
 		with(fail("jwks_uri with duplicate kids", catalog.ClientJWKSUnreachable, invalidClient, 401),
-			nil, assertionForm(jwtFor("jwt-dupkid", f.ec, "ec1", nil)), "reason", "the response is not a usable JWK set: two keys have kid ec1"),
+			nil, assertionForm(jwtFor("jwt-dupkid", f.ec, "ec1", nil))).internalKV("reason", "the response is not a usable JWK set: two keys have kid ec1"),
 		with(fail("jwks_uri answers 500", catalog.ClientJWKSUnreachable, invalidClient, 401),
-			nil, assertionForm(jwtFor("jwt-500", f.ec, "ec1", nil)), "reason", "it answered HTTP 500, not 200"),
+			nil, assertionForm(jwtFor("jwt-500", f.ec, "ec1", nil))).internalKV("reason", "it answered HTTP 500, not 200"),
 		with(fail("jwks_uri answers HTML", catalog.ClientJWKSUnreachable, invalidClient, 401),
-			nil, assertionForm(jwtFor("jwt-html", f.ec, "ec1", nil)), "reason", "the response is not a usable JWK set: it is not a JSON object with a keys array"),
+			nil, assertionForm(jwtFor("jwt-html", f.ec, "ec1", nil))).internalKV("reason", "the response is not a usable JWK set: it is not a JSON object with a keys array"),
 
 		// ---- claims ----
 		with(fail("aud is someone else", catalog.AssertionAudienceInvalid, invalidClient, 401),
-			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{"https://a", "https://b"} })),
-			"aud", "https://a, https://b", "accepted", testIssuer+" (issuer) or "+testTokenURL+" (token endpoint)"),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = "https://a" })),
+			"aud", "https://a", "accepted", testIssuer+" (the issuer) or "+testTokenURL+" (the token endpoint)"),
+		// Audience injection (2025): an array that also names another
+		// server is refused even when one of its values is Lucid's.
+		with(fail("aud array: token endpoint and a foreign value", catalog.AssertionAudienceMultiple, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{testTokenURL, "https://evil.test"} })),
+			"count", "2", "aud", testTokenURL+", https://evil.test"),
+		with(fail("aud array: a foreign token endpoint and the issuer", catalog.AssertionAudienceMultiple, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{"https://attacker-as.test/token", testIssuer} })),
+			"count", "2"),
+		with(fail("aud array: issuer and token endpoint", catalog.AssertionAudienceMultiple, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{testIssuer, testTokenURL} })),
+			"count", "2"),
+		with(fail("aud empty array", catalog.AssertionAudienceInvalid, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["aud"] = []string{} })), "aud", "(missing)"),
 		with(fail("aud missing", catalog.AssertionAudienceInvalid, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { delete(c, "aud") })), "aud", "(missing)"),
 		with(fail("exp missing", catalog.AssertionExpiryMissing, invalidClient, 401),

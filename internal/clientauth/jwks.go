@@ -239,10 +239,18 @@ func (a *Authenticator) fetchJWKS(ctx context.Context, uri string) (*keySet, *fe
 	if err != nil {
 		return nil, &fetchError{reason: "it is not a valid URL", cause: err}
 	}
+	if err := checkFetchScheme(req.URL, a.localKeys); err != nil {
+		return nil, &fetchError{reason: "it does not use https", cause: err}
+	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 	resp, err := a.http.Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(err, ErrLocalAddress):
+			return nil, &fetchError{reason: "its host is on a local network", cause: err}
+		case errors.Is(err, ErrInsecureScheme):
+			return nil, &fetchError{reason: "it redirected to a URL that does not use https", cause: err}
+		case errors.Is(err, context.DeadlineExceeded):
 			return nil, &fetchError{reason: fmt.Sprintf("it did not answer within %s", a.fetchTimeout), cause: err}
 		}
 		return nil, &fetchError{reason: "the HTTP request failed", cause: err}

@@ -35,6 +35,16 @@ type Config struct {
 	// (RFC 7523 §2.1). Set only in the YAML file.
 	TrustedIssuers []TrustedIssuer `yaml:"trusted_issuers"`
 
+	// KeyFetch is how Lucid fetches JWK sets it did not make: clients'
+	// jwks_uri and trusted issuers'.
+	KeyFetch KeyFetch `yaml:"key_fetch"`
+
+	// StrictAssertionAudience accepts only the issuer as the aud of a
+	// client assertion or a JWT bearer assertion; otherwise the token
+	// endpoint URL is accepted too, as older OpenID Connect advice has
+	// clients send it. FAPI 2.0 deployments turn it on.
+	StrictAssertionAudience bool `yaml:"strict_assertion_audience"` // LUCID_STRICT_ASSERTION_AUDIENCE
+
 	// FailureRetention is how long failed-request stories are kept for `lucid explain`.
 	FailureRetention time.Duration `yaml:"failure_retention"`
 	// FailureMaxStories bounds the stories kept of failures attributed to a
@@ -151,6 +161,17 @@ type TrustedIssuer struct {
 	// repeatedly (Kubernetes service account tokens). Otherwise every
 	// assertion needs a jti and is accepted once.
 	AllowReuse bool `yaml:"allow_reuse"`
+}
+
+// KeyFetch settings. Key sets are fetched over https only, from public
+// addresses only (checked when each connection is made, redirects
+// included), within a few seconds and 256 KiB: a jwks_uri is chosen by
+// whoever registers a client, and must not let them reach Lucid's network.
+type KeyFetch struct {
+	// AllowLocal also fetches over plain http and from loopback, private,
+	// link-local and unique-local addresses: for development and tests
+	// only, never on a server open to registration.
+	AllowLocal bool `yaml:"allow_local"` // LUCID_KEY_FETCH_ALLOW_LOCAL
 }
 
 // Limits of TrustedIssuer.MaxLifetime.

@@ -193,6 +193,16 @@ func TestApplyEnv(t *testing.T) {
 				t.Errorf("unset lifetime changed: %s", c.Lifetimes.AccessToken)
 			}
 		}},
+		{name: "key fetch and assertion audience", env: map[string]string{
+			"LUCID_KEY_FETCH_ALLOW_LOCAL": "true", "LUCID_STRICT_ASSERTION_AUDIENCE": "1",
+		}, check: func(t *testing.T, c Config) {
+			if !c.KeyFetch.AllowLocal || !c.StrictAssertionAudience {
+				t.Errorf("got key_fetch %+v strict %v", c.KeyFetch, c.StrictAssertionAudience)
+			}
+			if d := Default(); d.KeyFetch.AllowLocal || d.StrictAssertionAudience {
+				t.Error("the defaults must refuse local key sets and accept the token endpoint audience")
+			}
+		}},
 		{name: "bad duration names the variable", env: map[string]string{"LUCID_LIFETIMES_CODE": "30"}, wantErr: `LUCID_LIFETIMES_CODE: "30" is not a duration`},
 		{name: "bad number", env: map[string]string{"LUCID_LOCKOUT_THRESHOLD": "many"}, wantErr: "LUCID_LOCKOUT_THRESHOLD"},
 		{name: "password hashing and users", env: map[string]string{
@@ -277,8 +287,18 @@ func TestValidate(t *testing.T) {
 		{name: "bad log level", adjust: func(c *Config) { c.LogLevel = "loud" }, wantErr: []string{"log_level"}},
 		{name: "bad addr", adjust: func(c *Config) { c.Addr = "8080" }, wantErr: []string{"addr:"}},
 		{name: "trusted issuer", adjust: func(c *Config) {
-			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks", MaxLifetime: 24 * time.Hour}}
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "https://k8s.example.com/jwks", MaxLifetime: 24 * time.Hour}}
 		}},
+		{name: "trusted issuer on loopback for development", adjust: func(c *Config) {
+			c.KeyFetch.AllowLocal = true
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks"}}
+		}},
+		{name: "trusted issuer on loopback", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "http://127.0.0.1:8001/jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri:", "key_fetch.allow_local"}},
+		{name: "trusted issuer on a private address", adjust: func(c *Config) {
+			c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com", JWKSURI: "https://10.0.0.1/jwks"}}
+		}, wantErr: []string{"trusted_issuers[0].jwks_uri:", "local address"}},
 		{name: "trusted issuer without keys", adjust: func(c *Config) { c.TrustedIssuers = []TrustedIssuer{{Issuer: "https://k8s.example.com"}} },
 			wantErr: []string{"trusted_issuers[0].jwks_uri: set jwks_uri or jwks_file"}},
 		{name: "trusted issuer with both key sources", adjust: func(c *Config) {

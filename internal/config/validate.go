@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -207,6 +208,8 @@ func (c *Config) checkTrustedIssuers() []error {
 		case ti.JWKSURI != "":
 			if err := checkFetchURL(ti.JWKSURI); err != nil {
 				bad("jwks_uri", "%v", err)
+			} else if !c.KeyFetch.AllowLocal && localFetchURL(ti.JWKSURI) {
+				bad("jwks_uri", "%q is plain http or names a local address, from which Lucid does not fetch key sets; for development set key_fetch.allow_local", ti.JWKSURI)
 			}
 		}
 		if ti.Audience != "" && strings.TrimSpace(ti.Audience) != ti.Audience {
@@ -217,6 +220,22 @@ func (c *Config) checkTrustedIssuers() []error {
 		}
 	}
 	return errs
+}
+
+// localFetchURL reports whether a valid fetch URL is one the key set
+// fetcher refuses unless key_fetch.allow_local is set: http, or a host
+// that is localhost or a literal loopback, private or link-local address.
+// (Names that resolve to such addresses are refused when fetched.)
+func localFetchURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "http" || IsLoopbackHost(u.Hostname()) {
+		return true
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	return err == nil && (ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.Unmap().IsLoopback())
 }
 
 // checkFetchURL accepts an absolute https URL without a fragment; plain

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -79,6 +80,9 @@ func CheckRedirectURI(raw string) error {
 	if u.User != nil {
 		return uriErr(URIUserInfo, "%q contains user information (user@host); redirect URIs must not", raw)
 	}
+	if err := CheckPort(u.Port()); err != nil {
+		return uriErr(URIMalformed, "%q: %v", raw, err)
+	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme == "https":
@@ -96,6 +100,20 @@ func CheckRedirectURI(raw string) error {
 		// RFC 8252 §7.1: a private-use scheme based on a domain the app owns.
 	default:
 		return uriErr(URISchemeUnsupported, "%q uses the scheme %s; use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7.1)", raw, u.Scheme)
+	}
+	return nil
+}
+
+// CheckPort accepts an empty port (the scheme's default) or a TCP port,
+// 1 to 65535. url.Parse checks only that a port is digits, so 0 and 99999
+// would otherwise be registered and compared as they are.
+func CheckPort(port string) error {
+	if port == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("the port %.10s is not between 1 and 65535", port)
 	}
 	return nil
 }
@@ -306,6 +324,15 @@ func checkText(field, v string, maxLen int) error {
 	}
 	if strings.ContainsFunc(v, unicode.IsControl) {
 		return invalid(field, "contains control characters")
+	}
+	// Bidirectional controls (U+202A-202E, U+2066-2069, marks) reorder
+	// what is shown around them: a name could read as another's, or
+	// reverse the text that follows it on a page.
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }) {
+		return invalid(field, "contains bidirectional control characters (such as U+202E), which change how the text around them is shown")
+	}
+	if !utf8.ValidString(v) {
+		return invalid(field, "is not valid UTF-8")
 	}
 	return nil
 }

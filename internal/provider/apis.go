@@ -27,22 +27,72 @@ type apiCache struct {
 }
 
 type apiSnapshot struct {
-	byID   map[string]*store.API
+	byID map[string]*store.API
+	// owners are the APIs that define each scope.
+	owners map[string][]string
 	loaded time.Time
 }
 
 // get returns the API with this identifier, if one is registered. A failed
 // reload keeps the previous list: a stale format beats a failed request.
 func (a *apiCache) get(ctx context.Context, id string) (*store.API, bool) {
-	snap := a.snap.Load()
-	if snap == nil || time.Since(snap.loaded) > apiTTL {
-		snap = a.refresh(ctx)
-	}
+	snap := a.current(ctx)
 	if snap == nil {
 		return nil, false
 	}
 	api, ok := snap.byID[id]
 	return api, ok
+}
+
+// apiMissReload is how old the list may be before an audience it does not
+// know makes it reload: an API created a moment ago must not have its own
+// scopes refused for up to apiTTL, yet audiences that are no registered
+// API must not reload the list on every request.
+const apiMissReload = 100 * time.Millisecond
+
+// scopeIndex returns the APIs that define each scope, from a list that
+// knows every API in aud if the store does (see apiMissReload).
+func (a *apiCache) scopeIndex(ctx context.Context, aud []string) map[string][]string {
+	snap := a.current(ctx)
+	if snap == nil {
+		return nil
+	}
+	for _, id := range aud {
+		if _, ok := snap.byID[id]; !ok {
+			if time.Since(snap.loaded) > apiMissReload {
+				snap = a.reloadNow(ctx, snap)
+			}
+			break
+		}
+	}
+	return snap.owners
+}
+
+// reloadNow reloads the list unless another caller did since old was read.
+func (a *apiCache) reloadNow(ctx context.Context, old *apiSnapshot) *apiSnapshot {
+	a.reload.Lock()
+	if cur := a.snap.Load(); cur != old {
+		a.reload.Unlock()
+		return cur
+	}
+	a.reload.Unlock()
+	a.expire(old)
+	return a.refresh(ctx)
+}
+
+// expire marks snap stale so that the next refresh reloads.
+func (a *apiCache) expire(snap *apiSnapshot) {
+	stale := *snap
+	stale.loaded = time.Time{}
+	a.snap.CompareAndSwap(snap, &stale)
+}
+
+func (a *apiCache) current(ctx context.Context) *apiSnapshot {
+	snap := a.snap.Load()
+	if snap == nil || time.Since(snap.loaded) > apiTTL {
+		snap = a.refresh(ctx)
+	}
+	return snap
 }
 
 // refresh reloads the list; concurrent callers wait for one reload.
@@ -58,10 +108,14 @@ func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
 		return a.snap.Load()
 	}
 	m := make(map[string]*store.API, len(list))
+	owners := make(map[string][]string)
 	for _, api := range list {
 		m[api.ID] = api
+		for _, sc := range api.Scopes {
+			owners[sc] = append(owners[sc], api.ID)
+		}
 	}
-	snap := &apiSnapshot{byID: m, loaded: time.Now()}
+	snap := &apiSnapshot{byID: m, owners: owners, loaded: time.Now()}
 	a.snap.Store(snap)
 	return snap
 }

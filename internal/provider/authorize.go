@@ -141,6 +141,10 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "it is not an absolute URI")
 	case u.Fragment != "" || strings.Contains(redirectURI, "#"):
 		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "it contains a fragment (#), which RFC 6749 §3.1.2 forbids")
+	case !validPort(u.Port()):
+		// A registered loopback URI matches any port (RFC 8252 §7.3), but
+		// only a port a socket can have.
+		return nil, "", catalog.New(catalog.RedirectURIMalformed, "redirect_uri", redirectURI, "reason", "its port is not between 1 and 65535")
 	}
 	for _, reg := range client.RedirectURIs {
 		if reg == redirectURI || loopbackMatch(reg, u) {
@@ -149,6 +153,16 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 	}
 	return nil, "", catalog.New(catalog.RedirectURINotRegistered, "redirect_uri", redirectURI, "client_id", clientID).
 		Internal("registered", strings.Join(client.RedirectURIs, " "))
+}
+
+// validPort accepts no port or a TCP port, 1 to 65535; url.Parse checks
+// only that a port is digits.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // loopbackMatch applies RFC 8252 §7.3: a native app's loopback IP redirect

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -334,14 +335,40 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 		name = user.Username
 	}
 	p.ui.Consent(w, http.StatusOK, ui.ConsentPage{
-		ClientName:  clientName(client),
-		ClientID:    client.ID,
-		UserName:    name,
-		Scopes:      scopes,
-		Action:      PathConsent,
-		CSRF:        p.csrfToken(browser, ar.ID),
-		Interaction: ar.ID,
+		ClientName:   clientName(client),
+		ClientID:     client.ID,
+		UserName:     name,
+		Scopes:       scopes,
+		Action:       PathConsent,
+		CSRF:         p.csrfToken(browser, ar.ID),
+		Interaction:  ar.ID,
+		RedirectHost: redirectHost(ar.RedirectURI),
+		Unverified:   client.RegistrationTokenHash != "",
 	})
+}
+
+// redirectHost names where a redirect URI leads, for the consent page: its
+// host and port, or for a native app's private-use scheme the scheme.
+// Non-ASCII is percent-encoded, so a look-alike host cannot pass for
+// another.
+func redirectHost(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	h := u.Host
+	if h == "" {
+		h = u.Scheme + ":"
+	}
+	var b strings.Builder
+	for _, c := range []byte(strings.ToLower(h)) {
+		if c < 0x21 || c > 0x7e {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // consentUser returns the user who signed in for this request; it must

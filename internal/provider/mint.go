@@ -31,6 +31,10 @@ type grant struct {
 	// aud are the RFC 8707 resources the access token is for; empty means
 	// Lucid itself (userinfo).
 	aud []string
+	// explicitScope says the client named the scopes in this request
+	// (refresh with scope): one outside the audience is then refused
+	// rather than left out of the access token.
+	explicitScope bool
 }
 
 // issueTokens mints the access token, the ID token when openid was granted,
@@ -50,11 +54,18 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		}
 		format, ttl = p.tokenPolicy(ctx, g.client, g.aud)
 	}
+	// The access token carries only the scopes of its audience; the ID
+	// token and the refresh token keep the whole grant, so that a later
+	// refresh for another resource gets that resource's scopes.
+	accessScopes, e := p.audienceScopes(ctx, aud, g.scopes, g.explicitScope)
+	if e != nil {
+		return nil, issued, e
+	}
 	access, at, record, e := p.newAccess(accessToken{
 		client:   g.client,
 		subject:  g.user.ID,
 		userID:   g.user.ID,
-		scopes:   g.scopes,
+		scopes:   accessScopes,
 		aud:      aud,
 		format:   format,
 		ttl:      ttl,
@@ -80,6 +91,11 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 			}
 			if g.session != "" {
 				claims["sid"] = g.session
+			}
+			// The grant, as in access tokens: token exchange takes an ID
+			// token only while its grant lives.
+			if g.family != "" {
+				claims["grant_id"] = g.family
 			}
 			if len(g.amr) > 0 {
 				claims["amr"] = g.amr

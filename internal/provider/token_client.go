@@ -24,7 +24,7 @@ func (p *Provider) grantClientCredentials(ctx context.Context, req *tokenRequest
 	if e != nil {
 		return nil, e
 	}
-	return p.accessFor(ctx, req, subject{id: c.ID}, granted)
+	return p.accessFor(ctx, req, subject{id: c.ID}, granted, req.params["scope"] != "")
 }
 
 // subject is whom a machine-to-machine token is about: the client itself,
@@ -37,11 +37,16 @@ type subject struct {
 // accessFor is the common end of the grants without a user session
 // (client_credentials, JWT bearer): the audience from the resource
 // parameters or the client's audiences, format and lifetime from the APIs,
-// one access token, no refresh or ID token.
-func (p *Provider) accessFor(ctx context.Context, req *tokenRequest, sub subject, granted []string) (*tokenResponse, *catalog.Error) {
+// one access token, no refresh or ID token. The scopes are those of the
+// APIs in the audience: explicit says the client asked for them, and is
+// told about one outside it; a default set is narrowed silently.
+func (p *Provider) accessFor(ctx context.Context, req *tokenRequest, sub subject, granted []string, explicit bool) (*tokenResponse, *catalog.Error) {
 	c := req.client
 	aud, e := p.resourceAudience(c, req.resources, true)
 	if e != nil {
+		return nil, e
+	}
+	if granted, e = p.audienceScopes(ctx, aud, granted, explicit); e != nil {
 		return nil, e
 	}
 	format, ttl := p.tokenPolicy(ctx, c, aud)
@@ -79,6 +84,43 @@ func clientScopes(c *store.Client, requested string) ([]string, *catalog.Error) 
 			return nil, catalog.New(catalog.ScopeNotAllowed, "client_id", c.ID, "scope", s, "allowed", orNone(strings.Join(c.Scopes, " ")))
 		case !slices.Contains(out, s):
 			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// audienceScopes keeps the scopes a token for aud may carry: those an API
+// in aud defines, those no API defines (scopes the operator tied to no
+// API), and the OpenID scopes about the user. A scope only other APIs define would let
+// the token's holder, or any API in aud that passes it on, act at an API
+// the token is not for. With strict, such a scope is refused instead of
+// dropped.
+func (p *Provider) audienceScopes(ctx context.Context, aud, scopes []string, strict bool) ([]string, *catalog.Error) {
+	if !slices.ContainsFunc(scopes, func(s string) bool { return !slices.Contains(userScopes, s) }) {
+		return scopes, nil // OpenID scopes only, the usual user token
+	}
+	apis := make([]string, 0, len(aud))
+	for _, a := range aud {
+		if a != p.issuer {
+			apis = append(apis, a)
+		}
+	}
+	index := p.apis.scopeIndex(ctx, apis)
+	out := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if slices.Contains(userScopes, s) {
+			// About the person, released by userinfo and ID tokens: never
+			// an API's, whatever an API lists.
+			out = append(out, s)
+			continue
+		}
+		owners := index[s]
+		if len(owners) == 0 || slices.ContainsFunc(owners, func(o string) bool { return slices.Contains(aud, o) }) {
+			out = append(out, s)
+			continue
+		}
+		if strict {
+			return nil, catalog.New(catalog.ScopeNotInAudience, "scope", s, "owner", strings.Join(owners, " "), "audience", strings.Join(aud, " "))
 		}
 	}
 	return out, nil

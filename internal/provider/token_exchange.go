@@ -159,6 +159,9 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 	if e != nil {
 		return nil, e
 	}
+	if granted, e = p.audienceScopes(ctx, aud, granted, prm["scope"] != ""); e != nil {
+		return nil, e
+	}
 	format, ttl := p.tokenPolicy(ctx, c, aud)
 	issued := tokenTypeAccess
 	if requested == tokenTypeJWT {
@@ -317,6 +320,7 @@ func (p *Provider) presentedIDToken(ctx context.Context, param, token string) (*
 		Expiry   int64           `json:"exp"`
 		AuthTime int64           `json:"auth_time"`
 		SID      string          `json:"sid"`
+		Grant    string          `json:"grant_id"`
 		Act      json.RawMessage `json:"act"`
 	}
 	if err := json.Unmarshal(payload, &cl); err != nil {
@@ -345,7 +349,18 @@ func (p *Provider) presentedIDToken(ctx context.Context, param, token string) (*
 	if e != nil {
 		return nil, e
 	}
-	t := &presentedToken{sub: cl.Subject, client: owner, scopes: []string{"openid"}, user: u, session: cl.SID, expiry: time.Unix(cl.Expiry, 0)}
+	// An ID token outlives nothing it stands for: a replayed code, a
+	// revoked refresh token or a withdrawn consent ends its grant, and with
+	// it the ID token's worth as a subject.
+	if e := p.liveGrant(ctx, param, cl.Grant, cl.Subject); e != nil {
+		return nil, e
+	}
+	if cl.SID != "" {
+		if e := p.liveSession(ctx, param, cl.SID, cl.Subject); e != nil {
+			return nil, e
+		}
+	}
+	t := &presentedToken{sub: cl.Subject, client: owner, scopes: []string{"openid"}, user: u, grant: cl.Grant, session: cl.SID, expiry: time.Unix(cl.Expiry, 0)}
 	if cl.AuthTime > 0 {
 		t.authTime = time.Unix(cl.AuthTime, 0)
 	}
@@ -356,6 +371,45 @@ func (p *Provider) presentedIDToken(ctx context.Context, param, token string) (*
 		}
 	}
 	return t, nil
+}
+
+// liveGrant checks that the grant an ID token names exists, belongs to its
+// subject and is not revoked, itself or through an ancestor.
+func (p *Provider) liveGrant(ctx context.Context, param, grant, sub string) *catalog.Error {
+	if grant == "" {
+		return catalog.New(catalog.ExchangeTokenInvalid, "parameter", param,
+			"reason", "it names no grant (grant_id), so Lucid cannot tell whether the sign-in behind it was revoked; use an ID token issued now, or the access token")
+	}
+	f, err := p.tokenFamily(ctx, grant)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", "its grant no longer exists").Internal("grant_id", grant)
+	case err != nil:
+		return failure.FromStore(err)
+	case f.UserID != sub:
+		return catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its grant belongs to another user").Internal("grant_id", grant)
+	case f.RevokedAt != nil:
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", f.RevokeReason).Internal("grant_id", grant, "revoked_at", f.RevokedAt.String())
+	}
+	return nil
+}
+
+// liveSession checks that the sign-in session an ID token names (sid) is
+// still there: after the user signed out, or the session expired, the ID
+// token no longer stands for anyone at the keyboard.
+func (p *Provider) liveSession(ctx context.Context, param, sid, sub string) *catalog.Error {
+	sess, err := p.store.GetSessionByID(ctx, sid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", "the sign-in session it came from has ended").Internal("sid", sid)
+	case err != nil:
+		return failure.FromStore(err)
+	case sess.UserID != sub:
+		return catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its session belongs to another user").Internal("sid", sid)
+	case !p.now().Before(sess.ExpiresAt):
+		return catalog.New(catalog.ExchangeTokenRevoked, "parameter", param, "reason", "the sign-in session it came from has ended").Internal("sid", sid, "session_expired_at", sess.ExpiresAt.String())
+	}
+	return nil
 }
 
 // activeUser is the subject of a user's token, which must still be allowed in.
@@ -473,6 +527,13 @@ func (p *Provider) exchangeIDToken(c *store.Client, subj *presentedToken, grante
 		if act != nil {
 			claims["act"] = act
 		}
+		// It stands for the subject's grant, and ends with it.
+		if subj.grant != "" {
+			claims["grant_id"] = subj.grant
+		}
+		if subj.session != "" {
+			claims["sid"] = subj.session
+		}
 	})
 	if e != nil {
 		return nil, e
@@ -499,13 +560,31 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 		return nil, catalog.New(catalog.ExchangeRefreshWithActor)
 	}
 	now := p.now()
-	// The new grant hangs off the subject's (none for an ID token): ending
-	// that one, for a replayed code or a withdrawn consent, ends this one.
+	if subj.grant == "" {
+		// Only a grant can be revoked; a family without one would outlive
+		// every revocation of the sign-in it came from.
+		return nil, catalog.New(catalog.ExchangeNeedsUser, "requested", tokenTypeRefresh).Internal("reason", "the subject token belongs to no grant")
+	}
+	parent, err := p.store.GetTokenFamily(ctx, subj.grant)
+	if err != nil {
+		return nil, failure.FromStore(err).Internal("while", "reading the subject's grant")
+	}
+	// The new grant hangs off the subject's: ending that one, for a
+	// replayed code, a revoked refresh token or a withdrawn consent, ends
+	// this one. It also starts when its parent did, so that its refresh
+	// tokens expire no later than the parent's.
+	start := parent.CreatedAt
+	if start.IsZero() || start.After(now) {
+		start = now
+	}
 	family := &store.TokenFamily{
 		ID: secret.Token(16), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
-		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: now, ParentID: subj.grant,
+		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: start, ParentID: subj.grant,
 	}
-	token, rt := p.newRefreshToken(family, now, now)
+	token, rt := p.newRefreshToken(family, start, now)
+	if !rt.ExpiresAt.After(now) {
+		return nil, catalog.New(catalog.ExchangeTokenExpired, "parameter", "subject_token", "expired_at", rt.ExpiresAt, "ago", now.Sub(rt.ExpiresAt)).Internal("reason", "the subject's grant reached its absolute lifetime")
+	}
 	if err := p.store.CreateTokenFamily(ctx, family, store.Issued{Refresh: rt}); err != nil {
 		return nil, failure.FromStore(err).Internal("while", "creating the token family of an exchange")
 	}

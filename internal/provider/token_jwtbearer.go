@@ -261,7 +261,7 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 	}
 	// userID carries the subject into an opaque token's record, where
 	// checkAccessToken reads it back.
-	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted)
+	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted, req.params["scope"] != "")
 }
 
 // bearerKey finds the issuer's key that must verify the assertion.
@@ -310,12 +310,14 @@ func (p *Provider) bearerKey(ctx context.Context, ti *trustedIssuer, as *bearerA
 
 // checkBearerClaims checks aud, exp, iat, nbf, the lifetime and sub.
 func (p *Provider) checkBearerClaims(ti *trustedIssuer, as *bearerAssertion) *catalog.Error {
-	accepted := []string{p.issuer, p.issuer + PathToken}
-	acceptedText := p.issuer + " (issuer) or " + p.issuer + PathToken + " (token endpoint)"
+	accepted, acceptedText := p.clients.AcceptedAudiences()
 	if ti.Audience != "" {
 		accepted, acceptedText = []string{ti.Audience}, ti.Audience
 	}
-	if !slices.ContainsFunc(as.aud, func(a string) bool { return slices.Contains(accepted, a) }) {
+	switch clientauth.CheckAudience(as.aud, accepted) {
+	case clientauth.AudienceMultiple:
+		return catalog.New(catalog.JWTBearerAudienceMultiple, "count", len(as.aud), "aud", fmt.Sprintf("%.200s", strings.Join(as.aud, ", ")), "accepted", acceptedText)
+	case clientauth.AudienceNotAccepted:
 		aud := "(missing)"
 		if len(as.aud) > 0 {
 			aud = fmt.Sprintf("%.200s", strings.Join(as.aud, ", "))

@@ -78,6 +78,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
 		session: family.SessionID, authTime: family.AuthTime, refresh: true, aud: aud,
+		explicitScope: req.params["scope"] != "",
 	}, family.CreatedAt)
 	if e != nil {
 		return nil, e

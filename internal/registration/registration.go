@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -56,6 +57,9 @@ type Options struct {
 	// Failures reports failed requests; nil logs them through Log and
 	// keeps their stories in the service's store.
 	Failures *failure.Recorder
+	// LocalKeySets accepts a jwks_uri over http or on a local address
+	// (key_fetch.allow_local, for development).
+	LocalKeySets bool
 }
 
 // Handler serves the registration endpoint.
@@ -67,19 +71,22 @@ type Handler struct {
 	log      *slog.Logger
 	now      func() time.Time
 	failures *failure.Recorder
-	limit    *throttle.Limiter // open registrations per network; nil unless mode open with a limit
+	limit    *throttle.Limiter // open registrations and updates per network; nil unless mode open with a limit
+	// localKeys accepts a jwks_uri the key set fetcher would refuse.
+	localKeys bool
 }
 
 // New builds the endpoint. With registration off it answers every request
 // with registration_disabled.
 func New(svc *manage.Service, opts Options) *Handler {
 	h := &Handler{
-		svc:      svc,
-		issuer:   strings.TrimSuffix(opts.Issuer, "/"),
-		mode:     opts.Config.Mode,
-		log:      opts.Log,
-		now:      opts.Now,
-		failures: opts.Failures,
+		svc:       svc,
+		issuer:    strings.TrimSuffix(opts.Issuer, "/"),
+		mode:      opts.Config.Mode,
+		log:       opts.Log,
+		now:       opts.Now,
+		failures:  opts.Failures,
+		localKeys: opts.LocalKeySets,
 	}
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
@@ -160,22 +167,53 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", e)
 		return
 	}
-	net, ok := throttle.Network(r.RemoteAddr)
-	if h.limit == nil || !ok {
-		h.register(w, r)
-		return
-	}
-	undo, wait := h.limit.Take(net, h.now())
+	undo, wait := h.take(r)
 	if wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		h.fail(w, r, "", catalog.New(catalog.RegistrationRateLimited,
-			"limit", h.limit.PerHour(), "network", net, "retry_after", wait))
+		h.rateLimited(w, r, "", wait)
 		return
 	}
 	// Only registrations count: fixing refused metadata costs nothing.
 	if !h.register(w, r) {
 		undo()
 	}
+}
+
+// take counts a registration or an update against the open limit of the
+// request's network; undo gives it back. wait > 0 means the limit is
+// reached.
+func (h *Handler) take(r *http.Request) (undo func(), wait time.Duration) {
+	net, ok := throttle.Network(r.RemoteAddr)
+	if h.limit == nil || !ok {
+		return func() {}, 0
+	}
+	return h.limit.Take(net, h.now())
+}
+
+func (h *Handler) rateLimited(w http.ResponseWriter, r *http.Request, clientID string, wait time.Duration) {
+	net, _ := throttle.Network(r.RemoteAddr)
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	h.fail(w, r, clientID, catalog.New(catalog.RegistrationRateLimited,
+		"limit", h.limit.PerHour(), "network", net, "retry_after", wait))
+}
+
+// checkJWKSURI refuses a jwks_uri the key set fetcher would never fetch,
+// so that the registrant hears it now rather than as a failed sign-in.
+func (h *Handler) checkJWKSURI(uri string) *catalog.Error {
+	if uri == "" {
+		return nil
+	}
+	err := clientauth.CheckKeySetURL(uri, h.localKeys)
+	if err == nil {
+		return nil
+	}
+	reason := err.Error()
+	switch {
+	case errors.Is(err, clientauth.ErrInsecureScheme):
+		reason = "it does not use https"
+	case errors.Is(err, clientauth.ErrLocalAddress):
+		reason = "its host is localhost or a loopback, private, link-local or unique-local address"
+	}
+	return catalog.New(catalog.RegistrationJWKSURIRefused, "jwks_uri", clip(uri, 200), "reason", reason)
 }
 
 // register creates the client the request describes and answers; it
@@ -189,6 +227,9 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) bool {
 	}
 	id := secret.ID(16)
 	v, e := md.resolve(id)
+	if e == nil {
+		e = h.checkJWKSURI(v.jwksURI)
+	}
 	if e != nil {
 		h.fail(w, r, "", e)
 		return false
@@ -245,12 +286,24 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	v, e := md.resolve(c.ID)
+	if e == nil {
+		e = h.checkJWKSURI(v.jwksURI)
+	}
 	if e != nil {
 		h.fail(w, r, c.ID, e)
 		return
 	}
+	// An update can point jwks_uri somewhere new, and each new URL is a
+	// fetch the next assertion triggers: updates count against the same
+	// limit as registrations, and like them only when they succeed.
+	undo, wait := h.take(r)
+	if wait > 0 {
+		h.rateLimited(w, r, c.ID, wait)
+		return
+	}
 	updated, err := h.svc.UpdateClient(ctx, c.ID, v.patch())
 	if err != nil {
+		undo()
 		h.fail(w, r, c.ID, refusal(err, v, c.ID))
 		return
 	}

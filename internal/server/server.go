@@ -128,11 +128,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// administration alike, so that the bound on their memory holds.
 	hashing := password.NewPool(cfg.Password.HashSlots, cfg.Password.HashWait)
 	prov, err := provider.New(provider.Options{
-		Issuer:        issuer,
-		Store:         st,
-		Keys:          km,
-		Secrets:       sk,
-		ClientAuth:    clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now)),
+		Issuer:  issuer,
+		Store:   st,
+		Keys:    km,
+		Secrets: sk,
+		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now),
+			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
@@ -176,7 +177,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return password.Hash(pw)
 		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {

@@ -162,6 +162,10 @@ type Store interface {
 	// Browser sessions, keyed by the SHA-256 of the cookie value.
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, hash string) (*Session, error)
+	// GetSessionByID finds a session by its public id (the sid claim), to
+	// tell whether a token's session still exists; ErrNotFound once it
+	// ended. Expiry is the caller's to judge.
+	GetSessionByID(ctx context.Context, id string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
 	// DeleteSessionsFor ends every browser session of the user (password
 	// changed, account disabled); a user without sessions is no error.

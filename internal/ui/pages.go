@@ -44,6 +44,13 @@ type ConsentPage struct {
 	CSRF        string
 	Interaction string
 	RedirectTo  string // as in SignInPage
+	// RedirectHost is where the decision sends the person: the redirect
+	// URI's host (or scheme, for an app's private-use scheme), which no
+	// other client can register as its own, unlike a name.
+	RedirectHost string
+	// Unverified marks a client that registered itself (dynamic
+	// registration): its name is whatever its registrant chose.
+	Unverified bool
 }
 
 // LogoutPage asks the person to confirm signing out.

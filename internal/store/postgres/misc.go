@@ -71,6 +71,11 @@ func (s *Store) GetSession(ctx context.Context, hash string) (*store.Session, er
 	return getOne[store.Session](ctx, s, "get session", `SELECT data FROM sessions WHERE hash = $1`, hash)
 }
 
+// GetSessionByID uses the expression index sessions_id.
+func (s *Store) GetSessionByID(ctx context.Context, id string) (*store.Session, error) {
+	return getOne[store.Session](ctx, s, "get session by id", `SELECT data FROM sessions WHERE data->>'id' = $1`, id)
+}
+
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = $1`, hash)
 }

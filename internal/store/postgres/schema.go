@@ -143,6 +143,10 @@ ALTER TABLE failures ADD COLUMN unattributed boolean NOT NULL DEFAULT false;
 UPDATE failures SET unattributed = true WHERE COALESCE(data->>'client_id', '') = '';
 CREATE INDEX failures_class ON failures (unattributed, created_at);
 `,
+	// Sessions by their public id (GetSessionByID).
+	`
+CREATE INDEX sessions_id ON sessions ((data->>'id'));
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

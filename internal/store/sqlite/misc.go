@@ -68,6 +68,11 @@ func (s *Store) DeleteSessionsFor(ctx context.Context, userID string) error {
 	return s.exec(ctx, "delete sessions of user", `DELETE FROM sessions WHERE json_extract(data, '$.user_id') = ?`, userID)
 }
 
+// GetSessionByID uses the expression index sessions_id.
+func (s *Store) GetSessionByID(ctx context.Context, id string) (*store.Session, error) {
+	return getOne[store.Session](ctx, s, "get session by id", s.getSessionByID, id)
+}
+
 // UseJTI inserts the pair, or takes over a record that has expired; an
 // unexpired record leaves the statement without effect.
 func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {

@@ -140,6 +140,10 @@ ALTER TABLE failures ADD COLUMN unattributed INTEGER NOT NULL DEFAULT 0;
 UPDATE failures SET unattributed = 1 WHERE COALESCE(json_extract(data, '$.client_id'), '') = '';
 CREATE INDEX failures_class ON failures (unattributed, created_at);
 `,
+	// Sessions by their public id (GetSessionByID).
+	`
+CREATE INDEX sessions_id ON sessions (json_extract(data, '$.id'));
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

@@ -51,6 +51,7 @@ type Store struct {
 	closeOnce sync.Once
 
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
+	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
 	reads                                                                      []*sql.Stmt // all of the above, for Close
 
@@ -145,6 +146,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.getRefresh, `SELECT ` + rotatedCols + ` FROM refresh_tokens WHERE hash = ?`},
 		{&s.getFamily, `SELECT ` + familyCols + ` FROM token_families WHERE id = ?`},
 		{&s.getSession, `SELECT data FROM sessions WHERE hash = ?`},
+		{&s.getSessionByID, `SELECT data FROM sessions WHERE json_extract(data, '$.id') = ?`},
 		{&s.getRequest, `SELECT data FROM auth_requests WHERE id = ?`},
 		{&s.getAccess, `SELECT data, revoked_at FROM access_tokens WHERE hash = ?`},
 		{&s.deniedJTI, `SELECT 1 FROM denied_jtis WHERE jti = ?`},

@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RevokeFamiliesDescendants", testRevokeDescendants},
 		{"Consents", testConsents},
 		{"DeleteSessionsFor", testDeleteSessionsFor},
+		{"SessionByID", testSessionByID},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
