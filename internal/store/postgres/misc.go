@@ -63,35 +63,42 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	if err != nil {
 		return s.fail(ctx, "create session", err)
 	}
-	return s.exec(ctx, "create session", `INSERT INTO sessions (hash, expires_at, data) VALUES ($1, $2, $3)`,
-		n.Hash, ts(n.ExpiresAt), data)
+	return s.exec(ctx, "create session", `INSERT INTO sessions (hash, expires_at, data, id, user_id) VALUES ($1, $2, $3, $4, $5)`,
+		n.Hash, ts(n.ExpiresAt), data, storableOrNull(n.ID), storableOrNull(n.UserID))
+}
+
+// storableOrNull is s as a lookup column, or NULL where PostgreSQL cannot
+// store it: such a value is never looked up (the lookups check storable).
+func storableOrNull(s string) any {
+	if !storable(s) {
+		return nil
+	}
+	return s
 }
 
 func (s *Store) GetSession(ctx context.Context, hash string) (*store.Session, error) {
 	return getOne[store.Session](ctx, s, "get session", `SELECT data FROM sessions WHERE hash = $1`, hash)
 }
 
-// GetSessionByID uses the expression index sessions_id.
+// GetSessionByID uses the index sessions_id.
 func (s *Store) GetSessionByID(ctx context.Context, id string) (*store.Session, error) {
-	return getOne[store.Session](ctx, s, "get session by id", `SELECT data FROM sessions WHERE data->>'id' = $1`, id)
+	if !storable(id) {
+		return nil, store.ErrNotFound
+	}
+	return getOne[store.Session](ctx, s, "get session by id", `SELECT data FROM sessions WHERE id = $1`, id)
 }
 
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteRow(ctx, "delete session", `DELETE FROM sessions WHERE hash = $1`, hash)
 }
 
-// DeleteSessionsFor reads the user out of each session's JSON: sessions
-// are few (they expire within lifetimes.session) and this runs only on an
-// operator's change, so a scan is cheaper than a column and a migration.
-// An id PostgreSQL cannot store has no sessions.
+// DeleteSessionsFor uses the index sessions_user. An id PostgreSQL cannot
+// store has no sessions.
 func (s *Store) DeleteSessionsFor(ctx context.Context, userID string) error {
 	if !storable(userID) {
 		return nil
 	}
-	// ->> refuses a document holding an escaped NUL, which no session
-	// Lucid makes has; CASE keeps such a row from failing the statement.
-	return s.exec(ctx, "delete sessions of user", `DELETE FROM sessions
-		WHERE CASE WHEN strpos(data::text, '\u0000') > 0 THEN false ELSE data->>'user_id' = $1 END`, userID)
+	return s.exec(ctx, "delete sessions of user", `DELETE FROM sessions WHERE user_id = $1`, userID)
 }
 
 // UseJTI inserts the pair, or takes over a record that has expired; an

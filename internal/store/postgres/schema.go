@@ -143,9 +143,15 @@ ALTER TABLE failures ADD COLUMN unattributed boolean NOT NULL DEFAULT false;
 UPDATE failures SET unattributed = true WHERE COALESCE(data->>'client_id', '') = '';
 CREATE INDEX failures_class ON failures (unattributed, created_at);
 `,
-	// Sessions by their public id (GetSessionByID).
+	// Sessions by their public id (GetSessionByID) and by user
+	// (DeleteSessionsFor), as columns: ->> on a json document refuses one
+	// that holds an escaped NUL, so an expression index would refuse to
+	// store it. Rows from before fill the columns where they can.
 	`
-CREATE INDEX sessions_id ON sessions ((data->>'id'));
+ALTER TABLE sessions ADD COLUMN id text COLLATE "C", ADD COLUMN user_id text COLLATE "C";
+UPDATE sessions SET id = data->>'id', user_id = data->>'user_id' WHERE strpos(data::text, '\u0000') = 0;
+CREATE INDEX sessions_id ON sessions (id);
+CREATE INDEX sessions_user ON sessions (user_id);
 `,
 }
 
