@@ -250,3 +250,18 @@ const (
 
 // Hardening (entries_operator.go): the CLI, configuration, start-up.
 const ()
+
+// Mistakes (entries_credential_kind.go): Lucid's credentials told apart by kind.
+const ()
+
+// Mistakes (entries_cors.go): browser apps and allowed web origins.
+const ()
+
+// Mistakes (entries_client_secret_mistakes.go): client secrets, assertions' clocks.
+const ()
+
+// Mistakes (entries_signin_report.go): sign-in pages, authorization requests.
+const ()
+
+// Mistakes (entries_resource_library.go): the resource library's own failures.
+const ()

@@ -1,0 +1,4 @@
+package catalog
+
+// clientSecretMistakeEntries: see entries_mistakes.go.
+var clientSecretMistakeEntries = []Entry{}
