@@ -97,6 +97,11 @@ func TestAPIScopesInCodeFlow(t *testing.T) {
 		opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("scope", scope)}
 		u := cfg.AuthCodeURL(state, opts...)
 		for _, r := range resources {
+			// audience=X stands for itself, anything else is a resource.
+			if a, ok := strings.CutPrefix(r, "audience="); ok {
+				u += "&audience=" + url.QueryEscape(a)
+				continue
+			}
 			u += "&resource=" + url.QueryEscape(r)
 		}
 		return u, v
@@ -114,9 +119,11 @@ func TestAPIScopesInCodeFlow(t *testing.T) {
 		says        []string
 	}{
 		{"API scope without resource", "openid orders:read", nil, "scope_needs_resource", "invalid_scope",
-			[]string{"orders:read", "resource=" + ordersAPI, "names none"}},
+			[]string{"orders:read", "resource=" + ordersAPI, "resources named: none)"}},
 		{"API scope with another API as resource", "openid orders:read", []string{payroll}, "scope_needs_resource", "invalid_scope",
-			[]string{"resource=" + ordersAPI, "names " + payroll}},
+			[]string{"resource=" + ordersAPI, "resources named: " + payroll}},
+		{"API scope with audience instead of resource", "openid orders:read", []string{"audience=" + ordersAPI}, "scope_needs_resource", "invalid_scope",
+			[]string{"resource=" + ordersAPI, "the audience parameter it has is not read"}},
 		{"scope no API defines", "openid wallet", []string{ordersAPI}, "scope_unknown", "invalid_scope", []string{"wallet"}},
 		{"API scope the client may not have", "openid orders:write", []string{ordersAPI}, "scope_not_allowed", "invalid_scope", []string{"orders:write"}},
 	}

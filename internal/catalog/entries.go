@@ -671,7 +671,10 @@ var coreEntries = []Entry{
 			"Scopes were separated by commas or a literal plus sign, so several scopes were read as one unknown scope.",
 		},
 		ClientFix: []string{
-			"Request only scopes listed in scopes_supported of the discovery document, separated by single spaces.",
+			"Request only scopes listed in scopes_supported of the discovery document, or scopes of a registered API, separated by single spaces.",
+		},
+		OperatorFix: []string{
+			"`lucid api list` shows the scopes each registered API defines; a scope no API defines is unknown to the authorization endpoint.",
 		},
 		Spec: "RFC 6749 §3.3", SpecURL: rfc6749 + "#section-3.3", Endpoints: []Endpoint{Authorize, Token}},
 	{Name: ScopeNotAllowed, Error: "invalid_scope", Status: bad, Title: "Scope not allowed for this client",

@@ -21,7 +21,7 @@ var signInReportEntries = []Entry{
 		},
 		Spec: "RFC 6749 §4.1.2.1", SpecURL: rfc6749 + "#section-4.1.2.1", Endpoints: []Endpoint{SignIn}},
 	{Name: ScopeNeedsResource, Error: "invalid_scope", Status: http.StatusBadRequest, Title: "API scope requested without its API as resource",
-		Description: "The scope {scope} is defined by the API {owner}, but the request names {named} as resource. Add resource={owner} to the authorization request: the access token is then for that API and carries its scopes.",
+		Description: "The scope {scope} is defined by the API {owner}, which the request does not name as a resource (resources named: {named}). Add resource={owner} to the authorization request: the access token is then for that API and carries its scopes.",
 		Causes: []string{
 			"The application asks for an API's scope in the authorization-code flow without saying which API the token is for; Lucid does not guess an audience, so that a token never reaches an API its user did not see named.",
 			"The application sends audience=API (the name one hosted provider uses) instead of the standard resource parameter (RFC 8707), which Lucid reads.",

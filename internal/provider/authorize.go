@@ -254,7 +254,8 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 	if len(ar.Scopes) == 0 {
 		return nil, catalog.New(catalog.ParameterMissing, "parameter", "scope")
 	}
-	if e := p.checkAuthScopes(ctx, ar.Scopes, client, resources); e != nil {
+	_, audience := params["audience"]
+	if e := p.checkAuthScopes(ctx, ar.Scopes, client, resources, audience); e != nil {
 		return nil, e
 	}
 
@@ -305,7 +306,9 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 // resources (RFC 8707): the access token is for the APIs named there and
 // carries only their scopes (audienceScopes), so a scope whose API is not
 // named could never reach the token, and Lucid does not guess an API.
-func (p *Provider) checkAuthScopes(ctx context.Context, requested []string, client *store.Client, resources []string) *catalog.Error {
+// audience says the request has an audience parameter, which some
+// providers take instead of resource.
+func (p *Provider) checkAuthScopes(ctx context.Context, requested []string, client *store.Client, resources []string, audience bool) *catalog.Error {
 	var owners map[string][]string
 	for _, s := range requested {
 		if knownScope(s) {
@@ -326,8 +329,11 @@ func (p *Provider) checkAuthScopes(ctx context.Context, requested []string, clie
 		}
 		if !slices.ContainsFunc(own, func(o string) bool { return contains(resources, o) }) {
 			named := "none"
-			if len(resources) > 0 {
+			switch {
+			case len(resources) > 0:
 				named = strings.Join(resources, " ")
+			case audience:
+				named = "none; the audience parameter it has is not read at the authorization endpoint"
 			}
 			return catalog.New(catalog.ScopeNeedsResource, "scope", s, "owner", strings.Join(own, " or "), "named", named)
 		}
