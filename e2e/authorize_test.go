@@ -199,13 +199,11 @@ func TestSignInThrottledPerNetwork(t *testing.T) {
 		}
 	}
 	for _, f := range []struct{ user, password string }{{"mallory", "guess"}, {"bob", "guess"}, {demoUser, "guess"}} {
-		if p := attempt(f.user, f.password); p.status != 401 {
-			t.Fatalf("failure %s: %d, want 401", f.user, p.status)
-		}
+		wantSignInError(t, l, attempt(f.user, f.password), "sign_in_failed", 401)
 	}
 	p := attempt(demoUser, demoPassword)
-	if p.status != 429 || !strings.Contains(p.body, "Too many failed sign-ins came from your network") || !p.isSignIn() {
-		t.Fatalf("after 3 failures: %d %.400s; want the sign-in page with 429", p.status, p.body)
+	if text := wantSignInError(t, l, p, "sign_in_rate_limited", 429); !strings.Contains(text, "Too many failed sign-ins came from your network") {
+		t.Fatalf("after 3 failures: %q", text)
 	}
 	if after, err := strconv.Atoi(p.header.Get("Retry-After")); err != nil || after < 19*60 || after > 20*60 {
 		t.Errorf("Retry-After %q, want about 20 minutes (3 an hour) in seconds", p.header.Get("Retry-After"))
@@ -214,7 +212,6 @@ func TestSignInThrottledPerNetwork(t *testing.T) {
 	if err != nil || u.FailedLogins != 1 {
 		t.Fatalf("alice has %d failed sign-ins (%v), want 1: the refused attempt must not check the password", u.FailedLogins, err)
 	}
-	triggered.add("sign_in_rate_limited")
 
 	l.Clock.Advance(20 * time.Minute)
 	if p := attempt(demoUser, demoPassword); !p.isConsent() {
@@ -230,33 +227,20 @@ func TestSignInFailuresAndCancel(t *testing.T) {
 	b := l.browser(t)
 	start := b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 
-	unknown := b.signIn(start, "mallory", demoPassword)
-	wrong := b.signIn(start, demoUser, "wrong password")
-	if unknown.status != 401 || wrong.status != 401 {
-		t.Fatalf("statuses %d %d, want 401", unknown.status, wrong.status)
+	unknown := wantSignInError(t, l, b.signIn(start, "mallory", demoPassword), "sign_in_failed", 401)
+	wrong := wantSignInError(t, l, b.signIn(start, demoUser, "wrong password"), "sign_in_failed", 401)
+	if unknown != wrong {
+		t.Fatalf("unknown user and wrong password must look the same:\n%s\n%s", unknown, wrong)
 	}
-	msg := func(p *page) string {
-		i := strings.Index(p.body, `role="alert"`)
-		if i < 0 {
-			t.Fatalf("no alert on the sign-in page: %.400s", p.body)
-		}
-		return p.body[i : i+200]
-	}
-	if msg(unknown) != msg(wrong) {
-		t.Fatalf("unknown user and wrong password must look the same:\n%s\n%s", msg(unknown), msg(wrong))
-	}
-	triggered.add("sign_in_failed")
 
+	var locked *page
 	for range l.cfg.Lockout.Threshold {
-		wrong = b.signIn(start, demoUser, "wrong password")
+		locked = b.signIn(start, demoUser, "wrong password")
 	}
-	if wrong.status != 429 || !strings.Contains(wrong.body, "Try again after") {
-		t.Fatalf("no lockout after %d failures: %d %.400s", l.cfg.Lockout.Threshold, wrong.status, wrong.body)
+	if text := wantSignInError(t, l, locked, "account_locked", 429); !strings.Contains(text, "Try again after") {
+		t.Fatalf("no lockout after %d failures: %q", l.cfg.Lockout.Threshold, text)
 	}
-	if p := b.signIn(start, demoUser, demoPassword); p.status != 429 {
-		t.Fatalf("a locked account signed in: %d", p.status)
-	}
-	triggered.add("account_locked")
+	wantSignInError(t, l, b.signIn(start, demoUser, demoPassword), "account_locked", 429)
 	l.Clock.Advance(2 * l.cfg.Lockout.Max)
 	fresh := b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 	if p := b.signIn(fresh, demoUser, demoPassword); !p.isConsent() {

@@ -688,7 +688,7 @@ func TestJWTBearerErrors(t *testing.T) {
 		{"ci token without jti", signJWT(t, jose.ES256, w.ci1, "ci-1", w.ciClaims("jti", nil)), auth, nil, "jwt_bearer_jti_missing", "invalid_grant", 400},
 		{"person's scope", k8s(), auth, []string{"scope", "openid orders:read"}, "scope_needs_user", "invalid_scope", 400},
 		{"scope the client may not have", k8s(), auth, []string{"scope", "orders:delete"}, "scope_not_allowed", "invalid_scope", 400},
-		{"resource the client may not have", k8s(), auth, []string{"resource", shippingAPI}, "resource_not_allowed", "invalid_target", 400},
+		{"resource the client may not have", k8s(), auth, []string{"resource", shippingAPI}, "resource_unknown", "invalid_target", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

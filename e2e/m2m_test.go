@@ -287,7 +287,7 @@ func TestMachineToMachineErrors(t *testing.T) {
 		{"user scope", url.Values{"grant_type": {"client_credentials"}, "scope": {"openid orders:read"}}, basicAuth(c.ID, sec), "/token", "scope_needs_user", "invalid_scope", 400},
 		{"scope not allowed", url.Values{"grant_type": {"client_credentials"}, "scope": {"orders:delete"}}, basicAuth(c.ID, sec), "/token", "scope_not_allowed", "invalid_scope", 400},
 		{"relative resource", url.Values{"grant_type": {"client_credentials"}, "resource": {"orders"}}, basicAuth(c.ID, sec), "/token", "resource_invalid", "invalid_target", 400},
-		{"foreign resource", url.Values{"grant_type": {"client_credentials"}, "resource": {ordersAPI, "https://payroll.example.com"}}, basicAuth(c.ID, sec), "/token", "resource_not_allowed", "invalid_target", 400},
+		{"foreign resource", url.Values{"grant_type": {"client_credentials"}, "resource": {ordersAPI, "https://payroll.example.com"}}, basicAuth(c.ID, sec), "/token", "resource_unknown", "invalid_target", 400},
 		{"no audience", url.Values{"grant_type": {"client_credentials"}}, basicAuth(bare.ID, bareSec), "/token", "resource_none_allowed", "invalid_target", 400},
 		{"introspect without token", url.Values{}, basicAuth(c.ID, sec), "/introspect", "token_parameter_missing", "invalid_request", 400},
 		{"revoke without token", url.Values{}, basicAuth(c.ID, sec), "/revoke", "token_parameter_missing", "invalid_request", 400},

@@ -166,7 +166,8 @@ func TestResourceIndicatorsInCodeFlow(t *testing.T) {
 		t.Fatalf("refresh with the authorized resource: %d %s", r.status, r.body)
 	}
 
-	// A resource the client may not have is refused at the authorization endpoint.
+	// A resource the client may not have (and no API has) is refused at
+	// the authorization endpoint.
 	back = b.authorize(cfg.AuthCodeURL("r2", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", "https://hr.example.com")))
-	wantAuthzError(t, l, back, "resource_not_allowed", "invalid_target", "r2")
+	wantAuthzError(t, l, back, "resource_unknown", "invalid_target", "r2")
 }

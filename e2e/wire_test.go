@@ -3,9 +3,11 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -186,6 +188,48 @@ func wantErrorPage(t *testing.T, l *lucid, p *page, name string, status int) {
 	}
 	triggered.add(name)
 }
+
+// wantSignInError asserts a failed sign-in answered on the sign-in form:
+// the status, the form again, the alert marked with the catalog name, a
+// reference that is the trace id of the answer, no caching and no framing;
+// and that the reference leads the operator to the story of this failure
+// (the admin API's /admin/failures/{trace_id} names the same entry). It
+// returns the alert's text.
+func wantSignInError(t *testing.T, l *lucid, p *page, name string, status int) string {
+	t.Helper()
+	if p.location != nil || p.status != status || !p.isSignIn() {
+		t.Fatalf("got %d (location %v), want the sign-in form with %d for %s: %.400s", p.status, p.location, status, name, p.body)
+	}
+	alert := signInAlert.FindStringSubmatch(p.body)
+	if alert == nil || alert[1] != name {
+		t.Fatalf("the alert does not name %s: %v", name, alert)
+	}
+	tid := p.header.Get("X-Trace-Id")
+	ref := signInReference.FindStringSubmatch(p.body)
+	if tid == "" || ref == nil || ref[1] != name || ref[2] != tid {
+		t.Fatalf("reference %v, want %s with the trace id %q", ref, name, tid)
+	}
+	if p.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("Cache-Control = %q, want no-store", p.header.Get("Cache-Control"))
+	}
+	if !strings.Contains(p.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("missing CSP frame-ancestors: %q", p.header.Get("Content-Security-Policy"))
+	}
+	v := jsonCall(t, l, http.MethodGet, "/admin/failures/"+tid, l.cfg.AdminToken, "")
+	var story struct {
+		Failure struct{ Name, Endpoint string }
+	}
+	if v.status != http.StatusOK || json.Unmarshal(v.body, &story) != nil || story.Failure.Name != name || story.Failure.Endpoint != "sign_in" {
+		t.Fatalf("the reference %s does not lead to a %s story: %d %.300s", tid, name, v.status, v.body)
+	}
+	triggered.add(name)
+	return strings.TrimSpace(html.UnescapeString(alert[2]))
+}
+
+var (
+	signInAlert     = regexp.MustCompile(`<div class="alert" role="alert" id="sign-in-error" data-error-name="([a-z_]+)">([^<]*)</div>`)
+	signInReference = regexp.MustCompile(`id="sign-in-reference">[^<]*<code id="trace-id" class="trace" data-error-name="([a-z_]+)">([0-9a-f]+)</code>`)
+)
 
 // parseChallenge reads one RFC 9110 §11.6.1 challenge: a scheme, then
 // comma-separated auth-params whose values are tokens or quoted-strings.

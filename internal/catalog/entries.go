@@ -599,7 +599,6 @@ var coreEntries = []Entry{
 		Description: "The request has no redirect_uri and client {client_id} has {count} registered, so Lucid cannot choose one.",
 		Causes: []string{
 			"The client has several redirect URIs registered and the request leaves redirect_uri out.",
-			"The client has no redirect URI registered at all.",
 		},
 		ClientFix: []string{
 			"Always send redirect_uri in the authorization request.",
@@ -672,7 +671,10 @@ var coreEntries = []Entry{
 			"Scopes were separated by commas or a literal plus sign, so several scopes were read as one unknown scope.",
 		},
 		ClientFix: []string{
-			"Request only scopes listed in scopes_supported of the discovery document, separated by single spaces.",
+			"Request only scopes listed in scopes_supported of the discovery document, or scopes of a registered API, separated by single spaces.",
+		},
+		OperatorFix: []string{
+			"`lucid api list` shows the scopes each registered API defines; a scope no API defines is unknown to the authorization endpoint.",
 		},
 		Spec: "RFC 6749 §3.3", SpecURL: rfc6749 + "#section-3.3", Endpoints: []Endpoint{Authorize, Token}},
 	{Name: ScopeNotAllowed, Error: "invalid_scope", Status: bad, Title: "Scope not allowed for this client",
@@ -1010,10 +1012,10 @@ var coreEntries = []Entry{
 		},
 		Spec: "RFC 7636 §4.6", SpecURL: rfc7636 + "#section-4.6", Endpoints: []Endpoint{Token}},
 	{Name: GrantUserInactive, Error: "invalid_grant", Status: bad, Title: "User no longer active",
-		Description: "The user this grant was issued for has been disabled or deleted since.",
+		Description: "The user this grant was issued for has been {state} since it was issued.",
 		Causes: []string{
-			"An administrator disabled the user after the code or refresh token was issued.",
-			"The user account was deleted.",
+			"An administrator disabled the user after the code or refresh token was issued (the description says disabled).",
+			"The user account was deleted (the description says deleted).",
 		},
 		ClientFix: []string{
 			"Sign the user out of the application and discard their tokens; signing in again fails while the account stays disabled.",

@@ -261,7 +261,13 @@ const ()
 const ()
 
 // Mistakes (entries_signin_report.go): sign-in pages, authorization requests.
-const ()
+const (
+	SignInAccountDisabled         Name = "sign_in_account_disabled"
+	ScopeNeedsResource            Name = "scope_needs_resource"
+	AuthorizeClientNoRedirectURIs Name = "authorize_client_no_redirect_uris"
+	AuthorizePostParamsInQuery    Name = "authorize_post_params_in_query"
+	ResourceUnknown               Name = "resource_unknown"
+)
 
 // Mistakes (entries_resource_library.go): the resource library's own failures.
 const ()

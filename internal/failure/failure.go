@@ -75,13 +75,25 @@ func Clip(s string, n int) string { return catalog.Clip(s, n) }
 // client is unknown). Storing is best effort: losing a story is logged and
 // counted, and never changes the answer.
 func (rec *Recorder) Record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time) {
+	rec.record(r, endpoint, clientID, e, now, true)
+}
+
+// RecordInFull reports e like Record, but past the Sampler: for failures
+// whose number a caller already bounds (sign-ins, limited per network),
+// and whose trace id a person was given to report, so its story must be
+// there.
+func (rec *Recorder) RecordInFull(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time) {
+	rec.record(r, endpoint, clientID, e, now, false)
+}
+
+func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time, sample bool) {
 	ctx := r.Context()
 	tid := trace.ID(ctx)
 	if rec.Count != nil {
 		rec.Count(string(e.Name()), e.Code(), string(endpoint))
 	}
 	client := Clip(clientID, maxClientID)
-	if rec.Sampler != nil {
+	if sample && rec.Sampler != nil {
 		full, summaries := rec.Sampler.Take(now, Key{
 			Network:  network(r),
 			Name:     string(e.Name()),

@@ -68,6 +68,23 @@ func (a *apiCache) scopeIndex(ctx context.Context, aud []string) map[string][]st
 	return snap.owners
 }
 
+// known says whether an API with this identifier is registered, reloading
+// a list that does not know it as scopeIndex does.
+func (a *apiCache) known(ctx context.Context, id string) bool {
+	snap := a.current(ctx)
+	if snap == nil {
+		return false
+	}
+	if _, ok := snap.byID[id]; !ok && time.Since(snap.loaded) > apiMissReload {
+		snap = a.reloadNow(ctx, snap)
+	}
+	if snap == nil {
+		return false
+	}
+	_, ok := snap.byID[id]
+	return ok
+}
+
 // reloadNow reloads the list unless another caller did since old was read.
 func (a *apiCache) reloadNow(ctx context.Context, old *apiSnapshot) *apiSnapshot {
 	a.reload.Lock()

@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,10 @@ import (
 // trusted; until then every failure is a page, afterwards every failure
 // goes back to the client.
 func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if e := p.paramsInPostQuery(w, r); e != nil {
+		p.failPage(w, r, catalog.Authorize, "", e)
+		return
+	}
 	raw, ok := p.queryOrForm(w, r, catalog.Authorize)
 	if !ok {
 		return
@@ -50,17 +56,19 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.failRedirect(w, r, back, e)
 		return
 	}
-	ar, e := p.parseAuthRequest(params, client)
-	if e != nil {
-		p.failRedirect(w, r, back, e)
-		return
-	}
+	var resources []string
 	if res := raw["resource"]; len(res) > 0 {
-		if ar.Resources, e = p.resourceAudience(client, res, false); e != nil {
+		if resources, e = p.resourceAudience(r.Context(), client, res, false); e != nil {
 			p.failRedirect(w, r, back, e)
 			return
 		}
 	}
+	ar, e := p.parseAuthRequest(r.Context(), params, client, resources)
+	if e != nil {
+		p.failRedirect(w, r, back, e)
+		return
+	}
+	ar.Resources = resources
 	now := p.now()
 	ar.RedirectURI = redirectURI
 	ar.RedirectURIGiven = raw.Has("redirect_uri")
@@ -111,6 +119,29 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	p.consentStep(w, r, ar, client, user, false)
 }
 
+// paramsInPostQuery catches a POST to the authorization endpoint whose
+// parameters are in the URL: OIDC Core §3.1.2.1 takes a POST's parameters
+// from its form body only, so without this the request would be told
+// that client_id is missing, which it plainly sent.
+func (p *Provider) paramsInPostQuery(w http.ResponseWriter, r *http.Request) *catalog.Error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	q := r.URL.Query()
+	if !q.Has("client_id") {
+		return nil
+	}
+	if readForm(w, r) == nil && r.PostForm.Has("client_id") {
+		return nil // a proper form; the query is not read
+	}
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return catalog.New(catalog.AuthorizePostParamsInQuery, "parameters", strings.Join(names, ", "))
+}
+
 // trustedTarget resolves the client and the redirect URI. Any failure here
 // must not redirect: the target cannot be trusted (RFC 6749 §4.1.2.1).
 func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, given bool) (*store.Client, string, *catalog.Error) {
@@ -126,6 +157,10 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 	}
 	if client.Disabled {
 		return nil, "", catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	}
+	if len(client.RedirectURIs) == 0 {
+		return nil, "", catalog.New(catalog.AuthorizeClientNoRedirectURIs, "client_id", clientID, "grant_types", orNone(strings.Join(client.GrantTypes, " "))).
+			Internal("redirect_uri", redirectURI)
 	}
 	if !given || redirectURI == "" {
 		if len(client.RedirectURIs) != 1 {
@@ -184,8 +219,9 @@ func loopbackMatch(registered string, given *url.URL) bool {
 
 var promptValues = map[string]bool{"none": true, "login": true, "consent": true, "select_account": true}
 
-// parseAuthRequest validates everything but the client and redirect URI.
-func (p *Provider) parseAuthRequest(params map[string]string, client *store.Client) (*store.AuthRequest, *catalog.Error) {
+// parseAuthRequest validates everything but the client, the redirect URI
+// and the resources (already checked, given as resources).
+func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]string, client *store.Client, resources []string) (*store.AuthRequest, *catalog.Error) {
 	if _, ok := params["request"]; ok {
 		return nil, catalog.New(catalog.RequestObjectUnsupp)
 	}
@@ -218,13 +254,9 @@ func (p *Provider) parseAuthRequest(params map[string]string, client *store.Clie
 	if len(ar.Scopes) == 0 {
 		return nil, catalog.New(catalog.ParameterMissing, "parameter", "scope")
 	}
-	for _, s := range ar.Scopes {
-		if !knownScope(s) {
-			return nil, catalog.New(catalog.ScopeUnknown, "scope", s)
-		}
-		if !contains(client.Scopes, s) {
-			return nil, catalog.New(catalog.ScopeNotAllowed, "client_id", client.ID, "scope", s, "allowed", strings.Join(client.Scopes, " "))
-		}
+	_, audience := params["audience"]
+	if e := p.checkAuthScopes(ctx, ar.Scopes, client, resources, audience); e != nil {
+		return nil, e
 	}
 
 	if v, ok := params["prompt"]; ok {
@@ -266,6 +298,47 @@ func (p *Provider) parseAuthRequest(params map[string]string, client *store.Clie
 		ar.CodeChallenge, ar.CodeChallengeMethod = challenge, method
 	}
 	return ar, nil
+}
+
+// checkAuthScopes checks the scopes of an authorization request: the
+// OpenID scopes, and the scopes of registered APIs (delegated access), each
+// allowed to the client. An API's scope needs its API among the request's
+// resources (RFC 8707): the access token is for the APIs named there and
+// carries only their scopes (audienceScopes), so a scope whose API is not
+// named could never reach the token, and Lucid does not guess an API.
+// audience says the request has an audience parameter, which some
+// providers take instead of resource.
+func (p *Provider) checkAuthScopes(ctx context.Context, requested []string, client *store.Client, resources []string, audience bool) *catalog.Error {
+	var owners map[string][]string
+	for _, s := range requested {
+		if knownScope(s) {
+			if !contains(client.Scopes, s) {
+				return catalog.New(catalog.ScopeNotAllowed, "client_id", client.ID, "scope", s, "allowed", orNone(strings.Join(client.Scopes, " ")))
+			}
+			continue
+		}
+		if owners == nil {
+			owners = p.apis.scopeIndex(ctx, resources)
+		}
+		own := owners[s]
+		if len(own) == 0 {
+			return catalog.New(catalog.ScopeUnknown, "scope", s)
+		}
+		if !contains(client.Scopes, s) {
+			return catalog.New(catalog.ScopeNotAllowed, "client_id", client.ID, "scope", s, "allowed", orNone(strings.Join(client.Scopes, " ")))
+		}
+		if !slices.ContainsFunc(own, func(o string) bool { return contains(resources, o) }) {
+			named := "none"
+			switch {
+			case len(resources) > 0:
+				named = strings.Join(resources, " ")
+			case audience:
+				named = "none; the audience parameter it has is not read at the authorization endpoint"
+			}
+			return catalog.New(catalog.ScopeNeedsResource, "scope", s, "owner", strings.Join(own, " or "), "named", named)
+		}
+	}
+	return nil
 }
 
 // idTokenHintSubject verifies an id_token_hint issued by Lucid to this

@@ -16,6 +16,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/throttle"
+	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
 
@@ -102,19 +103,28 @@ func (p *Provider) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.showSignIn(w, http.StatusOK, ar, client, browser, ar.LoginHint, "")
+	p.showSignIn(w, r, ar, client, browser, ar.LoginHint, nil)
 }
 
-func (p *Provider) showSignIn(w http.ResponseWriter, status int, ar *store.AuthRequest, client *store.Client, browser, username, message string) {
-	p.ui.SignIn(w, status, ui.SignInPage{
+// showSignIn renders the sign-in form, after a failed attempt with e's
+// text and a reference to report: the trace id, under which the failure
+// is recorded, and the entry's name. Both are the same kind of answer for
+// every username, so they tell a stranger nothing about which exist.
+func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client, browser, username string, e *catalog.Error) {
+	page := ui.SignInPage{
 		ClientName:   clientName(client),
 		Action:       PathLogin,
 		CancelAction: PathLogin,
 		CSRF:         p.csrfToken(browser, ar.ID),
 		Interaction:  ar.ID,
 		Username:     username,
-		Error:        message,
-	})
+	}
+	status := http.StatusOK
+	if e != nil {
+		status = e.Status()
+		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+	}
+	p.ui.SignIn(w, status, page)
 }
 
 func clientName(c *store.Client) string {
@@ -150,7 +160,7 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		e := catalog.New(catalog.SignInThrottled, "retry_after", wait, "limit", p.signIns.PerHour()).
 			Internal("network", network.String())
 		p.record(r, catalog.SignIn, client.ID, e)
-		p.showSignIn(w, e.Status(), ar, client, ar.Browser, username, e.Text())
+		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
 		return
 	}
 	user, e := p.checkPassword(ctx, username, r.PostForm.Get("password"))
@@ -164,9 +174,17 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		// Busy is shown on the form, like a wrong password, so that the
 		// person can submit it again once Retry-After has passed.
-		p.record(r, catalog.SignIn, client.ID, e)
+		if e.Status() < 500 && counted && p.signIns != nil {
+			// The person is shown this trace id to report, so its story
+			// is kept past the sampling of repeated failures; their
+			// number is bounded by the network's allowance, which this
+			// attempt used.
+			p.failures.RecordInFull(r, catalog.SignIn, client.ID, e, p.now())
+		} else {
+			p.record(r, catalog.SignIn, client.ID, e)
+		}
 		e.SetRetryAfter(w.Header())
-		p.showSignIn(w, e.Status(), ar, client, ar.Browser, username, e.Text())
+		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
 		return
 	}
 	sess, err := p.startSession(ctx, w, user, []string{"pwd"})
@@ -189,9 +207,11 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 // milliseconds, so a slot is usually free again well within a second.
 const busyRetry = time.Second
 
-// checkPassword authenticates a user. Unknown user, disabled account and
-// wrong password look the same to the person; the operator's record says
-// which it was. An unknown name takes the same steps as an account, so
+// checkPassword authenticates a user. Unknown user and wrong password
+// look the same to the person, and so does a disabled account with a
+// wrong password; the operator's record says which it was. Only the right
+// password of a disabled account is told so (sign_in_account_disabled),
+// as a person who knows it learns nothing a stranger could. An unknown name takes the same steps as an account, so
 // that neither the answer nor its time tells whether the account exists:
 // its failures are counted (in memory, per replica: throttle.Names) and
 // lock it by the same rule (lockFor); while locked it is refused before
@@ -257,7 +277,7 @@ func (p *Provider) checkPassword(ctx context.Context, username, pw string) (*sto
 		return nil, catalog.New(catalog.SignInFailed).Internal("user_id", user.ID, "reason", "wrong password")
 	}
 	if user.Disabled {
-		return nil, catalog.New(catalog.SignInFailed).Internal("user_id", user.ID, "reason", "account disabled")
+		return nil, catalog.New(catalog.SignInAccountDisabled).Internal("user_id", user.ID)
 	}
 	if user.FailedLogins > 0 || upgrade != "" {
 		old := user.PasswordHash
@@ -325,11 +345,7 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	scopes := make([]ui.Scope, 0, len(ar.Scopes))
-	for _, s := range ar.Scopes {
-		title, desc := ui.ScopeText(s)
-		scopes = append(scopes, ui.Scope{Name: s, Title: title, Description: desc})
-	}
+	scopes := p.consentScopes(r.Context(), ar)
 	name := user.Name
 	if name == "" {
 		name = user.Username
@@ -345,6 +361,35 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 		RedirectHost: redirectHost(ar.RedirectURI),
 		Unverified:   client.RegistrationTokenHash != "",
 	})
+}
+
+// consentScopes says what each requested scope lets the client do: an
+// OpenID scope in its own words, an API's scope as access to that API
+// (by its name, or its identifier), the one the request named as resource.
+func (p *Provider) consentScopes(ctx context.Context, ar *store.AuthRequest) []ui.Scope {
+	var owners map[string][]string
+	out := make([]ui.Scope, 0, len(ar.Scopes))
+	for _, s := range ar.Scopes {
+		title, desc := ui.ScopeText(s)
+		if !knownScope(s) && len(ar.Resources) > 0 {
+			if owners == nil {
+				owners = p.apis.scopeIndex(ctx, ar.Resources)
+			}
+			for _, o := range owners[s] {
+				if !contains(ar.Resources, o) {
+					continue
+				}
+				name := o
+				if api, ok := p.apis.get(ctx, o); ok && api.Name != "" {
+					name = api.Name + " (" + o + ")"
+				}
+				title, desc = ui.APIScopeText(s, name)
+				break
+			}
+		}
+		out = append(out, ui.Scope{Name: s, Title: title, Description: desc})
+	}
+	return out
 }
 
 // redirectHost names where a redirect URI leads, for the consent page: its

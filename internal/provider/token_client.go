@@ -42,7 +42,7 @@ type subject struct {
 // told about one outside it; a default set is narrowed silently.
 func (p *Provider) accessFor(ctx context.Context, req *tokenRequest, sub subject, granted []string, explicit bool) (*tokenResponse, *catalog.Error) {
 	c := req.client
-	aud, e := p.resourceAudience(c, req.resources, true)
+	aud, e := p.resourceAudience(ctx, c, req.resources, true)
 	if e != nil {
 		return nil, e
 	}
@@ -128,8 +128,10 @@ func (p *Provider) audienceScopes(ctx context.Context, aud, scopes []string, str
 
 // resourceAudience turns RFC 8707 resource parameters into the token's
 // audience. Without one, a client acting for itself gets all its
-// audiences (needAud); a user's token is for Lucid itself.
-func (p *Provider) resourceAudience(c *store.Client, resources []string, needAud bool) ([]string, *catalog.Error) {
+// audiences (needAud); a user's token is for Lucid itself. A resource the
+// client may not have is told apart by whether any API has that identifier
+// (resource_unknown: probably a typo) or one does (resource_not_allowed).
+func (p *Provider) resourceAudience(ctx context.Context, c *store.Client, resources []string, needAud bool) ([]string, *catalog.Error) {
 	if len(resources) == 0 {
 		if !needAud {
 			return []string{p.issuer}, nil
@@ -146,7 +148,11 @@ func (p *Provider) resourceAudience(c *store.Client, resources []string, needAud
 			return nil, catalog.New(catalog.ResourceInvalid, "resource", r)
 		}
 		if !slices.Contains(c.Audiences, r) {
-			return nil, catalog.New(catalog.ResourceNotAllowed, "client_id", c.ID, "resource", r, "allowed", orNone(strings.Join(c.Audiences, " ")))
+			name := catalog.ResourceNotAllowed
+			if r != p.issuer && !p.apis.known(ctx, r) {
+				name = catalog.ResourceUnknown
+			}
+			return nil, catalog.New(name, "client_id", c.ID, "resource", r, "allowed", orNone(strings.Join(c.Audiences, " ")))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)

@@ -415,8 +415,11 @@ func (p *Provider) liveSession(ctx context.Context, param, sid, sub string) *cat
 // activeUser is the subject of a user's token, which must still be allowed in.
 func (p *Provider) activeUser(ctx context.Context, id string) (*store.User, *catalog.Error) {
 	u, err := p.store.GetUser(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-		return nil, catalog.New(catalog.GrantUserInactive).Internal("user_id", id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, catalog.New(catalog.GrantUserInactive, "state", "deleted").Internal("user_id", id)
+	}
+	if err == nil && u.Disabled {
+		return nil, catalog.New(catalog.GrantUserInactive, "state", "disabled").Internal("user_id", id)
 	}
 	if err != nil {
 		return nil, failure.FromStore(err)

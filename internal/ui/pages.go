@@ -20,12 +20,16 @@ type Scope struct {
 
 // SignInPage is the sign-in form.
 type SignInPage struct {
-	ClientName   string
-	Action       string // form POST URL
-	CSRF         string
-	Interaction  string
-	Username     string // prefill, e.g. from login_hint
-	Error        string // announced with role=alert
+	ClientName  string
+	Action      string // form POST URL
+	CSRF        string
+	Interaction string
+	Username    string // prefill, e.g. from login_hint
+	Error       string // announced with role=alert
+	// ErrorName and Reference identify a failed attempt for the person to
+	// report: the catalog entry and the trace id its story is kept under.
+	ErrorName    string
+	Reference    string
 	Notice       string
 	CancelAction string // when set, a Cancel button posts cancel=1 here
 	// RedirectTo is the client's redirect URI when known. Its origin is added

@@ -20,3 +20,9 @@ func ScopeText(scope string) (title, description string) {
 		return scope, ""
 	}
 }
+
+// APIScopeText describes a scope an API defines, granted for delegated
+// access: the application may use the API as the person, within the scope.
+func APIScopeText(scope, api string) (title, description string) {
+	return "Use " + api + " as you", "Call this API on your behalf, within what the scope " + scope + " allows."
+}

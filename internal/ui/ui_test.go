@@ -62,7 +62,18 @@ func pageCases() []pageCase {
 				`role="status" id="sign-in-notice">Your session expired.`,
 				`aria-invalid="true" aria-describedby="sign-in-error"`,
 			},
+			not:        []string{`sign-in-reference`, `data-error-name`},
 			formAction: "'self' https://notes.example.com",
+		},
+		{
+			name: "sign-in with a reference", status: http.StatusUnauthorized,
+			render: func(r *Renderer, w http.ResponseWriter) {
+				r.SignIn(w, http.StatusUnauthorized, SignInPage{Action: "/login", CSRF: "c", Interaction: "i", Error: "Wrong.", ErrorName: "sign_in_failed", Reference: "0123456789abcdef0123456789abcdef"})
+			},
+			want: []string{
+				`role="alert" id="sign-in-error" data-error-name="sign_in_failed">Wrong.</div>`,
+				`id="sign-in-reference">If you ask for help, give this reference: <code id="trace-id" class="trace" data-error-name="sign_in_failed">0123456789abcdef0123456789abcdef</code>`,
+			},
 		},
 		{
 			name: "consent", status: http.StatusOK,
@@ -567,6 +578,9 @@ func TestScopeText(t *testing.T) {
 	}
 	if title, desc := ScopeText("api:read"); title != "api:read" || desc != "" {
 		t.Errorf("unknown scope: %q, %q", title, desc)
+	}
+	if title, desc := APIScopeText("orders:read", "Orders"); !strings.Contains(title, "Orders") || !strings.Contains(desc, "orders:read") {
+		t.Errorf("API scope: %q, %q", title, desc)
 	}
 }
 
