@@ -351,7 +351,8 @@ func TestDiscoveryEndpointAuthMethods(t *testing.T) {
 	}
 	list := func(k string) []string {
 		var out []string
-		for _, v := range doc[k].([]any) {
+		l, _ := doc[k].([]any)
+		for _, v := range l {
 			out = append(out, v.(string))
 		}
 		return out

@@ -364,6 +364,9 @@ func TestAuthenticate(t *testing.T) {
 			c["exp"] = now.Add(-30 * time.Second).Unix()
 			c["iat"] = now.Add(30 * time.Second).Unix()
 		})), "jwt", store.AuthPrivateKeyJWT),
+		ok("private_key_jwt full lifetime from a clock ahead within the skew", nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+			c["iat"], c["exp"] = now.Add(30*time.Second).Unix(), now.Add(30*time.Second+MaxAssertionLifetime).Unix()
+		})), "jwt", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt ES256 via jwks_uri", nil, assertionForm(jwtFor("jwt-uri", f.ec, "ec1", nil)), "jwt-uri", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt RS256 via jwks_uri", nil, assertionForm(jwtFor("jwt-uri", f.rsa, "rsa1", nil)), "jwt-uri", store.AuthPrivateKeyJWT),
 
@@ -521,9 +524,19 @@ func TestAuthenticate(t *testing.T) {
 		with(fail("iat in the future", catalog.AssertionIssuedInFuture, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["iat"] = now.Add(5 * time.Minute).Unix() })),
 			"time", "2026-03-01T12:05:00Z", "now", "2026-03-01T12:00:00Z"),
+		// A fast clock pushes exp ahead too: the clock is named, not the lifetime.
+		with(fail("clock ahead with a full lifetime", catalog.AssertionIssuedInFuture, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+				c["iat"], c["exp"] = now.Add(5*time.Minute).Unix(), now.Add(15*time.Minute).Unix()
+			})),
+			"claim", "iat", "ahead", "5m0s", "skew", "1m0s"),
 		with(fail("nbf in the future", catalog.AssertionIssuedInFuture, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["nbf"] = now.Add(2 * time.Minute).Unix() })),
 			"time", "2026-03-01T12:02:00Z"),
+		with(fail("clock ahead within the skew, lifetime too long from iat", catalog.AssertionLifetimeTooLong, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+				c["iat"], c["exp"] = now.Add(30*time.Second).Unix(), now.Add(11*time.Minute).Unix()
+			}))),
 		with(fail("jti missing", catalog.AssertionJTIMissing, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { delete(c, "jti") }))),
 		func() authCase {
