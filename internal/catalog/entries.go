@@ -284,8 +284,8 @@ var coreEntries = []Entry{
 	{Name: ClientSecretWrong, Error: "invalid_client", Status: unauth, Title: "Client secret is wrong",
 		Description: "The client secret presented for {client_id} does not match any of its active secrets.",
 		Causes: []string{
-			"The application still uses a secret that has since been rotated or removed.",
-			"The secret was copied with characters missing, extra whitespace or a trailing newline.",
+			"The application still uses a secret that was rotated or removed long ago; a recent one is reported as client_secret_retired, until Lucid forgets it.",
+			"The secret was copied with characters missing or changed; whitespace around an otherwise right secret is reported as client_secret_whitespace.",
 			"Reserved characters in the secret were not form-URL-encoded in the Basic header, so Lucid decoded a different value.",
 			"The secret belongs to another client or another environment.",
 		},
