@@ -2,6 +2,7 @@ package clientauth
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -133,6 +134,31 @@ func TestClaimedClient(t *testing.T) {
 			}
 			if got := ClaimedClient(r, tt.form); got != tt.want {
 				t.Errorf("ClaimedClient = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkJudgeSecret is the cost of checking a presented secret against
+// a client at its limits: MaxSecrets secrets and MaxRetiredSecrets records
+// (the manage package's bounds, 2 and 8).
+func BenchmarkJudgeSecret(b *testing.B) {
+	sk, err := secret.Derive([]byte("0123456789abcdef0123456789abcdef-test-master"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	future := t0.Add(time.Hour)
+	c := &store.Client{ID: "app"}
+	for i := range 2 {
+		c.Secrets = append(c.Secrets, store.ClientSecret{ID: fmt.Sprintf("id-%d", i), Hash: sk.HashClientSecret(fmt.Sprintf("secret-%d", i))})
+	}
+	for i := range 8 {
+		c.RetiredSecrets = append(c.RetiredSecrets, store.RetiredSecret{ID: fmt.Sprintf("rid-%d", i), Hash: sk.HashClientSecret(fmt.Sprintf("old-%d", i)), Until: future})
+	}
+	for _, bc := range []struct{ name, presented string }{{"right", "secret-1"}, {"wrong", "nope"}, {"retired", "old-7"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				_ = judgeSecret(sk, c, bc.presented, t0)
 			}
 		})
 	}
