@@ -13,7 +13,12 @@
 //   - A client assertion's iat/nbf may be at most ClockSkew ahead of the
 //     server clock (checked first, so a fast clock is named as such), and
 //     it must expire within MaxAssertionLifetime of now, or of its iat when
-//     that is ahead within the skew; exp is honoured with the same skew. Its jti is remembered until exp+ClockSkew.
+//     that is ahead within the skew; exp is honoured with the same skew.
+//     Its jti is remembered until exp+ClockSkew.
+//   - A presented secret is told apart from a live one as: whitespace
+//     around a live one, an expired or retired one, or a secret's id
+//     (secretcheck.go); a client that signs with keys has no secret, so
+//     any secret it sends is answered as such without a comparison.
 //   - Inline jwks wins over jwks_uri when a client somehow has both.
 package clientauth
 

@@ -383,7 +383,9 @@ func set[T any](dst *T, v *T) {
 
 // AddClientSecret gives the client one more secret, for a rotation
 // without downtime: hand the new one out, then remove the old one. Expired
-// secrets are dropped; a client holds at most MaxSecrets.
+// secrets are dropped; a client holds at most MaxSecrets. Every secret a
+// change takes out of use leaves its keyed hash in the client's
+// RetiredSecrets (retire), so the token endpoint can say when it stopped.
 func (s *Service) AddClientSecret(ctx context.Context, id string, expiresAt *time.Time) (secretID, plaintext string, err error) {
 	return s.addSecret(ctx, id, expiresAt, -1)
 }
