@@ -119,6 +119,8 @@ func TestClientSecretExpired(t *testing.T) {
 	ctx := context.Background()
 	l := start(t)
 	c, old := l.client(t, manage.ClientSpec{Name: "Rotating"})
+	soon := l.Clock.Now().Add(time.Second)
+	planned, plannedSecret := l.client(t, manage.ClientSpec{Name: "Expiring", SecretExpiresAt: &soon})
 	_, fresh, err := l.Svc.RotateClientSecret(ctx, c.ID, time.Millisecond, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +130,9 @@ func TestClientSecretExpired(t *testing.T) {
 	l.Clock.Advance(time.Minute)
 	runClientCases(t, l, []clientCase{
 		{name: "new secret", mod: basicAuth(c.ID, fresh), entry: "authorization_code_unknown", code: "invalid_grant", status: 400},
-		{name: "old secret after its grace", mod: basicAuth(c.ID, old), entry: "client_secret_expired", code: "invalid_client", status: 401},
+		// Retired by the rotation when its grace ended: said so, not "expired".
+		{name: "old secret after its grace", mod: basicAuth(c.ID, old), entry: "client_secret_retired", code: "invalid_client", status: 401},
+		{name: "secret past its planned expiry", mod: basicAuth(planned.ID, plannedSecret), entry: "client_secret_expired", code: "invalid_client", status: 401},
 	})
 }
 
@@ -316,7 +320,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 		// An HMAC is client_secret_jwt: a private_key_jwt client cannot
 		// downgrade to a shared secret.
 		{name: "HMAC signed", form: assertionForm(signJWT(t, jose.HS256, hmacKey, "k1", good(c.ID))),
-			entry: "client_auth_method_mismatch", code: "invalid_client", status: 401},
+			entry: "client_secret_for_key_client", code: "invalid_client", status: 401},
 		{name: "unknown kid", form: es(k1, "k9", good(c.ID)),
 			entry: "client_assertion_key_unknown", code: "invalid_client", status: 401},
 		{name: "signed by another key under a registered kid", form: es(stranger, "k1", good(c.ID)),
@@ -326,7 +330,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 		{name: "secret client sends an assertion", form: es(k1, "k1", good(basic.ID)),
 			entry: "client_auth_method_mismatch", code: "invalid_client", status: 401},
 		{name: "assertion client uses basic", mod: basicAuth(c.ID, basicSecret),
-			entry: "client_auth_method_mismatch", code: "invalid_client", status: 401},
+			entry: "client_secret_for_key_client", code: "invalid_client", status: 401},
 		{name: "assertion and basic", form: es(k1, "k1", good(c.ID)), mod: basicAuth(basic.ID, basicSecret),
 			entry: "client_credentials_twice", code: "invalid_request", status: 400},
 		{name: "jwks_uri answers 404", form: es(k1, "k1", good(gone.ID)),

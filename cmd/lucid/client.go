@@ -186,7 +186,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if plain != "" && !secretStdin {
-		fmt.Fprintf(s.out, "\nClient secret (shown only now; store it safely):\n%s\n", plain)
+		fmt.Fprintf(s.out, "\nClient secret (shown only now; store it safely; the Secrets line above shows only its id):\n%s\n", plain)
 	}
 	return nil
 }
@@ -454,11 +454,13 @@ func (s *session) printSecret(id, sid, plain string, expires *time.Time) error {
 	if s.json {
 		return s.printJSON(newSecretOut{ID: sid, ClientID: id, Secret: plain, ExpiresAt: expires})
 	}
-	fmt.Fprintf(s.out, "New secret %s for client %s", sid, term(id))
+	// The id names the secret (for remove-secret and the logs); people
+	// paste it as the secret, so it is labelled as what it is not.
+	fmt.Fprintf(s.out, "New secret for client %s (secret id %s, which is not the secret", term(id), sid)
 	if expires != nil {
-		fmt.Fprintf(s.out, ", expires %s", timeText(*expires))
+		fmt.Fprintf(s.out, "; expires %s", timeText(*expires))
 	}
-	fmt.Fprintf(s.out, ".\nClient secret (shown only now; store it safely):\n%s\n", plain)
+	fmt.Fprintf(s.out, ").\nClient secret (shown only now; store it safely):\n%s\n", plain)
 	return nil
 }
 

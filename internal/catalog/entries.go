@@ -284,8 +284,8 @@ var coreEntries = []Entry{
 	{Name: ClientSecretWrong, Error: "invalid_client", Status: unauth, Title: "Client secret is wrong",
 		Description: "The client secret presented for {client_id} does not match any of its active secrets.",
 		Causes: []string{
-			"The application still uses a secret that has since been rotated or removed.",
-			"The secret was copied with characters missing, extra whitespace or a trailing newline.",
+			"The application still uses a secret that was rotated or removed long ago; a recent one is reported as client_secret_retired, until Lucid forgets it.",
+			"The secret was copied with characters missing or changed; whitespace around an otherwise right secret is reported as client_secret_whitespace.",
 			"Reserved characters in the secret were not form-URL-encoded in the Basic header, so Lucid decoded a different value.",
 			"The secret belongs to another client or another environment.",
 		},
@@ -370,13 +370,14 @@ var coreEntries = []Entry{
 		},
 		Spec: "RFC 7523 §3", SpecURL: rfc7523 + "#section-3", Endpoints: []Endpoint{Token, Introspect, Revoke}},
 	{Name: AssertionIssuerMismatch, Error: "invalid_client", Status: unauth, Title: "Client assertion iss or sub is not the client_id",
-		Description: "The client assertion has iss {iss} and sub {sub}; both must equal the client_id {client_id}.",
+		Description: "The client assertion has iss {iss} and sub {sub}; {rule}.",
 		Causes: []string{
 			"The iss or sub claim holds a URL, a service name or a key id instead of the client_id.",
 			"The assertion was made for another client or for another provider that uses different identifiers.",
+			"The iss and sub claims name two different clients, for example after one was copied from another client's configuration.",
 		},
 		ClientFix: []string{
-			"Set both iss and sub to the client_id exactly.",
+			"Set both iss and sub to the client_id exactly, and send the client_id parameter with the same value so that Lucid knows which client is meant.",
 		},
 		Spec: "RFC 7523 §3", SpecURL: rfc7523 + "#section-3", Endpoints: []Endpoint{Token, Introspect, Revoke}},
 	{Name: AssertionAudienceInvalid, Error: "invalid_client", Status: unauth, Title: "Client assertion audience is not this server",
@@ -424,9 +425,9 @@ var coreEntries = []Entry{
 		},
 		Spec: "RFC 7523 §3", SpecURL: rfc7523 + "#section-3", Endpoints: []Endpoint{Token, Introspect, Revoke}},
 	{Name: AssertionIssuedInFuture, Error: "invalid_client", Status: unauth, Title: "Client assertion issued in the future",
-		Description: "The client assertion's iat/nbf is {time}, later than the server time {now}; check the client's clock.",
+		Description: "The client assertion's {claim} is {time}, {ahead} after the server time {now}: the client's clock is {ahead} ahead (Lucid allows {skew}), or {claim} is not set to the current time.",
 		Causes: []string{
-			"The client's clock is ahead of the server's clock.",
+			"The client's clock is ahead of the server's clock; when it is, exp is ahead by as much, so an assertion of the longest allowed lifetime also looks too long-lived.",
 			"The iat or nbf claim is written in milliseconds instead of seconds.",
 		},
 		ClientFix: []string{

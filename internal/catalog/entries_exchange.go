@@ -360,7 +360,7 @@ var exchangeEntries = []Entry{
 		},
 		Spec: "RFC 7523 §3", SpecURL: rfc7523 + "#section-3", Endpoints: []Endpoint{Token}},
 	{Name: JWTBearerNotYetValid, Error: "invalid_grant", Status: bad, Title: "Assertion not valid yet",
-		Description: "The assertion's {claim} is {time}, later than the server time {now}: it is not valid yet.",
+		Description: "The assertion's {claim} is {time}, {ahead} after the server time {now}: it is not valid yet; the issuer's clock is {ahead} ahead, or {claim} is not the current time.",
 		Causes: []string{
 			"The issuer's clock runs ahead of Lucid's by more than a minute.",
 		},

@@ -258,7 +258,12 @@ const ()
 const ()
 
 // Mistakes (entries_client_secret_mistakes.go): client secrets, assertions' clocks.
-const ()
+const (
+	ClientSecretIDSent       Name = "client_secret_id_sent"
+	ClientSecretRetired      Name = "client_secret_retired"
+	ClientSecretWhitespace   Name = "client_secret_whitespace"
+	ClientSecretForKeyClient Name = "client_secret_for_key_client"
+)
 
 // Mistakes (entries_signin_report.go): sign-in pages, authorization requests.
 const (

@@ -10,9 +10,15 @@
 //   - A body parameter sent without a value counts as absent (RFC 6749 §3.1).
 //   - A public client may send Authorization: Basic with an empty secret (some
 //     libraries do); that only identifies it, as client_id would.
-//   - A client assertion must expire within MaxAssertionLifetime of now, and
-//     its iat/nbf may be at most ClockSkew ahead of the server clock; exp is
-//     honoured with the same skew. Its jti is remembered until exp+ClockSkew.
+//   - A client assertion's iat/nbf may be at most ClockSkew ahead of the
+//     server clock (checked first, so a fast clock is named as such), and
+//     it must expire within MaxAssertionLifetime of now, or of its iat when
+//     that is ahead within the skew; exp is honoured with the same skew.
+//     Its jti is remembered until exp+ClockSkew.
+//   - A presented secret is told apart from a live one as: whitespace
+//     around a live one, an expired or retired one, or a secret's id
+//     (secretcheck.go); a client that signs with keys has no secret, so
+//     any secret it sends is answered as such without a comparison.
 //   - Inline jwks wins over jwks_uri when a client somehow has both.
 package clientauth
 
@@ -275,7 +281,13 @@ func (a *Authenticator) secretClient(ctx context.Context, id, bodyID, sec, metho
 		}
 		return nil, "", catalog.New(catalog.ClientPublicSecret, "client_id", c.ID)
 	}
-	if reg := registered(c); reg != method {
+	reg := registered(c)
+	if reg == store.AuthPrivateKeyJWT {
+		// It has no secret to compare with: the answer does not depend on
+		// what was sent.
+		return nil, "", catalog.New(catalog.ClientSecretForKeyClient, "client_id", c.ID, "used", "a client secret ("+method+")")
+	}
+	if reg != method {
 		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
 	}
 	if e := a.checkSecret(c, sec); e != nil {
@@ -284,39 +296,10 @@ func (a *Authenticator) secretClient(ctx context.Context, id, bodyID, sec, metho
 	return c, method, nil
 }
 
-// checkSecret compares sec with every secret of c, expired or not, so the
-// time taken does not depend on which one matches.
+// checkSecret compares sec with every secret of c, expired or not, and
+// with the hashes of its retired secrets; see secretcheck.go.
 func (a *Authenticator) checkSecret(c *store.Client, sec string) *catalog.Error {
-	now := a.now()
-	var ok bool
-	var expired *store.ClientSecret
-	active := 0
-	for i := range c.Secrets {
-		s := &c.Secrets[i]
-		match := a.keys.SecretMatches(sec, s.Hash)
-		live := s.ExpiresAt == nil || now.Before(*s.ExpiresAt)
-		if live {
-			active++
-		}
-		switch {
-		case match && live:
-			ok = true
-		case match && (expired == nil || s.ExpiresAt.After(*expired.ExpiresAt)):
-			expired = s
-		}
-	}
-	if ok {
-		return nil
-	}
-	if expired != nil {
-		return catalog.New(catalog.ClientSecretExpired, "client_id", c.ID, "expired_at", *expired.ExpiresAt).
-			Internal("secret_id", expired.ID, "active_secrets", active)
-	}
-	e := catalog.New(catalog.ClientSecretWrong, "client_id", c.ID).Internal("active_secrets", active)
-	if sec == "" {
-		e = e.Internal("detail", "the presented secret is empty")
-	}
-	return e
+	return judgeSecret(a.keys, c, sec, a.now())
 }
 
 // assertionClient authenticates with private_key_jwt or client_secret_jwt
@@ -346,11 +329,15 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 		if p.formID != "" && as.Sub != "" && as.Iss == as.Sub {
 			return nil, "", catalog.New(catalog.ClientIDMismatch, "given", p.formID, "client_id", as.Sub)
 		}
-		cid := id
-		if cid == "" {
-			cid = "(none: no client_id parameter and no sub)"
+		// Without a client_id parameter nothing says which client is
+		// meant: neither claim may be presented as "the client_id".
+		rule := "both must be the client's client_id, and here they are not the same"
+		if p.formID != "" {
+			rule = "both must equal the client_id parameter, " + p.formID
+		} else if as.Iss == "" || as.Sub == "" {
+			rule = "both must be the client's client_id"
 		}
-		return nil, "", catalog.New(catalog.AssertionIssuerMismatch, "iss", orMissing(as.Iss), "sub", orMissing(as.Sub), "client_id", cid)
+		return nil, "", catalog.New(catalog.AssertionIssuerMismatch, "iss", orMissing(as.Iss), "sub", orMissing(as.Sub), "rule", rule)
 	}
 
 	c, e := a.client(ctx, id)
@@ -361,7 +348,11 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	if hmac {
 		method = store.AuthSecretJWT
 	}
-	if reg := registered(c); reg != method {
+	reg := registered(c)
+	if hmac && reg == store.AuthPrivateKeyJWT {
+		return nil, "", catalog.New(catalog.ClientSecretForKeyClient, "client_id", c.ID, "used", "an assertion signed with a shared secret ("+as.Alg+", client_secret_jwt)")
+	}
+	if reg != method {
 		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
 	}
 	if hmac {
@@ -453,13 +444,25 @@ func (a *Authenticator) checkClaims(as *assertion) *catalog.Error {
 	if now.After(as.Exp.Add(ClockSkew)) {
 		return catalog.New(catalog.AssertionExpired, "exp", *as.Exp, "ago", now.Sub(*as.Exp), "now", now)
 	}
-	if as.Exp.Sub(now) > MaxAssertionLifetime {
-		return catalog.New(catalog.AssertionLifetimeTooLong, "exp", *as.Exp, "max", MaxAssertionLifetime)
-	}
-	for _, t := range []*time.Time{as.Iat, as.Nbf} {
-		if t != nil && t.After(now.Add(ClockSkew)) {
-			return catalog.New(catalog.AssertionIssuedInFuture, "time", *t, "now", now)
+	// iat and nbf before the lifetime: a clock running ahead pushes exp
+	// ahead too, and the answer must name the clock, not the lifetime.
+	for _, c := range []struct {
+		name string
+		t    *time.Time
+	}{{"iat", as.Iat}, {"nbf", as.Nbf}} {
+		if c.t != nil && c.t.After(now.Add(ClockSkew)) {
+			return catalog.New(catalog.AssertionIssuedInFuture, "claim", c.name, "time", *c.t, "now", now, "ahead", c.t.Sub(now), "skew", ClockSkew)
 		}
+	}
+	// The lifetime counts from iat when the client's clock is ahead within
+	// the skew, so an assertion of the maximum lifetime from such a clock
+	// is not refused for the skew the rule above allows.
+	start := now
+	if as.Iat != nil && as.Iat.After(now) {
+		start = *as.Iat
+	}
+	if as.Exp.Sub(start) > MaxAssertionLifetime {
+		return catalog.New(catalog.AssertionLifetimeTooLong, "exp", *as.Exp, "max", MaxAssertionLifetime)
 	}
 	if as.JTI == "" {
 		return catalog.New(catalog.AssertionJTIMissing)

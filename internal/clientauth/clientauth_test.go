@@ -364,6 +364,9 @@ func TestAuthenticate(t *testing.T) {
 			c["exp"] = now.Add(-30 * time.Second).Unix()
 			c["iat"] = now.Add(30 * time.Second).Unix()
 		})), "jwt", store.AuthPrivateKeyJWT),
+		ok("private_key_jwt full lifetime from a clock ahead within the skew", nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+			c["iat"], c["exp"] = now.Add(30*time.Second).Unix(), now.Add(30*time.Second+MaxAssertionLifetime).Unix()
+		})), "jwt", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt ES256 via jwks_uri", nil, assertionForm(jwtFor("jwt-uri", f.ec, "ec1", nil)), "jwt-uri", store.AuthPrivateKeyJWT),
 		ok("private_key_jwt RS256 via jwks_uri", nil, assertionForm(jwtFor("jwt-uri", f.rsa, "rsa1", nil)), "jwt-uri", store.AuthPrivateKeyJWT),
 
@@ -411,7 +414,7 @@ func TestAuthenticate(t *testing.T) {
 		// ---- secrets ----
 		with(fail("wrong secret via basic", catalog.ClientSecretWrong, invalidClient, 401), B(basic("basic", "nope")), nil, "client_id", "basic"),
 		with(fail("wrong secret via post", catalog.ClientSecretWrong, invalidClient, 401), nil, url.Values{"client_id": {"post"}, "client_secret": {"nope"}}),
-		with(fail("secret sent unencoded is wrong", catalog.ClientSecretWrong, invalidClient, 401), B(rawBasic("basic:"+secondSecret+"+")), nil),
+		with(fail("secret sent unencoded is wrong", catalog.ClientSecretWrong, invalidClient, 401), B(rawBasic("basic:second+active-secret")), nil),
 		with(fail("empty secret for confidential", catalog.ClientSecretWrong, invalidClient, 401), B(basic("basic", "")), nil),
 		{name: "expired secret", authz: B(basic("basic", oldSecret)), want: catalog.ClientSecretExpired, code: invalidClient, status: 401, challenge: "Basic",
 			values: map[string]string{"client_id": "basic", "expired_at": "2026-03-01T11:00:00Z"}, internal: map[string]string{"secret_id": "sec-old", "active_secrets": "2"}},
@@ -421,8 +424,8 @@ func TestAuthenticate(t *testing.T) {
 			nil, url.Values{"client_id": {"basic"}, "client_secret": {basicSecret}}, "registered", "client_secret_basic", "used", "client_secret_post"),
 		with(fail("post client uses basic", catalog.ClientAuthMethodMismatch, invalidClient, 401),
 			B(basic("post", postSecret)), nil, "registered", "client_secret_post", "used", "client_secret_basic"),
-		with(fail("jwt client uses basic", catalog.ClientAuthMethodMismatch, invalidClient, 401),
-			B(basic("jwt", "x")), nil, "registered", "private_key_jwt", "used", "client_secret_basic"),
+		with(fail("jwt client uses basic", catalog.ClientSecretForKeyClient, invalidClient, 401),
+			B(basic("jwt", "x")), nil, "client_id", "jwt", "used", "a client secret (client_secret_basic)"),
 		with(fail("basic client uses assertion", catalog.ClientAuthMethodMismatch, invalidClient, 401),
 			nil, assertionForm(jwtFor("basic", f.ec, "ec1", nil)), "registered", "client_secret_basic", "used", "private_key_jwt"),
 		with(fail("public client uses assertion", catalog.ClientAuthMethodMismatch, invalidClient, 401),
@@ -449,7 +452,7 @@ func TestAuthenticate(t *testing.T) {
 		// ---- assertion identity ----
 		with(fail("iss differs from sub", catalog.AssertionIssuerMismatch, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["iss"] = "someone" })),
-			"iss", "someone", "sub", "jwt", "client_id", "jwt"),
+			"iss", "someone", "sub", "jwt", "rule", "both must be the client's client_id, and here they are not the same"),
 		with(fail("no iss or sub", catalog.AssertionIssuerMismatch, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { delete(c, "iss"); delete(c, "sub") })),
 			"iss", "(missing)", "sub", "(missing)"),
@@ -460,8 +463,8 @@ func TestAuthenticate(t *testing.T) {
 
 		// ---- keys ----
 		// An HMAC assertion means client_secret_jwt, which this client is not registered for.
-		with(fail("HS256 for a private_key_jwt client", catalog.ClientAuthMethodMismatch, invalidClient, 401),
-			nil, assertionForm(sign(t, hmacKey, jose.HS256, "h", claims("jwt", now, nil))), "registered", "private_key_jwt", "used", "client_secret_jwt"),
+		with(fail("HS256 for a private_key_jwt client", catalog.ClientSecretForKeyClient, invalidClient, 401),
+			nil, assertionForm(sign(t, hmacKey, jose.HS256, "h", claims("jwt", now, nil))), "client_id", "jwt", "used", "an assertion signed with a shared secret (HS256, client_secret_jwt)"),
 		with(fail("alg none", catalog.AssertionAlgNotAllowed, invalidClient, 401),
 			nil, assertionForm(unsigned(`{"alg":"none"}`, `{"iss":"jwt","sub":"jwt"}`)), "alg", "none"),
 		with(fail("ES384 not allowed", catalog.AssertionAlgNotAllowed, invalidClient, 401),
@@ -521,9 +524,19 @@ func TestAuthenticate(t *testing.T) {
 		with(fail("iat in the future", catalog.AssertionIssuedInFuture, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["iat"] = now.Add(5 * time.Minute).Unix() })),
 			"time", "2026-03-01T12:05:00Z", "now", "2026-03-01T12:00:00Z"),
+		// A fast clock pushes exp ahead too: the clock is named, not the lifetime.
+		with(fail("clock ahead with a full lifetime", catalog.AssertionIssuedInFuture, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+				c["iat"], c["exp"] = now.Add(5*time.Minute).Unix(), now.Add(15*time.Minute).Unix()
+			})),
+			"claim", "iat", "ahead", "5m0s", "skew", "1m0s"),
 		with(fail("nbf in the future", catalog.AssertionIssuedInFuture, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { c["nbf"] = now.Add(2 * time.Minute).Unix() })),
 			"time", "2026-03-01T12:02:00Z"),
+		with(fail("clock ahead within the skew, lifetime too long from iat", catalog.AssertionLifetimeTooLong, invalidClient, 401),
+			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) {
+				c["iat"], c["exp"] = now.Add(30*time.Second).Unix(), now.Add(11*time.Minute).Unix()
+			}))),
 		with(fail("jti missing", catalog.AssertionJTIMissing, invalidClient, 401),
 			nil, assertionForm(jwtFor("jwt", f.ec, "ec1", func(c map[string]any) { delete(c, "jti") }))),
 		func() authCase {

@@ -85,6 +85,11 @@ type Lifetimes struct {
 	// stolen token within it gets the user's tokens. 0 (the default) is off;
 	// at most MaxRefreshReuseGrace.
 	RefreshReuseGrace time.Duration `yaml:"refresh_reuse_grace"` // default 0
+	// RetiredSecret is how long the keyed hash of a client secret taken out
+	// of use (rotated out, removed or expired) is kept in the client's
+	// record, so that a client still sending it is told when and how it
+	// was retired instead of "wrong"; 0 keeps none.
+	RetiredSecret time.Duration `yaml:"retired_secret"` // default 720h
 }
 
 // MaxRefreshReuseGrace bounds Lifetimes.RefreshReuseGrace: the grace is
@@ -229,6 +234,7 @@ func Default() Config {
 			Session:         24 * time.Hour,
 			AuthRequest:     15 * time.Minute,
 			KeyPublish:      48 * time.Hour,
+			RetiredSecret:   30 * 24 * time.Hour,
 		},
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
 		Password:         Password{HashWait: 100 * time.Millisecond},

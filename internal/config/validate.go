@@ -81,6 +81,9 @@ func (c *Config) Validate() error {
 	if longest := max(l.AccessToken, l.IDToken); l.KeyPublish > 0 && l.KeyPublish < longest {
 		bad("lifetimes.key_publish", "is %s, shorter than the longest token lifetime %s; tokens signed before a rotation would stop verifying", l.KeyPublish, longest)
 	}
+	if l.RetiredSecret < 0 {
+		bad("lifetimes.retired_secret", "must be 0 (keep no retired secret) or more, got %s", l.RetiredSecret)
+	}
 	if g := l.RefreshReuseGrace; g < 0 || g > MaxRefreshReuseGrace {
 		bad("lifetimes.refresh_reuse_grace", "must be between 0 (off) and %s, got %s; it is meant for refreshes in flight together, and it delays reuse detection by as much", MaxRefreshReuseGrace, g)
 	}

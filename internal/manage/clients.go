@@ -383,7 +383,9 @@ func set[T any](dst *T, v *T) {
 
 // AddClientSecret gives the client one more secret, for a rotation
 // without downtime: hand the new one out, then remove the old one. Expired
-// secrets are dropped; a client holds at most MaxSecrets.
+// secrets are dropped; a client holds at most MaxSecrets. Every secret a
+// change takes out of use leaves its keyed hash in the client's
+// RetiredSecrets (retire), so the token endpoint can say when it stopped.
 func (s *Service) AddClientSecret(ctx context.Context, id string, expiresAt *time.Time) (secretID, plaintext string, err error) {
 	return s.addSecret(ctx, id, expiresAt, -1)
 }
@@ -416,23 +418,41 @@ func (s *Service) addSecret(ctx context.Context, id string, expiresAt *time.Time
 		}
 		plain = generateSecret(c.TokenEndpointAuthMethod)
 		sec = s.newSecret(c, plain, now, expiresAt)
-		live := slices.DeleteFunc(slices.Clone(c.Secrets), func(x store.ClientSecret) bool {
-			return x.ExpiresAt != nil && !x.ExpiresAt.After(now)
-		})
+		// gone are the secrets this change takes out of use: their hashes
+		// are kept for a while (retire), so a client still sending one is
+		// told it was retired rather than that it is wrong.
+		var live, gone []store.ClientSecret
+		for _, x := range c.Secrets {
+			if x.ExpiresAt != nil && !x.ExpiresAt.After(now) {
+				gone = append(gone, x)
+			} else {
+				live = append(live, x)
+			}
+		}
 		switch {
 		case grace == 0:
+			gone = append(gone, live...)
 			live = nil
 		case grace > 0 && len(live) > 0:
-			newest := slices.MaxFunc(live, func(a, b store.ClientSecret) int { return a.CreatedAt.Compare(b.CreatedAt) })
+			i := 0
+			for j := range live {
+				if live[j].CreatedAt.After(live[i].CreatedAt) {
+					i = j
+				}
+			}
+			newest := live[i]
 			until := now.Add(grace).UTC()
 			if newest.ExpiresAt == nil || until.Before(*newest.ExpiresAt) {
 				newest.ExpiresAt = &until
+				newest.Retiring = store.RetiredByRotation
 			}
+			gone = append(gone, slices.Delete(slices.Clone(live), i, i+1)...)
 			live = []store.ClientSecret{newest}
 		}
 		if len(live) >= MaxSecrets {
 			return invalid("secrets", "client %s already has %d secrets; remove one first (lucid client remove-secret, or DELETE /admin/clients/%s/secrets/SECRET_ID)", c.ID, len(live), c.ID)
 		}
+		s.retire(c, gone, store.RetiredByRotation, now, now)
 		c.Secrets = append(live, sec)
 		c.UpdatedAt = now
 		return nil
@@ -455,6 +475,7 @@ func (s *Service) RemoveClientSecret(ctx context.Context, id, secretID string) e
 		if len(c.Secrets) == 1 && secretMethod(c.TokenEndpointAuthMethod) {
 			return invalid("secret_id", "%s is the only secret of client %s; add a new secret first, or rotate (lucid client rotate-secret)", secretID, c.ID)
 		}
+		s.retire(c, c.Secrets[i:i+1], store.RetiredByRemoval, now, now)
 		c.Secrets = slices.Delete(slices.Clone(c.Secrets), i, i+1)
 		c.UpdatedAt = now
 		return nil

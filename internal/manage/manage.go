@@ -34,6 +34,11 @@ type Service struct {
 	// KeyPublish is how long keys retired by a rotation stay published;
 	// zero means DefaultKeyPublish. The server sets lifetimes.key_publish.
 	KeyPublish time.Duration
+	// RetiredSecretMemory is how long the keyed hash of a client secret
+	// taken out of use is kept (lifetimes.retired_secret, through
+	// RetiredSecretMemory); zero means DefaultRetiredSecretMemory, a
+	// negative value keeps none.
+	RetiredSecretMemory time.Duration
 }
 
 // DefaultKeyPublish matches the configuration default of lifetimes.key_publish.

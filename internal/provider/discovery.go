@@ -44,8 +44,12 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"end_session_endpoint":   p.issuer + PathLogout,
 		"introspection_endpoint": p.issuer + PathIntrospect,
 		"revocation_endpoint":    p.issuer + PathRevoke,
-		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
-		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+		// The same clientauth serves all three endpoints; introspection
+		// alone refuses public clients (none).
+		"introspection_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"},
+		"introspection_endpoint_auth_signing_alg_values_supported": clientauth.AssertionAlgs(),
+		"revocation_endpoint_auth_methods_supported":               []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
+		"revocation_endpoint_auth_signing_alg_values_supported":    clientauth.AssertionAlgs(),
 		"scopes_supported":                                 []string{"openid", "profile", "email", "address", "phone", "offline_access"},
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         []string{"query", "fragment", "form_post"},

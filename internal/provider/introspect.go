@@ -44,7 +44,7 @@ func (p *Provider) authenticatedForm(w http.ResponseWriter, r *http.Request, end
 	}
 	client, _, e := p.clients.Authenticate(r.Context(), r, r.PostForm)
 	if e != nil {
-		p.fail(w, r, endpoint, params["client_id"], e)
+		p.fail(w, r, endpoint, claimedClient(r), e)
 		return nil, nil, false
 	}
 	if params["token"] == "" {

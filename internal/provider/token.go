@@ -90,7 +90,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	client, _, e := p.clients.Authenticate(ctx, r, r.PostForm)
 	if e != nil {
-		p.fail(w, r, catalog.Token, params["client_id"], e)
+		p.fail(w, r, catalog.Token, claimedClient(r), e)
 		return
 	}
 	if !contains(client.GrantTypes, gt) {

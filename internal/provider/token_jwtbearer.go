@@ -336,11 +336,13 @@ func (p *Provider) checkBearerClaims(ti *trustedIssuer, as *bearerAssertion) *ca
 		t    *time.Time
 	}{{"iat", as.iat}, {"nbf", as.nbf}} {
 		if c.t != nil && c.t.After(now.Add(bearerSkew)) {
-			return catalog.New(catalog.JWTBearerNotYetValid, "claim", c.name, "time", *c.t, "now", now)
+			return catalog.New(catalog.JWTBearerNotYetValid, "claim", c.name, "time", *c.t, "now", now, "ahead", c.t.Sub(now))
 		}
 	}
+	// The lifetime counts from iat, also when the issuer's clock is ahead
+	// within the skew: counting from now would add that skew to it.
 	start := now
-	if as.iat != nil && as.iat.Before(now) {
+	if as.iat != nil {
 		start = *as.iat
 	}
 	if life := as.exp.Sub(start); life > ti.MaxLifetime {

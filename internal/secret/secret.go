@@ -110,6 +110,23 @@ func (k *Keys) SecretMatches(presented, storedHash string) bool {
 	return subtle.ConstantTimeCompare(m.Sum(nil), want) == 1
 }
 
+// ClientSecretMAC is the keyed hash of a presented secret, computed once
+// to compare it with many stored hashes (MACMatches).
+func (k *Keys) ClientSecretMAC(presented string) []byte {
+	m := hmac.New(sha256.New, k.pepper)
+	m.Write([]byte(presented))
+	return m.Sum(nil)
+}
+
+// MACMatches compares a ClientSecretMAC with a stored hash in constant time.
+func MACMatches(mac []byte, storedHash string) bool {
+	want, err := hex.DecodeString(storedHash)
+	if err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare(mac, want) == 1
+}
+
 // Seal encrypts plaintext (AES-256-GCM, random nonce); aad binds it to its
 // use, for example a key id.
 func (k *Keys) Seal(plaintext, aad []byte) []byte {

@@ -130,3 +130,27 @@ func TestSealForHolder(t *testing.T) {
 		})
 	}
 }
+
+// ClientSecretMAC and MACMatches agree with HashClientSecret and
+// SecretMatches, so a presented secret is hashed once for many compares.
+func TestClientSecretMAC(t *testing.T) {
+	k, err := Derive(make([]byte, MinMasterKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := k.HashClientSecret("s3cret")
+	for _, tt := range []struct {
+		presented, hash string
+		want            bool
+	}{
+		{"s3cret", stored, true},
+		{"s3cret\n", stored, false},
+		{"", stored, false},
+		{"s3cret", "not hex", false},
+		{"s3cret", stored[:10], false},
+	} {
+		if got := MACMatches(k.ClientSecretMAC(tt.presented), tt.hash); got != tt.want || got != k.SecretMatches(tt.presented, tt.hash) {
+			t.Errorf("MACMatches(%q, %q) = %v, want %v (and as SecretMatches)", tt.presented, tt.hash, got, tt.want)
+		}
+	}
+}

@@ -165,7 +165,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish,
-		KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
+		KeepGrantsOnChange:  cfg.Users.KeepGrantsOnChange,
+		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
 		HashPassword: func(pw string) (string, error) {
 			// An administrator (or the demo's seeding) may wait longer
 			// than an anonymous sign-in, but still takes a slot.

@@ -255,6 +255,12 @@ type Client struct {
 	// access token; empty for clients the operator created, which dynamic
 	// client management therefore never touches.
 	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+
+	// RetiredSecrets are the keyed hashes of secrets taken out of use (by a
+	// rotation, a removal or their expiry), each kept until its Until, so
+	// that a request presenting one is told when and how it was retired
+	// instead of "wrong". Never the secret, never a sealed copy.
+	RetiredSecrets []RetiredSecret `json:"retired_secrets,omitempty"`
 }
 
 // Public reports whether the client authenticates with nothing.
@@ -301,6 +307,28 @@ type ClientSecret struct {
 	Sealed    []byte     `json:"sealed,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Retiring is set when a rotation gave this secret its ExpiresAt (a
+	// grace period): once past it, the secret was retired by that rotation
+	// (RetiredByRotation) rather than by a planned expiry.
+	Retiring string `json:"retiring,omitempty"`
+}
+
+// How a client secret was retired (RetiredSecret.Reason, ClientSecret.Retiring).
+const (
+	RetiredByRotation = "rotation"
+	RetiredByRemoval  = "removal"
+	RetiredByExpiry   = "expiry"
+)
+
+// RetiredSecret is what is kept of a secret that no longer works: its
+// keyed hash, to recognise it, and when and how it stopped working.
+type RetiredSecret struct {
+	ID        string    `json:"id"`
+	Hash      string    `json:"hash"` // hex HMAC-SHA-256 with the server pepper, as ClientSecret.Hash
+	RetiredAt time.Time `json:"retired_at"`
+	Reason    string    `json:"reason"` // a RetiredBy* constant
+	// Until is when the record is forgotten: after it, the secret is just wrong.
+	Until time.Time `json:"until"`
 }
 
 // User is an account in the built-in directory.

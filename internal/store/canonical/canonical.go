@@ -42,6 +42,13 @@ func Client(c *store.Client) *store.Client {
 			n.Secrets[i] = sec
 		}
 	}
+	if c.RetiredSecrets != nil {
+		n.RetiredSecrets = make([]store.RetiredSecret, len(c.RetiredSecrets))
+		for i, r := range c.RetiredSecrets {
+			r.RetiredAt, r.Until = Time(r.RetiredAt), Time(r.Until)
+			n.RetiredSecrets[i] = r
+		}
+	}
 	n.CreatedAt, n.UpdatedAt = Time(c.CreatedAt), Time(c.UpdatedAt)
 	return &n
 }

@@ -83,6 +83,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Context", testContext},
 		{"Ping", testPing},
 		{"KeyCheck", testKeyCheck},
+		{"RetiredSecrets", testRetiredSecrets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
