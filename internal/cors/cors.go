@@ -202,15 +202,27 @@ func Preflight(w http.ResponseWriter, r *http.Request, methods string) bool {
 
 // Allow lets the page of origin read this answer and the headers it needs
 // (trace id, challenge, waits). No credentials: Lucid's back-channel
-// endpoints never read cookies.
+// endpoints never read cookies. Every answer varies by Origin, also one
+// without it, so that no cache serves one page's answer to another.
 func Allow(h http.Header, origin string) {
-	h.Add("Vary", "Origin")
+	if _, ok := h["Vary"]; ok {
+		h.Add("Vary", "Origin")
+	} else {
+		h["Vary"] = varyOrigin
+	}
 	if origin == "" {
 		return
 	}
-	h.Set(hAllowOrigin, origin)
-	h.Set(hExposeHeaders, exposed)
+	h[hAllowOrigin] = []string{origin}
+	h[hExposeHeaders] = exposedValue
 }
+
+// Shared header values, never appended to (each has no spare capacity,
+// so an Add copies): one allocation less for every answer.
+var (
+	varyOrigin   = []string{"Origin"}
+	exposedValue = []string{exposed}
+)
 
 // Public lets any page read this answer (discovery, JWKS, the catalog).
 func Public(h http.Header) {
