@@ -161,7 +161,7 @@ func TestCORSTokenEndpoint(t *testing.T) {
 	t.Run("confidential client", func(t *testing.T) {
 		// A backend's client has no web origins: a page that holds its
 		// secret is refused, and told why.
-		m2m, sec := l.client(t, manage.ClientSpec{Name: "Backend", GrantTypes: []string{"client_credentials"}, ResponseTypes: []string{}})
+		m2m, sec := l.client(t, manage.ClientSpec{Name: "Backend", GrantTypes: []string{"client_credentials"}, ResponseTypes: []string{}, Audiences: []string{"https://api.example"}})
 		r := postToken(t, l, url.Values{"grant_type": {"client_credentials"}}, func(r *http.Request) {
 			basicAuth(m2m.ID, sec)(r)
 			r.Header.Set("Origin", spaOrigin)
@@ -326,7 +326,7 @@ async function call(url, init) {
     const text = await r.text();
     let body = null;
     try { body = JSON.parse(text); } catch (e) {}
-    return {status: r.status, trace: r.headers.get("X-Trace-Id") || "", body: body};
+    return {status: r.status, trace: r.headers.get("X-Trace-Id") || "", challenge: r.headers.get("WWW-Authenticate") || "", body: body};
   } catch (e) {
     return {status: 0, error: String(e)};
   }
@@ -338,10 +338,11 @@ function form(fields) {
 
 // spaResult is what the page's script could read of one answer.
 type spaResult struct {
-	Status int            `json:"status"`
-	Trace  string         `json:"trace"`
-	Body   map[string]any `json:"body"`
-	Error  string         `json:"error"`
+	Status    int            `json:"status"`
+	Trace     string         `json:"trace"`
+	Challenge string         `json:"challenge"`
+	Body      map[string]any `json:"body"`
+	Error     string         `json:"error"`
 }
 
 // TestBrowserCORS runs the single-page app in headless Chromium, served
@@ -406,6 +407,17 @@ func TestBrowserCORS(t *testing.T) {
 	res := run(app.URL, fetchToken(codeForm(cfg, code, v), ""))
 	if res.Status != http.StatusOK || res.Body["access_token"] == nil || res.Body["id_token"] == nil || res.Trace == "" {
 		t.Fatalf("(a) allowed origin read %d %v (trace %q)", res.Status, res.Body, res.Trace)
+	}
+	// The page uses its access token at userinfo (a preflight, for the
+	// Authorization header) and reads a bearer error's challenge.
+	userinfo := func(token string) string {
+		return fmt.Sprintf(`call(%q, {headers: {"Authorization": "Bearer " + %q}})`, l.URL+"/userinfo", token)
+	}
+	if ui := run(app.URL, userinfo(res.Body["access_token"].(string))); ui.Status != http.StatusOK || ui.Body["sub"] == nil {
+		t.Fatalf("userinfo from the page: %d %v", ui.Status, ui.Body)
+	}
+	if ui := run(app.URL, userinfo("garbage")); ui.Status != http.StatusUnauthorized || !strings.HasPrefix(ui.Challenge, "Bearer ") || ui.Body["trace_id"] != ui.Trace {
+		t.Fatalf("userinfo with a bad token, as the page read it: %d %q %v", ui.Status, ui.Challenge, ui.Body)
 	}
 	// (b) A catalogued error is readable, trace id included: the code
 	// again, already redeemed.
