@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -78,7 +79,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	cf.register(fs)
 	var (
 		redirects, postLogout, grants, responses, scopes listFlag
-		audiences                                        listFlag
+		audiences, origins                               listFlag
 		spec                                             manage.ClientSpec
 		public, pkce, secretStdin                        bool
 		jwksFile, expires                                string
@@ -87,6 +88,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.Name, "name", "", "name shown on the consent page (required)")
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable; at least one)")
 	fs.Var(&postLogout, "post-logout-redirect-uri", "post-logout redirect URI (repeatable)")
+	fs.Var(&origins, "web-origin", "browser origin (https://app.example.com) whose pages may call the token, revocation and userinfo endpoints (repeatable; + for the redirect URIs' origins)")
 	fs.Var(&grants, "grant-type", "grant type (repeatable; default authorization_code refresh_token)")
 	fs.Var(&responses, "response-type", "response type (default code)")
 	fs.Var(&scopes, "scope", "allowed scope (repeatable or space-separated; default openid profile email offline_access address phone)")
@@ -133,6 +135,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	}
 	spec.RedirectURIs = redirects
 	spec.PostLogoutRedirectURIs = postLogout
+	spec.WebOrigins = origins
 	if len(grants) > 0 {
 		spec.GrantTypes = grants.words()
 	}
@@ -206,6 +209,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 		{"Auth method", c.TokenEndpointAuthMethod},
 		{"Redirect URIs", orDash(strings.Join(c.RedirectURIs, " "))},
 		{"Post-logout URIs", orDash(strings.Join(c.PostLogoutRedirectURIs, " "))},
+		{"Web origins", orDash(strings.Join(c.WebOrigins, " "))},
 		{"Grant types", strings.Join(c.GrantTypes, " ")},
 		{"Response types", strings.Join(c.ResponseTypes, " ")},
 		{"Scopes", strings.Join(c.Scopes, " ")},
@@ -294,9 +298,24 @@ func edit(cur []string, add, remove []string) []string {
 	return slices.DeleteFunc(out, func(v string) bool { return slices.Contains(remove, v) })
 }
 
+// originFlags writes origins as they are registered (lower case, no
+// default port), so that removing one matches however it was typed; one
+// that is no origin stays as typed, for the refusal to name.
+func originFlags(l listFlag) listFlag {
+	out := make(listFlag, len(l))
+	for i, o := range l {
+		if n, err := cors.Normalize(o); err == nil {
+			o = n
+		}
+		out[i] = o
+	}
+	return out
+}
+
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
 		addRedirect, rmRedirect, addPost, rmPost   listFlag
+		addOrigin, rmOrigin                        listFlag
 		addGrant, rmGrant, addResp, rmResp         listFlag
 		addScope, rmScope, addAud, rmAud           listFlag
 		format                                     string
@@ -312,6 +331,8 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.Var(&rmRedirect, "remove-redirect-uri", "remove a redirect URI (repeatable)")
 		fs.Var(&addPost, "post-logout-redirect-uri", "add a post-logout redirect URI (repeatable)")
 		fs.Var(&rmPost, "remove-post-logout-redirect-uri", "remove a post-logout redirect URI (repeatable)")
+		fs.Var(&addOrigin, "web-origin", "allow a browser origin (repeatable; + for the redirect URIs' origins)")
+		fs.Var(&rmOrigin, "remove-web-origin", "disallow a browser origin (repeatable)")
 		fs.Var(&addGrant, "grant-type", "add a grant type (repeatable)")
 		fs.Var(&rmGrant, "remove-grant-type", "remove a grant type (repeatable)")
 		fs.Var(&addResp, "response-type", "add a response type")
@@ -374,6 +395,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	}{
 		{addRedirect, rmRedirect, false, &p.RedirectURIs, func(c *store.Client) []string { return c.RedirectURIs }},
 		{addPost, rmPost, false, &p.PostLogoutRedirectURIs, func(c *store.Client) []string { return c.PostLogoutRedirectURIs }},
+		{originFlags(addOrigin), originFlags(rmOrigin), false, &p.WebOrigins, func(c *store.Client) []string { return c.WebOrigins }},
 		{addGrant, rmGrant, true, &p.GrantTypes, func(c *store.Client) []string { return c.GrantTypes }},
 		{addResp, rmResp, true, &p.ResponseTypes, func(c *store.Client) []string { return c.ResponseTypes }},
 		{addScope, rmScope, true, &p.Scopes, func(c *store.Client) []string { return c.Scopes }},

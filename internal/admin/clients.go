@@ -18,6 +18,7 @@ type clientRequest struct {
 	Name                   string          `json:"client_name"`
 	RedirectURIs           []string        `json:"redirect_uris"`
 	PostLogoutRedirectURIs []string        `json:"post_logout_redirect_uris"`
+	WebOrigins             []string        `json:"web_origins"`
 	GrantTypes             []string        `json:"grant_types"`
 	ResponseTypes          []string        `json:"response_types"`
 	Scopes                 []string        `json:"scopes"`
@@ -44,6 +45,7 @@ type clientPatch struct {
 	Name                   *string         `json:"client_name"`
 	RedirectURIs           *[]string       `json:"redirect_uris"`
 	PostLogoutRedirectURIs *[]string       `json:"post_logout_redirect_uris"`
+	WebOrigins             *[]string       `json:"web_origins"`
 	GrantTypes             *[]string       `json:"grant_types"`
 	ResponseTypes          *[]string       `json:"response_types"`
 	Scopes                 *[]string       `json:"scopes"`
@@ -115,6 +117,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		Name:                   req.Name,
 		RedirectURIs:           req.RedirectURIs,
 		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs,
+		WebOrigins:             req.WebOrigins,
 		GrantTypes:             req.GrantTypes,
 		ResponseTypes:          req.ResponseTypes,
 		Scopes:                 req.Scopes,
@@ -165,6 +168,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		Name:                   req.Name,
 		RedirectURIs:           req.RedirectURIs,
 		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs,
+		WebOrigins:             req.WebOrigins,
 		GrantTypes:             req.GrantTypes,
 		ResponseTypes:          req.ResponseTypes,
 		Scopes:                 req.Scopes,

@@ -255,7 +255,9 @@ const ()
 const ()
 
 // Mistakes (entries_cors.go): browser apps and allowed web origins.
-const ()
+const (
+	CORSOriginNotAllowed Name = "cors_origin_not_allowed"
+)
 
 // Mistakes (entries_client_secret_mistakes.go): client secrets, assertions' clocks.
 const (

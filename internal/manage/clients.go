@@ -24,6 +24,7 @@ type ClientSpec struct {
 	Name                   string
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
+	WebOrigins             []string // browser origins for CORS; "+" adds the redirect URIs' origins
 	GrantTypes             []string // default authorization_code, refresh_token
 	ResponseTypes          []string // default code
 	Scopes                 []string // default DefaultScopes()
@@ -55,6 +56,7 @@ type ClientPatch struct {
 	Name                   *string
 	RedirectURIs           *[]string
 	PostLogoutRedirectURIs *[]string
+	WebOrigins             *[]string
 	GrantTypes             *[]string
 	ResponseTypes          *[]string
 	Scopes                 *[]string
@@ -101,6 +103,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		TokenEndpointAuthMethod: spec.AuthMethod,
 		RedirectURIs:            spec.RedirectURIs,
 		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
+		WebOrigins:              spec.WebOrigins,
 		GrantTypes:              spec.GrantTypes,
 		ResponseTypes:           spec.ResponseTypes,
 		Scopes:                  spec.Scopes,
@@ -254,6 +257,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if len(c.PostLogoutRedirectURIs) == 0 {
 		c.PostLogoutRedirectURIs = nil
 	}
+	if c.WebOrigins, err = checkOrigins(c.WebOrigins, c.RedirectURIs); err != nil {
+		return err
+	}
 	if c.Public() {
 		// OAuth 2.1 and RFC 9700 §2.1.1: a public client has nothing but
 		// PKCE to bind the code to itself.
@@ -323,6 +329,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.Name, p.Name)
 		set(&c.RedirectURIs, p.RedirectURIs)
 		set(&c.PostLogoutRedirectURIs, p.PostLogoutRedirectURIs)
+		set(&c.WebOrigins, p.WebOrigins)
 		set(&c.GrantTypes, p.GrantTypes)
 		set(&c.ResponseTypes, p.ResponseTypes)
 		set(&c.Scopes, p.Scopes)

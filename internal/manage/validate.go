@@ -16,6 +16,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -138,6 +139,32 @@ func checkURIs(field string, uris []string, required bool) ([]string, error) {
 		}
 		if !slices.Contains(out, u) {
 			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// maxOrigins bounds a client's web origins: each request from a browser
+// compares its Origin with them.
+const maxOrigins = 100
+
+// checkOrigins validates and normalises web origins, dropping duplicates.
+// "+" (the redirect URIs' origins) needs a redirect URI with one.
+func checkOrigins(origins, redirectURIs []string) ([]string, error) {
+	if len(origins) > maxOrigins {
+		return nil, invalid("web_origins", "has %d origins; at most %d may be registered", len(origins), maxOrigins)
+	}
+	var out []string
+	for _, raw := range origins {
+		o, err := cors.Normalize(raw)
+		if err != nil {
+			return nil, invalid("web_origins", "%s", err.Error())
+		}
+		if o == cors.RedirectOrigins && !slices.ContainsFunc(redirectURIs, func(u string) bool { return cors.Of(u) != "" }) {
+			return nil, invalid("web_origins", "+ stands for the origins of the redirect URIs, and this client has no https or http redirect URI; register its origins one by one")
+		}
+		if !slices.Contains(out, o) {
+			out = append(out, o)
 		}
 	}
 	return out, nil

@@ -15,6 +15,7 @@ type ClientView struct {
 	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
 	RedirectURIs            []string        `json:"redirect_uris"`
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris"`
+	WebOrigins              []string        `json:"web_origins"`
 	GrantTypes              []string        `json:"grant_types"`
 	ResponseTypes           []string        `json:"response_types"`
 	Scopes                  []string        `json:"scopes"`
@@ -51,6 +52,7 @@ func ViewClient(c *store.Client) ClientView {
 		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		RedirectURIs:            nonNil(c.RedirectURIs),
 		PostLogoutRedirectURIs:  nonNil(c.PostLogoutRedirectURIs),
+		WebOrigins:              nonNil(c.WebOrigins),
 		GrantTypes:              nonNil(c.GrantTypes),
 		ResponseTypes:           nonNil(c.ResponseTypes),
 		Scopes:                  nonNil(c.Scopes),

@@ -17,6 +17,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/password"
@@ -87,6 +88,8 @@ type Provider struct {
 	dummyHash string
 
 	registrationEndpoint string
+	// origin is the issuer's own web origin; its pages need no CORS.
+	origin string
 }
 
 // Endpoint paths, relative to the issuer.
@@ -127,6 +130,7 @@ func New(opts Options) (*Provider, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
+	p.origin = cors.Of(p.issuer)
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -168,11 +172,11 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathLogin, p.handleLoginSubmit)
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
-	mux.HandleFunc(PathToken, p.handleToken)
-	mux.HandleFunc(PathUserInfo, p.handleUserInfo)
+	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
+	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
-	mux.HandleFunc(PathRevoke, p.handleRevoke)
+	mux.HandleFunc(PathRevoke, p.crossOrigin("POST", p.handleRevoke))
 }
 
 // record reports a failure once: log, metrics, and its story for

@@ -23,6 +23,10 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if e := p.originCheck(r, caller); e != nil {
+		p.fail(w, r, catalog.Revoke, caller.ID, e)
+		return
+	}
 	switch hint := params["token_type_hint"]; hint {
 	case "", "access_token", "refresh_token":
 	default:

@@ -93,6 +93,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, claimedClient(r), e)
 		return
 	}
+	if e := p.originCheck(r, client); e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
 	if !contains(client.GrantTypes, gt) {
 		allowed := append([]string(nil), client.GrantTypes...)
 		sort.Strings(allowed)

@@ -34,6 +34,10 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		p.failBearer(w, r, "", e)
 		return
 	}
+	if e := p.tokenClientOrigin(r, claims.ClientID); e != nil {
+		p.fail(w, r, catalog.UserInfo, claims.ClientID, e)
+		return
+	}
 	granted := scopes(claims.Scope)
 	if !contains(granted, "openid") {
 		e := catalog.New(catalog.UserInfoOpenIDMissing, "granted", orNone(claims.Scope))

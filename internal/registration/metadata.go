@@ -21,10 +21,13 @@ import (
 // Connect Registration and RP-Initiated Logout); nil means the field was
 // absent or null. Fields Lucid does not understand are ignored, as
 // RFC 7591 §2 asks, and so are its own extensions (audiences,
-// skip_consent…): only the operator grants those.
+// skip_consent…): only the operator grants those. web_origins is the one
+// extension a client registers itself: like redirect_uris, it only says
+// where the client's own pages live.
 type metadata struct {
 	RedirectURIs  *[]string
 	PostLogout    *[]string
+	WebOrigins    *[]string
 	GrantTypes    *[]string
 	ResponseTypes *[]string
 	AuthMethod    *string
@@ -74,6 +77,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 	}{
 		{"redirect_uris", &md.RedirectURIs},
 		{"post_logout_redirect_uris", &md.PostLogout},
+		{"web_origins", &md.WebOrigins},
 		{"grant_types", &md.GrantTypes},
 		{"response_types", &md.ResponseTypes},
 	} {
@@ -197,6 +201,7 @@ func invalidField(field, reason string) *catalog.Error {
 type values struct {
 	redirectURIs  []string
 	postLogout    []string
+	webOrigins    []string
 	grantTypes    []string
 	responseTypes []string
 	scopes        []string
@@ -216,6 +221,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 	v := values{
 		redirectURIs: deref(md.RedirectURIs, nil),
 		postLogout:   deref(md.PostLogout, nil),
+		webOrigins:   deref(md.WebOrigins, nil),
 		// RFC 7591 §2: authorization_code is the default grant type, and
 		// client_secret_basic the default authentication method.
 		grantTypes: deref(md.GrantTypes, []string{"authorization_code"}),
@@ -287,6 +293,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		Name:                   v.name,
 		RedirectURIs:           v.redirectURIs,
 		PostLogoutRedirectURIs: v.postLogout,
+		WebOrigins:             v.webOrigins,
 		GrantTypes:             v.grantTypes,
 		ResponseTypes:          v.responseTypes,
 		Scopes:                 v.scopes,
@@ -304,6 +311,7 @@ func (v values) patch() manage.ClientPatch {
 		Name:                   &v.name,
 		RedirectURIs:           &v.redirectURIs,
 		PostLogoutRedirectURIs: &v.postLogout,
+		WebOrigins:             &v.webOrigins,
 		GrantTypes:             &v.grantTypes,
 		ResponseTypes:          &v.responseTypes,
 		Scopes:                 &v.scopes,
@@ -345,6 +353,7 @@ type info struct {
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
+	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 }
 
@@ -365,6 +374,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		Scope:                   strings.Join(c.Scopes, " "),
 		JWKSURI:                 c.JWKSURI,
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
+		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
 	}
 	if usesSecret(c) {

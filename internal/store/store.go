@@ -223,6 +223,7 @@ type Client struct {
 	TokenEndpointAuthMethod string         `json:"token_endpoint_auth_method"`
 	RedirectURIs            []string       `json:"redirect_uris"`
 	PostLogoutRedirectURIs  []string       `json:"post_logout_redirect_uris,omitempty"`
+	WebOrigins              []string       `json:"web_origins,omitempty"` // browser origins for CORS; "+" is the redirect URIs' origins
 	GrantTypes              []string       `json:"grant_types"`
 	ResponseTypes           []string       `json:"response_types"`
 	Scopes                  []string       `json:"scopes"` // scopes the client may request

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Consents", testConsents},
 		{"DeleteSessionsFor", testDeleteSessionsFor},
 		{"SessionByID", testSessionByID},
+		{"WebOrigins", testWebOrigins},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
