@@ -229,7 +229,7 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 		case errors.As(err, &se):
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", se.Kid).Wrap(err)
 		case errors.Is(err, keys.ErrType) && p.recognise(token).jwt == "an ID token":
-			return nil, catalog.New(catalog.AccessTokenIsIDToken)
+			return nil, catalog.New(catalog.AccessTokenIsIDToken).Internal("presented", "an ID token of this server")
 		case errors.Is(err, keys.ErrType):
 			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its typ header is not at+jwt (an ID token is not an access token)")
 		default:

@@ -204,9 +204,9 @@ func (p *Provider) misplacedAccess(token string) *catalog.Error {
 	s := credential.Inspect(token)
 	switch {
 	case s.Kind == credential.Access && s.Damaged():
-		return catalog.New(catalog.AccessTokenDamaged, "damage", s.Damage)
+		return catalog.New(catalog.AccessTokenDamaged, "damage", s.Damage).Internal(presented{shape: s}.internal()...)
 	case s.Kind == credential.Refresh || s.Kind == credential.Code || s.Kind == credential.Registration:
-		return catalog.New(catalog.AccessTokenWrongKind, "kind", presented{shape: s}.kindName()).Internal("damage", orNone(s.Damage))
+		return catalog.New(catalog.AccessTokenWrongKind, "kind", presented{shape: s}.kindName()).Internal(presented{shape: s}.internal()...)
 	}
 	return nil
 }
