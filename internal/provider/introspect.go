@@ -116,7 +116,7 @@ func (p *Provider) introspect(ctx context.Context, token, hint string) (introspe
 		info, why, _ := p.introspectAccess(ctx, token)
 		return info, why + hintMismatch(hint, "access_token")
 	case s.Kind != credential.None:
-		return introspection{}, "an " + s.Kind.String() + " is not a token introspection describes"
+		return introspection{}, presented{shape: s}.kindName() + " is not a token introspection describes"
 	}
 	if hint == "refresh_token" {
 		if info, why, found := p.introspectRefresh(ctx, token); found {
