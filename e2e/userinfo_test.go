@@ -129,7 +129,7 @@ func TestUserInfoBearerErrors(t *testing.T) {
 		{name: "header and body", method: http.MethodPost, body: "access_token=" + tok.AccessToken, token: tok.AccessToken,
 			entry: "bearer_token_twice", code: "invalid_request", status: 400},
 		{name: "not a JWT", token: "abc.def.ghi", entry: "access_token_malformed", code: "invalid_token", status: 401},
-		{name: "an ID token", token: idToken, entry: "access_token_malformed", code: "invalid_token", status: 401,
+		{name: "an ID token", token: idToken, entry: "access_token_is_id_token", code: "invalid_token", status: 401,
 			check: func(t *testing.T, body oauthErr, _ map[string]string) {
 				if !strings.Contains(body.Description, "at+jwt") {
 					t.Errorf("description does not say an ID token is not an access token: %s", body.Description)

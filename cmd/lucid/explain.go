@@ -96,6 +96,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return s.printJSON(explanation{Kind: "failure", Failure: f, Entry: en})
 	}
+	if isNote(f) {
+		return printNote(s.out, f, en, strings.TrimSuffix(s.cfg.Issuer, "/"))
+	}
 	return printFailure(s.out, f, en, strings.TrimSuffix(s.cfg.Issuer, "/"))
 }
 

@@ -883,10 +883,10 @@ var coreEntries = []Entry{
 	{Name: CodeUnknown, Error: "invalid_grant", Status: bad, Title: "Authorization code unknown",
 		Description: "The authorization code was not issued by this server, or was removed long after it expired.",
 		Causes: []string{
-			"The code was altered on the way, for example truncated, URL-decoded twice, or copied by hand.",
 			"The code was issued by another Lucid server or environment with a different database.",
 			"The code expired long ago and has been cleaned up.",
-			"The value sent is not a code at all, for example the state parameter or a token.",
+			"The value sent is not a code at all, for example the state parameter or another provider's code.",
+			"A value without Lucid's prefix (lc_ac_) was altered on the way; a code of Lucid's form that was altered, or a token of this server sent as the code, has its own entry (authorization_code_damaged, authorization_code_is_token, authorization_code_is_refresh_token).",
 		},
 		ClientFix: []string{
 			"Send the code parameter from the redirect unchanged, to the token endpoint of the issuer that issued it, right after the redirect.",
@@ -1030,10 +1030,10 @@ var coreEntries = []Entry{
 	{Name: RefreshUnknown, Error: "invalid_grant", Status: bad, Title: "Refresh token unknown",
 		Description: "The refresh token was not issued by this server, or was removed long after it expired.",
 		Causes: []string{
-			"The stored token was altered, for example truncated by a database column that is too short.",
 			"The token was issued by another Lucid server or environment with a different database.",
 			"The token expired long ago and has been cleaned up.",
-			"The value sent is not a refresh token, for example an access token or ID token.",
+			"The value sent is not a refresh token of this server, for example another provider's.",
+			"A value without Lucid's prefix (lc_rt_) was altered; a refresh token of Lucid's form that was altered, or a code or token of this server sent in its place, has its own entry (refresh_token_damaged, refresh_token_is_code, refresh_token_is_token).",
 		},
 		ClientFix: []string{
 			"Store the refresh token unchanged and send it to the issuer that issued it; if refreshing fails, start a new sign-in.",

@@ -252,7 +252,19 @@ const (
 const ()
 
 // Mistakes (entries_credential_kind.go): Lucid's credentials told apart by kind.
-const ()
+const (
+	CodeDamaged            Name = "authorization_code_damaged"
+	CodeIsRefreshToken     Name = "authorization_code_is_refresh_token"
+	CodeIsToken            Name = "authorization_code_is_token"
+	RefreshDamaged         Name = "refresh_token_damaged"
+	RefreshIsCode          Name = "refresh_token_is_code"
+	RefreshIsToken         Name = "refresh_token_is_token"
+	RefreshNotRequested    Name = "refresh_token_not_requested"
+	RefreshScopeNotAllowed Name = "refresh_token_scope_not_allowed"
+	AccessTokenDamaged     Name = "access_token_damaged"
+	AccessTokenIsIDToken   Name = "access_token_is_id_token"
+	AccessTokenWrongKind   Name = "access_token_wrong_kind"
+)
 
 // Mistakes (entries_cors.go): browser apps and allowed web origins.
 const (

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -121,7 +122,7 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 		Act:      t.act,
 	}
 	if t.format == store.FormatOpaque {
-		token := secret.Token(32)
+		token := credential.New(credential.Access)
 		c.opaque = true
 		return token, c, &store.AccessToken{
 			Hash:      secret.Hash(token),
@@ -159,9 +160,13 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			return nil, e
 		}
 	} else {
+		// A value of another kind, or damaged, is told apart before any read.
+		if e := p.misplacedAccess(token); e != nil {
+			return nil, e
+		}
 		t, err := p.store.GetAccessToken(ctx, secret.Hash(token))
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, catalog.New(catalog.AccessTokenUnknown)
+			return nil, catalog.New(catalog.AccessTokenUnknown).Internal(p.recognise(token).internal()...)
 		}
 		if err != nil {
 			return nil, failure.FromStore(err)
@@ -223,6 +228,8 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", ke.Kid)
 		case errors.As(err, &se):
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", se.Kid).Wrap(err)
+		case errors.Is(err, keys.ErrType) && p.recognise(token).jwt == "an ID token":
+			return nil, catalog.New(catalog.AccessTokenIsIDToken).Internal("presented", "an ID token of this server")
 		case errors.Is(err, keys.ErrType):
 			return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its typ header is not at+jwt (an ID token is not an access token)")
 		default:

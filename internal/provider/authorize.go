@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -419,7 +420,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 	ctx := r.Context()
 	back := replyFor(ar)
 	now := p.now()
-	code := secret.Token(32)
+	code := credential.New(credential.Code)
 	ac := &store.AuthCode{
 		Hash:                secret.Hash(code),
 		ClientID:            client.ID,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -99,6 +100,24 @@ func (p *Provider) introspect(ctx context.Context, token, hint string) (introspe
 		info, why, _ := p.introspectAccess(ctx, token)
 		return info, why
 	}
+	// A recognised kind says where to look, whatever the hint says: RFC
+	// 7662 §2.1 lets a server search past a wrong hint, and the prefix
+	// makes that free.
+	switch s := credential.Inspect(token); {
+	case s.Damaged():
+		return introspection{}, "a damaged " + s.Kind.String() + ": " + s.Damage
+	case s.Kind == credential.Refresh:
+		info, why, found := p.introspectRefresh(ctx, token)
+		if !found {
+			why = "no refresh token with this value"
+		}
+		return info, why + hintMismatch(hint, "refresh_token")
+	case s.Kind == credential.Access:
+		info, why, _ := p.introspectAccess(ctx, token)
+		return info, why + hintMismatch(hint, "access_token")
+	case s.Kind != credential.None:
+		return introspection{}, presented{shape: s}.kindName() + " is not a token introspection describes"
+	}
 	if hint == "refresh_token" {
 		if info, why, found := p.introspectRefresh(ctx, token); found {
 			return info, why
@@ -115,6 +134,15 @@ func (p *Provider) introspect(ctx context.Context, token, hint string) (introspe
 		return info, why
 	}
 	return introspection{}, "no token with this value"
+}
+
+// hintMismatch notes, for the log, a token_type_hint the token's form
+// contradicts.
+func hintMismatch(hint, kind string) string {
+	if hint == "" || hint == kind {
+		return ""
+	}
+	return " (token_type_hint " + hint + " ignored: the value is a " + kind + ")"
 }
 
 // introspectAccess describes an access token; found is false when it is

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -146,7 +147,7 @@ func (p *Provider) signIDToken(client *store.Client, user *store.User, scopes []
 // lifetime counts from the family's start, its idle lifetime from now,
 // never past the absolute one.
 func (p *Provider) newRefreshToken(f *store.TokenFamily, familyStart, now time.Time) (string, *store.RefreshToken) {
-	token := secret.Token(32)
+	token := credential.New(credential.Refresh)
 	rt := &store.RefreshToken{
 		Hash:          secret.Hash(token),
 		FamilyID:      f.ID,

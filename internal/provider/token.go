@@ -32,6 +32,9 @@ type tokenResponse struct {
 	IDToken      string `json:"id_token,omitempty"`
 	// IssuedTokenType is set by token exchange (RFC 8693 §2.2.1).
 	IssuedTokenType string `json:"issued_token_type,omitempty"`
+	// RefreshTokenWithheld names the catalog entry that says why a code
+	// exchange's answer holds no refresh token (Lucid's extension).
+	RefreshTokenWithheld catalog.Name `json:"refresh_token_withheld,omitempty"`
 }
 
 // grantHandler handles one grant_type. Adding a grant means writing one and
@@ -108,6 +111,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, e)
 		return
 	}
+	p.noteWithheld(r, client, resp)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

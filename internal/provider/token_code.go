@@ -23,10 +23,14 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	if raw == "" {
 		return nil, catalog.New(catalog.ParameterMissing, "parameter", "code")
 	}
+	// A value of another kind, or damaged, is told apart before any read.
+	if e := p.misplacedCode(raw); e != nil {
+		return nil, e
+	}
 	hash := secret.Hash(raw)
 	code, err := p.store.GetAuthCode(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, catalog.New(catalog.CodeUnknown)
+		return nil, catalog.New(catalog.CodeUnknown).Internal(p.recognise(raw).internal()...)
 	}
 	if err != nil {
 		return nil, failure.FromStore(err)
@@ -82,6 +86,9 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	}, now)
 	if e != nil {
 		return nil, e
+	}
+	if resp.RefreshToken == "" {
+		resp.RefreshTokenWithheld = withheldReason(req.client, code.Scopes)
 	}
 	stored, err := p.store.RedeemAuthCode(ctx, hash, family, issued, now)
 	switch {

@@ -286,6 +286,8 @@ func exchangeTokenError(param string, e *catalog.Error) *catalog.Error {
 		out = catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "its signature does not verify with any key Lucid publishes")
 	case catalog.AccessTokenIssuer:
 		out = catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", "it was issued by "+e.Value("iss"))
+	case catalog.AccessTokenDamaged, catalog.AccessTokenWrongKind, catalog.AccessTokenIsIDToken:
+		out = catalog.New(catalog.ExchangeTokenInvalid, "parameter", param, "reason", strings.TrimSuffix(e.Text(), "."))
 	default:
 		return e
 	}

@@ -25,13 +25,15 @@ const (
 // the reuse grace (token_refresh_grace.go).
 func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error) {
 	raw := req.params["refresh_token"]
-	if raw == "" {
-		return nil, catalog.New(catalog.ParameterMissing, "parameter", "refresh_token")
+	// A value of another kind, damaged, or none at all is told apart
+	// before any read, and named with the reason the client has none.
+	if e := p.misplacedRefresh(ctx, req, raw); e != nil {
+		return nil, e
 	}
 	hash := secret.Hash(raw)
 	old, err := p.store.GetRefreshToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, catalog.New(catalog.RefreshUnknown)
+		return nil, catalog.New(catalog.RefreshUnknown).Internal(p.recognise(raw).internal()...)
 	}
 	if err != nil {
 		return nil, failure.FromStore(err)

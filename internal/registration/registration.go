@@ -27,6 +27,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -42,9 +43,6 @@ const Path = "/register"
 // maxBody bounds a registration request; an inline JWK set is the largest
 // thing a client sends.
 const maxBody = 64 << 10
-
-// tokenBytes is the entropy of a registration access token (256 bits).
-const tokenBytes = 32
 
 // Options configure the endpoint.
 type Options struct {
@@ -234,7 +232,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) bool {
 		h.fail(w, r, "", e)
 		return false
 	}
-	token := secret.Token(tokenBytes)
+	token := credential.New(credential.Registration)
 	spec := v.spec(id)
 	spec.RegistrationTokenHash = secret.Hash(token)
 	c, plain, err := h.svc.CreateClient(ctx, spec)

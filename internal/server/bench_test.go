@@ -34,6 +34,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -312,7 +313,7 @@ func (e *bench) mintCode(b *testing.B, c *store.Client, u *store.User, scopes []
 	b.Helper()
 	sum := sha256.Sum256([]byte(benchVerifier))
 	now := time.Now()
-	code := secret.Token(32)
+	code := credential.New(credential.Code)
 	err := e.st.CreateAuthCode(context.Background(), &store.AuthCode{
 		Hash: secret.Hash(code), ClientID: c.ID, UserID: u.ID,
 		RedirectURI: benchCB, RedirectURIGiven: true, Scopes: scopes, Nonce: "n-" + secret.Token(8),
