@@ -277,23 +277,24 @@ func Markdown() []byte {
 		if list == "" {
 			list = "none"
 		}
-		p("| %s | %s | %s | %s |\n", code(a.Code), cell(a.Source), cell(aliasNote(a)), list)
+		p("| %s | %s | %s | %s |\n", code(a.Code), cell(a.Source), cell(a.Note()), list)
 	}
 	return b.Bytes()
 }
 
-// aliasNote is an alias's meaning column: its other name, its meaning,
-// and why Lucid has no entry for it.
-func aliasNote(a Alias) string {
+// Note is what an alias says beside its code: its other spelling, its
+// meaning, and why Lucid has no entry for it. It may be empty when the
+// entries it leads to say it all.
+func (a Alias) Note() string {
 	var parts []string
 	if a.Also != "" {
-		parts = append(parts, "Also `"+a.Also+"`.")
+		parts = append(parts, "Also "+a.Also+".")
 	}
 	if a.Meaning != "" {
 		parts = append(parts, a.Meaning)
 	}
 	if a.NotApplicable != "" {
-		parts = append(parts, "*Not applicable:* "+a.NotApplicable)
+		parts = append(parts, "Not applicable to Lucid: "+a.NotApplicable)
 	}
 	return strings.Join(parts, " ")
 }
