@@ -274,11 +274,37 @@ func aliasEntries(a Alias) []*Entry {
 			out = append(out, e)
 		}
 	}
-	for _, e := range All() {
-		if e.Error != "" && strings.EqualFold(e.Error, a.Code) && !seen[e.Name] {
+	for _, e := range byError[strings.ToLower(a.Code)] {
+		if !seen[e.Name] {
 			seen[e.Name] = true
 			out = append(out, e)
 		}
 	}
 	return out
 }
+
+// byError holds the entries of each RFC error code (lower case), in name
+// order; aliasByCode the rows of aliasTable by code and other spelling
+// (lower case). Both are built once: the tables never change.
+var (
+	byError = func() map[string][]*Entry {
+		m := map[string][]*Entry{}
+		for _, e := range All() {
+			if e.Error != "" {
+				k := strings.ToLower(e.Error)
+				m[k] = append(m[k], e)
+			}
+		}
+		return m
+	}()
+	aliasByCode = func() map[string][]int {
+		m := map[string][]int{}
+		for i, a := range aliasTable {
+			m[strings.ToLower(a.Code)] = append(m[strings.ToLower(a.Code)], i)
+			if a.Also != "" && !strings.EqualFold(a.Also, a.Code) {
+				m[strings.ToLower(a.Also)] = append(m[strings.ToLower(a.Also)], i)
+			}
+		}
+		return m
+	}()
+)

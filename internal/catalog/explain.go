@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -146,11 +147,10 @@ func matchAliases(c string) []Alias {
 		c = "AADSTS" + c // Entra's error_codes and its error page give the bare number
 	}
 	var out []Alias
-	for _, a := range aliasTable {
-		if strings.EqualFold(a.Code, c) || a.Also != "" && strings.EqualFold(a.Also, c) {
-			a.Names = append([]Name(nil), a.Names...)
-			out = append(out, a)
-		}
+	for _, i := range aliasByCode[strings.ToLower(c)] {
+		a := aliasTable[i]
+		a.Names = append([]Name(nil), a.Names...)
+		out = append(out, a)
 	}
 	return out
 }
@@ -182,13 +182,7 @@ func matchPhrases(desc string) []Alias {
 }
 
 func entriesWithError(code string) []*Entry {
-	var out []*Entry
-	for _, e := range All() {
-		if e.Error != "" && strings.EqualFold(e.Error, code) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return slices.Clone(byError[strings.ToLower(code)])
 }
 
 func appendNew(list []string, s string) []string {
