@@ -327,6 +327,6 @@ var entraAliases = []Alias{
 	entra(7000114, "", ExchangeDelegationNotAllowed, ExchangeImpersonationNotAllowed),
 	entraNA(7500529, "", naSAML),
 	entra(9002341, "", ConsentRequired),
-	entra(500113, "", RedirectURIRequired).
+	entra(500113, "", RedirectURIRequired, RedirectURINotRegistered).
 		means("The application has no redirect URI registered, so the server has nowhere to send the response."),
 }
