@@ -15,70 +15,130 @@ import (
 )
 
 // explanation is the JSON of `lucid explain`. Kind says which of the
-// three answers it is: "entry" (a catalog name), "code" (an RFC error code
-// or another provider's code) or "failure" (a recorded trace id).
+// three answers it is: "entry" (a catalog name, or a Lucid response that
+// names its entry), "code" (an RFC error code or another provider's code)
+// or "failure" (a recorded trace id).
 type explanation struct {
 	Kind    string           `json:"kind"`
 	Code    string           `json:"code,omitempty"`
 	Aliases []aliasJSON      `json:"aliases,omitempty"`
 	Entries []*catalog.Entry `json:"entries,omitempty"`
 	Entry   *catalog.Entry   `json:"entry,omitempty"`
-	Failure *store.Failure   `json:"failure,omitempty"`
+	// Siblings are the other entries with the entry's RFC error, given
+	// when the entry's name is that error code (login_required...).
+	Siblings []*catalog.Entry `json:"siblings,omitempty"`
+	Failure  *store.Failure   `json:"failure,omitempty"`
+	// TraceID is the trace id of a pasted response, Unknown the codes of a
+	// known shape that Lucid's tables lack.
+	TraceID string   `json:"trace_id,omitempty"`
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 type aliasJSON struct {
-	Code    string         `json:"code"`
-	Source  string         `json:"source"`
-	Meaning string         `json:"meaning"`
-	Names   []catalog.Name `json:"names"`
+	Code          string         `json:"code"`
+	Also          string         `json:"also,omitempty"`
+	Source        string         `json:"source"`
+	Meaning       string         `json:"meaning,omitempty"`
+	NotApplicable string         `json:"not_applicable,omitempty"`
+	Names         []catalog.Name `json:"names"`
 }
 
+// maxPaste bounds what `lucid explain -` reads from standard input.
+const maxPaste = 64 << 10
+
 func runExplain(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "explain", "NAME|CODE|TRACE_ID")
+	fs := newFlags(e, "explain", "NAME|CODE|TRACE_ID|PASTE")
 	fs.Usage = func() {
 		w := fs.Output()
-		fmt.Fprintln(w, "Usage: lucid explain [FLAGS] NAME|CODE|TRACE_ID")
+		fmt.Fprintln(w, "Usage: lucid explain [FLAGS] NAME|CODE|TRACE_ID|PASTE|-")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Explains a catalog name (authorization_code_expired), an error code from")
-		fmt.Fprintln(w, "OAuth or another provider (AADSTS70008), or a trace id from an error")
-		fmt.Fprintln(w, "response or page: what happened in that request, as recorded in the database.")
+		fmt.Fprintln(w, "OAuth or another provider (AADSTS70008, IdsLocked, invalid_client_secret),")
+		fmt.Fprintln(w, "or a trace id from an error response or page: what happened in that request,")
+		fmt.Fprintln(w, "as recorded in the database. A pasted error also works: an \"error: description\"")
+		fmt.Fprintln(w, "line, a whole JSON error body, a redirect URL with error=, or a")
+		fmt.Fprintln(w, "WWW-Authenticate header. With -, the paste is read from standard input.")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Flags:")
 		fs.PrintDefaults()
 	}
 	var cf commonFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args, 1, 1)
+	pos, err := parseFlags(fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
 	if err := cf.check(); err != nil {
 		return err
 	}
-	arg := strings.TrimSpace(pos[0])
+	// An unquoted paste arrives as several arguments.
+	arg := strings.TrimSpace(strings.Join(pos, " "))
+	if arg == "-" {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, maxPaste+1))
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		if len(b) > maxPaste {
+			return fmt.Errorf("standard input is longer than %d bytes; paste only the error response", maxPaste)
+		}
+		arg = strings.TrimSpace(string(b))
+	}
 	asJSON := cf.output == "json"
 
-	if en, ok := catalog.Lookup(catalog.Name(strings.ToLower(arg))); ok {
-		if asJSON {
-			return writeJSON(e.stdout, explanation{Kind: "entry", Entry: en})
-		}
-		return printEntry(e.stdout, en, issuerOf(e, cf.config))
+	if traceID := strings.ToLower(arg); isTraceID(traceID) {
+		return explainFailure(ctx, e, &cf, traceID, asJSON)
 	}
-	if aliases, entries := catalog.Explain(arg); len(aliases) > 0 || len(entries) > 0 {
-		if asJSON {
-			x := explanation{Kind: "code", Code: arg, Entries: entries}
-			for _, a := range aliases {
-				x.Aliases = append(x.Aliases, aliasJSON{Code: a.Code, Source: a.Source, Meaning: a.Meaning, Names: nonNilNames(a.Names)})
+	x := catalog.ExplainText(arg)
+	if x.Empty() {
+		return fmt.Errorf("%q is not a catalog name, a known error code, an error response, or a trace id (32 hexadecimal digits); 'lucid errors list' shows the catalog", clip(arg))
+	}
+	if asJSON {
+		out := explanation{Kind: "code", Code: x.Code, Entries: x.Entries, TraceID: x.TraceID, Unknown: x.Unknown}
+		if x.Entry != nil {
+			out = explanation{Kind: "entry", Entry: x.Entry, Siblings: x.Entries, TraceID: x.TraceID}
+		}
+		for _, a := range x.Aliases {
+			out.Aliases = append(out.Aliases, aliasJSON{Code: a.Code, Also: a.Also, Source: a.Source, Meaning: a.Meaning, NotApplicable: a.NotApplicable, Names: nonNilNames(a.Names)})
+		}
+		return writeJSON(e.stdout, out)
+	}
+	if x.Entry != nil {
+		if err := printEntry(e.stdout, x.Entry, issuerOf(e, cf.config)); err != nil {
+			return err
+		}
+		if len(x.Entries) > 0 {
+			// The name is also an RFC error code, which other entries send too.
+			fmt.Fprintf(e.stdout, "\n%s is also an error code, and other Lucid entries send it.\n\n", x.Entry.Error)
+			printAliases(e.stdout, x.Aliases)
+			if err := entriesTable(e.stdout, x.Entries); err != nil {
+				return err
 			}
-			return writeJSON(e.stdout, x)
+			fmt.Fprintln(e.stdout, "\n'lucid explain NAME' explains one.")
 		}
-		return printCode(e.stdout, arg, aliases, entries)
+	} else if err := printCode(e.stdout, x.Code, x.Aliases, x.Entries); err != nil {
+		return err
 	}
-	traceID := strings.ToLower(arg)
-	if !isTraceID(traceID) {
-		return fmt.Errorf("%q is not a catalog name, a known error code, or a trace id (32 hexadecimal digits); 'lucid errors list' shows the catalog", arg)
+	for _, u := range x.Unknown {
+		fmt.Fprintf(e.stdout, "\n%s is not in Lucid's table of that provider's codes.\n", term(u))
 	}
-	s, err := e.open(ctx, &cf)
+	if isTraceID(strings.ToLower(x.TraceID)) {
+		fmt.Fprintf(e.stdout, "\nThe response carries trace id %s: 'lucid explain %s' shows what the server recorded for that request.\n", term(x.TraceID), term(strings.ToLower(x.TraceID)))
+	}
+	return nil
+}
+
+// clip shortens a paste for an error message.
+func clip(s string) string {
+	const most = 80
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "..."
+	}
+	return s
+}
+
+// explainFailure tells the recorded story of one trace id.
+func explainFailure(ctx context.Context, e *env, cf *commonFlags, traceID string, asJSON bool) error {
+	s, err := e.open(ctx, cf)
 	if err != nil {
 		return err
 	}
@@ -137,23 +197,13 @@ func dbLabel(dsn string) string {
 // printCode answers a code: what it usually means, and the Lucid entries
 // that report the same failure.
 func printCode(w io.Writer, code string, aliases []catalog.Alias, entries []*catalog.Entry) error {
-	for _, a := range aliases {
-		fmt.Fprintf(w, "%s (%s)\n", a.Code, a.Source)
-		for _, line := range wrap(a.Meaning, textWidth-2) {
-			fmt.Fprintf(w, "  %s\n", line)
-		}
-		fmt.Fprintln(w)
-	}
+	printAliases(w, aliases)
 	if len(entries) == 0 {
 		fmt.Fprintf(w, "No Lucid entry reports %s.\n", term(code))
 		return nil
 	}
 	fmt.Fprintf(w, "Lucid entries for %s:\n\n", term(code))
-	rows := make([][]string, 0, len(entries))
-	for _, en := range entries {
-		rows = append(rows, []string{string(en.Name), orDash(en.Error), fmt.Sprint(en.Status), en.Title})
-	}
-	if err := table(w, []string{"NAME", "ERROR", "STATUS", "TITLE"}, rows); err != nil {
+	if err := entriesTable(w, entries); err != nil {
 		return err
 	}
 	if len(entries) == 1 {
@@ -162,6 +212,35 @@ func printCode(w io.Writer, code string, aliases []catalog.Alias, entries []*cat
 	}
 	fmt.Fprintln(w, "\n'lucid explain NAME' explains one; the error_code or the start of error_description of a response names it.")
 	return nil
+}
+
+// printAliases says what each matching code means, or why Lucid has no
+// entry for it.
+func printAliases(w io.Writer, aliases []catalog.Alias) {
+	for _, a := range aliases {
+		if a.Also != "" {
+			fmt.Fprintf(w, "%s (%s, also %s)\n", a.Code, a.Source, a.Also)
+		} else {
+			fmt.Fprintf(w, "%s (%s)\n", a.Code, a.Source)
+		}
+		for _, line := range wrap(a.Meaning, textWidth-2) {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+		if a.NotApplicable != "" {
+			for _, line := range wrap("Not applicable to Lucid: "+a.NotApplicable, textWidth-2) {
+				fmt.Fprintf(w, "  %s\n", line)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func entriesTable(w io.Writer, entries []*catalog.Entry) error {
+	rows := make([][]string, 0, len(entries))
+	for _, en := range entries {
+		rows = append(rows, []string{string(en.Name), orDash(en.Error), fmt.Sprint(en.Status), en.Title})
+	}
+	return table(w, []string{"NAME", "ERROR", "STATUS", "TITLE"}, rows)
 }
 
 // printFailure tells the story of one failed request: what came in, what

@@ -1,18 +1,27 @@
 package catalog
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 )
 
 // Alias is an error code a developer may paste from another provider or a
 // specification, with the Lucid entries that describe the same failure.
-// `lucid explain CODE` answers with it. Names lists only entries that
-// exist; an alias that leads to no entry says in its Meaning why.
+// `lucid explain CODE` answers with it. Each alias either leads to entries
+// (its Names, and for an RFC code every entry whose Error is that code) or
+// says in NotApplicable why Lucid has none: the code belongs to a feature
+// Lucid does not have. TestAliasesResolve keeps the two apart.
 type Alias struct {
-	Code    string
+	Code string
+	// Also is another spelling of the same condition, matched like Code:
+	// Entra's condition name (IdsLocked) beside its number (AADSTS50053).
+	Also    string
 	Source  string // "RFC 6749", "Microsoft Entra ID", "Okta", "Keycloak", ...
-	Meaning string
+	Meaning string // what the code says, in Lucid's words; may be empty when the entries say it
 	Names   []Name
+	// NotApplicable says why no Lucid entry corresponds.
+	NotApplicable string
 }
 
 // Sources of aliases.
@@ -22,9 +31,95 @@ const (
 	srcKeycloak = "Keycloak"
 )
 
-// aliasTable holds the aliases. For an RFC error code, Explain adds every
-// entry whose Error is that code, so those aliases list no Names of their own.
-var aliasTable = []Alias{
+// aliasTable holds every alias: the specifications' codes, then each
+// provider's. For an RFC error code, Explain adds every entry whose Error
+// is that code, so those aliases list no Names of their own.
+var aliasTable = slices.Concat(specAliases, entraAliases, oktaAliases, oktaConditions, keycloakAliases)
+
+// to and na build the rows of the providers' tables: a code that maps to
+// entries, and a code of a feature Lucid does not have.
+func to(code, source string, names ...Name) Alias {
+	return Alias{Code: code, Source: source, Names: names}
+}
+
+func na(code, source, reason string) Alias {
+	return Alias{Code: code, Source: source, NotApplicable: reason}
+}
+
+// Why a code has no Lucid entry: the features Lucid does not have. Each
+// reason is Lucid's own statement about itself, so it stays true only as
+// long as the feature is missing; TestAliasesResolve fails when an entry
+// appears for a code marked with one.
+const (
+	naTenants              = "Lucid serves one issuer with one set of users: it has no tenants, directories, guest accounts or cross-tenant policies, so a request cannot reach the wrong tenant."
+	naConditionalAccess    = "Lucid has no conditional access: no policy on device, location, risk, security defaults or sign-in frequency decides whether a token is issued."
+	naMFA                  = "Lucid signs users in with a password only: it has no second factor, no authenticator enrolment and no security-info registration."
+	naSAML                 = "Lucid speaks OAuth 2 and OpenID Connect only; it has no SAML, neither as identity provider nor as an assertion grant."
+	naWSFed                = "Lucid has no WS-Federation or WS-Trust."
+	naFederation           = "Lucid does not sign users in through another identity provider: there is no social login, upstream provider or account linking."
+	naOnPremises           = "Lucid has no on-premises directory, pass-through authentication agent or password synchronisation; it checks passwords itself."
+	naDesktopSSO           = "Lucid has no Kerberos or Windows integrated (seamless) single sign-on."
+	naDevice               = "Lucid knows nothing of the user's device: there is no device registration, join, compliance, device-bound key or platform broker."
+	naDeviceFlow           = "Lucid does not offer the device authorization grant (RFC 8628); its grant type is answered with grant_type_unsupported."
+	naCIBA                 = "Lucid does not offer client-initiated backchannel authentication (CIBA); its grant type is answered with grant_type_unsupported."
+	naPasswordLifecycle    = "Lucid has no password expiry, self-service password change, reset, recovery or activation: the operator sets passwords with `lucid user`."
+	naCloud                = "Lucid is one server at one issuer URL: there are no national clouds, regions, data centres or shared multi-tenant endpoints such as /common."
+	naAdminConsent         = "Lucid has no administrator consent: each user consents for themself, and the operator decides which scopes each client may request."
+	naAccountChooser       = "Lucid has no account chooser: a browser holds at most one Lucid session, and id_token_hint naming another user is answered with login_required."
+	naInterrupt            = "This is an informational step of the other provider's sign-in pages, not a failure; Lucid's pages have no such step."
+	naConsumerAccounts     = "Lucid has no separate personal (consumer) accounts beside its users."
+	naClaimRules           = "Lucid has no configurable claim rules or claims transformations: the claims it releases follow from the scopes."
+	naPairwise             = "Lucid has no pairwise subject identifiers: a user's sub is the same for every client."
+	naAssignment           = "Lucid does not assign users or groups to applications: any active user may sign in to any client that asks."
+	naCertificates         = "Lucid does not authenticate clients or users with X.509 certificates: there is no mutual TLS and no certificate-based sign-in."
+	naAgeGroups            = "Lucid records no age or legal age group for its users."
+	naEncryption           = "Lucid does not encrypt the tokens it issues; they are signed only."
+	naAppSigningKeys       = "Lucid signs every token with its own keys; there are no signing keys per application."
+	naLogoutExpiry         = "Lucid's RP-initiated logout carries no signed logout message with a lifetime of its own, so nothing of this kind can expire."
+	naLoopDetection        = "Lucid does not detect a client that repeats the same request in a loop; it limits failed sign-ins and open registrations only."
+	naFeatureSwitch        = "Lucid has no per-environment feature switches; a feature it lacks is refused with the entry for that request (grant_type_unsupported, request_object_unsupported, ...)."
+	naLoginHint            = "Lucid does not refuse a login_hint for being combined with other parameters."
+	naSessionIDs           = "Lucid takes no session id as a request parameter: the browser's session is its cookie."
+	naQueryLength          = "Lucid has no entry for a long query string: the HTTP server refuses an over-long request line or header before Lucid reads it."
+	naEmail                = "Lucid does not require user names to be e-mail addresses."
+	naFederatedCredentials = "Lucid has no federated identity credentials for its clients; a client proves itself with a secret or its own keys."
+	naVendorService        = "This is a failure of a service inside the other provider, with no counterpart in Lucid."
+	naDPoP                 = "Lucid does not support DPoP (RFC 9449): it issues bearer tokens only and ignores a DPoP header."
+	naRAR                  = "Lucid does not support rich authorization requests (authorization_details, RFC 9396)."
+	naPAR                  = "Lucid does not support pushed authorization requests (RFC 9126)."
+	naJIT                  = "Lucid does not create users on the fly (just-in-time provisioning): the operator creates them with `lucid user` or the admin API."
+	naACR                  = "Lucid does not evaluate acr_values or authentication levels: every sign-in is a password sign-in."
+	naPolicy               = "Lucid has no access policies or rules evaluated per request: what a client may do is its registration (grant types, scopes, audiences)."
+	naUserTypes            = "Lucid has one kind of user and one kind of client registration; there are no user types, classifications or application types with endpoint rules."
+	naAuthServers          = "Lucid is one authorization server: there are no custom, organisation or associated authorization servers to choose between or trust."
+	naInteractionCode      = "Lucid has no interaction code flow: its own sign-in pages run in the browser between /authorize and the redirect."
+	naDirectAuth           = "Lucid has no direct authentication API (one-time codes, out-of-band pushes, WebAuthn challenges at the token endpoint): users sign in on Lucid's pages."
+	naNativeSSO            = "Lucid does not support native single sign-on between applications (device_secret, web SSO tokens)."
+	naPasswordGrant        = "Lucid does not offer the resource owner password grant; its grant type is answered with grant_type_unsupported."
+	naIdPInitiated         = "Lucid has no IdP-initiated login: there is no initiate_login_uri for clients."
+	naState                = "Lucid does not inspect state: it returns the value unchanged to the client, which checks it."
+	naImplicit             = "Lucid has only the authorization code flow (response_type=code), where nonce is optional; it has no implicit or hybrid flow that would require one."
+	naGroups               = "Lucid has no groups and no groups claim."
+	naHooks                = "Lucid calls out to no other service while issuing tokens or creating users: there are no inline hooks or callouts."
+	naJKU                  = "Lucid ignores a jku header: it takes a client's keys only from the jwks or jwks_uri registered for the client."
+	naScopeResponseRules   = "Lucid has no rules that tie one scope to a response type or to another scope."
+	naCORS                 = "This Lucid has no allowed web origins and sends no CORS headers, so a browser app on another origin cannot read its token endpoint's answers."
+)
+
+// means gives a row a meaning in Lucid's words.
+func (a Alias) means(m string) Alias { a.Meaning = m; return a }
+
+// entra is a row of Entra's table: AADSTS number, condition name (may be
+// empty), entries.
+func entra(number int, name string, names ...Name) Alias {
+	return Alias{Code: "AADSTS" + strconv.Itoa(number), Also: name, Source: srcEntra, Names: names}
+}
+
+func entraNA(number int, name, reason string) Alias {
+	return Alias{Code: "AADSTS" + strconv.Itoa(number), Also: name, Source: srcEntra, NotApplicable: reason}
+}
+
+var specAliases = []Alias{
 	// ---- RFC 6749 ----
 	{Code: "invalid_request", Source: "RFC 6749",
 		Meaning: "The request is not shaped as the specification requires: a required parameter is missing or repeated, a value is malformed or unsupported, or the request is otherwise unreadable."},
@@ -75,9 +170,11 @@ var aliasTable = []Alias{
 		Meaning: "The request_uri cannot be fetched or its content is invalid. Lucid does not accept request_uri at all and answers request_uri_not_supported.",
 		Names:   []Name{RequestURIUnsupp}},
 	{Code: "registration_not_supported", Source: "OpenID Connect Core",
-		Meaning: "The server does not support the registration parameter of the authorization request. Lucid has no catalog entry for it; clients are registered by the operator, or at the registration endpoint (RFC 7591) when the operator enables it."},
+		Meaning:       "The server does not support the registration parameter of the authorization request.",
+		NotApplicable: "Lucid ignores the registration parameter: clients are registered by the operator, or at the registration endpoint (RFC 7591) when the operator enables it."},
 	{Code: "unmet_authentication_requirements", Source: "OpenID Connect Unmet Authentication Requirements",
-		Meaning: "The server cannot authenticate the user in the way the request demands, for example at a required authentication level. Lucid has no catalog entry for it."},
+		Meaning:       "The server cannot authenticate the user in the way the request demands, for example at a required authentication level.",
+		NotApplicable: naACR},
 
 	// ---- Other RFCs ----
 	{Code: "unsupported_token_type", Source: "RFC 7009",
@@ -103,72 +200,22 @@ var aliasTable = []Alias{
 		Meaning: "Device authorization grant: the device_code expired before the user approved it. Lucid does not offer the device grant; its grant type is answered with grant_type_unsupported.",
 		Names:   []Name{GrantTypeUnsupported}},
 	{Code: "invalid_target", Source: "RFC 8707",
-		Meaning: "The resource indicator names a resource that is unknown, malformed or not allowed. Lucid has no catalog entry for it."},
+		Meaning: "The resource indicator or audience names a target that is malformed, unknown, not allowed for the client, or not part of what was authorized. Lucid names each of these with its own entry."},
 	{Code: "invalid_dpop_proof", Source: "RFC 9449",
-		Meaning: "The DPoP proof JWT sent with the request is missing, malformed, badly signed, or does not match the request's method, URL or access token. Okta and other servers that support DPoP return it. Every Lucid entry with this error is listed with it; none means this Lucid does not check DPoP proofs."},
+		Meaning:       "The DPoP proof JWT sent with the request is missing, malformed, badly signed, or does not match the request's method, URL or access token. Okta and other servers that support DPoP return it.",
+		NotApplicable: naDPoP},
 	{Code: "use_dpop_nonce", Source: "RFC 9449",
-		Meaning: "The server wants a server-provided nonce in the DPoP proof; the client must retry with the nonce from the DPoP-Nonce response header. Okta and other servers that support DPoP return it. Every Lucid entry with this error is listed with it; none means this Lucid does not check DPoP proofs."},
+		Meaning:       "The server wants a server-provided nonce in the DPoP proof; the client must retry with the nonce from the DPoP-Nonce response header. Okta and other servers that support DPoP return it.",
+		NotApplicable: naDPoP},
 
 	// ---- Lucid's admin API (HTTP semantics, not OAuth codes) ----
 	{Code: "not_found", Source: "Lucid (RFC 9110 404)",
 		Meaning: "The admin API has no object with that id, or there is no page at the URL."},
 	{Code: "conflict", Source: "Lucid (RFC 9110 409)",
 		Meaning: "The admin API already has an object with that unique value."},
+}
 
-	// ---- Microsoft Entra ID ----
-	{Code: "AADSTS50058", Source: srcEntra,
-		Meaning: "A silent sign-in (prompt=none) was sent, but no user is signed in, or the browser did not send the session cookie.",
-		Names:   []Name{LoginRequired, LoginRequiredMaxAge}},
-	{Code: "AADSTS70008", Source: srcEntra,
-		Meaning: "The authorization code or refresh token has expired or was revoked; the user must sign in interactively again.",
-		Names:   []Name{CodeExpired, RefreshExpired, RefreshIdleExpired, RefreshRevoked}},
-	{Code: "AADSTS7000215", Source: srcEntra,
-		Meaning: "The client secret is wrong; a common cause there is sending the secret's id instead of its value.",
-		Names:   []Name{ClientSecretWrong}},
-	{Code: "AADSTS7000222", Source: srcEntra,
-		Meaning: "The client secret has expired; a new one must be created and deployed.",
-		Names:   []Name{ClientSecretExpired}},
-	{Code: "AADSTS500113", Source: srcEntra,
-		Meaning: "The application has no redirect URI registered, so the server has nowhere to send the response.",
-		Names:   []Name{RedirectURIRequired, RedirectURINotRegistered}},
-	{Code: "AADSTS50011", Source: srcEntra,
-		Meaning: "The redirect URI in the request does not match any redirect URI registered for the application.",
-		Names:   []Name{RedirectURINotRegistered}},
-	{Code: "AADSTS65001", Source: srcEntra,
-		Meaning: "Neither the user nor an administrator has consented to the application's permissions; an interactive request is needed.",
-		Names:   []Name{ConsentRequired, RefreshConsentWithdrawn}},
-	{Code: "AADSTS50126", Source: srcEntra,
-		Meaning: "The username or password is wrong.",
-		Names:   []Name{SignInFailed}},
-	{Code: "AADSTS50053", Source: srcEntra,
-		Meaning: "The account is locked, typically after too many failed sign-ins.",
-		Names:   []Name{AccountLocked}},
-	{Code: "AADSTS50057", Source: srcEntra,
-		Meaning: "The user account is disabled. Lucid shows a disabled account as a failed sign-in on its page, and refuses the account's existing grants and tokens.",
-		Names:   []Name{SignInFailed, GrantUserInactive, UserInfoUserInactive}},
-	{Code: "AADSTS700082", Source: srcEntra,
-		Meaning: "The refresh token expired because it was not used for too long.",
-		Names:   []Name{RefreshIdleExpired}},
-	{Code: "AADSTS54005", Source: srcEntra,
-		Meaning: "The authorization code was already redeemed; a code can be exchanged once.",
-		Names:   []Name{CodeReused}},
-	{Code: "AADSTS9002313", Source: srcEntra,
-		Meaning: "The request is malformed or invalid, for example a parameter is missing, repeated, badly encoded, or the body is not form-encoded.",
-		Names:   []Name{ParameterMissing, ParameterDuplicated, ParameterMalformed, ContentTypeInvalid}},
-	{Code: "AADSTS700016", Source: srcEntra,
-		Meaning: "No application with this client id exists in the directory the request went to, often because the request went to the wrong tenant.",
-		Names:   []Name{ClientUnknown, AuthorizeClientUnknown}},
-	{Code: "AADSTS50148", Source: srcEntra,
-		Meaning: "The PKCE code_verifier does not match the code_challenge of the authorization request.",
-		Names:   []Name{VerifierMismatch}},
-	{Code: "AADSTS501481", Source: srcEntra,
-		Meaning: "The PKCE code_verifier does not match the code_challenge of the authorization request.",
-		Names:   []Name{VerifierMismatch}},
-	{Code: "AADSTS500021", Source: srcEntra,
-		Meaning: "Tenant restrictions: a network proxy told the server which tenants users may reach, and the requested tenant is not among them. Lucid has no tenants and no tenant restrictions, so no Lucid entry corresponds."},
-	{Code: "AADSTS500022", Source: srcEntra,
-		Meaning: "Access to the tenant is denied by tenant restrictions, like AADSTS500021. Lucid has no tenants and no tenant restrictions, so no Lucid entry corresponds."},
-
+var oktaAliases = []Alias{
 	// ---- Okta ----
 	{Code: "E0000004", Source: srcOkta,
 		Meaning: "Authentication failed, usually because the username or password is wrong.",
@@ -179,7 +226,9 @@ var aliasTable = []Alias{
 	{Code: "E0000069", Source: srcOkta,
 		Meaning: "The user is locked out after too many failed sign-ins.",
 		Names:   []Name{AccountLocked}},
+}
 
+var keycloakAliases = []Alias{
 	// ---- Keycloak (error_description phrases) ----
 	{Code: "Code not valid", Source: srcKeycloak,
 		Meaning: "The authorization code cannot be exchanged: it is unknown, expired, already used, or was issued for another client or session.",
@@ -187,6 +236,9 @@ var aliasTable = []Alias{
 	{Code: "Invalid client credentials", Source: srcKeycloak,
 		Meaning: "Client authentication failed, typically because the client secret is wrong or the client is unknown.",
 		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientUnknown}},
+	{Code: "Invalid client or Invalid client credentials", Source: srcKeycloak,
+		Meaning: "Keycloak's description when client authentication fails at the token endpoint. It comes with error unauthorized_client rather than invalid_client, but it is a credential problem: usually a wrong or expired client secret, or a client id Keycloak does not know.",
+		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientUnknown, ClientCredentialsMissing}},
 	{Code: "Invalid redirect uri", Source: srcKeycloak,
 		Meaning: "The redirect_uri is not one of the client's valid redirect URIs, or is not a usable URI.",
 		Names:   []Name{RedirectURINotRegistered, RedirectURIMalformed}},
@@ -211,65 +263,6 @@ func Aliases() []Alias {
 	return out
 }
 
-// Explain answers `lucid explain CODE`: the aliases whose code matches
-// (case-insensitively) and the entries they point to, the entry named code,
-// and every entry whose RFC error is code. A pasted line such as
-// "AADSTS70008: The provided grant has expired" is matched by the code
-// before the colon; a bare number is tried as an AADSTS code.
-func Explain(code string) (aliases []Alias, entries []*Entry) {
-	for _, c := range candidates(code) {
-		aliases, entries = explain(c)
-		if len(aliases) > 0 || len(entries) > 0 {
-			return aliases, entries
-		}
-	}
-	return nil, nil
-}
-
-func candidates(code string) []string {
-	c := strings.Trim(strings.TrimSpace(code), "\"'`")
-	out := []string{c}
-	if i := strings.IndexByte(c, ':'); i > 0 {
-		out = append(out, strings.TrimSpace(c[:i]))
-	}
-	if c != "" && strings.Trim(c, "0123456789") == "" {
-		out = append(out, "AADSTS"+c)
-	}
-	return out
-}
-
-func explain(code string) ([]Alias, []*Entry) {
-	if code == "" {
-		return nil, nil
-	}
-	var (
-		as   []Alias
-		es   []*Entry
-		seen = map[Name]bool{}
-	)
-	add := func(list ...*Entry) {
-		for _, e := range list {
-			if !seen[e.Name] {
-				seen[e.Name] = true
-				es = append(es, e)
-			}
-		}
-	}
-	if e, ok := index[Name(strings.ToLower(code))]; ok {
-		add(e)
-	}
-	for _, a := range aliasTable {
-		if strings.EqualFold(a.Code, code) {
-			a.Names = append([]Name(nil), a.Names...)
-			as = append(as, a)
-			add(aliasEntries(a)...)
-		}
-	}
-	// An RFC code without an alias of its own still finds its entries.
-	add(aliasEntries(Alias{Code: code})...)
-	return as, es
-}
-
 // aliasEntries are the entries an alias points to: its Names, then the
 // entries whose RFC error is its code.
 func aliasEntries(a Alias) []*Entry {
@@ -281,11 +274,37 @@ func aliasEntries(a Alias) []*Entry {
 			out = append(out, e)
 		}
 	}
-	for _, e := range All() {
-		if e.Error != "" && strings.EqualFold(e.Error, a.Code) && !seen[e.Name] {
+	for _, e := range byError[strings.ToLower(a.Code)] {
+		if !seen[e.Name] {
 			seen[e.Name] = true
 			out = append(out, e)
 		}
 	}
 	return out
 }
+
+// byError holds the entries of each RFC error code (lower case), in name
+// order; aliasByCode the rows of aliasTable by code and other spelling
+// (lower case). Both are built once: the tables never change.
+var (
+	byError = func() map[string][]*Entry {
+		m := map[string][]*Entry{}
+		for _, e := range All() {
+			if e.Error != "" {
+				k := strings.ToLower(e.Error)
+				m[k] = append(m[k], e)
+			}
+		}
+		return m
+	}()
+	aliasByCode = func() map[string][]int {
+		m := map[string][]int{}
+		for i, a := range aliasTable {
+			m[strings.ToLower(a.Code)] = append(m[strings.ToLower(a.Code)], i)
+			if a.Also != "" && !strings.EqualFold(a.Also, a.Code) {
+				m[strings.ToLower(a.Also)] = append(m[strings.ToLower(a.Also)], i)
+			}
+		}
+		return m
+	}()
+)

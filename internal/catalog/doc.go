@@ -262,8 +262,10 @@ func Markdown() []byte {
 	}
 
 	p("## Codes from other providers and specifications\n\n")
-	p("`lucid explain CODE` accepts these codes and phrases (case does not matter, and a pasted `CODE: message` line works too). ")
+	p("`lucid explain` accepts these codes and phrases (case does not matter), alone or inside what a person pastes: a `CODE: message` line, ")
+	p("a whole JSON error body, a redirect URL or query string with `error=`, or a `WWW-Authenticate` header. ")
 	p("For an RFC error code it lists every Lucid entry with that `error`. ")
+	p("A code marked *not applicable* belongs to a feature Lucid does not have; the note says which. ")
 	p("Meanings are summaries; the other provider's own documentation is authoritative for its codes.\n\n")
 	p("| code | source | meaning | Lucid entries |\n|---|---|---|---|\n")
 	for _, a := range aliasTable {
@@ -275,9 +277,26 @@ func Markdown() []byte {
 		if list == "" {
 			list = "none"
 		}
-		p("| %s | %s | %s | %s |\n", code(a.Code), cell(a.Source), cell(a.Meaning), list)
+		p("| %s | %s | %s | %s |\n", code(a.Code), cell(a.Source), cell(a.Note()), list)
 	}
 	return b.Bytes()
+}
+
+// Note is what an alias says beside its code: its other spelling, its
+// meaning, and why Lucid has no entry for it. It may be empty when the
+// entries it leads to say it all.
+func (a Alias) Note() string {
+	var parts []string
+	if a.Also != "" {
+		parts = append(parts, "Also "+a.Also+".")
+	}
+	if a.Meaning != "" {
+		parts = append(parts, a.Meaning)
+	}
+	if a.NotApplicable != "" {
+		parts = append(parts, "Not applicable to Lucid: "+a.NotApplicable)
+	}
+	return strings.Join(parts, " ")
 }
 
 func writeEntry(b *bytes.Buffer, e *Entry) {

@@ -101,8 +101,8 @@ func New(renderer *ui.Renderer, o Options) *Pages {
 	}
 	for _, a := range catalog.Aliases() {
 		_, es := catalog.Explain(a.Code)
-		row := ui.ErrorAlias{Code: a.Code, Source: a.Source, Meaning: a.Meaning}
-		words := []string{a.Code, a.Source, a.Meaning}
+		row := ui.ErrorAlias{Code: a.Code, Source: a.Source, Meaning: a.Note()}
+		words := []string{a.Code, a.Source, a.Note()}
 		for _, e := range es {
 			row.Entries = append(row.Entries, ui.Link{Text: string(e.Name), URL: EntryPath(e.Name)})
 			words = append(words, string(e.Name))
@@ -170,7 +170,7 @@ func entrySearch(e *catalog.Entry, aliases []catalog.Alias) string {
 		words = append(words, string(ep))
 	}
 	for _, a := range aliases {
-		words = append(words, a.Code)
+		words = append(words, a.Code, a.Also)
 	}
 	return searchText(words...)
 }
@@ -208,7 +208,7 @@ func (p *Pages) entryPage(e *catalog.Entry, aliases []catalog.Alias) ui.ErrorEnt
 		page.Endpoints = append(page.Endpoints, ui.ErrorEndpoint{Title: ep.Title(), URL: PathIndex + "#" + string(ep), How: ep.How()})
 	}
 	for _, a := range aliases {
-		page.Aliases = append(page.Aliases, ui.ErrorAlias{Code: a.Code, Source: a.Source, Meaning: a.Meaning})
+		page.Aliases = append(page.Aliases, ui.ErrorAlias{Code: a.Code, Source: a.Source, Meaning: a.Note()})
 	}
 	return page
 }
