@@ -59,7 +59,9 @@ func (rec *Recorder) Record(r *http.Request, endpoint catalog.Endpoint, clientID
 	if rec.Count != nil {
 		rec.Count(string(e.Name()), e.Code(), string(endpoint))
 	}
-	if rec.Store == nil || tid == "" {
+	// A story of the database not answering would go to that database:
+	// trying holds the answer up by another timeout. The log has it.
+	if rec.Store == nil || tid == "" || e.Name() == catalog.StorageUnavailable {
 		return
 	}
 	f := &store.Failure{

@@ -49,6 +49,25 @@ var classLabels = [...]string{
 	Discovery: "discovery and key set", Registration: "registration", Admin: "admin API", Other: "page",
 }
 
+var classKeys = [...]string{
+	Token: "token", Pages: "pages", Introspection: "introspection", UserInfo: "userinfo",
+	Discovery: "discovery", Registration: "registration", Admin: "admin", Other: "other",
+}
+
+// Classes are the limited classes.
+func Classes() []Class {
+	return []Class{Token, Pages, Introspection, UserInfo, Discovery, Registration, Admin, Other}
+}
+
+// Key is the class's name in the in_flight settings and in metrics.
+func (c Class) Key() string {
+	if c >= 0 && int(c) < len(classKeys) {
+		return classKeys[c]
+	}
+	return "exempt"
+}
+
+// String is the class as the catalog's description names it.
 func (c Class) String() string {
 	if c >= 0 && int(c) < len(classLabels) {
 		return classLabels[c]
@@ -180,6 +199,14 @@ func (l *Limiter) InFlight(c Class) int {
 		return 0
 	}
 	return int(l.classes[c].inFlight.Load())
+}
+
+// Limit is the most requests of class c served at once; 0 is no limit.
+func (l *Limiter) Limit(c Class) int {
+	if c < 0 || c >= Exempt {
+		return 0
+	}
+	return int(l.classes[c].limit)
 }
 
 // Middleware serves a request only while its class has room, and sheds
