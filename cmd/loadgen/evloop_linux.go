@@ -22,8 +22,11 @@ const haveEventLoop = true
 // goroutine per connection costs 12–40 µs of CPU per request here, most of
 // it in the Go scheduler parking and waking threads; this loop costs
 // about 7 µs, which on a machine shared with Lucid is CPU left to Lucid.
-func runLoop(ctx context.Context, addr, host string, steps []step, d time.Duration, max int, timeout time.Duration) phase {
-	l := &loop{host: host, timeout: timeout, max: max, ctx: ctx}
+//
+// backoff > 0 makes a connection whose request was shed wait that long
+// before its next request, as a client honouring Retry-After does.
+func runLoop(ctx context.Context, addr, host string, steps []step, d time.Duration, max int, timeout, backoff time.Duration) phase {
+	l := &loop{host: host, timeout: timeout, max: max, ctx: ctx, backoff: backoff}
 	var out phase
 	if err := l.open(addr, steps); err != nil {
 		l.close()
@@ -63,6 +66,13 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 			break
 		}
 		now = time.Now()
+		// Shed connections wait the same backoff, so the queue is in
+		// order of resumption.
+		for len(l.paused) > 0 && !l.paused[0].resumeAt.After(now) {
+			c := l.paused[0]
+			l.paused = l.paused[1:]
+			l.issue(c, now)
+		}
 		for _, ev := range events[:n] {
 			c := l.conns[ev.Fd]
 			if ev.Events&unix.EPOLLOUT != 0 {
@@ -75,7 +85,7 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 			}
 		}
 	}
-	out.latencies, out.errors, out.firstErr, out.exhausted = l.latencies, l.errors, l.firstErr, l.exhausted
+	out.latencies, out.errors, out.shed, out.firstErr, out.exhausted = l.latencies, l.errors, l.shed, l.firstErr, l.exhausted
 	out.elapsed = time.Since(start)
 	return out
 }
@@ -108,8 +118,10 @@ type loop struct {
 
 	started, inFlight int
 	stopping          bool // no new requests: time is up, or material ran out
+	backoff           time.Duration
+	paused            []*loopConn // shed, waiting for resumeAt
 	latencies         []time.Duration
-	errors            int
+	errors, shed      int
 	firstErr          string
 	exhausted         bool
 }
@@ -125,6 +137,8 @@ type loopConn struct {
 	wantOut bool   // registered for EPOLLOUT
 	sent    time.Time
 	waiting bool // a request is in flight
+	// resumeAt is when a shed connection sends again (backoff).
+	resumeAt time.Time
 }
 
 func (l *loop) open(addr string, steps []step) error {
@@ -277,14 +291,26 @@ func (l *loop) readable(c *loopConn, now time.Time) {
 	took := now.Sub(c.sent)
 	c.waiting = false
 	l.inFlight--
-	if err := c.st.check(resp.status, resp.body); err != nil {
-		l.record(err)
-	} else {
-		l.latencies = append(l.latencies, took)
+	pause := false
+	switch {
+	case isShed(resp.status, resp.body):
+		l.shed++
+		pause = l.backoff > 0
+	default:
+		if err := c.st.check(resp.status, resp.body); err != nil {
+			l.record(err)
+		} else {
+			l.latencies = append(l.latencies, took)
+		}
 	}
 	c.in = c.in[:copy(c.in, c.in[used:])]
 	if eof || !resp.keep {
 		l.reconnect(c, now)
+		return
+	}
+	if pause {
+		c.resumeAt = now.Add(l.backoff)
+		l.paused = append(l.paused, c)
 		return
 	}
 	l.issue(c, now)

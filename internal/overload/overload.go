@@ -255,7 +255,9 @@ func readBody(r *http.Request, limit int64) {
 		buf = buf[:got]
 		if err == nil {
 			// The declared length is all there is; net/http enforces it.
-			r.Body = replay{Reader: bytes.NewReader(buf), Closer: r.Body}
+			rb := &replayBytes{Closer: r.Body}
+			rb.Reset(buf)
+			r.Body = rb
 			return
 		}
 	} else {
@@ -266,6 +268,12 @@ func readBody(r *http.Request, limit int64) {
 		rest = errReader{err}
 	}
 	r.Body = replay{Reader: io.MultiReader(bytes.NewReader(buf), rest), Closer: r.Body}
+}
+
+// replayBytes is a body read whole: one allocation with its reader.
+type replayBytes struct {
+	bytes.Reader
+	io.Closer
 }
 
 type replay struct {

@@ -42,10 +42,17 @@ func (d *Store) Unwrap() store.Store { return d.Store }
 
 func (d *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if d.timeout <= 0 {
-		return ctx, func() {}
+		return ctx, noop
+	}
+	// A caller whose own deadline comes first (a request near its end)
+	// is bounded already; this saves a timer per call.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d.timeout {
+		return ctx, noop
 	}
 	return context.WithTimeout(ctx, d.timeout)
 }
+
+func noop() {}
 
 func (d *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	ctx, cancel := d.bound(ctx)
