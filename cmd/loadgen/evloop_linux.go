@@ -3,6 +3,7 @@
 package main
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -66,12 +67,8 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 			break
 		}
 		now = time.Now()
-		// Shed connections wait the same backoff, so the queue is in
-		// order of resumption.
 		for len(l.paused) > 0 && !l.paused[0].resumeAt.After(now) {
-			c := l.paused[0]
-			l.paused = l.paused[1:]
-			l.issue(c, now)
+			l.issue(heap.Pop(&l.paused).(*loopConn), now)
 		}
 		for _, ev := range events[:n] {
 			c := l.conns[ev.Fd]
@@ -119,7 +116,7 @@ type loop struct {
 	started, inFlight int
 	stopping          bool // no new requests: time is up, or material ran out
 	backoff           time.Duration
-	paused            []*loopConn // shed, waiting for resumeAt
+	paused            pausedConns // shed, waiting for resumeAt
 	latencies         []time.Duration
 	errors, shed      int
 	firstErr          string
@@ -309,11 +306,25 @@ func (l *loop) readable(c *loopConn, now time.Time) {
 		return
 	}
 	if pause {
-		c.resumeAt = now.Add(l.backoff)
-		l.paused = append(l.paused, c)
+		c.resumeAt = now.Add(jitter(l.backoff))
+		heap.Push(&l.paused, c)
 		return
 	}
 	l.issue(c, now)
+}
+
+// pausedConns is a min-heap of shed connections by resumeAt.
+type pausedConns []*loopConn
+
+func (p pausedConns) Len() int           { return len(p) }
+func (p pausedConns) Less(i, j int) bool { return p[i].resumeAt.Before(p[j].resumeAt) }
+func (p pausedConns) Swap(i, j int)      { p[i], p[j] = p[j], p[i] }
+func (p *pausedConns) Push(x any)        { *p = append(*p, x.(*loopConn)) }
+func (p *pausedConns) Pop() any {
+	old := *p
+	c := old[len(old)-1]
+	*p = old[:len(old)-1]
+	return c
 }
 
 // fail ends c's request with err, then carries on with a new connection.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -103,7 +104,7 @@ func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duratio
 				case shed:
 					sheds++
 					if g.o.backoff > 0 {
-						time.Sleep(min(g.o.backoff, time.Until(deadline)))
+						time.Sleep(min(jitter(g.o.backoff), time.Until(deadline)))
 					}
 				case err != nil && ctx.Err() != nil:
 					// Interrupted: neither a result nor an error of Lucid's.
@@ -138,6 +139,13 @@ func (g *generator) runWorkers(ctx context.Context, steps []step, d time.Duratio
 // still good.
 func isShed(status int, body []byte) bool {
 	return status == http.StatusServiceUnavailable && bytes.Contains(body, []byte(`"server_overloaded"`))
+}
+
+// jitter spreads a backoff over [d/2, 3d/2), as clients told to use a
+// randomised delay do: without it, every client shed in one burst comes
+// back in the next.
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d)
 }
 
 // measure warms up, then measures one scenario while sampling Lucid's
