@@ -50,7 +50,9 @@ func TestShedCounted(t *testing.T) {
 	for _, backoff := range []time.Duration{0, 300 * time.Millisecond} {
 		g := &generator{raw: newRawClient(u.Host, u.Host, 1, 5*time.Second), o: &options{timeout: 5 * time.Second, backoff: backoff}}
 		phases := map[string]func(steps []step, max int) phase{
-			"workers": func(steps []step, max int) phase { return g.runWorkers(context.Background(), steps, 10*time.Second, max) },
+			"workers": func(steps []step, max int) phase {
+				return g.runWorkers(context.Background(), steps, 10*time.Second, max)
+			},
 		}
 		if haveEventLoop {
 			phases["event loop"] = func(steps []step, max int) phase {
