@@ -293,6 +293,7 @@ type pgCluster struct {
 	cred    *syscall.Credential
 	stopped bool
 	frozen  []int
+	pgCtl   string
 }
 
 // startPostgres runs initdb and postgres from /usr/local/bin (or PATH) in
@@ -314,7 +315,7 @@ func startPostgres(t *testing.T) *pgCluster {
 		}
 		bins[i] = p
 	}
-	c := &pgCluster{t: t, exited: make(chan struct{})}
+	c := &pgCluster{t: t, exited: make(chan struct{}), pgCtl: bins[2]}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -444,7 +445,7 @@ func (c *pgCluster) thaw() {
 func (c *pgCluster) stop() {
 	c.t.Helper()
 	c.thaw()
-	out, err := c.command("/usr/local/bin/pg_ctl", "stop", "-D", c.data, "-m", "immediate", "-w").CombinedOutput()
+	out, err := c.command(c.pgCtl, "stop", "-D", c.data, "-m", "immediate", "-w").CombinedOutput()
 	if err != nil {
 		c.t.Logf("pg_ctl stop: %v %s; sending SIGQUIT", err, out)
 		_ = syscall.Kill(c.cmd.Process.Pid, syscall.SIGQUIT)
