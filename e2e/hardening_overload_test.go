@@ -347,6 +347,10 @@ func startPostgres(t *testing.T) *pgCluster {
 	_ = ln.Close()
 	c.cmd = c.command(bins[1], "-D", c.data, "-p", strconv.Itoa(c.port), "-c", "listen_addresses=127.0.0.1",
 		"-c", "unix_socket_directories="+dir, "-c", "fsync=off", "-c", "max_connections=50", "-c", "shared_buffers=16MB")
+	// If the test binary dies (a -timeout panic skips cleanups), the kernel
+	// kills the postmaster; its stopped backends, left in an orphaned
+	// process group, get SIGHUP and SIGCONT and exit on the postmaster's death.
+	c.cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
 	if err != nil {
 		t.Fatal(err)
