@@ -6,7 +6,10 @@
 // A JWT is checked locally: no call to Lucid per request. A revoked JWT
 // stays valid until it expires unless the Verifier is given introspection
 // credentials (WithIntrospection), which trades one call per request for
-// honouring revocation at once; opaque tokens always need it.
+// honouring revocation at once; opaque tokens always need it. When
+// introspection cannot judge a token (Lucid unreachable, or answering 503),
+// Verify returns an error wrapping ErrUnavailable and Require answers 503
+// with Retry-After: a retryable failure, never an invalid token.
 //
 //	v, err := resource.New(ctx, "https://id.example.com", "https://orders.example.com")
 //	mux.Handle("/orders", v.Require("orders:read")(ordersHandler))
