@@ -86,7 +86,7 @@ func (b *rotationBarrier) RotateRefreshToken(ctx context.Context, oldHash string
 // startOn runs Lucid on loopback over the named backend (a fresh SQLite
 // file or a fresh PostgreSQL schema), with the rotation barrier in front
 // of its store.
-func startOn(t *testing.T, backend string, adjust func(*config.Config)) (*lucid, *rotationBarrier) {
+func startWithBarrier(t *testing.T, backend string, adjust func(*config.Config)) (*lucid, *rotationBarrier) {
 	t.Helper()
 	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -237,7 +237,7 @@ func TestRefreshReuseGrace(t *testing.T) {
 	const grace = 10 * time.Second
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			l, barrier := startOn(t, backend, func(c *config.Config) { c.Lifetimes.RefreshReuseGrace = grace })
+			l, barrier := startWithBarrier(t, backend, func(c *config.Config) { c.Lifetimes.RefreshReuseGrace = grace })
 			l.user(t, demoUser)
 			c, sec := l.client(t, manage.ClientSpec{Name: "Two tabs"})
 			cfg := l.oauthConfig(c, sec)
@@ -338,7 +338,7 @@ func TestRefreshReuseGrace(t *testing.T) {
 func TestRefreshReuseGraceOff(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			l, barrier := startOn(t, backend, func(*config.Config) {})
+			l, barrier := startWithBarrier(t, backend, func(*config.Config) {})
 			if l.cfg.Lifetimes.RefreshReuseGrace != 0 {
 				t.Fatalf("refresh_reuse_grace defaults to %s, want off", l.cfg.Lifetimes.RefreshReuseGrace)
 			}
@@ -379,7 +379,7 @@ func TestRefreshReuseGraceOff(t *testing.T) {
 func TestRefreshReuseGraceClient(t *testing.T) {
 	const grace = 5 * time.Second
 	ctx := context.Background()
-	l, barrier := startOn(t, "sqlite", func(c *config.Config) { c.Lifetimes.RefreshReuseGrace = grace })
+	l, barrier := startWithBarrier(t, "sqlite", func(c *config.Config) { c.Lifetimes.RefreshReuseGrace = grace })
 	l.user(t, demoUser)
 	c, sec := l.client(t, manage.ClientSpec{Name: "Two tabs"})
 	cfg := l.oauthConfig(c, sec)

@@ -6,7 +6,10 @@
 // A JWT is checked locally: no call to Lucid per request. A revoked JWT
 // stays valid until it expires unless the Verifier is given introspection
 // credentials (WithIntrospection), which trades one call per request for
-// honouring revocation at once; opaque tokens always need it.
+// honouring revocation at once; opaque tokens always need it. When
+// introspection cannot judge a token (Lucid unreachable, or answering 503),
+// Verify returns an error wrapping ErrUnavailable and Require answers 503
+// with Retry-After: a retryable failure, never an invalid token.
 //
 //	v, err := resource.New(ctx, "https://id.example.com", "https://orders.example.com")
 //	mux.Handle("/orders", v.Require("orders:read")(ordersHandler))
@@ -21,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -223,8 +227,40 @@ func (v *Verifier) check(c *Claims) error {
 	return nil
 }
 
+// ErrUnavailable is wrapped by the error Verify returns when it could not
+// judge the token because Lucid's introspection endpoint did not answer
+// usefully (unreachable, timed out, 5xx, 429): the token may well be
+// valid, so the request should be retried, never treated as
+// unauthenticated. Require answers it with introspection_unavailable (503,
+// Retry-After).
+var ErrUnavailable = errors.New("resource: authorization server unavailable")
+
+// maxRetryAfter caps the wait passed on from Lucid's Retry-After.
+const maxRetryAfter = 5 * time.Minute
+
+// unavailable is the error for an introspection that could not judge the
+// token: reason is for the caller, cause for the operator.
+func unavailable(reason string, wait time.Duration, cause error) *catalog.Error {
+	if wait <= 0 {
+		wait = catalog.DefaultRetryAfter
+	}
+	return catalog.New(catalog.IntrospectionUnavailable, "reason", reason, "retry_after", wait).
+		WithRetryAfter(wait).Wrap(fmt.Errorf("%w: %w", ErrUnavailable, cause))
+}
+
+// retryAfter reads a Retry-After header given in seconds (RFC 9110
+// §10.2.3); a date or nonsense gives 0, the default.
+func retryAfter(h http.Header) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, maxRetryAfter)
+}
+
 // introspect asks Lucid; an inactive token is reported as revoked or
-// unknown, since Lucid does not tell a third party why.
+// unknown, since Lucid does not tell a third party why. An answer that is
+// not a judgement (no answer, 5xx, 429) is ErrUnavailable, never inactive.
 func (v *Verifier) introspect(ctx context.Context, token string) (*Claims, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.introspectURI, strings.NewReader(url.Values{"token": {token}}.Encode()))
 	if err != nil {
@@ -234,7 +270,7 @@ func (v *Verifier) introspect(ctx context.Context, token string) (*Claims, error
 	req.SetBasicAuth(url.QueryEscape(v.clientID), url.QueryEscape(v.secret))
 	resp, err := v.http.Do(req)
 	if err != nil {
-		return nil, catalog.New(catalog.StorageUnavailable).Wrap(err)
+		return nil, unavailable("it could not be reached", 0, err)
 	}
 	defer resp.Body.Close()
 	var body struct {
@@ -242,10 +278,17 @@ func (v *Verifier) introspect(ctx context.Context, token string) (*Claims, error
 		Aud    json.RawMessage `json:"aud"`
 		Claims
 	}
-	if resp.StatusCode != http.StatusOK {
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		return nil, unavailable("it answered "+strconv.Itoa(resp.StatusCode), retryAfter(resp.Header), errors.New("introspection: "+resp.Status))
+	case resp.StatusCode != http.StatusOK:
+		// Refused credentials and the like: this API's configuration.
 		return nil, catalog.New(catalog.ServerError).Wrap(errors.New("introspection: " + resp.Status))
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, unavailable("it did not finish answering", 0, err)
+		}
 		return nil, catalog.New(catalog.ServerError).Wrap(err)
 	}
 	if !body.Active {
@@ -254,6 +297,11 @@ func (v *Verifier) introspect(ctx context.Context, token string) (*Claims, error
 	c := body.Claims
 	c.Audience = audiences(body.Aud)
 	return &c, v.check(&c)
+}
+
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
 }
 
 type claimsKey struct{}
@@ -291,6 +339,12 @@ func (v *Verifier) Require(scopes ...string) func(http.Handler) http.Handler {
 				var ce *catalog.Error
 				if !errors.As(err, &ce) {
 					ce = catalog.New(catalog.ServerError).Wrap(err)
+				}
+				if ce.Status() >= 500 {
+					// Not a verdict on the token: no challenge, and a 503
+					// carries Retry-After.
+					ce.WriteJSON(w, v.issuer, tid, v.now())
+					return
 				}
 				fail(ce)
 				return

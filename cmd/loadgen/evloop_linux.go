@@ -3,6 +3,7 @@
 package main
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +23,11 @@ const haveEventLoop = true
 // goroutine per connection costs 12–40 µs of CPU per request here, most of
 // it in the Go scheduler parking and waking threads; this loop costs
 // about 7 µs, which on a machine shared with Lucid is CPU left to Lucid.
-func runLoop(ctx context.Context, addr, host string, steps []step, d time.Duration, max int, timeout time.Duration) phase {
-	l := &loop{host: host, timeout: timeout, max: max, ctx: ctx}
+//
+// backoff > 0 makes a connection whose request was shed wait that long
+// before its next request, as a client honouring Retry-After does.
+func runLoop(ctx context.Context, addr, host string, steps []step, d time.Duration, max int, timeout, backoff time.Duration) phase {
+	l := &loop{host: host, timeout: timeout, max: max, ctx: ctx, backoff: backoff}
 	var out phase
 	if err := l.open(addr, steps); err != nil {
 		l.close()
@@ -63,6 +67,9 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 			break
 		}
 		now = time.Now()
+		for len(l.paused) > 0 && !l.paused[0].resumeAt.After(now) {
+			l.issue(heap.Pop(&l.paused).(*loopConn), now)
+		}
 		for _, ev := range events[:n] {
 			c := l.conns[ev.Fd]
 			if ev.Events&unix.EPOLLOUT != 0 {
@@ -75,7 +82,7 @@ func runLoop(ctx context.Context, addr, host string, steps []step, d time.Durati
 			}
 		}
 	}
-	out.latencies, out.errors, out.firstErr, out.exhausted = l.latencies, l.errors, l.firstErr, l.exhausted
+	out.latencies, out.errors, out.shed, out.firstErr, out.exhausted = l.latencies, l.errors, l.shed, l.firstErr, l.exhausted
 	out.elapsed = time.Since(start)
 	return out
 }
@@ -108,8 +115,10 @@ type loop struct {
 
 	started, inFlight int
 	stopping          bool // no new requests: time is up, or material ran out
+	backoff           time.Duration
+	paused            pausedConns // shed, waiting for resumeAt
 	latencies         []time.Duration
-	errors            int
+	errors, shed      int
 	firstErr          string
 	exhausted         bool
 }
@@ -125,6 +134,8 @@ type loopConn struct {
 	wantOut bool   // registered for EPOLLOUT
 	sent    time.Time
 	waiting bool // a request is in flight
+	// resumeAt is when a shed connection sends again (backoff).
+	resumeAt time.Time
 }
 
 func (l *loop) open(addr string, steps []step) error {
@@ -277,17 +288,43 @@ func (l *loop) readable(c *loopConn, now time.Time) {
 	took := now.Sub(c.sent)
 	c.waiting = false
 	l.inFlight--
-	if err := c.st.check(resp.status, resp.body); err != nil {
-		l.record(err)
-	} else {
-		l.latencies = append(l.latencies, took)
+	pause := false
+	switch {
+	case isShed(resp.status, resp.body):
+		l.shed++
+		pause = l.backoff > 0
+	default:
+		if err := c.st.check(resp.status, resp.body); err != nil {
+			l.record(err)
+		} else {
+			l.latencies = append(l.latencies, took)
+		}
 	}
 	c.in = c.in[:copy(c.in, c.in[used:])]
 	if eof || !resp.keep {
 		l.reconnect(c, now)
 		return
 	}
+	if pause {
+		c.resumeAt = now.Add(jitter(l.backoff))
+		heap.Push(&l.paused, c)
+		return
+	}
 	l.issue(c, now)
+}
+
+// pausedConns is a min-heap of shed connections by resumeAt.
+type pausedConns []*loopConn
+
+func (p pausedConns) Len() int           { return len(p) }
+func (p pausedConns) Less(i, j int) bool { return p[i].resumeAt.Before(p[j].resumeAt) }
+func (p pausedConns) Swap(i, j int)      { p[i], p[j] = p[j], p[i] }
+func (p *pausedConns) Push(x any)        { *p = append(*p, x.(*loopConn)) }
+func (p *pausedConns) Pop() any {
+	old := *p
+	c := old[len(old)-1]
+	*p = old[:len(old)-1]
+	return c
 }
 
 // fail ends c's request with err, then carries on with a new connection.

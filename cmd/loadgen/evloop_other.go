@@ -11,6 +11,6 @@ import (
 // runPhase uses a goroutine per worker.
 const haveEventLoop = false
 
-func runLoop(context.Context, string, string, []step, time.Duration, int, time.Duration) phase {
+func runLoop(context.Context, string, string, []step, time.Duration, int, time.Duration, time.Duration) phase {
 	panic("loadgen: no event loop on this system")
 }

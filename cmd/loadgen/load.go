@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -18,6 +21,7 @@ type result struct {
 	name      string
 	ok        int
 	errors    int
+	shed      int // answered 503 (server_overloaded): neither ok nor an error
 	firstErr  string
 	exhausted bool
 	elapsed   time.Duration
@@ -42,6 +46,7 @@ func (r result) rate() float64 {
 type phase struct {
 	latencies []time.Duration // of successful requests
 	errors    int
+	shed      int // 503 answers
 	firstErr  string
 	exhausted bool
 	elapsed   time.Duration
@@ -54,7 +59,7 @@ type phase struct {
 // system without it, runs a goroutine per worker.
 func (g *generator) runPhase(ctx context.Context, tgt target, steps []step, d time.Duration, max int) phase {
 	if tgt.raw != nil && haveEventLoop {
-		return runLoop(ctx, tgt.raw.addr, tgt.raw.host, steps, d, max, g.o.timeout)
+		return runLoop(ctx, tgt.raw.addr, tgt.raw.host, steps, d, max, g.o.timeout, g.o.backoff)
 	}
 	return g.runWorkers(ctx, tgt, steps, d, max)
 }
@@ -90,7 +95,7 @@ func (g *generator) runWorkers(ctx context.Context, tgt target, steps []step, d 
 		go func() {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, 1024)
-			errs, first := 0, ""
+			errs, sheds, first := 0, 0, ""
 			for time.Now().Before(deadline) && ctx.Err() == nil && !exhausted.Load() {
 				if started.Add(1) > int64(max) {
 					break
@@ -103,13 +108,19 @@ func (g *generator) runWorkers(ctx context.Context, tgt target, steps []step, d 
 				t0 := time.Now()
 				status, body, err := tgt.roundTrip(ctx, g, r)
 				took := time.Since(t0)
+				shed := err == nil && isShed(status, body)
 				switch {
 				case err != nil && st.abort != nil:
 					st.abort()
-				case err == nil:
+				case err == nil && !shed:
 					err = st.check(status, body)
 				}
 				switch {
+				case shed:
+					sheds++
+					if g.o.backoff > 0 {
+						time.Sleep(min(jitter(g.o.backoff), time.Until(deadline)))
+					}
 				case err != nil && ctx.Err() != nil:
 					// Interrupted: neither a result nor an error of Lucid's.
 				case err != nil:
@@ -124,6 +135,7 @@ func (g *generator) runWorkers(ctx context.Context, tgt target, steps []step, d 
 			mu.Lock()
 			out.latencies = append(out.latencies, lat...)
 			out.errors += errs
+			out.shed += sheds
 			if out.firstErr == "" {
 				out.firstErr = first
 			}
@@ -134,6 +146,21 @@ func (g *generator) runWorkers(ctx context.Context, tgt target, steps []step, d 
 	out.elapsed = time.Since(start)
 	out.exhausted = exhausted.Load()
 	return out
+}
+
+// isShed reports an answer Lucid gave without doing any work, because
+// the endpoint's class was full (server_overloaded): counted apart from
+// successes and errors, and the request's material (a refresh token) is
+// still good.
+func isShed(status int, body []byte) bool {
+	return status == http.StatusServiceUnavailable && bytes.Contains(body, []byte(`"server_overloaded"`))
+}
+
+// jitter spreads a backoff over [d/2, 3d/2), as clients told to use a
+// randomised delay do: without it, every client shed in one burst comes
+// back in the next.
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d)
 }
 
 // measure warms up, then measures one scenario while sampling the
@@ -192,7 +219,7 @@ func (g *generator) measure(ctx context.Context, name string, tgt target, newSte
 		return res, err
 	}
 
-	res.ok, res.errors, res.firstErr, res.exhausted, res.elapsed = len(ph.latencies), ph.errors, ph.firstErr, ph.exhausted, ph.elapsed
+	res.ok, res.errors, res.shed, res.firstErr, res.exhausted, res.elapsed = len(ph.latencies), ph.errors, ph.shed, ph.firstErr, ph.exhausted, ph.elapsed
 	res.rssPeak = max(peak.Load(), p1.rss)
 	slices.Sort(ph.latencies)
 	res.p50, res.p99 = percentile(ph.latencies, 0.50), percentile(ph.latencies, 0.99)
@@ -215,14 +242,14 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func printResults(w io.Writer, results []result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\trequests\terrors\treq/s\tp50\tp99\tmax\tserver cpu/req\tloadgen cpu/req\trss before\trss peak\t")
+	fmt.Fprintln(tw, "scenario\trequests\terrors\tshed\treq/s\tp50\tp99\tmax\tserver cpu/req\tloadgen cpu/req\trss before\trss peak\t")
 	for _, r := range results {
 		name := r.name
 		if r.exhausted {
 			name += "*"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			name, r.ok, r.errors, r.rate(), ms(r.p50), ms(r.p99), ms(r.max),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			name, r.ok, r.errors, r.shed, r.rate(), ms(r.p50), ms(r.p99), ms(r.max),
 			us(r.serverCPU), us(r.clientCPU), mib(r.rssBefore), mib(r.rssPeak))
 	}
 	_ = tw.Flush()

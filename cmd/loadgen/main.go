@@ -84,6 +84,7 @@ type options struct {
 	scenarios   []string
 	pid         int
 	timeout     time.Duration
+	backoff     time.Duration
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -102,6 +103,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&scenario, "scenario", "all", "all, or a comma-separated list of: "+strings.Join(scenarioNames(), ", "))
 	fs.IntVar(&o.pid, "pid", 0, "pid of the Lucid process (default: the process listening on the URL's port)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
+	fs.DurationVar(&o.backoff, "backoff", 0, "after a shed answer (503 server_overloaded), wait this long before the connection's next request, as a client honouring Retry-After does (Lucid sends 1s); 0 sends at once")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -127,6 +129,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, usageError{"--max-requests must be at least 1"}
 	case o.pool < 0:
 		return nil, usageError{"--pool must be 0 (sized to the run) or more"}
+	case o.backoff < 0 || o.backoff > time.Minute:
+		return nil, usageError{"--backoff must be in [0, 1m]"}
 	case o.pid < 0:
 		return nil, usageError{"--pid must be positive"}
 	}

@@ -85,7 +85,7 @@ func TestRunAllScenarios(t *testing.T) {
 	rows := map[string][]string{}
 	for line := range strings.Lines(text) {
 		f := strings.Fields(line)
-		if len(f) == 11 && f[0] != "scenario" {
+		if len(f) == 12 && f[0] != "scenario" {
 			rows[strings.TrimSuffix(f[0], "*")] = f
 		}
 	}
@@ -98,11 +98,11 @@ func TestRunAllScenarios(t *testing.T) {
 		if n, err := strconv.Atoi(f[1]); err != nil || n == 0 {
 			t.Errorf("%s: requests = %q, want > 0", name, f[1])
 		}
-		if f[2] != "0" {
-			t.Errorf("%s: %s errors:\n%s", name, f[2], text)
+		if f[2] != "0" || f[3] != "0" {
+			t.Errorf("%s: %s errors, %s shed:\n%s", name, f[2], f[3], text)
 		}
-		if !strings.HasSuffix(f[9], "MiB") || f[9] == "0.0MiB" {
-			t.Errorf("%s: rss before = %q, want a size", name, f[9])
+		if !strings.HasSuffix(f[10], "MiB") || f[10] == "0.0MiB" {
+			t.Errorf("%s: rss before = %q, want a size", name, f[10])
 		}
 	}
 

@@ -142,7 +142,7 @@ func TestEventLoopAgainstNetHTTP(t *testing.T) {
 			},
 		}
 	}
-	ph := runLoop(context.Background(), u.Host, u.Host, steps, 10*time.Second, 400, 5*time.Second)
+	ph := runLoop(context.Background(), u.Host, u.Host, steps, 10*time.Second, 400, 5*time.Second, 0)
 	if ph.errors != 0 || len(ph.latencies) != 400 || checked.Load() != 400 {
 		t.Fatalf("%d results, %d errors (%s), %d checks; want 400 results", len(ph.latencies), ph.errors, ph.firstErr, checked.Load())
 	}
@@ -167,7 +167,7 @@ func TestEventLoopAgainstNetHTTP(t *testing.T) {
 			return nil
 		},
 	}
-	ph = runLoop(context.Background(), u.Host, u.Host, []step{bad}, 10*time.Second, 1000, 5*time.Second)
+	ph = runLoop(context.Background(), u.Host, u.Host, []step{bad}, 10*time.Second, 1000, 5*time.Second, 0)
 	if !ph.exhausted || ph.errors != 10 || len(ph.latencies) != 0 || ph.firstErr != "HTTP 401" {
 		t.Fatalf("exhausted=%v errors=%d results=%d first=%q; want exhausted after 10 errors", ph.exhausted, ph.errors, len(ph.latencies), ph.firstErr)
 	}
@@ -191,7 +191,7 @@ func TestAbortOnNoAnswer(t *testing.T) {
 	defer g.raw.close()
 	phases := map[string]phase{"workers": g.runWorkers(context.Background(), target{raw: g.raw}, []step{newStep(), newStep()}, 10*time.Second, 6)}
 	if haveEventLoop {
-		phases["event loop"] = runLoop(context.Background(), u.Host, u.Host, []step{newStep(), newStep()}, 10*time.Second, 6, 5*time.Second)
+		phases["event loop"] = runLoop(context.Background(), u.Host, u.Host, []step{newStep(), newStep()}, 10*time.Second, 6, 5*time.Second, 0)
 	}
 	for name, ph := range phases {
 		if ph.errors != 6 || len(ph.latencies) != 0 {

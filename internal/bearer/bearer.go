@@ -4,6 +4,7 @@
 package bearer
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -12,8 +13,9 @@ import (
 
 // Token finds the access token of a resource request (RFC 6750 §2): the
 // Authorization header or, for a form POST, the access_token body
-// parameter (read up to maxBody bytes); never the URL query, which proxies
-// and logs keep (§2.3 allows it; Lucid refuses it with its own entry).
+// parameter (read up to maxBody bytes; a larger form is body_too_large,
+// not a missing token); never the URL query, which proxies and logs keep
+// (§2.3 allows it; Lucid refuses it with its own entry).
 func Token(w http.ResponseWriter, r *http.Request, maxBody int64) (string, *catalog.Error) {
 	if r.URL.Query().Has("access_token") {
 		return "", catalog.New(catalog.BearerInQuery)
@@ -27,8 +29,16 @@ func Token(w http.ResponseWriter, r *http.Request, maxBody int64) (string, *cata
 	}
 	var body string
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if r.ContentLength > maxBody {
+			return "", catalog.New(catalog.BodyTooLarge, "limit", maxBody)
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err == nil {
+		err := r.ParseForm()
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return "", catalog.New(catalog.BodyTooLarge, "limit", maxBody)
+		case err == nil:
 			body = r.PostForm.Get("access_token")
 		}
 	}

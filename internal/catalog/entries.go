@@ -115,7 +115,7 @@ var coreEntries = []Entry{
 		ClientFix: []string{
 			"Send only the parameters the endpoint defines and keep client assertions small (no x5c chain).",
 		},
-		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize, Register}},
+		Spec: "RFC 6749 §5.2", SpecURL: rfc6749 + "#section-5.2", Endpoints: []Endpoint{Token, Introspect, Revoke, Authorize, Register, UserInfo}},
 	{Name: GrantTypeMissing, Error: "invalid_request", Status: bad, Title: "grant_type is missing",
 		Description: "The token request has no grant_type. Supported grant types: {supported}.",
 		Causes: []string{

@@ -238,7 +238,10 @@ const (
 const ()
 
 // Hardening (entries_overload.go): overload, database deadlines.
-const ()
+const (
+	ServerOverloaded         Name = "server_overloaded"
+	IntrospectionUnavailable Name = "introspection_unavailable"
+)
 
 // Hardening (entries_authz_hardening.go): SSRF, assertions, audiences.
 const (

@@ -45,6 +45,13 @@ type Config struct {
 	// clients send it. FAPI 2.0 deployments turn it on.
 	StrictAssertionAudience bool `yaml:"strict_assertion_audience"` // LUCID_STRICT_ASSERTION_AUDIENCE
 
+	// InFlight bounds the requests one process serves at once, per class
+	// of endpoint; beyond it a request is answered 503 with Retry-After at
+	// once, so that the requests accepted keep their latency.
+	InFlight InFlight `yaml:"in_flight"`
+	// Timeouts bound how long anything waits for the database.
+	Timeouts Timeouts `yaml:"timeouts"`
+
 	// FailureRetention is how long failed-request stories are kept for `lucid explain`.
 	FailureRetention time.Duration `yaml:"failure_retention"`
 	// FailureMaxStories bounds the stories kept of failures attributed to a
@@ -217,6 +224,37 @@ func (r Registration) Enabled() bool {
 	return r.Mode == RegistrationInitialToken || r.Mode == RegistrationOpen
 }
 
+// InFlight is the most requests of each class of endpoint one process
+// serves at once; 0 means no limit. The defaults suit two cores: well
+// above the 64 concurrent requests the load tests use (so they never
+// shed), well below the thousands of connections that made Lucid queue
+// for a second. A request's body is read before it takes its place, so a
+// slow sender holds no place.
+type InFlight struct {
+	Token         int `yaml:"token"`         // POST /token; default 128
+	Pages         int `yaml:"pages"`         // /authorize, /login, /consent, /logout; default 64
+	Introspection int `yaml:"introspection"` // /introspect and /revoke; default 128
+	UserInfo      int `yaml:"userinfo"`      // default 64
+	Discovery     int `yaml:"discovery"`     // metadata and JWKS; default 128
+	Registration  int `yaml:"registration"`  // /register; default 16
+	Admin         int `yaml:"admin"`         // /admin/; default 16
+	Other         int `yaml:"other"`         // error pages, assets, the demo, unknown paths; default 64
+}
+
+// DefaultInFlight are the defaults of InFlight.
+var DefaultInFlight = InFlight{Token: 128, Pages: 64, Introspection: 128, UserInfo: 64, Discovery: 128, Registration: 16, Admin: 16, Other: 64}
+
+// Timeouts bound waits for the database, so that a database that stops
+// answering (frozen, not refusing) costs a client a catalogued 503 with
+// Retry-After instead of a hung request.
+type Timeouts struct {
+	// Query bounds one store call (a statement, or one transaction with
+	// its statements), background work included.
+	Query time.Duration `yaml:"query"` // default 3s
+	// Request bounds all the database work of one request together.
+	Request time.Duration `yaml:"request"` // default 10s
+}
+
 // Default returns the built-in defaults. The issuer has none: tokens name
 // it and clients check it, so a guess (http://localhost:8080) would only
 // move the failure to every client; `lucid demo` derives one from its
@@ -239,6 +277,8 @@ func Default() Config {
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
 		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
+		InFlight:         DefaultInFlight,
+		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",
 		LogFormat:        "text",

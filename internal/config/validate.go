@@ -71,6 +71,8 @@ func (c *Config) Validate() error {
 		{"lockout.base", c.Lockout.Base},
 		{"lockout.max", c.Lockout.Max},
 		{"failure_retention", c.FailureRetention},
+		{"timeouts.query", c.Timeouts.Query},
+		{"timeouts.request", c.Timeouts.Request},
 	} {
 		if d.v <= 0 {
 			bad(d.key, "must be positive, got %s", d.v)
@@ -86,6 +88,21 @@ func (c *Config) Validate() error {
 	}
 	if g := l.RefreshReuseGrace; g < 0 || g > MaxRefreshReuseGrace {
 		bad("lifetimes.refresh_reuse_grace", "must be between 0 (off) and %s, got %s; it is meant for refreshes in flight together, and it delays reuse detection by as much", MaxRefreshReuseGrace, g)
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{
+		{"token", c.InFlight.Token}, {"pages", c.InFlight.Pages}, {"introspection", c.InFlight.Introspection},
+		{"userinfo", c.InFlight.UserInfo}, {"discovery", c.InFlight.Discovery}, {"registration", c.InFlight.Registration},
+		{"admin", c.InFlight.Admin}, {"other", c.InFlight.Other},
+	} {
+		if n.v < 0 {
+			bad("in_flight."+n.key, "must be 0 (no limit) or more, got %d", n.v)
+		}
+	}
+	if c.Timeouts.Query > 0 && c.Timeouts.Request > 0 && c.Timeouts.Request < c.Timeouts.Query {
+		bad("timeouts.request", "is %s, shorter than timeouts.query %s; one request may need several queries", c.Timeouts.Request, c.Timeouts.Query)
 	}
 	if c.Lockout.Threshold < 0 {
 		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)

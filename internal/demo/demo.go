@@ -385,6 +385,7 @@ func (d *Demo) fail(w http.ResponseWriter, r *http.Request, status int, e *ui.De
 // failPage answers a request Lucid cannot route inside the demo with the
 // catalog's human error page.
 func (d *Demo) failPage(w http.ResponseWriter, r *http.Request, e *catalog.Error) {
+	e.SetRetryAfter(w.Header()) // every 503 says when to come back
 	d.opts.Renderer.Error(w, e.Status(), ui.ErrorPage{
 		Status:      e.Status(),
 		Title:       e.Entry.Title,

@@ -125,7 +125,9 @@ func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID
 		}
 		rec.Log.LogAttrs(ctx, level, "request failed", attrs...)
 	}
-	if (rec.Store == nil && rec.Writer == nil) || tid == "" {
+	// A story of the database not answering would go to that database,
+	// only to time out there too: the log has it.
+	if (rec.Store == nil && rec.Writer == nil) || tid == "" || e.Name() == catalog.StorageUnavailable {
 		return
 	}
 	f := &store.Failure{

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/credential"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -58,7 +59,9 @@ func (p *Provider) authenticatedForm(w http.ResponseWriter, r *http.Request, end
 // handleIntrospect is RFC 7662. A caller learns about a token only if it
 // was issued to the caller or names the caller as an audience; for any
 // other token, and for every bad one, the answer is {"active": false},
-// and the reason goes to the log, not to the caller.
+// and the reason goes to the log, not to the caller. When Lucid cannot
+// tell (the database did not answer), it says so with a catalogued 5xx:
+// "inactive" would make a resource server refuse a valid token.
 func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	caller, params, ok := p.authenticatedForm(w, r, catalog.Introspect)
 	if !ok {
@@ -69,7 +72,11 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	info, why := p.introspect(ctx, params["token"], params["token_type_hint"])
+	info, why, e := p.introspect(ctx, params["token"], params["token_type_hint"])
+	if e != nil {
+		p.fail(w, r, catalog.Introspect, caller.ID, e)
+		return
+	}
 	if info.Active && !mayIntrospect(caller, info) {
 		info, why = introspection{}, "the token belongs to client "+info.ClientID
 	}
@@ -94,46 +101,53 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(info)
 }
 
-// introspect describes a token; why says what made it inactive.
-func (p *Provider) introspect(ctx context.Context, token, hint string) (introspection, string) {
+// introspect describes a token; why says what made it inactive. e is set
+// only when Lucid could not find out (storage), never for a bad token.
+func (p *Provider) introspect(ctx context.Context, token, hint string) (introspection, string, *catalog.Error) {
 	if isJWT(token) {
-		info, why, _ := p.introspectAccess(ctx, token)
-		return info, why
+		info, why, _, e := p.introspectAccess(ctx, token)
+		return info, why, e
 	}
 	// A recognised kind says where to look, whatever the hint says: RFC
 	// 7662 §2.1 lets a server search past a wrong hint, and the prefix
 	// makes that free.
 	switch s := credential.Inspect(token); {
 	case s.Damaged():
-		return introspection{}, "a damaged " + s.Kind.String() + ": " + s.Damage
+		return introspection{}, "a damaged " + s.Kind.String() + ": " + s.Damage, nil
 	case s.Kind == credential.Refresh:
-		info, why, found := p.introspectRefresh(ctx, token)
+		info, why, found, e := p.introspectRefresh(ctx, token)
+		if e != nil {
+			return introspection{}, "", e
+		}
 		if !found {
 			why = "no refresh token with this value"
 		}
-		return info, why + hintMismatch(hint, "refresh_token")
+		return info, why + hintMismatch(hint, "refresh_token"), nil
 	case s.Kind == credential.Access:
-		info, why, _ := p.introspectAccess(ctx, token)
-		return info, why + hintMismatch(hint, "access_token")
+		info, why, _, e := p.introspectAccess(ctx, token)
+		if e != nil {
+			return introspection{}, "", e
+		}
+		return info, why + hintMismatch(hint, "access_token"), nil
 	case s.Kind != credential.None:
-		return introspection{}, presented{shape: s}.kindName() + " is not a token introspection describes"
+		return introspection{}, presented{shape: s}.kindName() + " is not a token introspection describes", nil
 	}
 	if hint == "refresh_token" {
-		if info, why, found := p.introspectRefresh(ctx, token); found {
-			return info, why
+		if info, why, found, e := p.introspectRefresh(ctx, token); found || e != nil {
+			return info, why, e
 		}
-		info, why, _ := p.introspectAccess(ctx, token)
-		return info, why
+		info, why, _, e := p.introspectAccess(ctx, token)
+		return info, why, e
 	}
 	// Opaque access tokens first: they are what resource servers ask about.
-	info, why, found := p.introspectAccess(ctx, token)
-	if found {
-		return info, why
+	info, why, found, e := p.introspectAccess(ctx, token)
+	if found || e != nil {
+		return info, why, e
 	}
-	if info, why, found := p.introspectRefresh(ctx, token); found {
-		return info, why
+	if info, why, found, e := p.introspectRefresh(ctx, token); found || e != nil {
+		return info, why, e
 	}
-	return introspection{}, "no token with this value"
+	return introspection{}, "no token with this value", nil
 }
 
 // hintMismatch notes, for the log, a token_type_hint the token's form
@@ -147,40 +161,46 @@ func hintMismatch(hint, kind string) string {
 
 // introspectAccess describes an access token; found is false when it is
 // opaque and unknown, so it may still be a refresh token.
-func (p *Provider) introspectAccess(ctx context.Context, token string) (introspection, string, bool) {
+func (p *Provider) introspectAccess(ctx context.Context, token string) (introspection, string, bool, *catalog.Error) {
 	c, e := p.checkAccessToken(ctx, token)
+	if e != nil && e.Status() >= 500 {
+		return introspection{}, "", true, e
+	}
 	if e != nil {
-		return introspection{}, e.Description(), e.Name() != catalog.AccessTokenUnknown
+		return introspection{}, e.Description(), e.Name() != catalog.AccessTokenUnknown, nil
 	}
 	return introspection{
 		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: "Bearer", Expiry: c.Expiry, IssuedAt: c.IssuedAt,
 		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act,
-	}, "", true
+	}, "", true, nil
 }
 
 // introspectRefresh looks the token up as a refresh token; found is false
 // when there is none with this value.
-func (p *Provider) introspectRefresh(ctx context.Context, token string) (introspection, string, bool) {
+func (p *Provider) introspectRefresh(ctx context.Context, token string) (introspection, string, bool, *catalog.Error) {
 	rt, err := p.store.GetRefreshToken(ctx, secret.Hash(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return introspection{}, "", false
+		return introspection{}, "", false, nil
 	}
 	if err != nil {
-		return introspection{}, "storage: " + err.Error(), true
+		return introspection{}, "", true, failure.FromStore(err)
 	}
 	now := p.now()
 	switch {
 	case rt.RotatedAt != nil:
-		return introspection{}, "refresh token already rotated", true
+		return introspection{}, "refresh token already rotated", true, nil
 	case !now.Before(rt.ExpiresAt) || !now.Before(rt.IdleExpiresAt):
-		return introspection{}, "refresh token expired", true
+		return introspection{}, "refresh token expired", true, nil
 	}
 	f, err := p.tokenFamily(ctx, rt.FamilyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return introspection{}, "token family: " + err.Error(), true, nil
+	}
 	if err != nil {
-		return introspection{}, "token family: " + err.Error(), true
+		return introspection{}, "", true, failure.FromStore(err)
 	}
 	if f.RevokedAt != nil {
-		return introspection{}, "token family revoked: " + f.RevokeReason, true
+		return introspection{}, "token family revoked: " + f.RevokeReason, true, nil
 	}
 	exp := rt.ExpiresAt
 	if rt.IdleExpiresAt.Before(exp) {
@@ -189,7 +209,7 @@ func (p *Provider) introspectRefresh(ctx context.Context, token string) (introsp
 	return introspection{
 		Active: true, Scope: strings.Join(rt.Scopes, " "), ClientID: rt.ClientID, TokenType: "refresh_token",
 		Expiry: exp.Unix(), IssuedAt: rt.CreatedAt.Unix(), Subject: rt.UserID, Issuer: p.issuer, AuthTime: unixOrZero(f.AuthTime),
-	}, "", true
+	}, "", true, nil
 }
 
 // mayIntrospect: a client sees the tokens issued to it, and a resource

@@ -3,9 +3,9 @@ package provider
 import (
 	"encoding/json"
 	"errors"
-	"github.com/lucid-auth/lucid/internal/bearer"
 	"net/http"
 
+	"github.com/lucid-auth/lucid/internal/bearer"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -19,7 +19,17 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.UserInfo, "", catalog.New(catalog.MethodNotAllowed, "allowed", "GET and POST", "method", r.Method))
 		return
 	}
+	// Userinfo takes no body but a form with access_token: a larger one,
+	// whatever its type, is refused before anything else is read.
+	if r.ContentLength > maxBody {
+		p.fail(w, r, catalog.UserInfo, "", catalog.New(catalog.BodyTooLarge, "limit", maxBody))
+		return
+	}
 	token, e := bearer.Token(w, r, maxBody)
+	if e != nil && e.Name() == catalog.BodyTooLarge {
+		p.fail(w, r, catalog.UserInfo, "", e)
+		return
+	}
 	if e != nil {
 		p.failBearer(w, r, "", e)
 		return

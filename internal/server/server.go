@@ -27,12 +27,14 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
+	"github.com/lucid-auth/lucid/internal/overload"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/clientcache"
+	"github.com/lucid-auth/lucid/internal/store/deadline"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -82,7 +84,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	// Every part of this server reads clients through one cache, so a
 	// change made here (admin API, registration) is seen by all at once.
-	st = clientcache.New(st, clientTTL)
+	// Every store call is bounded (timeouts.query), background work
+	// included, so a database that stops answering cannot hang anything.
+	st = clientcache.New(deadline.New(st, cfg.Timeouts.Query), clientTTL)
 	master, err := cfg.MasterKeyBytes()
 	if err != nil {
 		return nil, err
@@ -202,7 +206,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		}
 		http.Redirect(w, r, "/.well-known/openid-configuration", http.StatusFound)
 	})
-	s.handler = s.middleware(met.Middleware(mux), pages, issuer)
+	limiter := overload.New(overload.Options{Limits: cfg.InFlight, Issuer: issuer, Pages: pages, Log: log, Count: met.Failure, Now: o.now})
+	for _, c := range overload.Classes() {
+		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
+	}
+	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(mux))), pages, issuer)
 	stories.Start()
 	return s, nil
 }
@@ -241,6 +249,21 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write([]byte("ok\n"))
+}
+
+// deadline bounds all the database work of one request
+// (timeouts.request): its context ends then, and a handler still waiting
+// for the store answers storage_unavailable.
+func (s *Server) deadline(next http.Handler) http.Handler {
+	d := s.cfg.Timeouts.Request
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // middleware wraps every request: trace id, client address behind trusted

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"time"
 )
 
@@ -55,10 +56,12 @@ const (
 )
 
 // Unavailable reports whether err means the database did not answer (as
-// opposed to a bug): ErrUnavailable, or a context that ended while
-// waiting for it.
+// opposed to a bug): ErrUnavailable, a context that ended while waiting
+// for it (the caller's, or the query or request deadline), or an I/O
+// deadline a driver hit on its connection.
 func Unavailable(err error) bool {
-	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // Store is the whole persistence contract. storetest.Run is its conformance

@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -195,7 +196,17 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(context.Context, wtx) error
 	done chan error
+	// state moves from queued to running (the writer starts fn) or to
+	// abandoned (the caller's context ended first), exactly once.
+	state atomic.Int32
 }
+
+// writeReq states.
+const (
+	queued int32 = iota
+	running
+	abandoned
+)
 
 // write runs fn inside an immediate transaction on the writer connection
 // and returns once that transaction is durably committed (or fn failed).
@@ -206,7 +217,8 @@ type writeReq struct {
 // back alone. fn gets a context that keeps the caller's values but not its
 // cancellation: interrupting a statement can make SQLite roll back the
 // whole shared transaction. The caller's context still bounds the wait in
-// the queue, which is where a slow database makes writers wait.
+// the queue, and the wait for the transaction to begin (another process
+// holding the lock), which is where a slow database makes writers wait.
 func (s *Store) write(ctx context.Context, fn func(context.Context, wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -219,8 +231,17 @@ func (s *Store) write(ctx context.Context, fn func(context.Context, wtx) error) 
 	case <-s.stop:
 		return errClosed
 	}
-	// Once taken, the write may commit: its outcome is the answer.
-	return <-req.done
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		// Not started yet: the writer will skip it.
+		if req.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		// Once started, the write may commit: its outcome is the answer.
+		return <-req.done
+	}
 }
 
 // writer commits queued writes, batching those that arrive during a commit.
@@ -311,6 +332,19 @@ func (s *Store) commit(batch []*writeReq) {
 		answer(err)
 		return
 	}
+	// Beginning may have waited for another process's lock; writes whose
+	// callers gave up meanwhile are not run.
+	live := batch[:0]
+	for _, r := range batch {
+		if r.state.CompareAndSwap(queued, running) {
+			live = append(live, r)
+		}
+	}
+	if batch = live; len(batch) == 0 {
+		_ = sqlTx.Rollback()
+		return
+	}
+	errs = errs[:len(batch)]
 	tx := wtx{Tx: sqlTx, s: s}
 	if len(batch) == 1 {
 		if errs[0] = batch[0].fn(batch[0].ctx, tx); errs[0] != nil {

@@ -1,0 +1,363 @@
+// Package deadline bounds every call into a store.Store: each gets at most
+// the query timeout, on top of whatever deadline its context already has
+// (the request's). A database that stops answering without refusing (a
+// frozen server, a lost network path that drops packets) then costs a
+// caller the timeout and a store error that store.Unavailable recognises,
+// which the handlers answer with storage_unavailable (503, Retry-After),
+// instead of a request that hangs until the client gives up.
+//
+// How a backend honours the context: PostgreSQL (pgx) cancels the
+// statement and, if the server does not confirm within a short fallback,
+// drops the connection; SQLite bounds the wait in its writer queue and
+// interrupts reads. Background work (key reload, expiry clean-up) is
+// bounded the same way.
+//
+// Store embeds store.Store so that a method added to the interface still
+// compiles here; give it a bounded wrapper like the others.
+package deadline
+
+import (
+	"context"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// choreTimeout bounds DeleteExpired, which may remove a large backlog.
+const choreTimeout = time.Minute
+
+// Store is a store.Store whose every call is bounded.
+type Store struct {
+	store.Store
+	timeout time.Duration
+}
+
+// New wraps st; timeout <= 0 leaves calls unbounded.
+func New(st store.Store, timeout time.Duration) *Store {
+	return &Store{Store: st, timeout: timeout}
+}
+
+// Unwrap is the store wrapped.
+func (d *Store) Unwrap() store.Store { return d.Store }
+
+func (d *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.timeout <= 0 {
+		return ctx, noop
+	}
+	// A caller whose own deadline comes first (a request near its end)
+	// is bounded already; this saves a timer per call.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d.timeout {
+		return ctx, noop
+	}
+	return context.WithTimeout(ctx, d.timeout)
+}
+
+func noop() {}
+
+func (d *Store) CreateClient(ctx context.Context, c *store.Client) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateClient(ctx, c)
+}
+
+func (d *Store) GetClient(ctx context.Context, id string) (*store.Client, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetClient(ctx, id)
+}
+
+func (d *Store) ListClients(ctx context.Context) ([]*store.Client, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.ListClients(ctx)
+}
+
+func (d *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Client) error) (*store.Client, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UpdateClient(ctx, id, fn)
+}
+
+func (d *Store) DeleteClient(ctx context.Context, id string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteClient(ctx, id)
+}
+
+func (d *Store) CreateUser(ctx context.Context, u *store.User) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateUser(ctx, u)
+}
+
+func (d *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetUser(ctx, id)
+}
+
+func (d *Store) GetUserByUsername(ctx context.Context, username string) (*store.User, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetUserByUsername(ctx, username)
+}
+
+func (d *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.ListUsers(ctx)
+}
+
+func (d *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UpdateUser(ctx, id, fn)
+}
+
+func (d *Store) DeleteUser(ctx context.Context, id string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteUser(ctx, id)
+}
+
+func (d *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateSigningKey(ctx, k)
+}
+
+func (d *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.ListSigningKeys(ctx)
+}
+
+func (d *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.SigningKey) error) (*store.SigningKey, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UpdateSigningKey(ctx, id, fn)
+}
+
+func (d *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateAuthRequest(ctx, r)
+}
+
+func (d *Store) GetAuthRequest(ctx context.Context, id string) (*store.AuthRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetAuthRequest(ctx, id)
+}
+
+func (d *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store.AuthRequest) error) (*store.AuthRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UpdateAuthRequest(ctx, id, fn)
+}
+
+func (d *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteAuthRequest(ctx, id)
+}
+
+func (d *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateAuthCode(ctx, c)
+}
+
+func (d *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetAuthCode(ctx, hash)
+}
+
+func (d *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.AuthCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RedeemAuthCode(ctx, hash, family, issued, now)
+}
+
+func (d *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.InvalidateAuthCode(ctx, hash, reason, now)
+}
+
+func (d *Store) CreateTokenFamily(ctx context.Context, family *store.TokenFamily, issued store.Issued) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateTokenFamily(ctx, family, issued)
+}
+
+func (d *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFamily, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetTokenFamily(ctx, id)
+}
+
+func (d *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RevokeTokenFamily(ctx, id, reason, now)
+}
+
+func (d *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RevokeFamiliesFor(ctx, userID, clientID, reason, now)
+}
+
+func (d *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateRefreshToken(ctx, t)
+}
+
+func (d *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetRefreshToken(ctx, hash)
+}
+
+func (d *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RotateRefreshToken(ctx, oldHash, next, now)
+}
+
+func (d *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateAccessToken(ctx, t)
+}
+
+func (d *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessToken, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetAccessToken(ctx, hash)
+}
+
+func (d *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RevokeAccessToken(ctx, hash, now)
+}
+
+func (d *Store) DenyJTI(ctx context.Context, jti string, expiresAt time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DenyJTI(ctx, jti, expiresAt)
+}
+
+func (d *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.JTIDenied(ctx, jti)
+}
+
+func (d *Store) CreateAPI(ctx context.Context, a *store.API) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateAPI(ctx, a)
+}
+
+func (d *Store) GetAPI(ctx context.Context, id string) (*store.API, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetAPI(ctx, id)
+}
+
+func (d *Store) ListAPIs(ctx context.Context) ([]*store.API, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.ListAPIs(ctx)
+}
+
+func (d *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) error) (*store.API, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UpdateAPI(ctx, id, fn)
+}
+
+func (d *Store) DeleteAPI(ctx context.Context, id string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteAPI(ctx, id)
+}
+
+func (d *Store) GetConsent(ctx context.Context, userID, clientID string) (*store.Consent, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetConsent(ctx, userID, clientID)
+}
+
+func (d *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.SaveConsent(ctx, c)
+}
+
+func (d *Store) ListConsents(ctx context.Context, userID string) ([]*store.Consent, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.ListConsents(ctx, userID)
+}
+
+func (d *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteConsent(ctx, userID, clientID)
+}
+
+func (d *Store) CreateSession(ctx context.Context, s *store.Session) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.CreateSession(ctx, s)
+}
+
+func (d *Store) GetSession(ctx context.Context, hash string) (*store.Session, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetSession(ctx, hash)
+}
+
+func (d *Store) DeleteSession(ctx context.Context, hash string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.DeleteSession(ctx, hash)
+}
+
+func (d *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.UseJTI(ctx, issuer, jti, expiresAt)
+}
+
+func (d *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.RecordFailure(ctx, f)
+}
+
+func (d *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.GetFailure(ctx, traceID)
+}
+
+// DeleteExpired is a chore that may delete a backlog: it gets
+// choreTimeout instead of the query timeout.
+func (d *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, max(d.timeout, choreTimeout))
+	defer cancel()
+	return d.Store.DeleteExpired(ctx, now, keepFailures)
+}
+
+func (d *Store) Ping(ctx context.Context) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.Store.Ping(ctx)
+}
