@@ -12,8 +12,9 @@
 // interrupts reads. Background work (key reload, expiry clean-up) is
 // bounded the same way.
 //
-// Store embeds store.Store so that a method added to the interface still
-// compiles here; give it a bounded wrapper like the others.
+// Store holds its store.Store in a field rather than embedding it, so a
+// method added to the interface fails to compile here until it has a
+// bounded wrapper like the others: none can slip through unbounded.
 package deadline
 
 import (
@@ -28,17 +29,19 @@ const choreTimeout = time.Minute
 
 // Store is a store.Store whose every call is bounded.
 type Store struct {
-	store.Store
+	inner   store.Store
 	timeout time.Duration
 }
 
+var _ store.Store = (*Store)(nil)
+
 // New wraps st; timeout <= 0 leaves calls unbounded.
 func New(st store.Store, timeout time.Duration) *Store {
-	return &Store{Store: st, timeout: timeout}
+	return &Store{inner: st, timeout: timeout}
 }
 
 // Unwrap is the store wrapped.
-func (d *Store) Unwrap() store.Store { return d.Store }
+func (d *Store) Unwrap() store.Store { return d.inner }
 
 func (d *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if d.timeout <= 0 {
@@ -57,295 +60,295 @@ func noop() {}
 func (d *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateClient(ctx, c)
+	return d.inner.CreateClient(ctx, c)
 }
 
 func (d *Store) GetClient(ctx context.Context, id string) (*store.Client, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetClient(ctx, id)
+	return d.inner.GetClient(ctx, id)
 }
 
 func (d *Store) ListClients(ctx context.Context) ([]*store.Client, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.ListClients(ctx)
+	return d.inner.ListClients(ctx)
 }
 
 func (d *Store) UpdateClient(ctx context.Context, id string, fn func(*store.Client) error) (*store.Client, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UpdateClient(ctx, id, fn)
+	return d.inner.UpdateClient(ctx, id, fn)
 }
 
 func (d *Store) DeleteClient(ctx context.Context, id string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteClient(ctx, id)
+	return d.inner.DeleteClient(ctx, id)
 }
 
 func (d *Store) CreateUser(ctx context.Context, u *store.User) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateUser(ctx, u)
+	return d.inner.CreateUser(ctx, u)
 }
 
 func (d *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetUser(ctx, id)
+	return d.inner.GetUser(ctx, id)
 }
 
 func (d *Store) GetUserByUsername(ctx context.Context, username string) (*store.User, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetUserByUsername(ctx, username)
+	return d.inner.GetUserByUsername(ctx, username)
 }
 
 func (d *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.ListUsers(ctx)
+	return d.inner.ListUsers(ctx)
 }
 
 func (d *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) error) (*store.User, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UpdateUser(ctx, id, fn)
+	return d.inner.UpdateUser(ctx, id, fn)
 }
 
 func (d *Store) DeleteUser(ctx context.Context, id string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteUser(ctx, id)
+	return d.inner.DeleteUser(ctx, id)
 }
 
 func (d *Store) CreateSigningKey(ctx context.Context, k *store.SigningKey) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateSigningKey(ctx, k)
+	return d.inner.CreateSigningKey(ctx, k)
 }
 
 func (d *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.ListSigningKeys(ctx)
+	return d.inner.ListSigningKeys(ctx)
 }
 
 func (d *Store) UpdateSigningKey(ctx context.Context, id string, fn func(*store.SigningKey) error) (*store.SigningKey, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UpdateSigningKey(ctx, id, fn)
+	return d.inner.UpdateSigningKey(ctx, id, fn)
 }
 
 func (d *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateAuthRequest(ctx, r)
+	return d.inner.CreateAuthRequest(ctx, r)
 }
 
 func (d *Store) GetAuthRequest(ctx context.Context, id string) (*store.AuthRequest, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetAuthRequest(ctx, id)
+	return d.inner.GetAuthRequest(ctx, id)
 }
 
 func (d *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(*store.AuthRequest) error) (*store.AuthRequest, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UpdateAuthRequest(ctx, id, fn)
+	return d.inner.UpdateAuthRequest(ctx, id, fn)
 }
 
 func (d *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteAuthRequest(ctx, id)
+	return d.inner.DeleteAuthRequest(ctx, id)
 }
 
 func (d *Store) CreateAuthCode(ctx context.Context, c *store.AuthCode) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateAuthCode(ctx, c)
+	return d.inner.CreateAuthCode(ctx, c)
 }
 
 func (d *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetAuthCode(ctx, hash)
+	return d.inner.GetAuthCode(ctx, hash)
 }
 
 func (d *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.AuthCode, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RedeemAuthCode(ctx, hash, family, issued, now)
+	return d.inner.RedeemAuthCode(ctx, hash, family, issued, now)
 }
 
 func (d *Store) InvalidateAuthCode(ctx context.Context, hash, reason string, now time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.InvalidateAuthCode(ctx, hash, reason, now)
+	return d.inner.InvalidateAuthCode(ctx, hash, reason, now)
 }
 
 func (d *Store) CreateTokenFamily(ctx context.Context, family *store.TokenFamily, issued store.Issued) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateTokenFamily(ctx, family, issued)
+	return d.inner.CreateTokenFamily(ctx, family, issued)
 }
 
 func (d *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFamily, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetTokenFamily(ctx, id)
+	return d.inner.GetTokenFamily(ctx, id)
 }
 
 func (d *Store) RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RevokeTokenFamily(ctx, id, reason, now)
+	return d.inner.RevokeTokenFamily(ctx, id, reason, now)
 }
 
 func (d *Store) RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RevokeFamiliesFor(ctx, userID, clientID, reason, now)
+	return d.inner.RevokeFamiliesFor(ctx, userID, clientID, reason, now)
 }
 
 func (d *Store) CreateRefreshToken(ctx context.Context, t *store.RefreshToken) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateRefreshToken(ctx, t)
+	return d.inner.CreateRefreshToken(ctx, t)
 }
 
 func (d *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetRefreshToken(ctx, hash)
+	return d.inner.GetRefreshToken(ctx, hash)
 }
 
 func (d *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RotateRefreshToken(ctx, oldHash, next, now)
+	return d.inner.RotateRefreshToken(ctx, oldHash, next, now)
 }
 
 func (d *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateAccessToken(ctx, t)
+	return d.inner.CreateAccessToken(ctx, t)
 }
 
 func (d *Store) GetAccessToken(ctx context.Context, hash string) (*store.AccessToken, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetAccessToken(ctx, hash)
+	return d.inner.GetAccessToken(ctx, hash)
 }
 
 func (d *Store) RevokeAccessToken(ctx context.Context, hash string, now time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RevokeAccessToken(ctx, hash, now)
+	return d.inner.RevokeAccessToken(ctx, hash, now)
 }
 
 func (d *Store) DenyJTI(ctx context.Context, jti string, expiresAt time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DenyJTI(ctx, jti, expiresAt)
+	return d.inner.DenyJTI(ctx, jti, expiresAt)
 }
 
 func (d *Store) JTIDenied(ctx context.Context, jti string) (bool, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.JTIDenied(ctx, jti)
+	return d.inner.JTIDenied(ctx, jti)
 }
 
 func (d *Store) CreateAPI(ctx context.Context, a *store.API) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateAPI(ctx, a)
+	return d.inner.CreateAPI(ctx, a)
 }
 
 func (d *Store) GetAPI(ctx context.Context, id string) (*store.API, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetAPI(ctx, id)
+	return d.inner.GetAPI(ctx, id)
 }
 
 func (d *Store) ListAPIs(ctx context.Context) ([]*store.API, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.ListAPIs(ctx)
+	return d.inner.ListAPIs(ctx)
 }
 
 func (d *Store) UpdateAPI(ctx context.Context, id string, fn func(*store.API) error) (*store.API, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UpdateAPI(ctx, id, fn)
+	return d.inner.UpdateAPI(ctx, id, fn)
 }
 
 func (d *Store) DeleteAPI(ctx context.Context, id string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteAPI(ctx, id)
+	return d.inner.DeleteAPI(ctx, id)
 }
 
 func (d *Store) GetConsent(ctx context.Context, userID, clientID string) (*store.Consent, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetConsent(ctx, userID, clientID)
+	return d.inner.GetConsent(ctx, userID, clientID)
 }
 
 func (d *Store) SaveConsent(ctx context.Context, c *store.Consent) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.SaveConsent(ctx, c)
+	return d.inner.SaveConsent(ctx, c)
 }
 
 func (d *Store) ListConsents(ctx context.Context, userID string) ([]*store.Consent, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.ListConsents(ctx, userID)
+	return d.inner.ListConsents(ctx, userID)
 }
 
 func (d *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteConsent(ctx, userID, clientID)
+	return d.inner.DeleteConsent(ctx, userID, clientID)
 }
 
 func (d *Store) CreateSession(ctx context.Context, s *store.Session) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.CreateSession(ctx, s)
+	return d.inner.CreateSession(ctx, s)
 }
 
 func (d *Store) GetSession(ctx context.Context, hash string) (*store.Session, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetSession(ctx, hash)
+	return d.inner.GetSession(ctx, hash)
 }
 
 func (d *Store) DeleteSession(ctx context.Context, hash string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.DeleteSession(ctx, hash)
+	return d.inner.DeleteSession(ctx, hash)
 }
 
 func (d *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.UseJTI(ctx, issuer, jti, expiresAt)
+	return d.inner.UseJTI(ctx, issuer, jti, expiresAt)
 }
 
 func (d *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.RecordFailure(ctx, f)
+	return d.inner.RecordFailure(ctx, f)
 }
 
 func (d *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.GetFailure(ctx, traceID)
+	return d.inner.GetFailure(ctx, traceID)
 }
 
 // DeleteExpired is a chore that may delete a backlog: it gets
@@ -353,11 +356,49 @@ func (d *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 func (d *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, max(d.timeout, choreTimeout))
 	defer cancel()
-	return d.Store.DeleteExpired(ctx, now, keepFailures)
+	return d.inner.DeleteExpired(ctx, now, keepFailures)
 }
 
 func (d *Store) Ping(ctx context.Context) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.Store.Ping(ctx)
+	return d.inner.Ping(ctx)
 }
+
+func (d *Store) GetSessionByID(ctx context.Context, id string) (*store.Session, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetSessionByID(ctx, id)
+}
+
+func (d *Store) DeleteSessionsFor(ctx context.Context, userID string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.DeleteSessionsFor(ctx, userID)
+}
+
+func (d *Store) RecordFailures(ctx context.Context, fs []*store.Failure) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RecordFailures(ctx, fs)
+}
+
+func (d *Store) TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.TrimFailures(ctx, unattributed, keep)
+}
+
+func (d *Store) GetKeyCheck(ctx context.Context) ([]byte, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetKeyCheck(ctx)
+}
+
+func (d *Store) CreateKeyCheck(ctx context.Context, sealed []byte) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.CreateKeyCheck(ctx, sealed)
+}
+
+func (d *Store) Close() error { return d.inner.Close() }
