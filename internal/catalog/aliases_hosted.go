@@ -88,7 +88,7 @@ var oktaConditions = []Alias{
 	to("missing_client_credentials", srcOkta, ClientCredentialsMissing, ClientNotIdentified),
 	to("invalid_basic_auth_creds", srcOkta, ClientBasicMalformed),
 	to("invalid_client_id", srcOkta, ClientUnknown, AuthorizeClientUnknown),
-	to("invalid_token_endpoint_auth_method", srcOkta, ClientAuthMethodMismatch),
+	to("invalid_token_endpoint_auth_method", srcOkta, ClientAuthMethodMismatch, ClientSecretForKeyClient),
 	to("invalid_client_secret", srcOkta, ClientSecretWrong, ClientSecretExpired, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace),
 	na("unsupported_auth_method_browser_request", srcOkta, naBrowserRules),
 	na("unsupported_auth_method_client_creds", srcOkta, naAuthServers),
