@@ -103,7 +103,7 @@ const (
 	naHooks                = "Lucid calls out to no other service while issuing tokens or creating users: there are no inline hooks or callouts."
 	naJKU                  = "Lucid ignores a jku header: it takes a client's keys only from the jwks or jwks_uri registered for the client."
 	naScopeResponseRules   = "Lucid has no rules that tie one scope to a response type or to another scope."
-	naCORS                 = "This Lucid has no allowed web origins and sends no CORS headers, so a browser app on another origin cannot read its token endpoint's answers."
+	naBrowserRules         = "Lucid has no rules of its own for calls from web pages: once a page's origin is among the client's web origins, the page may use every grant type, scope and client authentication the client may, and nothing requires a browser client's codes or tokens to be redeemed from a page."
 )
 
 // means gives a row a meaning in Lucid's words.
@@ -222,7 +222,7 @@ var oktaAliases = []Alias{
 		Names:   []Name{SignInFailed}},
 	{Code: "E0000011", Source: srcOkta,
 		Meaning: "The token sent with an API request is not valid: unknown, expired or revoked. Lucid's counterparts are the admin API credential and access tokens.",
-		Names:   []Name{AdminUnauthorized, AccessTokenMalformed, AccessTokenSignature, AccessTokenExpired, AccessTokenRevoked}},
+		Names:   []Name{AdminUnauthorized, AccessTokenMalformed, AccessTokenSignature, AccessTokenExpired, AccessTokenRevoked, AccessTokenDamaged, AccessTokenIsIDToken}},
 	{Code: "E0000069", Source: srcOkta,
 		Meaning: "The user is locked out after too many failed sign-ins.",
 		Names:   []Name{AccountLocked}},
@@ -231,14 +231,14 @@ var oktaAliases = []Alias{
 var keycloakAliases = []Alias{
 	// ---- Keycloak (error_description phrases) ----
 	{Code: "Code not valid", Source: srcKeycloak,
-		Meaning: "The authorization code cannot be exchanged: it is unknown, expired, already used, or was issued for another client or session.",
-		Names:   []Name{CodeUnknown, CodeExpired, CodeReused, CodeInvalidated, CodeOtherClient}},
+		Meaning: "The authorization code cannot be exchanged: it is unknown, expired, already used, damaged on its way, another kind of credential, or was issued for another client or session.",
+		Names:   []Name{CodeUnknown, CodeExpired, CodeReused, CodeInvalidated, CodeOtherClient, CodeDamaged, CodeIsRefreshToken, CodeIsToken}},
 	{Code: "Invalid client credentials", Source: srcKeycloak,
 		Meaning: "Client authentication failed, typically because the client secret is wrong or the client is unknown.",
-		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientUnknown}},
+		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace, ClientUnknown}},
 	{Code: "Invalid client or Invalid client credentials", Source: srcKeycloak,
 		Meaning: "Keycloak's description when client authentication fails at the token endpoint. It comes with error unauthorized_client rather than invalid_client, but it is a credential problem: usually a wrong or expired client secret, or a client id Keycloak does not know.",
-		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientUnknown, ClientCredentialsMissing}},
+		Names:   []Name{ClientSecretWrong, ClientSecretExpired, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace, ClientUnknown, ClientCredentialsMissing}},
 	{Code: "Invalid redirect uri", Source: srcKeycloak,
 		Meaning: "The redirect_uri is not one of the client's valid redirect URIs, or is not a usable URI.",
 		Names:   []Name{RedirectURINotRegistered, RedirectURIMalformed}},

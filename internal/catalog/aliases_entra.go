@@ -23,9 +23,9 @@ var entraAliases = []Alias{
 	entraNA(40010, "OAuth2IdPRetryableServerError", naFederation),
 	entraNA(40015, "OAuth2IdPAuthCodeRedemptionUserError", naFederation),
 	entra(50000, "TokenIssuanceError", ServerError, SigningKeyMissing, StorageUnavailable),
-	entra(50001, "InvalidResource", ResourceNotAllowed, ResourceInvalid),
+	entra(50001, "InvalidResource", ResourceUnknown, ResourceNotAllowed, ResourceInvalid),
 	entraNA(50002, "NotAllowedTenant", naTenants),
-	entra(500011, "InvalidResourceServicePrincipalNotFound", ResourceNotAllowed, ResourceNoneAllowed),
+	entra(500011, "InvalidResourceServicePrincipalNotFound", ResourceUnknown, ResourceNoneAllowed),
 	entraNA(500021, "", naTenants).
 		means("Tenant restrictions: a network proxy told the server which tenants users may reach, and the requested tenant is not among them. Lucid has no tenants and no tenant restrictions, so no Lucid entry corresponds."),
 	entraNA(500022, "", naTenants).
@@ -40,8 +40,8 @@ var entraAliases = []Alias{
 	entra(50011, "InvalidReplyTo", RedirectURINotRegistered).
 		means("The redirect URI in the request does not match any redirect URI registered for the application."),
 	entra(50012, "AuthenticationFailed", AssertionSignatureInvalid, AssertionKeyUnknown, AssertionIssuerMismatch, ClientJWKSInvalid),
-	entra(50013, "InvalidAssertion", AssertionMalformed, AssertionExpired, AssertionIssuerMismatch, JWTBearerMalformed, JWTBearerExpired, ExchangeTokenInvalid, ExchangeTokenExpired),
-	entra(500133, "", JWTBearerExpired, JWTBearerNotYetValid, ExchangeTokenExpired, AssertionExpired),
+	entra(50013, "InvalidAssertion", AssertionMalformed, AssertionExpired, AssertionIssuedInFuture, AssertionIssuerMismatch, JWTBearerMalformed, JWTBearerExpired, JWTBearerNotYetValid, ExchangeTokenInvalid, ExchangeTokenExpired, ExchangeTokenTypeMismatch),
+	entra(500133, "", JWTBearerExpired, JWTBearerNotYetValid, ExchangeTokenExpired, AssertionExpired, AssertionIssuedInFuture),
 	entraNA(50014, "GuestUserInPendingState", naTenants),
 	entraNA(50015, "ViralUserLegalAgeConsentRequiredState", naAgeGroups),
 	entraNA(50017, "CertificateValidationFailed", naCertificates),
@@ -63,8 +63,8 @@ var entraAliases = []Alias{
 		means("The account is locked, typically after too many failed sign-ins."),
 	entraNA(50055, "InvalidPasswordExpiredPassword", naPasswordLifecycle),
 	entra(50056, "", SignInFailed),
-	entra(50057, "UserDisabled", SignInFailed, GrantUserInactive, UserInfoUserInactive).
-		means("The user account is disabled. Lucid shows a disabled account as a failed sign-in on its page, and refuses the account's existing grants and tokens."),
+	entra(50057, "UserDisabled", SignInAccountDisabled, GrantUserInactive, UserInfoUserInactive).
+		means("The user account is disabled. Lucid's sign-in page says so once the right password is given (a wrong password for a disabled account is a failed sign-in like any other), and the account's existing grants and tokens are refused."),
 	entra(50058, "UserInformationNotProvided", LoginRequired, LoginRequiredMaxAge).
 		means("A silent sign-in (prompt=none) was sent, but no user is signed in, or the browser did not send the session cookie."),
 	entraNA(50059, "MissingTenantRealmAndNoUserInformationProvided", naTenants),
@@ -155,16 +155,16 @@ var entraAliases = []Alias{
 		means("Neither the user nor an administrator has consented to the application's permissions; an interactive request is needed."),
 	entraNA(65002, "", naAdminConsent),
 	entra(65004, "UserDeclinedConsent", ConsentDenied),
-	entra(65005, "MisconfiguredApplication", ScopeNotAllowed, ResourceNotAllowed),
+	entra(65005, "MisconfiguredApplication", ScopeNotAllowed, ResourceNotAllowed, ScopeNeedsResource),
 	entraNA(650052, "", naVendorService),
-	entra(650054, "", ResourceNotAllowed, ScopeUnknown),
+	entra(650054, "", ResourceUnknown, ScopeUnknown),
 	entra(650056, "", ScopeNotAllowed, ResourceNotAllowed),
 	entra(650057, "", ResourceNotAllowed, ResourceNotGranted),
 	entra(67003, "ActorNotValidServiceIdentity", ExchangeDelegationNotAllowed),
-	entra(70000, "InvalidGrant", RefreshUnknown, CodeUnknown),
+	entra(70000, "InvalidGrant", CodeUnknown, CodeDamaged, CodeIsRefreshToken, CodeIsToken, RefreshUnknown, RefreshDamaged, RefreshIsCode, RefreshIsToken),
 	entra(70001, "UnauthorizedClient", ClientDisabled, AuthorizeClientDisabled),
 	entra(700011, "UnauthorizedClientAppNotFoundInOrgIdTenant", ClientUnknown, AuthorizeClientUnknown),
-	entra(70002, "InvalidClient", ClientSecretWrong, ClientSecretExpired),
+	entra(70002, "InvalidClient", ClientSecretWrong, ClientSecretExpired, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace),
 	entra(700025, "InvalidClientPublicClientWithCredential", ClientPublicSecret),
 	entra(700027, "", AssertionSignatureInvalid, AssertionKeyUnknown),
 	entra(70003, "UnsupportedGrantType", GrantTypeUnsupported, GrantTypeNotAllowed),
@@ -178,7 +178,7 @@ var entraAliases = []Alias{
 	entra(700082, "ExpiredOrRevokedGrantInactiveToken", RefreshIdleExpired).
 		means("The refresh token expired because it was not used for too long."),
 	entra(700084, "", RefreshExpired),
-	entra(70011, "InvalidScope", ScopeUnknown, ScopeNotAllowed, ScopeNeedsUser, ScopeNotInAudience),
+	entra(70011, "InvalidScope", ScopeUnknown, ScopeNotAllowed, ScopeNeedsUser, ScopeNeedsResource, ScopeNotInAudience),
 	entraNA(70012, "MsaServerError", naConsumerAccounts),
 	entraNA(70016, "AuthorizationPending", naDeviceFlow),
 	entraNA(70018, "BadVerificationCode", naDeviceFlow),
@@ -230,8 +230,12 @@ var entraAliases = []Alias{
 	entraNA(90022, "AuthenticatedInvalidPrincipalNameFormat", naDesktopSSO),
 	entra(90023, "InvalidRequest", ParameterMissing, ParameterMalformed, ParameterDuplicated),
 	entraNA(900236, "InvalidRequestSamlPropertyUnsupported", naSAML),
-	entra(9002313, "", ParameterMissing, ParameterDuplicated, ParameterMalformed, ContentTypeInvalid).
-		means("The request is malformed or invalid, for example a parameter is missing, repeated, badly encoded, or the body is not form-encoded."),
+	entra(9002313, "", ParameterMissing, ParameterDuplicated, ParameterMalformed, ContentTypeInvalid, CodeDamaged, RefreshDamaged).
+		means("The request is malformed or invalid, for example a parameter is missing, repeated, badly encoded, or the body is not form-encoded; a code or refresh token cut short or altered on its way is a common cause."),
+	entra(9002326, "", CORSOriginNotAllowed).
+		means("A page in a browser (a request with an Origin header) redeemed a code for a client that is not registered for use from browsers. In Lucid, a client may be called from the web origins registered for it, and from no other."),
+	entraNA(9002327, "", naBrowserRules).
+		means("A code or refresh token of a client registered for browsers was redeemed without an Origin header, that is from a server rather than from a page."),
 	entraNA(9002332, "", naConsumerAccounts),
 	entra(90024, "RequestBudgetExceededError", StorageUnavailable, SignInBusy),
 	entraNA(90027, "", naConsumerAccounts),
@@ -260,7 +264,7 @@ var entraAliases = []Alias{
 	entraNA(900382, "", naCloud),
 	entraNA(90095, "AdminConsentRequiredRequestAccess", naAdminConsent),
 	entraNA(90099, "", naTenants),
-	entra(900971, "", RedirectURIRequired),
+	entra(900971, "", RedirectURIRequired, AuthorizeClientNoRedirectURIs),
 	entra(90100, "InvalidRequestParameter", ParameterMalformed, ParameterMissing),
 	entra(901002, "", ResourceInvalid, ResourceNotAllowed),
 	entraNA(90101, "InvalidEmailAddress", naEmail),
@@ -310,13 +314,13 @@ var entraAliases = []Alias{
 	entra(700016, "UnauthorizedClient_DoesNotMatchRequest", ClientUnknown, AuthorizeClientUnknown).
 		means("No application with this client id exists in the directory the request went to, often because the request went to the wrong tenant."),
 	entra(700020, "InteractionRequired", LoginRequired, ConsentRequired, LoginRequiredMaxAge),
-	entra(700022, "InvalidMultipleResourcesScope", ScopeNotInAudience),
-	entra(700023, "InvalidResourcelessScope", ScopeNotInAudience, ScopeUnknown),
-	entra(7000215, "", ClientSecretWrong).
-		means("The client secret is wrong; a common cause there is sending the secret's id instead of its value."),
+	entra(700022, "InvalidMultipleResourcesScope", ScopeNotInAudience, ScopeNeedsResource),
+	entra(700023, "InvalidResourcelessScope", ScopeNeedsResource, ScopeNotInAudience, ScopeUnknown),
+	entra(7000215, "", ClientSecretIDSent, ClientSecretWrong, ClientSecretWhitespace).
+		means("The client secret is wrong; a common cause is sending the secret's id instead of its value, which Lucid recognises and names."),
 	entra(7000218, "", ClientCredentialsMissing),
-	entra(7000222, "InvalidClientSecretExpiredKeysProvided", ClientSecretExpired).
-		means("The client secret has expired; a new one must be created and deployed."),
+	entra(7000222, "InvalidClientSecretExpiredKeysProvided", ClientSecretExpired, ClientSecretRetired).
+		means("The client secret has expired; a new one must be created and deployed. In Lucid a secret also stops working when a rotation or a removal retires it."),
 	entraNA(700229, "ForbiddenTokenType", naFederatedCredentials),
 	entraNA(700005, "InvalidGrantRedeemAgainstWrongTenant", naTenants),
 	entraNA(1000000, "UserNotBoundError", naFederation),
@@ -327,6 +331,6 @@ var entraAliases = []Alias{
 	entra(7000114, "", ExchangeDelegationNotAllowed, ExchangeImpersonationNotAllowed),
 	entraNA(7500529, "", naSAML),
 	entra(9002341, "", ConsentRequired),
-	entra(500113, "", RedirectURIRequired, RedirectURINotRegistered).
+	entra(500113, "", AuthorizeClientNoRedirectURIs).
 		means("The application has no redirect URI registered, so the server has nowhere to send the response."),
 }

@@ -72,6 +72,8 @@ func TestProviderListsCovered(t *testing.T) {
 		// named by issue 10
 		70011, 700025, 70001, 65004, 50012, 50013, 50006, 70005, 700054, 70007, 70003,
 		900561, 50068, 650057, 500011, 90100, 90102, 90014, 90023, 50003, 50033, 90033, 700020,
+		// added with the CORS entry
+		9002326,
 	}
 	for _, n := range applicable {
 		for _, in := range []string{"AADSTS" + itoa(n), itoa(n)} {
@@ -157,6 +159,7 @@ func TestExplain(t *testing.T) {
 		want       []Name // must all be returned
 		only       bool   // and nothing else
 		not        []Name // must not be returned
+		first      Name   // the first entry, when it matters
 		traceID    string
 	}{
 		{name: "RFC code", in: "invalid_grant", wantSource: "RFC 6749", want: byError("invalid_grant"), only: true},
@@ -173,12 +176,12 @@ func TestExplain(t *testing.T) {
 		{name: "AADSTS50148", in: "AADSTS50148", wantSource: srcEntra, want: []Name{VerifierMismatch}, only: true},
 		{name: "tenant restriction", in: "AADSTS500021", wantSource: srcEntra, only: true},
 		{name: "Entra condition name", in: "IdsLocked", wantSource: srcEntra, want: []Name{AccountLocked}},
-		{name: "UserDisabled", in: "UserDisabled", wantSource: srcEntra, want: []Name{GrantUserInactive}},
+		{name: "UserDisabled", in: "UserDisabled", wantSource: srcEntra, want: []Name{SignInAccountDisabled, GrantUserInactive}, first: SignInAccountDisabled, not: []Name{SignInFailed}},
 		{name: "InvalidAssertion", in: "invalidassertion", wantSource: srcEntra, want: []Name{AssertionMalformed, JWTBearerExpired}},
 		{name: "conditional access", in: "BlockedByConditionalAccess", wantSource: srcEntra, only: true},
 		{name: "unknown AADSTS", in: "AADSTS99999999", only: true},
 		{name: "Okta API code", in: "E0000069", wantSource: srcOkta, want: []Name{AccountLocked}, only: true},
-		{name: "Okta condition", in: "invalid_client_secret", wantSource: srcOkta, want: []Name{ClientSecretWrong}},
+		{name: "Okta condition", in: "invalid_client_secret", wantSource: srcOkta, want: []Name{ClientSecretWrong, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace}},
 		{name: "Okta DPoP condition", in: "invalid_dpop_proof_invalid_htm", wantSource: srcOkta, only: true},
 		{name: "Okta condition equal to an RFC code", in: "invalid_scope", wantSource: srcOkta, want: byError("invalid_scope"), only: true},
 		{name: "Keycloak phrase", in: "code not valid", wantSource: srcKeycloak, want: []Name{CodeUnknown, CodeExpired, CodeReused}},
@@ -193,6 +196,28 @@ func TestExplain(t *testing.T) {
 		{name: "login_required shows its siblings", in: "login_required", entry: LoginRequired, wantSource: "OpenID Connect Core", want: without(byError("login_required"), LoginRequired), only: true},
 		{name: "server_error shows its siblings", in: "server_error", entry: ServerError, wantSource: "RFC 6749", want: without(byError("server_error"), ServerError), only: true},
 		{name: "insufficient_scope shows its siblings", in: "insufficient_scope", entry: InsufficientScope, wantSource: "RFC 6750", want: []Name{UserInfoOpenIDMissing}, only: true},
+
+		// Foreign codes re-pointed at the entries of issue 10's other helpers.
+		{name: "AADSTS7000215 is the secret's id", in: "AADSTS7000215",
+			wantSource: srcEntra, want: []Name{ClientSecretIDSent, ClientSecretWrong, ClientSecretWhitespace}, only: true, first: ClientSecretIDSent},
+		{name: "AADSTS7000222 also a retired secret", in: "AADSTS7000222", wantSource: srcEntra, want: []Name{ClientSecretExpired, ClientSecretRetired}, only: true},
+		{name: "AADSTS70002 secret mistakes", in: "AADSTS70002", wantSource: srcEntra, want: []Name{ClientSecretWrong, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace}},
+		{name: "AADSTS50057 is the disabled-account page", in: "AADSTS50057", wantSource: srcEntra, want: []Name{SignInAccountDisabled, GrantUserInactive, UserInfoUserInactive}, only: true, first: SignInAccountDisabled},
+		{name: "AADSTS500113 client without redirect URIs", in: "AADSTS500113", wantSource: srcEntra, want: []Name{AuthorizeClientNoRedirectURIs}, only: true},
+		{name: "AADSTS500011 unknown API", in: "AADSTS500011", wantSource: srcEntra, want: []Name{ResourceUnknown}, not: []Name{ResourceNotAllowed}, first: ResourceUnknown},
+		{name: "AADSTS700023 API scope without its resource", in: "AADSTS700023", wantSource: srcEntra, want: []Name{ScopeNeedsResource}, first: ScopeNeedsResource},
+		{name: "AADSTS70000 wrong kind of credential", in: "AADSTS70000", wantSource: srcEntra, want: []Name{CodeDamaged, CodeIsRefreshToken, RefreshIsCode, RefreshIsToken}},
+		{name: "AADSTS9002326 cross-origin", in: `{"error":"invalid_request","error_codes":[9002326]}`, wantSource: srcEntra, want: []Name{CORSOriginNotAllowed}, only: true},
+		{name: "AADSTS9002327 not applicable", in: "AADSTS9002327", wantSource: srcEntra, only: true},
+		{name: "Okta origin not allowed", in: "illegal_origin_browser_request", wantSource: srcOkta, want: []Name{CORSOriginNotAllowed}, only: true},
+		{name: "Okta untrusted origin", in: "not_trusted_origin_browser_request", wantSource: srcOkta, want: []Name{CORSOriginNotAllowed}, only: true},
+		{name: "Okta browser-only grant rule", in: "unsupported_grant_type_browser_request", wantSource: srcOkta, only: true},
+		{name: "Okta POST with query parameters", in: "query_parameters_not_allowed_in_authorize_post_requests", wantSource: srcOkta, want: []Name{AuthorizePostParamsInQuery}, only: true},
+		{name: "Okta HMAC assertion without a secret", in: "client_assertion_invalid_no_secret", wantSource: srcOkta, want: []Name{ClientSecretForKeyClient}, first: ClientSecretForKeyClient},
+		{name: "Okta refresh token that was never issued", in: "invalid_refresh_token", wantSource: srcOkta, want: []Name{RefreshNotRequested, RefreshScopeNotAllowed, RefreshIsToken, RefreshDamaged}},
+		{name: "Okta ID token as access token", in: "access_token_invalid", wantSource: srcOkta, want: []Name{AccessTokenIsIDToken, AccessTokenWrongKind, AccessTokenDamaged}},
+		{name: "Keycloak damaged code", in: "Code not valid", wantSource: srcKeycloak, want: []Name{CodeDamaged, CodeIsToken}},
+		{name: "Keycloak secret mistakes", in: "Invalid client credentials", wantSource: srcKeycloak, want: []Name{ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace}},
 
 		// Lucid's own names and responses.
 		{name: "catalog name", in: "authorization_code_reused", entry: CodeReused, only: true},
@@ -214,7 +239,7 @@ Content-Type: application/json
 			wantSource: "RFC 6750", want: byError("invalid_token")},
 		{name: "Entra JSON body", in: `{"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' isn't valid.\r\nTrace ID: x","error_codes":[70011],"timestamp":"2016-01-09 02:02:12Z"}`,
 			wantSource: srcEntra, want: []Name{ScopeUnknown, ScopeNotAllowed}},
-		{name: "Entra error_codes only", in: `{"error":"invalid_client","error_codes":[7000222]}`, wantSource: srcEntra, want: []Name{ClientSecretExpired}, only: true},
+		{name: "Entra error_codes only", in: `{"error":"invalid_client","error_codes":[7000222]}`, wantSource: srcEntra, want: []Name{ClientSecretExpired, ClientSecretRetired}, only: true},
 		{name: "Okta API body", in: `{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorId":"oae1"}`, wantSource: srcOkta, want: []Name{AdminUnauthorized}},
 		{name: "RFC body from another server", in: `{"error":"invalid_grant","error_description":"The authorization code is invalid or has expired."}`,
 			wantSource: "RFC 6749", want: byError("invalid_grant")},
@@ -257,6 +282,9 @@ Content-Type: application/json
 				if slices.Contains(got, n) {
 					t.Errorf("entries %v include %s", got, n)
 				}
+			}
+			if tc.first != "" && (len(got) == 0 || got[0] != tc.first) {
+				t.Errorf("entries %v, want %s first", got, tc.first)
 			}
 			if x.TraceID != tc.traceID {
 				t.Errorf("trace id %q, want %q", x.TraceID, tc.traceID)
