@@ -293,3 +293,18 @@ const (
 
 // Mistakes (entries_resource_library.go): the resource library's own failures.
 const ()
+
+// Sender constraints (entries_clientjwt.go): JWTs made by clients, request objects (JAR).
+const ()
+
+// Sender constraints (entries_dpop.go): DPoP proofs and DPoP-bound tokens.
+const ()
+
+// Sender constraints (entries_par.go): pushed authorization requests.
+const ()
+
+// Sender constraints (entries_jarm.go): JWT-secured authorization responses.
+const ()
+
+// Sender constraints (entries_mtls.go): mutual-TLS client authentication and bound tokens.
+const ()

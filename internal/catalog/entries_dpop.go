@@ -1,0 +1,4 @@
+package catalog
+
+// dpopEntries: see entries_sender.go.
+var dpopEntries = []Entry{}
