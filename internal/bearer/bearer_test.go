@@ -40,10 +40,10 @@ func TestUnverifiedIssuer(t *testing.T) {
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for token, want := range map[string]string{
 		"h." + enc(`{"iss":"https://a.example"}`) + ".s": "https://a.example",
-		"h." + enc(`{"iss":7}`) + ".s":                  "",
-		"h." + enc(`{}`) + ".s":                         "",
-		"h.!!.s":                                        "",
-		"opaque":                                        "",
+		"h." + enc(`{"iss":7}`) + ".s":                   "",
+		"h." + enc(`{}`) + ".s":                          "",
+		"h.!!.s":                                         "",
+		"opaque":                                         "",
 	} {
 		if got := UnverifiedIssuer(token); got != want {
 			t.Errorf("%q: got %q, want %q", token, got, want)
