@@ -234,8 +234,11 @@ type Client struct {
 	RequirePKCE bool `json:"require_pkce"`
 	// IDTokenAlg is RS256, ES256 or EdDSA.
 	IDTokenAlg string `json:"id_token_signed_response_alg"`
-	JWKS       string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
-	JWKSURI    string `json:"jwks_uri,omitempty"`
+	// AuthorizationAlg signs the client's JWT-secured authorization
+	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
+	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
+	JWKS             string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
+	JWKSURI          string `json:"jwks_uri,omitempty"`
 	// AlwaysRefresh issues a refresh token even without offline_access.
 	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
 	// Audiences the client may get tokens for (API identifiers) with the
