@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
+	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -223,11 +224,17 @@ func TestJARMErrors(t *testing.T) {
 			if m == "jwt" {
 				m = "query.jwt"
 			}
-			v, err := jr.read(jarmOf(t, m, p), c.ID, "ES256")
+			resp := jarmOf(t, m, p)
+			v, err := jr.read(resp, c.ID, "ES256")
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantJARMError(t, l, v, tc.entry, tc.code, tc.state)
+			// A developer who pastes the response into lucid explain is
+			// told the entry and the trace id.
+			if x := catalog.ExplainText("response=" + resp); x.Entry == nil || x.Entry.Name != catalog.Name(tc.entry) || x.TraceID != v.Get("trace_id") {
+				t.Fatalf("explain of the response: %+v", x)
+			}
 		})
 	}
 
