@@ -234,11 +234,8 @@ type Client struct {
 	RequirePKCE bool `json:"require_pkce"`
 	// IDTokenAlg is RS256, ES256 or EdDSA.
 	IDTokenAlg string `json:"id_token_signed_response_alg"`
-	// AuthorizationAlg signs the client's JWT-secured authorization
-	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
-	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
-	JWKS             string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
-	JWKSURI          string `json:"jwks_uri,omitempty"`
+	JWKS       string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
+	JWKSURI    string `json:"jwks_uri,omitempty"`
 	// AlwaysRefresh issues a refresh token even without offline_access.
 	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
 	// Audiences the client may get tokens for (API identifiers) with the
@@ -268,6 +265,10 @@ type Client struct {
 	// that a request presenting one is told when and how it was retired
 	// instead of "wrong". Never the secret, never a sealed copy.
 	RetiredSecrets []RetiredSecret `json:"retired_secrets,omitempty"`
+
+	// AuthorizationAlg signs the client's JWT-secured authorization
+	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
+	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
 }
 
 // Public reports whether the client authenticates with nothing.
