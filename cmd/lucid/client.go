@@ -98,6 +98,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
+	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
@@ -216,6 +217,9 @@ func printClient(w io.Writer, c manage.ClientView) error {
 		{"Require PKCE", yesNo(c.RequirePKCE)},
 		{"ID token alg", c.IDTokenAlg},
 	}
+	if c.RequestObjectAlg != "" {
+		kv = append(kv, [2]string{"Request object alg", c.RequestObjectAlg})
+	}
 	if len(c.JWKS) > 0 {
 		kv = append(kv, [2]string{"JWKS", "registered (" + fmt.Sprint(len(c.JWKS)) + " bytes)"})
 	}
@@ -320,6 +324,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		addScope, rmScope, addAud, rmAud           listFlag
 		format                                     string
 		name, method, alg, jwksFile, jwksURI       string
+		requestObjectAlg                           string
 		pkce, alwaysRefresh, skipConsent, disabled bool
 		fsRef                                      *flag.FlagSet
 	)
@@ -344,6 +349,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&alg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
+		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
@@ -374,6 +380,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("name", name, &p.Name)
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
+	str("request-object-alg", requestObjectAlg, &p.RequestObjectAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)

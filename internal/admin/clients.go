@@ -27,6 +27,7 @@ type clientRequest struct {
 	IDTokenAlg             string          `json:"id_token_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
+	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
@@ -54,6 +55,7 @@ type clientPatch struct {
 	IDTokenAlg             *string         `json:"id_token_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
+	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
@@ -126,6 +128,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		IDTokenAlg:             req.IDTokenAlg,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
@@ -176,6 +179,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		RequirePKCE:            req.RequirePKCE,
 		IDTokenAlg:             req.IDTokenAlg,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,

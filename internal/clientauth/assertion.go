@@ -70,7 +70,7 @@ func (a *Authenticator) verifyAssertion(ctx context.Context, c *store.Client, as
 	u.Audiences, u.AudienceText = a.AcceptedAudiences()
 	u.ReplayNamespace = c.ID
 	u.Context = []any{"client_id", c.ID}
-	var src clientjwt.KeySource = a.ClientKeys(c)
+	var src clientjwt.KeySource = a.ClientKeys(c, assertionKeyNames)
 	if hmac {
 		src = clientjwt.KeySourceFunc(func(context.Context, *clientjwt.Token) (clientjwt.Keys, *catalog.Error) {
 			return a.clientSecrets(c)
@@ -97,10 +97,17 @@ func (a *Authenticator) clientSecrets(c *store.Client) (clientjwt.Keys, *catalog
 	return keys, nil
 }
 
+// KeyNames are the entries a use of ClientKeys reports a key set's
+// failures with; each gets client_id, and Invalid also reason.
+type KeyNames struct{ Missing, Invalid, Unreachable catalog.Name }
+
+// assertionKeyNames are client authentication's.
+var assertionKeyNames = KeyNames{Missing: catalog.ClientJWKSMissing, Invalid: catalog.ClientJWKSInvalid, Unreachable: catalog.ClientJWKSUnreachable}
+
 // ClientKeys is the key source of JWTs signed by client c with its
-// registered keys: inline jwks first, else jwks_uri through the SSRF-safe
-// fetcher and cache. Its failures are the client_jwks_* entries.
-func (a *Authenticator) ClientKeys(c *store.Client) clientjwt.KeySource {
+// registered keys (client assertions, request objects): inline jwks
+// first, else jwks_uri through the SSRF-safe fetcher and cache.
+func (a *Authenticator) ClientKeys(c *store.Client, n KeyNames) clientjwt.KeySource {
 	return clientjwt.KeySourceFunc(func(ctx context.Context, t *clientjwt.Token) (clientjwt.Keys, *catalog.Error) {
 		var set *keySet
 		var refreshErr *fetchError
@@ -108,7 +115,7 @@ func (a *Authenticator) ClientKeys(c *store.Client) clientjwt.KeySource {
 		case c.JWKS != "":
 			s, err := a.inlineKeys(c.JWKS)
 			if err != nil {
-				return clientjwt.Keys{}, catalog.New(catalog.ClientJWKSInvalid, "client_id", c.ID, "reason", err.Error())
+				return clientjwt.Keys{}, catalog.New(n.Invalid, "client_id", c.ID, "reason", err.Error())
 			}
 			set = s
 		case c.JWKSURI != "":
@@ -121,7 +128,7 @@ func (a *Authenticator) ClientKeys(c *store.Client) clientjwt.KeySource {
 				// What the target answered (a status, a closed port, a
 				// time-out) would make Lucid a port scanner for whoever
 				// registered the URL: the reason goes to the operator only.
-				e := catalog.New(catalog.ClientJWKSUnreachable, "client_id", c.ID).Internal("jwks_uri", c.JWKSURI, "reason", ferr.reason)
+				e := catalog.New(n.Unreachable, "client_id", c.ID).Internal("jwks_uri", c.JWKSURI, "reason", ferr.reason)
 				if ferr.cause != nil {
 					e = e.Wrap(ferr.cause)
 				}
@@ -129,7 +136,7 @@ func (a *Authenticator) ClientKeys(c *store.Client) clientjwt.KeySource {
 			}
 			set, refreshErr = s, rerr
 		default:
-			return clientjwt.Keys{}, catalog.New(catalog.ClientJWKSMissing, "client_id", c.ID)
+			return clientjwt.Keys{}, catalog.New(n.Missing, "client_id", c.ID)
 		}
 		vk := &VerificationKeys{set: set}
 		return clientjwt.Keys{Set: vk, Detail: func() []any {

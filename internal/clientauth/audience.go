@@ -20,6 +20,11 @@ func CheckAudience(aud, accepted []string) AudienceVerdict {
 	return clientjwt.CheckAudience(aud, accepted)
 }
 
+// Strict reports the strict setting (strict_assertion_audience, for FAPI
+// 2.0), which other client JWT rules follow too: no unsigned request
+// objects, for one.
+func (a *Authenticator) Strict() bool { return a.strictAud }
+
 // AcceptedAudiences are the values an assertion's aud may take: the
 // issuer and, for clients that follow the older OpenID Connect advice, the
 // token endpoint URL, unless the strict setting is on. The text says so

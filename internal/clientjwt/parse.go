@@ -124,7 +124,16 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		// RFC 7515 §4.1.11: extensions we do not understand must be refused.
 		return malformed("the header has crit, and Lucid understands no critical header extension")
 	}
-	if !slices.Contains(u.Algs, jose.SignatureAlgorithm(t.Alg)) {
+	unsigned := t.Alg == "none"
+	switch {
+	case unsigned && !u.AllowNone:
+		if u.Names.Unsigned != "" {
+			return nil, u.fail(u.Names.Unsigned, "reason", u.NoneRefusal)
+		}
+		return nil, u.fail(u.Names.AlgNotAllowed, "alg", "none", "allowed", u.AlgsText)
+	case unsigned && parts[2] != "":
+		return malformed("an unsigned JWT (alg none) must have an empty signature part")
+	case !unsigned && !slices.Contains(u.Algs, jose.SignatureAlgorithm(t.Alg)):
 		alg := t.Alg
 		switch {
 		case alg == "":
@@ -172,6 +181,10 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		}
 	}
 
+	if unsigned {
+		// Nothing to verify; Verify accepts it only under AllowNone.
+		return t, nil
+	}
 	tok, err := jwt.ParseSigned(s, u.Algs)
 	if err != nil {
 		return nil, u.fail(u.Names.Malformed, "reason", "the JWS structure or its signature encoding is invalid").Wrap(err)

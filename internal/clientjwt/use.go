@@ -49,6 +49,10 @@ type Names struct {
 	SubjectMissing   catalog.Name
 	JTIMissing       catalog.Name
 	Replayed         catalog.Name
+	// Unsigned, when set, names an unsigned token (alg none) refused
+	// because AllowNone is off, with NoneRefusal as its reason; without
+	// it such a token is AlgNotAllowed.
+	Unsigned catalog.Name
 }
 
 // Use is what one kind of client-made JWT allows. A use keeps a base Use
@@ -64,6 +68,11 @@ type Use struct {
 	// without case and with an optional "application/" prefix (RFC 7515
 	// §4.1.9). "" in the list accepts a token without typ.
 	Typ []string
+	// AllowNone accepts an unsigned token (alg none, RFC 7519 §6): only
+	// for a request object of a client registered for it. NoneRefusal
+	// says why it is off, for Names.Unsigned.
+	AllowNone   bool
+	NoneRefusal string
 
 	// Audiences are the accepted aud values (one of them, as a single
 	// value); AudienceText names them for descriptions. Without

@@ -33,6 +33,7 @@ type ClientSpec struct {
 	IDTokenAlg             string   // default RS256
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
+	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
 	SkipConsent            bool
 	Disabled               bool
@@ -65,6 +66,7 @@ type ClientPatch struct {
 	IDTokenAlg             *string
 	JWKS                   *string
 	JWKSURI                *string
+	RequestObjectAlg       *string
 	AlwaysRefresh          *bool
 	SkipConsent            *bool
 	Disabled               *bool
@@ -111,6 +113,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		IDTokenAlg:              spec.IDTokenAlg,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
+		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
@@ -240,6 +243,11 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if err := checkOneOf("id_token_signed_response_alg", c.IDTokenAlg, knownAlgs); err != nil {
 		return err
 	}
+	if c.RequestObjectAlg != "" {
+		if err := checkOneOf("request_object_signing_alg", c.RequestObjectAlg, RequestObjectAlgs); err != nil {
+			return err
+		}
+	}
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
 	}
@@ -271,7 +279,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AlwaysRefresh && !slices.Contains(c.GrantTypes, "refresh_token") {
 		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
 	}
-	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT {
+	// Request objects signed by the client (RFC 9101) need its keys too.
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
+	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
 			return invalid("jwks", "private_key_jwt needs the client's public keys: give jwks or jwks_uri")
@@ -287,7 +297,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -338,6 +348,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.IDTokenAlg, p.IDTokenAlg)
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
+		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
@@ -349,8 +360,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.JWTBearer != nil {
 			c.JWTBearer = p.JWTBearer
 		}
-		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
-			// Leaving private_key_jwt: its keys no longer apply.
+		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil &&
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			// Leaving private_key_jwt: its keys no longer apply, unless
+			// they sign request objects.
 			c.JWKS, c.JWKSURI = "", ""
 		}
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {

@@ -23,6 +23,7 @@ type ClientView struct {
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
@@ -59,6 +60,7 @@ func ViewClient(c *store.Client) ClientView {
 		RequirePKCE:             c.RequirePKCE,
 		IDTokenAlg:              c.IDTokenAlg,
 		JWKSURI:                 c.JWKSURI,
+		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,

@@ -36,6 +36,8 @@ type metadata struct {
 	JWKS          *string // the jwks object, compacted
 	JWKSURI       *string
 	IDTokenAlg    *string
+	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
+	RequestObjectAlg *string
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -94,6 +96,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"scope", &md.Scope},
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
+		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -210,6 +213,7 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	requestObjAlg string
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -230,7 +234,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
-		scopes:     manage.DefaultScopes(),
+		// Absent: any signed alg; none only when asked for by name.
+		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -299,6 +305,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		Scopes:                 v.scopes,
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
+		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 	}
@@ -317,6 +324,7 @@ func (v values) patch() manage.ClientPatch {
 		Scopes:                 &v.scopes,
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
+		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 	}
@@ -355,6 +363,7 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -376,6 +385,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
