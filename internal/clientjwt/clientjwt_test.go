@@ -368,3 +368,49 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestUnsigned: alg none is refused with the use's Unsigned entry unless
+// AllowNone, and even then only with an empty signature part; accepted,
+// its claims are still checked.
+func TestUnsigned(t *testing.T) {
+	v := newVerifier(t)
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	claims, _ := json.Marshal(goodClaims(nil))
+	none := enc(`{"alg":"none"}`) + "." + enc(string(claims)) + "."
+	never := KeySourceFunc(func(context.Context, *Token) (Keys, *catalog.Error) {
+		t.Fatal("an unsigned token asked for keys")
+		return Keys{}, nil
+	})
+
+	u := testUse()
+	if _, e := Parse(none, &u); e == nil || e.Name() != testNames.AlgNotAllowed {
+		t.Fatalf("without an Unsigned entry: %v", e)
+	}
+	u.Names.Unsigned, u.NoneRefusal = catalog.RequestObjectUnsigned, "not registered"
+	if _, e := Parse(none, &u); e == nil || e.Name() != catalog.RequestObjectUnsigned || e.Value("reason") != "not registered" {
+		t.Fatalf("with an Unsigned entry: %v", e)
+	}
+
+	u.AllowNone = true
+	tok, e := Parse(none, &u)
+	if e != nil {
+		t.Fatal(e)
+	}
+	if e := v.Check(context.Background(), tok, &u, never); e != nil {
+		t.Fatalf("allowed: %s", e.Description())
+	}
+	if _, e := Parse(none+enc("sig"), &u); e == nil || e.Name() != testNames.Malformed {
+		t.Fatalf("none with a signature: %v", e)
+	}
+	expired, _ := json.Marshal(goodClaims(func(c map[string]any) { c["exp"] = t0.Add(-time.Hour).Unix() }))
+	tok, _ = Parse(enc(`{"alg":"none"}`)+"."+enc(string(expired))+".", &u)
+	if e := v.Check(context.Background(), tok, &u, never); e == nil || e.Name() != testNames.Expired {
+		t.Fatalf("expired unsigned: %v", e)
+	}
+	// A use without AllowNone never lets an unsigned token through Verify,
+	// even one parsed under another use.
+	strict := testUse()
+	if e := v.Verify(context.Background(), tok, &strict, never); e == nil || e.Name() != testNames.SignatureInvalid {
+		t.Fatalf("unsigned under a use without AllowNone: %v", e)
+	}
+}
