@@ -24,6 +24,7 @@ type ClientView struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
@@ -61,6 +62,7 @@ func ViewClient(c *store.Client) ClientView {
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		JWKSURI:                 c.JWKSURI,
+		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,

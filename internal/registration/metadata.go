@@ -37,6 +37,8 @@ type metadata struct {
 	JWKSURI       *string
 	IDTokenAlg    *string
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
+	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
+	RequestObjectAlg *string
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -96,6 +98,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
 		{"authorization_signed_response_alg", &md.AuthzAlg},
+		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -220,6 +223,7 @@ type values struct {
 	jwksURI       string
 	idTokenAlg    string
 	authzAlg      string
+	requestObjAlg string
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -241,7 +245,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		authzAlg:   deref(md.AuthzAlg, ""),
-		scopes:     manage.DefaultScopes(),
+		// Absent: any signed alg; none only when asked for by name.
+		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -311,6 +317,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
 		AuthorizationAlg:       v.authzAlg,
+		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 	}
@@ -330,6 +337,7 @@ func (v values) patch() manage.ClientPatch {
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
 		AuthorizationAlg:       &v.authzAlg,
+		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 	}
@@ -369,6 +377,7 @@ type info struct {
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -391,6 +400,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
