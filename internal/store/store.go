@@ -260,6 +260,9 @@ type Client struct {
 	// JWTBearer is whose assertions the client may present with the JWT
 	// bearer grant (RFC 7523 §2.1); nil allows none.
 	JWTBearer *JWTBearerPolicy `json:"jwt_bearer,omitempty"`
+	// RequirePAR makes the client push its authorization requests
+	// (RFC 9126 §5): the authorization endpoint takes only a request_uri.
+	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
