@@ -36,6 +36,7 @@ type metadata struct {
 	JWKS          *string // the jwks object, compacted
 	JWKSURI       *string
 	IDTokenAlg    *string
+	AuthzAlg      *string // authorization_signed_response_alg (JARM)
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -94,11 +95,19 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"scope", &md.Scope},
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
+		{"authorization_signed_response_alg", &md.AuthzAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
 		if *s.dst, e = stringField(fields, s.name); e != nil {
 			return nil, e
+		}
+	}
+	// Lucid signs authorization responses but does not encrypt them; a
+	// client registering encryption would wait for responses it never gets.
+	for _, name := range []string{"authorization_encrypted_response_alg", "authorization_encrypted_response_enc"} {
+		if raw := present(fields, name); raw != nil {
+			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
 		}
 	}
 	if raw := present(fields, "jwks"); raw != nil {
@@ -210,6 +219,7 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	authzAlg      string
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -230,6 +240,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		authzAlg:   deref(md.AuthzAlg, ""),
 		scopes:     manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -299,6 +310,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		Scopes:                 v.scopes,
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
+		AuthorizationAlg:       v.authzAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 	}
@@ -317,6 +329,7 @@ func (v values) patch() manage.ClientPatch {
 		Scopes:                 &v.scopes,
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
+		AuthorizationAlg:       &v.authzAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 	}
@@ -355,6 +368,7 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -376,6 +390,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		AuthorizationAlg:        c.AuthorizationAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
