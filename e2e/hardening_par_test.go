@@ -323,3 +323,42 @@ func TestPARRequiredByServer(t *testing.T) {
 		t.Fatalf("exchange after PAR: %v", err)
 	}
 }
+
+// TestPARWithJARM: the response mode is a pushed parameter like any other:
+// a pushed response_mode=query.jwt answers with a signed JWT, and a
+// pushed request that no longer passes when it is used (the operator took
+// a scope away from the client in between: the checks run again at the
+// authorization endpoint) goes back inside the JWT too.
+func TestPARWithJARM(t *testing.T) {
+	l := start(t)
+	l.user(t, demoUser)
+	jr := newJARMReader(t, l)
+	c, sec := l.client(t, manage.ClientSpec{Name: "Bank app", AuthorizationAlg: "ES256"})
+	cfg := l.oauthConfig(c, sec)
+	verifier := oauth2.GenerateVerifier()
+	form := pushParams(t, cfg, "st-jarm", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("response_mode", "query.jwt"))
+	uri := pushed(t, l, push(t, l, form, basicAuth(c.ID, sec)))
+	b := l.browser(t)
+	p := finish(b, b.get(parAuthURL(l, c.ID, uri)), "allow")
+	v, err := jr.read(jarmOf(t, "query.jwt", p), c.ID, "ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Get("state") != "st-jarm" || v.Get("code") == "" {
+		t.Fatalf("response claims %v", v)
+	}
+	if tok, err := cfg.Exchange(context.Background(), v.Get("code"), oauth2.VerifierOption(verifier)); err != nil || tok.AccessToken == "" {
+		t.Fatalf("exchange: %v", err)
+	}
+
+	// Pushed with profile; the client loses profile before the browser comes.
+	uri = pushed(t, l, push(t, l, pushParams(t, cfg, "st-later", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("response_mode", "query.jwt")), basicAuth(c.ID, sec)))
+	if _, err := l.Svc.UpdateClient(context.Background(), c.ID, manage.ClientPatch{Scopes: &[]string{"openid", "email", "offline_access"}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err = jr.read(jarmOf(t, "query.jwt", b.get(parAuthURL(l, c.ID, uri))), c.ID, "ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJARMError(t, l, v, "scope_not_allowed", "invalid_scope", "st-later")
+}
