@@ -362,3 +362,39 @@ func TestPARWithJARM(t *testing.T) {
 	}
 	wantJARMError(t, l, v, "scope_not_allowed", "invalid_scope", "st-later")
 }
+
+// TestPARRegisteredRequirement: a client registering itself (RFC 7591)
+// may require PAR of itself (RFC 9126 §6), sees it in its information,
+// and an update that leaves it out does not undo it.
+func TestPARRegisteredRequirement(t *testing.T) {
+	l := start(t, withRegistration(config.RegistrationOpen))
+	l.user(t, demoUser)
+	body := `{"client_name": "Self-pushing", "redirect_uris": ["` + clientCB + `"], "require_pushed_authorization_requests": true}`
+	r := jsonCall(t, l, http.MethodPost, "/register", "", body)
+	reg := decodeRegistered(t, r, http.StatusCreated)
+	var info map[string]any
+	if err := json.Unmarshal(r.body, &info); err != nil || info["require_pushed_authorization_requests"] != true {
+		t.Fatalf("client information: %v %s", err, r.body)
+	}
+	c, err := l.Store.GetClient(context.Background(), reg.ClientID)
+	if err != nil || !c.RequirePAR {
+		t.Fatalf("stored client: %v, RequirePAR %v", err, c != nil && c.RequirePAR)
+	}
+	cfg := l.oauthConfig(c, reg.ClientSecret)
+	verifier := oauth2.GenerateVerifier()
+	p := l.browser(t).get(cfg.AuthCodeURL("st-reg", oauth2.S256ChallengeOption(verifier)))
+	if p.location == nil {
+		t.Fatalf("%d %.300s", p.status, p.body)
+	}
+	wantAuthzError(t, l, p.location, "par_required_by_client", "invalid_request", "st-reg")
+
+	// An update without the field keeps the requirement.
+	upd := `{"client_id": "` + reg.ClientID + `", "client_name": "Self-pushing", "redirect_uris": ["` + clientCB + `"]}`
+	u := jsonCall(t, l, http.MethodPut, "/register/"+reg.ClientID, reg.AccessToken, upd)
+	if err := json.Unmarshal(u.body, &info); err != nil || u.status != http.StatusOK || info["require_pushed_authorization_requests"] != true {
+		t.Fatalf("after an update without the field: %d %s", u.status, u.body)
+	}
+	// Not a boolean: refused by name.
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris": ["`+clientCB+`"], "require_pushed_authorization_requests": "yes"}`),
+		"registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest)
+}
