@@ -218,7 +218,7 @@ func TestPARErrors(t *testing.T) {
 		{"scope not allowed", with("scope", "openid admin"), basicAuth(c.ID, sec), "scope_unknown", "invalid_scope", 400},
 		{"redirect URI not registered", with("redirect_uri", "https://evil.example/cb"), basicAuth(c.ID, sec), "redirect_uri_not_registered", "invalid_request", 400},
 		{"no PKCE", func() url.Values { f := good(); f.Del("code_challenge"); f.Del("code_challenge_method"); return f }(), basicAuth(c.ID, sec), "pkce_challenge_missing", "invalid_request", 400},
-		{"request object", with("request", "eyJhbGciOiJub25lIn0.e30."), basicAuth(c.ID, sec), "request_object_unsupported", "request_not_supported", 400},
+		{"unsigned request object", with("request", "eyJhbGciOiJub25lIn0.e30."), basicAuth(c.ID, sec), "request_object_unsigned", "invalid_request_object", 400},
 		{"wrong secret", good(), basicAuth(c.ID, "not-the-secret"), "client_secret_wrong", "invalid_client", 401},
 		{"client_id of another client", with("client_id", other.ID), basicAuth(c.ID, sec), "client_id_mismatch", "invalid_request", 400},
 	} {
@@ -397,4 +397,34 @@ func TestPARRegisteredRequirement(t *testing.T) {
 	// Not a boolean: refused by name.
 	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris": ["`+clientCB+`"], "require_pushed_authorization_requests": "yes"}`),
 		"registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest)
+}
+
+// TestPARRequestObject: a signed request object (RFC 9101) pushed to the
+// PAR endpoint (RFC 9126 §3) is verified at the push, only its parameters
+// are stored, and the browser flow after it uses them; the same object
+// pushed again is a replay, answered as JSON.
+func TestPARRequestObject(t *testing.T) {
+	l := start(t)
+	l.user(t, demoUser)
+	k1 := newClientKey(t, "k1")
+	c, sec := l.client(t, manage.ClientSpec{Name: "JAR and PAR app", JWKS: clientJWKS(t, k1), RequestObjectAlg: "ES256", RequirePAR: true})
+	cfg := l.oauthConfig(c, sec)
+	verifier := oauth2.GenerateVerifier()
+	obj := signRequestObject(t, jose.ES256, k1.priv, "k1", "oauth-authz-req+jwt", jarClaims(l, c.ID, verifier))
+	// Form parameters beside the object do not count (RFC 9101 §6.3).
+	form := url.Values{"client_id": {c.ID}, "request": {obj}, "state": {"from-the-form"}, "scope": {"openid email"}}
+	uri := pushed(t, l, push(t, l, form, basicAuth(c.ID, sec)))
+	back := l.browser(t).authorize(parAuthURL(l, c.ID, uri))
+	tok, err := cfg.Exchange(context.Background(), codeFrom(t, back, "from-the-object"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	if got := tok.Extra("scope"); got != "openid profile" {
+		t.Errorf("scope %v, want the object's openid profile", got)
+	}
+	wantJSONError(t, l, push(t, l, form, basicAuth(c.ID, sec)), "request_object_replayed", "invalid_request_object", http.StatusBadRequest)
+	// An object signed by someone else's key is refused at the push.
+	stranger := newClientKey(t, "k1")
+	forged := signRequestObject(t, jose.ES256, stranger.priv, "k1", "oauth-authz-req+jwt", jarClaims(l, c.ID, verifier))
+	wantJSONError(t, l, push(t, l, url.Values{"request": {forged}}, basicAuth(c.ID, sec)), "request_object_signature_invalid", "invalid_request_object", http.StatusBadRequest)
 }

@@ -24,6 +24,7 @@ type ClientView struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent             bool            `json:"skip_consent"`
@@ -62,6 +63,7 @@ func ViewClient(c *store.Client) ClientView {
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		JWKSURI:                 c.JWKSURI,
+		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
 		RequirePAR:              c.RequirePAR,
 		SkipConsent:             c.SkipConsent,

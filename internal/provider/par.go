@@ -55,12 +55,22 @@ func (p *Provider) handlePAR(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.PAR, client.ID, catalog.New(catalog.PARRequestURIPushed))
 		return
 	}
-	raw := make(url.Values, len(r.PostForm))
-	for k, v := range r.PostForm {
-		raw[k] = v
-	}
-	for _, k := range clientCredentials {
-		delete(raw, k)
+	var raw url.Values
+	if r.PostForm.Has("request") {
+		// A request object (RFC 9126 §3, RFC 9101): verified as at the
+		// authorization endpoint, and only its parameters count.
+		if raw, e = p.requestObjectParams(ctx, client, r.PostForm); e != nil {
+			p.fail(w, r, catalog.PAR, client.ID, e)
+			return
+		}
+	} else {
+		raw = make(url.Values, len(r.PostForm))
+		for k, v := range r.PostForm {
+			raw[k] = v
+		}
+		for _, k := range clientCredentials {
+			delete(raw, k)
+		}
 	}
 	// The authenticated client is the request's client, whether or not
 	// the form named it (clientauth checked that a named one matches).

@@ -37,7 +37,10 @@ type metadata struct {
 	JWKSURI       *string
 	IDTokenAlg    *string
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
-	RequirePAR    *bool   // require_pushed_authorization_requests (RFC 9126 §6)
+	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
+	RequestObjectAlg *string
+	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
+	RequirePAR *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -97,6 +100,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
 		{"authorization_signed_response_alg", &md.AuthzAlg},
+		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -236,6 +240,7 @@ type values struct {
 	jwksURI       string
 	idTokenAlg    string
 	authzAlg      string
+	requestObjAlg string
 	requirePAR    bool
 }
 
@@ -258,8 +263,10 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		authzAlg:   deref(md.AuthzAlg, ""),
-		requirePAR: deref(md.RequirePAR, false),
-		scopes:     manage.DefaultScopes(),
+		// Absent: any signed alg; none only when asked for by name.
+		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		requirePAR:    deref(md.RequirePAR, false),
+		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -329,6 +336,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
 		AuthorizationAlg:       v.authzAlg,
+		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		RequirePAR:             v.requirePAR,
@@ -349,6 +357,7 @@ func (v values) patch() manage.ClientPatch {
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
 		AuthorizationAlg:       &v.authzAlg,
+		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 	}
@@ -394,6 +403,7 @@ type info struct {
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 }
 
@@ -418,6 +428,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		IDTokenAlg:              c.IDTokenAlg,
 		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
