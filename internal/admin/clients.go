@@ -30,6 +30,7 @@ type clientRequest struct {
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
+	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -59,6 +60,7 @@ type clientPatch struct {
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
+	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -133,6 +135,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -185,6 +188,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,

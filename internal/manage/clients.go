@@ -38,6 +38,7 @@ type ClientSpec struct {
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
+	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -72,6 +73,7 @@ type ClientPatch struct {
 	JWKSURI                *string
 	RequestObjectAlg       *string
 	AlwaysRefresh          *bool
+	RequirePAR             *bool
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -120,6 +122,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		JWKSURI:                 spec.JWKSURI,
 		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
+		RequirePAR:              spec.RequirePAR,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
@@ -359,6 +362,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.JWKSURI, p.JWKSURI)
 		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
+		set(&c.RequirePAR, p.RequirePAR)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)

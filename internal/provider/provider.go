@@ -53,6 +53,10 @@ type Options struct {
 	// TrustedIssuers are the issuers of JWT bearer grant assertions.
 	TrustedIssuers []config.TrustedIssuer
 
+	// RequirePAR makes every client push its authorization requests
+	// (require_pushed_authorization_requests, RFC 9126 §5).
+	RequirePAR bool
+
 	// Hashing bounds concurrent password hashes (password.hash_slots);
 	// nil means one slot per CPU and password.DefaultWait.
 	Hashing *password.Pool
@@ -91,6 +95,8 @@ type Provider struct {
 	dummyHash string
 
 	registrationEndpoint string
+	// requirePAR: every client must push its authorization requests.
+	requirePAR bool
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 }
@@ -151,6 +157,7 @@ func New(opts Options) (*Provider, error) {
 	p.apis = &apiCache{store: p.store, log: p.log}
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
+	p.requirePAR = opts.RequirePAR
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -177,6 +184,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
+	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

@@ -39,6 +39,8 @@ type metadata struct {
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
 	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
 	RequestObjectAlg *string
+	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
+	RequirePAR *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -113,6 +115,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
 		}
 	}
+	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
+		return nil, e
+	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
 		if raw[0] != '{' || json.Compact(&buf, raw) != nil {
@@ -172,6 +177,18 @@ func stringList(fields map[string]json.RawMessage, name string) (*[]string, *cat
 	return &v, nil
 }
 
+func boolField(fields map[string]json.RawMessage, name string) (*bool, *catalog.Error) {
+	raw := present(fields, name)
+	if raw == nil {
+		return nil, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, invalidField(name, "must be true or false, not "+jsonKind(raw))
+	}
+	return &b, nil
+}
+
 func stringField(fields map[string]json.RawMessage, name string) (*string, *catalog.Error) {
 	raw := present(fields, name)
 	if raw == nil {
@@ -224,6 +241,7 @@ type values struct {
 	idTokenAlg    string
 	authzAlg      string
 	requestObjAlg string
+	requirePAR    bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -247,6 +265,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		authzAlg:   deref(md.AuthzAlg, ""),
 		// Absent: any signed alg; none only when asked for by name.
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		requirePAR:    deref(md.RequirePAR, false),
 		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -320,13 +339,14 @@ func (v values) spec(id string) manage.ClientSpec {
 		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
+		RequirePAR:             v.requirePAR,
 	}
 }
 
 // patch replaces every field a client registers; the operator's settings
 // (audiences, consent, PKCE, disabled…) stay as they are.
 func (v values) patch() manage.ClientPatch {
-	return manage.ClientPatch{
+	p := manage.ClientPatch{
 		Name:                   &v.name,
 		RedirectURIs:           &v.redirectURIs,
 		PostLogoutRedirectURIs: &v.postLogout,
@@ -341,6 +361,12 @@ func (v values) patch() manage.ClientPatch {
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 	}
+	// A client may require PAR of itself, but not undo a requirement:
+	// the operator may have set it.
+	if v.requirePAR {
+		p.RequirePAR = &v.requirePAR
+	}
+	return p
 }
 
 func deref[T any](p *T, def T) T {
@@ -378,6 +404,7 @@ type info struct {
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
+	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -399,6 +426,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		RequestObjectAlg:        c.RequestObjectAlg,
 	}
