@@ -183,6 +183,11 @@ func TestPARPrivateKeyJWT(t *testing.T) {
 	back := l.browser(t).authorize(parAuthURL(l, c.ID, requestURI))
 	codeFrom(t, back, "st-pkj")
 
+	// RFC 9126 §2: the push endpoint's own URL is an audience too.
+	claims = assertionClaims(l, c.ID)
+	claims["aud"] = l.URL + "/par"
+	pushed(t, l, push(t, l, mergeForm(form, assertionForm(signJWT(t, jose.ES256, k.priv, k.kid, claims))), nil))
+
 	// The same assertion again is a replay, refused as at the token endpoint.
 	assertion := signJWT(t, jose.ES256, k.priv, k.kid, assertionClaims(l, c.ID))
 	pushed(t, l, push(t, l, mergeForm(form, assertionForm(assertion)), nil))
