@@ -33,11 +33,15 @@ type ClientSpec struct {
 	IDTokenAlg             string   // default RS256
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
-	AlwaysRefresh          bool
-	SkipConsent            bool
-	Disabled               bool
-	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
-	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
+	// CertIdentity is what a tls_client_auth certificate must name;
+	// CertBoundTokens asks for certificate-bound tokens (RFC 8705).
+	CertIdentity      *store.CertIdentity
+	CertBoundTokens   bool
+	AlwaysRefresh     bool
+	SkipConsent       bool
+	Disabled          bool
+	Audiences         []string // APIs the client may get tokens for (RFC 8707 resources)
+	AccessTokenFormat string   // "jwt", "opaque" or "" (the API's choice)
 	// TokenExchange (RFC 8693) and JWTBearer (RFC 7523) are needed with
 	// their grant types.
 	TokenExchange *store.ExchangePolicy
@@ -65,11 +69,15 @@ type ClientPatch struct {
 	IDTokenAlg             *string
 	JWKS                   *string
 	JWKSURI                *string
-	AlwaysRefresh          *bool
-	SkipConsent            *bool
-	Disabled               *bool
-	Audiences              *[]string
-	AccessTokenFormat      *string
+	// CertIdentity replaces the tls_client_auth identity; an empty one
+	// removes it.
+	CertIdentity      *store.CertIdentity
+	CertBoundTokens   *bool
+	AlwaysRefresh     *bool
+	SkipConsent       *bool
+	Disabled          *bool
+	Audiences         *[]string
+	AccessTokenFormat *string
 	// TokenExchange and JWTBearer replace the policy; a policy that allows
 	// nothing removes it.
 	TokenExchange *store.ExchangePolicy
@@ -111,6 +119,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		IDTokenAlg:              spec.IDTokenAlg,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
+		CertIdentity:            spec.CertIdentity,
+		CertBoundTokens:         spec.CertBoundTokens,
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
@@ -271,10 +281,13 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AlwaysRefresh && !slices.Contains(c.GrantTypes, "refresh_token") {
 		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
 	}
-	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT {
+	if err := checkCertIdentity(c); err != nil {
+		return err
+	}
+	if keyMethod(c.TokenEndpointAuthMethod) {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
-			return invalid("jwks", "private_key_jwt needs the client's public keys: give jwks or jwks_uri")
+			return invalid("jwks", "%s needs the client's public keys: give jwks or jwks_uri", c.TokenEndpointAuthMethod)
 		case c.JWKS != "" && c.JWKSURI != "":
 			return invalid("jwks", "give jwks or jwks_uri, not both")
 		case c.JWKS != "":
@@ -287,7 +300,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, not %s", c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -338,6 +351,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.IDTokenAlg, p.IDTokenAlg)
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
+		if p.CertIdentity != nil {
+			c.CertIdentity = p.CertIdentity
+		}
+		set(&c.CertBoundTokens, p.CertBoundTokens)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
@@ -349,9 +366,12 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.JWTBearer != nil {
 			c.JWTBearer = p.JWTBearer
 		}
-		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
+		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil {
 			// Leaving private_key_jwt: its keys no longer apply.
 			c.JWKS, c.JWKSURI = "", ""
+		}
+		if p.AuthMethod != nil && *p.AuthMethod != store.AuthTLSClient && p.CertIdentity == nil {
+			c.CertIdentity = nil
 		}
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {
 			return err
