@@ -116,11 +116,14 @@ func ParseHeader(v string) ([]*x509.Certificate, error) {
 		v = el
 	}
 	if strings.Contains(v, "%") {
-		u, err := url.QueryUnescape(v)
+		// PathUnescape: a "+" of the base64 text stays a "+".
+		u, err := url.PathUnescape(v)
 		if err != nil {
 			return nil, errors.New("it is neither PEM nor URL-encoded PEM")
 		}
-		v = u
+		// Form encoding (Go's QueryEscape) turns the armor's spaces into
+		// "+"; the base64 body has no spaces, so only the armor is mended.
+		v = strings.NewReplacer("BEGIN+CERTIFICATE", "BEGIN CERTIFICATE", "END+CERTIFICATE", "END CERTIFICATE").Replace(u)
 	}
 	// Some proxies fold the PEM onto one line with spaces for newlines.
 	rest := []byte(unfold(v))

@@ -36,6 +36,10 @@ type metadata struct {
 	JWKS          *string // the jwks object, compacted
 	JWKSURI       *string
 	IDTokenAlg    *string
+	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
+	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
+	CertIdentity store.CertIdentity
+	BoundTokens  *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -100,6 +104,29 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		if *s.dst, e = stringField(fields, s.name); e != nil {
 			return nil, e
 		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{
+		{"tls_client_auth_subject_dn", &md.CertIdentity.SubjectDN},
+		{"tls_client_auth_san_dns", &md.CertIdentity.SANDNS},
+		{"tls_client_auth_san_uri", &md.CertIdentity.SANURI},
+		{"tls_client_auth_san_ip", &md.CertIdentity.SANIP},
+		{"tls_client_auth_san_email", &md.CertIdentity.SANEmail},
+	} {
+		v, e := stringField(fields, s.name)
+		if e != nil {
+			return nil, e
+		}
+		*s.dst = deref(v, "")
+	}
+	if raw := present(fields, "tls_client_certificate_bound_access_tokens"); raw != nil {
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, invalidField("tls_client_certificate_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
+		}
+		md.BoundTokens = &b
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -210,6 +237,8 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	certIdentity  store.CertIdentity
+	boundTokens   bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -231,6 +260,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		scopes:     manage.DefaultScopes(),
+
+		certIdentity: md.CertIdentity,
+		boundTokens:  deref(md.BoundTokens, false),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -301,6 +333,8 @@ func (v values) spec(id string) manage.ClientSpec {
 		IDTokenAlg:             v.idTokenAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
+		CertIdentity:           &v.certIdentity,
+		CertBoundTokens:        v.boundTokens,
 	}
 }
 
@@ -319,6 +353,8 @@ func (v values) patch() manage.ClientPatch {
 		IDTokenAlg:             &v.idTokenAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
+		CertIdentity:           &v.certIdentity,
+		CertBoundTokens:        &v.boundTokens,
 	}
 }
 
@@ -355,6 +391,9 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	// RFC 8705 §2.1.2, §3.4.
+	*store.CertIdentity
+	BoundTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -376,6 +415,8 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		CertIdentity:            c.CertIdentity,
+		BoundTokens:             c.CertBoundTokens,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
