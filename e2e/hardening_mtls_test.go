@@ -137,7 +137,7 @@ func startMTLS(t *testing.T, adjust ...func(*config.Config)) *mtlsLucid {
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	serverCA, clientCA := newCA(t, "server CA"), newCA(t, "client CA")
-	sc := serverCA.issue(&x509.Certificate{Subject: pkix.Name{CommonName: "lucid"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	sc := serverCA.issue(&x509.Certificate{Subject: pkix.Name{CommonName: "lucid"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	writePEM(t, filepath.Join(dir, "server.pem"), "CERTIFICATE", sc.Certificate[0])
 	kder, _ := x509.MarshalPKCS8PrivateKey(sc.PrivateKey)
@@ -405,6 +405,17 @@ func TestMTLSClientAuthFailures(t *testing.T) {
 			}
 		})
 	}
+
+	// A chain that verified is remembered, but not past its expiry.
+	cc := clientcredentials.Config{ClientID: ca.ID, TokenURL: m.URL + "/token", AuthStyle: oauth2.AuthStyleInParams}
+	if _, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, m.httpClient(&good))); err != nil {
+		t.Fatal(err)
+	}
+	m.Clock.Advance(48 * time.Hour)
+	r := do(t, m.httpClient(&good), http.MethodPost, m.URL+"/token", form(ca.ID), nil)
+	if body := wantJSONError(t, m.lucid, r, "mtls_certificate_untrusted", "invalid_client", http.StatusUnauthorized); !strings.Contains(body.Description, "not now") {
+		t.Fatalf("after expiry: %q", body.Description)
+	}
 }
 
 // TestMTLSBoundTokens: tokens of a client that asks for binding, used at
@@ -512,12 +523,19 @@ func TestMTLSDiscovery(t *testing.T) {
 	if doc := meta(http.DefaultClient, plain.URL); doc["mtls_endpoint_aliases"] != nil || doc["tls_client_certificate_bound_access_tokens"] != nil {
 		t.Fatalf("mTLS advertised while off: %v", doc)
 	}
-	for _, alias := range []string{"", "https://mtls.example.com"} {
-		m := startMTLS(t, func(c *config.Config) { c.MTLS.EndpointAlias = alias })
+	// The alias names this same listener by another host name, as a
+	// deployment names its mTLS host: the aliases must work, not only be
+	// listed.
+	for _, localhost := range []bool{false, true} {
+		m := startMTLS(t, func(c *config.Config) {
+			if localhost {
+				c.MTLS.EndpointAlias = strings.Replace(c.Issuer, "127.0.0.1", "localhost", 1)
+			}
+		})
 		doc := meta(m.httpClient(nil), m.URL)
-		base := alias
-		if base == "" {
-			base = m.URL
+		base := m.URL
+		if localhost {
+			base = strings.Replace(m.URL, "127.0.0.1", "localhost", 1)
 		}
 		aliases, _ := doc["mtls_endpoint_aliases"].(map[string]any)
 		for k, path := range map[string]string{"token_endpoint": "/token", "revocation_endpoint": "/revoke", "introspection_endpoint": "/introspect", "userinfo_endpoint": "/userinfo"} {
@@ -535,6 +553,14 @@ func TestMTLSDiscovery(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(got, " "), "tls_client_auth self_signed_tls_client_auth") {
 			t.Errorf("token_endpoint_auth_methods_supported = %v", got)
+		}
+		own := selfSigned(t, "own")
+		spec := m2mSpec(store.AuthSelfSignedTLS)
+		spec.JWKS = jwksOf(t, own, false)
+		c, _ := m.client(t, spec)
+		cc := clientcredentials.Config{ClientID: c.ID, TokenURL: aliases["token_endpoint"].(string), AuthStyle: oauth2.AuthStyleInParams}
+		if _, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, m.httpClient(&own))); err != nil {
+			t.Errorf("token at the alias %s: %v", cc.TokenURL, err)
 		}
 	}
 }
@@ -604,4 +630,37 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set(h.name, h.value)
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestMTLSRegistration: a client registers for tls_client_auth itself
+// (RFC 7591 with the RFC 8705 metadata) and then authenticates with its
+// certificate at the revocation endpoint.
+func TestMTLSRegistration(t *testing.T) {
+	m := startMTLS(t, func(c *config.Config) { c.Registration.Mode = config.RegistrationOpen })
+	cert := m.ca.issue(func() *x509.Certificate {
+		c := clientLeaf("svc")
+		c.DNSNames = []string{"svc.example.com"}
+		return c
+	}())
+	r := do(t, m.httpClient(nil), http.MethodPost, m.URL+"/register", nil, func(r *http.Request) {
+		r.Header.Set("Content-Type", "application/json")
+		r.Body = io.NopCloser(strings.NewReader(`{"client_name":"svc","grant_types":["client_credentials"],"token_endpoint_auth_method":"tls_client_auth",` +
+			`"tls_client_auth_san_dns":"svc.example.com","tls_client_certificate_bound_access_tokens":true}`))
+	})
+	var reg struct {
+		ID     string `json:"client_id"`
+		Secret string `json:"client_secret"`
+		DNS    string `json:"tls_client_auth_san_dns"`
+		Bound  bool   `json:"tls_client_certificate_bound_access_tokens"`
+	}
+	if err := json.Unmarshal(r.body, &reg); err != nil || r.status != http.StatusCreated || reg.DNS != "svc.example.com" || !reg.Bound || reg.Secret != "" {
+		t.Fatalf("registration: %d %s", r.status, r.body)
+	}
+	revoke := func(c *tls.Certificate) *reply {
+		return do(t, m.httpClient(c), http.MethodPost, m.URL+"/revoke", url.Values{"token": {"lc_at_unknown"}, "client_id": {reg.ID}}, nil)
+	}
+	if r := revoke(&cert); r.status != http.StatusOK {
+		t.Fatalf("revocation with the certificate: %d %s", r.status, r.body)
+	}
+	wantJSONError(t, m.lucid, revoke(nil), "mtls_certificate_missing", "invalid_client", http.StatusUnauthorized)
 }

@@ -81,8 +81,10 @@ type Authenticator struct {
 	// set changes only with its registration (a new text, a new entry).
 	inline      sync.Map // string -> *keySet
 	inlineCount atomic.Int64
-	// clientCAs are the roots of tls_client_auth certificates (mtls.go).
+	// clientCAs are the roots of tls_client_auth certificates (mtls.go);
+	// verified remembers chains that verified against them.
 	clientCAs *x509.CertPool
+	verified  verifiedChains
 }
 
 // Option configures an Authenticator.

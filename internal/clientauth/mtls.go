@@ -3,12 +3,16 @@ package clientauth
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -65,17 +69,23 @@ func (a *Authenticator) verifyChain(c *store.Client, chain []*x509.Certificate) 
 	if a.clientCAs == nil {
 		return untrusted("this server trusts no CA for client certificates").Internal("setting", "mtls.ca_file is not set")
 	}
+	now := a.now()
+	key := chainKey(chain)
+	if a.verified.ok(key, now) {
+		return nil
+	}
 	inter := x509.NewCertPool()
 	for _, ic := range chain[1:] {
 		inter.AddCert(ic)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{
+	chains, err := leaf.Verify(x509.VerifyOptions{
 		Roots:         a.clientCAs,
 		Intermediates: inter,
-		CurrentTime:   a.now(),
+		CurrentTime:   now,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
 	if err == nil {
+		a.verified.add(key, chains[0])
 		return nil
 	}
 	var inv x509.CertificateInvalidError
@@ -221,4 +231,55 @@ func keyMatches(k jose.JSONWebKey, leaf *x509.Certificate, certKey []byte) bool 
 	}
 	der, err := x509.MarshalPKIXPublicKey(k.Key)
 	return err == nil && bytes.Equal(der, certKey)
+}
+
+// verifiedChains remembers chains that verified against the configured
+// roots, with the time span every certificate of the chain is valid in:
+// the same bytes against the same roots verify again within it, and the
+// signature checks are half of a tls_client_auth request. Nothing else
+// (no revocation) could change the answer. Bounded: past maxVerified
+// entries it starts over.
+type verifiedChains struct {
+	m     sync.Map // [32]byte -> span
+	count atomic.Int64
+}
+
+type span struct{ from, until time.Time }
+
+const maxVerified = 4096
+
+func chainKey(chain []*x509.Certificate) [32]byte {
+	h := sha256.New()
+	for _, c := range chain {
+		h.Write(c.Raw)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (v *verifiedChains) ok(k [32]byte, now time.Time) bool {
+	s, found := v.m.Load(k)
+	if !found {
+		return false
+	}
+	sp := s.(span)
+	return !now.Before(sp.from) && !now.After(sp.until)
+}
+
+func (v *verifiedChains) add(k [32]byte, chain []*x509.Certificate) {
+	sp := span{from: chain[0].NotBefore, until: chain[0].NotAfter}
+	for _, c := range chain[1:] {
+		if c.NotBefore.After(sp.from) {
+			sp.from = c.NotBefore
+		}
+		if c.NotAfter.Before(sp.until) {
+			sp.until = c.NotAfter
+		}
+	}
+	if v.count.Add(1) > maxVerified {
+		v.m.Clear()
+		v.count.Store(0)
+	}
+	v.m.Store(k, sp)
 }
