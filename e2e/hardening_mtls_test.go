@@ -656,6 +656,14 @@ func TestMTLSRegistration(t *testing.T) {
 	if err := json.Unmarshal(r.body, &reg); err != nil || r.status != http.StatusCreated || reg.DNS != "svc.example.com" || !reg.Bound || reg.Secret != "" {
 		t.Fatalf("registration: %d %s", r.status, r.body)
 	}
+	r = do(t, m.httpClient(nil), http.MethodPost, m.URL+"/register", nil, func(r *http.Request) {
+		r.Header.Set("Content-Type", "application/json")
+		r.Body = io.NopCloser(strings.NewReader(`{"client_name":"svc","grant_types":["client_credentials"],"token_endpoint_auth_method":"tls_client_auth",` +
+			`"tls_client_auth_san_dns":"svc.example.com","tls_client_auth_san_ip":"192.0.2.1"}`))
+	})
+	if body := wantJSONError(t, m.lucid, r, "registration_metadata_invalid", "invalid_client_metadata", http.StatusBadRequest); !strings.Contains(body.Description, "exactly one of") {
+		t.Fatalf("two names: %q", body.Description)
+	}
 	revoke := func(c *tls.Certificate) *reply {
 		return do(t, m.httpClient(c), http.MethodPost, m.URL+"/revoke", url.Values{"token": {"lc_at_unknown"}, "client_id": {reg.ID}}, nil)
 	}

@@ -194,7 +194,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return password.Hash(pw)
 		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
