@@ -292,7 +292,12 @@ const (
 )
 
 // Mistakes (entries_resource_library.go): the resource library's own failures.
-const ()
+const (
+	BearerEmpty                  Name = "bearer_token_empty"
+	AccessTokenForeignIssuer     Name = "access_token_foreign_issuer"
+	ResourceKeysUnavailable      Name = "resource_keys_unavailable"
+	ResourceIntrospectionRefused Name = "resource_introspection_refused"
+)
 
 // Sender constraints (entries_clientjwt.go): JWTs made by clients, request objects (JAR).
 const ()
@@ -304,7 +309,11 @@ const ()
 const ()
 
 // Sender constraints (entries_jarm.go): JWT-secured authorization responses.
-const ()
+const (
+	JARMSigningAlgUnsupported Name = "jarm_signing_alg_unsupported"
+	JARMEncryptionUnsupported Name = "jarm_encryption_unsupported"
+	JARMClientAlgUnavailable  Name = "jarm_client_alg_unavailable"
+)
 
 // Sender constraints (entries_mtls.go): mutual-TLS client authentication and bound tokens.
 const (

@@ -36,6 +36,7 @@ type metadata struct {
 	JWKS          *string // the jwks object, compacted
 	JWKSURI       *string
 	IDTokenAlg    *string
+	AuthzAlg      *string // authorization_signed_response_alg (JARM)
 	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
@@ -98,11 +99,19 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"scope", &md.Scope},
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
+		{"authorization_signed_response_alg", &md.AuthzAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
 		if *s.dst, e = stringField(fields, s.name); e != nil {
 			return nil, e
+		}
+	}
+	// Lucid signs authorization responses but does not encrypt them; a
+	// client registering encryption would wait for responses it never gets.
+	for _, name := range []string{"authorization_encrypted_response_alg", "authorization_encrypted_response_enc"} {
+		if raw := present(fields, name); raw != nil {
+			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
 		}
 	}
 	for _, s := range []struct {
@@ -237,6 +246,7 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	authzAlg      string
 	certIdentity  store.CertIdentity
 	boundTokens   bool
 }
@@ -259,6 +269,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		authzAlg:   deref(md.AuthzAlg, ""),
 		scopes:     manage.DefaultScopes(),
 
 		certIdentity: md.CertIdentity,
@@ -331,6 +342,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		Scopes:                 v.scopes,
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
+		AuthorizationAlg:       v.authzAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		CertIdentity:           &v.certIdentity,
@@ -351,6 +363,7 @@ func (v values) patch() manage.ClientPatch {
 		Scopes:                 &v.scopes,
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
+		AuthorizationAlg:       &v.authzAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 		CertIdentity:           &v.certIdentity,
@@ -391,6 +404,7 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
 	BoundTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
@@ -415,6 +429,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		AuthorizationAlg:        c.AuthorizationAlg,
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 	}

@@ -275,6 +275,10 @@ type Client struct {
 	// that a request presenting one is told when and how it was retired
 	// instead of "wrong". Never the secret, never a sealed copy.
 	RetiredSecrets []RetiredSecret `json:"retired_secrets,omitempty"`
+
+	// AuthorizationAlg signs the client's JWT-secured authorization
+	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
+	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's
