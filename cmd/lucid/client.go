@@ -99,7 +99,9 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt or self_signed_tls_client_auth (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
+	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
@@ -223,6 +225,9 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.AuthorizationAlg != "" {
 		kv = append(kv, [2]string{"Authorization response alg", c.AuthorizationAlg})
 	}
+	if c.RequestObjectAlg != "" {
+		kv = append(kv, [2]string{"Request object alg", c.RequestObjectAlg})
+	}
 	if len(c.JWKS) > 0 {
 		kv = append(kv, [2]string{"JWKS", "registered (" + fmt.Sprint(len(c.JWKS)) + " bytes)"})
 	}
@@ -233,6 +238,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	kv = append(kv, policyFields(c)...)
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
+		[2]string{"Require PAR", yesNo(c.RequirePAR)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
 		[2]string{"Disabled", yesNo(c.Disabled)},
 		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
@@ -322,14 +328,16 @@ func originFlags(l listFlag) listFlag {
 
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
-		addRedirect, rmRedirect, addPost, rmPost       listFlag
-		addOrigin, rmOrigin                            listFlag
-		addGrant, rmGrant, addResp, rmResp             listFlag
-		addScope, rmScope, addAud, rmAud               listFlag
-		format                                         string
-		name, method, alg, authzAlg, jwksFile, jwksURI string
-		pkce, alwaysRefresh, skipConsent, disabled     bool
-		fsRef                                          *flag.FlagSet
+		addRedirect, rmRedirect, addPost, rmPost   listFlag
+		addOrigin, rmOrigin                        listFlag
+		addGrant, rmGrant, addResp, rmResp         listFlag
+		addScope, rmScope, addAud, rmAud           listFlag
+		format                                     string
+		name, method, alg, jwksFile, jwksURI       string
+		requestObjectAlg, authzAlg                 string
+		pkce, alwaysRefresh, skipConsent, disabled bool
+		requirePAR                                 bool
+		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
 	var mf mtlsFlags
@@ -355,7 +363,9 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&authzAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses: RS256, ES256 or EdDSA (empty: RS256)")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
+		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
@@ -386,10 +396,12 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
 	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)
+	str("request-object-alg", requestObjectAlg, &p.RequestObjectAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)
 	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
+	boolean("require-par", requirePAR, &p.RequirePAR)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
 	boolean("disabled", disabled, &p.Disabled)
 	boolean("tls-bound-tokens", mf.bound, &p.CertBoundTokens)

@@ -28,7 +28,9 @@ type clientRequest struct {
 	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
+	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
+	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -59,7 +61,9 @@ type clientPatch struct {
 	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
+	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
+	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -135,7 +139,9 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -188,7 +194,9 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		IDTokenAlg:             req.IDTokenAlg,
 		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,

@@ -36,15 +36,17 @@ type ClientSpec struct {
 	AuthorizationAlg       string   // JARM responses; "" is RS256
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
+	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
+	AlwaysRefresh          bool
+	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
+	SkipConsent            bool
+	Disabled               bool
+	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
+	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
 	// CertIdentity is what a tls_client_auth certificate must name;
 	// CertBoundTokens asks for certificate-bound tokens (RFC 8705).
-	CertIdentity      *store.CertIdentity
-	CertBoundTokens   bool
-	AlwaysRefresh     bool
-	SkipConsent       bool
-	Disabled          bool
-	Audiences         []string // APIs the client may get tokens for (RFC 8707 resources)
-	AccessTokenFormat string   // "jwt", "opaque" or "" (the API's choice)
+	CertIdentity    *store.CertIdentity
+	CertBoundTokens bool
 	// TokenExchange (RFC 8693) and JWTBearer (RFC 7523) are needed with
 	// their grant types.
 	TokenExchange *store.ExchangePolicy
@@ -73,15 +75,17 @@ type ClientPatch struct {
 	AuthorizationAlg       *string
 	JWKS                   *string
 	JWKSURI                *string
+	RequestObjectAlg       *string
+	AlwaysRefresh          *bool
+	RequirePAR             *bool
+	SkipConsent            *bool
+	Disabled               *bool
+	Audiences              *[]string
+	AccessTokenFormat      *string
 	// CertIdentity replaces the tls_client_auth identity; an empty one
 	// removes it.
-	CertIdentity      *store.CertIdentity
-	CertBoundTokens   *bool
-	AlwaysRefresh     *bool
-	SkipConsent       *bool
-	Disabled          *bool
-	Audiences         *[]string
-	AccessTokenFormat *string
+	CertIdentity    *store.CertIdentity
+	CertBoundTokens *bool
 	// TokenExchange and JWTBearer replace the policy; a policy that allows
 	// nothing removes it.
 	TokenExchange *store.ExchangePolicy
@@ -126,7 +130,9 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		JWKSURI:                 spec.JWKSURI,
 		CertIdentity:            spec.CertIdentity,
 		CertBoundTokens:         spec.CertBoundTokens,
+		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
+		RequirePAR:              spec.RequirePAR,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
@@ -258,6 +264,11 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AuthorizationAlg != "" && !slices.Contains(knownAlgs, c.AuthorizationAlg) {
 		return catalog.New(catalog.JARMSigningAlgUnsupported, "alg", c.AuthorizationAlg, "supported", strings.Join(knownAlgs, ", "))
 	}
+	if c.RequestObjectAlg != "" {
+		if err := checkOneOf("request_object_signing_alg", c.RequestObjectAlg, RequestObjectAlgs); err != nil {
+			return err
+		}
+	}
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
 	}
@@ -292,7 +303,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if err := checkCertIdentity(c); err != nil {
 		return err
 	}
-	if keyMethod(c.TokenEndpointAuthMethod) {
+	// Request objects signed by the client (RFC 9101) need its keys too.
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
+	if keyMethod(c.TokenEndpointAuthMethod) || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
 			return invalid("jwks", "%s needs the client's public keys: give jwks or jwks_uri", c.TokenEndpointAuthMethod)
@@ -308,7 +321,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -364,7 +377,9 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.CertIdentity = p.CertIdentity
 		}
 		set(&c.CertBoundTokens, p.CertBoundTokens)
+		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
+		set(&c.RequirePAR, p.RequirePAR)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)
@@ -375,8 +390,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.JWTBearer != nil {
 			c.JWTBearer = p.JWTBearer
 		}
-		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil {
-			// Leaving private_key_jwt: its keys no longer apply.
+		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			// Leaving private_key_jwt: its keys no longer apply, unless
+			// they sign request objects.
 			c.JWKS, c.JWKSURI = "", ""
 		}
 		if p.AuthMethod != nil && *p.AuthMethod != store.AuthTLSClient && p.CertIdentity == nil {

@@ -458,3 +458,8 @@ func checkCertIdentity(c *store.Client) error {
 	}
 	return nil
 }
+
+// RequestObjectAlgs are the values of request_object_signing_alg: the
+// algorithms request objects may be signed with, and none for a client
+// registered to send unsigned ones (never accepted in a strict mode).
+var RequestObjectAlgs = []string{"RS256", "PS256", "ES256", "EdDSA", "none"}

@@ -24,7 +24,9 @@ type ClientView struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
+	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
@@ -64,7 +66,9 @@ func ViewClient(c *store.Client) ClientView {
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		JWKSURI:                 c.JWKSURI,
+		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
+		RequirePAR:              c.RequirePAR,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,

@@ -34,46 +34,39 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, k := range []string{"client_id", "redirect_uri"} {
+	for _, k := range []string{"client_id", "redirect_uri", "request"} {
 		if len(raw[k]) > 1 {
 			p.failPage(w, r, catalog.Authorize, "", catalog.New(catalog.ParameterDuplicated, "parameter", k))
 			return
 		}
 	}
-	clientID := raw.Get("client_id")
-	client, redirectURI, e := p.trustedTarget(r, clientID, raw.Get("redirect_uri"), raw.Has("redirect_uri"))
-	if e != nil {
-		p.failPage(w, r, catalog.Authorize, clientID, e)
-		return
-	}
-
-	// From here on the redirect URI is trusted: errors go back to it.
-	back, e := p.replyTarget(client, redirectURI, raw)
-	if e != nil {
-		p.failPage(w, r, catalog.Authorize, clientID, e)
-		return
-	}
-	params, e := single(raw)
-	if e != nil {
-		p.failRedirect(w, r, back, e)
-		return
-	}
-	var resources []string
-	if res := raw["resource"]; len(res) > 0 {
-		if resources, e = p.resourceAudience(r.Context(), client, res, false); e != nil {
-			p.failRedirect(w, r, back, e)
+	pushed := false
+	switch ref, ours := pushedRef(raw); {
+	case raw.Has("request"):
+		// A request object (RFC 9101): its parameters replace the query's.
+		if raw, ok = p.authorizeRequestObject(w, r, raw); !ok {
 			return
 		}
+	case ours:
+		// Only the pushed parameters count (RFC 9126 §4), and client_id.
+		stored, e := p.pushedParams(r, raw, ref)
+		if e != nil {
+			p.failPage(w, r, catalog.Authorize, raw.Get("client_id"), e)
+			return
+		}
+		raw, pushed = stored, true
 	}
-	ar, e := p.parseAuthRequest(r.Context(), params, client, resources)
-	if e != nil {
-		p.failRedirect(w, r, back, e)
+	c, e, trusted := p.checkAuthorization(r, raw, pushed)
+	switch {
+	case e != nil && !trusted:
+		p.failPage(w, r, catalog.Authorize, raw.Get("client_id"), e)
+		return
+	case e != nil:
+		p.failRedirect(w, r, c.back, e)
 		return
 	}
-	ar.Resources = resources
+	client, back, ar := c.client, c.back, c.ar
 	now := p.now()
-	ar.RedirectURI = redirectURI
-	ar.RedirectURIGiven = raw.Has("redirect_uri")
 	ar.Browser = p.browser(w, r)
 	ar.CreatedAt = now
 	ar.ExpiresAt = now.Add(p.life.AuthRequest)
@@ -93,16 +86,9 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			loginErr = catalog.New(catalog.LoginRequiredMaxAge, "max_age", *ar.MaxAge, "age", age.Round(time.Second))
 		}
 	}
-	if hint := params["id_token_hint"]; hint != "" {
-		sub, e := p.idTokenHintSubject(hint, client.ID)
-		if e != nil {
-			p.failRedirect(w, r, back, e)
-			return
-		}
-		if sess != nil && sub != user.ID {
-			needLogin = true
-			loginErr = catalog.New(catalog.IDTokenHintOtherUser).Internal("hint_sub", sub, "session_user", user.ID)
-		}
+	if sub := c.hintSubject; sub != "" && sess != nil && sub != user.ID {
+		needLogin = true
+		loginErr = catalog.New(catalog.IDTokenHintOtherUser).Internal("hint_sub", sub, "session_user", user.ID)
 	}
 	if needLogin {
 		if contains(ar.Prompt, "none") {
@@ -119,6 +105,71 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
 	p.consentStep(w, r, ar, client, user, false)
+}
+
+// checkedAuthz is an authorization request that passed every check made
+// before the browser's session is looked at.
+type checkedAuthz struct {
+	client *store.Client
+	// back is where failures go once the client and the redirect URI are
+	// trusted.
+	back replyTo
+	ar   *store.AuthRequest
+	// hintSubject is the subject of a valid id_token_hint, if any.
+	hintSubject string
+}
+
+// checkAuthorization checks the parameters of an authorization request:
+// the client and redirect URI (trustedTarget), then the resources and
+// everything parseAuthRequest checks, and an id_token_hint. The
+// authorization endpoint and the pushed authorization request endpoint
+// both call it, so that a pushed request is checked as fully at the push
+// (RFC 9126 §2.1). pushed says the parameters came through a push; when
+// not, a client or server that requires pushing refuses them. trusted says
+// whether the failure may go back to c.back.
+func (p *Provider) checkAuthorization(r *http.Request, raw url.Values, pushed bool) (c *checkedAuthz, e *catalog.Error, trusted bool) {
+	for _, k := range []string{"client_id", "redirect_uri"} {
+		if len(raw[k]) > 1 {
+			return nil, catalog.New(catalog.ParameterDuplicated, "parameter", k), false
+		}
+	}
+	clientID := raw.Get("client_id")
+	client, redirectURI, e := p.trustedTarget(r, clientID, raw.Get("redirect_uri"), raw.Has("redirect_uri"))
+	if e != nil {
+		return nil, e, false
+	}
+
+	// From here on the redirect URI is trusted: errors go back to it.
+	back, e := p.replyTarget(client, redirectURI, raw)
+	if e != nil {
+		return nil, e, false
+	}
+	c = &checkedAuthz{client: client, back: back}
+	if e := p.parRequired(client, pushed); e != nil {
+		return c, e, true
+	}
+	params, e := single(raw)
+	if e != nil {
+		return c, e, true
+	}
+	var resources []string
+	if res := raw["resource"]; len(res) > 0 {
+		if resources, e = p.resourceAudience(r.Context(), client, res, false); e != nil {
+			return c, e, true
+		}
+	}
+	if c.ar, e = p.parseAuthRequest(r.Context(), params, client, resources); e != nil {
+		return c, e, true
+	}
+	c.ar.Resources = resources
+	c.ar.RedirectURI = redirectURI
+	c.ar.RedirectURIGiven = raw.Has("redirect_uri")
+	if hint := params["id_token_hint"]; hint != "" {
+		if c.hintSubject, e = p.idTokenHintSubject(hint, client.ID); e != nil {
+			return c, e, true
+		}
+	}
+	return c, nil, true
 }
 
 // paramsInPostQuery catches a POST to the authorization endpoint whose
@@ -147,18 +198,9 @@ func (p *Provider) paramsInPostQuery(w http.ResponseWriter, r *http.Request) *ca
 // trustedTarget resolves the client and the redirect URI. Any failure here
 // must not redirect: the target cannot be trusted (RFC 6749 §4.1.2.1).
 func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, given bool) (*store.Client, string, *catalog.Error) {
-	if clientID == "" {
-		return nil, "", catalog.New(catalog.AuthorizeClientIDMissing)
-	}
-	client, err := p.store.GetClient(r.Context(), clientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
-	}
-	if err != nil {
-		return nil, "", failure.FromStore(err)
-	}
-	if client.Disabled {
-		return nil, "", catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	client, e := p.authorizeClient(r.Context(), clientID)
+	if e != nil {
+		return nil, "", e
 	}
 	if len(client.RedirectURIs) == 0 {
 		return nil, "", catalog.New(catalog.AuthorizeClientNoRedirectURIs, "client_id", clientID, "grant_types", orNone(strings.Join(client.GrantTypes, " "))).
@@ -190,6 +232,24 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 	}
 	return nil, "", catalog.New(catalog.RedirectURINotRegistered, "redirect_uri", redirectURI, "client_id", clientID).
 		Internal("registered", strings.Join(client.RedirectURIs, " "))
+}
+
+// authorizeClient finds the enabled client of an authorization request.
+func (p *Provider) authorizeClient(ctx context.Context, clientID string) (*store.Client, *catalog.Error) {
+	if clientID == "" {
+		return nil, catalog.New(catalog.AuthorizeClientIDMissing)
+	}
+	client, err := p.store.GetClient(ctx, clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
+	}
+	if err != nil {
+		return nil, failure.FromStore(err)
+	}
+	if client.Disabled {
+		return nil, catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	}
+	return client, nil
 }
 
 // validPort accepts no port or a TCP port, 1 to 65535; url.Parse checks
@@ -224,9 +284,6 @@ var promptValues = map[string]bool{"none": true, "login": true, "consent": true,
 // parseAuthRequest validates everything but the client, the redirect URI
 // and the resources (already checked, given as resources).
 func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]string, client *store.Client, resources []string) (*store.AuthRequest, *catalog.Error) {
-	if _, ok := params["request"]; ok {
-		return nil, catalog.New(catalog.RequestObjectUnsupp)
-	}
 	if _, ok := params["request_uri"]; ok {
 		return nil, catalog.New(catalog.RequestURIUnsupp)
 	}

@@ -66,7 +66,8 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
 		"authorization_response_iss_parameter_supported":   true,
 		"claims_parameter_supported":                       false,
-		"request_parameter_supported":                      false,
+		"request_parameter_supported":                      true,
+		"request_object_signing_alg_values_supported":      requestObjectAlgValues(p.clients.Strict()),
 		"request_uri_parameter_supported":                  false,
 		"frontchannel_logout_supported":                    false,
 		"backchannel_logout_supported":                     false,
@@ -83,6 +84,11 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	if p.registrationEndpoint != "" {
 		doc["registration_endpoint"] = p.registrationEndpoint
 	}
+	// RFC 9126 §5: pushed requests, whether every client must push, and
+	// request_uri accepted (only the PAR endpoint's own).
+	doc["pushed_authorization_request_endpoint"] = p.issuer + PathPAR
+	doc["require_pushed_authorization_requests"] = p.requirePAR
+	doc["request_uri_parameter_supported"] = true
 	return json.Marshal(doc)
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/failure"
@@ -52,6 +53,10 @@ type Options struct {
 	// TrustedIssuers are the issuers of JWT bearer grant assertions.
 	TrustedIssuers []config.TrustedIssuer
 
+	// RequirePAR makes every client push its authorization requests
+	// (require_pushed_authorization_requests, RFC 9126 §5).
+	RequirePAR bool
+
 	// Hashing bounds concurrent password hashes (password.hash_slots);
 	// nil means one slot per CPU and password.DefaultWait.
 	Hashing *password.Pool
@@ -84,6 +89,8 @@ type Provider struct {
 	failures  *failure.Recorder
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
+	// jwts verifies JWTs made by clients and workloads (internal/clientjwt).
+	jwts *clientjwt.Verifier
 	// hashing bounds how many password hashes run at once.
 	hashing *password.Pool
 	// unknownNames counts failed sign-ins for usernames without an
@@ -97,6 +104,8 @@ type Provider struct {
 	// mtls: RFC 8705 is on (mtls.go); mtlsAlias is its endpoint base.
 	mtls      bool
 	mtlsAlias string
+	// requirePAR: every client must push its authorization requests.
+	requirePAR bool
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 }
@@ -143,6 +152,7 @@ func New(opts Options) (*Provider, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.jwts = clientjwt.New(p.store, p.now)
 	if p.failures == nil {
 		p.failures = &failure.Recorder{Log: p.log, Store: p.store}
 	}
@@ -157,6 +167,7 @@ func New(opts Options) (*Provider, error) {
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
+	p.requirePAR = opts.RequirePAR
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -183,6 +194,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
+	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

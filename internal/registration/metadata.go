@@ -41,6 +41,10 @@ type metadata struct {
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
 	BoundTokens  *bool
+	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
+	RequestObjectAlg *string
+	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
+	RequirePAR *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -100,6 +104,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
 		{"authorization_signed_response_alg", &md.AuthzAlg},
+		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -136,6 +141,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, invalidField("tls_client_certificate_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
 		}
 		md.BoundTokens = &b
+	}
+	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
+		return nil, e
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -196,6 +204,18 @@ func stringList(fields map[string]json.RawMessage, name string) (*[]string, *cat
 	return &v, nil
 }
 
+func boolField(fields map[string]json.RawMessage, name string) (*bool, *catalog.Error) {
+	raw := present(fields, name)
+	if raw == nil {
+		return nil, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, invalidField(name, "must be true or false, not "+jsonKind(raw))
+	}
+	return &b, nil
+}
+
 func stringField(fields map[string]json.RawMessage, name string) (*string, *catalog.Error) {
 	raw := present(fields, name)
 	if raw == nil {
@@ -249,6 +269,8 @@ type values struct {
 	authzAlg      string
 	certIdentity  store.CertIdentity
 	boundTokens   bool
+	requestObjAlg string
+	requirePAR    bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -270,10 +292,13 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		authzAlg:   deref(md.AuthzAlg, ""),
-		scopes:     manage.DefaultScopes(),
 
 		certIdentity: md.CertIdentity,
 		boundTokens:  deref(md.BoundTokens, false),
+		// Absent: any signed alg; none only when asked for by name.
+		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		requirePAR:    deref(md.RequirePAR, false),
+		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -343,17 +368,19 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
 		AuthorizationAlg:       v.authzAlg,
+		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        v.boundTokens,
+		RequirePAR:             v.requirePAR,
 	}
 }
 
 // patch replaces every field a client registers; the operator's settings
 // (audiences, consent, PKCE, disabled…) stay as they are.
 func (v values) patch() manage.ClientPatch {
-	return manage.ClientPatch{
+	p := manage.ClientPatch{
 		Name:                   &v.name,
 		RedirectURIs:           &v.redirectURIs,
 		PostLogoutRedirectURIs: &v.postLogout,
@@ -364,11 +391,18 @@ func (v values) patch() manage.ClientPatch {
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
 		AuthorizationAlg:       &v.authzAlg,
+		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        &v.boundTokens,
 	}
+	// A client may require PAR of itself, but not undo a requirement:
+	// the operator may have set it.
+	if v.requirePAR {
+		p.RequirePAR = &v.requirePAR
+	}
+	return p
 }
 
 func deref[T any](p *T, def T) T {
@@ -407,7 +441,9 @@ type info struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
-	BoundTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
+	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -429,9 +465,11 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
+		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

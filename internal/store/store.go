@@ -178,6 +178,16 @@ type Store interface {
 	// returns ErrAlreadyUsed when the pair is already recorded and unexpired.
 	UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error
 
+	// Pushed authorization requests (RFC 9126), keyed by the SHA-256 of
+	// their request_uri's random part.
+	CreatePushedRequest(ctx context.Context, r *PushedRequest) error // ErrConflict if the hash exists
+	// ConsumePushedRequest marks the request used and returns it, only if
+	// it is unused, belongs to clientID and expires after now; exactly one
+	// of many concurrent calls succeeds. A refused call changes nothing and
+	// returns the stored request with ErrAlreadyUsed (the caller tells why
+	// from its UsedAt, ClientID and ExpiresAt); ErrNotFound when none.
+	ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*PushedRequest, error)
+
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
@@ -189,7 +199,8 @@ type Store interface {
 	TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error)
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
-	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis) and failures older than keepFailures.
+	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
+	// pushed requests that expired PushedKeep before now, and failures older than keepFailures.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
@@ -246,6 +257,10 @@ type Client struct {
 	// CertBoundTokens asks for access tokens bound to the client's TLS
 	// certificate (RFC 8705 §3.4) whenever it presents one.
 	CertBoundTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	// RequestObjectAlg is the alg the client signs request objects
+	// (RFC 9101) with: RS256, PS256, ES256, EdDSA, or none (unsigned,
+	// only when registered so); "" accepts any of the signed ones.
+	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	// AlwaysRefresh issues a refresh token even without offline_access.
 	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
 	// Audiences the client may get tokens for (API identifiers) with the
@@ -259,6 +274,9 @@ type Client struct {
 	// JWTBearer is whose assertions the client may present with the JWT
 	// bearer grant (RFC 7523 §2.1); nil allows none.
 	JWTBearer *JWTBearerPolicy `json:"jwt_bearer,omitempty"`
+	// RequirePAR makes the client push its authorization requests
+	// (RFC 9126 §5): the authorization endpoint takes only a request_uri.
+	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionByID", testSessionByID},
 		{"WebOrigins", testWebOrigins},
 		{"CertBinding", testCertBinding},
+		{"RequestObjectAlg", testRequestObjectAlg},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
@@ -86,6 +87,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Ping", testPing},
 		{"KeyCheck", testKeyCheck},
 		{"RetiredSecrets", testRetiredSecrets},
+		{"PushedRequests", testPushedRequests},
+		{"PushedRequestsConcurrent", testPushedConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
