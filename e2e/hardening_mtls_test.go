@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/backend"
+	"github.com/lucid-auth/lucid/resource"
 )
 
 // Mutual TLS (RFC 8705): a CA and client certificates made here, Lucid's
@@ -671,4 +673,61 @@ func TestMTLSRegistration(t *testing.T) {
 		t.Fatalf("revocation with the certificate: %d %s", r.status, r.body)
 	}
 	wantJSONError(t, m.lucid, revoke(nil), "mtls_certificate_missing", "invalid_client", http.StatusUnauthorized)
+}
+
+// TestMTLSResourceLibrary: an API using the resource library on its own
+// TLS listener accepts a certificate-bound token only with the certificate
+// it is bound to, by local verification and by introspection.
+func TestMTLSResourceLibrary(t *testing.T) {
+	ctx := context.Background()
+	m := startMTLS(t)
+	own, other := selfSigned(t, "svc"), selfSigned(t, "thief")
+	spec := m2mSpec(store.AuthSelfSignedTLS)
+	spec.JWKS = jwksOf(t, own, false)
+	c, _ := m.client(t, spec)
+	cc := clientcredentials.Config{ClientID: c.ID, TokenURL: m.URL + "/token", AuthStyle: oauth2.AuthStyleInParams}
+	tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, m.httpClient(&own)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	introspector, isec := m.client(t, m2mSpec(store.AuthSecretBasic))
+
+	for _, tc := range []struct {
+		name string
+		opts []resource.Option
+	}{
+		{"local", nil},
+		{"introspection", []resource.Option{resource.WithIntrospection(introspector.ID, isec)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := m.httpClient(nil)
+			v, err := resource.New(ctx, m.URL, "https://api.example.com", append([]resource.Option{resource.WithHTTPClient(hc), resource.WithClock(m.Clock.Now)}, tc.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			api := httptest.NewUnstartedServer(v.Require()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				claims, _ := resource.ClaimsFrom(r.Context())
+				_ = json.NewEncoder(w).Encode(claims)
+			})))
+			api.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+			api.StartTLS()
+			t.Cleanup(api.Close)
+			roots := x509.NewCertPool()
+			roots.AddCert(api.Certificate())
+			call := func(cert *tls.Certificate) *reply {
+				tc := &tls.Config{RootCAs: roots}
+				if cert != nil {
+					tc.Certificates = []tls.Certificate{*cert}
+				}
+				return do(t, &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}, http.MethodGet, api.URL, nil, func(r *http.Request) {
+					r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+				})
+			}
+			if r := call(&own); r.status != http.StatusOK || !strings.Contains(string(r.body), thumb(own)) {
+				t.Fatalf("with the certificate: %d %s", r.status, r.body)
+			}
+			wantBearerError(t, m.lucid, call(nil), "bound_token_certificate_missing", "invalid_token", http.StatusUnauthorized)
+			wantBearerError(t, m.lucid, call(&other), "bound_token_certificate_mismatch", "invalid_token", http.StatusUnauthorized)
+		})
+	}
 }

@@ -120,7 +120,7 @@ var mtlsEntries = []Entry{
 		OperatorFix: []string{
 			"If the requests pass a TLS-terminating proxy, have it forward the client certificate in `mtls.client_cert_header`.",
 		},
-		Spec: "RFC 8705 §3", SpecURL: rfc8705 + "#section-3", Endpoints: []Endpoint{UserInfo}},
+		Spec: "RFC 8705 §3", SpecURL: rfc8705 + "#section-3", Endpoints: []Endpoint{UserInfo, Resource}},
 	{Name: BoundTokenOtherCertificate, Error: "invalid_token", Status: http.StatusUnauthorized, Title: "Certificate-bound token presented with another certificate",
 		Description: "The access token is bound to the certificate with SHA-256 thumbprint {bound}, and the request presented one with thumbprint {presented}.",
 		Causes: []string{
@@ -131,7 +131,7 @@ var mtlsEntries = []Entry{
 		ClientFix: []string{
 			"Use the certificate the token was issued to, or get a new token with the current certificate.",
 		},
-		Spec: "RFC 8705 §3", SpecURL: rfc8705 + "#section-3", Endpoints: []Endpoint{UserInfo}},
+		Spec: "RFC 8705 §3", SpecURL: rfc8705 + "#section-3", Endpoints: []Endpoint{UserInfo, Resource}},
 	{Name: RefreshCertificateMismatch, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "Refresh token bound to another certificate",
 		Description: "This refresh token of public client {client_id} is bound to the certificate with SHA-256 thumbprint {bound}, and the request {presented}.",
 		Causes: []string{
