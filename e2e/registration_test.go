@@ -283,7 +283,7 @@ func TestRegistrationErrors(t *testing.T) {
 			entry: "method_not_allowed", code: "invalid_request", status: 405},
 
 		// Metadata.
-		{name: "unsupported auth method", method: "POST", path: "/register", token: initialAccessToken, body: ok(`,"token_endpoint_auth_method":"tls_client_auth"`),
+		{name: "unsupported auth method", method: "POST", path: "/register", token: initialAccessToken, body: ok(`,"token_endpoint_auth_method":"client_secret_magic"`),
 			entry: "registration_metadata_invalid", code: "invalid_client_metadata", status: 400, want: "field token_endpoint_auth_method"},
 		{name: "scope as a list", method: "POST", path: "/register", token: initialAccessToken, body: ok(`,"scope":["openid"]`),
 			entry: "registration_metadata_invalid", code: "invalid_client_metadata", status: 400, want: "field scope"},

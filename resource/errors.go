@@ -32,6 +32,10 @@ const (
 	NameIntrospectionRefused = "resource_introspection_refused"
 	NameUnavailable          = "introspection_unavailable"
 	NameServerError          = string(catalog.ServerError) // "server_error"
+	// A certificate-bound token (RFC 8705) without its certificate, or
+	// with another one.
+	NameCertificateMissing  = "bound_token_certificate_missing"
+	NameCertificateMismatch = "bound_token_certificate_mismatch"
 )
 
 // names lists every Name constant, for the test that keeps them in step
@@ -41,7 +45,7 @@ var names = []string{
 	NameTokenMalformed, NameTokenSignature, NameTokenForeignIssuer, NameTokenWrongIssuer,
 	NameTokenWrongAudience, NameTokenExpired, NameTokenNotYetValid, NameTokenInactive,
 	NameInsufficientScope, NameKeysUnavailable, NameIntrospectionRefused, NameUnavailable,
-	NameServerError,
+	NameServerError, NameCertificateMissing, NameCertificateMismatch,
 }
 
 // Sentinel errors for errors.Is. An *Error matches the sentinel of its
@@ -64,17 +68,21 @@ var (
 	// the request should be retried, never treated as unauthenticated.
 	// Require answers it with 503 and Retry-After.
 	ErrUnavailable = errors.New("resource: authorization server unavailable")
+	// ErrCertificateBinding: a certificate-bound token came without the
+	// client certificate it is bound to.
+	ErrCertificateBinding = errors.New("resource: access token bound to another client certificate")
 )
 
 // sentinelNames maps the sentinels of one or two names to them.
 var sentinelNames = map[error][]string{
-	ErrTokenMissing:      {NameTokenMissing},
-	ErrTokenExpired:      {NameTokenExpired},
-	ErrTokenNotYetValid:  {NameTokenNotYetValid},
-	ErrWrongIssuer:       {NameTokenWrongIssuer, NameTokenForeignIssuer},
-	ErrWrongAudience:     {NameTokenWrongAudience},
-	ErrTokenInactive:     {NameTokenInactive},
-	ErrInsufficientScope: {NameInsufficientScope},
+	ErrTokenMissing:       {NameTokenMissing},
+	ErrTokenExpired:       {NameTokenExpired},
+	ErrTokenNotYetValid:   {NameTokenNotYetValid},
+	ErrWrongIssuer:        {NameTokenWrongIssuer, NameTokenForeignIssuer},
+	ErrWrongAudience:      {NameTokenWrongAudience},
+	ErrTokenInactive:      {NameTokenInactive},
+	ErrInsufficientScope:  {NameInsufficientScope},
+	ErrCertificateBinding: {NameCertificateMissing, NameCertificateMismatch},
 }
 
 // The RFC 6750 codes of the class sentinels, as the catalog has them.

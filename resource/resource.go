@@ -30,6 +30,7 @@ package resource
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,9 @@ type Claims struct {
 	ClientID  string   `json:"client_id"`
 	Scope     string   `json:"scope"`
 	AuthTime  int64    `json:"auth_time,omitempty"`
+	// Cnf binds the token to the client's certificate (RFC 8705 §3.1);
+	// Require checks it (CheckCertificate for callers of Verify).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
 // Scopes returns the granted scopes.
@@ -81,6 +85,8 @@ type Verifier struct {
 	introspectURI    string
 	clientID, secret string
 	keys             keyCache
+	// certOf finds a request's client certificate (mtls.go).
+	certOf func(*http.Request) *x509.Certificate
 }
 
 // Option configures a Verifier.
@@ -117,6 +123,9 @@ func New(ctx context.Context, issuer, audience string, opts ...Option) (*Verifie
 	}
 	if v.log == nil {
 		v.log = slog.Default()
+	}
+	if v.certOf == nil {
+		v.certOf = handshakeCertificate
 	}
 	var meta struct {
 		Issuer        string `json:"issuer"`
@@ -414,6 +423,10 @@ func (v *Verifier) Require(scopes ...string) func(http.Handler) http.Handler {
 			c, e := v.verify(ctx, token)
 			if e != nil {
 				v.fail(w, r, "", e)
+				return
+			}
+			if e := checkCertificate(c, v.certOf(r)); e != nil {
+				v.fail(w, r, c.ClientID, e)
 				return
 			}
 			for _, s := range scopes {

@@ -92,12 +92,12 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.Var(&grants, "grant-type", "grant type (repeatable; default authorization_code refresh_token)")
 	fs.Var(&responses, "response-type", "response type (default code)")
 	fs.Var(&scopes, "scope", "allowed scope (repeatable or space-separated; default openid profile email offline_access address phone)")
-	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
+	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none")
 	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
-	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
+	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt or self_signed_tls_client_auth (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
 	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
@@ -110,6 +110,8 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&expires, "secret-expires", "", "when the secret expires: a duration (720h) or an RFC 3339 time")
 	var pf policyFlags
 	pf.register(fs, false)
+	var mf mtlsFlags
+	mf.register(fs)
 	if _, err := parseFlags(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -121,6 +123,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 		return usagef("at least one --redirect-uri is required for authorization_code")
 	}
 	spec.Audiences = audiences
+	spec.CertIdentity, spec.CertBoundTokens = mf.identity(set), mf.bound
 	if pf.exchangeSet(set) {
 		spec.TokenExchange = pf.exchange(set, nil)
 	}
@@ -231,6 +234,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.JWKSURI != "" {
 		kv = append(kv, [2]string{"JWKS URI", c.JWKSURI})
 	}
+	kv = append(kv, showMTLS(c)...)
 	kv = append(kv, policyFields(c)...)
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
@@ -336,8 +340,10 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
+	var mf mtlsFlags
 	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
 		fsRef = fs
+		mf.register(fs)
 		fs.StringVar(&name, "name", "", "new name")
 		fs.Var(&addRedirect, "redirect-uri", "add a redirect URI (repeatable)")
 		fs.Var(&rmRedirect, "remove-redirect-uri", "remove a redirect URI (repeatable)")
@@ -351,7 +357,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.Var(&rmResp, "remove-response-type", "remove a response type")
 		fs.Var(&addScope, "scope", "allow a scope (repeatable or space-separated)")
 		fs.Var(&rmScope, "remove-scope", "disallow a scope (repeatable or space-separated)")
-		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
+		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none")
 		fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 		fs.StringVar(&alg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA")
 		fs.StringVar(&authzAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses: RS256, ES256 or EdDSA (empty: RS256)")
@@ -398,6 +404,10 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	boolean("require-par", requirePAR, &p.RequirePAR)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
 	boolean("disabled", disabled, &p.Disabled)
+	boolean("tls-bound-tokens", mf.bound, &p.CertBoundTokens)
+	if id := mf.identity(set); id != nil {
+		p.CertIdentity, changed = id, true
+	}
 	if jwksFile != "" {
 		j, err := readJWKS(e, jwksFile)
 		if err != nil {

@@ -35,6 +35,9 @@ type clientRequest struct {
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
 	AccessTokenFormat      string          `json:"access_token_format"`
+	// RFC 8705: what a tls_client_auth certificate names, and bound tokens.
+	CertIdentity    *store.CertIdentity `json:"tls_client_auth"`
+	CertBoundTokens bool                `json:"tls_client_certificate_bound_access_tokens"`
 	// Secret is an operator-chosen secret; generated when absent.
 	Secret          string     `json:"client_secret"`
 	SecretExpiresAt *time.Time `json:"secret_expires_at"`
@@ -65,6 +68,9 @@ type clientPatch struct {
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
 	AccessTokenFormat      *string         `json:"access_token_format"`
+	// An object replaces the identity; {} removes it.
+	CertIdentity    *store.CertIdentity `json:"tls_client_auth"`
+	CertBoundTokens *bool               `json:"tls_client_certificate_bound_access_tokens"`
 
 	// A policy replaces the current one; {} removes it.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
@@ -140,6 +146,8 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
+		CertIdentity:           req.CertIdentity,
+		CertBoundTokens:        req.CertBoundTokens,
 		Secret:                 req.Secret,
 		SecretExpiresAt:        req.SecretExpiresAt,
 		TokenExchange:          req.TokenExchange,
@@ -193,6 +201,8 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
+		CertIdentity:           req.CertIdentity,
+		CertBoundTokens:        req.CertBoundTokens,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
 	}

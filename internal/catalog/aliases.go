@@ -71,7 +71,7 @@ const (
 	naClaimRules           = "Lucid has no configurable claim rules or claims transformations: the claims it releases follow from the scopes."
 	naPairwise             = "Lucid has no pairwise subject identifiers: a user's sub is the same for every client."
 	naAssignment           = "Lucid does not assign users or groups to applications: any active user may sign in to any client that asks."
-	naCertificates         = "Lucid does not authenticate clients or users with X.509 certificates: there is no mutual TLS and no certificate-based sign-in."
+	naCertificates         = "Lucid has no certificate-based sign-in for people and checks no revocation lists; clients authenticate with certificates only by mutual TLS (RFC 8705)."
 	naAgeGroups            = "Lucid records no age or legal age group for its users."
 	naEncryption           = "Lucid does not encrypt the tokens it issues; they are signed only."
 	naAppSigningKeys       = "Lucid signs every token with its own keys; there are no signing keys per application."

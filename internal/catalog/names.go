@@ -347,4 +347,15 @@ const (
 )
 
 // Sender constraints (entries_mtls.go): mutual-TLS client authentication and bound tokens.
-const ()
+const (
+	MTLSCertificateMissing      Name = "mtls_certificate_missing"
+	MTLSCertificateUntrusted    Name = "mtls_certificate_untrusted"
+	MTLSSubjectMismatch         Name = "mtls_subject_mismatch"
+	MTLSCertificateUnregistered Name = "mtls_certificate_not_registered"
+	MTLSProxyHeaderUntrusted    Name = "mtls_proxy_header_untrusted"
+	MTLSProxyHeaderMalformed    Name = "mtls_proxy_header_malformed"
+	MTLSBindingNoCertificate    Name = "mtls_binding_without_certificate"
+	BoundTokenNoCertificate     Name = "bound_token_certificate_missing"
+	BoundTokenOtherCertificate  Name = "bound_token_certificate_mismatch"
+	RefreshCertificateMismatch  Name = "refresh_token_certificate_mismatch"
+)

@@ -24,6 +24,7 @@ package clientauth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,6 +36,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientcert"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -79,6 +81,10 @@ type Authenticator struct {
 	// set changes only with its registration (a new text, a new entry).
 	inline      sync.Map // string -> *keySet
 	inlineCount atomic.Int64
+	// clientCAs are the roots of tls_client_auth certificates (mtls.go);
+	// verified remembers chains that verified against them.
+	clientCAs *x509.CertPool
+	verified  verifiedChains
 }
 
 // Option configures an Authenticator.
@@ -144,6 +150,8 @@ type presented struct {
 	formSecret    string
 	assertionType string
 	assertion     string
+
+	cert *clientcert.Presented // the TLS client certificate, if any
 }
 
 // Authenticate identifies and authenticates the client of a form request
@@ -200,6 +208,10 @@ func readPresented(r *http.Request, form url.Values) (presented, *catalog.Error)
 	p.formSecret = form.Get("client_secret")
 	p.assertionType = form.Get("client_assertion_type")
 	p.assertion = form.Get("client_assertion")
+	p.cert = clientcert.From(r.Context())
+	if p.cert != nil && p.cert.Err != nil {
+		return p, p.cert.Err
+	}
 	return p, nil
 }
 
@@ -238,6 +250,9 @@ func (a *Authenticator) authenticate(ctx context.Context, p presented) (*store.C
 	c, e := a.client(ctx, p.formID)
 	if e != nil {
 		return nil, "", e
+	}
+	if MTLSMethod(c.TokenEndpointAuthMethod) {
+		return a.mtlsClient(ctx, c, p.cert)
 	}
 	if !c.Public() {
 		e := catalog.New(catalog.ClientCredentialsMissing, "client_id", c.ID, "method", registered(c))

@@ -19,6 +19,9 @@ type Config struct {
 	} `yaml:"tls"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For/Proto/Host are believed.
 	TrustedProxies []string `yaml:"trusted_proxies"` // LUCID_TRUSTED_PROXIES (comma-separated)
+	// MTLS is mutual-TLS client authentication and certificate-bound
+	// tokens (RFC 8705).
+	MTLS MTLS `yaml:"mtls"`
 
 	Lifetimes Lifetimes `yaml:"lifetimes"`
 	Cookies   Cookies   `yaml:"cookies"`
@@ -199,6 +202,28 @@ type KeyFetch struct {
 	// link-local and unique-local addresses: for development and tests
 	// only, never on a server open to registration.
 	AllowLocal bool `yaml:"allow_local"` // LUCID_KEY_FETCH_ALLOW_LOCAL
+}
+
+// MTLS settings (RFC 8705). Client certificates reach Lucid through its
+// own TLS listener (which then asks for one, without requiring it) or in a
+// header set by a TLS-terminating proxy in trusted_proxies.
+type MTLS struct {
+	// Enabled asks for client certificates, accepts the tls_client_auth
+	// and self_signed_tls_client_auth methods and binds tokens to
+	// certificates; it needs tls.cert_file or ClientCertHeader.
+	Enabled bool `yaml:"enabled"` // LUCID_MTLS_ENABLED
+	// CAFile is a PEM file of the CAs that issue tls_client_auth
+	// certificates; without it only self_signed_tls_client_auth works.
+	CAFile string `yaml:"ca_file"` // LUCID_MTLS_CA_FILE
+	// ClientCertHeader is the header a trusted proxy forwards the client
+	// certificate in (PEM or URL-encoded PEM, as nginx's
+	// $ssl_client_escaped_cert, or Envoy's x-forwarded-client-cert).
+	ClientCertHeader string `yaml:"client_cert_header"` // LUCID_MTLS_CLIENT_CERT_HEADER
+	// EndpointAlias is the base URL (https://mtls.example.com) where the
+	// token, revocation, introspection and userinfo endpoints are reached
+	// with mutual TLS, advertised as mtls_endpoint_aliases; empty means
+	// the ordinary endpoints (Lucid's own listener asks for certificates).
+	EndpointAlias string `yaml:"endpoint_alias"` // LUCID_MTLS_ENDPOINT_ALIAS
 }
 
 // Limits of TrustedIssuer.MaxLifetime.

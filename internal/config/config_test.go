@@ -279,6 +279,26 @@ func TestValidate(t *testing.T) {
 		{name: "no wait for a hash slot", adjust: func(c *Config) { c.Password.HashWait = 0 }},
 		{name: "hash wait is a queue", adjust: func(c *Config) { c.Password.HashWait = time.Minute }, wantErr: []string{"password.hash_wait: is 1m0s"}},
 		{name: "trusted proxies", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "::1/128"} }},
+		{name: "mtls on own TLS", adjust: func(c *Config) {
+			c.TLS.CertFile, c.TLS.KeyFile = "/c.pem", "/k.pem"
+			c.MTLS = MTLS{Enabled: true, CAFile: "/ca.pem", EndpointAlias: "https://mtls.example.com"}
+		}},
+		{name: "mtls behind a proxy", adjust: func(c *Config) {
+			c.TrustedProxies = []string{"10.0.0.0/8"}
+			c.MTLS = MTLS{Enabled: true, ClientCertHeader: "X-SSL-Client-Cert"}
+		}},
+		{name: "mtls with no way in", adjust: func(c *Config) { c.MTLS.Enabled = true }, wantErr: []string{"mtls.enabled: needs a way"}},
+		{name: "mtls header without proxies", adjust: func(c *Config) { c.MTLS = MTLS{Enabled: true, ClientCertHeader: "X-Client-Cert"} },
+			wantErr: []string{"mtls.client_cert_header: is set but trusted_proxies is empty"}},
+		{name: "mtls header not a name", adjust: func(c *Config) {
+			c.TrustedProxies = []string{"10.0.0.0/8"}
+			c.MTLS = MTLS{Enabled: true, ClientCertHeader: "X Client: Cert"}
+		}, wantErr: []string{"mtls.client_cert_header:", "not a header name"}},
+		{name: "mtls alias not https", adjust: func(c *Config) {
+			c.TLS.CertFile, c.TLS.KeyFile = "/c.pem", "/k.pem"
+			c.MTLS = MTLS{Enabled: true, EndpointAlias: "http://mtls.example.com"}
+		}, wantErr: []string{"mtls.endpoint_alias:"}},
+		{name: "mtls settings while off", adjust: func(c *Config) { c.MTLS.CAFile = "/ca.pem" }, wantErr: []string{"mtls.enabled: is false"}},
 		{name: "trusted proxy not a CIDR", adjust: func(c *Config) { c.TrustedProxies = []string{"10.0.0.1"} }, wantErr: []string{`trusted_proxies: "10.0.0.1"`}},
 		{name: "short admin token", adjust: func(c *Config) { c.AdminToken = "short" }, wantErr: []string{"admin_token: is 5 characters"}},
 		{name: "both master keys", adjust: func(c *Config) { c.MasterKey, c.MasterKeyFile = "x", "/y" }, wantErr: []string{"set only one"}},

@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	errs = append(errs, c.checkMTLS()...)
 	errs = append(errs, c.checkTrustedIssuers()...)
 
 	l := c.Lifetimes
@@ -313,6 +314,40 @@ func (r Registration) check() []error {
 			bad("initial_access_tokens", "token #%d repeats an earlier token", i+1)
 		}
 		seen[t] = true
+	}
+	return errs
+}
+
+// checkMTLS checks the mtls section: a way for certificates to arrive,
+// and a header only with proxies to believe it from.
+func (c *Config) checkMTLS() []error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("mtls.%s: "+format, append([]any{key}, a...)...))
+	}
+	m := c.MTLS
+	if !m.Enabled {
+		if m.CAFile != "" || m.ClientCertHeader != "" || m.EndpointAlias != "" {
+			bad("enabled", "is false while other mtls settings are set; set mtls.enabled: true to use them")
+		}
+		return errs
+	}
+	if c.TLS.CertFile == "" && m.ClientCertHeader == "" {
+		bad("enabled", "needs a way for client certificates to arrive: Lucid's own TLS (tls.cert_file, tls.key_file) or a proxy's header (mtls.client_cert_header)")
+	}
+	if m.ClientCertHeader != "" {
+		if strings.ContainsFunc(m.ClientCertHeader, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) }) {
+			bad("client_cert_header", "%q is not a header name", m.ClientCertHeader)
+		}
+		if len(c.TrustedProxies) == 0 {
+			bad("client_cert_header", "is set but trusted_proxies is empty; the header is believed only from the proxies listed there")
+		}
+	}
+	if m.EndpointAlias != "" {
+		u, err := url.Parse(m.EndpointAlias)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			bad("endpoint_alias", "%q is not an https base URL such as https://mtls.example.com", m.EndpointAlias)
+		}
 	}
 	return errs
 }

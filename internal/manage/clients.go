@@ -43,6 +43,10 @@ type ClientSpec struct {
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
 	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
+	// CertIdentity is what a tls_client_auth certificate must name;
+	// CertBoundTokens asks for certificate-bound tokens (RFC 8705).
+	CertIdentity    *store.CertIdentity
+	CertBoundTokens bool
 	// TokenExchange (RFC 8693) and JWTBearer (RFC 7523) are needed with
 	// their grant types.
 	TokenExchange *store.ExchangePolicy
@@ -78,6 +82,10 @@ type ClientPatch struct {
 	Disabled               *bool
 	Audiences              *[]string
 	AccessTokenFormat      *string
+	// CertIdentity replaces the tls_client_auth identity; an empty one
+	// removes it.
+	CertIdentity    *store.CertIdentity
+	CertBoundTokens *bool
 	// TokenExchange and JWTBearer replace the policy; a policy that allows
 	// nothing removes it.
 	TokenExchange *store.ExchangePolicy
@@ -120,6 +128,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AuthorizationAlg:        spec.AuthorizationAlg,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
+		CertIdentity:            spec.CertIdentity,
+		CertBoundTokens:         spec.CertBoundTokens,
 		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		RequirePAR:              spec.RequirePAR,
@@ -290,12 +300,15 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AlwaysRefresh && !slices.Contains(c.GrantTypes, "refresh_token") {
 		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
 	}
+	if err := checkCertIdentity(c); err != nil {
+		return err
+	}
 	// Request objects signed by the client (RFC 9101) need its keys too.
 	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
-	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
+	if keyMethod(c.TokenEndpointAuthMethod) || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
-			return invalid("jwks", "private_key_jwt needs the client's public keys: give jwks or jwks_uri")
+			return invalid("jwks", "%s needs the client's public keys: give jwks or jwks_uri", c.TokenEndpointAuthMethod)
 		case c.JWKS != "" && c.JWKSURI != "":
 			return invalid("jwks", "give jwks or jwks_uri, not both")
 		case c.JWKS != "":
@@ -308,7 +321,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -360,6 +373,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.AuthorizationAlg, p.AuthorizationAlg)
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
+		if p.CertIdentity != nil {
+			c.CertIdentity = p.CertIdentity
+		}
+		set(&c.CertBoundTokens, p.CertBoundTokens)
 		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.RequirePAR, p.RequirePAR)
@@ -373,11 +390,14 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.JWTBearer != nil {
 			c.JWTBearer = p.JWTBearer
 		}
-		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil &&
+		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
 			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
 			// Leaving private_key_jwt: its keys no longer apply, unless
 			// they sign request objects.
 			c.JWKS, c.JWKSURI = "", ""
+		}
+		if p.AuthMethod != nil && *p.AuthMethod != store.AuthTLSClient && p.CertIdentity == nil {
+			c.CertIdentity = nil
 		}
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {
 			return err

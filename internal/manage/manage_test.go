@@ -200,8 +200,28 @@ func TestCreateClient(t *testing.T) {
 			want: catalog.AdminInvalid, kv: []string{"field", "always_issue_refresh_token"}},
 		{name: "unknown alg", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, IDTokenAlg: "HS256"},
 			want: catalog.AdminInvalid, kv: []string{"field", "id_token_signed_response_alg"}},
-		{name: "unknown method", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, AuthMethod: "tls_client_auth"},
+		{name: "unknown method", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, AuthMethod: "client_secret_magic"},
 			want: catalog.AdminInvalid, kv: []string{"field", "token_endpoint_auth_method"}},
+		{name: "tls_client_auth without a name", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AuthMethod: store.AuthTLSClient},
+			want: catalog.AdminInvalid, kv: []string{"field", "tls_client_auth"}},
+		{name: "tls_client_auth with two names", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AuthMethod: store.AuthTLSClient,
+			CertIdentity: &store.CertIdentity{SANDNS: "a.example.com", SANEmail: "a@example.com"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "tls_client_auth"}},
+		{name: "tls_client_auth bad ip", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AuthMethod: store.AuthTLSClient,
+			CertIdentity: &store.CertIdentity{SANIP: "10.0.0"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "tls_client_auth_san_ip"}},
+		{name: "subject for a secret client", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"},
+			CertIdentity: &store.CertIdentity{SubjectDN: "CN=a"}},
+			want: catalog.AdminInvalid, kv: []string{"field", "tls_client_auth"}},
+		{name: "self-signed without keys", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AuthMethod: store.AuthSelfSignedTLS},
+			want: catalog.AdminInvalid, kv: []string{"field", "jwks"}},
+		{name: "tls_client_auth with a subject", spec: ClientSpec{Name: "N", GrantTypes: []string{"client_credentials"}, AuthMethod: store.AuthTLSClient,
+			CertIdentity: &store.CertIdentity{SubjectDN: "CN=svc,O=Example"}, CertBoundTokens: true},
+			check: func(t *testing.T, c *store.Client, plain string) {
+				if plain != "" || len(c.Secrets) != 0 || c.CertIdentity == nil || c.CertIdentity.SubjectDN != "CN=svc,O=Example" || !c.CertBoundTokens {
+					t.Errorf("got %+v, secret %q", c, plain)
+				}
+			}},
 		{name: "private_key_jwt with jwks", spec: ClientSpec{Name: "N", RedirectURIs: []string{"https://n.example.com/cb"}, AuthMethod: store.AuthPrivateKeyJWT, JWKS: jwksRSA, IDTokenAlg: "ES256", RequirePKCE: &yes},
 			check: func(t *testing.T, c *store.Client, plain string) {
 				if plain != "" || len(c.Secrets) != 0 || c.JWKS == "" {

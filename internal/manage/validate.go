@@ -175,7 +175,7 @@ var (
 	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials", store.GrantTokenExchange, store.GrantJWTBearer}
 	knownFormats       = []string{store.FormatJWT, store.FormatOpaque}
 	knownResponseTypes = []string{"code"}
-	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT, store.AuthNone}
+	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT, store.AuthNone, store.AuthTLSClient, store.AuthSelfSignedTLS}
 	knownAlgs          = []string{"RS256", "ES256", "EdDSA"}
 )
 
@@ -400,6 +400,61 @@ func CheckAPIID(id string) error {
 	u, err := url.Parse(id)
 	if err != nil || u.Scheme == "" || u.Fragment != "" || strings.Contains(id, "#") || (u.Host == "" && u.Opaque == "") {
 		return errors.New("an API identifier is an absolute URI without a fragment, such as https://api.example.com")
+	}
+	return nil
+}
+
+// keyMethod reports whether a method authenticates with the client's
+// registered public keys.
+func keyMethod(m string) bool {
+	return m == store.AuthPrivateKeyJWT || m == store.AuthSelfSignedTLS
+}
+
+// checkCertIdentity applies RFC 8705 §2.1.2: a tls_client_auth client
+// registers exactly one subject DN or subject alternative name, and no
+// other client registers one. An empty identity counts as none.
+func checkCertIdentity(c *store.Client) error {
+	id := c.CertIdentity
+	if id != nil && *id == (store.CertIdentity{}) {
+		c.CertIdentity, id = nil, nil
+	}
+	if c.TokenEndpointAuthMethod != store.AuthTLSClient {
+		if id != nil {
+			return invalid("tls_client_auth", "a certificate subject or name is used only with token_endpoint_auth_method tls_client_auth, not %s", c.TokenEndpointAuthMethod)
+		}
+		return nil
+	}
+	const fields = "tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip or tls_client_auth_san_email"
+	if id == nil {
+		return invalid("tls_client_auth", "tls_client_auth needs exactly one of %s", fields)
+	}
+	set := 0
+	for _, v := range []string{id.SubjectDN, id.SANDNS, id.SANURI, id.SANIP, id.SANEmail} {
+		if v != "" {
+			set++
+		}
+		if err := checkText("tls_client_auth", v, 1000); err != nil {
+			return err
+		}
+	}
+	if set != 1 {
+		return invalid("tls_client_auth", "give exactly one of %s, not %d", fields, set)
+	}
+	switch {
+	case id.SubjectDN != "" && !strings.Contains(id.SubjectDN, "="):
+		return invalid("tls_client_auth_subject_dn", "%q is not a distinguished name such as CN=client,O=Example", id.SubjectDN)
+	case id.SANIP != "" && net.ParseIP(id.SANIP) == nil:
+		return invalid("tls_client_auth_san_ip", "%q is not an IPv4 or IPv6 address", id.SANIP)
+	case id.SANEmail != "":
+		if _, err := mail.ParseAddress(id.SANEmail); err != nil || strings.ContainsAny(id.SANEmail, "<> ") {
+			return invalid("tls_client_auth_san_email", "%q is not an e-mail address", id.SANEmail)
+		}
+	case id.SANURI != "":
+		if u, err := url.Parse(id.SANURI); err != nil || u.Scheme == "" {
+			return invalid("tls_client_auth_san_uri", "%q is not an absolute URI", id.SANURI)
+		}
+	case id.SANDNS != "" && strings.ContainsAny(id.SANDNS, " /:@"):
+		return invalid("tls_client_auth_san_dns", "%q is not a DNS name", id.SANDNS)
 	}
 	return nil
 }

@@ -31,9 +31,12 @@ type ClientView struct {
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
 	AccessTokenFormat       string          `json:"access_token_format,omitempty"`
-	Secrets                 []SecretView    `json:"secrets"`
-	CreatedAt               time.Time       `json:"created_at"`
-	UpdatedAt               time.Time       `json:"updated_at"`
+	// CertIdentity is the tls_client_auth subject or name (RFC 8705).
+	CertIdentity    *store.CertIdentity `json:"tls_client_auth,omitempty"`
+	CertBoundTokens bool                `json:"tls_client_certificate_bound_access_tokens"`
+	Secrets         []SecretView        `json:"secrets"`
+	CreatedAt       time.Time           `json:"created_at"`
+	UpdatedAt       time.Time           `json:"updated_at"`
 
 	// The grant policies, absent when the client has none.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange,omitempty"`
@@ -72,6 +75,8 @@ func ViewClient(c *store.Client) ClientView {
 		AccessTokenFormat:       c.AccessTokenFormat,
 		TokenExchange:           c.TokenExchange,
 		JWTBearer:               c.JWTBearer,
+		CertIdentity:            c.CertIdentity,
+		CertBoundTokens:         c.CertBoundTokens,
 		Secrets:                 make([]SecretView, 0, len(c.Secrets)),
 		CreatedAt:               c.CreatedAt.UTC(),
 		UpdatedAt:               c.UpdatedAt.UTC(),

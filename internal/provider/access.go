@@ -65,6 +65,8 @@ type AccessClaims struct {
 	Grant string `json:"grant_id,omitempty"`
 	// Act names the acting party of a delegated token (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
+	// Cnf binds the token to a client certificate (RFC 8705 §3.1).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 
 	// opaque is set for reference tokens, which have no JWT form.
 	opaque bool
@@ -83,11 +85,15 @@ type accessToken struct {
 	session  string
 	family   string
 	act      json.RawMessage // RFC 8693 act claim, for delegation
+	x5t      string          // bound to this certificate (RFC 8705), or ""
 }
 
 // mintAccess signs a JWT access token, which costs no database write, or
 // stores an opaque one.
 func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *AccessClaims, *catalog.Error) {
+	if t.x5t == "" {
+		t.x5t = certBinding(ctx)
+	}
 	token, c, record, e := p.newAccess(t)
 	if e != nil {
 		return "", nil, e
@@ -122,6 +128,9 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 		Grant:    t.family,
 		Act:      t.act,
 	}
+	if t.x5t != "" {
+		c.Cnf = &Confirmation{X5tS256: t.x5t}
+	}
 	if t.format == store.FormatOpaque {
 		token := credential.New(credential.Access)
 		c.opaque = true
@@ -137,6 +146,8 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 			CreatedAt: now,
 			ExpiresAt: time.Unix(c.Expiry, 0),
 			Act:       t.act,
+
+			CertThumbprint: t.x5t,
 		}, nil
 	}
 	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", c)
@@ -181,6 +192,9 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 		}
 		c = &AccessClaims{Issuer: p.issuer, Subject: sub, Audience: t.Audience, Expiry: t.ExpiresAt.Unix(), IssuedAt: t.CreatedAt.Unix(),
 			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, opaque: true}
+		if t.CertThumbprint != "" {
+			c.Cnf = &Confirmation{X5tS256: t.CertThumbprint}
+		}
 	}
 	now := p.now()
 	switch {

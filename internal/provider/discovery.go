@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -71,6 +72,14 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"frontchannel_logout_supported":                    false,
 		"backchannel_logout_supported":                     false,
 		"service_documentation":                            p.issuer + "/errors",
+	}
+	if p.mtls {
+		methods := []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", store.AuthTLSClient, store.AuthSelfSignedTLS}
+		doc["token_endpoint_auth_methods_supported"] = append(slices.Clone(methods), "none")
+		doc["revocation_endpoint_auth_methods_supported"] = append(slices.Clone(methods), "none")
+		doc["introspection_endpoint_auth_methods_supported"] = methods
+		doc["tls_client_certificate_bound_access_tokens"] = true
+		doc["mtls_endpoint_aliases"] = p.mtlsAliases()
 	}
 	if p.registrationEndpoint != "" {
 		doc["registration_endpoint"] = p.registrationEndpoint

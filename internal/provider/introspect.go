@@ -32,6 +32,8 @@ type introspection struct {
 	AuthTime  int64    `json:"auth_time,omitempty"`
 	// Act is the acting party of a delegated token (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
+	// Cnf is the certificate a bound token is bound to (RFC 8705 §3.2).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
 // introspectionJWT is the media type of a signed answer (RFC 9701).
@@ -171,7 +173,7 @@ func (p *Provider) introspectAccess(ctx context.Context, token string) (introspe
 	}
 	return introspection{
 		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: "Bearer", Expiry: c.Expiry, IssuedAt: c.IssuedAt,
-		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act,
+		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act, Cnf: c.Cnf,
 	}, "", true, nil
 }
 

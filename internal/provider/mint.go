@@ -73,6 +73,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		authTime: g.authTime,
 		session:  g.session,
 		family:   g.family,
+		x5t:      certBinding(ctx),
 	})
 	if e != nil {
 		return nil, issued, e
@@ -110,6 +111,11 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
 		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
 		resp.RefreshToken = token
+		if g.client.Public() {
+			// A public client has nothing else that ties the refresh
+			// token to it (RFC 8705 §4).
+			rt.CertThumbprint = certBinding(ctx)
+		}
 		issued.Refresh = rt
 	}
 	return resp, issued, nil

@@ -60,6 +60,12 @@ type Options struct {
 	// Hashing bounds concurrent password hashes (password.hash_slots);
 	// nil means one slot per CPU and password.DefaultWait.
 	Hashing *password.Pool
+
+	// MTLS accepts mutual-TLS client authentication and binds tokens to
+	// client certificates (RFC 8705); MTLSEndpointAlias is the base URL of
+	// mtls_endpoint_aliases, empty for the ordinary endpoints.
+	MTLS              bool
+	MTLSEndpointAlias string
 }
 
 // Provider serves the protocol endpoints.
@@ -95,6 +101,9 @@ type Provider struct {
 	dummyHash string
 
 	registrationEndpoint string
+	// mtls: RFC 8705 is on (mtls.go); mtlsAlias is its endpoint base.
+	mtls      bool
+	mtlsAlias string
 	// requirePAR: every client must push its authorization requests.
 	requirePAR bool
 	// origin is the issuer's own web origin; its pages need no CORS.
@@ -157,6 +166,7 @@ func New(opts Options) (*Provider, error) {
 	p.apis = &apiCache{store: p.store, log: p.log}
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
+	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
 	p.requirePAR = opts.RequirePAR
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err

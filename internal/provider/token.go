@@ -91,7 +91,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	client, _, e := p.clients.Authenticate(ctx, r, r.PostForm)
+	client, method, e := p.clients.Authenticate(ctx, r, r.PostForm)
 	if e != nil {
 		p.fail(w, r, catalog.Token, claimedClient(r), e)
 		return
@@ -105,6 +105,14 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		sort.Strings(allowed)
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
+	}
+	thumb, e := p.bindingFor(ctx, client, method)
+	if e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
+	if thumb != "" {
+		ctx = withCertBinding(ctx, thumb)
 	}
 	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"], audiences: r.PostForm["audience"]})
 	if e != nil {

@@ -41,6 +41,9 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if old.ClientID != req.client.ID {
 		return nil, catalog.New(catalog.RefreshOtherClient, "client_id", req.client.ID).Internal("token_client_id", old.ClientID)
 	}
+	if e := checkRefreshBinding(ctx, old); e != nil {
+		return nil, e
+	}
 	family, err := p.tokenFamily(ctx, old.FamilyID)
 	if err != nil {
 		return nil, failure.FromStore(err)

@@ -44,6 +44,10 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		p.failBearer(w, r, "", e)
 		return
 	}
+	if e := checkCertBinding(ctx, claims); e != nil {
+		p.failBearer(w, r, claims.ClientID, e)
+		return
+	}
 	if e := p.tokenClientOrigin(r, claims.ClientID); e != nil {
 		p.fail(w, r, catalog.UserInfo, claims.ClientID, e)
 		return

@@ -37,6 +37,10 @@ type metadata struct {
 	JWKSURI       *string
 	IDTokenAlg    *string
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
+	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
+	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
+	CertIdentity store.CertIdentity
+	BoundTokens  *bool
 	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
 	RequestObjectAlg *string
 	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
@@ -114,6 +118,29 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		if raw := present(fields, name); raw != nil {
 			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
 		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{
+		{"tls_client_auth_subject_dn", &md.CertIdentity.SubjectDN},
+		{"tls_client_auth_san_dns", &md.CertIdentity.SANDNS},
+		{"tls_client_auth_san_uri", &md.CertIdentity.SANURI},
+		{"tls_client_auth_san_ip", &md.CertIdentity.SANIP},
+		{"tls_client_auth_san_email", &md.CertIdentity.SANEmail},
+	} {
+		v, e := stringField(fields, s.name)
+		if e != nil {
+			return nil, e
+		}
+		*s.dst = deref(v, "")
+	}
+	if raw := present(fields, "tls_client_certificate_bound_access_tokens"); raw != nil {
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, invalidField("tls_client_certificate_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
+		}
+		md.BoundTokens = &b
 	}
 	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
 		return nil, e
@@ -240,6 +267,8 @@ type values struct {
 	jwksURI       string
 	idTokenAlg    string
 	authzAlg      string
+	certIdentity  store.CertIdentity
+	boundTokens   bool
 	requestObjAlg string
 	requirePAR    bool
 }
@@ -263,6 +292,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		authzAlg:   deref(md.AuthzAlg, ""),
+
+		certIdentity: md.CertIdentity,
+		boundTokens:  deref(md.BoundTokens, false),
 		// Absent: any signed alg; none only when asked for by name.
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
 		requirePAR:    deref(md.RequirePAR, false),
@@ -339,6 +371,8 @@ func (v values) spec(id string) manage.ClientSpec {
 		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
+		CertIdentity:           &v.certIdentity,
+		CertBoundTokens:        v.boundTokens,
 		RequirePAR:             v.requirePAR,
 	}
 }
@@ -360,6 +394,8 @@ func (v values) patch() manage.ClientPatch {
 		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
+		CertIdentity:           &v.certIdentity,
+		CertBoundTokens:        &v.boundTokens,
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -403,8 +439,11 @@ type info struct {
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
-	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
-	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
+	// RFC 8705 §2.1.2, §3.4.
+	*store.CertIdentity
+	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
+	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -428,6 +467,8 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		IDTokenAlg:              c.IDTokenAlg,
 		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		CertIdentity:            c.CertIdentity,
+		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {

@@ -58,6 +58,9 @@ type Options struct {
 	// LocalKeySets accepts a jwks_uri over http or on a local address
 	// (key_fetch.allow_local, for development).
 	LocalKeySets bool
+	// MTLS accepts the mutual-TLS authentication methods (mtls.enabled);
+	// without it a client cannot register for one the server never offers.
+	MTLS bool
 }
 
 // Handler serves the registration endpoint.
@@ -72,6 +75,7 @@ type Handler struct {
 	limit    *throttle.Limiter // open registrations and updates per network; nil unless mode open with a limit
 	// localKeys accepts a jwks_uri the key set fetcher would refuse.
 	localKeys bool
+	mtls      bool
 }
 
 // New builds the endpoint. With registration off it answers every request
@@ -85,6 +89,7 @@ func New(svc *manage.Service, opts Options) *Handler {
 		now:       opts.Now,
 		failures:  opts.Failures,
 		localKeys: opts.LocalKeySets,
+		mtls:      opts.MTLS,
 	}
 	if !opts.Config.Enabled() {
 		h.mode = config.RegistrationOff
@@ -228,6 +233,9 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) bool {
 	if e == nil {
 		e = h.checkJWKSURI(v.jwksURI)
 	}
+	if e == nil {
+		e = h.checkMTLS(v.authMethod)
+	}
 	if e != nil {
 		h.fail(w, r, "", e)
 		return false
@@ -286,6 +294,9 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 	v, e := md.resolve(c.ID)
 	if e == nil {
 		e = h.checkJWKSURI(v.jwksURI)
+	}
+	if e == nil {
+		e = h.checkMTLS(v.authMethod)
 	}
 	if e != nil {
 		h.fail(w, r, c.ID, e)
@@ -435,4 +446,14 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// checkMTLS refuses a mutual-TLS method on a server that does not offer
+// it: discovery does not list it, and the token endpoint would never see
+// the client's certificate.
+func (h *Handler) checkMTLS(method string) *catalog.Error {
+	if h.mtls || (method != store.AuthTLSClient && method != store.AuthSelfSignedTLS) {
+		return nil
+	}
+	return invalidField("token_endpoint_auth_method", method+" is not offered by this server (mutual TLS is off); see token_endpoint_auth_methods_supported in the discovery document")
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -28,6 +29,13 @@ func Listen(cfg *config.Config) (*Listener, error) {
 			return nil, err
 		}
 		l.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if cfg.MTLS.Enabled {
+			// Ask, never require: most requests carry no certificate, and
+			// whether one proves anything depends on the client's method,
+			// judged per request (clientauth, mtls.go). No CA names are
+			// announced, so clients with self-signed certificates send them.
+			l.tls.ClientAuth = tls.RequestClientCert
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -77,4 +85,25 @@ func loadCertificate(certFile, keyFile string) (tls.Certificate, error) {
 		return tls.Certificate{}, fmt.Errorf("tls: certificate %s with key %s: %w", certFile, keyFile, err)
 	}
 	return cert, nil
+}
+
+// loadClientCAs reads mtls.ca_file: the roots of tls_client_auth
+// certificates. nil when it is not set.
+func loadClientCAs(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("mtls.ca_file: cannot read %s: %w", path, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("mtls.ca_file: %s holds no PEM certificate", path)
+	}
+	return pool, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/admin"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/clientcert"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/demo"
 	"github.com/lucid-auth/lucid/internal/errorpages"
@@ -47,6 +48,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	proxies []netip.Prefix
+	certs   *clientcert.Reader // nil unless mtls.enabled
 	now     func() time.Time
 	stories *failure.Writer
 }
@@ -131,13 +133,18 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// One pool for every password hash this process makes, sign-in and
 	// administration alike, so that the bound on their memory holds.
 	hashing := password.NewPool(cfg.Password.HashSlots, cfg.Password.HashWait)
+	clientCAs, err := loadClientCAs(cfg.MTLS.CAFile)
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
 		Issuer:  issuer,
 		Store:   st,
 		Keys:    km,
 		Secrets: sk,
 		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
-			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience)),
+			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
+			clientauth.WithClientCAs(clientCAs)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
@@ -149,6 +156,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
 		TrustedIssuers:       cfg.TrustedIssuers,
 		Hashing:              hashing,
+		MTLS:                 cfg.MTLS.Enabled,
+		MTLSEndpointAlias:    strings.TrimSuffix(cfg.MTLS.EndpointAlias, "/"),
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
 	})
 	if err != nil {
@@ -161,6 +170,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return nil, fmt.Errorf("trusted proxy %q: %w", c, err)
 		}
 		s.proxies = append(s.proxies, n.Masked())
+	}
+	if cfg.MTLS.Enabled {
+		s.certs = &clientcert.Reader{Header: cfg.MTLS.ClientCertHeader, Trusted: s.trustedPeer}
 	}
 
 	mux := http.NewServeMux()
@@ -183,7 +195,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return password.Hash(pw)
 		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
@@ -279,6 +291,12 @@ func (s *Server) middleware(next http.Handler, pages *ui.Renderer, issuer string
 		if secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000")
 		}
+		if s.certs != nil {
+			// From the peer itself, before RemoteAddr names the client.
+			if p := s.certs.Read(r); p != nil {
+				r = r.WithContext(clientcert.With(r.Context(), p))
+			}
+		}
 		r.RemoteAddr = s.clientAddr(r)
 		defer func() {
 			if v := recover(); v != nil {
@@ -301,10 +319,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 	if len(s.proxies) == 0 {
 		return r.RemoteAddr
 	}
-	trusted := func(addr string) bool {
-		ip, ok := parseIP(addr)
-		return ok && slices.ContainsFunc(s.proxies, func(n netip.Prefix) bool { return n.Contains(ip) })
-	}
+	trusted := s.trustedPeer
 	if !trusted(r.RemoteAddr) {
 		return r.RemoteAddr
 	}
@@ -322,6 +337,12 @@ func (s *Server) clientAddr(r *http.Request) string {
 		return net.JoinHostPort(ip.String(), "0")
 	}
 	return r.RemoteAddr
+}
+
+// trustedPeer reports whether addr is one of the trusted proxies.
+func (s *Server) trustedPeer(addr string) bool {
+	ip, ok := parseIP(addr)
+	return ok && slices.ContainsFunc(s.proxies, func(n netip.Prefix) bool { return n.Contains(ip) })
 }
 
 // parseIP reads an address with or without a port: a peer address, or an

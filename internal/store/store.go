@@ -227,6 +227,10 @@ const (
 	AuthPrivateKeyJWT = "private_key_jwt"
 	AuthSecretJWT     = "client_secret_jwt"
 	AuthNone          = "none"
+	// Mutual TLS (RFC 8705 §2): a certificate from a trusted CA naming the
+	// client, or one of the client's own registered keys.
+	AuthTLSClient     = "tls_client_auth"
+	AuthSelfSignedTLS = "self_signed_tls_client_auth"
 )
 
 // Client is a registered OAuth client.
@@ -247,6 +251,12 @@ type Client struct {
 	IDTokenAlg string `json:"id_token_signed_response_alg"`
 	JWKS       string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
 	JWKSURI    string `json:"jwks_uri,omitempty"`
+	// CertIdentity is what a tls_client_auth client's certificate must
+	// name (RFC 8705 §2.1.2); exactly one field is set.
+	CertIdentity *CertIdentity `json:"tls_client_auth,omitempty"`
+	// CertBoundTokens asks for access tokens bound to the client's TLS
+	// certificate (RFC 8705 §3.4) whenever it presents one.
+	CertBoundTokens bool `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	// RequestObjectAlg is the alg the client signs request objects
 	// (RFC 9101) with: RS256, PS256, ES256, EdDSA, or none (unsigned,
 	// only when registered so); "" accepts any of the signed ones.
@@ -287,6 +297,16 @@ type Client struct {
 	// AuthorizationAlg signs the client's JWT-secured authorization
 	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
 	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
+}
+
+// CertIdentity is the subject or subject alternative name a client's
+// certificate must carry (RFC 8705 §2.1.2), named as in its metadata.
+type CertIdentity struct {
+	SubjectDN string `json:"tls_client_auth_subject_dn,omitempty"`
+	SANDNS    string `json:"tls_client_auth_san_dns,omitempty"`
+	SANURI    string `json:"tls_client_auth_san_uri,omitempty"`
+	SANIP     string `json:"tls_client_auth_san_ip,omitempty"`
+	SANEmail  string `json:"tls_client_auth_san_email,omitempty"`
 }
 
 // Public reports whether the client authenticates with nothing.
@@ -505,6 +525,9 @@ type RefreshToken struct {
 	ExpiresAt     time.Time  `json:"expires_at"`      // absolute: family start + absolute lifetime
 	IdleExpiresAt time.Time  `json:"idle_expires_at"` // created + idle lifetime
 	RotatedAt     *time.Time `json:"rotated_at,omitempty"`
+	// CertThumbprint binds a public client's refresh token to its TLS
+	// certificate (RFC 8705 §4): the base64url SHA-256 of the DER.
+	CertThumbprint string `json:"x5t#S256,omitempty"`
 	// Successor is set by RotateRefreshToken from Issued.Successor; it is
 	// not part of the token's data (CreateRefreshToken ignores it).
 	Successor *Successor `json:"-"`
@@ -579,4 +602,7 @@ type AccessToken struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// Act is the RFC 8693 act claim of a token issued by delegation.
 	Act json.RawMessage `json:"act,omitempty"`
+	// CertThumbprint is the cnf x5t#S256 of a certificate-bound token
+	// (RFC 8705 §3).
+	CertThumbprint string `json:"x5t#S256,omitempty"`
 }
