@@ -249,6 +249,9 @@ type Client struct {
 	// JWTBearer is whose assertions the client may present with the JWT
 	// bearer grant (RFC 7523 §2.1); nil allows none.
 	JWTBearer *JWTBearerPolicy `json:"jwt_bearer,omitempty"`
+	// DPoPBoundAccessTokens requires a DPoP proof at every token request
+	// (RFC 9449 §5.2 client metadata).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
@@ -406,6 +409,9 @@ type AuthRequest struct {
 	SessionID string    `json:"session_id,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitzero"`
 	AMR       []string  `json:"amr,omitempty"`
+	// DPoPJKT is the dpop_jkt of the request (RFC 9449 §10): the code is
+	// redeemed only with a proof signed by that key.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.
@@ -429,6 +435,7 @@ type AuthCode struct {
 	FamilyID            string     `json:"family_id,omitempty"` // set by RedeemAuthCode
 	InvalidatedAt       *time.Time `json:"invalidated_at,omitempty"`
 	InvalidReason       string     `json:"invalid_reason,omitempty"`
+	DPoPJKT             string     `json:"dpop_jkt,omitempty"` // from AuthRequest.DPoPJKT
 }
 
 // TokenFamily groups every token issued from one code redemption: the
@@ -447,6 +454,9 @@ type TokenFamily struct {
 	// ParentID is the family of the token this one was exchanged from (RFC
 	// 8693): whatever ends that grant ends this one too.
 	ParentID string `json:"parent_id,omitempty"`
+	// DPoPJKT binds the family's refresh tokens to a DPoP key (RFC 9449
+	// §5): set for public clients that redeemed the code with a proof.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // Issued holds the records of the tokens a code redemption or a refresh
@@ -557,4 +567,6 @@ type AccessToken struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// Act is the RFC 8693 act claim of a token issued by delegation.
 	Act json.RawMessage `json:"act,omitempty"`
+	// JKT is the cnf.jkt of a DPoP-bound token (RFC 9449 §6).
+	JKT string `json:"jkt,omitempty"`
 }

@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeleteSessionsFor", testDeleteSessionsFor},
 		{"SessionByID", testSessionByID},
 		{"WebOrigins", testWebOrigins},
+		{"DPoPBindings", testDPoPBindings},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
