@@ -99,6 +99,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")

@@ -28,6 +28,7 @@ type clientRequest struct {
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
+	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -55,6 +56,7 @@ type clientPatch struct {
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
+	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -127,6 +129,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		DPoPBound:              req.DPoPBound,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -177,6 +180,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		IDTokenAlg:             req.IDTokenAlg,
 		JWKSURI:                req.JWKSURI,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		DPoPBound:              req.DPoPBound,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,

@@ -23,7 +23,7 @@ var dpopEntries = []Entry{
 		},
 		ClientFix:   []string{"Send a DPoP header with a fresh proof on every token request (RFC 9449 §5).", proofFix},
 		OperatorFix: []string{"If the client cannot do DPoP yet, turn off its dpop_bound_access_tokens; dpop.required applies to every client.", "Check that proxies forward the DPoP header."},
-		Spec:        "RFC 9449 §5.2", SpecURL: rfc9449 + "#section-5.2", Endpoints: []Endpoint{Token}},
+		Spec:        "RFC 9449 §5.2", SpecURL: rfc9449 + "#section-5.2", Endpoints: []Endpoint{Token, UserInfo}},
 	{Name: DPoPProofRepeated, Error: "invalid_dpop_proof", Status: bad, Title: "More than one DPoP header",
 		Description: "The request carries {count} DPoP headers; exactly one proof is allowed per request.",
 		Causes:      []string{"A client library and the application both add a proof.", "A retry reused the request headers and appended a second proof."},

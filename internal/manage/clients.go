@@ -34,6 +34,7 @@ type ClientSpec struct {
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
 	AlwaysRefresh          bool
+	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -66,6 +67,7 @@ type ClientPatch struct {
 	JWKS                   *string
 	JWKSURI                *string
 	AlwaysRefresh          *bool
+	DPoPBound              *bool
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -112,6 +114,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
 		AlwaysRefresh:           spec.AlwaysRefresh,
+		DPoPBoundAccessTokens:   spec.DPoPBound,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
@@ -339,6 +342,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
+		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)

@@ -24,6 +24,7 @@ type ClientView struct {
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
+	DPoPBound               bool            `json:"dpop_bound_access_tokens"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
@@ -60,6 +61,7 @@ func ViewClient(c *store.Client) ClientView {
 		IDTokenAlg:              c.IDTokenAlg,
 		JWKSURI:                 c.JWKSURI,
 		AlwaysRefresh:           c.AlwaysRefresh,
+		DPoPBound:               c.DPoPBoundAccessTokens,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,

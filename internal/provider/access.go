@@ -64,6 +64,8 @@ type AccessClaims struct {
 	Grant string `json:"grant_id,omitempty"`
 	// Act names the acting party of a delegated token (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
+	// Cnf binds the token to a key (RFC 7800; cnf.jkt, RFC 9449 §6).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 
 	// opaque is set for reference tokens, which have no JWT form.
 	opaque bool
@@ -82,11 +84,15 @@ type accessToken struct {
 	session  string
 	family   string
 	act      json.RawMessage // RFC 8693 act claim, for delegation
+	jkt      string          // DPoP key thumbprint, cnf.jkt
 }
 
 // mintAccess signs a JWT access token, which costs no database write, or
 // stores an opaque one.
 func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *AccessClaims, *catalog.Error) {
+	if t.jkt == "" {
+		t.jkt = boundKey(ctx)
+	}
 	token, c, record, e := p.newAccess(t)
 	if e != nil {
 		return "", nil, e
@@ -120,6 +126,7 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 		SID:      t.session,
 		Grant:    t.family,
 		Act:      t.act,
+		Cnf:      confirmation(t.jkt),
 	}
 	if t.format == store.FormatOpaque {
 		token := credential.New(credential.Access)
@@ -136,6 +143,7 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 			CreatedAt: now,
 			ExpiresAt: time.Unix(c.Expiry, 0),
 			Act:       t.act,
+			JKT:       t.jkt,
 		}, nil
 	}
 	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", c)
@@ -179,7 +187,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			sub = t.ClientID
 		}
 		c = &AccessClaims{Issuer: p.issuer, Subject: sub, Audience: t.Audience, Expiry: t.ExpiresAt.Unix(), IssuedAt: t.CreatedAt.Unix(),
-			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, opaque: true}
+			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, Cnf: confirmation(t.JKT), opaque: true}
 	}
 	now := p.now()
 	switch {

@@ -73,6 +73,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		authTime: g.authTime,
 		session:  g.session,
 		family:   g.family,
+		jkt:      boundKey(ctx),
 	})
 	if e != nil {
 		return nil, issued, e

@@ -52,6 +52,9 @@ type Options struct {
 	// TrustedIssuers are the issuers of JWT bearer grant assertions.
 	TrustedIssuers []config.TrustedIssuer
 
+	// DPoP are the settings of DPoP proofs (RFC 9449).
+	DPoP config.DPoP
+
 	// Hashing bounds concurrent password hashes (password.hash_slots);
 	// nil means one slot per CPU and password.DefaultWait.
 	Hashing *password.Pool
@@ -90,6 +93,7 @@ type Provider struct {
 	registrationEndpoint string
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
+	dpop   dpopSettings
 }
 
 // Endpoint paths, relative to the issuer.
@@ -145,6 +149,7 @@ func New(opts Options) (*Provider, error) {
 	p.grants[store.GrantTokenExchange] = p.grantTokenExchange
 	p.grants[store.GrantJWTBearer] = p.grantJWTBearer
 	p.apis = &apiCache{store: p.store, log: p.log}
+	p.setupDPoP(opts.DPoP)
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	if p.discovery, err = p.buildDiscovery(); err != nil {

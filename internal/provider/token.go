@@ -106,11 +106,17 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
 	}
+	ctx, e = p.tokenProof(w, r, client)
+	if e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
 	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"], audiences: r.PostForm["audience"]})
 	if e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)
 		return
 	}
+	dpopTokenType(ctx, resp)
 	p.noteWithheld(r, client, resp)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

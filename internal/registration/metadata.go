@@ -36,6 +36,9 @@ type metadata struct {
 	JWKS          *string // the jwks object, compacted
 	JWKSURI       *string
 	IDTokenAlg    *string
+	// DPoPBound is dpop_bound_access_tokens (RFC 9449 §5.2): the client
+	// asks to be refused any token request without a DPoP proof.
+	DPoPBound *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -100,6 +103,13 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		if *s.dst, e = stringField(fields, s.name); e != nil {
 			return nil, e
 		}
+	}
+	if raw := present(fields, "dpop_bound_access_tokens"); raw != nil {
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return nil, invalidField("dpop_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
+		}
+		md.DPoPBound = &b
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -210,6 +220,7 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	dpopBound     bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -230,6 +241,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		dpopBound:  deref(md.DPoPBound, false),
 		scopes:     manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -301,6 +313,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		IDTokenAlg:             v.idTokenAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
+		DPoPBound:              v.dpopBound,
 	}
 }
 
@@ -319,6 +332,7 @@ func (v values) patch() manage.ClientPatch {
 		IDTokenAlg:             &v.idTokenAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
+		DPoPBound:              &v.dpopBound,
 	}
 }
 
@@ -355,6 +369,7 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -376,6 +391,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		DPoPBound:               c.DPoPBoundAccessTokens,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

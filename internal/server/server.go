@@ -149,6 +149,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		RegistrationEndpoint: registration.EndpointURL(issuer, cfg.Registration),
 		TrustedIssuers:       cfg.TrustedIssuers,
 		Hashing:              hashing,
+		DPoP:                 cfg.DPoP,
 	})
 	if err != nil {
 		return nil, err
