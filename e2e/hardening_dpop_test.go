@@ -546,4 +546,3 @@ func TestDPoPAuthorizationCodeBinding(t *testing.T) {
 		t.Fatalf("exchange with the bound key: %v", err)
 	}
 }
-
