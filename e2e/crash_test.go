@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,9 +17,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/lucid-auth/lucid/internal/manage"
-	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
-	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
 // TestKill9LosesNothingAnswered runs the real binary, kills it with
@@ -34,11 +30,7 @@ func TestKill9LosesNothingAnswered(t *testing.T) {
 		t.Skip("builds and runs the lucid binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "lucid")
-	build := exec.Command("go", "build", "-o", bin, "github.com/lucid-auth/lucid/cmd/lucid")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildLucid(t, dir)
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
 	masterB64 := base64.StdEncoding.EncodeToString(master)
@@ -46,45 +38,14 @@ func TestKill9LosesNothingAnswered(t *testing.T) {
 
 	// Fixtures straight into the database, as `lucid client create` would.
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, _ := secret.Derive(master)
-	svc := &manage.Service{Store: st, Secrets: sk}
-	c, sec, err := svc.CreateClient(ctx, manage.ClientSpec{Name: "Backend", GrantTypes: []string{"client_credentials"},
+	c, sec := clientInDatabase(t, dbPath, master, manage.ClientSpec{Name: "Backend", GrantTypes: []string{"client_credentials"},
 		Scopes: []string{"orders:read"}, Audiences: []string{ordersAPI}, AccessTokenFormat: store.FormatOpaque})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = st.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr := freeAddr(t)
 	issuer := "http://" + addr
 	run := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--database", "sqlite:"+dbPath, "--addr", addr, "--issuer", issuer)
-		cmd.Env = append(os.Environ(), "LUCID_MASTER_KEY="+masterB64, "LUCID_LOG_LEVEL=warn")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get(issuer + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatal("lucid did not become ready")
-		return nil
+		return serveBinary(t, bin, issuer, []string{"LUCID_MASTER_KEY=" + masterB64, "LUCID_LOG_LEVEL=warn"},
+			"serve", "--database", "sqlite:"+dbPath, "--addr", addr, "--issuer", issuer)
 	}
 
 	first := run()

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -24,7 +23,6 @@ import (
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
-	"github.com/lucid-auth/lucid/internal/store/sqlite"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
 
@@ -87,38 +85,27 @@ func floodSeconds() time.Duration {
 // a registered client recorded before the flood is still there.
 func TestFailureFlood(t *testing.T) {
 	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	master := make([]byte, 32)
-	_, _ = rand.Read(master)
-	cfg := config.Default()
-	cfg.Issuer = "http://" + ln.Addr().String()
-	cfg.Addr = ln.Addr().String()
 	dbPath := filepath.Join(t.TempDir(), "lucid.db")
-	cfg.Database = "sqlite:" + dbPath
-	cfg.MasterKey = base64.StdEncoding.EncodeToString(master)
-	cfg.AdminToken = "admin-token-for-tests-0123456789abcdef"
-	cfg.FailureMaxUnattributed = 20
-	inner, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inner.Close()
-	st := &gatedStore{Store: inner}
+	var st *gatedStore
 	logged := &countingWriter{}
-	// As `lucid serve` logs by default: text, level info.
-	s, err := server.New(ctx, &cfg, st, slog.New(slog.NewTextHandler(logged, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 32 << 10}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	l := startWith(t, startOpts{
+		Wrap: func(inner store.Store) store.Store {
+			st = &gatedStore{Store: inner}
+			return st
+		},
+		// As `lucid serve` runs: the wall clock, its header limit, and its
+		// default log (text, level info).
+		Server:         []server.Option{server.WithClock(time.Now)},
+		Log:            logged,
+		MaxHeaderBytes: 32 << 10,
+	}, func(c *config.Config) {
+		c.Database = "sqlite:" + dbPath
+		c.FailureMaxUnattributed = 20
+	})
+	inner, s, cfg := st.Store, l.Server, l.cfg
 
 	// A registered client's failure, recorded before the flood.
-	if err := s.Store().CreateClient(ctx, &store.Client{ID: "notes", Name: "Notes", RedirectURIs: []string{"https://notes.example/cb"},
+	if err := l.Store.CreateClient(ctx, &store.Client{ID: "notes", Name: "Notes", RedirectURIs: []string{"https://notes.example/cb"},
 		Scopes: []string{"openid"}, TokenEndpointAuthMethod: "none", RequirePKCE: true, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

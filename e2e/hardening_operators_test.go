@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,10 +27,7 @@ func TestOperatorMistakesWithTheBinary(t *testing.T) {
 		t.Skip("builds and runs the lucid binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "lucid")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/lucid-auth/lucid/cmd/lucid").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildLucid(t, dir)
 	key := func() string {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
@@ -87,12 +82,7 @@ func TestOperatorMistakesWithTheBinary(t *testing.T) {
 		t.Fatalf("client create printed %q: %v", stdout, err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr := freeAddr(t)
 	issuer := "http://" + addr
 
 	// serve refuses to guess its issuer, and a wrong key.
@@ -104,26 +94,8 @@ func TestOperatorMistakesWithTheBinary(t *testing.T) {
 	}
 
 	// The right setup: the secret the CLI printed is the one the server accepts.
-	srv := exec.Command(bin, "serve", "--addr", addr, "--issuer", issuer)
-	srv.Env = append(os.Environ(), "LUCID_DATABASE=sqlite:"+db, "LUCID_MASTER_KEY="+right, "LUCID_LOG_LEVEL=warn")
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(issuer + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("lucid did not become ready")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	serveBinary(t, bin, issuer, []string{"LUCID_DATABASE=sqlite:" + db, "LUCID_MASTER_KEY=" + right, "LUCID_LOG_LEVEL=warn"},
+		"serve", "--addr", addr, "--issuer", issuer)
 	cc := clientcredentials.Config{ClientID: created.ID, ClientSecret: created.Secret, TokenURL: issuer + "/token", Scopes: []string{"orders:read"}}
 	if _, err := cc.Token(ctx); err != nil {
 		t.Fatalf("the CLI's client cannot get a token: %v", err)

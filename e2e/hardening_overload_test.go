@@ -2,13 +2,10 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,8 +26,6 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
-	"github.com/lucid-auth/lucid/internal/secret"
-	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/postgres"
 	"github.com/lucid-auth/lucid/resource"
@@ -478,42 +473,6 @@ func (c *pgCluster) cleanup() {
 	_ = os.RemoveAll(c.dir)
 }
 
-// startOn runs Lucid on st with cfg adjusted like start does; stop ends it.
-func startOn(t *testing.T, st store.Store, adjust func(*config.Config)) (l *lucid, stop func()) {
-	t.Helper()
-	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	master := make([]byte, 32)
-	_, _ = rand.Read(master)
-	cfg := config.Default()
-	cfg.Issuer, cfg.Addr = "http://"+ln.Addr().String(), ln.Addr().String()
-	cfg.MasterKey = base64.StdEncoding.EncodeToString(master)
-	cfg.AdminToken = "admin-token-for-tests-0123456789abcdef"
-	adjust(&cfg)
-	clk := &clock{t: time.Now()}
-	log := slog.New(slog.DiscardHandler)
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := server.New(ctx, &cfg, st, log, server.WithClock(clk.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	stop = func() { _ = srv.Close() }
-	t.Cleanup(stop)
-	sk, err := secret.Derive(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sst := s.Store()
-	return &lucid{URL: cfg.Issuer, Store: sst, Svc: &manage.Service{Store: sst, Secrets: sk, Now: clk.Now}, Clock: clk, cfg: cfg}, stop
-}
-
 // TestFrozenPostgres: a PostgreSQL that stops answering (SIGSTOP on its
 // postmaster and backends) made /token hang for more than 100 s. Now the
 // token endpoint (a refresh, which needs the database) and introspection
@@ -533,7 +492,7 @@ func TestFrozenPostgres(t *testing.T) {
 		_ = st.Close()
 	})
 	const query, request = time.Second, 3 * time.Second
-	l, stopLucid := startOn(t, st, func(c *config.Config) {
+	l := startWith(t, startOpts{Store: st}, func(c *config.Config) {
 		c.Database = pg.DSN()
 		c.Timeouts.Query, c.Timeouts.Request = query, request
 	})
@@ -616,6 +575,6 @@ func TestFrozenPostgres(t *testing.T) {
 	outage("stopped")
 
 	// Lucid itself gone: the resource server cannot reach introspection.
-	stopLucid()
+	l.stop()
 	wantIntrospectionUnavailable(t, l, api, opaque.AccessToken, "")
 }

@@ -6,13 +6,9 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,12 +20,8 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
-	"github.com/lucid-auth/lucid/internal/secret"
-	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
-	"github.com/lucid-auth/lucid/internal/store/postgres"
 	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
-	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
 // rotationBarrier holds every RotateRefreshToken until `want` of them have
@@ -83,60 +75,22 @@ func (b *rotationBarrier) RotateRefreshToken(ctx context.Context, oldHash string
 	return b.Store.RotateRefreshToken(ctx, oldHash, next, now)
 }
 
-// startOn runs Lucid on loopback over the named backend (a fresh SQLite
-// file or a fresh PostgreSQL schema), with the rotation barrier in front
-// of its store.
+// startWithBarrier runs Lucid on loopback over the named backend (a fresh
+// SQLite file or a fresh PostgreSQL schema), with the rotation barrier in
+// front of its store.
 func startWithBarrier(t *testing.T, backend string, adjust func(*config.Config)) (*lucid, *rotationBarrier) {
 	t.Helper()
-	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var barrier *rotationBarrier
+	wrap := func(st store.Store) store.Store {
+		barrier = &rotationBarrier{Store: st}
+		return barrier
 	}
-	master := make([]byte, 32)
-	_, _ = rand.Read(master)
-	cfg := config.Default()
-	cfg.Issuer = "http://" + ln.Addr().String()
-	cfg.Addr = ln.Addr().String()
-	cfg.MasterKey = base64.StdEncoding.EncodeToString(master)
-	adjust(&cfg)
-	var st store.Store
-	switch backend {
-	case "sqlite":
-		cfg.Database = "sqlite:" + t.TempDir() + "/lucid.db"
-		st, err = sqlite.Open(ctx, strings.TrimPrefix(cfg.Database, "sqlite:"))
-	case "postgres":
-		cfg.Database = pgtest.Connect(t).FreshDSN(t)
-		st, err = postgres.Open(ctx, cfg.Database)
+	onBackend := func(c *config.Config) {
+		if backend == "postgres" {
+			c.Database = pgtest.Connect(t).FreshDSN(t)
+		}
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	barrier := &rotationBarrier{Store: st}
-	clk := &clock{t: time.Now()}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := server.New(ctx, &cfg, barrier, log, server.WithClock(clk.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		_ = st.Close()
-	})
-	sk, err := secret.Derive(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sst := s.Store()
-	return &lucid{URL: cfg.Issuer, Store: sst, Svc: &manage.Service{Store: sst, Secrets: sk, Now: clk.Now}, Clock: clk, cfg: cfg}, barrier
+	return startWith(t, startOpts{Wrap: wrap}, onBackend, adjust), barrier
 }
 
 // tokenAnswer is a token endpoint answer, success or error.

@@ -7,12 +7,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,25 +24,12 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/password"
-	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
-	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
 // Hardening of sign-in (issue 9): a bounded password-hashing pool, argon2id
 // parameters upgraded on sign-in, lockout that does not tell which
 // usernames exist, and password changes that end a user's grants.
-
-// buildLucid builds the lucid binary into dir.
-func buildLucid(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "lucid")
-	build := exec.Command("go", "build", "-o", bin, "github.com/lucid-auth/lucid/cmd/lucid")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // vmHWM is the peak resident set size of process pid, in KiB.
 func vmHWM(t *testing.T, pid int) int64 {
@@ -94,50 +79,16 @@ func TestSignInFloodMemoryBounded(t *testing.T) {
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
 	dbPath := filepath.Join(dir, "lucid.db")
+	c, _ := clientInDatabase(t, dbPath, master, manage.ClientSpec{Name: "Notes", RedirectURIs: []string{clientCB}})
 
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, _ := secret.Derive(master)
-	svc := &manage.Service{Store: st, Secrets: sk}
-	c, _, err := svc.CreateClient(ctx, manage.ClientSpec{Name: "Notes", RedirectURIs: []string{clientCB}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = st.Close()
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	addr := freeAddr(t)
 	issuer := "http://" + addr
-	cmd := exec.Command(bin, "serve", "--database", "sqlite:"+dbPath, "--addr", addr, "--issuer", issuer)
-	cmd.Env = append(os.Environ(),
-		"LUCID_MASTER_KEY="+base64.StdEncoding.EncodeToString(master),
+	cmd := serveBinary(t, bin, issuer, []string{
+		"LUCID_MASTER_KEY=" + base64.StdEncoding.EncodeToString(master),
 		"LUCID_LOG_LEVEL=error",
 		"LUCID_LOCKOUT_NETWORK_PER_HOUR=0", // off: the pool, not the network limit, is under test
-		"LUCID_PASSWORD_HASH_SLOTS="+strconv.Itoa(floodSlots),
-	)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	ready := false
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(issuer + "/healthz"); err == nil {
-			resp.Body.Close()
-			if ready = resp.StatusCode == 200; ready {
-				break
-			}
-		}
-	}
-	if !ready {
-		t.Fatal("lucid did not become ready")
-	}
+		"LUCID_PASSWORD_HASH_SLOTS=" + strconv.Itoa(floodSlots),
+	}, "serve", "--database", "sqlite:"+dbPath, "--addr", addr, "--issuer", issuer)
 	idle := vmHWM(t, cmd.Process.Pid)
 
 	authURL := (&oauth2.Config{ClientID: c.ID, RedirectURL: clientCB, Scopes: []string{"openid"},

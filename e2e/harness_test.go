@@ -54,15 +54,47 @@ func (c *clock) Advance(d time.Duration) {
 
 // lucid is one running server.
 type lucid struct {
-	URL   string
+	URL    string
+	Store  store.Store
+	Svc    *manage.Service
+	Clock  *clock
+	Server *server.Server
+	cfg    config.Config
+	http   *http.Server
+}
+
+// stop ends the server before the test does (it is ended then anyway).
+func (l *lucid) stop() { _ = l.http.Close() }
+
+// startOpts is how a Lucid starts beyond its configuration; the zero value
+// is what start does.
+type startOpts struct {
+	// Store, when set, is the database instead of opening cfg.Database;
+	// the test closes it.
 	Store store.Store
-	Svc   *manage.Service
-	Clock *clock
-	cfg   config.Config
+	// Wrap, when set, stands in front of the store the server is given.
+	Wrap func(store.Store) store.Store
+	// Server options, after the test's settable clock: a WithClock here
+	// replaces it.
+	Server []server.Option
+	// Log, when set, gets the server's log as `lucid serve` writes it by
+	// default (text, level info); otherwise it is discarded, or with -v
+	// goes to the test's log at debug level.
+	Log io.Writer
+	// MaxHeaderBytes of the HTTP server; 0 is net/http's default.
+	MaxHeaderBytes int
 }
 
 // start runs Lucid on a fresh SQLite database on a loopback port.
 func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
+	t.Helper()
+	return startWith(t, startOpts{}, adjust...)
+}
+
+// startWith runs Lucid on a loopback port as o says, with its
+// configuration adjusted in order; without o.Store, on a fresh SQLite
+// database unless adjust names another.
+func startWith(t *testing.T, o startOpts, adjust ...func(*config.Config)) *lucid {
 	t.Helper()
 	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -80,26 +112,39 @@ func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	// Any backend: adjust may point the server at PostgreSQL.
-	st, err := backend.Open(ctx, cfg.Database)
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	st := o.Store
+	if st == nil {
+		// Any backend: adjust may point the server at PostgreSQL.
+		opened, err := backend.Open(ctx, cfg.Database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = opened.Close() })
+		st = opened
+	}
+	if o.Wrap != nil {
+		st = o.Wrap(st)
 	}
 	clk := &clock{t: time.Now()}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	log := slog.New(slog.DiscardHandler)
+	switch {
+	case o.Log != nil:
+		log = slog.New(slog.NewTextHandler(o.Log, nil))
+	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s, err := server.New(ctx, &cfg, st, log, server.WithClock(clk.Now))
+	s, err := server.New(ctx, &cfg, st, log, append([]server.Option{server.WithClock(clk.Now)}, o.Server...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: o.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		_ = st.Close()
-	})
+	// Registered after the store's: runs first, so the server is gone
+	// before its store closes.
+	t.Cleanup(func() { _ = srv.Close() })
 	// From the configuration, not the local key: adjust may have given this
 	// Lucid another's master key to share its database.
 	mk, err := cfg.MasterKeyBytes()
@@ -113,7 +158,7 @@ func start(t *testing.T, adjust ...func(*config.Config)) *lucid {
 	// The server's own view of the store (with its client cache), so that
 	// a test's changes reach the server as an admin API call's would.
 	sst := s.Store()
-	return &lucid{URL: cfg.Issuer, Store: sst, Svc: &manage.Service{Store: sst, Secrets: sk, Now: clk.Now}, Clock: clk, cfg: cfg}
+	return &lucid{URL: cfg.Issuer, Store: sst, Svc: &manage.Service{Store: sst, Secrets: sk, Now: clk.Now}, Clock: clk, Server: s, cfg: cfg, http: srv}
 }
 
 type testWriter struct{ t *testing.T }

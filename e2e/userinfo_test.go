@@ -109,7 +109,8 @@ func TestUserInfoBearerErrors(t *testing.T) {
 				t.Fatalf("headers %v", r.header)
 			}
 		}
-		triggered.add("bearer_token_missing")
+		// Credited where the name is asserted: TestResourceLibraryStory
+		// reads it from the failure story.
 	})
 
 	cases := []struct {
@@ -136,7 +137,12 @@ func TestUserInfoBearerErrors(t *testing.T) {
 				}
 			}},
 		{name: "signature swapped", token: forged, entry: "access_token_signature_invalid", code: "invalid_token", status: 401},
-		{name: "signed by another server", token: strangerTok.AccessToken, entry: "access_token_signature_invalid", code: "invalid_token", status: 401},
+		{name: "signed by another server", token: strangerTok.AccessToken, entry: "access_token_foreign_issuer", code: "invalid_token", status: 401,
+			check: func(t *testing.T, body oauthErr, _ map[string]string) {
+				if !strings.Contains(body.Description, stranger.URL) || !strings.Contains(body.Description, l.URL) {
+					t.Errorf("description does not name both issuers: %s", body.Description)
+				}
+			}},
 		{name: "issuer changed since", token: tok.AccessToken, server: moved, entry: "access_token_wrong_issuer", code: "invalid_token", status: 401,
 			check: func(t *testing.T, body oauthErr, _ map[string]string) {
 				if !strings.Contains(body.Description, l.URL) || !strings.Contains(body.Description, moved.URL) {

@@ -181,7 +181,8 @@ func TestErrorsAndExplain(t *testing.T) {
 				}
 			}},
 		{name: "explain an unknown trace id", args: []string{"explain", "00000000000000000000000000000000"}, code: 1,
-			stderr: []string{"no failure with trace id 00000000000000000000000000000000", "sqlite:" + c.db, "168h"}},
+			stderr: []string{"no failure with trace id 00000000000000000000000000000000", "sqlite:" + c.db, "168h",
+				"API that checks Lucid's tokens with the resource library", `"request failed" with trace_id=00000000000000000000000000000000`}},
 		{name: "explain an unknown trace id hides the database password", args: []string{"explain", "00000000000000000000000000000001", "--database", "postgres://lucid:s3cret@127.0.0.1:1/lucid?connect_timeout=1"},
 			code: 1, not: []string{"s3cret"}},
 		{name: "explain nonsense", args: []string{"explain", "no-such-thing"}, code: 1, stderr: []string{`"no-such-thing" is not a catalog name, a known error code, an error response, or a trace id`}},

@@ -145,9 +145,13 @@ func explainFailure(ctx context.Context, e *env, cf *commonFlags, traceID string
 	defer s.Close()
 	f, err := s.st.GetFailure(ctx, traceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no failure with trace id %s is recorded in %s; failures are kept for %s (failure_retention), at most %d of registered clients (failure_max_stories) and %d others (failure_max_unattributed), and only where the server that answered keeps them; "+
-			"of many alike from one network only the first few are kept, and the server's log counts the rest (\"request failures summarised\")",
-			traceID, dbLabel(s.cfg.Database), s.cfg.FailureRetention, s.cfg.FailureMaxStories, s.cfg.FailureMaxUnattributed)
+		return fmt.Errorf("no failure with trace id %s is recorded in %s.\n"+
+			"If the trace id came from an API that checks Lucid's tokens with the resource library, it is that API's own: "+
+			"look in the API's log for \"request failed\" with trace_id=%s (a failed introspection there names Lucid's trace id as lucid_trace_id).\n"+
+			"If it came from Lucid, the story may not have been kept: failures are kept for %s (failure_retention), at most %d of registered clients (failure_max_stories) and %d others (failure_max_unattributed); "+
+			"of many alike from one network only the first few are kept and Lucid's log counts the rest (\"request failures summarised\"); "+
+			"a story the recording queue could not hold is counted, not kept; a missing token (no error code) and the database not answering are not recorded",
+			traceID, dbLabel(s.cfg.Database), traceID, s.cfg.FailureRetention, s.cfg.FailureMaxStories, s.cfg.FailureMaxUnattributed)
 	}
 	if err != nil {
 		return fmt.Errorf("read failure %s: %w", traceID, err)

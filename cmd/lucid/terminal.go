@@ -35,16 +35,7 @@ func termRow(row []string) []string {
 }
 
 func escape(s string, keepNewlines bool) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unsafeRune(r, size) && !(keepNewlines && r == '\n') {
-			clean = false
-			break
-		}
-		i += size
-	}
-	if clean {
+	if clean(s, keepNewlines) {
 		return s
 	}
 	var b strings.Builder
@@ -66,6 +57,19 @@ func escape(s string, keepNewlines bool) string {
 		i += size
 	}
 	return b.String()
+}
+
+// clean reports whether s holds nothing that must be escaped (a newline
+// passes when keepNewlines): the common case, returned as it is.
+func clean(s string, keepNewlines bool) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unsafeRune(r, size) && !(keepNewlines && r == '\n') {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // unsafeRune reports whether r (decoded from size bytes) must not reach a
@@ -90,16 +94,7 @@ func unsafeRune(r rune, size int) bool {
 // are escaped by encoding/json already. They can only occur inside JSON
 // strings, so \uNNNN keeps the document's meaning.
 func jsonSafe(b []byte) []byte {
-	clean := true
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if unsafeRune(r, size) && r != '\n' {
-			clean = false
-			break
-		}
-		i += size
-	}
-	if clean {
+	if clean(string(b), true) {
 		return b
 	}
 	var out bytes.Buffer

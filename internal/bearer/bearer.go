@@ -4,6 +4,8 @@
 package bearer
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -21,10 +23,15 @@ func Token(w http.ResponseWriter, r *http.Request, maxBody int64) (string, *cata
 		return "", catalog.New(catalog.BearerInQuery)
 	}
 	var header string
-	if h := r.Header.Get("Authorization"); h != "" {
+	if h := strings.TrimSpace(r.Header.Get("Authorization")); h != "" {
 		scheme, value, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Bearer") {
-			header = strings.TrimSpace(value)
+			// The scheme alone is a request built from an empty variable,
+			// not a request without credentials (RFC 6750 §2.1 requires
+			// the token after the scheme).
+			if header = strings.TrimSpace(value); header == "" {
+				return "", catalog.New(catalog.BearerEmpty)
+			}
 		}
 	}
 	var body string
@@ -51,4 +58,28 @@ func Token(w http.ResponseWriter, r *http.Request, maxBody int64) (string, *cata
 		return body, nil
 	}
 	return "", catalog.New(catalog.BearerMissing)
+}
+
+// UnverifiedIssuer returns the iss claim of a compact JWT without
+// verifying anything, or "" when there is none. It serves only to tell a
+// token of another issuer apart before its signature is checked: nothing
+// may trust it.
+func UnverifiedIssuer(token string) string {
+	_, rest, ok := strings.Cut(token, ".")
+	payload, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || len(payload) > 16<<10 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Iss any `json:"iss"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	iss, _ := c.Iss.(string)
+	return iss
 }

@@ -292,7 +292,12 @@ const (
 )
 
 // Mistakes (entries_resource_library.go): the resource library's own failures.
-const ()
+const (
+	BearerEmpty                  Name = "bearer_token_empty"
+	AccessTokenForeignIssuer     Name = "access_token_foreign_issuer"
+	ResourceKeysUnavailable      Name = "resource_keys_unavailable"
+	ResourceIntrospectionRefused Name = "resource_introspection_refused"
+)
 
 // Sender constraints (entries_clientjwt.go): JWTs made by clients, request objects (JAR).
 const ()

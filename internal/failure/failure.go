@@ -87,13 +87,25 @@ func (rec *Recorder) RecordInFull(r *http.Request, endpoint catalog.Endpoint, cl
 }
 
 func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time, sample bool) {
-	ctx := r.Context()
-	tid := trace.ID(ctx)
 	if rec.Count != nil {
 		rec.Count(string(e.Name()), e.Code(), string(endpoint))
 	}
+	rec.report(r, endpoint, clientID, e, now, kind{sample: sample})
+}
+
+// kind tells what report reports: a failure, or a note on a success.
+type kind struct {
+	note   bool // a success with a note: logged at debug level, marked by Outcome
+	sample bool // through the Sampler, if there is one
+}
+
+// report is the one path of failures and notes alike: sampled, logged,
+// and its story stored, bounded the same way.
+func (rec *Recorder) report(r *http.Request, endpoint catalog.Endpoint, clientID string, e *catalog.Error, now time.Time, k kind) {
+	ctx := r.Context()
+	tid := trace.ID(ctx)
 	client := Clip(clientID, maxClientID)
-	if sample && rec.Sampler != nil {
+	if k.sample && rec.Sampler != nil {
 		full, summaries := rec.Sampler.Take(now, Key{
 			Network:  network(r),
 			Name:     string(e.Name()),
@@ -109,21 +121,11 @@ func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID
 		}
 	}
 	if rec.Log != nil {
-		attrs := append([]slog.Attr{
-			slog.String("trace_id", tid),
-			slog.String("endpoint", string(endpoint)),
-			slog.String("client_id", client),
-		}, e.LogAttrs()...)
-		for i := range attrs {
-			if attrs[i].Key == "description" {
-				attrs[i].Value = slog.StringValue(Clip(attrs[i].Value.String(), maxDescription))
-			}
+		if k.note {
+			logNote(ctx, rec.Log, tid, endpoint, client, e)
+		} else {
+			logFailure(ctx, rec.Log, tid, endpoint, client, e)
 		}
-		level := slog.LevelInfo
-		if e.Status() >= 500 {
-			level = slog.LevelError
-		}
-		rec.Log.LogAttrs(ctx, level, "request failed", attrs...)
 	}
 	// A story of the database not answering would go to that database,
 	// only to time out there too: the log has it.
@@ -142,8 +144,11 @@ func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID
 		// Refined by Known before the story is written.
 		Unattributed: client == "" || len(clientID) > maxClientID,
 	}
-	if iv := e.InternalValues(); len(iv) > 0 {
-		f.Internal = make(map[string]string, len(iv))
+	if iv := e.InternalValues(); k.note || len(iv) > 0 {
+		f.Internal = make(map[string]string, len(iv)+1)
+		if k.note {
+			f.Internal[Outcome] = NoteOutcome
+		}
 		for _, kv := range iv {
 			f.Internal[kv[0]] = kv[1]
 		}
@@ -156,8 +161,31 @@ func (rec *Recorder) record(r *http.Request, endpoint catalog.Endpoint, clientID
 	defer cancel()
 	classify(sctx, rec.Known, f)
 	if err := rec.Store.RecordFailure(sctx, f); err != nil && rec.Log != nil {
-		rec.Log.WarnContext(ctx, "could not record failure", "trace_id", tid, "err", err)
+		what := "failure"
+		if k.note {
+			what = "note"
+		}
+		rec.Log.WarnContext(ctx, "could not record "+what, "trace_id", tid, "err", err)
 	}
+}
+
+// logFailure writes the line of a failure, at error level for a 5xx.
+func logFailure(ctx context.Context, log *slog.Logger, tid string, endpoint catalog.Endpoint, client string, e *catalog.Error) {
+	attrs := append([]slog.Attr{
+		slog.String("trace_id", tid),
+		slog.String("endpoint", string(endpoint)),
+		slog.String("client_id", client),
+	}, e.LogAttrs()...)
+	for i := range attrs {
+		if attrs[i].Key == "description" {
+			attrs[i].Value = slog.StringValue(Clip(attrs[i].Value.String(), maxDescription))
+		}
+	}
+	level := slog.LevelInfo
+	if e.Status() >= 500 {
+		level = slog.LevelError
+	}
+	log.LogAttrs(ctx, level, "request failed", attrs...)
 }
 
 // classify settles whether a story names a registered client.

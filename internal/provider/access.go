@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/bearer"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/failure"
@@ -232,6 +233,10 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 		var ke *keys.KeyError
 		var se *keys.SignatureError
 		switch {
+		case (errors.As(err, &ke) || errors.As(err, &se)) && p.foreignIssuer(token):
+			// Not signed by a key of this Lucid and naming another issuer:
+			// the issuer is the mistake, not the signature.
+			return nil, catalog.New(catalog.AccessTokenForeignIssuer, "iss", bearer.UnverifiedIssuer(token), "expected", p.issuer)
 		case errors.As(err, &ke):
 			return nil, catalog.New(catalog.AccessTokenSignature, "kid", ke.Kid)
 		case errors.As(err, &se):
@@ -249,6 +254,14 @@ func (p *Provider) parseJWTAccess(token string) (*AccessClaims, *catalog.Error) 
 		return nil, catalog.New(catalog.AccessTokenMalformed, "reason", "its claims cannot be read").Wrap(err)
 	}
 	return &c, nil
+}
+
+// foreignIssuer reports whether token names an issuer other than this
+// Lucid. The claim is unverified: it only chooses the entry of a token
+// whose signature already failed.
+func (p *Provider) foreignIssuer(token string) bool {
+	iss := bearer.UnverifiedIssuer(token)
+	return iss != "" && iss != p.issuer
 }
 
 // clockSkew is how far ahead of Lucid's clock a token's iat or nbf may be.

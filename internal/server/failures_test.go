@@ -2,15 +2,12 @@ package server_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
@@ -32,16 +29,9 @@ func (h *heldStore) RecordFailures(ctx context.Context, fs []*store.Failure) err
 // told to stop are written before Run returns.
 func TestShutdownWritesQueuedStories(t *testing.T) {
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	cfg := config.Default()
-	cfg.Issuer = "http://" + addr
+	addr := freeAddr(t)
+	cfg := testConfig("http://" + addr)
 	cfg.Addr = addr
-	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 	inner, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -52,11 +42,7 @@ func TestShutdownWritesQueuedStories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	ready := make(chan struct{})
-	go func() { done <- s.Run(ctx, func(string) { close(ready) }) }()
-	<-ready
+	cancel, done := run(s)
 
 	var traces []string
 	for i := range 20 {

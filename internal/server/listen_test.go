@@ -82,9 +82,7 @@ func TestNewRefusesAnotherMasterKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cfg := config.Default()
-	cfg.Issuer = "http://127.0.0.1:9"
-	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	cfg := testConfig("http://127.0.0.1:9")
 	if _, err := server.New(ctx, &cfg, st, nil); err != nil {
 		t.Fatal(err)
 	}

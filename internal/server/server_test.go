@@ -50,22 +50,44 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	return certFile, keyFile, pool
 }
 
-// TestRunTLS: with a certificate configured, Lucid serves HTTPS itself,
-// sends HSTS, and shuts down when its context ends.
-func TestRunTLS(t *testing.T) {
-	dir := t.TempDir()
-	certFile, keyFile, pool := selfSigned(t, dir)
+// freeAddr is a loopback address nothing listens on, for Run to listen on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
+	return addr
+}
 
+// testConfig is the defaults with issuer and a fixed master key.
+func testConfig(issuer string) config.Config {
 	cfg := config.Default()
-	cfg.Issuer = "https://" + addr
-	cfg.Addr = addr
+	cfg.Issuer = issuer
 	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	return cfg
+}
+
+// run runs s in the background until cancel; done gets what Run returned.
+func run(s *server.Server) (cancel context.CancelFunc, done <-chan error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan error, 1)
+	ready := make(chan struct{})
+	go func() { ch <- s.Run(ctx, func(string) { close(ready) }) }()
+	<-ready
+	return cancel, ch
+}
+
+// TestRunTLS: with a certificate configured, Lucid serves HTTPS itself,
+// sends HSTS, and shuts down when its context ends.
+func TestRunTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, dir)
+	addr := freeAddr(t)
+	cfg := testConfig("https://" + addr)
+	cfg.Addr = addr
 	cfg.TLS.CertFile, cfg.TLS.KeyFile = certFile, keyFile
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
 	if err != nil {
@@ -76,11 +98,7 @@ func TestRunTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	ready := make(chan struct{})
-	go func() { done <- s.Run(ctx, func(string) { close(ready) }) }()
-	<-ready
+	cancel, done := run(s)
 
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
 	resp, err := c.Get(cfg.Issuer + "/.well-known/openid-configuration")
@@ -113,9 +131,7 @@ func TestRunTLS(t *testing.T) {
 // the catalog's storage_unavailable (503) once it does not.
 func TestHealthStorageDown(t *testing.T) {
 	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.Issuer = "http://127.0.0.1:9"
-	cfg.MasterKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	cfg := testConfig("http://127.0.0.1:9")
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
 	if err != nil {
 		t.Fatal(err)
