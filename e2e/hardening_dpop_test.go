@@ -408,6 +408,24 @@ func TestDPoPNonces(t *testing.T) {
 	later := l.Clock.Now().Unix()
 	r = postToken(t, l, ccForm, both(basicAuth(c.ID, sec), withDPoP(k.proof(t, "POST", tokenURL, withClaim("nonce", nonce), withClaim("iat", later)))))
 	wantJSONError(t, l, r, "dpop_nonce_stale", "use_dpop_nonce", 400)
+
+	// Userinfo asks for the nonce too, in its DPoP challenge.
+	rs, rsSec := m2m(t, l, manage.ClientSpec{Name: "Self", Audiences: []string{l.URL}})
+	fresh := r.header.Get("DPoP-Nonce")
+	r = postToken(t, l, url.Values{"grant_type": {"client_credentials"}}, both(basicAuth(rs.ID, rsSec), withDPoP(k.proof(t, "POST", tokenURL, withClaim("nonce", fresh), withClaim("iat", later)))))
+	var tr map[string]any
+	if err := json.Unmarshal(r.body, &tr); err != nil || r.status != 200 {
+		t.Fatalf("token for userinfo: %d %s", r.status, r.body)
+	}
+	at, _ := tr["access_token"].(string)
+	r = send(t, http.MethodGet, l.URL+"/userinfo", nil, func(req *http.Request) {
+		req.Header.Set("Authorization", "DPoP "+at)
+		req.Header.Set("DPoP", k.proof(t, "GET", l.URL+"/userinfo", withClaim("ath", athOf(at)), withClaim("iat", later)))
+	})
+	wantDPoPError(t, l, r, "dpop_nonce_required", "use_dpop_nonce", 400)
+	if r.header.Get("DPoP-Nonce") != fresh {
+		t.Fatal("userinfo's use_dpop_nonce without the current nonce")
+	}
 }
 
 // dpopCodeFlow signs alice in for a public client and returns the code.
@@ -544,5 +562,39 @@ func TestDPoPAuthorizationCodeBinding(t *testing.T) {
 	tok, err := cfg.Exchange(dpopContext(&dpopTransport{t: t, key: k}), code, oauth2.VerifierOption(verifier))
 	if err != nil || tok.Type() != "DPoP" || cnfJKT(jwtClaims(t, tok.AccessToken)) != k.jkt {
 		t.Fatalf("exchange with the bound key: %v", err)
+	}
+}
+
+// TestDPoPRegisteredClient: a client registers dpop_bound_access_tokens
+// itself (RFC 9449 §5.2); its token requests then need a proof, and the
+// client information says so.
+func TestDPoPRegisteredClient(t *testing.T) {
+	ctx := context.Background()
+	l := start(t, withRegistration(config.RegistrationOpen))
+	r := jsonCall(t, l, http.MethodPost, "/register", "", `{
+		"client_name": "Bound backend",
+		"grant_types": ["client_credentials"],
+		"token_endpoint_auth_method": "client_secret_basic",
+		"scope": "orders:read",
+		"dpop_bound_access_tokens": true
+	}`)
+	reg := decodeRegistered(t, r, http.StatusCreated)
+	var info map[string]any
+	_ = json.Unmarshal(r.body, &info)
+	if info["dpop_bound_access_tokens"] != true {
+		t.Fatalf("client information lacks dpop_bound_access_tokens: %s", r.body)
+	}
+	aud := []string{ordersAPI}
+	if _, err := l.Svc.UpdateClient(ctx, reg.ClientID, manage.ClientPatch{Audiences: &aud}); err != nil {
+		t.Fatal(err)
+	}
+	wantJSONError(t, l, postToken(t, l, ccForm, basicAuth(reg.ClientID, reg.ClientSecret)), "dpop_proof_missing", "invalid_dpop_proof", 400)
+	k := newDPoPKey(t)
+	if r := postToken(t, l, ccForm, both(basicAuth(reg.ClientID, reg.ClientSecret), withDPoP(k.proof(t, "POST", l.URL+"/token")))); r.status != 200 {
+		t.Fatalf("with a proof: %d %s", r.status, r.body)
+	}
+	bad := jsonCall(t, l, http.MethodPost, "/register", "", `{"client_name": "x", "grant_types": ["client_credentials"], "dpop_bound_access_tokens": "yes"}`)
+	if bad.status != 400 || !strings.Contains(string(bad.body), "dpop_bound_access_tokens") {
+		t.Fatalf("a non-boolean dpop_bound_access_tokens: %d %s", bad.status, bad.body)
 	}
 }
