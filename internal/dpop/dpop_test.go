@@ -102,8 +102,7 @@ func (m *memReplay) UseJTI(_ context.Context, issuer, jti string, _ time.Time) e
 	return nil
 }
 
-func sign(t *testing.T, priv *ecdsa.PrivateKey, claims map[string]any) string {
-	t.Helper()
+func sign(t testing.TB, priv *ecdsa.PrivateKey, claims map[string]any) string {
 	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: priv},
 		(&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
 	if err != nil {
