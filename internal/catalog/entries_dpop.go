@@ -54,7 +54,7 @@ var dpopEntries = []Entry{
 		ClientFix: []string{"Put the public half of the key pair in the jwk header.", "If a private key was sent, make a new key pair: the old one is no longer secret."},
 		Spec:      "RFC 9449 §4.3", SpecURL: rfc9449s4_3, Endpoints: []Endpoint{Token, UserInfo}},
 	{Name: DPoPProofSignature, Error: "invalid_dpop_proof", Status: bad, Title: "DPoP proof signature invalid",
-		Description: "The proof's {alg} signature does not verify with the key in its own jwk header.",
+		Description: "The proof's signature does not verify with the key in its own jwk header.",
 		Causes:      []string{"The proof was signed with another key than the one in its header.", "The proof was changed after it was signed."},
 		ClientFix:   []string{"Sign each proof with the private key whose public half is in its jwk header, and send it unchanged."},
 		Spec:        "RFC 9449 §4.3", SpecURL: rfc9449s4_3, Endpoints: []Endpoint{Token, UserInfo}},

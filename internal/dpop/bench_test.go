@@ -1,6 +1,7 @@
 package dpop
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -15,7 +16,7 @@ func BenchmarkVerify(b *testing.B) {
 	p := signBench(b, priv)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, e := (JOSE{}).Verify(p); e != nil {
+		if _, _, e := (JOSE{}).Verify(context.Background(), p); e != nil {
 			b.Fatal(e)
 		}
 	}

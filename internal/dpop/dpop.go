@@ -68,7 +68,7 @@ type Proof struct {
 // public jwk (no private members), and whose signature that key verifies.
 // It returns the payload and the key's thumbprint.
 type ProofVerifier interface {
-	Verify(proof string) (payload []byte, jkt string, e *catalog.Error)
+	Verify(ctx context.Context, proof string) (payload []byte, jkt string, e *catalog.Error)
 }
 
 // Replay remembers proof ids: store.Store, across replicas.
@@ -112,7 +112,7 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	case len(req.Proofs) > 1:
 		return nil, catalog.New(catalog.DPoPProofRepeated, "count", len(req.Proofs))
 	}
-	payload, jkt, e := c.Verifier.Verify(req.Proofs[0])
+	payload, jkt, e := c.Verifier.Verify(ctx, req.Proofs[0])
 	if e != nil {
 		return nil, e
 	}

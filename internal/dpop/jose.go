@@ -1,6 +1,7 @@
 package dpop
 
 import (
+	"context"
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
@@ -24,7 +25,7 @@ type JOSE struct {
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // Verify implements ProofVerifier.
-func (v JOSE) Verify(proof string) ([]byte, string, *catalog.Error) {
+func (v JOSE) Verify(_ context.Context, proof string) ([]byte, string, *catalog.Error) {
 	algs := v.Algs
 	if algs == nil {
 		algs = Algs
@@ -69,7 +70,7 @@ func (v JOSE) Verify(proof string) ([]byte, string, *catalog.Error) {
 	}
 	payload, err := jws.Verify(key.Key)
 	if err != nil {
-		return nil, "", catalog.New(catalog.DPoPProofSignature, "alg", h.Alg).Wrap(err)
+		return nil, "", catalog.New(catalog.DPoPProofSignature).Wrap(err)
 	}
 	jkt, err := Thumbprint(key)
 	if err != nil {
