@@ -96,6 +96,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
+	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
@@ -217,6 +218,9 @@ func printClient(w io.Writer, c manage.ClientView) error {
 		{"Require PKCE", yesNo(c.RequirePKCE)},
 		{"ID token alg", c.IDTokenAlg},
 	}
+	if c.AuthorizationAlg != "" {
+		kv = append(kv, [2]string{"Authorization response alg", c.AuthorizationAlg})
+	}
 	if len(c.JWKS) > 0 {
 		kv = append(kv, [2]string{"JWKS", "registered (" + fmt.Sprint(len(c.JWKS)) + " bytes)"})
 	}
@@ -315,14 +319,14 @@ func originFlags(l listFlag) listFlag {
 
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
-		addRedirect, rmRedirect, addPost, rmPost   listFlag
-		addOrigin, rmOrigin                        listFlag
-		addGrant, rmGrant, addResp, rmResp         listFlag
-		addScope, rmScope, addAud, rmAud           listFlag
-		format                                     string
-		name, method, alg, jwksFile, jwksURI       string
-		pkce, alwaysRefresh, skipConsent, disabled bool
-		fsRef                                      *flag.FlagSet
+		addRedirect, rmRedirect, addPost, rmPost       listFlag
+		addOrigin, rmOrigin                            listFlag
+		addGrant, rmGrant, addResp, rmResp             listFlag
+		addScope, rmScope, addAud, rmAud               listFlag
+		format                                         string
+		name, method, alg, authzAlg, jwksFile, jwksURI string
+		pkce, alwaysRefresh, skipConsent, disabled     bool
+		fsRef                                          *flag.FlagSet
 	)
 	var pf policyFlags
 	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
@@ -343,6 +347,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&method, "auth-method", "", "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
 		fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 		fs.StringVar(&alg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA")
+		fs.StringVar(&authzAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses: RS256, ES256 or EdDSA (empty: RS256)")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
@@ -375,6 +380,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("name", name, &p.Name)
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
+	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)

@@ -25,6 +25,7 @@ type clientRequest struct {
 	AuthMethod             string          `json:"token_endpoint_auth_method"`
 	RequirePKCE            *bool           `json:"require_pkce"`
 	IDTokenAlg             string          `json:"id_token_signed_response_alg"`
+	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
@@ -53,6 +54,7 @@ type clientPatch struct {
 	AuthMethod             *string         `json:"token_endpoint_auth_method"`
 	RequirePKCE            *bool           `json:"require_pkce"`
 	IDTokenAlg             *string         `json:"id_token_signed_response_alg"`
+	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
@@ -126,6 +128,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthMethod:             req.AuthMethod,
 		RequirePKCE:            req.RequirePKCE,
 		IDTokenAlg:             req.IDTokenAlg,
+		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		AlwaysRefresh:          req.AlwaysRefresh,
@@ -178,6 +181,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AuthMethod:             req.AuthMethod,
 		RequirePKCE:            req.RequirePKCE,
 		IDTokenAlg:             req.IDTokenAlg,
+		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKSURI:                req.JWKSURI,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,

@@ -181,13 +181,13 @@ var coreEntries = []Entry{
 		},
 		Spec: "OIDC Core §3.1.2.1", SpecURL: oidc + "#AuthRequest", Endpoints: []Endpoint{Authorize}},
 	{Name: ResponseModeUnknown, Error: "invalid_request", Status: bad, Title: "Unknown response_mode",
-		Description: "response_mode {value} is not supported. Supported: query, fragment, form_post.",
+		Description: "response_mode {value} is not supported. Supported: query, fragment, form_post, and their JWT-secured forms jwt, query.jwt, fragment.jwt, form_post.jwt.",
 		Causes: []string{
-			"The client asks for a response mode Lucid does not implement, such as a JWT-secured mode (jwt, query.jwt, form_post.jwt) or web_message.",
-			"The value is misspelled, for example form-post instead of form_post.",
+			"The client asks for a response mode Lucid does not implement, such as web_message.",
+			"The value is misspelled, for example form-post instead of form_post, or jwt.query instead of query.jwt.",
 		},
 		ClientFix: []string{
-			"Use query, fragment or form_post, or leave response_mode out to get the default for the response type.",
+			"Use one of the modes in response_modes_supported of the discovery document, or leave response_mode out to get the default for the response type.",
 		},
 		Spec: "OAuth 2.0 Multiple Response Types §2.1", SpecURL: "https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes", Endpoints: []Endpoint{Authorize}},
 	{Name: RequestObjectUnsupp, Error: "request_not_supported", Status: bad, Title: "Request objects are not supported",

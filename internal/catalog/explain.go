@@ -207,6 +207,7 @@ func readPaste(t string) paste {
 	p.readJSON()
 	p.readChallenge()
 	p.readQuery()
+	p.readJARM()
 	return p
 }
 

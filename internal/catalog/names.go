@@ -334,7 +334,11 @@ const (
 const ()
 
 // Sender constraints (entries_jarm.go): JWT-secured authorization responses.
-const ()
+const (
+	JARMSigningAlgUnsupported Name = "jarm_signing_alg_unsupported"
+	JARMEncryptionUnsupported Name = "jarm_encryption_unsupported"
+	JARMClientAlgUnavailable  Name = "jarm_client_alg_unavailable"
+)
 
 // Sender constraints (entries_mtls.go): mutual-TLS client authentication and bound tokens.
 const ()

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -31,6 +33,7 @@ type ClientSpec struct {
 	AuthMethod             string   // default client_secret_basic; "none" makes a public client
 	RequirePKCE            *bool    // default true; public clients always need PKCE
 	IDTokenAlg             string   // default RS256
+	AuthorizationAlg       string   // JARM responses; "" is RS256
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
 	AlwaysRefresh          bool
@@ -64,6 +67,7 @@ type ClientPatch struct {
 	AuthMethod             *string
 	RequirePKCE            *bool
 	IDTokenAlg             *string
+	AuthorizationAlg       *string
 	JWKS                   *string
 	JWKSURI                *string
 	AlwaysRefresh          *bool
@@ -111,6 +115,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		Scopes:                  spec.Scopes,
 		RequirePKCE:             true,
 		IDTokenAlg:              spec.IDTokenAlg,
+		AuthorizationAlg:        spec.AuthorizationAlg,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
 		AlwaysRefresh:           spec.AlwaysRefresh,
@@ -243,6 +248,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if err := checkOneOf("id_token_signed_response_alg", c.IDTokenAlg, knownAlgs); err != nil {
 		return err
 	}
+	if c.AuthorizationAlg != "" && !slices.Contains(knownAlgs, c.AuthorizationAlg) {
+		return catalog.New(catalog.JARMSigningAlgUnsupported, "alg", c.AuthorizationAlg, "supported", strings.Join(knownAlgs, ", "))
+	}
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
 	}
@@ -339,6 +347,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.TokenEndpointAuthMethod, p.AuthMethod)
 		set(&c.RequirePKCE, p.RequirePKCE)
 		set(&c.IDTokenAlg, p.IDTokenAlg)
+		set(&c.AuthorizationAlg, p.AuthorizationAlg)
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)

@@ -21,6 +21,7 @@ type ClientView struct {
 	Scopes                  []string        `json:"scopes"`
 	RequirePKCE             bool            `json:"require_pkce"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
@@ -59,6 +60,7 @@ func ViewClient(c *store.Client) ClientView {
 		Scopes:                  nonNil(c.Scopes),
 		RequirePKCE:             c.RequirePKCE,
 		IDTokenAlg:              c.IDTokenAlg,
+		AuthorizationAlg:        c.AuthorizationAlg,
 		JWKSURI:                 c.JWKSURI,
 		AlwaysRefresh:           c.AlwaysRefresh,
 		DPoPBound:               c.DPoPBoundAccessTokens,

@@ -48,9 +48,10 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// From here on the redirect URI is trusted: errors go back to it.
-	back := replyTo{uri: redirectURI, mode: "query", state: raw.Get("state"), clientID: client.ID}
-	if m := raw.Get("response_mode"); m == "fragment" || m == "form_post" {
-		back.mode = m
+	back, e := p.replyTarget(client, redirectURI, raw)
+	if e != nil {
+		p.failPage(w, r, catalog.Authorize, clientID, e)
+		return
 	}
 	params, e := single(raw)
 	if e != nil {
@@ -241,14 +242,8 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 	case !contains(client.ResponseTypes, "code") || !contains(client.GrantTypes, "authorization_code"):
 		return nil, catalog.New(catalog.ResponseTypeNotAllowed, "client_id", client.ID, "value", rt)
 	}
-	switch m := params["response_mode"]; m {
-	case "", "query", "fragment", "form_post":
-		ar.ResponseMode = m
-	default:
-		return nil, catalog.New(catalog.ResponseModeUnknown, "value", m)
-	}
-	if ar.ResponseMode == "" {
-		ar.ResponseMode = "query"
+	if ar.ResponseMode, ok = responseMode(params["response_mode"]); !ok {
+		return nil, catalog.New(catalog.ResponseModeUnknown, "value", params["response_mode"])
 	}
 
 	ar.Scopes = scopes(params["scope"])
@@ -464,7 +459,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 // replyTo is where an authorization response goes.
 type replyTo struct {
 	uri      string
-	mode     string // query, fragment or form_post
+	mode     string // query, fragment or form_post, or one of them with .jwt (JARM)
 	state    string
 	clientID string
 }
@@ -477,6 +472,14 @@ func (p *Provider) failRedirect(w http.ResponseWriter, r *http.Request, to reply
 
 // reply delivers response parameters by the response mode.
 func (p *Provider) reply(w http.ResponseWriter, r *http.Request, to replyTo, v url.Values) {
+	if base, ok := jwtMode(to.mode); ok {
+		var e *catalog.Error
+		if v, e = p.jarmReply(r, to, v); e != nil {
+			p.failPage(w, r, catalog.Authorize, to.clientID, e)
+			return
+		}
+		to.mode = base
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	switch to.mode {
 	case "form_post":

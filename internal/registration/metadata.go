@@ -39,6 +39,7 @@ type metadata struct {
 	// DPoPBound is dpop_bound_access_tokens (RFC 9449 §5.2): the client
 	// asks to be refused any token request without a DPoP proof.
 	DPoPBound *bool
+	AuthzAlg  *string // authorization_signed_response_alg (JARM)
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -97,6 +98,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"scope", &md.Scope},
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
+		{"authorization_signed_response_alg", &md.AuthzAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -110,6 +112,13 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, invalidField("dpop_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
 		}
 		md.DPoPBound = &b
+	}
+	// Lucid signs authorization responses but does not encrypt them; a
+	// client registering encryption would wait for responses it never gets.
+	for _, name := range []string{"authorization_encrypted_response_alg", "authorization_encrypted_response_enc"} {
+		if raw := present(fields, name); raw != nil {
+			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
+		}
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -221,6 +230,7 @@ type values struct {
 	jwksURI       string
 	idTokenAlg    string
 	dpopBound     bool
+	authzAlg      string
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -242,6 +252,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		dpopBound:  deref(md.DPoPBound, false),
+		authzAlg:   deref(md.AuthzAlg, ""),
 		scopes:     manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -311,6 +322,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		Scopes:                 v.scopes,
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
+		AuthorizationAlg:       v.authzAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		DPoPBound:              v.dpopBound,
@@ -330,6 +342,7 @@ func (v values) patch() manage.ClientPatch {
 		Scopes:                 &v.scopes,
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
+		AuthorizationAlg:       &v.authzAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 		DPoPBound:              &v.dpopBound,
@@ -370,6 +383,7 @@ type info struct {
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
+	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -392,6 +406,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
 		DPoPBound:               c.DPoPBoundAccessTokens,
+		AuthorizationAlg:        c.AuthorizationAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

@@ -268,6 +268,10 @@ type Client struct {
 	// that a request presenting one is told when and how it was retired
 	// instead of "wrong". Never the secret, never a sealed copy.
 	RetiredSecrets []RetiredSecret `json:"retired_secrets,omitempty"`
+
+	// AuthorizationAlg signs the client's JWT-secured authorization
+	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
+	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
 }
 
 // Public reports whether the client authenticates with nothing.

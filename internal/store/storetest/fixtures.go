@@ -32,6 +32,7 @@ func newClient(id string) *store.Client {
 		Scopes:                  []string{"openid", "profile", "offline_access"},
 		RequirePKCE:             true,
 		IDTokenAlg:              "ES256",
+		AuthorizationAlg:        "EdDSA",
 		JWKS:                    `{"keys":[]}`,
 		JWKSURI:                 "https://app.example/jwks",
 		AlwaysRefresh:           true,
