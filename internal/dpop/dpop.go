@@ -116,9 +116,9 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	if e != nil {
 		return nil, e
 	}
-	var cl Claims
-	if err := json.Unmarshal(payload, &cl); err != nil {
-		return nil, catalog.New(catalog.DPoPProofClaims, "claim", "the payload", "reason", "it is not a JSON object with the claims of RFC 9449 §4.2").Wrap(err)
+	cl, e := readClaims(payload)
+	if e != nil {
+		return nil, e
 	}
 	switch {
 	case cl.JTI == "":
@@ -173,6 +173,32 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 		return nil, catalog.New(catalog.StorageUnavailable).Wrap(err)
 	}
 	return &Proof{JKT: jkt, Claims: cl}, nil
+}
+
+// readClaims reads a proof's claims, naming the one that has the wrong type.
+func readClaims(payload []byte) (Claims, *catalog.Error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "claim set", "reason", "the payload is not a JSON object").Wrap(err)
+	}
+	var cl Claims
+	for _, f := range []struct {
+		name string
+		dst  any
+	}{{"jti", &cl.JTI}, {"htm", &cl.HTM}, {"htu", &cl.HTU}, {"nonce", &cl.Nonce}, {"ath", &cl.ATH}, {"iat", &cl.IAT}} {
+		v, ok := raw[f.name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(v, f.dst); err != nil {
+			reason := "it is not a string"
+			if f.name == "iat" {
+				reason = "it is not a whole number of seconds since the epoch"
+			}
+			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", reason)
+		}
+	}
+	return cl, nil
 }
 
 func (c *Checker) now() time.Time {
