@@ -156,3 +156,23 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestMemory(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	m := NewMemory(2, func() time.Time { return now })
+	ctx := context.Background()
+	if m.UseJTI(ctx, "k", "a", now.Add(time.Minute)) != nil || m.UseJTI(ctx, "k", "a", now.Add(time.Minute)) != store.ErrAlreadyUsed {
+		t.Fatal("a second use must be refused")
+	}
+	if m.UseJTI(ctx, "other", "a", now.Add(time.Minute)) != nil {
+		t.Fatal("the same id under another key is another proof")
+	}
+	// Full: the one expiring first goes.
+	if m.UseJTI(ctx, "k", "b", now.Add(2*time.Minute)) != nil || len(m.seen) != 2 {
+		t.Fatalf("bound not kept: %d ids", len(m.seen))
+	}
+	now = now.Add(3 * time.Minute)
+	if m.UseJTI(ctx, "k", "b", now.Add(time.Minute)) != nil {
+		t.Fatal("an expired id is forgotten")
+	}
+}
