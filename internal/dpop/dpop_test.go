@@ -167,8 +167,8 @@ func TestMemory(t *testing.T) {
 	if m.UseJTI(ctx, "other", "a", now.Add(time.Minute)) != nil {
 		t.Fatal("the same id under another key is another proof")
 	}
-	// Full: the one expiring first goes.
-	if m.UseJTI(ctx, "k", "b", now.Add(2*time.Minute)) != nil || len(m.seen) != 2 {
+	// Full: room is made, the bound holds.
+	if m.UseJTI(ctx, "k", "b", now.Add(2*time.Minute)) != nil || len(m.seen) > 2 {
 		t.Fatalf("bound not kept: %d ids", len(m.seen))
 	}
 	now = now.Add(3 * time.Minute)

@@ -10,8 +10,9 @@ import (
 
 // Memory is a Replay for one process, for resource servers without a
 // shared store: proof ids are remembered until their expiry, at most max
-// of them; when full, the one that expires first is forgotten early (a
-// proof that old is about to be refused for its age anyway).
+// of them. When full, expired ids go first; under a flood of fresh proofs
+// some unexpired ids are forgotten too, so size max to the proofs one
+// process accepts in a proof lifetime.
 type Memory struct {
 	mu   sync.Mutex
 	max  int
@@ -50,21 +51,20 @@ func (m *Memory) UseJTI(_ context.Context, issuer, jti string, expiresAt time.Ti
 	return nil
 }
 
-// evict drops the expired ids, and if none had expired, the one that
-// expires first.
+// evict drops the expired ids and, if that leaves it nine tenths full,
+// arbitrary ones down to that: one sweep per tenth of max inserts, so the
+// cost stays constant per proof however proofs arrive.
 func (m *Memory) evict(now time.Time) {
-	var first string
-	var firstExp time.Time
 	for k, exp := range m.seen {
 		if !now.Before(exp) {
 			delete(m.seen, k)
-			continue
-		}
-		if first == "" || exp.Before(firstExp) {
-			first, firstExp = k, exp
 		}
 	}
-	if len(m.seen) >= m.max && first != "" {
-		delete(m.seen, first)
+	keep := m.max - m.max/10 - 1
+	for k := range m.seen {
+		if len(m.seen) <= keep {
+			break
+		}
+		delete(m.seen, k)
 	}
 }
