@@ -84,7 +84,7 @@ func TestAuthorizationRequestErrorsRedirect(t *testing.T) {
 		{"unknown prompt", req(pub, "&response_type=code&scope=openid&prompt=maybe"+good), "prompt_unknown", "invalid_request"},
 		{"prompt none with login", req(pub, "&response_type=code&scope=openid&prompt=none+login"+good), "prompt_none_combined", "invalid_request"},
 		{"unknown response_mode", req(pub, "&response_type=code&scope=openid&response_mode=web_message"+good), "response_mode_unknown", "invalid_request"},
-		{"request object", req(pub, "&response_type=code&scope=openid&request=eyJ"+good), "request_object_unsupported", "request_not_supported"},
+		{"request object", req(pub, "&response_type=code&scope=openid&request=eyJ"+good), "request_object_malformed", "invalid_request_object"},
 		{"request_uri", req(pub, "&response_type=code&scope=openid&request_uri=urn:x"+good), "request_uri_unsupported", "request_uri_not_supported"},
 		{"state twice", req(pub, "&response_type=code&scope=openid&state=again"+good), "parameter_duplicated", "invalid_request"},
 		{"scope missing", req(pub, "&response_type=code"+good), "parameter_missing", "invalid_request"},

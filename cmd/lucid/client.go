@@ -99,6 +99,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
+	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
@@ -221,6 +222,9 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.AuthorizationAlg != "" {
 		kv = append(kv, [2]string{"Authorization response alg", c.AuthorizationAlg})
 	}
+	if c.RequestObjectAlg != "" {
+		kv = append(kv, [2]string{"Request object alg", c.RequestObjectAlg})
+	}
 	if len(c.JWKS) > 0 {
 		kv = append(kv, [2]string{"JWKS", "registered (" + fmt.Sprint(len(c.JWKS)) + " bytes)"})
 	}
@@ -319,14 +323,15 @@ func originFlags(l listFlag) listFlag {
 
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
-		addRedirect, rmRedirect, addPost, rmPost       listFlag
-		addOrigin, rmOrigin                            listFlag
-		addGrant, rmGrant, addResp, rmResp             listFlag
-		addScope, rmScope, addAud, rmAud               listFlag
-		format                                         string
-		name, method, alg, authzAlg, jwksFile, jwksURI string
-		pkce, alwaysRefresh, skipConsent, disabled     bool
-		fsRef                                          *flag.FlagSet
+		addRedirect, rmRedirect, addPost, rmPost   listFlag
+		addOrigin, rmOrigin                        listFlag
+		addGrant, rmGrant, addResp, rmResp         listFlag
+		addScope, rmScope, addAud, rmAud           listFlag
+		format                                     string
+		name, method, alg, jwksFile, jwksURI       string
+		requestObjectAlg, authzAlg                 string
+		pkce, alwaysRefresh, skipConsent, disabled bool
+		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
 	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
@@ -350,6 +355,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&authzAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses: RS256, ES256 or EdDSA (empty: RS256)")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
+		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
@@ -381,6 +387,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
 	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)
+	str("request-object-alg", requestObjectAlg, &p.RequestObjectAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)

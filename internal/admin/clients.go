@@ -28,6 +28,7 @@ type clientRequest struct {
 	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
+	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
 	SkipConsent            bool            `json:"skip_consent"`
@@ -57,6 +58,7 @@ type clientPatch struct {
 	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
+	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
 	SkipConsent            *bool           `json:"skip_consent"`
@@ -131,6 +133,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		SkipConsent:            req.SkipConsent,
@@ -183,6 +186,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		IDTokenAlg:             req.IDTokenAlg,
 		AuthorizationAlg:       req.AuthorizationAlg,
 		JWKSURI:                req.JWKSURI,
+		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		SkipConsent:            req.SkipConsent,

@@ -77,7 +77,7 @@ const (
 	naAppSigningKeys       = "Lucid signs every token with its own keys; there are no signing keys per application."
 	naLogoutExpiry         = "Lucid's RP-initiated logout carries no signed logout message with a lifetime of its own, so nothing of this kind can expire."
 	naLoopDetection        = "Lucid does not detect a client that repeats the same request in a loop; it limits failed sign-ins and open registrations only."
-	naFeatureSwitch        = "Lucid has no per-environment feature switches; a feature it lacks is refused with the entry for that request (grant_type_unsupported, request_object_unsupported, ...)."
+	naFeatureSwitch        = "Lucid has no per-environment feature switches; a feature it lacks is refused with the entry for that request (grant_type_unsupported, request_uri_unsupported, ...)."
 	naLoginHint            = "Lucid does not refuse a login_hint for being combined with other parameters."
 	naSessionIDs           = "Lucid takes no session id as a request parameter: the browser's session is its cookie."
 	naQueryLength          = "Lucid has no entry for a long query string: the HTTP server refuses an over-long request line or header before Lucid reads it."
@@ -159,12 +159,12 @@ var specAliases = []Alias{
 		Meaning: "The user must choose an account, but prompt=none forbids showing a chooser. Lucid does not return this code; when id_token_hint names another user than the one signed in, it answers login_required.",
 		Names:   []Name{IDTokenHintOtherUser}},
 	{Code: "request_not_supported", Source: "OpenID Connect Core",
-		Meaning: "The server does not accept request objects (the request parameter)."},
+		Meaning: "The server does not accept request objects (the request parameter). Lucid accepts signed request objects; it refuses unsigned ones and algorithms it does not offer, each with its own invalid_request_object entry.",
+		Names:   []Name{RequestObjectUnsigned, RequestObjectAlgNotAllowed}},
 	{Code: "request_uri_not_supported", Source: "OpenID Connect Core",
 		Meaning: "The server does not accept the request_uri parameter."},
 	{Code: "invalid_request_object", Source: "OpenID Connect Core",
-		Meaning: "The request object is invalid. Lucid does not accept request objects at all and answers request_not_supported.",
-		Names:   []Name{RequestObjectUnsupp}},
+		Meaning: "The request object is invalid: unreadable, signed wrongly, for another client or server, expired, or used before."},
 	{Code: "invalid_request_uri", Source: "OpenID Connect Core",
 		Meaning: "The request_uri cannot be fetched or its content is invalid. Lucid does not accept request_uri at all and answers request_uri_not_supported.",
 		Names:   []Name{RequestURIUnsupp}},

@@ -192,7 +192,7 @@ var entraAliases = []Alias{
 	entraNA(75008, "RequestDeniedError", naSAML),
 	entraNA(75011, "NoMatchedAuthnContextInOutputClaims", naSAML),
 	entraNA(75016, "Saml2AuthenticationRequestInvalidNameIDPolicy", naSAML),
-	entra(76021, "ApplicationRequiresSignedRequests", RequestObjectUnsupp),
+	entra(76021, "ApplicationRequiresSignedRequests", RequestObjectUnsigned),
 	entraNA(76026, "RequestIssueTimeExpired", naSAML),
 	entraNA(80001, "OnPremiseStoreIsNotAvailable", naOnPremises),
 	entraNA(80002, "OnPremisePasswordValidatorRequestTimedout", naOnPremises),

@@ -190,17 +190,6 @@ var coreEntries = []Entry{
 			"Use one of the modes in response_modes_supported of the discovery document, or leave response_mode out to get the default for the response type.",
 		},
 		Spec: "OAuth 2.0 Multiple Response Types §2.1", SpecURL: "https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes", Endpoints: []Endpoint{Authorize}},
-	{Name: RequestObjectUnsupp, Error: "request_not_supported", Status: bad, Title: "Request objects are not supported",
-		Description: "The request parameter (a request object) is not supported by this server; send the parameters directly.",
-		Causes: []string{
-			"The client library is configured to send signed request objects (JAR) in the request parameter.",
-			"A security profile enabled in the client library, such as a FAPI profile, sends request objects by default.",
-		},
-		ClientFix: []string{
-			"Turn off request objects in the client library and send the authorization parameters as ordinary query parameters.",
-			"Check request_parameter_supported in the discovery document before using request objects with any server.",
-		},
-		Spec: "OIDC Core §6", SpecURL: oidc + "#JWTRequests", Endpoints: []Endpoint{Authorize}},
 	{Name: RequestURIUnsupp, Error: "request_uri_not_supported", Status: bad, Title: "request_uri is not supported",
 		Description: "The request_uri parameter is not supported by this server; send the parameters directly.",
 		Causes: []string{

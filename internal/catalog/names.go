@@ -18,7 +18,6 @@ const (
 	PromptUnknown        Name = "prompt_unknown"
 	PromptNoneCombined   Name = "prompt_none_combined"
 	ResponseModeUnknown  Name = "response_mode_unknown"
-	RequestObjectUnsupp  Name = "request_object_unsupported"
 	RequestURIUnsupp     Name = "request_uri_unsupported"
 
 	// Client identity and authentication.
@@ -300,7 +299,31 @@ const (
 )
 
 // Sender constraints (entries_clientjwt.go): JWTs made by clients, request objects (JAR).
-const ()
+const (
+	RequestAndRequestURI          Name = "request_and_request_uri"
+	RequestObjectMalformed        Name = "request_object_malformed"
+	RequestObjectNested           Name = "request_object_nested"
+	RequestObjectAlgNotAllowed    Name = "request_object_alg_not_allowed"
+	RequestObjectAlgNotRegistered Name = "request_object_alg_not_registered"
+	RequestObjectUnsigned         Name = "request_object_unsigned"
+	RequestObjectTypInvalid       Name = "request_object_typ_invalid"
+	RequestObjectKeysMissing      Name = "request_object_keys_missing"
+	RequestObjectKeysInvalid      Name = "request_object_keys_invalid"
+	RequestObjectKeysUnreachable  Name = "request_object_keys_unreachable"
+	RequestObjectKeyUnknown       Name = "request_object_key_unknown"
+	RequestObjectKeyNotChosen     Name = "request_object_key_not_chosen"
+	RequestObjectSignatureInvalid Name = "request_object_signature_invalid"
+	RequestObjectIssuerMismatch   Name = "request_object_issuer_mismatch"
+	RequestObjectClientIDMismatch Name = "request_object_client_id_mismatch"
+	RequestObjectAudienceInvalid  Name = "request_object_audience_invalid"
+	RequestObjectAudienceMultiple Name = "request_object_audience_multiple"
+	RequestObjectExpiryMissing    Name = "request_object_expiry_missing"
+	RequestObjectExpired          Name = "request_object_expired"
+	RequestObjectNotYetValid      Name = "request_object_not_yet_valid"
+	RequestObjectLifetimeTooLong  Name = "request_object_lifetime_too_long"
+	RequestObjectJTIMissing       Name = "request_object_jti_missing"
+	RequestObjectReplayed         Name = "request_object_replayed"
+)
 
 // Sender constraints (entries_dpop.go): DPoP proofs and DPoP-bound tokens.
 const (

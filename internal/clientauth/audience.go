@@ -1,36 +1,29 @@
 package clientauth
 
-import "slices"
+import "github.com/lucid-auth/lucid/internal/clientjwt"
 
-// The audience of an assertion Lucid accepts (a client assertion, RFC 7523
-// §2.2, or a JWT bearer grant, RFC 7523 §2.1), after the 2025
-// audience-injection findings (OpenID Connect Core errata,
-// draft-ietf-oauth-rfc7523bis): one value, naming this server. An array
-// that also names someone else means the same signed JWT is accepted
-// there too, so whoever receives it there can replay it here; such an
-// array is refused even when one of its values is Lucid's.
+// The audience rule of assertions Lucid accepts lives in
+// clientjwt.CheckAudience: one value, naming this server.
 
 // AudienceVerdict is CheckAudience's answer.
-type AudienceVerdict int
+type AudienceVerdict = clientjwt.AudienceVerdict
 
 // The verdicts of CheckAudience.
 const (
-	AudienceOK          AudienceVerdict = iota
-	AudienceNotAccepted                 // missing, or its one value is not accepted
-	AudienceMultiple                    // an array of more than one value
+	AudienceOK          = clientjwt.AudienceOK
+	AudienceNotAccepted = clientjwt.AudienceNotAccepted
+	AudienceMultiple    = clientjwt.AudienceMultiple
 )
 
-// CheckAudience applies the rule above to aud (a string claim is a
-// one-element list) with the accepted values.
+// CheckAudience is clientjwt.CheckAudience.
 func CheckAudience(aud, accepted []string) AudienceVerdict {
-	switch {
-	case len(aud) > 1:
-		return AudienceMultiple
-	case len(aud) == 1 && slices.Contains(accepted, aud[0]):
-		return AudienceOK
-	}
-	return AudienceNotAccepted
+	return clientjwt.CheckAudience(aud, accepted)
 }
+
+// Strict reports the strict setting (strict_assertion_audience, for FAPI
+// 2.0), which other client JWT rules follow too: no unsigned request
+// objects, for one.
+func (a *Authenticator) Strict() bool { return a.strictAud }
 
 // AcceptedAudiences are the values an assertion's aud may take: the
 // issuer and, for clients that follow the older OpenID Connect advice, the

@@ -10,11 +10,11 @@
 //   - A body parameter sent without a value counts as absent (RFC 6749 §3.1).
 //   - A public client may send Authorization: Basic with an empty secret (some
 //     libraries do); that only identifies it, as client_id would.
-//   - A client assertion's iat/nbf may be at most ClockSkew ahead of the
-//     server clock (checked first, so a fast clock is named as such), and
-//     it must expire within MaxAssertionLifetime of now, or of its iat when
-//     that is ahead within the skew; exp is honoured with the same skew.
-//     Its jti is remembered until exp+ClockSkew.
+//   - A client assertion is checked by the client JWT verifier
+//     (internal/clientjwt): iat/nbf at most ClockSkew ahead of the server
+//     clock (checked first, so a fast clock is named as such), a lifetime
+//     of at most MaxAssertionLifetime counted from iat, exp honoured with
+//     the same skew, its jti remembered until exp+ClockSkew.
 //   - A presented secret is told apart from a live one as: whitespace
 //     around a live one, an expired or retired one, or a secret's id
 //     (secretcheck.go); a client that signs with keys has no secret, so
@@ -24,7 +24,6 @@ package clientauth
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,9 +34,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -46,7 +44,7 @@ import (
 // Defaults; see the package comment.
 const (
 	MaxAssertionLifetime = 10 * time.Minute
-	ClockSkew            = 60 * time.Second
+	ClockSkew            = clientjwt.ClockSkew
 
 	DefaultJWKSTTL        = 10 * time.Minute
 	DefaultJWKSMinRefresh = 30 * time.Second
@@ -74,6 +72,7 @@ type Authenticator struct {
 	jwksMinRefresh time.Duration
 	fetchTimeout   time.Duration
 	jwks           jwksCache
+	verifier       *clientjwt.Verifier
 	// inline caches parsed registered JWK sets by their JSON: parsing
 	// keys is a large share of a private_key_jwt request, and a client's
 	// set changes only with its registration (a new text, a new entry).
@@ -118,6 +117,7 @@ func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...
 	for _, o := range opts {
 		o(a)
 	}
+	a.verifier = clientjwt.New(st, a.now)
 	if a.http == nil {
 		var refuse func(netip.Addr) bool
 		if !a.localKeys {
@@ -344,7 +344,7 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	if e != nil {
 		return nil, "", e
 	}
-	need, hmac := hmacAlg(as.Alg)
+	_, hmac := clientjwt.HMACKeySize(as.Alg)
 	if hmac {
 		method = store.AuthSecretJWT
 	}
@@ -355,189 +355,10 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	if reg != method {
 		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
 	}
-	if hmac {
-		if e := a.verifySecretAssertion(c, as, need); e != nil {
-			return nil, "", e
-		}
-		return a.acceptAssertion(ctx, c, as, method)
-	}
-	key, e := a.assertionKey(ctx, c, as)
-	if e != nil {
+	if e := a.verifyAssertion(ctx, c, as, hmac); e != nil {
 		return nil, "", e
-	}
-	kid := key.KeyID
-	if kid == "" {
-		kid = "(no kid)"
-	}
-	if rk, ok := key.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < minRSABits {
-		return nil, "", catalog.New(catalog.AssertionAlgNotAllowed,
-			"alg", fmt.Sprintf("%s with a %d-bit RSA key (kid %s)", as.Alg, rk.N.BitLen(), kid),
-			"allowed", fmt.Sprintf("%s; RSA keys need at least %d bits", allowedAlgsText, minRSABits))
-	}
-	if err := as.tok.Claims(key.Key); err != nil {
-		return nil, "", catalog.New(catalog.AssertionSignatureInvalid, "kid", kid, "client_id", c.ID).Wrap(err)
-	}
-	return a.acceptAssertion(ctx, c, as, method)
-}
-
-// verifySecretAssertion checks a client_secret_jwt signature against each
-// live secret, read back from its sealed copy. A secret shorter than the
-// algorithm's key size is refused rather than tried (RFC 7518 §3.2).
-func (a *Authenticator) verifySecretAssertion(c *store.Client, as *assertion, need int) *catalog.Error {
-	now := a.now()
-	short := 0
-	for _, s := range c.Secrets {
-		if s.ExpiresAt != nil && !now.Before(*s.ExpiresAt) || s.Sealed == nil {
-			continue
-		}
-		key, err := a.keys.Open(s.Sealed, secret.ClientSecretAAD(c.ID, s.ID))
-		if err != nil {
-			return catalog.New(catalog.ServerError).Wrap(fmt.Errorf("open client secret %s of %s: %w", s.ID, c.ID, err))
-		}
-		if len(key) < need {
-			short = len(key)
-			continue
-		}
-		if err := as.tok.Claims(key); err == nil {
-			return nil
-		}
-	}
-	if short > 0 {
-		return catalog.New(catalog.AssertionSecretTooShort, "client_id", c.ID, "alg", as.Alg, "bytes", short, "need", need)
-	}
-	return catalog.New(catalog.AssertionSignatureInvalid, "kid", "(the client secret)", "client_id", c.ID)
-}
-
-// acceptAssertion checks the claims of a verified assertion and spends its jti.
-func (a *Authenticator) acceptAssertion(ctx context.Context, c *store.Client, as *assertion, method string) (*store.Client, string, *catalog.Error) {
-	if e := a.checkClaims(as); e != nil {
-		return nil, "", e
-	}
-	// The jti is remembered as long as the assertion would be accepted.
-	err := a.store.UseJTI(ctx, c.ID, as.JTI, as.Exp.Add(ClockSkew))
-	if errors.Is(err, store.ErrAlreadyUsed) {
-		return nil, "", catalog.New(catalog.AssertionReplayed, "jti", as.JTI)
-	}
-	if err != nil {
-		return nil, "", failure.FromStore(err)
 	}
 	return c, method, nil
-}
-
-// checkClaims checks aud, exp, iat, nbf and the presence of jti.
-func (a *Authenticator) checkClaims(as *assertion) *catalog.Error {
-	accepted, acceptedText := a.AcceptedAudiences()
-	switch CheckAudience(as.Aud, accepted) {
-	case AudienceMultiple:
-		return catalog.New(catalog.AssertionAudienceMultiple, "count", len(as.Aud), "aud", clipList(as.Aud), "accepted", acceptedText)
-	case AudienceNotAccepted:
-		aud := "(missing)"
-		if len(as.Aud) > 0 {
-			aud = clipList(as.Aud)
-		}
-		return catalog.New(catalog.AssertionAudienceInvalid, "aud", aud, "accepted", acceptedText)
-	}
-	if as.Exp == nil {
-		return catalog.New(catalog.AssertionExpiryMissing)
-	}
-	now := a.now().UTC().Truncate(time.Second)
-	if now.After(as.Exp.Add(ClockSkew)) {
-		return catalog.New(catalog.AssertionExpired, "exp", *as.Exp, "ago", now.Sub(*as.Exp), "now", now)
-	}
-	// iat and nbf before the lifetime: a clock running ahead pushes exp
-	// ahead too, and the answer must name the clock, not the lifetime.
-	for _, c := range []struct {
-		name string
-		t    *time.Time
-	}{{"iat", as.Iat}, {"nbf", as.Nbf}} {
-		if c.t != nil && c.t.After(now.Add(ClockSkew)) {
-			return catalog.New(catalog.AssertionIssuedInFuture, "claim", c.name, "time", *c.t, "now", now, "ahead", c.t.Sub(now), "skew", ClockSkew)
-		}
-	}
-	// The lifetime counts from iat when the client's clock is ahead within
-	// the skew, so an assertion of the maximum lifetime from such a clock
-	// is not refused for the skew the rule above allows.
-	start := now
-	if as.Iat != nil && as.Iat.After(now) {
-		start = *as.Iat
-	}
-	if as.Exp.Sub(start) > MaxAssertionLifetime {
-		return catalog.New(catalog.AssertionLifetimeTooLong, "exp", *as.Exp, "max", MaxAssertionLifetime)
-	}
-	if as.JTI == "" {
-		return catalog.New(catalog.AssertionJTIMissing)
-	}
-	return nil
-}
-
-// assertionKey finds the client's key that must verify the assertion.
-func (a *Authenticator) assertionKey(ctx context.Context, c *store.Client, as *assertion) (jose.JSONWebKey, *catalog.Error) {
-	var set *keySet
-	var refreshErr *fetchError
-	switch {
-	case c.JWKS != "":
-		s, err := a.inlineKeys(c.JWKS)
-		if err != nil {
-			return jose.JSONWebKey{}, catalog.New(catalog.ClientJWKSInvalid, "client_id", c.ID, "reason", err.Error())
-		}
-		set = s
-	case c.JWKSURI != "":
-		need := ""
-		if as.HasKid {
-			need = as.Kid
-		}
-		s, rerr, ferr := a.remoteKeys(ctx, c.ID, c.JWKSURI, need)
-		if ferr != nil {
-			// What the target answered (a status, a closed port, a time-out)
-			// would make Lucid a port scanner for whoever registered the
-			// URL: the reason goes to the operator's story only.
-			e := catalog.New(catalog.ClientJWKSUnreachable, "client_id", c.ID).Internal("jwks_uri", c.JWKSURI, "reason", ferr.reason)
-			if ferr.cause != nil {
-				e = e.Wrap(ferr.cause)
-			}
-			return jose.JSONWebKey{}, e
-		}
-		set, refreshErr = s, rerr
-	default:
-		return jose.JSONWebKey{}, catalog.New(catalog.ClientJWKSMissing, "client_id", c.ID)
-	}
-
-	withDetail := func(e *catalog.Error) *catalog.Error {
-		kids := make([]string, 0, len(set.keys))
-		for _, k := range set.keys {
-			kids = append(kids, orMissing(k.KeyID))
-		}
-		e = e.Internal("registered_kids", strings.Join(kids, " "))
-		if len(set.skipped) > 0 {
-			e = e.Internal("skipped_keys", strings.Join(set.skipped, "; "))
-		}
-		if refreshErr != nil {
-			e = e.Internal("jwks_refresh_failed", refreshErr.Error())
-		}
-		return e
-	}
-
-	if as.HasKid {
-		k, ok := set.byKid(as.Kid)
-		if !ok {
-			return jose.JSONWebKey{}, withDetail(catalog.New(catalog.AssertionKeyUnknown, "kid", as.Kid, "client_id", c.ID))
-		}
-		if ok, why := fits(k, as.Alg); !ok {
-			return jose.JSONWebKey{}, catalog.New(catalog.AssertionSignatureInvalid, "kid", as.Kid, "client_id", c.ID).
-				Internal("reason", fmt.Sprintf("the header says %s but %s", as.Alg, why))
-		}
-		return k, nil
-	}
-	var fit []jose.JSONWebKey
-	for _, k := range set.keys {
-		if ok, _ := fits(k, as.Alg); ok {
-			fit = append(fit, k)
-		}
-	}
-	if len(fit) != 1 {
-		return jose.JSONWebKey{}, withDetail(catalog.New(catalog.AssertionKeyNotChosen, "fitting", len(fit), "client_id", c.ID, "alg", as.Alg))
-	}
-	return fit[0], nil
 }
 
 // maxInline bounds the parsed-JWKS cache; past it the cache starts over.
@@ -558,16 +379,6 @@ func (a *Authenticator) inlineKeys(jwks string) (*keySet, error) {
 	}
 	a.inline.Store(jwks, s)
 	return s, nil
-}
-
-// clipList joins audience values for a description, bounded: they come
-// from whoever signed the assertion.
-func clipList(l []string) string {
-	s := strings.Join(l, ", ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 func orMissing(s string) string {

@@ -3,9 +3,12 @@ package clientauth
 import (
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 )
@@ -65,10 +68,10 @@ func FuzzClientAssertion(f *testing.F) {
 			}
 			return
 		}
-		if !algAllowed(a.Alg) || a.tok == nil {
-			t.Fatalf("accepted alg %q tok %v", a.Alg, a.tok)
+		if !slices.Contains(allowedAlgs, jose.SignatureAlgorithm(a.Alg)) {
+			t.Fatalf("accepted alg %q", a.Alg)
 		}
-		limit := time.Unix(maxNumericDate, 0)
+		limit := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 		for _, tm := range []*time.Time{a.Exp, a.Iat, a.Nbf} {
 			if tm != nil && (tm.After(limit) || tm.Before(time.Unix(0, 0))) {
 				t.Fatalf("time out of range: %v", tm)

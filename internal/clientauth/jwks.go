@@ -2,10 +2,6 @@ package clientauth
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,10 +11,12 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 )
 
 // minRSABits is the smallest RSA modulus accepted for assertions.
-const minRSABits = 2048
+const minRSABits = clientjwt.MinRSABits
 
 // maxJWKSBytes bounds a jwks_uri response.
 const maxJWKSBytes = 256 << 10
@@ -104,42 +102,7 @@ func parseJWKS(b []byte) (*keySet, error) {
 }
 
 // fits reports whether key k can verify alg, and if not, why.
-func fits(k jose.JSONWebKey, alg string) (bool, string) {
-	if k.Algorithm != "" && k.Algorithm != alg {
-		return false, fmt.Sprintf("the key is registered for alg %s", k.Algorithm)
-	}
-	switch alg {
-	case string(jose.RS256), string(jose.PS256):
-		if _, ok := k.Key.(*rsa.PublicKey); ok {
-			return true, ""
-		}
-	case string(jose.ES256):
-		if ec, ok := k.Key.(*ecdsa.PublicKey); ok {
-			if ec.Curve == elliptic.P256() {
-				return true, ""
-			}
-			return false, "the key is on curve " + ec.Curve.Params().Name + ", ES256 needs P-256"
-		}
-	case string(jose.EdDSA):
-		if _, ok := k.Key.(ed25519.PublicKey); ok {
-			return true, ""
-		}
-	}
-	return false, "the key is " + keyKind(k) + ", which cannot verify " + alg
-}
-
-func keyKind(k jose.JSONWebKey) string {
-	switch t := k.Key.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("a %d-bit RSA key", t.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "an EC " + t.Curve.Params().Name + " key"
-	case ed25519.PublicKey:
-		return "an Ed25519 key"
-	default:
-		return fmt.Sprintf("a %T", k.Key)
-	}
-}
+func fits(k jose.JSONWebKey, alg string) (bool, string) { return clientjwt.Fits(k, alg) }
 
 // jwksCache keeps each client's jwks_uri keys. A fetch happens when the
 // client has no keys yet, when they are older than ttl, or when an

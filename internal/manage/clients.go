@@ -36,6 +36,7 @@ type ClientSpec struct {
 	AuthorizationAlg       string   // JARM responses; "" is RS256
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
+	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
 	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
 	SkipConsent            bool
@@ -70,6 +71,7 @@ type ClientPatch struct {
 	AuthorizationAlg       *string
 	JWKS                   *string
 	JWKSURI                *string
+	RequestObjectAlg       *string
 	AlwaysRefresh          *bool
 	DPoPBound              *bool
 	SkipConsent            *bool
@@ -118,6 +120,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AuthorizationAlg:        spec.AuthorizationAlg,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
+		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		DPoPBoundAccessTokens:   spec.DPoPBound,
 		SkipConsent:             spec.SkipConsent,
@@ -251,6 +254,11 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AuthorizationAlg != "" && !slices.Contains(knownAlgs, c.AuthorizationAlg) {
 		return catalog.New(catalog.JARMSigningAlgUnsupported, "alg", c.AuthorizationAlg, "supported", strings.Join(knownAlgs, ", "))
 	}
+	if c.RequestObjectAlg != "" {
+		if err := checkOneOf("request_object_signing_alg", c.RequestObjectAlg, RequestObjectAlgs); err != nil {
+			return err
+		}
+	}
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
 	}
@@ -282,7 +290,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.AlwaysRefresh && !slices.Contains(c.GrantTypes, "refresh_token") {
 		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
 	}
-	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT {
+	// Request objects signed by the client (RFC 9101) need its keys too.
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
+	if c.TokenEndpointAuthMethod == store.AuthPrivateKeyJWT || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
 			return invalid("jwks", "private_key_jwt needs the client's public keys: give jwks or jwks_uri")
@@ -298,7 +308,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return nil
 }
@@ -350,6 +360,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.AuthorizationAlg, p.AuthorizationAlg)
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
+		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
 		set(&c.SkipConsent, p.SkipConsent)
@@ -362,8 +373,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.JWTBearer != nil {
 			c.JWTBearer = p.JWTBearer
 		}
-		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil {
-			// Leaving private_key_jwt: its keys no longer apply.
+		if p.AuthMethod != nil && *p.AuthMethod != store.AuthPrivateKeyJWT && p.JWKS == nil && p.JWKSURI == nil &&
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			// Leaving private_key_jwt: its keys no longer apply, unless
+			// they sign request objects.
 			c.JWKS, c.JWKSURI = "", ""
 		}
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {

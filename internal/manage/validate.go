@@ -403,3 +403,8 @@ func CheckAPIID(id string) error {
 	}
 	return nil
 }
+
+// RequestObjectAlgs are the values of request_object_signing_alg: the
+// algorithms request objects may be signed with, and none for a client
+// registered to send unsigned ones (never accepted in a strict mode).
+var RequestObjectAlgs = []string{"RS256", "PS256", "ES256", "EdDSA", "none"}

@@ -24,6 +24,7 @@ type ClientView struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	DPoPBound               bool            `json:"dpop_bound_access_tokens"`
 	SkipConsent             bool            `json:"skip_consent"`
@@ -62,6 +63,7 @@ func ViewClient(c *store.Client) ClientView {
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		JWKSURI:                 c.JWKSURI,
+		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
 		DPoPBound:               c.DPoPBoundAccessTokens,
 		SkipConsent:             c.SkipConsent,

@@ -34,9 +34,15 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, k := range []string{"client_id", "redirect_uri"} {
+	for _, k := range []string{"client_id", "redirect_uri", "request"} {
 		if len(raw[k]) > 1 {
 			p.failPage(w, r, catalog.Authorize, "", catalog.New(catalog.ParameterDuplicated, "parameter", k))
+			return
+		}
+	}
+	if raw.Has("request") {
+		// A request object (RFC 9101): its parameters replace the query's.
+		if raw, ok = p.authorizeRequestObject(w, r, raw); !ok {
 			return
 		}
 	}
@@ -147,18 +153,9 @@ func (p *Provider) paramsInPostQuery(w http.ResponseWriter, r *http.Request) *ca
 // trustedTarget resolves the client and the redirect URI. Any failure here
 // must not redirect: the target cannot be trusted (RFC 6749 §4.1.2.1).
 func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, given bool) (*store.Client, string, *catalog.Error) {
-	if clientID == "" {
-		return nil, "", catalog.New(catalog.AuthorizeClientIDMissing)
-	}
-	client, err := p.store.GetClient(r.Context(), clientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
-	}
-	if err != nil {
-		return nil, "", failure.FromStore(err)
-	}
-	if client.Disabled {
-		return nil, "", catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	client, e := p.authorizeClient(r.Context(), clientID)
+	if e != nil {
+		return nil, "", e
 	}
 	if len(client.RedirectURIs) == 0 {
 		return nil, "", catalog.New(catalog.AuthorizeClientNoRedirectURIs, "client_id", clientID, "grant_types", orNone(strings.Join(client.GrantTypes, " "))).
@@ -190,6 +187,24 @@ func (p *Provider) trustedTarget(r *http.Request, clientID, redirectURI string, 
 	}
 	return nil, "", catalog.New(catalog.RedirectURINotRegistered, "redirect_uri", redirectURI, "client_id", clientID).
 		Internal("registered", strings.Join(client.RedirectURIs, " "))
+}
+
+// authorizeClient finds the enabled client of an authorization request.
+func (p *Provider) authorizeClient(ctx context.Context, clientID string) (*store.Client, *catalog.Error) {
+	if clientID == "" {
+		return nil, catalog.New(catalog.AuthorizeClientIDMissing)
+	}
+	client, err := p.store.GetClient(ctx, clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, catalog.New(catalog.AuthorizeClientUnknown, "client_id", clientID)
+	}
+	if err != nil {
+		return nil, failure.FromStore(err)
+	}
+	if client.Disabled {
+		return nil, catalog.New(catalog.AuthorizeClientDisabled, "client_id", clientID)
+	}
+	return client, nil
 }
 
 // validPort accepts no port or a TCP port, 1 to 65535; url.Parse checks
@@ -224,9 +239,6 @@ var promptValues = map[string]bool{"none": true, "login": true, "consent": true,
 // parseAuthRequest validates everything but the client, the redirect URI
 // and the resources (already checked, given as resources).
 func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]string, client *store.Client, resources []string) (*store.AuthRequest, *catalog.Error) {
-	if _, ok := params["request"]; ok {
-		return nil, catalog.New(catalog.RequestObjectUnsupp)
-	}
 	if _, ok := params["request_uri"]; ok {
 		return nil, catalog.New(catalog.RequestURIUnsupp)
 	}

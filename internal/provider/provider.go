@@ -16,6 +16,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/failure"
@@ -81,6 +82,8 @@ type Provider struct {
 	failures  *failure.Recorder
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
+	// jwts verifies JWTs made by clients and workloads (internal/clientjwt).
+	jwts *clientjwt.Verifier
 	// hashing bounds how many password hashes run at once.
 	hashing *password.Pool
 	// unknownNames counts failed sign-ins for usernames without an
@@ -138,6 +141,7 @@ func New(opts Options) (*Provider, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.jwts = clientjwt.New(p.store, p.now)
 	if p.failures == nil {
 		p.failures = &failure.Recorder{Log: p.log, Store: p.store}
 	}

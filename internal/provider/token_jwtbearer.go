@@ -1,26 +1,18 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/config"
-	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -34,26 +26,48 @@ import (
 //     it may present, so one workload cannot speak for another.
 //   - The assertion must be signed with an allowed algorithm by a key the
 //     issuer publishes, name Lucid in aud, and carry exp; it may live at
-//     most the issuer's max_lifetime; iat and nbf may be at most
-//     bearerSkew ahead of the server clock, exp is honoured with the same
-//     skew.
+//     most the issuer's max_lifetime counted from iat; iat and nbf may be
+//     at most clientjwt.ClockSkew ahead of the server clock, exp is
+//     honoured with the same skew (the client JWT verifier's rules).
 //   - Each assertion is accepted once, by its jti, unless the issuer is
 //     configured with allow_reuse.
 //   - The access token's lifetime is the client's or API's, independent of
 //     the assertion's: the assertion proves who the workload is now.
 
-// bearerSkew is the clock difference tolerated between an issuer and Lucid.
-const bearerSkew = clientauth.ClockSkew
-
-// maxBearerLen bounds what is decoded at all; workload tokens with a
-// 4096-bit RSA signature and many claims stay well under it.
-const maxBearerLen = 16 << 10
+// maxBearerLen bounds what is decoded at all.
+const maxBearerLen = clientjwt.MaxLen
 
 // bearerAlgs are the signature algorithms accepted for assertions: never
 // none, never HMAC, which would mean sharing a secret with the issuer.
 var bearerAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA}
 
 const bearerAlgsText = "RS256, PS256, ES256, EdDSA"
+
+// bearerUse is the JWT bearer grant's use of the client JWT verifier; each
+// request copies it and fills in the issuer's audience, lifetime and
+// replay rule.
+var bearerUse = clientjwt.Use{
+	Names: clientjwt.Names{
+		Malformed:        catalog.JWTBearerMalformed,
+		AlgNotAllowed:    catalog.JWTBearerAlgNotAllowed,
+		KeyUnknown:       catalog.JWTBearerKeyUnknown,
+		KeyNotChosen:     catalog.JWTBearerKeyNotChosen,
+		SignatureInvalid: catalog.JWTBearerSignatureInvalid,
+		AudienceInvalid:  catalog.JWTBearerAudienceInvalid,
+		AudienceMultiple: catalog.JWTBearerAudienceMultiple,
+		ExpiryMissing:    catalog.JWTBearerExpiryMissing,
+		Expired:          catalog.JWTBearerExpired,
+		NotYetValid:      catalog.JWTBearerNotYetValid,
+		LifetimeTooLong:  catalog.JWTBearerLifetimeTooLong,
+		SubjectMissing:   catalog.JWTBearerSubjectMissing,
+		JTIMissing:       catalog.JWTBearerJTIMissing,
+		Replayed:         catalog.JWTBearerReplayed,
+	},
+	Algs:       bearerAlgs,
+	AlgsText:   bearerAlgsText,
+	RequireExp: true,
+	RequireSub: true,
+}
 
 // trustedIssuer is a configured issuer, with its keys when they come from
 // a file.
@@ -85,113 +99,10 @@ func loadTrustedIssuers(list []config.TrustedIssuer) (map[string]*trustedIssuer,
 	return out, nil
 }
 
-// bearerAssertion is a parsed, not yet verified, assertion.
-type bearerAssertion struct {
-	alg, kid string
-	hasKid   bool
-
-	iss, sub, jti string
-	aud           []string
-	exp, iat, nbf *time.Time
-
-	tok *jwt.JSONWebToken
-}
-
-// parseBearerAssertion decodes an assertion and checks its shape: a
-// compact JWS with an allowed alg and well-typed registered claims. It
-// uses no keys and no clock. Its errors repeat nothing of the assertion
-// but the alg.
-func parseBearerAssertion(s string) (*bearerAssertion, *catalog.Error) {
-	malformed := func(reason string) (*bearerAssertion, *catalog.Error) {
-		return nil, catalog.New(catalog.JWTBearerMalformed, "reason", reason)
-	}
-	if len(s) > maxBearerLen {
-		return malformed(fmt.Sprintf("it is longer than %d bytes", maxBearerLen))
-	}
-	parts := strings.Split(s, ".")
-	switch len(parts) {
-	case 3:
-	case 5:
-		return malformed("it has five parts, an encrypted JWT (JWE); Lucid needs a signed JWT")
-	default:
-		return malformed(fmt.Sprintf("a signed JWT has three dot-separated parts, this has %d", len(parts)))
-	}
-	var hdr map[string]json.RawMessage
-	if !decodeObject(parts[0], &hdr) {
-		return malformed("the header is not a base64url-encoded JSON object")
-	}
-	a := &bearerAssertion{}
-	if json.Unmarshal(hdr["alg"], &a.alg) != nil {
-		return malformed("the header has no alg string")
-	}
-	if raw, ok := hdr["kid"]; ok {
-		if json.Unmarshal(raw, &a.kid) != nil {
-			return malformed("the header's kid is not a string")
-		}
-		a.hasKid = true
-	}
-	if _, ok := hdr["crit"]; ok {
-		// RFC 7515 §4.1.11: extensions we do not understand must be refused.
-		return malformed("the header has crit, and Lucid understands no critical header extension")
-	}
-	if !slices.Contains(bearerAlgs, jose.SignatureAlgorithm(a.alg)) {
-		alg := a.alg
-		switch {
-		case alg == "":
-			alg = "an empty alg"
-		case len(alg) > 32:
-			alg = alg[:32] + "..."
-		}
-		return nil, catalog.New(catalog.JWTBearerAlgNotAllowed, "alg", alg, "allowed", bearerAlgsText)
-	}
-	var claims map[string]json.RawMessage
-	if !decodeObject(parts[1], &claims) {
-		return malformed("the payload is not a base64url-encoded JSON object")
-	}
-	for name, dst := range map[string]*string{"iss": &a.iss, "sub": &a.sub, "jti": &a.jti} {
-		if raw, ok := claims[name]; ok && string(raw) != "null" && json.Unmarshal(raw, dst) != nil {
-			return malformed("the " + name + " claim is not a string")
-		}
-	}
-	if raw, ok := claims["aud"]; ok && string(raw) != "null" {
-		var aud audience
-		if json.Unmarshal(raw, &aud) != nil {
-			return malformed("the aud claim is neither a string nor an array of strings")
-		}
-		a.aud = aud
-	}
-	for name, dst := range map[string]**time.Time{"exp": &a.exp, "iat": &a.iat, "nbf": &a.nbf} {
-		raw, ok := claims[name]
-		if !ok || string(raw) == "null" {
-			continue
-		}
-		var f float64
-		if json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || f < 0 || f > 253402300799 {
-			return malformed("the " + name + " claim is not a number of seconds between 1970 and 9999")
-		}
-		t := time.Unix(int64(f), 0).UTC()
-		*dst = &t
-	}
-	tok, err := jwt.ParseSigned(s, bearerAlgs)
-	if err != nil {
-		return nil, catalog.New(catalog.JWTBearerMalformed, "reason", "the JWS structure or its signature encoding is invalid").Wrap(err)
-	}
-	if len(tok.Headers) != 1 || tok.Headers[0].Algorithm != a.alg || tok.Headers[0].KeyID != a.kid {
-		// Only a repeated header member can make two JSON readers disagree.
-		return malformed("the header repeats a member")
-	}
-	a.tok = tok
-	return a, nil
-}
-
-// decodeObject decodes one base64url JSON object, refusing trailing data.
-func decodeObject(part string, dst *map[string]json.RawMessage) bool {
-	b, err := base64.RawURLEncoding.DecodeString(part)
-	if err != nil {
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	return dec.Decode(dst) == nil && *dst != nil && !dec.More()
+// parseBearerAssertion decodes an assertion and checks its shape; see
+// clientjwt.Parse.
+func parseBearerAssertion(s string) (*clientjwt.Token, *catalog.Error) {
+	return clientjwt.Parse(s, &bearerUse)
 }
 
 // grantJWTBearer is RFC 7523 §2.1. Checks run in the order that tells a
@@ -207,52 +118,39 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 	if e != nil {
 		return nil, e
 	}
-	ti, ok := p.trusted[as.iss]
+	ti, ok := p.trusted[as.Iss]
 	if !ok {
-		iss := as.iss
+		iss := as.Iss
 		if iss == "" {
 			iss = "(missing)"
 		}
 		return nil, catalog.New(catalog.JWTBearerIssuerUntrusted, "iss", fmt.Sprintf("%.200s", iss))
 	}
-	if c.JWTBearer == nil || !slices.Contains(c.JWTBearer.Issuers, as.iss) {
+	if c.JWTBearer == nil || !slices.Contains(c.JWTBearer.Issuers, as.Iss) {
 		allowed := "none"
 		if c.JWTBearer != nil && len(c.JWTBearer.Issuers) > 0 {
 			allowed = strings.Join(c.JWTBearer.Issuers, " ")
 		}
-		return nil, catalog.New(catalog.JWTBearerIssuerNotAllowed, "client_id", c.ID, "iss", as.iss, "allowed", allowed)
+		return nil, catalog.New(catalog.JWTBearerIssuerNotAllowed, "client_id", c.ID, "iss", as.Iss, "allowed", allowed)
 	}
-	key, e := p.bearerKey(ctx, ti, as)
-	if e != nil {
-		return nil, e
+	u := bearerUse
+	u.Audiences, u.AudienceText = p.clients.AcceptedAudiences()
+	if ti.Audience != "" {
+		u.Audiences, u.AudienceText = []string{ti.Audience}, ti.Audience
 	}
-	kid := orMissingKid(key.KeyID)
-	if rk, ok := key.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < clientauth.MinRSABits {
-		return nil, catalog.New(catalog.JWTBearerAlgNotAllowed,
-			"alg", fmt.Sprintf("%s with a %d-bit RSA key (kid %s)", as.alg, rk.N.BitLen(), kid),
-			"allowed", fmt.Sprintf("%s; RSA keys need at least %d bits", bearerAlgsText, clientauth.MinRSABits))
-	}
-	if err := as.tok.Claims(key.Key); err != nil {
-		return nil, catalog.New(catalog.JWTBearerSignatureInvalid, "kid", kid, "iss", as.iss).Wrap(err)
-	}
-	if e := p.checkBearerClaims(ti, as); e != nil {
-		return nil, e
-	}
-	if pol := c.JWTBearer; len(pol.Subjects) > 0 && !subjectAllowed(pol.Subjects, as.sub) {
-		return nil, catalog.New(catalog.JWTBearerSubjectNotAllowed, "client_id", c.ID, "sub", as.sub, "allowed", strings.Join(pol.Subjects, " "))
-	}
+	u.MaxLifetime = ti.MaxLifetime
 	if !ti.AllowReuse {
-		if as.jti == "" {
-			return nil, catalog.New(catalog.JWTBearerJTIMissing, "iss", as.iss)
-		}
-		// Remembered as long as the assertion would be accepted.
-		err := p.store.UseJTI(ctx, as.iss, as.jti, as.exp.Add(bearerSkew))
-		if errors.Is(err, store.ErrAlreadyUsed) {
-			return nil, catalog.New(catalog.JWTBearerReplayed, "iss", as.iss, "jti", fmt.Sprintf("%.100s", as.jti))
-		}
-		if err != nil {
-			return nil, failure.FromStore(err)
-		}
+		u.ReplayNamespace = as.Iss
+	}
+	u.Context = []any{"iss", as.Iss}
+	if e := p.jwts.Verify(ctx, as, &u, p.issuerKeys(ti)); e != nil {
+		return nil, e
+	}
+	if pol := c.JWTBearer; len(pol.Subjects) > 0 && !subjectAllowed(pol.Subjects, as.Sub) {
+		return nil, catalog.New(catalog.JWTBearerSubjectNotAllowed, "client_id", c.ID, "sub", as.Sub, "allowed", strings.Join(pol.Subjects, " "))
+	}
+	if e := p.jwts.Spend(ctx, as, &u); e != nil {
+		return nil, e
 	}
 
 	granted, e := workloadScopes(c, req.params["scope"])
@@ -261,97 +159,38 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 	}
 	// userID carries the subject into an opaque token's record, where
 	// checkAccessToken reads it back.
-	return p.accessFor(ctx, req, subject{id: as.sub, userID: as.sub}, granted, req.params["scope"] != "")
+	return p.accessFor(ctx, req, subject{id: as.Sub, userID: as.Sub}, granted, req.params["scope"] != "")
 }
 
-// bearerKey finds the issuer's key that must verify the assertion.
-func (p *Provider) bearerKey(ctx context.Context, ti *trustedIssuer, as *bearerAssertion) (jose.JSONWebKey, *catalog.Error) {
-	set := ti.static
-	var refreshErr *clientauth.FetchError
-	if set == nil {
-		need := ""
-		if as.hasKid {
-			need = as.kid
+// issuerKeys is the key source of a trusted issuer: its jwks_file, or
+// its jwks_uri through the client key sets' SSRF-safe fetcher and cache.
+func (p *Provider) issuerKeys(ti *trustedIssuer) clientjwt.KeySource {
+	return clientjwt.KeySourceFunc(func(ctx context.Context, t *clientjwt.Token) (clientjwt.Keys, *catalog.Error) {
+		set := ti.static
+		var refreshErr *clientauth.FetchError
+		if set == nil {
+			need := ""
+			if t.HasKid {
+				need = t.Kid
+			}
+			var err *clientauth.FetchError
+			set, refreshErr, err = p.clients.IssuerKeys(ctx, ti.Issuer, ti.JWKSURI, need)
+			if err != nil {
+				return clientjwt.Keys{}, catalog.New(catalog.JWTBearerKeysUnavailable, "iss", ti.Issuer, "reason", err.Reason).
+					Internal("jwks_uri", ti.JWKSURI).Wrap(err.Cause)
+			}
 		}
-		var err *clientauth.FetchError
-		set, refreshErr, err = p.clients.IssuerKeys(ctx, ti.Issuer, ti.JWKSURI, need)
-		if err != nil {
-			return jose.JSONWebKey{}, catalog.New(catalog.JWTBearerKeysUnavailable, "iss", ti.Issuer, "reason", err.Reason).
-				Internal("jwks_uri", ti.JWKSURI).Wrap(err.Cause)
-		}
-	}
-	withDetail := func(e *catalog.Error) *catalog.Error {
-		e = e.Internal("published_kids", strings.Join(set.Kids(), " "))
-		if s := set.Skipped(); len(s) > 0 {
-			e = e.Internal("skipped_keys", strings.Join(s, "; "))
-		}
-		if refreshErr != nil {
-			e = e.Internal("jwks_refresh_failed", refreshErr.Error())
-		}
-		return e
-	}
-	if as.hasKid {
-		k, ok := set.ByKid(as.kid)
-		if !ok {
-			return jose.JSONWebKey{}, withDetail(catalog.New(catalog.JWTBearerKeyUnknown, "iss", ti.Issuer, "kid", fmt.Sprintf("%.100s", as.kid)))
-		}
-		if ok, why := clientauth.KeyFits(k, as.alg); !ok {
-			return jose.JSONWebKey{}, catalog.New(catalog.JWTBearerSignatureInvalid, "kid", orMissingKid(as.kid), "iss", ti.Issuer).
-				Internal("reason", fmt.Sprintf("the header says %s but %s", as.alg, why))
-		}
-		return k, nil
-	}
-	fit := set.Fitting(as.alg)
-	if len(fit) != 1 {
-		return jose.JSONWebKey{}, withDetail(catalog.New(catalog.JWTBearerKeyNotChosen, "fitting", len(fit), "iss", ti.Issuer, "alg", as.alg))
-	}
-	return fit[0], nil
-}
-
-// checkBearerClaims checks aud, exp, iat, nbf, the lifetime and sub.
-func (p *Provider) checkBearerClaims(ti *trustedIssuer, as *bearerAssertion) *catalog.Error {
-	accepted, acceptedText := p.clients.AcceptedAudiences()
-	if ti.Audience != "" {
-		accepted, acceptedText = []string{ti.Audience}, ti.Audience
-	}
-	switch clientauth.CheckAudience(as.aud, accepted) {
-	case clientauth.AudienceMultiple:
-		return catalog.New(catalog.JWTBearerAudienceMultiple, "count", len(as.aud), "aud", fmt.Sprintf("%.200s", strings.Join(as.aud, ", ")), "accepted", acceptedText)
-	case clientauth.AudienceNotAccepted:
-		aud := "(missing)"
-		if len(as.aud) > 0 {
-			aud = fmt.Sprintf("%.200s", strings.Join(as.aud, ", "))
-		}
-		return catalog.New(catalog.JWTBearerAudienceInvalid, "aud", aud, "accepted", acceptedText)
-	}
-	if as.exp == nil {
-		return catalog.New(catalog.JWTBearerExpiryMissing)
-	}
-	now := p.now().UTC().Truncate(time.Second)
-	if now.After(as.exp.Add(bearerSkew)) {
-		return catalog.New(catalog.JWTBearerExpired, "exp", *as.exp, "ago", now.Sub(*as.exp), "now", now)
-	}
-	for _, c := range []struct {
-		name string
-		t    *time.Time
-	}{{"iat", as.iat}, {"nbf", as.nbf}} {
-		if c.t != nil && c.t.After(now.Add(bearerSkew)) {
-			return catalog.New(catalog.JWTBearerNotYetValid, "claim", c.name, "time", *c.t, "now", now, "ahead", c.t.Sub(now))
-		}
-	}
-	// The lifetime counts from iat, also when the issuer's clock is ahead
-	// within the skew: counting from now would add that skew to it.
-	start := now
-	if as.iat != nil {
-		start = *as.iat
-	}
-	if life := as.exp.Sub(start); life > ti.MaxLifetime {
-		return catalog.New(catalog.JWTBearerLifetimeTooLong, "lifetime", life, "iss", ti.Issuer, "max", ti.MaxLifetime)
-	}
-	if as.sub == "" {
-		return catalog.New(catalog.JWTBearerSubjectMissing)
-	}
-	return nil
+		return clientjwt.Keys{Set: set, Detail: func() []any {
+			d := []any{"published_kids", strings.Join(set.Kids(), " ")}
+			if s := set.Skipped(); len(s) > 0 {
+				d = append(d, "skipped_keys", strings.Join(s, "; "))
+			}
+			if refreshErr != nil {
+				d = append(d, "jwks_refresh_failed", refreshErr.Error())
+			}
+			return d
+		}}, nil
+	})
 }
 
 // subjectAllowed matches sub against exact subjects and prefixes ending in *.
@@ -373,11 +212,4 @@ func workloadScopes(c *store.Client, requested string) ([]string, *catalog.Error
 		}
 	}
 	return clientScopes(c, requested)
-}
-
-func orMissingKid(kid string) string {
-	if kid == "" {
-		return "(no kid)"
-	}
-	return kid
 }

@@ -101,8 +101,8 @@ func TestParseBearerAssertion(t *testing.T) {
 	if e != nil {
 		t.Fatal(e)
 	}
-	if a.iss != "https://k8s.example.com" || a.sub != "sa" || a.jti != "j" || !a.hasKid || a.kid != "k1" || a.alg != "ES256" ||
-		strings.Join(a.aud, ",") != "a,b" || a.exp.Unix() != 1700000600 || a.iat.Unix() != 1700000000 || a.nbf != nil {
+	if a.Iss != "https://k8s.example.com" || a.Sub != "sa" || a.JTI != "j" || !a.HasKid || a.Kid != "k1" || a.Alg != "ES256" ||
+		strings.Join(a.Aud, ",") != "a,b" || a.Exp.Unix() != 1700000600 || a.Iat.Unix() != 1700000000 || a.Nbf != nil {
 		t.Errorf("parsed %+v", a)
 	}
 }

@@ -40,6 +40,8 @@ type metadata struct {
 	// asks to be refused any token request without a DPoP proof.
 	DPoPBound *bool
 	AuthzAlg  *string // authorization_signed_response_alg (JARM)
+	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
+	RequestObjectAlg *string
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -99,6 +101,7 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
 		{"authorization_signed_response_alg", &md.AuthzAlg},
+		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
 	} {
@@ -231,6 +234,7 @@ type values struct {
 	idTokenAlg    string
 	dpopBound     bool
 	authzAlg      string
+	requestObjAlg string
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -253,7 +257,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
-		scopes:     manage.DefaultScopes(),
+		// Absent: any signed alg; none only when asked for by name.
+		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -323,6 +329,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
 		AuthorizationAlg:       v.authzAlg,
+		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		DPoPBound:              v.dpopBound,
@@ -343,6 +350,7 @@ func (v values) patch() manage.ClientPatch {
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
 		AuthorizationAlg:       &v.authzAlg,
+		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
 		DPoPBound:              &v.dpopBound,
@@ -384,6 +392,7 @@ type info struct {
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
+	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -407,6 +416,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		IDTokenAlg:              c.IDTokenAlg,
 		DPoPBound:               c.DPoPBoundAccessTokens,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		RequestObjectAlg:        c.RequestObjectAlg,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

@@ -236,6 +236,10 @@ type Client struct {
 	IDTokenAlg string `json:"id_token_signed_response_alg"`
 	JWKS       string `json:"jwks,omitempty"` // a JWK set, for private_key_jwt
 	JWKSURI    string `json:"jwks_uri,omitempty"`
+	// RequestObjectAlg is the alg the client signs request objects
+	// (RFC 9101) with: RS256, PS256, ES256, EdDSA, or none (unsigned,
+	// only when registered so); "" accepts any of the signed ones.
+	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	// AlwaysRefresh issues a refresh token even without offline_access.
 	AlwaysRefresh bool `json:"always_issue_refresh_token,omitempty"`
 	// Audiences the client may get tokens for (API identifiers) with the
