@@ -8,6 +8,8 @@ import (
 	"crypto/sha256"
 	"testing"
 	"time"
+
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 )
 
 // BenchmarkVerify is the JOSE layer of one ES256 proof.
@@ -36,4 +38,17 @@ func BenchmarkECDSAVerify(b *testing.B) {
 
 func signBench(b *testing.B, priv *ecdsa.PrivateKey) string {
 	return sign(b, priv, map[string]any{"jti": "j", "htm": "POST", "htu": "https://x/token", "iat": time.Now().Unix()})
+}
+
+// BenchmarkVerifyShared is the same proof through internal/clientjwt.
+func BenchmarkVerifyShared(b *testing.B) {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p := signBench(b, priv)
+	v := NewShared(clientjwt.New(nil, nil), nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, e := v.Verify(context.Background(), p); e != nil {
+			b.Fatal(e)
+		}
+	}
 }

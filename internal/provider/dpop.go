@@ -30,7 +30,7 @@ func (p *Provider) setupDPoP(c config.DPoP) {
 	p.dpop.nonces = dpop.NewNonces(p.secrets, c.NonceLifetime)
 	p.dpop.required, p.dpop.requireNonce = c.Required, c.RequireNonce
 	p.dpop.checker = &dpop.Checker{
-		Verifier:     dpop.JOSE{},
+		Verifier:     dpop.NewShared(p.jwts, nil),
 		Replay:       p.store,
 		Nonces:       p.dpop.nonces,
 		RequireNonce: c.RequireNonce,
