@@ -14,7 +14,8 @@ import (
 
 // Shared is the ProofVerifier on the one verifier of client-made JWTs
 // (internal/clientjwt), with the key source of DPoP: the proof's own
-// embedded public jwk. Claims other than iat are this package's.
+// embedded public jwk. It checks typ, alg, jwk, signature and that iat is
+// not ahead; the other claims are the Checker's.
 type Shared struct {
 	v   *clientjwt.Verifier
 	use clientjwt.Use

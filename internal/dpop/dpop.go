@@ -1,8 +1,8 @@
 // Package dpop checks DPoP proofs (RFC 9449): the JWT a client signs with
 // its own key for each request, which binds the tokens it gets to that key.
 // The token endpoint and userinfo use it; the JOSE layer of a proof (typ,
-// alg, embedded jwk, signature) is behind ProofVerifier, so that it can move
-// onto the one verifier of client-made JWTs.
+// alg, embedded jwk, signature) is behind ProofVerifier, implemented by
+// Shared on the one verifier of client-made JWTs (internal/clientjwt).
 package dpop
 
 import (

@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -126,7 +127,7 @@ func sign(t testing.TB, priv *ecdsa.PrivateKey, claims map[string]any) string {
 func TestCheckOrder(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	nonces := NewNonces(keys(t, 1), time.Minute)
-	c := &Checker{Verifier: JOSE{}, Replay: &memReplay{seen: map[string]bool{}}, Nonces: nonces, RequireNonce: true, Now: func() time.Time { return now }}
+	c := &Checker{Verifier: NewShared(clientjwt.New(nil, func() time.Time { return now }), nil), Replay: &memReplay{seen: map[string]bool{}}, Nonces: nonces, RequireNonce: true, Now: func() time.Time { return now }}
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	u := "https://id.example.com/token"
 	claims := map[string]any{"jti": "j1", "htm": "POST", "htu": u, "iat": now.Unix()}
@@ -151,7 +152,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("a.b.c")
 	f.Add("..")
 	f.Fuzz(func(t *testing.T, s string) {
-		if _, _, e := (JOSE{}).Verify(context.Background(), s); e == nil {
+		if _, _, e := NewShared(clientjwt.New(nil, nil), nil).Verify(context.Background(), s); e == nil {
 			t.Fatalf("accepted %q", s)
 		}
 	})
