@@ -46,6 +46,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/bearer"
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
@@ -62,6 +63,8 @@ type Claims struct {
 	ClientID  string   `json:"client_id"`
 	Scope     string   `json:"scope"`
 	AuthTime  int64    `json:"auth_time,omitempty"`
+	// Cnf is the key a sender-constrained token is bound to (RFC 9449 §6).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
 // Scopes returns the granted scopes.
@@ -81,6 +84,9 @@ type Verifier struct {
 	introspectURI    string
 	clientID, secret string
 	keys             keyCache
+	// dpop checks DPoP proofs; publicURL is the API's origin for htu.
+	dpop      *dpop.Checker
+	publicURL string
 }
 
 // Option configures a Verifier.
@@ -118,6 +124,7 @@ func New(ctx context.Context, issuer, audience string, opts ...Option) (*Verifie
 	if v.log == nil {
 		v.log = slog.Default()
 	}
+	v.setupDPoP()
 	var meta struct {
 		Issuer        string `json:"issuer"`
 		JWKSURI       string `json:"jwks_uri"`
@@ -183,6 +190,10 @@ var algorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
 // slog.LogValuer) or use Require, which does.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	c, e := v.verify(ctx, token)
+	if e == nil && c.Bound() {
+		// No proof comes with a bare token: VerifyRequest checks one.
+		e = catalog.New(catalog.DPoPTokenAsBearer)
+	}
 	if e != nil {
 		return nil, newError(e)
 	}
@@ -406,14 +417,13 @@ func (v *Verifier) Require(scopes ...string) func(http.Handler) http.Handler {
 			}
 			ctx := trace.With(r.Context(), tid)
 			r = r.WithContext(ctx)
-			token, e := bearer.Token(w, r, maxBody)
+			c, e := v.verifyRequest(w, r)
 			if e != nil {
-				v.fail(w, r, "", e)
-				return
-			}
-			c, e := v.verify(ctx, token)
-			if e != nil {
-				v.fail(w, r, "", e)
+				clientID := ""
+				if c != nil {
+					clientID = c.ClientID
+				}
+				v.fail(w, r, clientID, e)
 				return
 			}
 			for _, s := range scopes {
