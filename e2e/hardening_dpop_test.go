@@ -16,8 +16,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,6 +33,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/resource"
 )
 
 // dpopKey is a client's DPoP key pair.
@@ -598,4 +601,74 @@ func TestDPoPRegisteredClient(t *testing.T) {
 	if bad.status != 400 || !strings.Contains(string(bad.body), "dpop_bound_access_tokens") {
 		t.Fatalf("a non-boolean dpop_bound_access_tokens: %d %s", bad.status, bad.body)
 	}
+}
+
+// TestDPoPResourceLibrary: an API using package resource accepts a
+// DPoP-bound token from x/oauth2 with the DPoP transport, and refuses the
+// same token as Bearer, with another key, for another token or URL, and a
+// replayed proof (the single-use rule, in memory).
+func TestDPoPResourceLibrary(t *testing.T) {
+	ctx := context.Background()
+	l := start(t)
+	c, sec := m2m(t, l, manage.ClientSpec{})
+	v, err := resource.New(ctx, l.URL, ordersAPI, resource.WithClock(l.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(v.Require("orders:read")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cl, _ := resource.ClaimsFrom(r.Context())
+		if !cl.Bound() {
+			_, _ = io.WriteString(w, "bearer")
+			return
+		}
+		_, _ = io.WriteString(w, cl.Cnf.JKT)
+	})))
+	defer api.Close()
+	d := &dpopTransport{t: t, key: newDPoPKey(t)}
+	cc := clientcredentials.Config{ClientID: c.ID, ClientSecret: sec, TokenURL: l.URL + "/token", Scopes: []string{"orders:read"}}
+	resp, err := cc.Client(dpopContext(d)).Get(api.URL + "/orders?page=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != d.key.jkt {
+		t.Fatalf("API with DPoP: %d %s", resp.StatusCode, body)
+	}
+	tok, err := cc.Token(dpopContext(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, u := tok.AccessToken, api.URL+"/orders"
+	call := func(auth string, proofs ...string) *reply {
+		return send(t, http.MethodGet, u, nil, func(r *http.Request) {
+			r.Header.Set("Authorization", auth)
+			for _, p := range proofs {
+				r.Header.Add("DPoP", p)
+			}
+		})
+	}
+	wantDPoPError(t, l, call("Bearer "+at), "dpop_token_as_bearer", "invalid_token", 401)
+	wantDPoPError(t, l, call("DPoP "+at), "dpop_proof_missing", "invalid_dpop_proof", 400)
+	wantDPoPError(t, l, call("DPoP "+at, d.key.proof(t, "GET", u)), "dpop_proof_ath_missing", "invalid_dpop_proof", 401)
+	wantDPoPError(t, l, call("DPoP "+at, d.key.proof(t, "GET", api.URL+"/other", withClaim("ath", athOf(at)))), "dpop_proof_url", "invalid_dpop_proof", 400)
+	wantDPoPError(t, l, call("DPoP "+at, newDPoPKey(t).proof(t, "GET", u, withClaim("ath", athOf(at)))), "dpop_token_key_mismatch", "invalid_token", 401)
+	p := d.key.proof(t, "GET", u, withClaim("ath", athOf(at)))
+	if r := call("DPoP "+at, p); r.status != 200 {
+		t.Fatalf("a good proof: %d %s", r.status, r.body)
+	}
+	wantDPoPError(t, l, call("DPoP "+at, p), "dpop_proof_reused", "invalid_dpop_proof", 400)
+	if _, err := v.Verify(ctx, at); !strings.Contains(fmt.Sprint(err), "dpop_token_as_bearer") {
+		t.Fatalf("Verify of a bound token without its proof: %v", err)
+	}
+	// An unbound token is still a Bearer token, and not one under DPoP.
+	plain, psec := m2m(t, l, manage.ClientSpec{})
+	r := postToken(t, l, ccForm, basicAuth(plain.ID, psec))
+	var tr map[string]any
+	_ = json.Unmarshal(r.body, &tr)
+	bt, _ := tr["access_token"].(string)
+	if r := call("Bearer " + bt); r.status != 200 || string(r.body) != "bearer" {
+		t.Fatalf("a Bearer token: %d %s", r.status, r.body)
+	}
+	wantDPoPError(t, l, call("DPoP "+bt, d.key.proof(t, "GET", u, withClaim("ath", athOf(bt)))), "dpop_token_not_bound", "invalid_token", 401)
 }
