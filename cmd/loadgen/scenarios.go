@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,6 +98,7 @@ func scenarios() []scenario {
 		{"code-exchange-es256", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return prepareCodeExchange(ctx, g, "ES256")
 		}},
+		{"par", preparePAR},
 		{"discovery", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return fixed(g.request(http.MethodGet, "/.well-known/openid-configuration", "", ""), `"issuer"`), nil
 		}},
@@ -385,4 +388,29 @@ func prepareCodeExchange(ctx context.Context, g *generator, alg string) (func(in
 			url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {callback}, "code_verifier": {verifier}}.Encode())
 	}
 	return fromPool(&pool{items: forms}, `"id_token"`), nil
+}
+
+// preparePAR pushes the authorization request of the code-exchange
+// client (client_secret_basic), as a web application does before each
+// sign-in; every push stores one pushed request.
+func preparePAR(ctx context.Context, g *generator) (func(int) step, error) {
+	f, err := g.webClient(ctx, "ES256")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	form := url.Values{
+		"response_type": {"code"}, "client_id": {f.client.ID}, "redirect_uri": {callback},
+		"scope": {"openid profile"}, "state": {"loadgen-state"}, "nonce": {"loadgen-nonce"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}.Encode()
+	r := g.request(http.MethodPost, "/par", f.auth, form)
+	return func(int) step {
+		return step{next: func() (request, error) { return r, nil }, check: func(status int, body []byte) error {
+			if status != http.StatusCreated || !bytes.Contains(body, []byte(`"request_uri"`)) {
+				return fmt.Errorf("HTTP %d: %.200s", status, body)
+			}
+			return nil
+		}}
+	}, nil
 }

@@ -102,6 +102,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
+	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
@@ -234,6 +235,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	kv = append(kv, policyFields(c)...)
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
+		[2]string{"Require PAR", yesNo(c.RequirePAR)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
 		[2]string{"Disabled", yesNo(c.Disabled)},
 		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
@@ -331,6 +333,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		name, method, alg, jwksFile, jwksURI       string
 		requestObjectAlg, authzAlg                 string
 		pkce, alwaysRefresh, skipConsent, disabled bool
+		requirePAR                                 bool
 		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
@@ -357,6 +360,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
 		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
+		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
@@ -392,6 +396,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("access-token-format", format, &p.AccessTokenFormat)
 	boolean("require-pkce", pkce, &p.RequirePKCE)
 	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
+	boolean("require-par", requirePAR, &p.RequirePAR)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
 	boolean("disabled", disabled, &p.Disabled)
 	if jwksFile != "" {

@@ -31,6 +31,7 @@ type clientRequest struct {
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
+	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -61,6 +62,7 @@ type clientPatch struct {
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
+	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -136,6 +138,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -189,6 +192,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
+		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,

@@ -32,8 +32,10 @@ type Endpoint string
 
 // The endpoints of Lucid. The values appear in the published catalog.
 const (
-	Authorize  Endpoint = "authorize"
-	Token      Endpoint = "token"
+	Authorize Endpoint = "authorize"
+	Token     Endpoint = "token"
+	// PAR is the pushed authorization request endpoint (RFC 9126).
+	PAR        Endpoint = "par"
 	UserInfo   Endpoint = "userinfo"
 	Resource   Endpoint = "resource"
 	Introspect Endpoint = "introspect"

@@ -19,6 +19,7 @@ var endpointDocs = []struct {
 }{
 	{Authorize, "Authorization endpoint", "Errors go back to the client's redirect_uri as error parameters (in the response mode the client asked for), with state and iss. Entries shown as a page are the exception: while the client or its redirect URI cannot be trusted, Lucid shows the error to the person instead of redirecting."},
 	{SignIn, "Sign-in and consent pages", "These are Lucid's own pages. Problems with the form are shown to the person on the page; outcomes that end the authorization (denied, cancelled, expired) go back to the client like authorization endpoint errors."},
+	{PAR, "Pushed authorization requests", "Errors are RFC 6749 §5.2 JSON bodies, as at the token endpoint (RFC 9126 §2.3). A pushed request is checked as the authorization endpoint would check it, so the authorization endpoint's entries can be answered here too, as JSON instead of a redirect or a page."},
 	{Token, "Token endpoint", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp); invalid_client answers 401 with a WWW-Authenticate challenge in the scheme the client used."},
 	{Introspect, "Token introspection", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},
 	{Revoke, "Token revocation", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},

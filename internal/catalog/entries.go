@@ -190,17 +190,16 @@ var coreEntries = []Entry{
 			"Use one of the modes in response_modes_supported of the discovery document, or leave response_mode out to get the default for the response type.",
 		},
 		Spec: "OAuth 2.0 Multiple Response Types §2.1", SpecURL: "https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes", Endpoints: []Endpoint{Authorize}},
-	{Name: RequestURIUnsupp, Error: "request_uri_not_supported", Status: bad, Title: "request_uri is not supported",
-		Description: "The request_uri parameter is not supported by this server; send the parameters directly.",
+	{Name: RequestURIUnsupp, Error: "request_uri_not_supported", Status: bad, Title: "request_uri from elsewhere is not supported",
+		Description: "Lucid accepts only the request_uri values its own pushed authorization request endpoint issues (urn:ietf:params:oauth:request_uri:...); it does not fetch authorization requests from other locations.",
 		Causes: []string{
-			"The client uses pushed authorization requests (PAR) or a hosted request object and sends the resulting request_uri.",
-			"The client configuration was copied from another provider where PAR is enabled.",
+			"The client hosts a request object at a URL of its own and sends that URL as request_uri.",
+			"The client configuration was copied from another provider and sends a request_uri that provider issued.",
 		},
 		ClientFix: []string{
-			"Disable PAR and request_uri in the client library and send the parameters directly on the authorization request.",
-			"Check request_uri_parameter_supported in the discovery document before relying on request_uri.",
+			"Push the authorization request to the pushed_authorization_request_endpoint from the discovery document and send the request_uri of its answer, or send the parameters directly.",
 		},
-		Spec: "OIDC Core §6", SpecURL: oidc + "#JWTRequests", Endpoints: []Endpoint{Authorize}},
+		Spec: "RFC 9126 §4", SpecURL: "https://www.rfc-editor.org/rfc/rfc9126#section-4", Endpoints: []Endpoint{Authorize}},
 
 	// ---- Client identity and authentication ----
 	{Name: ClientUnknown, Error: "invalid_client", Status: unauth, Title: "Unknown client",

@@ -354,7 +354,15 @@ const (
 )
 
 // Sender constraints (entries_par.go): pushed authorization requests.
-const ()
+const (
+	PARRequestURIUnknown     Name = "par_request_uri_unknown"
+	PARRequestURIExpired     Name = "par_request_uri_expired"
+	PARRequestURIUsed        Name = "par_request_uri_used"
+	PARRequestURIOtherClient Name = "par_request_uri_other_client"
+	PARRequiredByClient      Name = "par_required_by_client"
+	PARRequiredByServer      Name = "par_required_by_server"
+	PARRequestURIPushed      Name = "par_request_uri_in_push"
+)
 
 // Sender constraints (entries_jarm.go): JWT-secured authorization responses.
 const (

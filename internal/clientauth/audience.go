@@ -26,12 +26,17 @@ func CheckAudience(aud, accepted []string) AudienceVerdict {
 func (a *Authenticator) Strict() bool { return a.strictAud }
 
 // AcceptedAudiences are the values an assertion's aud may take: the
-// issuer and, for clients that follow the older OpenID Connect advice, the
-// token endpoint URL, unless the strict setting is on. The text says so
+// issuer and, unless the strict setting is on, the token endpoint URL (for
+// clients that follow the older OpenID Connect advice) and the pushed
+// authorization request endpoint URL (RFC 9126 §2). The text says so
 // for error descriptions.
 func (a *Authenticator) AcceptedAudiences() (values []string, text string) {
 	if a.strictAud {
 		return []string{a.issuer}, a.issuer + " (the issuer)"
 	}
-	return []string{a.issuer, a.tokenEndpoint}, a.issuer + " (the issuer) or " + a.tokenEndpoint + " (the token endpoint)"
+	if a.parEndpoint == "" {
+		return []string{a.issuer, a.tokenEndpoint}, a.issuer + " (the issuer) or " + a.tokenEndpoint + " (the token endpoint)"
+	}
+	return []string{a.issuer, a.tokenEndpoint, a.parEndpoint},
+		a.issuer + " (the issuer), " + a.tokenEndpoint + " (the token endpoint) or " + a.parEndpoint + " (the pushed authorization request endpoint)"
 }

@@ -60,6 +60,7 @@ type Authenticator struct {
 	keys          *secret.Keys
 	issuer        string
 	tokenEndpoint string
+	parEndpoint   string
 
 	now  func() time.Time
 	http *http.Client
@@ -99,6 +100,11 @@ func WithLocalKeySets(allow bool) Option { return func(a *Authenticator) { a.loc
 // WithStrictAudience accepts only the issuer as the audience of a client
 // assertion or a JWT bearer assertion, not the token endpoint URL (FAPI 2.0).
 func WithStrictAudience(strict bool) Option { return func(a *Authenticator) { a.strictAud = strict } }
+
+// WithPAREndpoint adds the pushed authorization request endpoint's URL to
+// the audiences an assertion may name (outside the strict setting), as
+// RFC 9126 §2 asks: a client authenticating at /par may name it.
+func WithPAREndpoint(url string) Option { return func(a *Authenticator) { a.parEndpoint = url } }
 
 // New returns an Authenticator. issuer and tokenEndpoint are the audiences
 // a client assertion may name.

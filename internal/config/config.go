@@ -47,6 +47,12 @@ type Config struct {
 
 	// DPoP is proof of possession for tokens (RFC 9449).
 	DPoP DPoP `yaml:"dpop"`
+	// RequirePushedAuthorizationRequests makes every client push its
+	// authorization requests (RFC 9126 §5): the authorization endpoint then
+	// takes only a request_uri from the pushed authorization request
+	// endpoint. A client's own require_pushed_authorization_requests makes
+	// it required for that client alone.
+	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"` // LUCID_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS
 
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
@@ -100,7 +106,15 @@ type Lifetimes struct {
 	// record, so that a client still sending it is told when and how it
 	// was retired instead of "wrong"; 0 keeps none.
 	RetiredSecret time.Duration `yaml:"retired_secret"` // default 720h
+	// PushedRequest is how long a request_uri from the pushed
+	// authorization request endpoint (RFC 9126) can be used; at most
+	// MaxPushedRequest.
+	PushedRequest time.Duration `yaml:"pushed_request"` // default 60s
 }
+
+// MaxPushedRequest bounds Lifetimes.PushedRequest: a request_uri is meant
+// for the redirect that follows the push, not for later.
+const MaxPushedRequest = 10 * time.Minute
 
 // MaxRefreshReuseGrace bounds Lifetimes.RefreshReuseGrace: the grace is
 // for requests in flight together, not for replays.
@@ -290,6 +304,7 @@ func Default() Config {
 			RefreshIdle:     7 * 24 * time.Hour,
 			Session:         24 * time.Hour,
 			AuthRequest:     15 * time.Minute,
+			PushedRequest:   time.Minute,
 			KeyPublish:      48 * time.Hour,
 			RetiredSecret:   30 * 24 * time.Hour,
 		},

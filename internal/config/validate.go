@@ -89,6 +89,9 @@ func (c *Config) Validate() error {
 	if longest := max(l.AccessToken, l.IDToken); l.KeyPublish > 0 && l.KeyPublish < longest {
 		bad("lifetimes.key_publish", "is %s, shorter than the longest token lifetime %s; tokens signed before a rotation would stop verifying", l.KeyPublish, longest)
 	}
+	if l.PushedRequest <= 0 || l.PushedRequest > MaxPushedRequest {
+		bad("lifetimes.pushed_request", "must be between 1s and %s, got %s; a request_uri is for the redirect right after the push", MaxPushedRequest, l.PushedRequest)
+	}
 	if l.RetiredSecret < 0 {
 		bad("lifetimes.retired_secret", "must be 0 (keep no retired secret) or more, got %s", l.RetiredSecret)
 	}

@@ -39,6 +39,7 @@ type ClientSpec struct {
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
 	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
+	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -74,6 +75,7 @@ type ClientPatch struct {
 	RequestObjectAlg       *string
 	AlwaysRefresh          *bool
 	DPoPBound              *bool
+	RequirePAR             *bool
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -123,6 +125,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		DPoPBoundAccessTokens:   spec.DPoPBound,
+		RequirePAR:              spec.RequirePAR,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
@@ -363,6 +366,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
+		set(&c.RequirePAR, p.RequirePAR)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)

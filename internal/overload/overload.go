@@ -78,7 +78,7 @@ func (c Class) String() string {
 // Classify names the class of a request path.
 func Classify(path string) Class {
 	switch {
-	case path == "/token":
+	case path == "/token", path == "/par":
 		return Token
 	case path == "/authorize", path == "/login", path == "/consent", path == "/logout":
 		return Pages
@@ -102,6 +102,9 @@ func Classify(path string) Class {
 func endpoint(c Class, path string) catalog.Endpoint {
 	switch c {
 	case Token:
+		if path == "/par" {
+			return catalog.PAR
+		}
 		return catalog.Token
 	case Pages:
 		switch path {

@@ -40,46 +40,33 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if raw.Has("request") {
+	pushed := false
+	switch ref, ours := pushedRef(raw); {
+	case raw.Has("request"):
 		// A request object (RFC 9101): its parameters replace the query's.
 		if raw, ok = p.authorizeRequestObject(w, r, raw); !ok {
 			return
 		}
-	}
-	clientID := raw.Get("client_id")
-	client, redirectURI, e := p.trustedTarget(r, clientID, raw.Get("redirect_uri"), raw.Has("redirect_uri"))
-	if e != nil {
-		p.failPage(w, r, catalog.Authorize, clientID, e)
-		return
-	}
-
-	// From here on the redirect URI is trusted: errors go back to it.
-	back, e := p.replyTarget(client, redirectURI, raw)
-	if e != nil {
-		p.failPage(w, r, catalog.Authorize, clientID, e)
-		return
-	}
-	params, e := single(raw)
-	if e != nil {
-		p.failRedirect(w, r, back, e)
-		return
-	}
-	var resources []string
-	if res := raw["resource"]; len(res) > 0 {
-		if resources, e = p.resourceAudience(r.Context(), client, res, false); e != nil {
-			p.failRedirect(w, r, back, e)
+	case ours:
+		// Only the pushed parameters count (RFC 9126 §4), and client_id.
+		stored, e := p.pushedParams(r, raw, ref)
+		if e != nil {
+			p.failPage(w, r, catalog.Authorize, raw.Get("client_id"), e)
 			return
 		}
+		raw, pushed = stored, true
 	}
-	ar, e := p.parseAuthRequest(r.Context(), params, client, resources)
-	if e != nil {
-		p.failRedirect(w, r, back, e)
+	c, e, trusted := p.checkAuthorization(r, raw, pushed)
+	switch {
+	case e != nil && !trusted:
+		p.failPage(w, r, catalog.Authorize, raw.Get("client_id"), e)
+		return
+	case e != nil:
+		p.failRedirect(w, r, c.back, e)
 		return
 	}
-	ar.Resources = resources
+	client, back, ar := c.client, c.back, c.ar
 	now := p.now()
-	ar.RedirectURI = redirectURI
-	ar.RedirectURIGiven = raw.Has("redirect_uri")
 	ar.Browser = p.browser(w, r)
 	ar.CreatedAt = now
 	ar.ExpiresAt = now.Add(p.life.AuthRequest)
@@ -99,16 +86,9 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			loginErr = catalog.New(catalog.LoginRequiredMaxAge, "max_age", *ar.MaxAge, "age", age.Round(time.Second))
 		}
 	}
-	if hint := params["id_token_hint"]; hint != "" {
-		sub, e := p.idTokenHintSubject(hint, client.ID)
-		if e != nil {
-			p.failRedirect(w, r, back, e)
-			return
-		}
-		if sess != nil && sub != user.ID {
-			needLogin = true
-			loginErr = catalog.New(catalog.IDTokenHintOtherUser).Internal("hint_sub", sub, "session_user", user.ID)
-		}
+	if sub := c.hintSubject; sub != "" && sess != nil && sub != user.ID {
+		needLogin = true
+		loginErr = catalog.New(catalog.IDTokenHintOtherUser).Internal("hint_sub", sub, "session_user", user.ID)
 	}
 	if needLogin {
 		if contains(ar.Prompt, "none") {
@@ -125,6 +105,71 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
 	p.consentStep(w, r, ar, client, user, false)
+}
+
+// checkedAuthz is an authorization request that passed every check made
+// before the browser's session is looked at.
+type checkedAuthz struct {
+	client *store.Client
+	// back is where failures go once the client and the redirect URI are
+	// trusted.
+	back replyTo
+	ar   *store.AuthRequest
+	// hintSubject is the subject of a valid id_token_hint, if any.
+	hintSubject string
+}
+
+// checkAuthorization checks the parameters of an authorization request:
+// the client and redirect URI (trustedTarget), then the resources and
+// everything parseAuthRequest checks, and an id_token_hint. The
+// authorization endpoint and the pushed authorization request endpoint
+// both call it, so that a pushed request is checked as fully at the push
+// (RFC 9126 §2.1). pushed says the parameters came through a push; when
+// not, a client or server that requires pushing refuses them. trusted says
+// whether the failure may go back to c.back.
+func (p *Provider) checkAuthorization(r *http.Request, raw url.Values, pushed bool) (c *checkedAuthz, e *catalog.Error, trusted bool) {
+	for _, k := range []string{"client_id", "redirect_uri"} {
+		if len(raw[k]) > 1 {
+			return nil, catalog.New(catalog.ParameterDuplicated, "parameter", k), false
+		}
+	}
+	clientID := raw.Get("client_id")
+	client, redirectURI, e := p.trustedTarget(r, clientID, raw.Get("redirect_uri"), raw.Has("redirect_uri"))
+	if e != nil {
+		return nil, e, false
+	}
+
+	// From here on the redirect URI is trusted: errors go back to it.
+	back, e := p.replyTarget(client, redirectURI, raw)
+	if e != nil {
+		return nil, e, false
+	}
+	c = &checkedAuthz{client: client, back: back}
+	if e := p.parRequired(client, pushed); e != nil {
+		return c, e, true
+	}
+	params, e := single(raw)
+	if e != nil {
+		return c, e, true
+	}
+	var resources []string
+	if res := raw["resource"]; len(res) > 0 {
+		if resources, e = p.resourceAudience(r.Context(), client, res, false); e != nil {
+			return c, e, true
+		}
+	}
+	if c.ar, e = p.parseAuthRequest(r.Context(), params, client, resources); e != nil {
+		return c, e, true
+	}
+	c.ar.Resources = resources
+	c.ar.RedirectURI = redirectURI
+	c.ar.RedirectURIGiven = raw.Has("redirect_uri")
+	if hint := params["id_token_hint"]; hint != "" {
+		if c.hintSubject, e = p.idTokenHintSubject(hint, client.ID); e != nil {
+			return c, e, true
+		}
+	}
+	return c, nil, true
 }
 
 // paramsInPostQuery catches a POST to the authorization endpoint whose

@@ -77,6 +77,11 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	if p.registrationEndpoint != "" {
 		doc["registration_endpoint"] = p.registrationEndpoint
 	}
+	// RFC 9126 §5: pushed requests, whether every client must push, and
+	// request_uri accepted (only the PAR endpoint's own).
+	doc["pushed_authorization_request_endpoint"] = p.issuer + PathPAR
+	doc["require_pushed_authorization_requests"] = p.requirePAR
+	doc["request_uri_parameter_supported"] = true
 	return json.Marshal(doc)
 }
 

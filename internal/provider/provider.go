@@ -55,6 +55,9 @@ type Options struct {
 
 	// DPoP are the settings of DPoP proofs (RFC 9449).
 	DPoP config.DPoP
+	// RequirePAR makes every client push its authorization requests
+	// (require_pushed_authorization_requests, RFC 9126 §5).
+	RequirePAR bool
 
 	// Hashing bounds concurrent password hashes (password.hash_slots);
 	// nil means one slot per CPU and password.DefaultWait.
@@ -94,6 +97,8 @@ type Provider struct {
 	dummyHash string
 
 	registrationEndpoint string
+	// requirePAR: every client must push its authorization requests.
+	requirePAR bool
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 	dpop   dpopSettings
@@ -156,6 +161,7 @@ func New(opts Options) (*Provider, error) {
 	p.setupDPoP(opts.DPoP)
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
+	p.requirePAR = opts.RequirePAR
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -182,6 +188,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
+	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

@@ -42,6 +42,8 @@ type metadata struct {
 	AuthzAlg  *string // authorization_signed_response_alg (JARM)
 	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
 	RequestObjectAlg *string
+	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
+	RequirePAR *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -123,6 +125,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
 		}
 	}
+	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
+		return nil, e
+	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
 		if raw[0] != '{' || json.Compact(&buf, raw) != nil {
@@ -182,6 +187,18 @@ func stringList(fields map[string]json.RawMessage, name string) (*[]string, *cat
 	return &v, nil
 }
 
+func boolField(fields map[string]json.RawMessage, name string) (*bool, *catalog.Error) {
+	raw := present(fields, name)
+	if raw == nil {
+		return nil, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, invalidField(name, "must be true or false, not "+jsonKind(raw))
+	}
+	return &b, nil
+}
+
 func stringField(fields map[string]json.RawMessage, name string) (*string, *catalog.Error) {
 	raw := present(fields, name)
 	if raw == nil {
@@ -235,6 +252,7 @@ type values struct {
 	dpopBound     bool
 	authzAlg      string
 	requestObjAlg string
+	requirePAR    bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -259,6 +277,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		authzAlg:   deref(md.AuthzAlg, ""),
 		// Absent: any signed alg; none only when asked for by name.
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
+		requirePAR:    deref(md.RequirePAR, false),
 		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -333,13 +352,14 @@ func (v values) spec(id string) manage.ClientSpec {
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
 		DPoPBound:              v.dpopBound,
+		RequirePAR:             v.requirePAR,
 	}
 }
 
 // patch replaces every field a client registers; the operator's settings
 // (audiences, consent, PKCE, disabled…) stay as they are.
 func (v values) patch() manage.ClientPatch {
-	return manage.ClientPatch{
+	p := manage.ClientPatch{
 		Name:                   &v.name,
 		RedirectURIs:           &v.redirectURIs,
 		PostLogoutRedirectURIs: &v.postLogout,
@@ -355,6 +375,12 @@ func (v values) patch() manage.ClientPatch {
 		JWKSURI:                &v.jwksURI,
 		DPoPBound:              &v.dpopBound,
 	}
+	// A client may require PAR of itself, but not undo a requirement:
+	// the operator may have set it.
+	if v.requirePAR {
+		p.RequirePAR = &v.requirePAR
+	}
+	return p
 }
 
 func deref[T any](p *T, def T) T {
@@ -393,6 +419,7 @@ type info struct {
 	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
+	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -415,6 +442,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
 		DPoPBound:               c.DPoPBoundAccessTokens,
+		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		RequestObjectAlg:        c.RequestObjectAlg,
 	}

@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Store:   st,
 		Keys:    km,
 		Secrets: sk,
-		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithClock(o.now),
+		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
 			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience)),
 		UI:            pages,
 		Log:           log,
@@ -150,6 +150,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		TrustedIssuers:       cfg.TrustedIssuers,
 		Hashing:              hashing,
 		DPoP:                 cfg.DPoP,
+		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
 	})
 	if err != nil {
 		return nil, err

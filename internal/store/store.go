@@ -178,6 +178,16 @@ type Store interface {
 	// returns ErrAlreadyUsed when the pair is already recorded and unexpired.
 	UseJTI(ctx context.Context, issuer, jti string, expiresAt time.Time) error
 
+	// Pushed authorization requests (RFC 9126), keyed by the SHA-256 of
+	// their request_uri's random part.
+	CreatePushedRequest(ctx context.Context, r *PushedRequest) error // ErrConflict if the hash exists
+	// ConsumePushedRequest marks the request used and returns it, only if
+	// it is unused, belongs to clientID and expires after now; exactly one
+	// of many concurrent calls succeeds. A refused call changes nothing and
+	// returns the stored request with ErrAlreadyUsed (the caller tells why
+	// from its UsedAt, ClientID and ExpiresAt); ErrNotFound when none.
+	ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*PushedRequest, error)
+
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
@@ -189,7 +199,8 @@ type Store interface {
 	TrimFailures(ctx context.Context, unattributed bool, keep int) (int64, error)
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
-	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis) and failures older than keepFailures.
+	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
+	// pushed requests that expired PushedKeep before now, and failures older than keepFailures.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
@@ -256,6 +267,9 @@ type Client struct {
 	// DPoPBoundAccessTokens requires a DPoP proof at every token request
 	// (RFC 9449 §5.2 client metadata).
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	// RequirePAR makes the client push its authorization requests
+	// (RFC 9126 §5): the authorization endpoint takes only a request_uri.
+	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`

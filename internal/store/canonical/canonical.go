@@ -135,6 +135,13 @@ func Failure(f *store.Failure) *store.Failure {
 	return &n
 }
 
+// PushedRequest returns a copy of its argument in canonical form.
+func PushedRequest(r *store.PushedRequest) *store.PushedRequest {
+	n := *r
+	n.CreatedAt, n.ExpiresAt, n.UsedAt = Time(r.CreatedAt), Time(r.ExpiresAt), TimePtr(r.UsedAt)
+	return &n
+}
+
 // RefreshExpiry is when a refresh token stops being usable: the earlier of
 // its absolute and idle expiry (a zero one does not count).
 func RefreshExpiry(t *store.RefreshToken) time.Time {

@@ -339,6 +339,18 @@ func (d *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 	return d.inner.UseJTI(ctx, issuer, jti, expiresAt)
 }
 
+func (d *Store) CreatePushedRequest(ctx context.Context, r *store.PushedRequest) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.CreatePushedRequest(ctx, r)
+}
+
+func (d *Store) ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*store.PushedRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ConsumePushedRequest(ctx, hash, clientID, now)
+}
+
 func (d *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

@@ -153,6 +153,17 @@ UPDATE sessions SET id = data->>'id', user_id = data->>'user_id' WHERE strpos(da
 CREATE INDEX sessions_id ON sessions (id);
 CREATE INDEX sessions_user ON sessions (user_id);
 `,
+	// Pushed authorization requests (RFC 9126).
+	`
+CREATE TABLE pushed_requests (
+	hash       text COLLATE "C" PRIMARY KEY,
+	client_id  text COLLATE "C" NOT NULL,
+	expires_at timestamptz NOT NULL,
+	used_at    timestamptz,
+	data       json NOT NULL
+);
+CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

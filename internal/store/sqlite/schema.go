@@ -144,6 +144,17 @@ CREATE INDEX failures_class ON failures (unattributed, created_at);
 	`
 CREATE INDEX sessions_id ON sessions (json_extract(data, '$.id'));
 `,
+	// Pushed authorization requests (RFC 9126).
+	`
+CREATE TABLE pushed_requests (
+	hash       TEXT PRIMARY KEY,
+	client_id  TEXT NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER,
+	data       TEXT NOT NULL
+) STRICT;
+CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

@@ -36,6 +36,7 @@ func newClient(id string) *store.Client {
 		JWKS:                    `{"keys":[]}`,
 		JWKSURI:                 "https://app.example/jwks",
 		AlwaysRefresh:           true,
+		RequirePAR:              true,
 		SkipConsent:             true,
 		CreatedAt:               t0,
 		UpdatedAt:               t0.Add(time.Minute),

@@ -87,6 +87,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Ping", testPing},
 		{"KeyCheck", testKeyCheck},
 		{"RetiredSecrets", testRetiredSecrets},
+		{"PushedRequests", testPushedRequests},
+		{"PushedRequestsConcurrent", testPushedConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
