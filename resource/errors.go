@@ -36,6 +36,26 @@ const (
 	// with another one.
 	NameCertificateMissing  = "bound_token_certificate_missing"
 	NameCertificateMismatch = "bound_token_certificate_mismatch"
+
+	// DPoP (RFC 9449): the proof sent with a DPoP-bound token.
+	NameDPoPProofMissing     = "dpop_proof_missing"
+	NameDPoPProofRepeated    = "dpop_proof_repeated"
+	NameDPoPProofMalformed   = "dpop_proof_malformed"
+	NameDPoPProofType        = "dpop_proof_type"
+	NameDPoPProofAlgorithm   = "dpop_proof_algorithm"
+	NameDPoPProofKey         = "dpop_proof_key"
+	NameDPoPProofSignature   = "dpop_proof_signature"
+	NameDPoPProofClaims      = "dpop_proof_claims"
+	NameDPoPProofMethod      = "dpop_proof_method"
+	NameDPoPProofURL         = "dpop_proof_url"
+	NameDPoPProofFuture      = "dpop_proof_future"
+	NameDPoPProofTooOld      = "dpop_proof_too_old"
+	NameDPoPProofReused      = "dpop_proof_reused"
+	NameDPoPProofATHMissing  = "dpop_proof_ath_missing"
+	NameDPoPProofATHMismatch = "dpop_proof_ath_mismatch"
+	NameDPoPTokenKeyMismatch = "dpop_token_key_mismatch"
+	NameDPoPTokenAsBearer    = "dpop_token_as_bearer"
+	NameDPoPTokenNotBound    = "dpop_token_not_bound"
 )
 
 // names lists every Name constant, for the test that keeps them in step
@@ -46,6 +66,11 @@ var names = []string{
 	NameTokenWrongAudience, NameTokenExpired, NameTokenNotYetValid, NameTokenInactive,
 	NameInsufficientScope, NameKeysUnavailable, NameIntrospectionRefused, NameUnavailable,
 	NameServerError, NameCertificateMissing, NameCertificateMismatch,
+	NameDPoPProofMissing, NameDPoPProofRepeated, NameDPoPProofMalformed, NameDPoPProofType,
+	NameDPoPProofAlgorithm, NameDPoPProofKey, NameDPoPProofSignature, NameDPoPProofClaims,
+	NameDPoPProofMethod, NameDPoPProofURL, NameDPoPProofFuture, NameDPoPProofTooOld,
+	NameDPoPProofReused, NameDPoPProofATHMissing, NameDPoPProofATHMismatch,
+	NameDPoPTokenKeyMismatch, NameDPoPTokenAsBearer, NameDPoPTokenNotBound,
 }
 
 // Sentinel errors for errors.Is. An *Error matches the sentinel of its

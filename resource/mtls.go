@@ -15,13 +15,6 @@ import (
 // thumbprint, and the token is good only together with that certificate.
 // Require checks it; an API that calls Verify itself calls CheckCertificate.
 
-// Confirmation is the cnf claim of a sender-constrained token (RFC 7800).
-type Confirmation struct {
-	// X5tS256 is the base64url SHA-256 of the DER of the certificate the
-	// token is bound to (RFC 8705 §3.1).
-	X5tS256 string `json:"x5t#S256,omitempty"`
-}
-
 // WithClientCertificate tells Require where a request's client
 // certificate is when the API does not end TLS itself (a proxy forwards
 // the certificate): from returns it, or nil when there is none. Only

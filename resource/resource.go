@@ -47,6 +47,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/bearer"
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
@@ -63,8 +64,9 @@ type Claims struct {
 	ClientID  string   `json:"client_id"`
 	Scope     string   `json:"scope"`
 	AuthTime  int64    `json:"auth_time,omitempty"`
-	// Cnf binds the token to the client's certificate (RFC 8705 §3.1);
-	// Require checks it (CheckCertificate for callers of Verify).
+	// Cnf is the key (RFC 9449 §6) or the client certificate (RFC 8705
+	// §3.1) a sender-constrained token is bound to; Require checks it
+	// (CheckCertificate for callers of Verify).
 	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
@@ -87,6 +89,9 @@ type Verifier struct {
 	keys             keyCache
 	// certOf finds a request's client certificate (mtls.go).
 	certOf func(*http.Request) *x509.Certificate
+	// dpop checks DPoP proofs; publicURL is the API's origin for htu.
+	dpop      *dpop.Checker
+	publicURL string
 }
 
 // Option configures a Verifier.
@@ -127,6 +132,7 @@ func New(ctx context.Context, issuer, audience string, opts ...Option) (*Verifie
 	if v.certOf == nil {
 		v.certOf = handshakeCertificate
 	}
+	v.setupDPoP()
 	var meta struct {
 		Issuer        string `json:"issuer"`
 		JWKSURI       string `json:"jwks_uri"`
@@ -192,6 +198,10 @@ var algorithms = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA}
 // slog.LogValuer) or use Require, which does.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	c, e := v.verify(ctx, token)
+	if e == nil && c.Bound() {
+		// No proof comes with a bare token: VerifyRequest checks one.
+		e = catalog.New(catalog.DPoPTokenAsBearer)
+	}
 	if e != nil {
 		return nil, newError(e)
 	}
@@ -415,14 +425,13 @@ func (v *Verifier) Require(scopes ...string) func(http.Handler) http.Handler {
 			}
 			ctx := trace.With(r.Context(), tid)
 			r = r.WithContext(ctx)
-			token, e := bearer.Token(w, r, maxBody)
+			c, e := v.verifyRequest(w, r)
 			if e != nil {
-				v.fail(w, r, "", e)
-				return
-			}
-			c, e := v.verify(ctx, token)
-			if e != nil {
-				v.fail(w, r, "", e)
+				clientID := ""
+				if c != nil {
+					clientID = c.ClientID
+				}
+				v.fail(w, r, clientID, e)
 				return
 			}
 			if e := checkCertificate(c, v.certOf(r)); e != nil {

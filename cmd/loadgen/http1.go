@@ -11,6 +11,8 @@ import (
 // application/x-www-form-urlencoded body.
 type request struct {
 	method, path, auth, form string
+	// dpop is the DPoP proof header, when the scenario sends one.
+	dpop string
 }
 
 // appendRequest appends r as HTTP/1.1 bytes for host.
@@ -24,6 +26,11 @@ func appendRequest(b []byte, host string, r request) []byte {
 	if r.auth != "" {
 		b = append(b, "Authorization: "...)
 		b = append(b, r.auth...)
+		b = append(b, "\r\n"...)
+	}
+	if r.dpop != "" {
+		b = append(b, "DPoP: "...)
+		b = append(b, r.dpop...)
 		b = append(b, "\r\n"...)
 	}
 	if r.form != "" {

@@ -100,16 +100,16 @@ func TestRawClientAgainstNetHTTP(t *testing.T) {
 	rc := newRawClient(u.Host, u.Host, 2, 5*time.Second)
 	defer rc.close()
 	for i := range 20 {
-		status, body, err := rc.do(request{"POST", "/token", "Basic abc", "a=1&b=2"})
+		status, body, err := rc.do(request{"POST", "/token", "Basic abc", "a=1&b=2", ""})
 		if err != nil || status != 200 || string(body) != "POST /token 1" {
 			t.Fatalf("request %d: %d %q %v", i, status, body, err)
 		}
-		status, body, err = rc.do(request{"GET", "/big", "Basic abc", ""})
+		status, body, err = rc.do(request{"GET", "/big", "Basic abc", "", ""})
 		if err != nil || status != 200 || string(body) != big {
 			t.Fatalf("big %d: %d %d bytes %v", i, status, len(body), err)
 		}
 	}
-	if status, _, err := rc.do(request{"GET", "/", "", ""}); err != nil || status != 401 {
+	if status, _, err := rc.do(request{"GET", "/", "", "", ""}); err != nil || status != 401 {
 		t.Fatalf("unauthenticated: %d %v", status, err)
 	}
 }
@@ -126,10 +126,10 @@ func TestEventLoopAgainstNetHTTP(t *testing.T) {
 	var checked atomic.Int64
 	steps := make([]step, 4)
 	for i := range steps {
-		r := request{"POST", "/token", "Basic abc", fmt.Sprintf("a=%d", i)}
+		r := request{"POST", "/token", "Basic abc", fmt.Sprintf("a=%d", i), ""}
 		want := fmt.Sprintf("POST /token %d", i)
 		if i == 3 {
-			r, want = request{"GET", "/big", "Basic abc", ""}, big
+			r, want = request{"GET", "/big", "Basic abc", "", ""}, big
 		}
 		steps[i] = step{
 			next: func() (request, error) { return r, nil },
@@ -158,7 +158,7 @@ func TestEventLoopAgainstNetHTTP(t *testing.T) {
 				return request{}, errExhausted
 			}
 			left--
-			return request{"GET", "/", "", ""}, nil // 401
+			return request{"GET", "/", "", "", ""}, nil // 401
 		},
 		check: func(status int, _ []byte) error {
 			if status != 200 {
@@ -182,7 +182,7 @@ func TestAbortOnNoAnswer(t *testing.T) {
 	var aborted, checked atomic.Int64
 	newStep := func() step {
 		return step{
-			next:  func() (request, error) { return request{"GET", "/drop", "Basic abc", ""}, nil },
+			next:  func() (request, error) { return request{"GET", "/drop", "Basic abc", "", ""}, nil },
 			check: func(int, []byte) error { checked.Add(1); return nil },
 			abort: func() { aborted.Add(1) },
 		}

@@ -36,7 +36,7 @@ func TestShedCounted(t *testing.T) {
 	var checked, aborted atomic.Int64
 	newStep := func(path string) step {
 		return step{
-			next: func() (request, error) { return request{"GET", path, "", ""}, nil },
+			next: func() (request, error) { return request{"GET", path, "", "", ""}, nil },
 			check: func(status int, body []byte) error {
 				checked.Add(1)
 				if status != 200 {

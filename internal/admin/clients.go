@@ -30,6 +30,7 @@ type clientRequest struct {
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
+	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
 	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
@@ -63,6 +64,7 @@ type clientPatch struct {
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
+	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
 	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
@@ -141,6 +143,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
@@ -196,6 +199,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,
+		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,

@@ -84,7 +84,6 @@ const (
 	naEmail                = "Lucid does not require user names to be e-mail addresses."
 	naFederatedCredentials = "Lucid has no federated identity credentials for its clients; a client proves itself with a secret or its own keys."
 	naVendorService        = "This is a failure of a service inside the other provider, with no counterpart in Lucid."
-	naDPoP                 = "Lucid does not support DPoP (RFC 9449): it issues bearer tokens only and ignores a DPoP header."
 	naRAR                  = "Lucid does not support rich authorization requests (authorization_details, RFC 9396)."
 	naPAR                  = "Lucid does not support pushed authorization requests (RFC 9126)."
 	naJIT                  = "Lucid does not create users on the fly (just-in-time provisioning): the operator creates them with `lucid user` or the admin API."
@@ -203,11 +202,9 @@ var specAliases = []Alias{
 	{Code: "invalid_target", Source: "RFC 8707",
 		Meaning: "The resource indicator or audience names a target that is malformed, unknown, not allowed for the client, or not part of what was authorized. Lucid names each of these with its own entry."},
 	{Code: "invalid_dpop_proof", Source: "RFC 9449",
-		Meaning:       "The DPoP proof JWT sent with the request is missing, malformed, badly signed, or does not match the request's method, URL or access token. Okta and other servers that support DPoP return it.",
-		NotApplicable: naDPoP},
+		Meaning: "The DPoP proof JWT sent with the request is missing, malformed, badly signed, or does not match the request's method, URL or access token. Lucid names each of these with its own entry."},
 	{Code: "use_dpop_nonce", Source: "RFC 9449",
-		Meaning:       "The server wants a server-provided nonce in the DPoP proof; the client must retry with the nonce from the DPoP-Nonce response header. Okta and other servers that support DPoP return it.",
-		NotApplicable: naDPoP},
+		Meaning: "The server wants a server-provided nonce in the DPoP proof; the client must retry with the nonce from the DPoP-Nonce response header. Lucid names each of these with its own entry."},
 
 	// ---- Lucid's admin API (HTTP semantics, not OAuth codes) ----
 	{Code: "not_found", Source: "Lucid (RFC 9110 404)",

@@ -182,7 +182,7 @@ func TestExplain(t *testing.T) {
 		{name: "unknown AADSTS", in: "AADSTS99999999", only: true},
 		{name: "Okta API code", in: "E0000069", wantSource: srcOkta, want: []Name{AccountLocked}, only: true},
 		{name: "Okta condition", in: "invalid_client_secret", wantSource: srcOkta, want: []Name{ClientSecretWrong, ClientSecretIDSent, ClientSecretRetired, ClientSecretWhitespace}},
-		{name: "Okta DPoP condition", in: "invalid_dpop_proof_invalid_htm", wantSource: srcOkta, only: true},
+		{name: "Okta DPoP condition", in: "invalid_dpop_proof_invalid_htm", wantSource: srcOkta, want: []Name{DPoPProofMethod}, only: true},
 		{name: "Okta condition equal to an RFC code", in: "invalid_scope", wantSource: srcOkta, want: byError("invalid_scope"), only: true},
 		{name: "Keycloak phrase", in: "code not valid", wantSource: srcKeycloak, want: []Name{CodeUnknown, CodeExpired, CodeReused}},
 		{name: "Keycloak phrase with a colon", in: "Invalid parameter: redirect_uri", wantSource: srcKeycloak, want: []Name{RedirectURINotRegistered}},

@@ -102,6 +102,9 @@ type Error struct {
 	Challenge string
 	// Scope, for insufficient_scope, is the scope the resource needs.
 	Scope string
+	// Algs, in a DPoP challenge, are the proof algorithms accepted (RFC
+	// 9449 §7.1).
+	Algs string
 	// RetryAfter is how long the client should wait before trying again;
 	// every 503 carries one (DefaultRetryAfter when none was set).
 	RetryAfter time.Duration

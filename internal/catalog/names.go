@@ -326,7 +326,32 @@ const (
 )
 
 // Sender constraints (entries_dpop.go): DPoP proofs and DPoP-bound tokens.
-const ()
+const (
+	DPoPProofMissing        Name = "dpop_proof_missing"
+	DPoPProofRepeated       Name = "dpop_proof_repeated"
+	DPoPProofMalformed      Name = "dpop_proof_malformed"
+	DPoPProofType           Name = "dpop_proof_type"
+	DPoPProofAlgorithm      Name = "dpop_proof_algorithm"
+	DPoPProofKey            Name = "dpop_proof_key"
+	DPoPProofSignature      Name = "dpop_proof_signature"
+	DPoPProofClaims         Name = "dpop_proof_claims"
+	DPoPProofMethod         Name = "dpop_proof_method"
+	DPoPProofURL            Name = "dpop_proof_url"
+	DPoPProofFuture         Name = "dpop_proof_future"
+	DPoPProofTooOld         Name = "dpop_proof_too_old"
+	DPoPProofReused         Name = "dpop_proof_reused"
+	DPoPNonceRequired       Name = "dpop_nonce_required"
+	DPoPNonceStale          Name = "dpop_nonce_stale"
+	DPoPProofATHMissing     Name = "dpop_proof_ath_missing"
+	DPoPProofATHMismatch    Name = "dpop_proof_ath_mismatch"
+	DPoPTokenKeyMismatch    Name = "dpop_token_key_mismatch"
+	DPoPTokenAsBearer       Name = "dpop_token_as_bearer"
+	DPoPTokenNotBound       Name = "dpop_token_not_bound"
+	DPoPRefreshKeyMismatch  Name = "dpop_refresh_key_mismatch"
+	DPoPRefreshProofMissing Name = "dpop_refresh_proof_missing"
+	DPoPCodeKeyMismatch     Name = "dpop_code_key_mismatch"
+	DPoPJKTMalformed        Name = "dpop_jkt_malformed"
+)
 
 // Sender constraints (entries_par.go): pushed authorization requests.
 const (

@@ -63,6 +63,11 @@ func (e *Error) ChallengeHeader(scheme, realm string) string {
 	b.WriteString(` realm="`)
 	b.WriteString(quote(realm))
 	b.WriteByte('"')
+	if e != nil && e.Algs != "" {
+		b.WriteString(`, algs="`)
+		b.WriteString(quote(e.Algs))
+		b.WriteByte('"')
+	}
 	if e == nil || e.Entry.Error == "" {
 		return b.String()
 	}

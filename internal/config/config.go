@@ -48,6 +48,8 @@ type Config struct {
 	// clients send it. FAPI 2.0 deployments turn it on.
 	StrictAssertionAudience bool `yaml:"strict_assertion_audience"` // LUCID_STRICT_ASSERTION_AUDIENCE
 
+	// DPoP is proof of possession for tokens (RFC 9449).
+	DPoP DPoP `yaml:"dpop"`
 	// RequirePushedAuthorizationRequests makes every client push its
 	// authorization requests (RFC 9126 §5): the authorization endpoint then
 	// takes only a request_uri from the pushed authorization request
@@ -193,6 +195,22 @@ type TrustedIssuer struct {
 	AllowReuse bool `yaml:"allow_reuse"`
 }
 
+// DPoP settings (RFC 9449). A client that sends a DPoP proof always gets
+// DPoP-bound tokens; these settings make proofs mandatory.
+type DPoP struct {
+	// Required refuses every token request without a DPoP proof; a client
+	// registered with dpop_bound_access_tokens needs one either way.
+	Required bool `yaml:"required"` // LUCID_DPOP_REQUIRED
+	// RequireNonce asks every proof for a nonce Lucid handed out in a
+	// DPoP-Nonce header (RFC 9449 §8): a proof cannot be made ahead of time.
+	RequireNonce bool `yaml:"require_nonce"` // LUCID_DPOP_REQUIRE_NONCE
+	// NonceLifetime is how long one nonce is handed out; each is accepted
+	// for that long and the next period, on every replica.
+	NonceLifetime time.Duration `yaml:"nonce_lifetime"` // LUCID_DPOP_NONCE_LIFETIME, default 5m
+	// ProofMaxAge is how old a proof's iat may be.
+	ProofMaxAge time.Duration `yaml:"proof_max_age"` // LUCID_DPOP_PROOF_MAX_AGE, default 5m
+}
+
 // KeyFetch settings. Key sets are fetched over https only, from public
 // addresses only (checked when each connection is made, redirects
 // included), within a few seconds and 256 KiB: a jwks_uri is chosen by
@@ -318,6 +336,7 @@ func Default() Config {
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
 		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
+		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		FailureRetention: 7 * 24 * time.Hour,

@@ -55,6 +55,12 @@ func (c *Config) Validate() error {
 
 	errs = append(errs, c.checkMTLS()...)
 	errs = append(errs, c.checkTrustedIssuers()...)
+	if d := c.DPoP.NonceLifetime; d < 10*time.Second || d > time.Hour {
+		bad("dpop.nonce_lifetime", "is %s; use between 10s and 1h (a nonce is accepted for twice that at most)", d)
+	}
+	if d := c.DPoP.ProofMaxAge; d < 10*time.Second || d > time.Hour {
+		bad("dpop.proof_max_age", "is %s; use between 10s and 1h (proof ids are remembered that long)", d)
+	}
 
 	l := c.Lifetimes
 	for _, d := range []struct {

@@ -38,6 +38,7 @@ type ClientSpec struct {
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
+	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
 	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
 	SkipConsent            bool
 	Disabled               bool
@@ -77,6 +78,7 @@ type ClientPatch struct {
 	JWKSURI                *string
 	RequestObjectAlg       *string
 	AlwaysRefresh          *bool
+	DPoPBound              *bool
 	RequirePAR             *bool
 	SkipConsent            *bool
 	Disabled               *bool
@@ -132,6 +134,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		CertBoundTokens:         spec.CertBoundTokens,
 		RequestObjectAlg:        spec.RequestObjectAlg,
 		AlwaysRefresh:           spec.AlwaysRefresh,
+		DPoPBoundAccessTokens:   spec.DPoPBound,
 		RequirePAR:              spec.RequirePAR,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
@@ -379,6 +382,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.CertBoundTokens, p.CertBoundTokens)
 		set(&c.RequestObjectAlg, p.RequestObjectAlg)
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
+		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
 		set(&c.RequirePAR, p.RequirePAR)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)

@@ -26,6 +26,7 @@ type ClientView struct {
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
+	DPoPBound               bool            `json:"dpop_bound_access_tokens"`
 	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
@@ -68,6 +69,7 @@ func ViewClient(c *store.Client) ClientView {
 		JWKSURI:                 c.JWKSURI,
 		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,
+		DPoPBound:               c.DPoPBoundAccessTokens,
 		RequirePAR:              c.RequirePAR,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,

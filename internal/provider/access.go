@@ -65,7 +65,8 @@ type AccessClaims struct {
 	Grant string `json:"grant_id,omitempty"`
 	// Act names the acting party of a delegated token (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
-	// Cnf binds the token to a client certificate (RFC 8705 §3.1).
+	// Cnf binds the token to a key (cnf.jkt, RFC 9449 §6) or a client
+	// certificate (cnf.x5t#S256, RFC 8705 §3.1).
 	Cnf *Confirmation `json:"cnf,omitempty"`
 
 	// opaque is set for reference tokens, which have no JWT form.
@@ -86,6 +87,7 @@ type accessToken struct {
 	family   string
 	act      json.RawMessage // RFC 8693 act claim, for delegation
 	x5t      string          // bound to this certificate (RFC 8705), or ""
+	jkt      string          // DPoP key thumbprint, cnf.jkt
 }
 
 // mintAccess signs a JWT access token, which costs no database write, or
@@ -93,6 +95,9 @@ type accessToken struct {
 func (p *Provider) mintAccess(ctx context.Context, t accessToken) (string, *AccessClaims, *catalog.Error) {
 	if t.x5t == "" {
 		t.x5t = certBinding(ctx)
+	}
+	if t.jkt == "" {
+		t.jkt = boundKey(ctx)
 	}
 	token, c, record, e := p.newAccess(t)
 	if e != nil {
@@ -127,9 +132,7 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 		SID:      t.session,
 		Grant:    t.family,
 		Act:      t.act,
-	}
-	if t.x5t != "" {
-		c.Cnf = &Confirmation{X5tS256: t.x5t}
+		Cnf:      confirmation(t.jkt, t.x5t),
 	}
 	if t.format == store.FormatOpaque {
 		token := credential.New(credential.Access)
@@ -148,6 +151,7 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 			Act:       t.act,
 
 			CertThumbprint: t.x5t,
+			JKT:            t.jkt,
 		}, nil
 	}
 	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", c)
@@ -191,10 +195,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			sub = t.ClientID
 		}
 		c = &AccessClaims{Issuer: p.issuer, Subject: sub, Audience: t.Audience, Expiry: t.ExpiresAt.Unix(), IssuedAt: t.CreatedAt.Unix(),
-			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, opaque: true}
-		if t.CertThumbprint != "" {
-			c.Cnf = &Confirmation{X5tS256: t.CertThumbprint}
-		}
+			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, Cnf: confirmation(t.JKT, t.CertThumbprint), opaque: true}
 	}
 	now := p.now()
 	switch {

@@ -350,6 +350,10 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 		}
 		ar.CodeChallenge, ar.CodeChallengeMethod = challenge, method
 	}
+	var e *catalog.Error
+	if ar.DPoPJKT, e = dpopJKTParam(params); e != nil {
+		return nil, e
+	}
 	return ar, nil
 }
 
@@ -484,6 +488,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		CodeChallenge:       ar.CodeChallenge,
 		CodeChallengeMethod: ar.CodeChallengeMethod,
 		Resources:           ar.Resources,
+		DPoPJKT:             ar.DPoPJKT,
 		SessionID:           ar.SessionID,
 		AuthTime:            ar.AuthTime,
 		AMR:                 ar.AMR,

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -62,6 +63,7 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
 		"token_endpoint_auth_signing_alg_values_supported": clientauth.AssertionAlgs(),
 		"code_challenge_methods_supported":                 []string{"S256"},
+		"dpop_signing_alg_values_supported":                dpop.Algs,
 		"claims_supported":                                 claims,
 		"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
 		"authorization_response_iss_parameter_supported":   true,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/credential"
+	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -32,7 +33,8 @@ type introspection struct {
 	AuthTime  int64    `json:"auth_time,omitempty"`
 	// Act is the acting party of a delegated token (RFC 8693 §4.1).
 	Act json.RawMessage `json:"act,omitempty"`
-	// Cnf is the certificate a bound token is bound to (RFC 8705 §3.2).
+	// Cnf is the key or certificate a bound token is confirmed by (RFC
+	// 9449 §6.2, RFC 8705 §3.2).
 	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
@@ -171,8 +173,12 @@ func (p *Provider) introspectAccess(ctx context.Context, token string) (introspe
 	if e != nil {
 		return introspection{}, e.Description(), e.Name() != catalog.AccessTokenUnknown, nil
 	}
+	typ := "Bearer"
+	if c.Cnf != nil && c.Cnf.JKT != "" {
+		typ = dpop.Scheme // RFC 9449 §6.2
+	}
 	return introspection{
-		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: "Bearer", Expiry: c.Expiry, IssuedAt: c.IssuedAt,
+		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: typ, Expiry: c.Expiry, IssuedAt: c.IssuedAt,
 		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act, Cnf: c.Cnf,
 	}, "", true, nil
 }

@@ -74,6 +74,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		session:  g.session,
 		family:   g.family,
 		x5t:      certBinding(ctx),
+		jkt:      boundKey(ctx),
 	})
 	if e != nil {
 		return nil, issued, e

@@ -14,11 +14,6 @@ import (
 // (certBinding); minting reads that from the context, so every grant binds
 // the same way without each passing it along.
 
-// Confirmation is the cnf claim (RFC 7800) of a bound access token.
-type Confirmation struct {
-	X5tS256 string `json:"x5t#S256,omitempty"`
-}
-
 type bindingKey struct{}
 
 // withCertBinding marks the tokens minted under ctx as bound to thumb.

@@ -53,6 +53,8 @@ type Options struct {
 	// TrustedIssuers are the issuers of JWT bearer grant assertions.
 	TrustedIssuers []config.TrustedIssuer
 
+	// DPoP are the settings of DPoP proofs (RFC 9449).
+	DPoP config.DPoP
 	// RequirePAR makes every client push its authorization requests
 	// (require_pushed_authorization_requests, RFC 9126 §5).
 	RequirePAR bool
@@ -108,6 +110,7 @@ type Provider struct {
 	requirePAR bool
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
+	dpop   dpopSettings
 }
 
 // Endpoint paths, relative to the issuer.
@@ -164,6 +167,7 @@ func New(opts Options) (*Provider, error) {
 	p.grants[store.GrantTokenExchange] = p.grantTokenExchange
 	p.grants[store.GrantJWTBearer] = p.grantJWTBearer
 	p.apis = &apiCache{store: p.store, log: p.log}
+	p.setupDPoP(opts.DPoP)
 	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias

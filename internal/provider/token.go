@@ -106,6 +106,11 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
 	}
+	ctx, e = p.tokenProof(w, r, client)
+	if e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
 	thumb, e := p.bindingFor(ctx, client, method)
 	if e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)
@@ -119,6 +124,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, e)
 		return
 	}
+	dpopTokenType(ctx, resp)
 	p.noteWithheld(r, client, resp)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -48,6 +48,9 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	if !now.Before(code.ExpiresAt) {
 		return nil, catalog.New(catalog.CodeExpired, "ago", now.Sub(code.ExpiresAt), "lifetime", code.ExpiresAt.Sub(code.CreatedAt))
 	}
+	if e := codeBinding(ctx, code); e != nil {
+		return nil, e
+	}
 	given, hasRedirect := req.params["redirect_uri"]
 	switch {
 	case code.RedirectURIGiven && !hasRedirect:
@@ -76,6 +79,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		SessionID: code.SessionID,
 		AuthTime:  code.AuthTime,
 		CreatedAt: now,
+		DPoPJKT:   familyKey(ctx, req.client),
 	}
 	// Mint first, spend the code second: a minting failure leaves the code
 	// usable, and the redemption stores the family and the tokens in its

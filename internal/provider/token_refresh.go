@@ -52,6 +52,9 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if family.RevokedAt != nil {
 		return nil, revokedFamily(family)
 	}
+	if e := refreshBinding(ctx, req.client, family); e != nil {
+		return nil, e
+	}
 	if old.RotatedAt != nil {
 		return p.reusedOrGrace(ctx, req, raw, hash, old, now)
 	}

@@ -25,7 +25,14 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.UserInfo, "", catalog.New(catalog.BodyTooLarge, "limit", maxBody))
 		return
 	}
-	token, e := bearer.Token(w, r, maxBody)
+	token, dpopScheme := resourceToken(r)
+	var e *catalog.Error
+	switch {
+	case dpopScheme && token == "":
+		e = dpopChallenge(catalog.New(catalog.BearerMissing))
+	case !dpopScheme:
+		token, e = bearer.Token(w, r, maxBody)
+	}
 	if e != nil && e.Name() == catalog.BodyTooLarge {
 		p.fail(w, r, catalog.UserInfo, "", e)
 		return
@@ -41,11 +48,22 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e != nil {
+		if dpopScheme {
+			dpopChallenge(e)
+		}
 		p.failBearer(w, r, "", e)
 		return
 	}
 	if e := checkCertBinding(ctx, claims); e != nil {
 		p.failBearer(w, r, claims.ClientID, e)
+		return
+	}
+	if e := p.resourceBinding(w, r, token, dpopScheme, claims); e != nil {
+		if e.Status() >= 500 {
+			p.fail(w, r, catalog.UserInfo, claims.ClientID, e)
+			return
+		}
+		p.failBearer(w, r, claims.ClientID, dpopChallenge(e))
 		return
 	}
 	if e := p.tokenClientOrigin(r, claims.ClientID); e != nil {

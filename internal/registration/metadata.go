@@ -41,6 +41,9 @@ type metadata struct {
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
 	BoundTokens  *bool
+	// DPoPBound is dpop_bound_access_tokens (RFC 9449 §5.2): the client
+	// asks to be refused any token request without a DPoP proof.
+	DPoPBound *bool
 	// RequestObjectAlg is request_object_signing_alg (RFC 9101 §10.5).
 	RequestObjectAlg *string
 	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
@@ -111,6 +114,13 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		if *s.dst, e = stringField(fields, s.name); e != nil {
 			return nil, e
 		}
+	}
+	if raw := present(fields, "dpop_bound_access_tokens"); raw != nil {
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return nil, invalidField("dpop_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
+		}
+		md.DPoPBound = &b
 	}
 	// Lucid signs authorization responses but does not encrypt them; a
 	// client registering encryption would wait for responses it never gets.
@@ -266,6 +276,7 @@ type values struct {
 	jwks          string
 	jwksURI       string
 	idTokenAlg    string
+	dpopBound     bool
 	authzAlg      string
 	certIdentity  store.CertIdentity
 	boundTokens   bool
@@ -291,6 +302,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
 
 		certIdentity: md.CertIdentity,
@@ -373,6 +385,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		JWKSURI:                v.jwksURI,
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        v.boundTokens,
+		DPoPBound:              v.dpopBound,
 		RequirePAR:             v.requirePAR,
 	}
 }
@@ -396,6 +409,7 @@ func (v values) patch() manage.ClientPatch {
 		JWKSURI:                &v.jwksURI,
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        &v.boundTokens,
+		DPoPBound:              &v.dpopBound,
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -438,6 +452,7 @@ type info struct {
 	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
 	WebOrigins              []string        `json:"web_origins,omitempty"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
+	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
@@ -465,6 +480,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		PostLogoutRedirectURIs:  c.PostLogoutRedirectURIs,
 		WebOrigins:              c.WebOrigins,
 		IDTokenAlg:              c.IDTokenAlg,
+		DPoPBound:               c.DPoPBoundAccessTokens,
 		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		CertIdentity:            c.CertIdentity,

@@ -465,3 +465,48 @@ func BenchmarkStartup(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkClientCredentialsDPoP is client_credentials with a DPoP proof
+// (ES256): the proof's signature checked, its jti spent in the store, the
+// token bound with cnf.jkt. Proofs are signed before the timer starts.
+func BenchmarkClientCredentialsDPoP(b *testing.B) {
+	e := newBench(b)
+	c, sec := e.m2mClient(b, manage.ClientSpec{})
+	auth := basicAuth(c.ID, sec)
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: priv}, (&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().Unix()
+	proofs := make([]string, b.N)
+	for i := range proofs {
+		claims, _ := json.Marshal(map[string]any{"jti": "bench-" + strconv.Itoa(i), "htm": "POST", "htu": benchIssuer + "/token", "iat": now})
+		jws, err := signer.Sign(claims)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if proofs[i], err = jws.CompactSerialize(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const body = "grant_type=client_credentials&scope=orders%3Aread"
+	var next atomic.Int64
+	parallel(b, func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(body))
+			r.Header.Set("Content-Type", formType)
+			r.Header.Set("Authorization", auth)
+			r.Header.Set("DPoP", proofs[i])
+			w := httptest.NewRecorder()
+			e.h.ServeHTTP(w, r)
+			if !ok(b, "client_credentials dpop", w, `"token_type":"DPoP"`) {
+				return
+			}
+		}
+	})
+}

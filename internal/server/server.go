@@ -158,6 +158,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Hashing:              hashing,
 		MTLS:                 cfg.MTLS.Enabled,
 		MTLSEndpointAlias:    strings.TrimSuffix(cfg.MTLS.EndpointAlias, "/"),
+		DPoP:                 cfg.DPoP,
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
 	})
 	if err != nil {

@@ -274,6 +274,9 @@ type Client struct {
 	// JWTBearer is whose assertions the client may present with the JWT
 	// bearer grant (RFC 7523 §2.1); nil allows none.
 	JWTBearer *JWTBearerPolicy `json:"jwt_bearer,omitempty"`
+	// DPoPBoundAccessTokens requires a DPoP proof at every token request
+	// (RFC 9449 §5.2 client metadata).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 	// RequirePAR makes the client push its authorization requests
 	// (RFC 9126 §5): the authorization endpoint takes only a request_uri.
 	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
@@ -448,6 +451,9 @@ type AuthRequest struct {
 	SessionID string    `json:"session_id,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitzero"`
 	AMR       []string  `json:"amr,omitempty"`
+	// DPoPJKT is the dpop_jkt of the request (RFC 9449 §10): the code is
+	// redeemed only with a proof signed by that key.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.
@@ -471,6 +477,7 @@ type AuthCode struct {
 	FamilyID            string     `json:"family_id,omitempty"` // set by RedeemAuthCode
 	InvalidatedAt       *time.Time `json:"invalidated_at,omitempty"`
 	InvalidReason       string     `json:"invalid_reason,omitempty"`
+	DPoPJKT             string     `json:"dpop_jkt,omitempty"` // from AuthRequest.DPoPJKT
 }
 
 // TokenFamily groups every token issued from one code redemption: the
@@ -489,6 +496,9 @@ type TokenFamily struct {
 	// ParentID is the family of the token this one was exchanged from (RFC
 	// 8693): whatever ends that grant ends this one too.
 	ParentID string `json:"parent_id,omitempty"`
+	// DPoPJKT binds the family's refresh tokens to a DPoP key (RFC 9449
+	// §5): set for public clients that redeemed the code with a proof.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // Issued holds the records of the tokens a code redemption or a refresh
@@ -605,4 +615,6 @@ type AccessToken struct {
 	// CertThumbprint is the cnf x5t#S256 of a certificate-bound token
 	// (RFC 8705 §3).
 	CertThumbprint string `json:"x5t#S256,omitempty"`
+	// JKT is the cnf.jkt of a DPoP-bound token (RFC 9449 §6).
+	JKT string `json:"jkt,omitempty"`
 }

@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionByID", testSessionByID},
 		{"WebOrigins", testWebOrigins},
 		{"CertBinding", testCertBinding},
+		{"DPoPBindings", testDPoPBindings},
 		{"RequestObjectAlg", testRequestObjectAlg},
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},

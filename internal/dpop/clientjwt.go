@@ -1,0 +1,106 @@
+package dpop
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
+)
+
+// Shared is the ProofVerifier on the one verifier of client-made JWTs
+// (internal/clientjwt), with the key source of DPoP: the proof's own
+// embedded public jwk. It checks typ, alg, jwk, signature and that iat is
+// not ahead; the other claims are the Checker's.
+type Shared struct {
+	v   *clientjwt.Verifier
+	use clientjwt.Use
+}
+
+// NewShared makes the verifier of proofs on v for the algorithms algs
+// (nil is Algs).
+func NewShared(v *clientjwt.Verifier, algs []string) *Shared {
+	if algs == nil {
+		algs = Algs
+	}
+	sig := make([]jose.SignatureAlgorithm, len(algs))
+	for i, a := range algs {
+		sig[i] = jose.SignatureAlgorithm(a)
+	}
+	return &Shared{v: v, use: clientjwt.Use{
+		Names: clientjwt.Names{
+			Malformed:        catalog.DPoPProofMalformed,
+			AlgNotAllowed:    catalog.DPoPProofAlgorithm,
+			SignatureInvalid: catalog.DPoPProofSignature,
+			TypInvalid:       catalog.DPoPProofType,
+			NotYetValid:      catalog.DPoPProofFuture,
+		},
+		Algs:     sig,
+		AlgsText: strings.Join(algs, " "),
+		Typ:      []string{"dpop+jwt"},
+	}}
+}
+
+// Verify implements ProofVerifier.
+func (s *Shared) Verify(ctx context.Context, proof string) ([]byte, string, *catalog.Error) {
+	// A private or symmetric key in the header is the client's mistake to
+	// name as such (the key must be treated as leaked), before parsing.
+	if m := privateMember(proof); m != "" {
+		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "the jwk has the private or symmetric member "+m)
+	}
+	t, e := clientjwt.Parse(proof, &s.use)
+	if e != nil {
+		return nil, "", e
+	}
+	if t.JWK == nil {
+		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "the header has no jwk")
+	}
+	if ok, why := clientjwt.Fits(*t.JWK, t.Alg); !ok {
+		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "the jwk cannot verify "+t.Alg+": "+why)
+	}
+	// exp and nbf mean nothing in a proof (RFC 9449 §4.2): its age is
+	// counted from iat, by the Checker.
+	t.Exp, t.Nbf = nil, nil
+	if e := s.v.Verify(ctx, t, &s.use, clientjwt.EmbeddedJWK(catalog.DPoPProofKey)); e != nil {
+		return nil, "", e
+	}
+	payload, err := json.Marshal(t.Claims)
+	if err != nil {
+		return nil, "", catalog.New(catalog.DPoPProofMalformed, "reason", "its claims cannot be read").Wrap(err)
+	}
+	jkt, err := Thumbprint(t.JWK)
+	if err != nil {
+		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "its thumbprint cannot be computed").Wrap(err)
+	}
+	return payload, jkt, nil
+}
+
+// privateMember is the first private or symmetric JWK member in the
+// proof's header jwk, "" when there is none or the header cannot be read
+// (the parser then says why).
+func privateMember(proof string) string {
+	i := strings.IndexByte(proof, '.')
+	if i < 0 || i > maxProof {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(proof[:i])
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		JWK map[string]json.RawMessage `json:"jwk"`
+	}
+	if json.Unmarshal(raw, &h) != nil {
+		return ""
+	}
+	for _, m := range privateMembers {
+		if _, ok := h.JWK[m]; ok {
+			return m
+		}
+	}
+	return ""
+}
