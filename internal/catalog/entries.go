@@ -401,7 +401,7 @@ var coreEntries = []Entry{
 		},
 		Spec: "RFC 7523 §3", SpecURL: rfc7523 + "#section-3", Endpoints: []Endpoint{Token, Introspect, Revoke}},
 	{Name: AssertionLifetimeTooLong, Error: "invalid_client", Status: unauth, Title: "Client assertion lives too long",
-		Description: "The client assertion expires at {exp}, more than {max} from now; use a short-lived assertion.",
+		Description: "The client assertion lives {lifetime}, from its iat (or from now when it has none) to its exp at {exp}: more than the {max} Lucid allows; use a short-lived assertion.",
 		Causes: []string{
 			"The exp claim is set hours or days ahead so that one assertion can be reused.",
 			"The exp claim is written in milliseconds instead of seconds, which puts it far in the future.",
