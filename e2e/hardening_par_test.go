@@ -433,3 +433,45 @@ func TestPARRequestObject(t *testing.T) {
 	forged := signRequestObject(t, jose.ES256, stranger.priv, "k1", "oauth-authz-req+jwt", jarClaims(l, c.ID, verifier))
 	wantJSONError(t, l, push(t, l, url.Values{"request": {forged}}, basicAuth(c.ID, sec)), "request_object_signature_invalid", "invalid_request_object", http.StatusBadRequest)
 }
+
+// TestPARDPoPProof: a DPoP proof sent with the push binds the code to its
+// key as dpop_jkt does (RFC 9449 §10.1): the code is then redeemed only
+// with a proof by that key; a dpop_jkt naming another key than the
+// proof's is refused at the push.
+func TestPARDPoPProof(t *testing.T) {
+	l := start(t)
+	l.user(t, demoUser)
+	c, sec := l.client(t, manage.ClientSpec{Name: "DPoP Pusher"})
+	cfg := l.oauthConfig(c, sec)
+	k, other := newDPoPKey(t), newDPoPKey(t)
+	verifier := oauth2.GenerateVerifier()
+	form := pushParams(t, cfg, "st-dpop", oauth2.S256ChallengeOption(verifier))
+	withProof := func() func(*http.Request) {
+		return both(basicAuth(c.ID, sec), withDPoP(k.proof(t, http.MethodPost, l.URL+"/par")))
+	}
+
+	mismatch := mergeForm(form, url.Values{"dpop_jkt": {other.jkt}})
+	wantJSONError(t, l, push(t, l, mismatch, withProof()), "dpop_jkt_proof_mismatch", "invalid_request", http.StatusBadRequest)
+
+	requestURI := pushed(t, l, push(t, l, mergeForm(form, url.Values{"dpop_jkt": {k.jkt}}), withProof()))
+	code := codeFrom(t, l.browser(t).authorize(parAuthURL(l, c.ID, requestURI)), "st-dpop")
+	exchange := func(mods ...func(*http.Request)) *reply {
+		return send(t, http.MethodPost, l.URL+"/token", strings.NewReader(codeExchangeForm(cfg, code, verifier).Encode()), both(append([]func(*http.Request){func(r *http.Request) {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}, basicAuth(c.ID, sec)}, mods...)...))
+	}
+	wantJSONError(t, l, exchange(), "dpop_code_key_mismatch", "invalid_grant", http.StatusBadRequest)
+
+	// The proof alone (no dpop_jkt) binds too.
+	requestURI = pushed(t, l, push(t, l, form, withProof()))
+	code = codeFrom(t, l.browser(t).authorize(parAuthURL(l, c.ID, requestURI)), "st-dpop")
+	wantJSONError(t, l, exchange(withDPoP(other.proof(t, http.MethodPost, l.URL+"/token"))), "dpop_code_key_mismatch", "invalid_grant", http.StatusBadRequest)
+	code = codeFrom(t, l.browser(t).authorize(parAuthURL(l, c.ID, pushed(t, l, push(t, l, form, withProof())))), "st-dpop")
+	ok := exchange(withDPoP(k.proof(t, http.MethodPost, l.URL+"/token")))
+	var tok struct {
+		TokenType string `json:"token_type"`
+	}
+	if ok.status != http.StatusOK || json.Unmarshal(ok.body, &tok) != nil || tok.TokenType != "DPoP" {
+		t.Fatalf("exchange with the pushed key: %d %s", ok.status, ok.body)
+	}
+}

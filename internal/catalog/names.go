@@ -351,6 +351,7 @@ const (
 	DPoPRefreshProofMissing Name = "dpop_refresh_proof_missing"
 	DPoPCodeKeyMismatch     Name = "dpop_code_key_mismatch"
 	DPoPJKTMalformed        Name = "dpop_jkt_malformed"
+	DPoPJKTProofMismatch    Name = "dpop_jkt_proof_mismatch"
 )
 
 // Sender constraints (entries_par.go): pushed authorization requests.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -71,6 +72,20 @@ func (p *Provider) handlePAR(w http.ResponseWriter, r *http.Request) {
 		for _, k := range clientCredentials {
 			delete(raw, k)
 		}
+	}
+	// A DPoP proof with the push binds the code to its key, as dpop_jkt
+	// does; with both, they must name the same key (RFC 9449 §10.1).
+	proof, e := p.checkProof(w, r, dpop.Request{Method: r.Method, URL: p.issuer + PathPAR})
+	if e != nil {
+		p.fail(w, r, catalog.PAR, client.ID, e)
+		return
+	}
+	if proof != nil {
+		if jkt := raw.Get("dpop_jkt"); jkt != "" && jkt != proof.JKT {
+			p.fail(w, r, catalog.PAR, client.ID, catalog.New(catalog.DPoPJKTProofMismatch, "jkt", jkt, "proof_jkt", proof.JKT))
+			return
+		}
+		raw.Set("dpop_jkt", proof.JKT)
 	}
 	// The authenticated client is the request's client, whether or not
 	// the form named it (clientauth checked that a named one matches).
