@@ -275,19 +275,8 @@ func printFailure(w io.Writer, f *store.Failure, en *catalog.Entry, issuer strin
 	fmt.Fprintln(w, "\nInternal details (recorded for the operator, never sent):")
 	if len(f.Internal) == 0 {
 		fmt.Fprintln(w, "  (none recorded)")
-	} else {
-		keys := make([]string, 0, len(f.Internal))
-		for k := range f.Internal {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		kv := make([][2]string, len(keys))
-		for i, k := range keys {
-			kv[i] = [2]string{"  " + k, f.Internal[k]}
-		}
-		if err := fields(w, kv); err != nil {
-			return err
-		}
+	} else if err := internalFields(w, f.Internal, ""); err != nil {
+		return err
 	}
 	fmt.Fprintln(w)
 	if en == nil {
@@ -295,6 +284,23 @@ func printFailure(w io.Writer, f *store.Failure, en *catalog.Entry, issuer strin
 		return nil
 	}
 	return printEntry(w, en, issuer)
+}
+
+// internalFields prints a story's operator-only details, sorted by key,
+// leaving out skip.
+func internalFields(w io.Writer, internal map[string]string, skip string) error {
+	keys := make([]string, 0, len(internal))
+	for k := range internal {
+		if k != skip {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	kv := make([][2]string, len(keys))
+	for i, k := range keys {
+		kv[i] = [2]string{"  " + k, internal[k]}
+	}
+	return fields(w, kv)
 }
 
 // ago is a duration for a person: whole units, no fractions of seconds.

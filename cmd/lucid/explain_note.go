@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -31,20 +30,13 @@ func printNote(w io.Writer, f *store.Failure, en *catalog.Entry, issuer string) 
 	if err := fields(w, [][2]string{{"  name", f.Name}, {"  says", f.Name + ": " + f.Text}}); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(f.Internal))
-	for k := range f.Internal {
-		if k != failure.Outcome {
-			keys = append(keys, k)
-		}
+	others := len(f.Internal)
+	if _, ok := f.Internal[failure.Outcome]; ok {
+		others--
 	}
-	if len(keys) > 0 {
-		sort.Strings(keys)
+	if others > 0 {
 		fmt.Fprintln(w, "\nInternal details (recorded for the operator, never sent):")
-		kv := make([][2]string, len(keys))
-		for i, k := range keys {
-			kv[i] = [2]string{"  " + k, f.Internal[k]}
-		}
-		if err := fields(w, kv); err != nil {
+		if err := internalFields(w, f.Internal, failure.Outcome); err != nil {
 			return err
 		}
 	}
