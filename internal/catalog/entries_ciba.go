@@ -1,0 +1,4 @@
+package catalog
+
+// cibaEntries are the failures of client-initiated backchannel authentication (OpenID CIBA Core 1.0).
+var cibaEntries = []Entry{}
