@@ -26,6 +26,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/server"
@@ -98,7 +99,7 @@ func verifiedClaims(t *testing.T, l *lucid, token, typ string) map[string]any {
 // exchangeForm is a token exchange request for subject as an access token;
 // kv adds or replaces parameters.
 func exchangeForm(subject string, kv ...string) url.Values {
-	f := url.Values{"grant_type": {store.GrantTokenExchange}, "subject_token": {subject}, "subject_token_type": {ttAccess}}
+	f := url.Values{"grant_type": {string(granttype.TokenExchange)}, "subject_token": {subject}, "subject_token_type": {ttAccess}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			f.Del(kv[i])
@@ -140,22 +141,22 @@ func newExchangeWorld(t *testing.T) *exchangeWorld {
 	w.web, w.webSec = l.client(t, manage.ClientSpec{Name: "Web shop"})
 	w.backend, w.backSec = m2m(t, l, manage.ClientSpec{
 		Name:       "Orders backend",
-		GrantTypes: []string{"client_credentials", store.GrantTokenExchange, "refresh_token"},
+		GrantTypes: []string{"client_credentials", string(granttype.TokenExchange), "refresh_token"},
 		Scopes:     []string{"openid", "profile", "orders:read"},
 		TokenExchange: &store.ExchangePolicy{Impersonation: true, Delegation: true,
 			Audiences: []string{inventoryAPI, ordersAPI}, SubjectClients: []string{w.web.ID}},
 	})
 	w.shipping, w.shipSec = m2m(t, l, manage.ClientSpec{
-		Name: "Shipping", GrantTypes: []string{"client_credentials", store.GrantTokenExchange},
+		Name: "Shipping", GrantTypes: []string{"client_credentials", string(granttype.TokenExchange)},
 		Scopes: []string{"openid", "profile", "orders:read"}, Audiences: []string{shippingAPI},
 		TokenExchange: &store.ExchangePolicy{Delegation: true, Audiences: []string{shippingAPI}, SubjectClients: []string{w.backend.ID}},
 	})
 	w.imp, w.impSec = m2m(t, l, manage.ClientSpec{
-		Name: "Reports", GrantTypes: []string{store.GrantTokenExchange}, Scopes: []string{"openid", "profile"},
+		Name: "Reports", GrantTypes: []string{string(granttype.TokenExchange)}, Scopes: []string{"openid", "profile"},
 		TokenExchange: &store.ExchangePolicy{Impersonation: true, Audiences: []string{inventoryAPI}, SubjectClients: []string{w.web.ID}},
 	})
 	w.other, w.otherSec = m2m(t, l, manage.ClientSpec{
-		Name: "Stranger", GrantTypes: []string{store.GrantTokenExchange}, Scopes: []string{"openid", "profile"},
+		Name: "Stranger", GrantTypes: []string{string(granttype.TokenExchange)}, Scopes: []string{"openid", "profile"},
 		TokenExchange: &store.ExchangePolicy{Impersonation: true, Audiences: []string{inventoryAPI}},
 	})
 	w.webCfg = l.oauthConfig(w.web, w.webSec)
@@ -290,7 +291,7 @@ func TestTokenExchange(t *testing.T) {
 			Grants []string `json:"grant_types_supported"`
 		}
 		_ = json.Unmarshal(send(t, http.MethodGet, l.URL+"/.well-known/openid-configuration", nil, nil).body, &doc)
-		if !slices.Contains(doc.Grants, store.GrantTokenExchange) || !slices.Contains(doc.Grants, store.GrantJWTBearer) {
+		if !slices.Contains(doc.Grants, string(granttype.TokenExchange)) || !slices.Contains(doc.Grants, string(granttype.JWTBearer)) {
 			t.Errorf("grant_types_supported %v", doc.Grants)
 		}
 	})
@@ -470,7 +471,7 @@ func TestTokenExchangeErrors(t *testing.T) {
 // TestTokenExchangeAdminAPI: the policy travels through the admin API.
 func TestTokenExchangeAdminAPI(t *testing.T) {
 	l := start(t)
-	body := `{"client_name":"Orders backend","grant_types":["` + store.GrantTokenExchange + `"],
+	body := `{"client_name":"Orders backend","grant_types":["` + string(granttype.TokenExchange) + `"],
 		"token_exchange":{"delegation":true,"audiences":["` + inventoryAPI + `"]}}`
 	r := jsonCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken, body)
 	var out manage.ClientView
@@ -558,16 +559,16 @@ func newBearerWorld(t *testing.T) *bearerWorld {
 		t.Fatal(err)
 	}
 	w.worker, w.workerSec = m2m(t, w.l, manage.ClientSpec{
-		Name: "Orders worker", GrantTypes: []string{store.GrantJWTBearer}, Audiences: []string{ordersAPI, reportsAPI},
+		Name: "Orders worker", GrantTypes: []string{string(granttype.JWTBearer)}, Audiences: []string{ordersAPI, reportsAPI},
 		JWTBearer: &store.JWTBearerPolicy{Issuers: []string{k8sIssuer, ciIssuer, downIssuer}, Subjects: []string{"system:serviceaccount:shop:*", "repo:shop/orders"}},
 	})
 	w.ciOnly, w.ciSec = m2m(t, w.l, manage.ClientSpec{
-		Name: "CI deployer", GrantTypes: []string{store.GrantJWTBearer},
+		Name: "CI deployer", GrantTypes: []string{string(granttype.JWTBearer)},
 		JWTBearer: &store.JWTBearerPolicy{Issuers: []string{ciIssuer}},
 	})
 	var perr error
 	if w.public, _, perr = w.l.Svc.CreateClient(ctx, manage.ClientSpec{
-		Name: "Edge worker", AuthMethod: store.AuthNone, GrantTypes: []string{store.GrantJWTBearer},
+		Name: "Edge worker", AuthMethod: store.AuthNone, GrantTypes: []string{string(granttype.JWTBearer)},
 		Scopes: []string{"orders:read"}, Audiences: []string{ordersAPI},
 		JWTBearer: &store.JWTBearerPolicy{Issuers: []string{k8sIssuer}},
 	}); perr != nil {
@@ -597,7 +598,7 @@ func (w *bearerWorld) ciClaims(kv ...any) map[string]any {
 }
 
 func bearerForm(assertion string, kv ...string) url.Values {
-	f := url.Values{"grant_type": {store.GrantJWTBearer}, "assertion": {assertion}}
+	f := url.Values{"grant_type": {string(granttype.JWTBearer)}, "assertion": {assertion}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		f.Set(kv[i], kv[i+1])
 	}
@@ -697,7 +698,7 @@ func TestJWTBearerErrors(t *testing.T) {
 				form.Del("assertion")
 			}
 			e := wantJSONError(t, l, postToken(t, l, form, tc.auth), tc.entry, tc.code, tc.status)
-			if tc.entry == "scope_needs_user" && !strings.Contains(e.Description, store.GrantJWTBearer) {
+			if tc.entry == "scope_needs_user" && !strings.Contains(e.Description, string(granttype.JWTBearer)) {
 				t.Errorf("description names the wrong grant: %s", e.Description)
 			}
 		})

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -280,7 +281,7 @@ func TestScopesNarrowedToAudience(t *testing.T) {
 	// Token exchange narrows the same way: a token for both APIs traded
 	// for one of them keeps only that API's scopes.
 	gw, gwSec := m2m(t, l, manage.ClientSpec{Name: "Gateway", Scopes: []string{"orders:read", "payroll:read", "audit"}, Audiences: both,
-		GrantTypes:    []string{"client_credentials", store.GrantTokenExchange},
+		GrantTypes:    []string{"client_credentials", string(granttype.TokenExchange)},
 		TokenExchange: &store.ExchangePolicy{Impersonation: true, Audiences: both}})
 	gwAuth := basicAuth(gw.ID, gwSec)
 	subject := wantIssued(t, postToken(t, l, cc(), gwAuth)).AccessToken

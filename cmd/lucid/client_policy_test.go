@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -20,7 +21,7 @@ func TestClientPolicyFlags(t *testing.T) {
 	}
 	var got policies
 	c.json(&got, "client", "create", "--name", "Orders backend", "--id", "orders",
-		"--grant-type", store.GrantTokenExchange, "--grant-type", store.GrantJWTBearer,
+		"--grant-type", string(granttype.TokenExchange), "--grant-type", string(granttype.JWTBearer),
 		"--exchange-impersonation", "--exchange-audience", "https://inventory.example.com", "--exchange-subject-client", "web",
 		"--jwt-bearer-issuer", "https://k8s.example.com", "--jwt-bearer-subject", "system:serviceaccount:shop:*",
 		"--output", "json")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -238,7 +239,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return invalid("grant_types", "at least one grant type is required")
 	}
 	code := slices.Contains(c.GrantTypes, "authorization_code")
-	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, store.GrantTokenExchange) {
+	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, string(granttype.TokenExchange)) {
 		return invalid("grant_types", "refresh_token needs authorization_code or token exchange, the grants that issue refresh tokens")
 	}
 	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {

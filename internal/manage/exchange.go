@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -41,7 +42,7 @@ func checkGrantPolicies(c *store.Client) error {
 			c.TokenExchange = nil
 		}
 	}
-	if slices.Contains(c.GrantTypes, store.GrantTokenExchange) {
+	if slices.Contains(c.GrantTypes, string(granttype.TokenExchange)) {
 		if c.Public() {
 			return invalid("grant_types", "token exchange needs a confidential client: a public client cannot keep the tokens of others safe")
 		}
@@ -87,7 +88,7 @@ func checkGrantPolicies(c *store.Client) error {
 			c.JWTBearer = nil
 		}
 	}
-	if slices.Contains(c.GrantTypes, store.GrantJWTBearer) && c.JWTBearer == nil {
+	if slices.Contains(c.GrantTypes, string(granttype.JWTBearer)) && c.JWTBearer == nil {
 		return invalid("jwt_bearer", "the JWT bearer grant needs at least one trusted issuer whose assertions the client may present (--jwt-bearer-issuer)")
 	}
 	return nil

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
 func TestGrantPolicies(t *testing.T) {
-	exchange := []string{store.GrantTokenExchange}
-	bearer := []string{store.GrantJWTBearer}
+	exchange := []string{string(granttype.TokenExchange)}
+	bearer := []string{string(granttype.JWTBearer)}
 	tests := []struct {
 		name  string
 		spec  ClientSpec
@@ -43,7 +44,7 @@ func TestGrantPolicies(t *testing.T) {
 					t.Errorf("policy %+v, want none", c.TokenExchange)
 				}
 			}},
-		{name: "refresh with exchange", spec: ClientSpec{GrantTypes: []string{store.GrantTokenExchange, "refresh_token"}, TokenExchange: &store.ExchangePolicy{Impersonation: true}}},
+		{name: "refresh with exchange", spec: ClientSpec{GrantTypes: []string{string(granttype.TokenExchange), "refresh_token"}, TokenExchange: &store.ExchangePolicy{Impersonation: true}}},
 		{name: "jwt bearer", spec: ClientSpec{GrantTypes: bearer, AuthMethod: store.AuthNone, JWTBearer: &store.JWTBearerPolicy{
 			Issuers: []string{"https://k8s.example.com", "https://k8s.example.com"}, Subjects: []string{"system:serviceaccount:ci:*", "repo:a"},
 		}}, check: func(t *testing.T, c *store.Client) {
@@ -96,7 +97,7 @@ func TestGrantPolicyPatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	pol := &store.ExchangePolicy{Delegation: true, SubjectClients: []string{"b", "front"}}
-	grants := []string{"client_credentials", store.GrantTokenExchange}
+	grants := []string{"client_credentials", string(granttype.TokenExchange)}
 	c, err := svc.UpdateClient(ctx, "b", ClientPatch{GrantTypes: &grants, TokenExchange: pol})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/cors"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -172,7 +173,7 @@ func checkOrigins(origins, redirectURIs []string) ([]string, error) {
 
 // The values a client registration may use.
 var (
-	knownGrantTypes    = []string{"authorization_code", "refresh_token", "client_credentials", store.GrantTokenExchange, store.GrantJWTBearer}
+	knownGrantTypes    = granttype.Strings()
 	knownFormats       = []string{store.FormatJWT, store.FormatOpaque}
 	knownResponseTypes = []string{"code"}
 	knownAuthMethods   = []string{store.AuthSecretBasic, store.AuthSecretPost, store.AuthSecretJWT, store.AuthPrivateKeyJWT, store.AuthNone, store.AuthTLSClient, store.AuthSelfSignedTLS}

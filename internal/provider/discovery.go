@@ -7,6 +7,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/dpop"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -23,11 +24,6 @@ var scopeClaims = map[string][]string{
 func knownScope(s string) bool {
 	_, ok := scopeClaims[s]
 	return ok
-}
-
-// supportedGrantTypes is sorted for stable messages and discovery.
-func (p *Provider) supportedGrantTypes() []string {
-	return []string{"authorization_code", "client_credentials", "refresh_token", store.GrantJWTBearer, store.GrantTokenExchange}
 }
 
 // buildDiscovery renders the metadata once: it changes only with the
@@ -56,7 +52,7 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         responseModes(),
 		"authorization_signing_alg_values_supported":       p.keys.Algs(),
-		"grant_types_supported":                            p.supportedGrantTypes(),
+		"grant_types_supported":                            granttype.Strings(),
 		"subject_types_supported":                          []string{"public"},
 		"id_token_signing_alg_values_supported":            p.keys.Algs(),
 		"userinfo_signing_alg_values_supported":            []string{"none"},

@@ -20,6 +20,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/cors"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -87,7 +88,7 @@ type Provider struct {
 	secure    bool
 	now       func() time.Time
 	discovery []byte
-	grants    map[string]grantHandler
+	grants    map[granttype.Type]grantHandler
 	failures  *failure.Recorder
 	apis      *apiCache
 	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
@@ -159,16 +160,12 @@ func New(opts Options) (*Provider, error) {
 	if p.failures == nil {
 		p.failures = &failure.Recorder{Log: p.log, Store: p.store}
 	}
-	p.grants = map[string]grantHandler{
-		"authorization_code": p.grantAuthorizationCode,
-		"refresh_token":      p.grantRefreshToken,
-		"client_credentials": p.grantClientCredentials,
+	var err error
+	if p.grants, err = p.grantHandlers(); err != nil {
+		return nil, err
 	}
-	p.grants[store.GrantTokenExchange] = p.grantTokenExchange
-	p.grants[store.GrantJWTBearer] = p.grantJWTBearer
 	p.apis = &apiCache{store: p.store, log: p.log}
 	p.setupDPoP(opts.DPoP)
-	var err error
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
 	p.requirePAR = opts.RequirePAR

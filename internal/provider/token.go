@@ -1,13 +1,13 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
 )
@@ -36,10 +36,6 @@ type tokenResponse struct {
 	// exchange's answer holds no refresh token (Lucid's extension).
 	RefreshTokenWithheld catalog.Name `json:"refresh_token_withheld,omitempty"`
 }
-
-// grantHandler handles one grant_type. Adding a grant means writing one and
-// registering it in New; the endpoint itself does not change.
-type grantHandler func(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error)
 
 // queryForbidden are parameters that must never travel in a URL, where
 // proxies and access logs keep them.
@@ -82,12 +78,12 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	gt := params["grant_type"]
 	if gt == "" {
-		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeMissing, "supported", strings.Join(p.supportedGrantTypes(), ", ")))
+		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeMissing, "supported", strings.Join(granttype.Strings(), ", ")))
 		return
 	}
-	handler, ok := p.grants[gt]
+	handler, ok := p.grants[granttype.Type(gt)]
 	if !ok {
-		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeUnsupported, "grant_type", gt, "supported", strings.Join(p.supportedGrantTypes(), ", ")))
+		p.fail(w, r, catalog.Token, "", catalog.New(catalog.GrantTypeUnsupported, "grant_type", gt, "supported", strings.Join(granttype.Strings(), ", ")))
 		return
 	}
 	ctx := r.Context()

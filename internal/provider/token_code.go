@@ -61,12 +61,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	if e := p.checkVerifier(ctx, code, req.params, now); e != nil {
 		return nil, e
 	}
-	user, e := p.activeUser(ctx, code.UserID)
-	if e != nil {
-		return nil, e
-	}
-
-	aud, e := narrowResources(req.resources, code.Resources)
+	user, _, aud, e := p.userBound(ctx, req, userGrant{userID: code.UserID, scopes: code.Scopes, resources: code.Resources})
 	if e != nil {
 		return nil, e
 	}

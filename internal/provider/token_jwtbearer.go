@@ -13,6 +13,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -208,7 +209,7 @@ func subjectAllowed(allowed []string, sub string) bool {
 func workloadScopes(c *store.Client, requested string) ([]string, *catalog.Error) {
 	for _, s := range scopes(requested) {
 		if slices.Contains(userScopes, s) {
-			return nil, catalog.New(catalog.ScopeNeedsUser, "scope", s, "grant_type", store.GrantJWTBearer, "client_id", c.ID)
+			return nil, catalog.New(catalog.ScopeNeedsUser, "scope", s, "grant_type", string(granttype.JWTBearer), "client_id", c.ID)
 		}
 	}
 	return clientScopes(c, requested)

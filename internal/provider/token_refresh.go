@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -64,22 +63,7 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if !now.Before(old.IdleExpiresAt) {
 		return nil, catalog.New(catalog.RefreshIdleExpired, "lifetime", p.life.RefreshIdle, "expired_at", old.IdleExpiresAt)
 	}
-	granted := old.Scopes
-	if s, ok := req.params["scope"]; ok {
-		asked := scopes(s)
-		if extra := missing(asked, old.Scopes); len(extra) > 0 {
-			return nil, catalog.New(catalog.RefreshScopeWidened, "extra", strings.Join(extra, " "), "granted", strings.Join(old.Scopes, " "))
-		}
-		if len(asked) > 0 {
-			granted = asked
-		}
-	}
-	user, e := p.activeUser(ctx, old.UserID)
-	if e != nil {
-		return nil, e
-	}
-
-	aud, e := narrowResources(req.resources, family.Resources)
+	user, granted, aud, e := p.userBound(ctx, req, userGrant{userID: old.UserID, scopes: old.Scopes, resources: family.Resources, narrowScope: true})
 	if e != nil {
 		return nil, e
 	}

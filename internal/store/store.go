@@ -315,12 +315,6 @@ type CertIdentity struct {
 // Public reports whether the client authenticates with nothing.
 func (c *Client) Public() bool { return c.TokenEndpointAuthMethod == AuthNone }
 
-// Grant types beyond RFC 6749's own.
-const (
-	GrantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
-	GrantJWTBearer     = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-)
-
 // ExchangePolicy limits a client's token exchanges (RFC 8693).
 type ExchangePolicy struct {
 	// Audiences are the targets (API identifiers) the client may exchange
