@@ -302,6 +302,10 @@ type InFlight struct {
 // DefaultInFlight are the defaults of InFlight.
 var DefaultInFlight = InFlight{Token: 128, Pages: 64, Introspection: 128, UserInfo: 64, Discovery: 128, Registration: 16, Admin: 16, Other: 64}
 
+// MaxDrain bounds timeouts.drain: orchestrators kill a process that
+// takes longer than their grace period (30 s in Kubernetes) to stop.
+const MaxDrain = time.Minute
+
 // Timeouts bound waits for the database, so that a database that stops
 // answering (frozen, not refusing) costs a client a catalogued 503 with
 // Retry-After instead of a hung request.
@@ -311,6 +315,11 @@ type Timeouts struct {
 	Query time.Duration `yaml:"query"` // default 3s
 	// Request bounds all the database work of one request together.
 	Request time.Duration `yaml:"request"` // default 10s
+	// Drain is how long Lucid keeps serving after SIGTERM while /readyz
+	// already answers 503, so that a load balancer stops sending before
+	// the listener closes. 0 (the default) closes at once; behind a load
+	// balancer set it to a little more than its probe period.
+	Drain time.Duration `yaml:"drain"` // default 0
 }
 
 // Default returns the built-in defaults. The issuer has none: tokens name

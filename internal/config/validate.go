@@ -114,6 +114,9 @@ func (c *Config) Validate() error {
 	if c.Timeouts.Query > 0 && c.Timeouts.Request > 0 && c.Timeouts.Request < c.Timeouts.Query {
 		bad("timeouts.request", "is %s, shorter than timeouts.query %s; one request may need several queries", c.Timeouts.Request, c.Timeouts.Query)
 	}
+	if c.Timeouts.Drain < 0 || c.Timeouts.Drain > MaxDrain {
+		bad("timeouts.drain", "must be between 0 and %s, got %s", MaxDrain, c.Timeouts.Drain)
+	}
 	if c.Lockout.Threshold < 0 {
 		bad("lockout.threshold", "must be 0 (no lockout) or more, got %d", c.Lockout.Threshold)
 	}

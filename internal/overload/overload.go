@@ -92,7 +92,7 @@ func Classify(path string) Class {
 		return Registration
 	case strings.HasPrefix(path, "/admin/"):
 		return Admin
-	case path == "/healthz":
+	case path == "/healthz", path == "/livez", path == "/readyz":
 		return Exempt
 	}
 	return Other

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/admin"
@@ -51,6 +52,9 @@ type Server struct {
 	certs   *clientcert.Reader // nil unless mtls.enabled
 	now     func() time.Time
 	stories *failure.Writer
+	// stopping is when shutdown began (Unix nanoseconds), 0 while serving:
+	// /readyz fails from then on.
+	stopping atomic.Int64
 }
 
 // Option adjusts how a server is built.
@@ -198,6 +202,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /livez", s.handleLive)
+	mux.HandleFunc("GET /readyz", s.handleReady)
 	if cfg.Demo {
 		if _, err := svc.SeedDemo(ctx, issuer); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
@@ -261,6 +267,42 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		// recorded: the story would go to the store that is down.
 		catalog.New(catalog.StorageUnavailable).Wrap(err).WriteJSON(w, strings.TrimSuffix(s.cfg.Issuer, "/"), trace.ID(r.Context()), s.now())
 		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// handleLive is the liveness probe: the process serves HTTP. It does not
+// look at the database, so an orchestrator does not restart every replica
+// because the database is down.
+func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// handleReady is the readiness probe: this replica should get traffic. It
+// fails while draining, while the database does not answer, and while a
+// signing key is missing.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	issuer := strings.TrimSuffix(s.cfg.Issuer, "/")
+	fail := func(e *catalog.Error) {
+		e.WriteJSON(w, issuer, trace.ID(r.Context()), s.now())
+	}
+	if since := s.stopping.Load(); since != 0 {
+		fail(catalog.New(catalog.ServerDraining, "drain", s.cfg.Timeouts.Drain).Internal("stopping_since", time.Unix(0, since).UTC()))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		fail(catalog.New(catalog.StorageUnavailable).Wrap(err))
+		return
+	}
+	for _, alg := range s.keys.Algs() {
+		if _, ok := s.keys.KidFor(alg); !ok {
+			fail(catalog.New(catalog.SigningKeyMissing, "alg", alg))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }
@@ -399,6 +441,18 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 		return err
 	case <-ctx.Done():
 	}
+	s.stopping.Store(time.Now().UnixNano())
+	if d := s.cfg.Timeouts.Drain; d > 0 {
+		// Still serving, but no longer ready: the load balancer's next
+		// probe takes this replica out before its listener closes.
+		s.log.Info("draining: /readyz now fails", "drain", d)
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(d):
+		}
+	}
+	s.log.Info("shutting down: finishing requests in flight")
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
@@ -412,6 +466,7 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	s.log.Info("stopped")
 	return nil
 }
 
