@@ -850,7 +850,7 @@ func TestParseAssertion(t *testing.T) {
 		{"aud numbers", hdr + "." + enc(`{"aud":[1]}`) + "." + sig, catalog.AssertionMalformed, "the aud claim is neither a string nor an array of strings"},
 		{"exp too large", hdr + "." + enc(`{"exp":1e300}`) + "." + sig, catalog.AssertionMalformed, "the exp claim is out of range (0 to 9999-12-31)"},
 		{"iat negative", hdr + "." + enc(`{"iat":-1}`) + "." + sig, catalog.AssertionMalformed, "the iat claim is out of range (0 to 9999-12-31)"},
-		{"duplicate alg", enc(`{"alg":"RS256","alg":"ES256"}`) + "." + enc(`{}`) + "." + sig, catalog.AssertionMalformed, "the JWS structure or its signature encoding is invalid"},
+		{"duplicate alg", enc(`{"alg":"RS256","alg":"ES256"}`) + "." + enc(`{}`) + "." + sig, catalog.AssertionMalformed, "the header repeats a member"},
 		{"signature not base64", hdr + "." + enc(`{}`) + ".***", catalog.AssertionMalformed, "the JWS structure or its signature encoding is invalid"},
 		{"well-formed", hdr + "." + enc(`{"iss":"a","sub":"a","aud":"x","exp":1.5e9,"jti":"j","nbf":null}`) + "." + sig, "", ""},
 	}

@@ -55,7 +55,7 @@ func (v *Verifier) Check(ctx context.Context, t *Token, u *Use, src KeySource) *
 }
 
 func (v *Verifier) verifySignature(ctx context.Context, t *Token, u *Use, src KeySource) *catalog.Error {
-	if t.tok == nil {
+	if t.sig == nil {
 		// An unsigned token, let through by Parse under AllowNone only.
 		if t.Alg == "none" && u.AllowNone {
 			return nil
@@ -99,7 +99,7 @@ func (v *Verifier) verifySignature(ctx context.Context, t *Token, u *Use, src Ke
 			"alg", fmt.Sprintf("%s with a %d-bit RSA key (kid %s)", t.Alg, rk.N.BitLen(), kid),
 			"allowed", fmt.Sprintf("%s; RSA keys need at least %d bits", u.AlgsText, MinRSABits))
 	}
-	if err := t.tok.Claims(key.Key); err != nil {
+	if err := verifyJWS(t.Alg, key.Key, t.signed, t.sig); err != nil {
 		return u.fail(u.Names.SignatureInvalid, "kid", kid).Wrap(err)
 	}
 	return nil
@@ -120,7 +120,7 @@ func (v *Verifier) verifySecrets(t *Token, u *Use, keys Keys) *catalog.Error {
 			short = len(s)
 			continue
 		}
-		if err := t.tok.Claims(s); err == nil {
+		if err := verifyJWS(t.Alg, s, t.signed, t.sig); err == nil {
 			return nil
 		}
 	}

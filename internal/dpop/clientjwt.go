@@ -46,7 +46,7 @@ func NewShared(v *clientjwt.Verifier, algs []string) *Shared {
 }
 
 // Verify implements ProofVerifier.
-func (s *Shared) Verify(ctx context.Context, proof string) ([]byte, string, *catalog.Error) {
+func (s *Shared) Verify(ctx context.Context, proof string) (map[string]json.RawMessage, string, *catalog.Error) {
 	// A private or symmetric key in the header is the client's mistake to
 	// name as such (the key must be treated as leaked), before parsing.
 	if m := privateMember(proof); m != "" {
@@ -68,15 +68,11 @@ func (s *Shared) Verify(ctx context.Context, proof string) ([]byte, string, *cat
 	if e := s.v.Verify(ctx, t, &s.use, clientjwt.EmbeddedJWK(catalog.DPoPProofKey)); e != nil {
 		return nil, "", e
 	}
-	payload, err := json.Marshal(t.Claims)
-	if err != nil {
-		return nil, "", catalog.New(catalog.DPoPProofMalformed, "reason", "its claims cannot be read").Wrap(err)
-	}
 	jkt, err := Thumbprint(t.JWK)
 	if err != nil {
 		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "its thumbprint cannot be computed").Wrap(err)
 	}
-	return payload, jkt, nil
+	return t.Claims, jkt, nil
 }
 
 // privateMember is the first private or symmetric JWK member in the

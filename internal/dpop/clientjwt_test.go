@@ -74,11 +74,11 @@ func TestSharedVerifier(t *testing.T) {
 		})
 	}
 	want, _ := Thumbprint(&jose.JSONWebKey{Key: &priv.PublicKey})
-	payload, jkt, e := shared.Verify(context.Background(), good)
+	claims, jkt, e := shared.Verify(context.Background(), good)
 	if e != nil || jkt != want || jkt == "" {
 		t.Fatalf("good proof: %v, thumbprint %q, want %q", e, jkt, want)
 	}
-	if cl, e := readClaims(payload); e != nil || cl.JTI != "j" || cl.IAT == nil || *cl.IAT != now.Unix() {
+	if cl, e := readClaims(claims); e != nil || cl.JTI != "j" || cl.IAT == nil || *cl.IAT != now.Unix() {
 		t.Fatalf("claims through the shared verifier: %+v %v", cl, e)
 	}
 }

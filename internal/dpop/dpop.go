@@ -68,7 +68,7 @@ type Proof struct {
 // public jwk (no private members), and whose signature that key verifies.
 // It returns the payload and the key's thumbprint.
 type ProofVerifier interface {
-	Verify(ctx context.Context, proof string) (payload []byte, jkt string, e *catalog.Error)
+	Verify(ctx context.Context, proof string) (claims map[string]json.RawMessage, jkt string, e *catalog.Error)
 }
 
 // Replay remembers proof ids: store.Store, across replicas.
@@ -112,11 +112,11 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	case len(req.Proofs) > 1:
 		return nil, catalog.New(catalog.DPoPProofRepeated, "count", len(req.Proofs))
 	}
-	payload, jkt, e := c.Verifier.Verify(ctx, req.Proofs[0])
+	claims, jkt, e := c.Verifier.Verify(ctx, req.Proofs[0])
 	if e != nil {
 		return nil, e
 	}
-	cl, e := readClaims(payload)
+	cl, e := readClaims(claims)
 	if e != nil {
 		return nil, e
 	}
@@ -176,10 +176,9 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 }
 
 // readClaims reads a proof's claims, naming the one that has the wrong type.
-func readClaims(payload []byte) (Claims, *catalog.Error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &raw); err != nil {
-		return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "claim set", "reason", "the payload is not a JSON object").Wrap(err)
+func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
+	if raw == nil {
+		return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "claim set", "reason", "the payload is not a JSON object")
 	}
 	var cl Claims
 	for _, f := range []struct {
