@@ -187,7 +187,8 @@ func TestRequestObjectErrors(t *testing.T) {
 		{"not a JWT", es, "not-a-jwt", nil, "request_object_malformed", "invalid_request_object"},
 		{"encrypted", es, "a.b.c.d.e", nil, "request_object_malformed", "invalid_request_object"},
 		{"nested request_uri", es, signed(k1, "k1", edited(good(es), "request_uri", "urn:ietf:params:oauth:request_uri:x")), nil, "request_object_nested", "invalid_request_object"},
-		{"HMAC", anyAlg, signRequestObject(t, jose.HS256, hmacKey, "k1", "", good(anyAlg)), nil, "request_object_alg_not_allowed", "invalid_request_object"},
+		{"HMAC from a key client", anyAlg, signRequestObject(t, jose.HS256, hmacKey, "k1", "", good(anyAlg)), nil, "request_object_secret_unusable", "invalid_request_object"},
+		{"RS512", anyAlg, signRequestObject(t, jose.RS512, rsaKey, "", "", good(anyAlg)), nil, "request_object_alg_not_allowed", "invalid_request_object"},
 		{"not the registered alg", es, signRequestObject(t, jose.RS256, rsaKey, "k1", "", good(es)), nil, "request_object_alg_not_registered", "invalid_request_object"},
 		{"unsigned, not registered for it", es, signRequestObject(t, "none", nil, "", "", good(es)), nil, "request_object_unsigned", "invalid_request_object"},
 		{"a DPoP proof's typ", es, signRequestObject(t, jose.ES256, k1.priv, "k1", "dpop+jwt", good(es)), nil, "request_object_typ_invalid", "invalid_request_object"},
@@ -256,9 +257,9 @@ func TestRequestObjectStrictAndDiscovery(t *testing.T) {
 		if err := json.Unmarshal(r.body, &doc); err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"RS256", "PS256", "ES256", "EdDSA", "none"}
+		want := []string{"RS256", "PS256", "ES256", "EdDSA", "HS256", "HS384", "HS512", "none"}
 		if strict {
-			want = want[:4]
+			want = want[:7]
 		}
 		if !doc.RequestParameter || !slices.Equal(doc.Algs, want) {
 			t.Errorf("strict=%v: request_parameter_supported %v, algs %v; want true, %v", strict, doc.RequestParameter, doc.Algs, want)

@@ -278,10 +278,12 @@ func TestJARMMetadata(t *testing.T) {
 	if got := fmt.Sprint(doc["authorization_signing_alg_values_supported"]); got != "[RS256 ES256 EdDSA]" {
 		t.Errorf("authorization_signing_alg_values_supported = %s", got)
 	}
-	for _, k := range []string{"authorization_encryption_alg_values_supported", "authorization_encryption_enc_values_supported"} {
-		if _, ok := doc[k]; ok {
-			t.Errorf("discovery advertises %s, which is not served", k)
-		}
+	// Served since encrypted responses exist (e2e/encryption_test.go).
+	if got := fmt.Sprint(doc["authorization_encryption_alg_values_supported"]); got != "[RSA-OAEP-256 ECDH-ES ECDH-ES+A128KW ECDH-ES+A256KW]" {
+		t.Errorf("authorization_encryption_alg_values_supported = %s", got)
+	}
+	if got := fmt.Sprint(doc["authorization_encryption_enc_values_supported"]); got != "[A128GCM A256GCM A128CBC-HS256]" {
+		t.Errorf("authorization_encryption_enc_values_supported = %s", got)
 	}
 
 	reg := func(extra string) *reply {
@@ -291,8 +293,8 @@ func TestJARMMetadata(t *testing.T) {
 		{"PS256 has no key", `,"authorization_signed_response_alg":"PS256"`, "jarm_signing_alg_unsupported"},
 		{"none is forbidden", `,"authorization_signed_response_alg":"none"`, "jarm_signing_alg_unsupported"},
 		{"symmetric", `,"authorization_signed_response_alg":"HS256"`, "jarm_signing_alg_unsupported"},
-		{"encryption alg", `,"authorization_encrypted_response_alg":"RSA-OAEP-256"`, "jarm_encryption_unsupported"},
-		{"encryption enc", `,"authorization_encrypted_response_enc":"A128GCM"`, "jarm_encryption_unsupported"},
+		{"encryption alg RSA1_5", `,"authorization_encrypted_response_alg":"RSA1_5"`, "jarm_encryption_unsupported"},
+		{"encryption enc A192GCM", `,"authorization_encrypted_response_alg":"ECDH-ES","authorization_encrypted_response_enc":"A192GCM"`, "jarm_encryption_unsupported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantJSONError(t, l, reg(tc.extra), tc.entry, "invalid_client_metadata", http.StatusBadRequest)

@@ -97,9 +97,11 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
 	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
+	fs.StringVar(&spec.AuthorizationEncAlg, "authorization-encrypted-response-alg", "", "encrypt JWT-secured authorization responses to the client's key (jwks/jwks-uri, use enc): RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW (default: not encrypted)")
+	fs.StringVar(&spec.AuthorizationEncEnc, "authorization-encrypted-response-enc", "", "content encryption of encrypted authorization responses: A128GCM, A256GCM or A128CBC-HS256 (default A128CBC-HS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt or self_signed_tls_client_auth (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
-	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects (default: any signed alg)")
+	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, HS256, HS384, HS512 (client_secret_jwt clients only), or none for unsigned request objects (default: any signed alg)")
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
 	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
@@ -226,6 +228,9 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.AuthorizationAlg != "" {
 		kv = append(kv, [2]string{"Authorization response alg", c.AuthorizationAlg})
 	}
+	if c.AuthorizationEncAlg != "" {
+		kv = append(kv, [2]string{"Authorization response encryption", c.AuthorizationEncAlg + " " + c.AuthorizationEncEnc})
+	}
 	if c.RequestObjectAlg != "" {
 		kv = append(kv, [2]string{"Request object alg", c.RequestObjectAlg})
 	}
@@ -336,6 +341,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		format                                     string
 		name, method, alg, jwksFile, jwksURI       string
 		requestObjectAlg, authzAlg                 string
+		authzEncAlg, authzEncEnc                   string
 		pkce, alwaysRefresh, skipConsent, disabled bool
 		requirePAR                                 bool
 		fsRef                                      *flag.FlagSet
@@ -364,7 +370,9 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&authzAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses: RS256, ES256 or EdDSA (empty: RS256)")
 		fs.StringVar(&jwksFile, "jwks-file", "", "replace the registered JWK set (`FILE`, - for stdin)")
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
-		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
+		fs.StringVar(&authzEncAlg, "authorization-encrypted-response-alg", "", "encrypt authorization responses: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, or empty to stop")
+		fs.StringVar(&authzEncEnc, "authorization-encrypted-response-enc", "", "their content encryption: A128GCM, A256GCM or A128CBC-HS256 (empty: A128CBC-HS256)")
+		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, HS256, HS384, HS512 (client_secret_jwt only), none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
@@ -397,6 +405,8 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
 	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)
+	str("authorization-encrypted-response-alg", authzEncAlg, &p.AuthorizationEncAlg)
+	str("authorization-encrypted-response-enc", authzEncEnc, &p.AuthorizationEncEnc)
 	str("request-object-alg", requestObjectAlg, &p.RequestObjectAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)

@@ -26,6 +26,8 @@ type clientRequest struct {
 	RequirePKCE            *bool           `json:"require_pkce"`
 	IDTokenAlg             string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
+	AuthorizationEncAlg    string          `json:"authorization_encrypted_response_alg"`
+	AuthorizationEncEnc    string          `json:"authorization_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
@@ -60,6 +62,8 @@ type clientPatch struct {
 	RequirePKCE            *bool           `json:"require_pkce"`
 	IDTokenAlg             *string         `json:"id_token_signed_response_alg"`
 	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
+	AuthorizationEncAlg    *string         `json:"authorization_encrypted_response_alg"`
+	AuthorizationEncEnc    *string         `json:"authorization_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
@@ -139,6 +143,8 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		RequirePKCE:            req.RequirePKCE,
 		IDTokenAlg:             req.IDTokenAlg,
 		AuthorizationAlg:       req.AuthorizationAlg,
+		AuthorizationEncAlg:    req.AuthorizationEncAlg,
+		AuthorizationEncEnc:    req.AuthorizationEncEnc,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
@@ -196,6 +202,8 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		RequirePKCE:            req.RequirePKCE,
 		IDTokenAlg:             req.IDTokenAlg,
 		AuthorizationAlg:       req.AuthorizationAlg,
+		AuthorizationEncAlg:    req.AuthorizationEncAlg,
+		AuthorizationEncEnc:    req.AuthorizationEncEnc,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,

@@ -44,7 +44,6 @@ var clientJWTEntries = []Entry{
 	{Name: RequestObjectAlgNotAllowed, Error: "invalid_request_object", Status: bad, Title: "Request object algorithm not accepted",
 		Description: "The request object is signed with {alg}; Lucid accepts {allowed}.",
 		Causes: []string{
-			"The request object is signed with a shared secret (HS256), which Lucid does not accept for request objects.",
 			"The client signs with an algorithm Lucid does not offer, such as RS512 or ES384.",
 			"The client signs with an RSA key shorter than 2048 bits.",
 		},

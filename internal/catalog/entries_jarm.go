@@ -22,15 +22,22 @@ var jarmEntries = []Entry{
 			"Set the client's algorithm with `lucid client update CLIENT_ID --authorization-response-alg ES256` (RS256, ES256 or EdDSA).",
 		},
 		Spec: "JARM §3", SpecURL: jarm + "#section-3", Endpoints: []Endpoint{Register, Admin}},
-	{Name: JARMEncryptionUnsupported, Error: "invalid_client_metadata", Status: bad, Title: "Encrypted authorization responses are not supported",
-		Description: "The client metadata asks for encrypted authorization responses ({field} {value}); this server signs authorization responses but does not encrypt them.",
+	{Name: JARMEncryptionUnsupported, Error: "invalid_client_metadata", Status: bad, Title: "Authorization responses cannot be encrypted this way",
+		Description: "The client metadata asks for encrypted authorization responses with {field} {value}, which this server does not encrypt with. Supported: {supported}.",
 		Causes: []string{
-			"The client registers authorization_encrypted_response_alg or authorization_encrypted_response_enc, which JARM makes optional; Lucid does not offer encryption, and registering it anyway would leave the client waiting for encrypted responses it never gets.",
+			"The client asks for a key management algorithm Lucid does not offer: RSA1_5 (open to padding-oracle attacks), RSA-OAEP (SHA-1), ECDH-ES+A192KW, AES key wrap or dir (both need a secret shared with the client) or PBES2.",
+			"The client asks for a content encryption Lucid does not offer, such as A192GCM, A192CBC-HS384 or A256CBC-HS512.",
+			"The client registers authorization_encrypted_response_enc without authorization_encrypted_response_alg, which the enc needs.",
+			"The value is misspelled or in the wrong case (rsa-oaep-256).",
 		},
 		ClientFix: []string{
-			"Leave authorization_encrypted_response_alg and authorization_encrypted_response_enc out: responses are then signed JWTs, readable with the keys at jwks_uri of the discovery document. Keep secrets out of the authorization response instead; a code is useless without the client's credentials or PKCE verifier.",
+			"Register one of authorization_encryption_alg_values_supported and, optionally, one of authorization_encryption_enc_values_supported from the discovery document (the enc defaults to A128CBC-HS256), with a public key that fits the alg (use enc) in jwks or at jwks_uri.",
+			"Or leave both out: responses are then signed JWTs, readable with the keys at jwks_uri of the discovery document.",
 		},
-		Spec: "JARM §3", SpecURL: jarm + "#section-3", Endpoints: []Endpoint{Register}},
+		OperatorFix: []string{
+			"Set the client's encryption with `lucid client update CLIENT_ID --authorization-encrypted-response-alg RSA-OAEP-256 [--authorization-encrypted-response-enc A256GCM]`.",
+		},
+		Spec: "JARM §3", SpecURL: jarm + "#section-3", Endpoints: []Endpoint{Register, Admin}},
 	{Name: JARMClientAlgUnavailable, Error: "invalid_request", Status: http.StatusBadRequest, Page: true, Title: "The client's response signing algorithm is not available",
 		Description: "The client {client_id} asked for a JWT-secured response ({mode}), but its registered authorization_signed_response_alg {alg} is not an algorithm this server signs with, so the response could not be sent.",
 		Causes: []string{

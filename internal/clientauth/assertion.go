@@ -97,6 +97,35 @@ func (a *Authenticator) clientSecrets(c *store.Client) (clientjwt.Keys, *catalog
 	return keys, nil
 }
 
+// SecretKeys is the key source of JWTs client c signs with its secret
+// (HS256, HS384, HS512) outside client authentication: request objects.
+// Only a client_secret_jwt client's secret can be read back (sealed under
+// the master key); every other keeps a keyed hash at most. When c has no
+// such secret, the source is nil and reason completes "client X …".
+func (a *Authenticator) SecretKeys(c *store.Client) (src clientjwt.KeySource, reason string) {
+	switch m := registered(c); {
+	case c.Public():
+		return nil, "is a public client (token_endpoint_auth_method none) and has no secret"
+	case m == store.AuthSecretBasic || m == store.AuthSecretPost:
+		return nil, "authenticates with " + m + ", and Lucid keeps only a keyed hash of such a secret, which cannot check a signature; only client_secret_jwt clients' secrets are kept readable"
+	case m != store.AuthSecretJWT:
+		return nil, "authenticates with " + m + " and has no secret"
+	}
+	now := a.now()
+	live := false
+	for _, s := range c.Secrets {
+		if s.Sealed != nil && (s.ExpiresAt == nil || now.Before(*s.ExpiresAt)) {
+			live = true
+		}
+	}
+	if !live {
+		return nil, "has no live secret: every secret it had has expired or been removed"
+	}
+	return clientjwt.KeySourceFunc(func(context.Context, *clientjwt.Token) (clientjwt.Keys, *catalog.Error) {
+		return a.clientSecrets(c)
+	}), ""
+}
+
 // KeyNames are the entries a use of ClientKeys reports a key set's
 // failures with; each gets client_id, and Invalid also reason.
 type KeyNames struct{ Missing, Invalid, Unreachable catalog.Name }

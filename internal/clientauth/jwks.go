@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/clientjwt"
+	"github.com/lucid-auth/lucid/internal/jwe"
 )
 
 // minRSABits is the smallest RSA modulus accepted for assertions.
@@ -26,6 +27,9 @@ type keySet struct {
 	keys []jose.JSONWebKey
 	// skipped says why members of the set were ignored, for the operator.
 	skipped []string
+	// enc are the members that could encrypt (use enc or no use), for
+	// encrypted responses (EncryptionKey).
+	enc []jose.JSONWebKey
 }
 
 func (s *keySet) byKid(kid string) (jose.JSONWebKey, bool) {
@@ -98,6 +102,7 @@ func parseJWKS(b []byte) (*keySet, error) {
 		}
 		set.keys = append(set.keys, k)
 	}
+	set.enc = jwe.PublicKeys(b)
 	return set, nil
 }
 

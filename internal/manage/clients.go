@@ -35,6 +35,8 @@ type ClientSpec struct {
 	RequirePKCE            *bool    // default true; public clients always need PKCE
 	IDTokenAlg             string   // default RS256
 	AuthorizationAlg       string   // JARM responses; "" is RS256
+	AuthorizationEncAlg    string   // encrypted JARM responses (RSA-OAEP-256, ECDH-ES…); "" not encrypted
+	AuthorizationEncEnc    string   // their content encryption; "" is A128CBC-HS256 when an alg is set
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
@@ -75,6 +77,8 @@ type ClientPatch struct {
 	RequirePKCE            *bool
 	IDTokenAlg             *string
 	AuthorizationAlg       *string
+	AuthorizationEncAlg    *string // "" stops encrypting (and clears the enc unless given)
+	AuthorizationEncEnc    *string
 	JWKS                   *string
 	JWKSURI                *string
 	RequestObjectAlg       *string
@@ -129,6 +133,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		RequirePKCE:             true,
 		IDTokenAlg:              spec.IDTokenAlg,
 		AuthorizationAlg:        spec.AuthorizationAlg,
+		AuthorizationEncAlg:     spec.AuthorizationEncAlg,
+		AuthorizationEncEnc:     spec.AuthorizationEncEnc,
 		JWKS:                    spec.JWKS,
 		JWKSURI:                 spec.JWKSURI,
 		CertIdentity:            spec.CertIdentity,
@@ -272,6 +278,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		if err := checkOneOf("request_object_signing_alg", c.RequestObjectAlg, RequestObjectAlgs); err != nil {
 			return err
 		}
+		if err := checkSecretRequestObjects(c); err != nil {
+			return err
+		}
 	}
 	if c.RedirectURIs, err = checkURIs("redirect_uris", c.RedirectURIs, code); err != nil {
 		return err
@@ -308,8 +317,10 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return err
 	}
 	// Request objects signed by the client (RFC 9101) need its keys too.
+	// So do responses encrypted to the client (JARM §2.3).
 	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
-	if keyMethod(c.TokenEndpointAuthMethod) || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
+	encrypts := c.AuthorizationEncAlg != ""
+	if keyMethod(c.TokenEndpointAuthMethod) || (signsRequests || encrypts) && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
 			return invalid("jwks", "%s needs the client's public keys: give jwks or jwks_uri", c.TokenEndpointAuthMethod)
@@ -325,9 +336,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, or a request_object_signing_alg, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, a request_object_signing_alg or an authorization_encrypted_response_alg, not %s", c.TokenEndpointAuthMethod)
 	}
-	return nil
+	return checkResponseEncryption(c)
 }
 
 // GetClient returns the client with this id.
@@ -375,6 +386,11 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.RequirePKCE, p.RequirePKCE)
 		set(&c.IDTokenAlg, p.IDTokenAlg)
 		set(&c.AuthorizationAlg, p.AuthorizationAlg)
+		set(&c.AuthorizationEncAlg, p.AuthorizationEncAlg)
+		set(&c.AuthorizationEncEnc, p.AuthorizationEncEnc)
+		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.AuthorizationEncEnc == nil {
+			c.AuthorizationEncEnc = ""
+		}
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
 		if p.CertIdentity != nil {
@@ -396,9 +412,14 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.JWTBearer = p.JWTBearer
 		}
 		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
-			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" {
 			// Leaving private_key_jwt: its keys no longer apply, unless
-			// they sign request objects.
+			// they sign request objects or receive encrypted responses.
+			c.JWKS, c.JWKSURI = "", ""
+		}
+		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.JWKS == nil && p.JWKSURI == nil &&
+			!keyMethod(c.TokenEndpointAuthMethod) && (c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			// Encryption turned off: keys kept only for it no longer apply.
 			c.JWKS, c.JWKSURI = "", ""
 		}
 		if p.AuthMethod != nil && *p.AuthMethod != store.AuthTLSClient && p.CertIdentity == nil {

@@ -273,8 +273,8 @@ func checkJWKS(raw string) (string, error) {
 		if err := jwk.UnmarshalJSON(k); err != nil || !jwk.Valid() {
 			return "", invalid("jwks", "key #%d is not a valid %s public key", i, meta.Kty)
 		}
-		if jwk.Use != "" && jwk.Use != "sig" {
-			return "", invalid("jwks", "key #%d has use %q; client assertion keys must be signature keys", i, jwk.Use)
+		if jwk.Use != "" && jwk.Use != "sig" && jwk.Use != "enc" {
+			return "", invalid("jwks", "key #%d has use %q; keys are for signatures (sig) or encryption (enc)", i, jwk.Use)
 		}
 		if kids[jwk.KeyID] {
 			return "", invalid("jwks", "two keys have kid %q; every key needs its own kid", jwk.KeyID)
@@ -463,4 +463,4 @@ func checkCertIdentity(c *store.Client) error {
 // RequestObjectAlgs are the values of request_object_signing_alg: the
 // algorithms request objects may be signed with, and none for a client
 // registered to send unsigned ones (never accepted in a strict mode).
-var RequestObjectAlgs = []string{"RS256", "PS256", "ES256", "EdDSA", "none"}
+var RequestObjectAlgs = []string{"RS256", "PS256", "ES256", "EdDSA", "HS256", "HS384", "HS512", "none"}

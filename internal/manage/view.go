@@ -22,6 +22,8 @@ type ClientView struct {
 	RequirePKCE             bool            `json:"require_pkce"`
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
+	AuthorizationEncAlg     string          `json:"authorization_encrypted_response_alg,omitempty"`
+	AuthorizationEncEnc     string          `json:"authorization_encrypted_response_enc,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
@@ -66,6 +68,8 @@ func ViewClient(c *store.Client) ClientView {
 		RequirePKCE:             c.RequirePKCE,
 		IDTokenAlg:              c.IDTokenAlg,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		AuthorizationEncAlg:     c.AuthorizationEncAlg,
+		AuthorizationEncEnc:     c.AuthorizationEncEnc,
 		JWKSURI:                 c.JWKSURI,
 		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,

@@ -140,7 +140,7 @@ func (p *Provider) checkAuthorization(r *http.Request, raw url.Values, pushed bo
 	}
 
 	// From here on the redirect URI is trusted: errors go back to it.
-	back, e := p.replyTarget(client, redirectURI, raw)
+	back, e := p.replyTarget(r.Context(), client, redirectURI, raw)
 	if e != nil {
 		return nil, e, false
 	}

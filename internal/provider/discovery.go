@@ -8,6 +8,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/granttype"
+	"github.com/lucid-auth/lucid/internal/jwe"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -52,6 +53,8 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         responseModes(),
 		"authorization_signing_alg_values_supported":       p.keys.Algs(),
+		"authorization_encryption_alg_values_supported":    jwe.Algs,
+		"authorization_encryption_enc_values_supported":    jwe.Encs,
 		"grant_types_supported":                            granttype.Strings(),
 		"subject_types_supported":                          []string{"public"},
 		"id_token_signing_alg_values_supported":            p.keys.Algs(),

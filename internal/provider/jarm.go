@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -8,7 +9,9 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/jwe"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -56,16 +59,27 @@ func jwtMode(mode string) (base string, ok bool) {
 // registration cannot be honoured in is refused here, on a page: the
 // client waits for a JWT, so a plain redirect would not help it, and the
 // person should not sign in only to meet the failure at the end.
-func (p *Provider) replyTarget(client *store.Client, redirectURI string, raw url.Values) (replyTo, *catalog.Error) {
+func (p *Provider) replyTarget(ctx context.Context, client *store.Client, redirectURI string, raw url.Values) (replyTo, *catalog.Error) {
 	to := replyTo{uri: redirectURI, state: raw.Get("state"), clientID: client.ID}
 	to.mode, _ = responseMode(raw.Get("response_mode"))
 	if _, ok := jwtMode(to.mode); ok {
 		if alg := jarmAlg(client); !p.signsWith(alg) {
 			return to, catalog.New(catalog.JARMClientAlgUnavailable, "client_id", client.ID, "mode", raw.Get("response_mode"), "alg", alg)
 		}
+		// The same for the key the response is encrypted to: a client
+		// that lost it hears so now, not after the person signed in.
+		if client.AuthorizationEncAlg != "" {
+			if _, e := p.clients.EncryptionKey(ctx, client, client.AuthorizationEncAlg, jarmEncryptionNames); e != nil {
+				return to, e
+			}
+		}
 	}
 	return to, nil
 }
+
+// jarmEncryptionNames report a client key that cannot receive an
+// encrypted response.
+var jarmEncryptionNames = clientauth.EncryptionNames{Missing: catalog.JARMEncryptionKeyMissing, Unreachable: catalog.JARMEncryptionKeysUnreachable}
 
 func jarmAlg(c *store.Client) string {
 	if c.AuthorizationAlg == "" {
@@ -110,6 +124,18 @@ func (p *Provider) jarmReply(r *http.Request, to replyTo, v url.Values) (url.Val
 			return nil, catalog.New(catalog.JARMClientAlgUnavailable, "client_id", client.ID, "mode", to.mode, "alg", alg).Wrap(err)
 		}
 		return nil, catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
+	}
+	if client.AuthorizationEncAlg != "" {
+		// Signed, then encrypted to the client (JARM §2.3): a nested JWT.
+		// The key is looked up again: the client may have changed its
+		// keys while the person signed in.
+		key, e := p.clients.EncryptionKey(r.Context(), client, client.AuthorizationEncAlg, jarmEncryptionNames)
+		if e != nil {
+			return nil, e
+		}
+		if jwt, err = jwe.Encrypt(jwt, key, client.AuthorizationEncAlg, client.AuthorizationEncEnc); err != nil {
+			return nil, catalog.New(catalog.ServerError).Wrap(err)
+		}
 	}
 	return url.Values{"response": {jwt}}, nil
 }

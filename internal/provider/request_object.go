@@ -19,7 +19,8 @@ import (
 // Policy of request objects by value (JAR, RFC 9101), checked by the
 // client JWT verifier:
 //
-//   - Signed with a key registered for the client (jwks or jwks_uri) with
+//   - Signed with a key registered for the client (jwks or jwks_uri), or
+//     (HS256/384/512) with the secret of a client_secret_jwt client, with
 //     an algorithm of requestObjectAlgs, and with the client's
 //     request_object_signing_alg when it registered one. Unsigned (alg
 //     none) only for a client registered with none, and never in the
@@ -37,9 +38,12 @@ import (
 //     object's own redirect_uri is unproven.
 
 // requestObjectAlgs are the algorithms a request object may be signed with.
-var requestObjectAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA}
+// The HMAC ones are keyed with the client secret (RFC 9101 §4, OIDC Core
+// §10.1): only for clients whose secret Lucid can read back
+// (client_secret_jwt; clientauth.SecretKeys).
+var requestObjectAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512}
 
-const requestObjectAlgsText = "RS256, PS256, ES256, EdDSA"
+const requestObjectAlgsText = "RS256, PS256, ES256, EdDSA (registered keys); HS256, HS384, HS512 (the secret of a client_secret_jwt client)"
 
 // maxRequestObjectLifetime bounds exp minus iat (FAPI 2.0 Message
 // Signing §5.3.2.1 allows 60 minutes).
@@ -55,6 +59,7 @@ var requestObjectUse = clientjwt.Use{
 		KeyUnknown:       catalog.RequestObjectKeyUnknown,
 		KeyNotChosen:     catalog.RequestObjectKeyNotChosen,
 		SignatureInvalid: catalog.RequestObjectSignatureInvalid,
+		SecretTooShort:   catalog.RequestObjectSecretTooShort,
 		AudienceInvalid:  catalog.RequestObjectAudienceInvalid,
 		AudienceMultiple: catalog.RequestObjectAudienceMultiple,
 		ExpiryMissing:    catalog.RequestObjectExpiryMissing,
@@ -124,7 +129,14 @@ func (p *Provider) requestObjectParams(ctx context.Context, client *store.Client
 	if reg := client.RequestObjectAlg; reg != "" && tok.Alg != reg {
 		return nil, catalog.New(catalog.RequestObjectAlgNotRegistered, "alg", tok.Alg, "registered", reg, "client_id", client.ID)
 	}
-	if e := p.jwts.Verify(ctx, tok, &u, p.clients.ClientKeys(client, requestObjectKeyNames)); e != nil {
+	src := p.clients.ClientKeys(client, requestObjectKeyNames)
+	if _, hmac := clientjwt.HMACKeySize(tok.Alg); hmac {
+		var reason string
+		if src, reason = p.clients.SecretKeys(client); src == nil {
+			return nil, catalog.New(catalog.RequestObjectSecretUnusable, "alg", tok.Alg, "client_id", client.ID, "reason", reason)
+		}
+	}
+	if e := p.jwts.Verify(ctx, tok, &u, src); e != nil {
 		return nil, e
 	}
 	// iss is the client (RFC 9101 §5); an unsigned object may leave it out.

@@ -37,6 +37,8 @@ type metadata struct {
 	JWKSURI       *string
 	IDTokenAlg    *string
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
+	AuthzEncAlg   *string // authorization_encrypted_response_alg
+	AuthzEncEnc   *string // authorization_encrypted_response_enc
 	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
@@ -107,6 +109,8 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"jwks_uri", &md.JWKSURI},
 		{"id_token_signed_response_alg", &md.IDTokenAlg},
 		{"authorization_signed_response_alg", &md.AuthzAlg},
+		{"authorization_encrypted_response_alg", &md.AuthzEncAlg},
+		{"authorization_encrypted_response_enc", &md.AuthzEncEnc},
 		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
@@ -121,13 +125,6 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, invalidField("dpop_bound_access_tokens", "must be true or false, not "+jsonKind(raw))
 		}
 		md.DPoPBound = &b
-	}
-	// Lucid signs authorization responses but does not encrypt them; a
-	// client registering encryption would wait for responses it never gets.
-	for _, name := range []string{"authorization_encrypted_response_alg", "authorization_encrypted_response_enc"} {
-		if raw := present(fields, name); raw != nil {
-			return nil, catalog.New(catalog.JARMEncryptionUnsupported, "field", name, "value", clip(string(raw), 60))
-		}
 	}
 	for _, s := range []struct {
 		name string
@@ -278,6 +275,8 @@ type values struct {
 	idTokenAlg    string
 	dpopBound     bool
 	authzAlg      string
+	authzEncAlg   string
+	authzEncEnc   string
 	certIdentity  store.CertIdentity
 	boundTokens   bool
 	requestObjAlg string
@@ -304,6 +303,9 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
 		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
+		// manage fills in the enc default (A128CBC-HS256) with an alg.
+		authzEncAlg: deref(md.AuthzEncAlg, ""),
+		authzEncEnc: deref(md.AuthzEncEnc, ""),
 
 		certIdentity: md.CertIdentity,
 		boundTokens:  deref(md.BoundTokens, false),
@@ -380,6 +382,8 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthMethod:             v.authMethod,
 		IDTokenAlg:             v.idTokenAlg,
 		AuthorizationAlg:       v.authzAlg,
+		AuthorizationEncAlg:    v.authzEncAlg,
+		AuthorizationEncEnc:    v.authzEncEnc,
 		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
@@ -404,6 +408,8 @@ func (v values) patch() manage.ClientPatch {
 		AuthMethod:             &v.authMethod,
 		IDTokenAlg:             &v.idTokenAlg,
 		AuthorizationAlg:       &v.authzAlg,
+		AuthorizationEncAlg:    &v.authzEncAlg,
+		AuthorizationEncEnc:    &v.authzEncEnc,
 		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
@@ -454,6 +460,8 @@ type info struct {
 	IDTokenAlg              string          `json:"id_token_signed_response_alg"`
 	DPoPBound               bool            `json:"dpop_bound_access_tokens,omitempty"`
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
+	AuthorizationEncAlg     string          `json:"authorization_encrypted_response_alg,omitempty"`
+	AuthorizationEncEnc     string          `json:"authorization_encrypted_response_enc,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
@@ -483,6 +491,8 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		DPoPBound:               c.DPoPBoundAccessTokens,
 		RequirePAR:              c.RequirePAR,
 		AuthorizationAlg:        c.AuthorizationAlg,
+		AuthorizationEncAlg:     c.AuthorizationEncAlg,
+		AuthorizationEncEnc:     c.AuthorizationEncEnc,
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,

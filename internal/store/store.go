@@ -300,6 +300,12 @@ type Client struct {
 	// AuthorizationAlg signs the client's JWT-secured authorization
 	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
 	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
+	// AuthorizationEncAlg and AuthorizationEncEnc encrypt the signed JARM
+	// response to one of the client's keys (JARM §3): the key management
+	// algorithm (RSA-OAEP-256, ECDH-ES…) and the content encryption
+	// ("" with an alg is A128CBC-HS256). "" alg: not encrypted.
+	AuthorizationEncAlg string `json:"authorization_encrypted_response_alg,omitempty"`
+	AuthorizationEncEnc string `json:"authorization_encrypted_response_enc,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's

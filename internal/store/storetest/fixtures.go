@@ -33,6 +33,8 @@ func newClient(id string) *store.Client {
 		RequirePKCE:             true,
 		IDTokenAlg:              "ES256",
 		AuthorizationAlg:        "EdDSA",
+		AuthorizationEncAlg:     "ECDH-ES+A128KW",
+		AuthorizationEncEnc:     "A256GCM",
 		JWKS:                    `{"keys":[]}`,
 		JWKSURI:                 "https://app.example/jwks",
 		AlwaysRefresh:           true,

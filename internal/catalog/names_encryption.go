@@ -1,0 +1,9 @@
+package catalog
+
+// Encrypted JARM responses and request objects signed with the client secret.
+const (
+	JARMEncryptionKeyMissing      Name = "jarm_encryption_key_missing"
+	JARMEncryptionKeysUnreachable Name = "jarm_encryption_keys_unreachable"
+	RequestObjectSecretUnusable   Name = "request_object_secret_unusable"
+	RequestObjectSecretTooShort   Name = "request_object_secret_too_short"
+)
