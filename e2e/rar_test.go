@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -403,4 +406,56 @@ func TestRARManagement(t *testing.T) {
 	if r.status != http.StatusCreated || json.Unmarshal(r.body, &view) != nil || !slices.Equal(view.Types, []string{"t1"}) {
 		t.Fatalf("client with a type: %d %s", r.status, r.body)
 	}
+}
+
+// TestBrowserRARConsent: headless Chromium sees a payment detail in plain
+// words on the consent page, approves it, and the client gets a token
+// carrying it.
+func TestBrowserRARConsent(t *testing.T) {
+	ctx := chrome(t)
+	l, _, _ := rarLucid(t)
+	codes := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case codes <- r.URL.Query().Get("code"):
+		default:
+		}
+		_, _ = io.WriteString(w, `<!doctype html><title>Shop</title><p id="back">Back at the shop</p>`)
+	}))
+	t.Cleanup(app.Close)
+	c, sec := l.client(t, manage.ClientSpec{Name: "Shop", RedirectURIs: []string{app.URL + "/cb"}, DetailTypes: []string{"payment_initiation"}})
+	cfg := l.oauthConfig(c, sec, "openid")
+	verifier := oauth2.GenerateVerifier()
+	details := detailsJSON(t, paymentDetail("42.00", "Corner Bakery"))
+
+	var sentence, fields string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(cfg.AuthCodeURL("b", oauth2.S256ChallengeOption(verifier), rarOption(details))),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), demoUser),
+		chromedp.SendKeys(chromedp.CSS("#password"), demoPassword),
+		chromedp.Click(chromedp.CSS("#sign-in")),
+		chromedp.WaitVisible(chromedp.CSS(".detail-sentence")),
+		into(&sentence, chromedp.Text(chromedp.CSS(".detail-sentence"))),
+		into(&fields, chromedp.Text(chromedp.CSS("ul.details"))),
+		shot(t, "rar-consent"),
+		chromedp.Click(chromedp.CSS("#allow")),
+		chromedp.WaitVisible(chromedp.CSS("#back")),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if sentence != "Pay 42.00 EUR to Corner Bakery" {
+		t.Errorf("detail sentence %q", sentence)
+	}
+	for _, want := range []string{"Payments (" + payAPI + ")", "actions: initiate, status", "creditorName: Corner Bakery"} {
+		if !strings.Contains(fields, want) {
+			t.Errorf("consent details lack %q: %q", want, fields)
+		}
+	}
+	tok, err := cfg.Exchange(context.Background(), <-codes, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	sameDetails(t, tok.Extra("authorization_details"), details)
 }
