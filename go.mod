@@ -10,9 +10,11 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
 	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
+	golang.org/x/text v0.43.0 // the JSON Schema library's messages, in English
 	golang.org/x/time v0.16.0 // token buckets: open registrations and failed sign-ins per network
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
@@ -36,7 +38,6 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

@@ -68,6 +68,9 @@ type Claims struct {
 	// §3.1) a sender-constrained token is bound to; Require checks it
 	// (CheckCertificate for callers of Verify).
 	Cnf *Confirmation `json:"cnf,omitempty"`
+	// AuthorizationDetails are the rich authorization details (RFC 9396)
+	// the token carries, a JSON array; Details reads them typed.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // Scopes returns the granted scopes.

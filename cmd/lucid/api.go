@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -20,17 +23,25 @@ func runAPI(ctx context.Context, e *env, args []string) error {
 
 func apiCreate(ctx context.Context, e *env, args []string) error {
 	var (
-		spec   manage.APISpec
-		scopes listFlag
+		spec        manage.APISpec
+		scopes      listFlag
+		detailsFile string
 	)
 	s, rest, err := e.command(ctx, "api create", "IDENTIFIER", args, 1, func(fs *flag.FlagSet) {
 		fs.StringVar(&spec.Name, "name", "", "display name (default: the identifier)")
 		fs.Var(&scopes, "scope", "a scope the API defines (repeatable or space-separated)")
 		fs.StringVar(&spec.TokenFormat, "token-format", store.FormatJWT, "access token format: jwt (verified locally) or opaque (introspected)")
 		fs.DurationVar(&spec.TokenTTL, "token-ttl", 0, "access token lifetime for this API (default: the server's)")
+		fs.StringVar(&detailsFile, "authorization-details", "", "authorization details types (RFC 9396) the API serves: a JSON array of {type, description, schema} (`FILE`, - for stdin)")
 	})
 	if err != nil {
 		return err
+	}
+	if detailsFile != "" {
+		if spec.DetailTypes, err = readDetailTypes(e, detailsFile); err != nil {
+			s.Close()
+			return err
+		}
 	}
 	spec.ID, spec.Scopes = rest[0], scopes.words()
 	defer s.Close()
@@ -81,4 +92,26 @@ func apiDelete(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(s.out, "API %s deleted.\n", term(rest[0]))
 	return nil
+}
+
+// readDetailTypes reads --authorization-details: a JSON array of
+// {type, description, schema}, as the admin API takes it.
+func readDetailTypes(e *env, path string) ([]store.DetailType, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		b, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read --authorization-details: %w", err)
+	}
+	var dts []store.DetailType
+	if err := json.Unmarshal(b, &dts); err != nil {
+		return nil, usagef("--authorization-details: not a JSON array of {type, description, schema}: %v", err)
+	}
+	return dts, nil
 }

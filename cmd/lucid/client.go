@@ -79,7 +79,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	cf.register(fs)
 	var (
 		redirects, postLogout, grants, responses, scopes listFlag
-		audiences, origins                               listFlag
+		audiences, origins, detailTypes                  listFlag
 		spec                                             manage.ClientSpec
 		public, pkce, secretStdin                        bool
 		jwksFile, expires                                string
@@ -108,6 +108,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
+	fs.Var(&detailTypes, "detail-type", "authorization details type (RFC 9396) the client may ask for (repeatable or space-separated)")
 	fs.StringVar(&spec.AccessTokenFormat, "access-token-format", "", "jwt or opaque (default: the API's format, else jwt)")
 	fs.BoolVar(&secretStdin, "secret-stdin", false, "read the client secret from stdin instead of generating one (at least 32 bytes)")
 	fs.StringVar(&expires, "secret-expires", "", "when the secret expires: a duration (720h) or an RFC 3339 time")
@@ -126,6 +127,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 		return usagef("at least one --redirect-uri is required for authorization_code")
 	}
 	spec.Audiences = audiences
+	spec.DetailTypes = detailTypes.words()
 	spec.CertIdentity, spec.CertBoundTokens = mf.identity(set), mf.bound
 	if pf.exchangeSet(set) {
 		spec.TokenExchange = pf.exchange(set, nil)
@@ -338,6 +340,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		addOrigin, rmOrigin                        listFlag
 		addGrant, rmGrant, addResp, rmResp         listFlag
 		addScope, rmScope, addAud, rmAud           listFlag
+		addDetail, rmDetail                        listFlag
 		format                                     string
 		name, method, alg, jwksFile, jwksURI       string
 		requestObjectAlg, authzAlg                 string
@@ -379,6 +382,8 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
 		fs.Var(&rmAud, "remove-audience", "disallow an audience (repeatable)")
+		fs.Var(&addDetail, "detail-type", "allow an authorization details type (RFC 9396; repeatable or space-separated)")
+		fs.Var(&rmDetail, "remove-detail-type", "disallow an authorization details type (repeatable or space-separated)")
 		fs.StringVar(&format, "access-token-format", "", "jwt, opaque, or empty for the API's format")
 		pf.register(fs, true)
 	})
@@ -439,6 +444,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		{addResp, rmResp, true, &p.ResponseTypes, func(c *store.Client) []string { return c.ResponseTypes }},
 		{addScope, rmScope, true, &p.Scopes, func(c *store.Client) []string { return c.Scopes }},
 		{addAud, rmAud, false, &p.Audiences, func(c *store.Client) []string { return c.Audiences }},
+		{addDetail, rmDetail, true, &p.DetailTypes, func(c *store.Client) []string { return c.AuthorizationDetailsTypes }},
 	}
 	var cur *store.Client
 	for _, l := range lists {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/store"
 )
 
 // apiRequest is the body of POST /admin/apis.
@@ -16,6 +17,8 @@ type apiRequest struct {
 	TokenFormat string   `json:"token_format"`
 	// TokenTTL is a Go duration ("10m"); empty means the server default.
 	TokenTTL string `json:"token_ttl"`
+	// DetailTypes are the API's authorization details types (RFC 9396).
+	DetailTypes []store.DetailType `json:"authorization_details_types"`
 }
 
 func (a *api) listAPIs(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +40,7 @@ func (a *api) createAPI(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	spec := manage.APISpec{ID: req.ID, Name: req.Name, Scopes: req.Scopes, TokenFormat: req.TokenFormat}
+	spec := manage.APISpec{ID: req.ID, Name: req.Name, Scopes: req.Scopes, TokenFormat: req.TokenFormat, DetailTypes: req.DetailTypes}
 	if req.TokenTTL != "" {
 		d, err := time.ParseDuration(req.TokenTTL)
 		if err != nil {

@@ -38,6 +38,7 @@ type clientRequest struct {
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
 	AccessTokenFormat      string          `json:"access_token_format"`
+	DetailTypes            []string        `json:"authorization_details_types"`
 	// RFC 8705: what a tls_client_auth certificate names, and bound tokens.
 	CertIdentity    *store.CertIdentity `json:"tls_client_auth"`
 	CertBoundTokens bool                `json:"tls_client_certificate_bound_access_tokens"`
@@ -74,6 +75,7 @@ type clientPatch struct {
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
 	AccessTokenFormat      *string         `json:"access_token_format"`
+	DetailTypes            *[]string       `json:"authorization_details_types"`
 	// An object replaces the identity; {} removes it.
 	CertIdentity    *store.CertIdentity `json:"tls_client_auth"`
 	CertBoundTokens *bool               `json:"tls_client_certificate_bound_access_tokens"`
@@ -155,6 +157,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
+		DetailTypes:            req.DetailTypes,
 		CertIdentity:           req.CertIdentity,
 		CertBoundTokens:        req.CertBoundTokens,
 		Secret:                 req.Secret,
@@ -213,6 +216,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
+		DetailTypes:            req.DetailTypes,
 		CertIdentity:           req.CertIdentity,
 		CertBoundTokens:        req.CertBoundTokens,
 		TokenExchange:          req.TokenExchange,

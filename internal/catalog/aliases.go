@@ -84,7 +84,7 @@ const (
 	naEmail                = "Lucid does not require user names to be e-mail addresses."
 	naFederatedCredentials = "Lucid has no federated identity credentials for its clients; a client proves itself with a secret or its own keys."
 	naVendorService        = "This is a failure of a service inside the other provider, with no counterpart in Lucid."
-	naRAR                  = "Lucid does not support rich authorization requests (authorization_details, RFC 9396)."
+	naRAR                  = "Lucid's rich authorization requests (RFC 9396) have no such condition: scope and authorization_details may be combined, only the code flow exists, and a token with authorization details is minted like any other."
 	naPAR                  = "Lucid does not support pushed authorization requests (RFC 9126)."
 	naJIT                  = "Lucid does not create users on the fly (just-in-time provisioning): the operator creates them with `lucid user` or the admin API."
 	naACR                  = "Lucid does not evaluate acr_values or authentication levels: every sign-in is a password sign-in."

@@ -40,6 +40,7 @@ var rfcErrors = map[string]string{
 	"expired_token":                     "RFC 8628",
 	"invalid_target":                    "RFC 8707",
 	"invalid_dpop_proof":                "RFC 9449",
+	"invalid_authorization_details":     "RFC 9396",
 	"use_dpop_nonce":                    "RFC 9449",
 	"interaction_required":              "OIDC Core",
 	"login_required":                    "OIDC Core",

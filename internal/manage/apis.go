@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -16,6 +17,9 @@ type APISpec struct {
 	Scopes      []string
 	TokenFormat string        // jwt (default) or opaque
 	TokenTTL    time.Duration // 0: the server's access token lifetime
+	// DetailTypes are the authorization details types (RFC 9396) the API
+	// serves, each with its JSON Schema; a type name belongs to one API.
+	DetailTypes []store.DetailType
 }
 
 // maxAPITTL bounds access token lifetimes: a token that lives a day cannot
@@ -48,6 +52,9 @@ func (s *Service) CreateAPI(ctx context.Context, spec APISpec) (*store.API, erro
 	if a.Scopes, err = checkScopes(a.Scopes); err != nil {
 		return nil, err
 	}
+	if a.DetailTypes, err = s.checkDetailTypes(ctx, a.ID, spec.DetailTypes); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreateAPI(ctx, a); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, conflict("api", "id", a.ID)
@@ -73,4 +80,69 @@ func (s *Service) DeleteAPI(ctx context.Context, id string) error {
 		return storeErr(err, "api", id, "delete")
 	}
 	return nil
+}
+
+// maxDetailTypes bounds the types one API registers.
+const maxDetailTypes = 32
+
+// checkDetailTypes validates an API's authorization details types: each
+// name once and not another API's, a description whose placeholders are
+// well formed, a schema that compiles (kept compact).
+func (s *Service) checkDetailTypes(ctx context.Context, apiID string, dts []store.DetailType) ([]store.DetailType, error) {
+	if len(dts) == 0 {
+		return nil, nil
+	}
+	if len(dts) > maxDetailTypes {
+		return nil, invalid("authorization_details_types", "%d types; an API registers at most %d", len(dts), maxDetailTypes)
+	}
+	others, err := s.Store.ListAPIs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list apis: %w", err)
+	}
+	owner := map[string]string{}
+	for _, o := range others {
+		for _, dt := range o.DetailTypes {
+			owner[dt.Type] = o.ID
+		}
+	}
+	out := make([]store.DetailType, 0, len(dts))
+	for _, dt := range dts {
+		if _, err := rar.Compile(apiID, dt); err != nil {
+			return nil, invalid("authorization_details_types", "type %q: %v", dt.Type, err)
+		}
+		if o, taken := owner[dt.Type]; taken {
+			if o == apiID {
+				return nil, invalid("authorization_details_types", "type %q is listed twice", dt.Type)
+			}
+			return nil, invalid("authorization_details_types", "type %q is registered by the API %s already", dt.Type, o)
+		}
+		owner[dt.Type] = apiID
+		schema, err := rar.SchemaJSON(dt.Schema)
+		if err != nil {
+			return nil, invalid("authorization_details_types", "type %q: the schema is not JSON", dt.Type)
+		}
+		dt.Schema = schema
+		out = append(out, dt)
+	}
+	return out, nil
+}
+
+// checkDetailTypeNames validates the types a client may ask for; they
+// need not be registered yet (a client may be set up before its API).
+func checkDetailTypeNames(names []string) ([]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if err := rar.CheckName(n); err != nil {
+			return nil, invalid("authorization_details_types", "%v", err)
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }

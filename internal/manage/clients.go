@@ -47,6 +47,9 @@ type ClientSpec struct {
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
 	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
+	// DetailTypes are the authorization details types (RFC 9396 §10) the
+	// client may ask for.
+	DetailTypes []string
 	// CertIdentity is what a tls_client_auth certificate must name;
 	// CertBoundTokens asks for certificate-bound tokens (RFC 8705).
 	CertIdentity    *store.CertIdentity
@@ -89,6 +92,7 @@ type ClientPatch struct {
 	Disabled               *bool
 	Audiences              *[]string
 	AccessTokenFormat      *string
+	DetailTypes            *[]string
 	// CertIdentity replaces the tls_client_auth identity; an empty one
 	// removes it.
 	CertIdentity    *store.CertIdentity
@@ -121,37 +125,38 @@ func generateSecret(method string) string {
 func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Client, string, error) {
 	now := s.now()
 	c := &store.Client{
-		ID:                      spec.ID,
-		Name:                    spec.Name,
-		TokenEndpointAuthMethod: spec.AuthMethod,
-		RedirectURIs:            spec.RedirectURIs,
-		PostLogoutRedirectURIs:  spec.PostLogoutRedirectURIs,
-		WebOrigins:              spec.WebOrigins,
-		GrantTypes:              spec.GrantTypes,
-		ResponseTypes:           spec.ResponseTypes,
-		Scopes:                  spec.Scopes,
-		RequirePKCE:             true,
-		IDTokenAlg:              spec.IDTokenAlg,
-		AuthorizationAlg:        spec.AuthorizationAlg,
-		AuthorizationEncAlg:     spec.AuthorizationEncAlg,
-		AuthorizationEncEnc:     spec.AuthorizationEncEnc,
-		JWKS:                    spec.JWKS,
-		JWKSURI:                 spec.JWKSURI,
-		CertIdentity:            spec.CertIdentity,
-		CertBoundTokens:         spec.CertBoundTokens,
-		RequestObjectAlg:        spec.RequestObjectAlg,
-		AlwaysRefresh:           spec.AlwaysRefresh,
-		DPoPBoundAccessTokens:   spec.DPoPBound,
-		RequirePAR:              spec.RequirePAR,
-		SkipConsent:             spec.SkipConsent,
-		Disabled:                spec.Disabled,
-		Audiences:               spec.Audiences,
-		AccessTokenFormat:       spec.AccessTokenFormat,
-		TokenExchange:           spec.TokenExchange,
-		JWTBearer:               spec.JWTBearer,
-		RegistrationTokenHash:   spec.RegistrationTokenHash,
-		CreatedAt:               now,
-		UpdatedAt:               now,
+		ID:                        spec.ID,
+		Name:                      spec.Name,
+		TokenEndpointAuthMethod:   spec.AuthMethod,
+		RedirectURIs:              spec.RedirectURIs,
+		PostLogoutRedirectURIs:    spec.PostLogoutRedirectURIs,
+		WebOrigins:                spec.WebOrigins,
+		GrantTypes:                spec.GrantTypes,
+		ResponseTypes:             spec.ResponseTypes,
+		Scopes:                    spec.Scopes,
+		RequirePKCE:               true,
+		IDTokenAlg:                spec.IDTokenAlg,
+		AuthorizationAlg:          spec.AuthorizationAlg,
+		AuthorizationEncAlg:       spec.AuthorizationEncAlg,
+		AuthorizationEncEnc:       spec.AuthorizationEncEnc,
+		JWKS:                      spec.JWKS,
+		JWKSURI:                   spec.JWKSURI,
+		CertIdentity:              spec.CertIdentity,
+		CertBoundTokens:           spec.CertBoundTokens,
+		RequestObjectAlg:          spec.RequestObjectAlg,
+		AlwaysRefresh:             spec.AlwaysRefresh,
+		DPoPBoundAccessTokens:     spec.DPoPBound,
+		RequirePAR:                spec.RequirePAR,
+		SkipConsent:               spec.SkipConsent,
+		Disabled:                  spec.Disabled,
+		Audiences:                 spec.Audiences,
+		AccessTokenFormat:         spec.AccessTokenFormat,
+		AuthorizationDetailsTypes: spec.DetailTypes,
+		TokenExchange:             spec.TokenExchange,
+		JWTBearer:                 spec.JWTBearer,
+		RegistrationTokenHash:     spec.RegistrationTokenHash,
+		CreatedAt:                 now,
+		UpdatedAt:                 now,
 	}
 	if c.ID == "" {
 		c.ID = secret.ID(16)
@@ -288,6 +293,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.Audiences, err = checkAudiences("audiences", c.Audiences); err != nil {
 		return err
 	}
+	if c.AuthorizationDetailsTypes, err = checkDetailTypeNames(c.AuthorizationDetailsTypes); err != nil {
+		return err
+	}
 	if c.AccessTokenFormat != "" {
 		if err := checkOneOf("access_token_format", c.AccessTokenFormat, knownFormats); err != nil {
 			return err
@@ -405,6 +413,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)
 		set(&c.AccessTokenFormat, p.AccessTokenFormat)
+		set(&c.AuthorizationDetailsTypes, p.DetailTypes)
 		if p.TokenExchange != nil {
 			c.TokenExchange = p.TokenExchange
 		}

@@ -34,6 +34,7 @@ type ClientView struct {
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
 	AccessTokenFormat       string          `json:"access_token_format,omitempty"`
+	DetailTypes             []string        `json:"authorization_details_types,omitempty"`
 	// CertIdentity is the tls_client_auth subject or name (RFC 8705).
 	CertIdentity    *store.CertIdentity `json:"tls_client_auth,omitempty"`
 	CertBoundTokens bool                `json:"tls_client_certificate_bound_access_tokens"`
@@ -79,6 +80,7 @@ func ViewClient(c *store.Client) ClientView {
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,
 		AccessTokenFormat:       c.AccessTokenFormat,
+		DetailTypes:             c.AuthorizationDetailsTypes,
 		TokenExchange:           c.TokenExchange,
 		JWTBearer:               c.JWTBearer,
 		CertIdentity:            c.CertIdentity,
@@ -164,11 +166,13 @@ type APIView struct {
 	TokenFormat string    `json:"token_format"`
 	TokenTTL    string    `json:"token_ttl,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// DetailTypes are its authorization details types (RFC 9396).
+	DetailTypes []store.DetailType `json:"authorization_details_types,omitempty"`
 }
 
 // ViewAPI is the JSON form of a.
 func ViewAPI(a *store.API) APIView {
-	v := APIView{ID: a.ID, Name: a.Name, Scopes: a.Scopes, TokenFormat: a.TokenFormat, CreatedAt: a.CreatedAt}
+	v := APIView{ID: a.ID, Name: a.Name, Scopes: a.Scopes, TokenFormat: a.TokenFormat, CreatedAt: a.CreatedAt, DetailTypes: a.DetailTypes}
 	if a.TokenTTL > 0 {
 		v.TokenTTL = a.TokenTTL.String()
 	}

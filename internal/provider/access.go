@@ -68,6 +68,9 @@ type AccessClaims struct {
 	// Cnf binds the token to a key (cnf.jkt, RFC 9449 §6) or a client
 	// certificate (cnf.x5t#S256, RFC 8705 §3.1).
 	Cnf *Confirmation `json:"cnf,omitempty"`
+	// AuthorizationDetails are the RFC 9396 details the token carries
+	// (§9.1), those of its audience.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 
 	// opaque is set for reference tokens, which have no JWT form.
 	opaque bool
@@ -88,6 +91,7 @@ type accessToken struct {
 	act      json.RawMessage // RFC 8693 act claim, for delegation
 	x5t      string          // bound to this certificate (RFC 8705), or ""
 	jkt      string          // DPoP key thumbprint, cnf.jkt
+	details  json.RawMessage // RFC 9396 authorization details, encoded
 }
 
 // mintAccess signs a JWT access token, which costs no database write, or
@@ -133,6 +137,8 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 		Grant:    t.family,
 		Act:      t.act,
 		Cnf:      confirmation(t.jkt, t.x5t),
+
+		AuthorizationDetails: t.details,
 	}
 	if t.format == store.FormatOpaque {
 		token := credential.New(credential.Access)
@@ -152,6 +158,8 @@ func (p *Provider) newAccess(t accessToken) (string, *AccessClaims, *store.Acces
 
 			CertThumbprint: t.x5t,
 			JKT:            t.jkt,
+
+			AuthorizationDetails: t.details,
 		}, nil
 	}
 	token, err := p.keys.Sign(accessTokenAlg, "at+jwt", c)
@@ -195,7 +203,8 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 			sub = t.ClientID
 		}
 		c = &AccessClaims{Issuer: p.issuer, Subject: sub, Audience: t.Audience, Expiry: t.ExpiresAt.Unix(), IssuedAt: t.CreatedAt.Unix(),
-			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, Cnf: confirmation(t.JKT, t.CertThumbprint), opaque: true}
+			ID: t.JTI, ClientID: t.ClientID, Scope: strings.Join(t.Scopes, " "), AuthTime: unixOrZero(t.AuthTime), Grant: t.FamilyID, Act: t.Act, Cnf: confirmation(t.JKT, t.CertThumbprint), opaque: true,
+			AuthorizationDetails: t.AuthorizationDetails}
 	}
 	now := p.now()
 	switch {

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -24,12 +25,18 @@ type apiCache struct {
 
 	snap   atomic.Pointer[apiSnapshot]
 	reload sync.Mutex
+	// compiled keeps each authorization details type compiled across
+	// reloads (under reload): a schema compiles again only when its
+	// registration changed.
+	compiled map[string]*rar.Type
 }
 
 type apiSnapshot struct {
 	byID map[string]*store.API
 	// owners are the APIs that define each scope.
 	owners map[string][]string
+	// types are the authorization details types (RFC 9396) of every API.
+	types  *rar.Registry
 	loaded time.Time
 }
 
@@ -132,7 +139,55 @@ func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
 			owners[sc] = append(owners[sc], api.ID)
 		}
 	}
-	snap := &apiSnapshot{byID: m, owners: owners, loaded: time.Now()}
+	snap := &apiSnapshot{byID: m, owners: owners, types: a.detailTypes(ctx, list), loaded: time.Now()}
 	a.snap.Store(snap)
 	return snap
+}
+
+// detailTypes compiles the APIs' authorization details types, reusing
+// those whose registration is unchanged. A type that does not compile
+// (stored by another version, or by hand) is left out and logged; a type
+// name two APIs register belongs to the one created first.
+func (a *apiCache) detailTypes(ctx context.Context, list []*store.API) *rar.Registry {
+	prev := a.compiled
+	next := make(map[string]*rar.Type)
+	var ts []*rar.Type
+	for _, api := range list {
+		for _, dt := range api.DetailTypes {
+			key := api.ID + "\x00" + dt.Type + "\x00" + dt.Description + "\x00" + string(dt.Schema)
+			t, ok := prev[key]
+			if !ok {
+				var err error
+				if t, err = rar.Compile(api.ID, dt); err != nil {
+					a.log.WarnContext(ctx, "authorization details type left out", "api", api.ID, "type", dt.Type, "err", err)
+					continue
+				}
+			}
+			next[key] = t
+			ts = append(ts, t)
+		}
+	}
+	a.compiled = next
+	return rar.NewRegistry(ts)
+}
+
+// detailRegistry returns the registered authorization details types,
+// reloading a list that does not know every name in want as scopeIndex
+// does (see apiMissReload), so a type registered a moment ago is known.
+func (a *apiCache) detailRegistry(ctx context.Context, want []string) *rar.Registry {
+	snap := a.current(ctx)
+	if snap == nil {
+		return nil
+	}
+	for _, n := range want {
+		if _, ok := snap.types.Get(n); !ok {
+			if time.Since(snap.loaded) > apiMissReload {
+				if snap = a.reloadNow(ctx, snap); snap == nil {
+					return nil
+				}
+			}
+			break
+		}
+	}
+	return snap.types
 }

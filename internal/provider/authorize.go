@@ -15,6 +15,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -158,10 +159,15 @@ func (p *Provider) checkAuthorization(r *http.Request, raw url.Values, pushed bo
 			return c, e, true
 		}
 	}
+	details, resources, e := p.authorizeDetails(r.Context(), client, params, resources)
+	if e != nil {
+		return c, e, true
+	}
 	if c.ar, e = p.parseAuthRequest(r.Context(), params, client, resources); e != nil {
 		return c, e, true
 	}
 	c.ar.Resources = resources
+	c.ar.AuthorizationDetails = rar.Encode(details)
 	c.ar.RedirectURI = redirectURI
 	c.ar.RedirectURIGiven = raw.Has("redirect_uri")
 	if hint := params["id_token_hint"]; hint != "" {
@@ -450,7 +456,12 @@ func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store
 			p.failRedirect(w, r, back, failure.FromStore(err))
 			return
 		default:
-			need = len(missing(ar.Scopes, c.Scopes)) > 0
+			covered, err := consentedDetails(ar.AuthorizationDetails, c.AuthorizationDetails)
+			if err != nil {
+				p.failRedirect(w, r, back, catalog.New(catalog.ServerError).Wrap(err))
+				return
+			}
+			need = len(missing(ar.Scopes, c.Scopes)) > 0 || !covered
 		}
 	}
 	if !need {
@@ -490,10 +501,12 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		Resources:           ar.Resources,
 		DPoPJKT:             ar.DPoPJKT,
 		SessionID:           ar.SessionID,
-		AuthTime:            ar.AuthTime,
-		AMR:                 ar.AMR,
-		CreatedAt:           now,
-		ExpiresAt:           now.Add(p.life.Code),
+		// The details of the request are those the user saw and approved.
+		AuthorizationDetails: ar.AuthorizationDetails,
+		AuthTime:             ar.AuthTime,
+		AMR:                  ar.AMR,
+		CreatedAt:            now,
+		ExpiresAt:            now.Add(p.life.Code),
 	}
 	if err := p.store.CreateAuthCode(ctx, ac); err != nil {
 		p.failRedirect(w, r, back, failure.FromStore(err))

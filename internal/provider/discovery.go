@@ -98,7 +98,7 @@ func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "public, max-age=3600")
 	h.Set("Access-Control-Allow-Origin", "*")
-	_, _ = w.Write(p.discovery)
+	_, _ = w.Write(p.discoveryBody(r.Context()))
 }
 
 func (p *Provider) handleJWKS(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -346,6 +347,11 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scopes := p.consentScopes(r.Context(), ar)
+	details, err := p.consentDetails(r.Context(), ar)
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.ServerError).Wrap(err))
+		return
+	}
 	name := user.Name
 	if name == "" {
 		name = user.Username
@@ -355,6 +361,7 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 		ClientID:     client.ID,
 		UserName:     name,
 		Scopes:       scopes,
+		Details:      details,
 		Action:       PathConsent,
 		CSRF:         p.csrfToken(browser, ar.ID),
 		Interaction:  ar.ID,
@@ -450,14 +457,20 @@ func (p *Provider) handleConsentSubmit(w http.ResponseWriter, r *http.Request) {
 		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.ConsentDenied, "client_id", client.ID))
 		return
 	}
-	granted := ar.Scopes
+	granted, before := ar.Scopes, json.RawMessage(nil)
 	if prev, err := p.store.GetConsent(ctx, user.ID, client.ID); err == nil {
-		granted = union(prev.Scopes, ar.Scopes)
+		granted, before = union(prev.Scopes, ar.Scopes), prev.AuthorizationDetails
 	} else if !errors.Is(err, store.ErrNotFound) {
 		p.failRedirect(w, r, replyFor(ar), failure.FromStore(err))
 		return
 	}
-	if err := p.store.SaveConsent(ctx, &store.Consent{UserID: user.ID, ClientID: client.ID, Scopes: granted, GrantedAt: p.now()}); err != nil {
+	details, err := approvedDetails(before, ar.AuthorizationDetails)
+	if err != nil {
+		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.ServerError).Wrap(err))
+		return
+	}
+	consent := &store.Consent{UserID: user.ID, ClientID: client.ID, Scopes: granted, GrantedAt: p.now(), AuthorizationDetails: details}
+	if err := p.store.SaveConsent(ctx, consent); err != nil {
 		p.failRedirect(w, r, replyFor(ar), failure.FromStore(err))
 		return
 	}

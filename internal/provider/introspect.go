@@ -36,6 +36,8 @@ type introspection struct {
 	// Cnf is the key or certificate a bound token is confirmed by (RFC
 	// 9449 §6.2, RFC 8705 §3.2).
 	Cnf *Confirmation `json:"cnf,omitempty"`
+	// AuthorizationDetails the token carries (RFC 9396 §9.2).
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // introspectionJWT is the media type of a signed answer (RFC 9701).
@@ -180,6 +182,7 @@ func (p *Provider) introspectAccess(ctx context.Context, token string) (introspe
 	return introspection{
 		Active: true, Scope: c.Scope, ClientID: c.ClientID, TokenType: typ, Expiry: c.Expiry, IssuedAt: c.IssuedAt,
 		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthTime: c.AuthTime, Act: c.Act, Cnf: c.Cnf,
+		AuthorizationDetails: c.AuthorizationDetails,
 	}, "", true, nil
 }
 
@@ -217,6 +220,7 @@ func (p *Provider) introspectRefresh(ctx context.Context, token string) (introsp
 	return introspection{
 		Active: true, Scope: strings.Join(rt.Scopes, " "), ClientID: rt.ClientID, TokenType: "refresh_token",
 		Expiry: exp.Unix(), IssuedAt: rt.CreatedAt.Unix(), Subject: rt.UserID, Issuer: p.issuer, AuthTime: unixOrZero(f.AuthTime),
+		AuthorizationDetails: f.AuthorizationDetails,
 	}, "", true, nil
 }
 

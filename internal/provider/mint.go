@@ -12,6 +12,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/credential"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -36,6 +37,9 @@ type grant struct {
 	// (refresh with scope): one outside the audience is then refused
 	// rather than left out of the access token.
 	explicitScope bool
+	// details are the RFC 9396 authorization details asked for; the
+	// access token carries those of its audience.
+	details []rar.Detail
 }
 
 // issueTokens mints the access token, the ID token when openid was granted,
@@ -62,6 +66,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 	if e != nil {
 		return nil, issued, e
 	}
+	details := p.tokenDetails(ctx, aud, g.details)
 	access, at, record, e := p.newAccess(accessToken{
 		client:   g.client,
 		subject:  g.user.ID,
@@ -75,6 +80,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		family:   g.family,
 		x5t:      certBinding(ctx),
 		jkt:      boundKey(ctx),
+		details:  details,
 	})
 	if e != nil {
 		return nil, issued, e
@@ -85,6 +91,8 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		TokenType:   "Bearer",
 		ExpiresIn:   at.Expiry - now.Unix(),
 		Scope:       at.Scope,
+
+		AuthorizationDetails: details,
 	}
 	if contains(g.scopes, "openid") {
 		var e *catalog.Error

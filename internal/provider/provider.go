@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -88,10 +89,13 @@ type Provider struct {
 	secure    bool
 	now       func() time.Time
 	discovery []byte
-	grants    map[granttype.Type]grantHandler
-	failures  *failure.Recorder
-	apis      *apiCache
-	trusted   map[string]*trustedIssuer // JWT bearer issuers, by issuer
+	// discoveryTypes is discovery with the registered authorization
+	// details types, for the types last seen (rar.go).
+	discoveryTypes atomic.Pointer[discoveryDoc]
+	grants         map[granttype.Type]grantHandler
+	failures       *failure.Recorder
+	apis           *apiCache
+	trusted        map[string]*trustedIssuer // JWT bearer issuers, by issuer
 	// jwts verifies JWTs made by clients and workloads (internal/clientjwt).
 	jwts *clientjwt.Verifier
 	// hashing bounds how many password hashes run at once.

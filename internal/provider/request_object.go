@@ -165,6 +165,9 @@ func (p *Provider) requestObjectParams(ctx context.Context, client *store.Client
 func objectParams(claims map[string]json.RawMessage) (url.Values, *catalog.Error) {
 	out := make(url.Values, len(claims))
 	for name, raw := range claims {
+		bad := func() (url.Values, *catalog.Error) {
+			return nil, catalog.New(catalog.RequestObjectMalformed, "reason", "the "+clipClaim(name)+" claim is not a string, a number, a boolean, an array of strings or an object")
+		}
 		if jwtClaims[name] {
 			continue
 		}
@@ -175,8 +178,15 @@ func objectParams(claims map[string]json.RawMessage) (url.Values, *catalog.Error
 		if len(raw) == 0 || string(raw) == "null" {
 			continue
 		}
-		bad := func() (url.Values, *catalog.Error) {
-			return nil, catalog.New(catalog.RequestObjectMalformed, "reason", "the "+clipClaim(name)+" claim is not a string, a number, a boolean, an array of strings or an object")
+		if name == detailsParam {
+			// A JSON array claim (RFC 9396 §3); its JSON is the parameter,
+			// which the authorization checks judge like any other.
+			var b bytes.Buffer
+			if json.Compact(&b, raw) != nil {
+				return bad()
+			}
+			out.Set(name, b.String())
+			continue
 		}
 		switch raw[0] {
 		case '"':

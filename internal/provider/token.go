@@ -35,6 +35,8 @@ type tokenResponse struct {
 	// RefreshTokenWithheld names the catalog entry that says why a code
 	// exchange's answer holds no refresh token (Lucid's extension).
 	RefreshTokenWithheld catalog.Name `json:"refresh_token_withheld,omitempty"`
+	// AuthorizationDetails are those the access token carries (RFC 9396 §7).
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // queryForbidden are parameters that must never travel in a URL, where
@@ -114,6 +116,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if thumb != "" {
 		ctx = withCertBinding(ctx, thumb)
+	}
+	if e := detailsGrantUnsupported(gt, params); e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
 	}
 	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"], audiences: r.PostForm["audience"]})
 	if e != nil {

@@ -65,16 +65,22 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	if e != nil {
 		return nil, e
 	}
+	details, e := p.narrowDetails(ctx, req.client, req.params, code.AuthorizationDetails)
+	if e != nil {
+		return nil, e
+	}
 	family := &store.TokenFamily{
-		ID:        secret.Token(16),
-		ClientID:  req.client.ID,
-		UserID:    user.ID,
-		Scopes:    code.Scopes,
-		Resources: code.Resources,
-		SessionID: code.SessionID,
-		AuthTime:  code.AuthTime,
-		CreatedAt: now,
-		DPoPJKT:   familyKey(ctx, req.client),
+		// The family keeps the whole grant: a refresh may narrow differently.
+		AuthorizationDetails: code.AuthorizationDetails,
+		ID:                   secret.Token(16),
+		ClientID:             req.client.ID,
+		UserID:               user.ID,
+		Scopes:               code.Scopes,
+		Resources:            code.Resources,
+		SessionID:            code.SessionID,
+		AuthTime:             code.AuthTime,
+		CreatedAt:            now,
+		DPoPJKT:              familyKey(ctx, req.client),
 	}
 	// Mint first, spend the code second: a minting failure leaves the code
 	// usable, and the redemption stores the family and the tokens in its
@@ -82,6 +88,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
 		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce, aud: aud,
+		details: details,
 	}, now)
 	if e != nil {
 		return nil, e

@@ -67,10 +67,15 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if e != nil {
 		return nil, e
 	}
+	details, e := p.narrowDetails(ctx, req.client, req.params, family.AuthorizationDetails)
+	if e != nil {
+		return nil, e
+	}
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
 		session: family.SessionID, authTime: family.AuthTime, refresh: true, aud: aud,
 		explicitScope: req.params["scope"] != "",
+		details:       details,
 	}, family.CreatedAt)
 	if e != nil {
 		return nil, e

@@ -306,6 +306,10 @@ type Client struct {
 	// ("" with an alg is A128CBC-HS256). "" alg: not encrypted.
 	AuthorizationEncAlg string `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc string `json:"authorization_encrypted_response_enc,omitempty"`
+
+	// AuthorizationDetailsTypes are the authorization details types (RFC
+	// 9396 §10) the client may ask for; empty allows none.
+	AuthorizationDetailsTypes []string `json:"authorization_details_types,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's
@@ -454,6 +458,9 @@ type AuthRequest struct {
 	// DPoPJKT is the dpop_jkt of the request (RFC 9449 §10): the code is
 	// redeemed only with a proof signed by that key.
 	DPoPJKT string `json:"dpop_jkt,omitempty"`
+	// AuthorizationDetails are the request's RFC 9396 details, checked and
+	// in canonical form (a JSON array); nil without any.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.
@@ -478,6 +485,8 @@ type AuthCode struct {
 	InvalidatedAt       *time.Time `json:"invalidated_at,omitempty"`
 	InvalidReason       string     `json:"invalid_reason,omitempty"`
 	DPoPJKT             string     `json:"dpop_jkt,omitempty"` // from AuthRequest.DPoPJKT
+	// AuthorizationDetails the user authorized (RFC 9396), from the request.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // TokenFamily groups every token issued from one code redemption: the
@@ -499,6 +508,9 @@ type TokenFamily struct {
 	// DPoPJKT binds the family's refresh tokens to a DPoP key (RFC 9449
 	// §5): set for public clients that redeemed the code with a proof.
 	DPoPJKT string `json:"dpop_jkt,omitempty"`
+	// AuthorizationDetails are the grant's RFC 9396 details: a token
+	// request may narrow them, never widen them.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // Issued holds the records of the tokens a code redemption or a refresh
@@ -549,6 +561,9 @@ type Consent struct {
 	ClientID  string    `json:"client_id"`
 	Scopes    []string  `json:"scopes"`
 	GrantedAt time.Time `json:"granted_at"`
+	// AuthorizationDetails are the RFC 9396 details the user approved, in
+	// canonical form; a request with any other detail asks again.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }
 
 // Session is a signed-in browser.
@@ -595,6 +610,19 @@ type API struct {
 	TokenTTL    time.Duration `json:"token_ttl"`    // 0: the server default
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
+	// DetailTypes are the authorization details types (RFC 9396) the API
+	// serves; a type name belongs to one API.
+	DetailTypes []DetailType `json:"authorization_details_types,omitempty"`
+}
+
+// DetailType is an authorization details type an API registers.
+type DetailType struct {
+	Type string `json:"type"`
+	// Description is the consent page's sentence for a detail of the
+	// type, with {field} or {field.sub} placeholders; "" lists the fields.
+	Description string `json:"description,omitempty"`
+	// Schema is the JSON Schema every detail of the type must match.
+	Schema json.RawMessage `json:"schema"`
 }
 
 // AccessToken is an opaque (reference) access token, keyed by its hash.
@@ -617,4 +645,6 @@ type AccessToken struct {
 	CertThumbprint string `json:"x5t#S256,omitempty"`
 	// JKT is the cnf.jkt of a DPoP-bound token (RFC 9449 §6).
 	JKT string `json:"jkt,omitempty"`
+	// AuthorizationDetails the token carries (RFC 9396 §9), for introspection.
+	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
 }

@@ -40,10 +40,13 @@ type SignInPage struct {
 
 // ConsentPage asks the person to let a client act for them.
 type ConsentPage struct {
-	ClientName  string
-	ClientID    string
-	UserName    string
-	Scopes      []Scope
+	ClientName string
+	ClientID   string
+	UserName   string
+	Scopes     []Scope
+	// Details are the request's authorization details (RFC 9396), each
+	// in plain words.
+	Details     []Detail
 	Action      string
 	CSRF        string
 	Interaction string

@@ -26,3 +26,18 @@ func ScopeText(scope string) (title, description string) {
 func APIScopeText(scope, api string) (title, description string) {
 	return "Use " + api + " as you", "Call this API on your behalf, within what the scope " + scope + " allows."
 }
+
+// Detail is one authorization detail (RFC 9396) on the consent page.
+type Detail struct {
+	Type string
+	// Sentence is the type's description filled in with the detail's
+	// fields, or a line naming the type when it has none.
+	Sentence string
+	API      string   // the API's name and identifier
+	Fields   []string // "name: value", one per field
+}
+
+// DetailFallback is the sentence of a detail whose type has no description.
+func DetailFallback(typ string) string {
+	return "Make a request of type " + typ + " for you, with these details:"
+}
