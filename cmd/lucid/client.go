@@ -95,7 +95,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none")
 	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
-	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
+	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA (default RS256; ES256 under FAPI 2.0)")
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt or self_signed_tls_client_auth (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
@@ -103,6 +103,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
 	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
+	fs.BoolVar(&spec.FAPI2, "fapi2", false, "put the client under the FAPI 2.0 Security Profile (fapi2_security_profile): PAR, PKCE, private_key_jwt or mTLS, sender-constrained tokens, PS256/ES256/EdDSA")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
@@ -240,6 +241,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
 		[2]string{"Require PAR", yesNo(c.RequirePAR)},
+		[2]string{"FAPI 2.0", yesNo(c.FAPI2)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
 		[2]string{"Disabled", yesNo(c.Disabled)},
 		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
@@ -337,7 +339,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		name, method, alg, jwksFile, jwksURI       string
 		requestObjectAlg, authzAlg                 string
 		pkce, alwaysRefresh, skipConsent, disabled bool
-		requirePAR                                 bool
+		requirePAR, fapi2                          bool
 		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
@@ -367,6 +369,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
+		fs.BoolVar(&fapi2, "fapi2", false, "put the client under (or, =false, take it out of) the FAPI 2.0 Security Profile")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
@@ -403,6 +406,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	boolean("require-pkce", pkce, &p.RequirePKCE)
 	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
 	boolean("require-par", requirePAR, &p.RequirePAR)
+	boolean("fapi2", fapi2, &p.FAPI2)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
 	boolean("disabled", disabled, &p.Disabled)
 	boolean("tls-bound-tokens", mf.bound, &p.CertBoundTokens)

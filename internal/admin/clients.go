@@ -32,6 +32,7 @@ type clientRequest struct {
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
 	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
+	FAPI2                  bool            `json:"fapi2_security_profile"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -66,6 +67,7 @@ type clientPatch struct {
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
 	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
+	FAPI2                  *bool           `json:"fapi2_security_profile"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -145,6 +147,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
+		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -201,6 +204,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
+		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
