@@ -20,6 +20,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -182,7 +183,7 @@ func TestFAPI2Refusals(t *testing.T) {
 
 	// §5.3.2.1 item 8: the issuer alone is the audience; the token and PAR
 	// endpoints' URLs, which Lucid otherwise accepts, are refused.
-	for _, aud := range []string{l.URL + "/token", l.URL + "/par"} {
+	for _, aud := range []any{l.URL + "/token", l.URL + "/par", []string{l.URL}} {
 		wantJSONError(t, l, push(t, l, mergeForm(good(), f.assertion(t, l, "aud", aud)), nil), "fapi_client_assertion_audience", "invalid_client", http.StatusUnauthorized)
 	}
 	// §5.4.1: RS256 client assertions, request objects and DPoP proofs.
@@ -301,4 +302,40 @@ func TestFAPI2Registration(t *testing.T) {
 	c, _ := l.client(t, manage.ClientSpec{Name: "Web"})
 	wantJSONError(t, l, jsonCall(t, l, http.MethodPatch, "/admin/clients/"+c.ID, admin, `{"fapi2_security_profile":true}`),
 		"fapi_client_metadata_auth_method", "invalid_client_metadata", http.StatusBadRequest)
+}
+
+// TestFAPI2MutualTLS: on a server-wide FAPI 2.0 server with mutual TLS,
+// discovery offers the mTLS methods too, and a client authenticating with
+// its certificate gets certificate-bound tokens without a DPoP proof,
+// which satisfies §5.3.2.1 item 4; a private_key_jwt client over the same
+// TLS without a certificate or a proof does not.
+func TestFAPI2MutualTLS(t *testing.T) {
+	m := startMTLS(t, func(c *config.Config) { c.FAPI2SecurityProfile = true })
+	r := do(t, m.httpClient(nil), http.MethodGet, m.URL+"/.well-known/openid-configuration", nil, nil)
+	var meta struct {
+		Methods []string `json:"token_endpoint_auth_methods_supported"`
+	}
+	if err := json.Unmarshal(r.body, &meta); err != nil || strings.Join(meta.Methods, " ") != "private_key_jwt tls_client_auth self_signed_tls_client_auth" {
+		t.Fatalf("discovery with mTLS under FAPI 2.0: %v %s", err, r.body)
+	}
+	own := selfSigned(t, "bank-svc")
+	spec := m2mSpec(store.AuthSelfSignedTLS)
+	spec.JWKS, spec.IDTokenAlg = jwksOf(t, own, true), "ES256"
+	c, _ := m.client(t, spec)
+	cc := clientcredentials.Config{ClientID: c.ID, TokenURL: m.URL + "/token", AuthStyle: oauth2.AuthStyleInParams}
+	tok, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, m.httpClient(&own)))
+	if err != nil {
+		t.Fatalf("client_credentials over mTLS under FAPI 2.0: %v", err)
+	}
+	if got := cnfOf(t, tok.AccessToken); got != thumb(own) {
+		t.Fatalf("cnf x5t#S256 = %q, want %q", got, thumb(own))
+	}
+
+	k := newClientKey(t, "k1")
+	kspec := m2mSpec(store.AuthPrivateKeyJWT)
+	kspec.JWKS, kspec.IDTokenAlg = clientJWKS(t, k), "ES256"
+	kc, _ := m.client(t, kspec)
+	claims := edited(assertionClaims(m.lucid, kc.ID), "aud", m.URL)
+	form := mergeForm(url.Values{"grant_type": {"client_credentials"}, "client_id": {kc.ID}}, assertionForm(signJWT(t, jose.ES256, k.priv, k.kid, claims)))
+	wantJSONError(t, m.lucid, do(t, m.httpClient(nil), http.MethodPost, m.URL+"/token", form, nil), "fapi_sender_constraint_required", "invalid_request", http.StatusBadRequest)
 }

@@ -73,6 +73,7 @@ func (a *Authenticator) verifyAssertion(ctx context.Context, c *store.Client, as
 		// setting has it, refused under the profile's own entry.
 		u.Audiences, u.AudienceText = []string{a.issuer}, a.issuer+" (the issuer)"
 		u.Names.AudienceInvalid = catalog.FAPIClientAssertionAudience
+		u.AudienceString = true
 	}
 	u.ReplayNamespace = c.ID
 	u.Context = []any{"client_id", c.ID}
