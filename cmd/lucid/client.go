@@ -95,7 +95,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AuthMethod, "auth-method", store.AuthSecretBasic, "token endpoint auth method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none")
 	fs.BoolVar(&public, "public", false, "a public client (browser or native app): same as --auth-method none")
 	fs.BoolVar(&pkce, "require-pkce", true, "require PKCE (always on for public clients)")
-	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "RS256", "ID token signing algorithm: RS256, ES256 or EdDSA")
+	fs.StringVar(&spec.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: RS256, ES256 or EdDSA (default RS256; ES256 under FAPI 2.0)")
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&spec.AuthorizationEncAlg, "authorization-encrypted-response-alg", "", "encrypt JWT-secured authorization responses to the client's key (jwks/jwks-uri, use enc): RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW (default: not encrypted)")
 	fs.StringVar(&spec.AuthorizationEncEnc, "authorization-encrypted-response-enc", "", "content encryption of encrypted authorization responses: A128GCM, A256GCM or A128CBC-HS256 (default A128CBC-HS256)")
@@ -105,6 +105,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&spec.AlwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 	fs.BoolVar(&spec.DPoPBound, "dpop-bound", false, "require a DPoP proof at every token request (dpop_bound_access_tokens)")
 	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
+	fs.BoolVar(&spec.FAPI2, "fapi2", false, "put the client under the FAPI 2.0 Security Profile (fapi2_security_profile): PAR, PKCE, private_key_jwt or mTLS, sender-constrained tokens, PS256/ES256/EdDSA")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
@@ -247,6 +248,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	kv = append(kv,
 		[2]string{"Always refresh", yesNo(c.AlwaysRefresh)},
 		[2]string{"Require PAR", yesNo(c.RequirePAR)},
+		[2]string{"FAPI 2.0", yesNo(c.FAPI2)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
 		[2]string{"Disabled", yesNo(c.Disabled)},
 		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
@@ -346,7 +348,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		requestObjectAlg, authzAlg                 string
 		authzEncAlg, authzEncEnc                   string
 		pkce, alwaysRefresh, skipConsent, disabled bool
-		requirePAR                                 bool
+		requirePAR, fapi2                          bool
 		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
@@ -378,6 +380,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, HS256, HS384, HS512 (client_secret_jwt only), none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
+		fs.BoolVar(&fapi2, "fapi2", false, "put the client under (or, =false, take it out of) the FAPI 2.0 Security Profile")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
@@ -418,6 +421,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	boolean("require-pkce", pkce, &p.RequirePKCE)
 	boolean("always-refresh", alwaysRefresh, &p.AlwaysRefresh)
 	boolean("require-par", requirePAR, &p.RequirePAR)
+	boolean("fapi2", fapi2, &p.FAPI2)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
 	boolean("disabled", disabled, &p.Disabled)
 	boolean("tls-bound-tokens", mf.bound, &p.CertBoundTokens)

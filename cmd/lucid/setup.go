@@ -166,7 +166,7 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 	}
 	return &session{
 		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json", created: created,
-		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
+		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
 			RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret)},
 	}, nil
 }

@@ -34,6 +34,7 @@ type clientRequest struct {
 	AlwaysRefresh          bool            `json:"always_issue_refresh_token"`
 	DPoPBound              bool            `json:"dpop_bound_access_tokens"`
 	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
+	FAPI2                  bool            `json:"fapi2_security_profile"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
@@ -71,6 +72,7 @@ type clientPatch struct {
 	AlwaysRefresh          *bool           `json:"always_issue_refresh_token"`
 	DPoPBound              *bool           `json:"dpop_bound_access_tokens"`
 	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
+	FAPI2                  *bool           `json:"fapi2_security_profile"`
 	SkipConsent            *bool           `json:"skip_consent"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
@@ -153,6 +155,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
+		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
@@ -212,6 +215,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AlwaysRefresh:          req.AlwaysRefresh,
 		DPoPBound:              req.DPoPBound,
 		RequirePAR:             req.RequirePAR,
+		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,

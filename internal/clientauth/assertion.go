@@ -68,6 +68,13 @@ func parseAssertion(s string) (*clientjwt.Token, *catalog.Error) {
 func (a *Authenticator) verifyAssertion(ctx context.Context, c *store.Client, as *clientjwt.Token, hmac bool) *catalog.Error {
 	u := assertionUse
 	u.Audiences, u.AudienceText = a.AcceptedAudiences()
+	if a.FAPI2(c) {
+		// FAPI 2.0 §5.3.2.1 item 8: the issuer alone, as the strict
+		// setting has it, refused under the profile's own entry.
+		u.Audiences, u.AudienceText = []string{a.issuer}, a.issuer+" (the issuer)"
+		u.Names.AudienceInvalid = catalog.FAPIClientAssertionAudience
+		u.AudienceString = true
+	}
 	u.ReplayNamespace = c.ID
 	u.Context = []any{"client_id", c.ID}
 	var src clientjwt.KeySource = a.ClientKeys(c, assertionKeyNames)

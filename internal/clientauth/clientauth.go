@@ -39,6 +39,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientcert"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -69,8 +70,11 @@ type Authenticator struct {
 	// localKeys allows key set fetches over http and to local addresses
 	// (development); strictAud accepts only the issuer as an assertion's
 	// audience, not the token endpoint URL.
-	localKeys      bool
-	strictAud      bool
+	localKeys bool
+	strictAud bool
+	// fapi2 puts every client under the FAPI 2.0 Security Profile
+	// (internal/fapi); otherwise only those registered for it.
+	fapi2          bool
 	jwksTTL        time.Duration
 	jwksMinRefresh time.Duration
 	fetchTimeout   time.Duration
@@ -106,6 +110,13 @@ func WithLocalKeySets(allow bool) Option { return func(a *Authenticator) { a.loc
 // WithStrictAudience accepts only the issuer as the audience of a client
 // assertion or a JWT bearer assertion, not the token endpoint URL (FAPI 2.0).
 func WithStrictAudience(strict bool) Option { return func(a *Authenticator) { a.strictAud = strict } }
+
+// WithFAPI2 puts every client under the FAPI 2.0 Security Profile: only
+// its methods and algorithms, and the issuer alone as audience.
+func WithFAPI2(on bool) Option { return func(a *Authenticator) { a.fapi2 = on } }
+
+// FAPI2 reports whether the FAPI 2.0 Security Profile applies to c.
+func (a *Authenticator) FAPI2(c *store.Client) bool { return fapi.Covers(a.fapi2, c) }
 
 // WithPAREndpoint adds the pushed authorization request endpoint's URL to
 // the audiences an assertion may name (outside the strict setting), as
@@ -164,6 +175,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, form 
 		var c *store.Client
 		var method string
 		c, method, e = a.authenticate(ctx, p)
+		if e == nil && a.FAPI2(c) {
+			// A client under the profile that authenticated otherwise
+			// (registered before the server went under it, say).
+			e = fapi.CheckAuthMethod(c.ID, method)
+		}
 		if e == nil {
 			return c, method, nil
 		}
@@ -375,6 +391,16 @@ func (a *Authenticator) assertionClient(ctx context.Context, p presented) (*stor
 	}
 	if reg != method {
 		return nil, "", catalog.New(catalog.ClientAuthMethodMismatch, "client_id", c.ID, "registered", reg, "used", method)
+	}
+	if a.FAPI2(c) {
+		// Before the signature is checked and the jti spent: the assertion
+		// is refused whatever it says.
+		if e := fapi.CheckAuthMethod(c.ID, method); e != nil {
+			return nil, "", e
+		}
+		if e := fapi.CheckAssertionAlg(c.ID, as.Alg); e != nil {
+			return nil, "", e
+		}
 	}
 	if e := a.verifyAssertion(ctx, c, as, hmac); e != nil {
 		return nil, "", e

@@ -79,6 +79,9 @@ type Use struct {
 	// Audiences, aud is not checked.
 	Audiences    []string
 	AudienceText string
+	// AudienceString also refuses a one-value array (FAPI 2.0 §5.3.2.1
+	// item 8 wants the issuer "as a string"), as AudienceInvalid.
+	AudienceString bool
 
 	// RequireExp refuses a token without exp; MaxLifetime, when set,
 	// bounds exp minus iat (or now).

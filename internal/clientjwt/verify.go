@@ -165,6 +165,9 @@ func (v *Verifier) CheckClaims(t *Token, u *Use) *catalog.Error {
 			}
 			return u.fail(u.Names.AudienceInvalid, "aud", aud, "accepted", u.AudienceText)
 		}
+		if u.AudienceString && !stringClaim(t.Claims["aud"]) {
+			return u.fail(u.Names.AudienceInvalid, "aud", "an array ["+clipList(t.Aud)+"]", "accepted", u.AudienceText)
+		}
 	}
 	if t.Exp == nil {
 		if u.RequireExp {
@@ -242,4 +245,16 @@ func orNoKid(kid string) string {
 		return "(no kid)"
 	}
 	return kid
+}
+
+// stringClaim reports whether a claim's JSON value is a string.
+func stringClaim(raw []byte) bool {
+	for _, b := range raw {
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return b == '"'
+	}
+	return false
 }

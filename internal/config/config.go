@@ -56,6 +56,12 @@ type Config struct {
 	// endpoint. A client's own require_pushed_authorization_requests makes
 	// it required for that client alone.
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"` // LUCID_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS
+	// FAPI2SecurityProfile puts every client under the FAPI 2.0 Security
+	// Profile (internal/fapi): pushed requests with redirect_uri, PKCE S256,
+	// private_key_jwt or mTLS client authentication, DPoP- or
+	// certificate-bound tokens, PS256/ES256/EdDSA, codes of at most 60 s.
+	// A client's own fapi2_security_profile puts that client alone under it.
+	FAPI2SecurityProfile bool `yaml:"fapi2_security_profile"` // LUCID_FAPI2_SECURITY_PROFILE
 
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at

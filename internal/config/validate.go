@@ -93,6 +93,9 @@ func (c *Config) Validate() error {
 	if l.PushedRequest <= 0 || l.PushedRequest > MaxPushedRequest {
 		bad("lifetimes.pushed_request", "must be between 1s and %s, got %s; a request_uri is for the redirect right after the push", MaxPushedRequest, l.PushedRequest)
 	}
+	if c.FAPI2SecurityProfile {
+		errs = append(errs, c.checkFAPI2()...)
+	}
 	if l.RetiredSecret < 0 {
 		bad("lifetimes.retired_secret", "must be 0 (keep no retired secret) or more, got %s", l.RetiredSecret)
 	}
@@ -357,6 +360,29 @@ func (c *Config) checkMTLS() []error {
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			bad("endpoint_alias", "%q is not an https base URL such as https://mtls.example.com", m.EndpointAlias)
 		}
+	}
+	return errs
+}
+
+// FAPI 2.0 Security Profile limits on lifetimes (final, 2025).
+const (
+	// FAPI2MaxCode: §5.3.2.1 item 11, codes live at most 60 seconds.
+	FAPI2MaxCode = 60 * time.Second
+	// FAPI2MaxPushedRequest: §5.3.2.2 item 12, a request_uri's expires_in
+	// is less than 600 seconds.
+	FAPI2MaxPushedRequest = 600 * time.Second
+)
+
+// checkFAPI2 refuses settings the FAPI 2.0 Security Profile forbids while
+// fapi2_security_profile is on, so that the server never starts saying it
+// follows the profile and then breaks it.
+func (c *Config) checkFAPI2() []error {
+	var errs []error
+	if d := c.Lifetimes.Code; d > FAPI2MaxCode {
+		errs = append(errs, fmt.Errorf("lifetimes.code: is %s, but fapi2_security_profile is on and FAPI 2.0 Security Profile §5.3.2.1 allows authorization codes of at most %s", d, FAPI2MaxCode))
+	}
+	if d := c.Lifetimes.PushedRequest; d >= FAPI2MaxPushedRequest {
+		errs = append(errs, fmt.Errorf("lifetimes.pushed_request: is %s, but fapi2_security_profile is on and FAPI 2.0 Security Profile §5.3.2.2 needs a request_uri to expire in less than %s", d, FAPI2MaxPushedRequest))
 	}
 	return errs
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -43,6 +44,7 @@ type ClientSpec struct {
 	AlwaysRefresh          bool
 	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
 	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
+	FAPI2                  bool // fapi2_security_profile: the FAPI 2.0 Security Profile (internal/fapi)
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -88,6 +90,7 @@ type ClientPatch struct {
 	AlwaysRefresh          *bool
 	DPoPBound              *bool
 	RequirePAR             *bool
+	FAPI2                  *bool
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -146,6 +149,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		RequestObjectAlg:          spec.RequestObjectAlg,
 		AlwaysRefresh:             spec.AlwaysRefresh,
 		DPoPBoundAccessTokens:     spec.DPoPBound,
+		FAPI2:                     spec.FAPI2,
 		RequirePAR:                spec.RequirePAR,
 		SkipConsent:               spec.SkipConsent,
 		Disabled:                  spec.Disabled,
@@ -173,9 +177,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 	if c.Scopes == nil {
 		c.Scopes = DefaultScopes()
 	}
-	if c.IDTokenAlg == "" {
-		c.IDTokenAlg = "RS256"
-	}
+	s.defaultAlgs(c)
 	if spec.RequirePKCE != nil {
 		c.RequirePKCE = *spec.RequirePKCE
 	}
@@ -183,6 +185,9 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		return nil, "", err
 	}
 	if err := normalizeClient(c, spec.RequirePKCE); err != nil {
+		return nil, "", err
+	}
+	if err := s.checkFAPI(c); err != nil {
 		return nil, "", err
 	}
 
@@ -409,6 +414,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
 		set(&c.RequirePAR, p.RequirePAR)
+		set(&c.FAPI2, p.FAPI2)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)
@@ -434,7 +440,11 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.AuthMethod != nil && *p.AuthMethod != store.AuthTLSClient && p.CertIdentity == nil {
 			c.CertIdentity = nil
 		}
+		s.defaultAlgs(c)
 		if err := normalizeClient(c, p.RequirePKCE); err != nil {
+			return err
+		}
+		if err := s.checkFAPI(c); err != nil {
 			return err
 		}
 		switch {
@@ -570,6 +580,31 @@ func (s *Service) RemoveClientSecret(ctx context.Context, id, secretID string) e
 	})
 	if err != nil {
 		return storeErr(err, "client", id, "remove secret from")
+	}
+	return nil
+}
+
+// defaultAlgs fills in the ID token algorithm when none is given: RS256,
+// which OpenID Connect requires every provider to offer, or for a client
+// under the FAPI 2.0 Security Profile ES256, which the profile allows.
+func (s *Service) defaultAlgs(c *store.Client) {
+	if c.IDTokenAlg != "" {
+		return
+	}
+	c.IDTokenAlg = "RS256"
+	if fapi.Covers(s.FAPI2, c) {
+		c.IDTokenAlg = fapi.DefaultSigningAlg
+	}
+}
+
+// checkFAPI refuses a client under the FAPI 2.0 Security Profile whose
+// registration breaks it (fapi.CheckMetadata).
+func (s *Service) checkFAPI(c *store.Client) error {
+	if !fapi.Covers(s.FAPI2, c) {
+		return nil
+	}
+	if e := fapi.CheckMetadata(c, knownAlgs); e != nil {
+		return e
 	}
 	return nil
 }

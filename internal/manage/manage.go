@@ -39,6 +39,10 @@ type Service struct {
 	// RetiredSecretMemory); zero means DefaultRetiredSecretMemory, a
 	// negative value keeps none.
 	RetiredSecretMemory time.Duration
+	// FAPI2 puts every client under the FAPI 2.0 Security Profile
+	// (fapi2_security_profile): clients are checked against it as those
+	// registered with ClientSpec.FAPI2 are.
+	FAPI2 bool
 }
 
 // DefaultKeyPublish matches the configuration default of lifetimes.key_publish.

@@ -30,6 +30,7 @@ type ClientView struct {
 	AlwaysRefresh           bool            `json:"always_issue_refresh_token"`
 	DPoPBound               bool            `json:"dpop_bound_access_tokens"`
 	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
+	FAPI2                   bool            `json:"fapi2_security_profile"`
 	SkipConsent             bool            `json:"skip_consent"`
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
@@ -76,6 +77,7 @@ func ViewClient(c *store.Client) ClientView {
 		AlwaysRefresh:           c.AlwaysRefresh,
 		DPoPBound:               c.DPoPBoundAccessTokens,
 		RequirePAR:              c.RequirePAR,
+		FAPI2:                   c.FAPI2,
 		SkipConsent:             c.SkipConsent,
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,

@@ -139,6 +139,11 @@ func (p *Provider) checkAuthorization(r *http.Request, raw url.Values, pushed bo
 	if e != nil {
 		return nil, e, false
 	}
+	if pushed && p.fapi(client) && raw.Get("redirect_uri") == "" {
+		// FAPI 2.0 §5.3.2.2 item 6: named in every push, even when one is
+		// registered. Refused at the push, so never met at /authorize.
+		return nil, catalog.New(catalog.FAPIRedirectURIMissing, "client_id", client.ID), false
+	}
 
 	// From here on the redirect URI is trusted: errors go back to it.
 	back, e := p.replyTarget(r.Context(), client, redirectURI, raw)
@@ -343,6 +348,9 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 		return nil, catalog.New(catalog.PKCEMethodUnsupported, "value", method)
 	}
 	if challenge == "" {
+		if p.fapi(client) {
+			return nil, catalog.New(catalog.FAPIPKCERequired, "client_id", client.ID)
+		}
 		if client.Public() || client.RequirePKCE || hasMethod {
 			return nil, catalog.New(catalog.PKCEChallengeMissing, "client_id", client.ID)
 		}
@@ -506,7 +514,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		AuthTime:             ar.AuthTime,
 		AMR:                  ar.AMR,
 		CreatedAt:            now,
-		ExpiresAt:            now.Add(p.life.Code),
+		ExpiresAt:            now.Add(p.codeLifetime(client)),
 	}
 	if err := p.store.CreateAuthCode(ctx, ac); err != nil {
 		p.failRedirect(w, r, back, failure.FromStore(err))

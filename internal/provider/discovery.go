@@ -90,6 +90,9 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	doc["pushed_authorization_request_endpoint"] = p.issuer + PathPAR
 	doc["require_pushed_authorization_requests"] = p.requirePAR
 	doc["request_uri_parameter_supported"] = true
+	if p.fapi2 {
+		p.fapiDiscovery(doc)
+	}
 	return json.Marshal(doc)
 }
 

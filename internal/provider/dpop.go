@@ -8,6 +8,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/dpop"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -30,13 +31,23 @@ func (p *Provider) setupDPoP(c config.DPoP) {
 	p.dpop.nonces = dpop.NewNonces(p.secrets, c.NonceLifetime)
 	p.dpop.required, p.dpop.requireNonce = c.Required, c.RequireNonce
 	p.dpop.checker = &dpop.Checker{
-		Verifier:     dpop.NewShared(p.jwts, nil),
+		Verifier:     dpop.NewShared(p.jwts, p.dpopAlgs()),
 		Replay:       p.store,
 		Nonces:       p.dpop.nonces,
 		RequireNonce: c.RequireNonce,
 		MaxAge:       c.ProofMaxAge,
 		Now:          p.now,
 	}
+}
+
+// dpopAlgs are the algorithms proofs may be signed with: all of dpop.Algs,
+// or under the server-wide FAPI 2.0 mode only the profile's (§5.4.1), at
+// every endpoint, as dpop_signing_alg_values_supported then says.
+func (p *Provider) dpopAlgs() []string {
+	if p.fapi2 {
+		return fapi.Algs
+	}
+	return dpop.Algs
 }
 
 // proofKey is the context key of the thumbprint a token request proved.
@@ -199,7 +210,7 @@ func (p *Provider) resourceBinding(w http.ResponseWriter, r *http.Request, token
 
 // dpopChallenge makes e's challenge the DPoP scheme with the algorithms
 // Lucid accepts (RFC 9449 §7.1).
-func dpopChallenge(e *catalog.Error) *catalog.Error {
-	e.Algs = strings.Join(dpop.Algs, " ")
+func (p *Provider) dpopChallenge(e *catalog.Error) *catalog.Error {
+	e.Algs = strings.Join(p.dpopAlgs(), " ")
 	return e.WithChallenge(dpop.Scheme)
 }

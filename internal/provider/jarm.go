@@ -63,7 +63,7 @@ func (p *Provider) replyTarget(ctx context.Context, client *store.Client, redire
 	to := replyTo{uri: redirectURI, state: raw.Get("state"), clientID: client.ID}
 	to.mode, _ = responseMode(raw.Get("response_mode"))
 	if _, ok := jwtMode(to.mode); ok {
-		if alg := jarmAlg(client); !p.signsWith(alg) {
+		if alg := p.jarmAlg(client); !p.signsWith(alg) {
 			return to, catalog.New(catalog.JARMClientAlgUnavailable, "client_id", client.ID, "mode", raw.Get("response_mode"), "alg", alg)
 		}
 		// The same for the key the response is encrypted to: a client
@@ -81,11 +81,11 @@ func (p *Provider) replyTarget(ctx context.Context, client *store.Client, redire
 // encrypted response.
 var jarmEncryptionNames = clientauth.EncryptionNames{Missing: catalog.JARMEncryptionKeyMissing, Unreachable: catalog.JARMEncryptionKeysUnreachable}
 
-func jarmAlg(c *store.Client) string {
+func (p *Provider) jarmAlg(c *store.Client) string {
 	if c.AuthorizationAlg == "" {
-		return jarmDefaultAlg
+		return p.signingAlg(c, jarmDefaultAlg)
 	}
-	return c.AuthorizationAlg
+	return p.signingAlg(c, c.AuthorizationAlg)
 }
 
 func (p *Provider) signsWith(alg string) bool {
@@ -106,7 +106,7 @@ func (p *Provider) jarmReply(r *http.Request, to replyTo, v url.Values) (url.Val
 		}
 		return nil, failure.FromStore(err)
 	}
-	alg := jarmAlg(client)
+	alg := p.jarmAlg(client)
 	now := p.now()
 	claims := make(map[string]any, len(v)+4)
 	for k := range v {

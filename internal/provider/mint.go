@@ -139,6 +139,7 @@ func (p *Provider) signIDToken(client *store.Client, user *store.User, scopes []
 	if alg == "" {
 		alg = keys.RS256
 	}
+	alg = p.signingAlg(client, alg)
 	claims := p.userClaims(user, scopes)
 	claims["iss"] = p.issuer
 	claims["aud"] = client.ID

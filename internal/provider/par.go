@@ -75,6 +75,10 @@ func (p *Provider) handlePAR(w http.ResponseWriter, r *http.Request) {
 	}
 	// A DPoP proof with the push binds the code to its key, as dpop_jkt
 	// does; with both, they must name the same key (RFC 9449 §10.1).
+	if e := p.fapiProofAlg(r, client); e != nil {
+		p.fail(w, r, catalog.PAR, client.ID, e)
+		return
+	}
 	proof, e := p.checkProof(w, r, dpop.Request{Method: r.Method, URL: p.issuer + PathPAR})
 	if e != nil {
 		p.fail(w, r, catalog.PAR, client.ID, e)
@@ -165,6 +169,9 @@ func (p *Provider) parRequired(client *store.Client, pushed bool) *catalog.Error
 	switch {
 	case pushed:
 		return nil
+	case p.fapi(client):
+		// FAPI 2.0 §5.3.2.2 item 3, named as the profile's rule.
+		return catalog.New(catalog.FAPIPARRequired, "client_id", client.ID)
 	case p.requirePAR:
 		return catalog.New(catalog.PARRequiredByServer)
 	case client.RequirePAR:

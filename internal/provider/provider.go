@@ -70,6 +70,10 @@ type Options struct {
 	// mtls_endpoint_aliases, empty for the ordinary endpoints.
 	MTLS              bool
 	MTLSEndpointAlias string
+
+	// FAPI2 puts every client under the FAPI 2.0 Security Profile
+	// (fapi.go); otherwise only those registered for it.
+	FAPI2 bool
 }
 
 // Provider serves the protocol endpoints.
@@ -113,6 +117,8 @@ type Provider struct {
 	mtlsAlias string
 	// requirePAR: every client must push its authorization requests.
 	requirePAR bool
+	// fapi2: every client is under the FAPI 2.0 Security Profile.
+	fapi2 bool
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 	dpop   dpopSettings
@@ -169,10 +175,11 @@ func New(opts Options) (*Provider, error) {
 		return nil, err
 	}
 	p.apis = &apiCache{store: p.store, log: p.log}
+	p.fapi2 = opts.FAPI2
 	p.setupDPoP(opts.DPoP)
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
-	p.requirePAR = opts.RequirePAR
+	p.requirePAR = opts.RequirePAR || opts.FAPI2
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -125,6 +126,11 @@ func (p *Provider) requestObjectParams(ctx context.Context, client *store.Client
 	tok, e := clientjwt.Parse(raw, &u)
 	if e != nil {
 		return nil, e
+	}
+	if p.fapi(client) {
+		if e := fapi.CheckRequestObjectAlg(client.ID, tok.Alg); e != nil {
+			return nil, e
+		}
 	}
 	if reg := client.RequestObjectAlg; reg != "" && tok.Alg != reg {
 		return nil, catalog.New(catalog.RequestObjectAlgNotRegistered, "alg", tok.Alg, "registered", reg, "client_id", client.ID)

@@ -104,6 +104,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, catalog.Token, client.ID, catalog.New(catalog.GrantTypeNotAllowed, "client_id", client.ID, "grant_type", gt, "allowed", strings.Join(allowed, ", ")))
 		return
 	}
+	if e := p.fapiProofAlg(r, client); e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
+	}
 	ctx, e = p.tokenProof(w, r, client)
 	if e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)
@@ -116,6 +120,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if thumb != "" {
 		ctx = withCertBinding(ctx, thumb)
+	}
+	if e := p.fapiBound(ctx, client); e != nil {
+		p.fail(w, r, catalog.Token, client.ID, e)
+		return
 	}
 	if e := detailsGrantUnsupported(gt, params); e != nil {
 		p.fail(w, r, catalog.Token, client.ID, e)

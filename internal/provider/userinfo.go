@@ -29,7 +29,7 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	var e *catalog.Error
 	switch {
 	case dpopScheme && token == "":
-		e = dpopChallenge(catalog.New(catalog.BearerMissing))
+		e = p.dpopChallenge(catalog.New(catalog.BearerMissing))
 	case !dpopScheme:
 		token, e = bearer.Token(w, r, maxBody)
 	}
@@ -49,7 +49,7 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if e != nil {
 		if dpopScheme {
-			dpopChallenge(e)
+			p.dpopChallenge(e)
 		}
 		p.failBearer(w, r, "", e)
 		return
@@ -63,7 +63,7 @@ func (p *Provider) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, catalog.UserInfo, claims.ClientID, e)
 			return
 		}
-		p.failBearer(w, r, claims.ClientID, dpopChallenge(e))
+		p.failBearer(w, r, claims.ClientID, p.dpopChallenge(e))
 		return
 	}
 	if e := p.tokenClientOrigin(r, claims.ClientID); e != nil {

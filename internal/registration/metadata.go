@@ -50,6 +50,9 @@ type metadata struct {
 	RequestObjectAlg *string
 	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
 	RequirePAR *bool
+	// FAPI2 is fapi2_security_profile, Lucid's own: the client asks to be
+	// held to the FAPI 2.0 Security Profile (internal/fapi).
+	FAPI2 *bool
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -150,6 +153,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		md.BoundTokens = &b
 	}
 	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
+		return nil, e
+	}
+	if md.FAPI2, e = boolField(fields, "fapi2_security_profile"); e != nil {
 		return nil, e
 	}
 	if raw := present(fields, "jwks"); raw != nil {
@@ -281,6 +287,7 @@ type values struct {
 	boundTokens   bool
 	requestObjAlg string
 	requirePAR    bool
+	fapi2         bool
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -300,7 +307,8 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		name:       deref(md.Name, ""),
 		jwks:       deref(md.JWKS, ""),
 		jwksURI:    deref(md.JWKSURI, ""),
-		idTokenAlg: deref(md.IDTokenAlg, "RS256"),
+		// Absent: manage's default, RS256, or ES256 under FAPI 2.0.
+		idTokenAlg: deref(md.IDTokenAlg, ""),
 		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
 		// manage fills in the enc default (A128CBC-HS256) with an alg.
@@ -312,6 +320,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		// Absent: any signed alg; none only when asked for by name.
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
 		requirePAR:    deref(md.RequirePAR, false),
+		fapi2:         deref(md.FAPI2, false),
 		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -391,6 +400,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		CertBoundTokens:        v.boundTokens,
 		DPoPBound:              v.dpopBound,
 		RequirePAR:             v.requirePAR,
+		FAPI2:                  v.fapi2,
 	}
 }
 
@@ -421,6 +431,10 @@ func (v values) patch() manage.ClientPatch {
 	// the operator may have set it.
 	if v.requirePAR {
 		p.RequirePAR = &v.requirePAR
+	}
+	// Likewise a client may put itself under FAPI 2.0, not take itself out.
+	if v.fapi2 {
+		p.FAPI2 = &v.fapi2
 	}
 	return p
 }
@@ -467,6 +481,7 @@ type info struct {
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
+	FAPI2            bool   `json:"fapi2_security_profile,omitempty"`
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -490,6 +505,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		IDTokenAlg:              c.IDTokenAlg,
 		DPoPBound:               c.DPoPBoundAccessTokens,
 		RequirePAR:              c.RequirePAR,
+		FAPI2:                   c.FAPI2,
 		AuthorizationAlg:        c.AuthorizationAlg,
 		AuthorizationEncAlg:     c.AuthorizationEncAlg,
 		AuthorizationEncEnc:     c.AuthorizationEncEnc,

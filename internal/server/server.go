@@ -148,7 +148,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Secrets: sk,
 		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
 			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
-			clientauth.WithClientCAs(clientCAs)),
+			clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
@@ -164,6 +164,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		MTLSEndpointAlias:    strings.TrimSuffix(cfg.MTLS.EndpointAlias, "/"),
 		DPoP:                 cfg.DPoP,
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
+		FAPI2:                cfg.FAPI2SecurityProfile,
 	})
 	if err != nil {
 		return nil, err
@@ -186,7 +187,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
-	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish,
+	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile,
 		KeepGrantsOnChange:  cfg.Users.KeepGrantsOnChange,
 		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
 		HashPassword: func(pw string) (string, error) {

@@ -280,6 +280,10 @@ type Client struct {
 	// RequirePAR makes the client push its authorization requests
 	// (RFC 9126 §5): the authorization endpoint takes only a request_uri.
 	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
+	// FAPI2 puts the client under the FAPI 2.0 Security Profile
+	// (internal/fapi): PAR, PKCE, key-based authentication, sender-
+	// constrained tokens and the profile's algorithms only.
+	FAPI2 bool `json:"fapi2_security_profile,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`

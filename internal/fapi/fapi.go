@@ -1,0 +1,167 @@
+// Package fapi holds the rules of the FAPI 2.0 Security Profile (final,
+// February 2025) that Lucid enforces for the clients under it: those
+// registered with fapi2_security_profile, or every client when the
+// server's fapi2_security_profile setting is on. Each check answers with
+// its own catalog entry, whose description names the profile's section.
+//
+// Where each rule is enforced:
+//
+//   - §5.3.2.1-6 client authentication: clientauth (every endpoint that
+//     authenticates clients) and, at registration, CheckMetadata.
+//   - §5.3.2.1-8 assertion audience: clientauth, the issuer alone.
+//   - §5.4.1 algorithms: clientauth (client assertions), the provider
+//     (request objects, DPoP proofs, what Lucid signs for the client) and
+//     CheckMetadata.
+//   - §5.3.2.1-4 sender-constrained tokens, §5.3.2.1-11 code lifetime,
+//     §5.3.2.2 PAR, redirect_uri in the push, PKCE: the provider.
+package fapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+// Algs are the JWS algorithms the profile allows (§5.4.1): for what
+// clients sign and for what Lucid signs for them. none is never allowed.
+var Algs = []string{"PS256", "ES256", "EdDSA"}
+
+// AuthMethods are the client authentication methods the profile allows
+// (§5.3.2.1 item 6): private_key_jwt, and mutual TLS (RFC 8705 §2).
+var AuthMethods = []string{store.AuthPrivateKeyJWT, store.AuthTLSClient, store.AuthSelfSignedTLS}
+
+// MaxCodeLifetime bounds an authorization code's life (§5.3.2.1 item 11).
+const MaxCodeLifetime = 60 * time.Second
+
+// DefaultSigningAlg is what Lucid signs ID tokens and JWT-secured
+// authorization responses with for a client under the profile that
+// registered no allowed algorithm: Lucid's keys are RS256, ES256 and
+// EdDSA, and RS256 is not allowed.
+const DefaultSigningAlg = "ES256"
+
+// Covers reports whether the profile applies to c: the server-wide
+// setting (global) or the client's own registration.
+func Covers(global bool, c *store.Client) bool {
+	return global || c != nil && c.FAPI2
+}
+
+// AlgAllowed reports whether alg is one of Algs.
+func AlgAllowed(alg string) bool { return slices.Contains(Algs, alg) }
+
+// AuthMethodAllowed reports whether method is one of AuthMethods.
+func AuthMethodAllowed(method string) bool { return slices.Contains(AuthMethods, method) }
+
+// CheckAuthMethod refuses a client under the profile that authenticated
+// with method.
+func CheckAuthMethod(clientID, method string) *catalog.Error {
+	if AuthMethodAllowed(method) {
+		return nil
+	}
+	return catalog.New(catalog.FAPIClientAuthMethod, "client_id", clientID, "method", methodText(method))
+}
+
+// CheckAssertionAlg refuses a client assertion signed with alg.
+func CheckAssertionAlg(clientID, alg string) *catalog.Error {
+	if AlgAllowed(alg) {
+		return nil
+	}
+	return catalog.New(catalog.FAPIClientAssertionAlg, "client_id", clientID, "alg", algText(alg))
+}
+
+// CheckRequestObjectAlg refuses a request object signed with alg.
+func CheckRequestObjectAlg(clientID, alg string) *catalog.Error {
+	if AlgAllowed(alg) {
+		return nil
+	}
+	return catalog.New(catalog.FAPIRequestObjectAlg, "client_id", clientID, "alg", algText(alg))
+}
+
+// CheckProofAlg refuses the DPoP proofs of a request (the values of its
+// DPoP header) when one is signed with an algorithm the profile does not
+// allow. A proof whose header cannot be read is left to the DPoP checker,
+// which says what is wrong with it.
+func CheckProofAlg(clientID string, proofs []string) *catalog.Error {
+	for _, p := range proofs {
+		if alg, ok := HeaderAlg(p); ok && !AlgAllowed(alg) {
+			return catalog.New(catalog.FAPIDPoPProofAlg, "client_id", clientID, "alg", algText(alg))
+		}
+	}
+	return nil
+}
+
+// SigningAlg is the algorithm Lucid signs with for a client under the
+// profile that registered alg: alg itself when the profile allows it,
+// else DefaultSigningAlg.
+func SigningAlg(alg string) string {
+	if AlgAllowed(alg) {
+		return alg
+	}
+	return DefaultSigningAlg
+}
+
+// CheckMetadata refuses a registration (dynamic, admin API or command
+// line) of a client under the profile whose metadata breaks it. offered
+// are the algorithms Lucid signs with, for the description.
+func CheckMetadata(c *store.Client, offered []string) *catalog.Error {
+	if !AuthMethodAllowed(c.TokenEndpointAuthMethod) {
+		return catalog.New(catalog.FAPIMetadataAuthMethod, "method", methodText(c.TokenEndpointAuthMethod))
+	}
+	var signs []string
+	for _, a := range offered {
+		if AlgAllowed(a) {
+			signs = append(signs, a)
+		}
+	}
+	for _, f := range []struct{ field, alg string }{
+		{"id_token_signed_response_alg", c.IDTokenAlg},
+		{"authorization_signed_response_alg", c.AuthorizationAlg},
+		{"request_object_signing_alg", c.RequestObjectAlg},
+	} {
+		if f.alg != "" && !AlgAllowed(f.alg) {
+			return catalog.New(catalog.FAPIMetadataAlg, "field", f.field, "alg", algText(f.alg), "offered", strings.Join(signs, ", "))
+		}
+	}
+	return nil
+}
+
+// HeaderAlg reads the alg of a compact JWS's protected header, without
+// judging anything else; ok is false when there is none to read.
+func HeaderAlg(jws string) (alg string, ok bool) {
+	head, _, found := strings.Cut(jws, ".")
+	if !found || len(head) > 4096 {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "", false
+	}
+	var h struct {
+		Alg *string `json:"alg"`
+	}
+	if json.Unmarshal(raw, &h) != nil || h.Alg == nil {
+		return "", false
+	}
+	return *h.Alg, true
+}
+
+func methodText(m string) string {
+	if m == "" {
+		return store.AuthSecretBasic
+	}
+	return m
+}
+
+func algText(a string) string {
+	switch {
+	case a == "":
+		return "(no alg)"
+	case len(a) > 20:
+		return a[:20] + "…"
+	}
+	return a
+}

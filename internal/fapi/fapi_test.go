@@ -1,0 +1,141 @@
+package fapi
+
+import (
+	"encoding/base64"
+	"testing"
+
+	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/store"
+)
+
+func name(e *catalog.Error) catalog.Name {
+	if e == nil {
+		return ""
+	}
+	return e.Name()
+}
+
+func jws(header string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(header)) + ".e30.c2ln"
+}
+
+func TestCovers(t *testing.T) {
+	for _, tc := range []struct {
+		global bool
+		c      *store.Client
+		want   bool
+	}{
+		{false, &store.Client{}, false},
+		{false, &store.Client{FAPI2: true}, true},
+		{true, &store.Client{}, true},
+		{true, nil, true},
+		{false, nil, false},
+	} {
+		if got := Covers(tc.global, tc.c); got != tc.want {
+			t.Errorf("Covers(%v, %+v) = %v, want %v", tc.global, tc.c, got, tc.want)
+		}
+	}
+}
+
+func TestRuntimeChecks(t *testing.T) {
+	for _, tc := range []struct {
+		what string
+		err  *catalog.Error
+		want catalog.Name
+	}{
+		{"private_key_jwt", CheckAuthMethod("c", store.AuthPrivateKeyJWT), ""},
+		{"tls_client_auth", CheckAuthMethod("c", store.AuthTLSClient), ""},
+		{"self_signed_tls_client_auth", CheckAuthMethod("c", store.AuthSelfSignedTLS), ""},
+		{"client_secret_basic", CheckAuthMethod("c", store.AuthSecretBasic), catalog.FAPIClientAuthMethod},
+		{"client_secret_jwt", CheckAuthMethod("c", store.AuthSecretJWT), catalog.FAPIClientAuthMethod},
+		{"none", CheckAuthMethod("c", store.AuthNone), catalog.FAPIClientAuthMethod},
+		{"assertion ES256", CheckAssertionAlg("c", "ES256"), ""},
+		{"assertion PS256", CheckAssertionAlg("c", "PS256"), ""},
+		{"assertion EdDSA", CheckAssertionAlg("c", "EdDSA"), ""},
+		{"assertion RS256", CheckAssertionAlg("c", "RS256"), catalog.FAPIClientAssertionAlg},
+		{"assertion HS256", CheckAssertionAlg("c", "HS256"), catalog.FAPIClientAssertionAlg},
+		{"assertion ES384", CheckAssertionAlg("c", "ES384"), catalog.FAPIClientAssertionAlg},
+		{"request object none", CheckRequestObjectAlg("c", "none"), catalog.FAPIRequestObjectAlg},
+		{"request object RS256", CheckRequestObjectAlg("c", "RS256"), catalog.FAPIRequestObjectAlg},
+		{"request object PS256", CheckRequestObjectAlg("c", "PS256"), ""},
+		{"no proof", CheckProofAlg("c", nil), ""},
+		{"ES256 proof", CheckProofAlg("c", []string{jws(`{"alg":"ES256","typ":"dpop+jwt"}`)}), ""},
+		{"RS256 proof", CheckProofAlg("c", []string{jws(`{"alg":"RS256","typ":"dpop+jwt"}`)}), catalog.FAPIDPoPProofAlg},
+		{"RS256 proof second", CheckProofAlg("c", []string{jws(`{"alg":"ES256"}`), jws(`{"alg":"RS256"}`)}), catalog.FAPIDPoPProofAlg},
+		// Unreadable proofs are the DPoP checker's to name.
+		{"garbage proof", CheckProofAlg("c", []string{"not a jwt"}), ""},
+		{"proof without alg", CheckProofAlg("c", []string{jws(`{"typ":"dpop+jwt"}`)}), ""},
+	} {
+		if got := name(tc.err); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.what, got, tc.want)
+		}
+	}
+}
+
+func TestCheckMetadata(t *testing.T) {
+	offered := []string{"RS256", "ES256", "EdDSA"}
+	key := func(edit func(c *store.Client)) *store.Client {
+		c := &store.Client{TokenEndpointAuthMethod: store.AuthPrivateKeyJWT, IDTokenAlg: "ES256"}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		what  string
+		c     *store.Client
+		want  catalog.Name
+		field string
+	}{
+		{"key client", key(nil), "", ""},
+		{"mTLS client", key(func(c *store.Client) { c.TokenEndpointAuthMethod = store.AuthTLSClient }), "", ""},
+		{"secret client", key(func(c *store.Client) { c.TokenEndpointAuthMethod = store.AuthSecretBasic }), catalog.FAPIMetadataAuthMethod, ""},
+		{"default method", key(func(c *store.Client) { c.TokenEndpointAuthMethod = "" }), catalog.FAPIMetadataAuthMethod, ""},
+		{"public client", key(func(c *store.Client) { c.TokenEndpointAuthMethod = store.AuthNone }), catalog.FAPIMetadataAuthMethod, ""},
+		{"RS256 ID tokens", key(func(c *store.Client) { c.IDTokenAlg = "RS256" }), catalog.FAPIMetadataAlg, "id_token_signed_response_alg"},
+		{"RS256 JARM", key(func(c *store.Client) { c.AuthorizationAlg = "RS256" }), catalog.FAPIMetadataAlg, "authorization_signed_response_alg"},
+		{"unsigned request objects", key(func(c *store.Client) { c.RequestObjectAlg = "none" }), catalog.FAPIMetadataAlg, "request_object_signing_alg"},
+		{"PS256 request objects", key(func(c *store.Client) { c.RequestObjectAlg = "PS256" }), "", ""},
+		{"EdDSA everything", key(func(c *store.Client) { c.IDTokenAlg, c.AuthorizationAlg = "EdDSA", "EdDSA" }), "", ""},
+	} {
+		e := CheckMetadata(tc.c, offered)
+		if got := name(e); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.what, got, tc.want)
+			continue
+		}
+		if tc.field != "" && e.Value("field") != tc.field {
+			t.Errorf("%s: field %q, want %q", tc.what, e.Value("field"), tc.field)
+		}
+		if tc.want == catalog.FAPIMetadataAlg && e.Value("offered") != "ES256, EdDSA" {
+			t.Errorf("%s: offered %q, want the allowed algorithms Lucid signs with", tc.what, e.Value("offered"))
+		}
+	}
+}
+
+func TestSigningAlg(t *testing.T) {
+	for alg, want := range map[string]string{"RS256": "ES256", "": "ES256", "ES256": "ES256", "EdDSA": "EdDSA", "PS256": "PS256"} {
+		if got := SigningAlg(alg); got != want {
+			t.Errorf("SigningAlg(%q) = %q, want %q", alg, got, want)
+		}
+	}
+}
+
+func TestHeaderAlg(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{jws(`{"alg":"PS256"}`), "PS256", true},
+		{jws(`{"alg":""}`), "", true},
+		{jws(`{"typ":"JWT"}`), "", false},
+		{jws(`not json`), "", false},
+		{"no-dots", "", false},
+		{"%%%.e30.x", "", false},
+	} {
+		got, ok := HeaderAlg(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("HeaderAlg(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
