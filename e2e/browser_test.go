@@ -40,7 +40,9 @@ func chrome(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// A bound for a browser that hangs, not a speed test: a loaded
+	// two-core machine takes over a minute for the longest test.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
@@ -64,8 +66,18 @@ func screenshotDir(t *testing.T) string {
 
 // shot saves a full-page screenshot for a reviewer to look at.
 func shot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return saveShot(t, name, chromedp.FullScreenshot(100)) // 100: lossless PNG
+}
+
+// viewShot saves what the window shows: for pages as long as the whole
+// catalog, whose full-page picture costs a loaded machine many seconds.
+func viewShot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return saveShot(t, name, chromedp.CaptureScreenshot())
+}
+
+func saveShot(t *testing.T, name string, capture chromedp.Action[[]byte]) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: lossless PNG
+		buf, err := capture(ctx, tg)
 		if err != nil {
 			return err
 		}

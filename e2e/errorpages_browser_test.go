@@ -85,7 +85,7 @@ func TestBrowserErrorPages(t *testing.T) {
 		// The script marks the page once it runs; under a wrong policy it never would.
 		chromedp.Poll[chromedp.Void](`document.documentElement.dataset.search === "ready"`),
 		into(&before, chromedp.Evaluate[[]string](visibleEntries)),
-		shot(t, "07-errors-index"),
+		viewShot(t, "07-errors-index"),
 	)
 	if err != nil {
 		t.Fatalf("open the index: %v", err)

@@ -51,7 +51,19 @@
     window.history.replaceState(null, "", url);
   };
 
-  input.addEventListener("input", apply);
+  // Keystrokes that arrive within one frame are filtered once: each pass
+  // touches every row of a catalog of hundreds.
+  let pending = false;
+  input.addEventListener("input", () => {
+    if (pending) {
+      return;
+    }
+    pending = true;
+    window.requestAnimationFrame(() => {
+      pending = false;
+      apply();
+    });
+  });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     apply();
