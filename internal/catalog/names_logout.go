@@ -6,4 +6,9 @@ const (
 	OutboxGaveUp         Name = "outbox_delivery_gave_up"
 	OutboxKindUnknown    Name = "outbox_kind_unknown"
 	OutboxDeliveryFailed Name = "outbox_delivery_failed"
+
+	// Back-channel logout deliveries.
+	BackchannelLogoutRejected       Name = "backchannel_logout_rejected"
+	BackchannelLogoutUnreachable    Name = "backchannel_logout_unreachable"
+	BackchannelLogoutAddressRefused Name = "backchannel_logout_address_refused"
 )

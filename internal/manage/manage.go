@@ -39,6 +39,9 @@ type Service struct {
 	// RetiredSecretMemory); zero means DefaultRetiredSecretMemory, a
 	// negative value keeps none.
 	RetiredSecretMemory time.Duration
+	// WakeOutbox, when set, makes the server's outbox worker deliver the
+	// back-channel logouts just enqueued at once.
+	WakeOutbox func()
 }
 
 // DefaultKeyPublish matches the configuration default of lifetimes.key_publish.

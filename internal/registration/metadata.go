@@ -48,6 +48,9 @@ type metadata struct {
 	RequestObjectAlg *string
 	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
 	RequirePAR *bool
+	// Logout holds the back- and front-channel logout metadata (OpenID
+	// Back-Channel Logout 1.0 §2.2, Front-Channel Logout 1.0 §2).
+	Logout store.LogoutChannels
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -154,6 +157,26 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 	}
 	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
 		return nil, e
+	}
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{{"backchannel_logout_uri", &md.Logout.BackchannelURI}, {"frontchannel_logout_uri", &md.Logout.FrontchannelURI}} {
+		v, e := stringField(fields, s.name)
+		if e != nil {
+			return nil, e
+		}
+		*s.dst = deref(v, "")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"backchannel_logout_session_required", &md.Logout.BackchannelSessionRequired}, {"frontchannel_logout_session_required", &md.Logout.FrontchannelSessionRequired}} {
+		v, e := boolField(fields, b.name)
+		if e != nil {
+			return nil, e
+		}
+		*b.dst = deref(v, false)
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -282,6 +305,7 @@ type values struct {
 	boundTokens   bool
 	requestObjAlg string
 	requirePAR    bool
+	logout        store.LogoutChannels
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -310,6 +334,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		// Absent: any signed alg; none only when asked for by name.
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
 		requirePAR:    deref(md.RequirePAR, false),
+		logout:        md.Logout,
 		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -387,6 +412,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		CertBoundTokens:        v.boundTokens,
 		DPoPBound:              v.dpopBound,
 		RequirePAR:             v.requirePAR,
+		Logout:                 v.logout,
 	}
 }
 
@@ -410,6 +436,11 @@ func (v values) patch() manage.ClientPatch {
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        &v.boundTokens,
 		DPoPBound:              &v.dpopBound,
+
+		BackchannelLogoutURI:              &v.logout.BackchannelURI,
+		BackchannelLogoutSessionRequired:  &v.logout.BackchannelSessionRequired,
+		FrontchannelLogoutURI:             &v.logout.FrontchannelURI,
+		FrontchannelLogoutSessionRequired: &v.logout.FrontchannelSessionRequired,
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -459,6 +490,8 @@ type info struct {
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
+	// OpenID Back- and Front-Channel Logout.
+	store.LogoutChannels
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -486,6 +519,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,
+		LogoutChannels:          c.LogoutChannels,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

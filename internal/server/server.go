@@ -26,6 +26,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keycheck"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/logout"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/outbox"
@@ -139,6 +140,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	// Deliveries to other servers (back-channel logout tokens) are rows in
+	// the database, delivered by this worker and every other replica's.
+	ob := newOutbox(cfg.Outbox, st, met, failures, o)
+	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
 	prov, err := provider.New(provider.Options{
 		Issuer:  issuer,
 		Store:   st,
@@ -162,13 +167,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		MTLSEndpointAlias:    strings.TrimSuffix(cfg.MTLS.EndpointAlias, "/"),
 		DPoP:                 cfg.DPoP,
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
+		WakeOutbox:           ob.Wake,
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Deliveries to other servers (back-channel logout tokens) are rows in
-	// the database, delivered by this worker and every other replica's.
-	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob}
 	for _, c := range cfg.TrustedProxies {
 		n, err := netip.ParsePrefix(c)
@@ -190,6 +193,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish,
 		KeepGrantsOnChange:  cfg.Users.KeepGrantsOnChange,
 		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
+		WakeOutbox:          ob.Wake,
 		HashPassword: func(pw string) (string, error) {
 			// An administrator (or the demo's seeding) may wait longer
 			// than an anonymous sign-in, but still takes a slot.

@@ -121,6 +121,9 @@ type Store interface {
 	// same time and reason. Revoking a revoked family keeps the first time
 	// and reason.
 	RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error
+	// ListFamiliesFor returns every token family of the user, revoked ones
+	// included, in no set order: which clients took part in which session.
+	ListFamiliesFor(ctx context.Context, userID string) ([]*TokenFamily, error)
 	// RevokeFamiliesFor revokes every family of the user and client (consent
 	// withdrawn), and their descendants; clientID "" means all clients.
 	RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error
@@ -170,6 +173,9 @@ type Store interface {
 	// ended. Expiry is the caller's to judge.
 	GetSessionByID(ctx context.Context, id string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// ListSessionsFor returns the user's browser sessions, expired ones
+	// included (expiry is the caller's to judge), in no set order.
+	ListSessionsFor(ctx context.Context, userID string) ([]*Session, error)
 	// DeleteSessionsFor ends every browser session of the user (password
 	// changed, account disabled); a user without sessions is no error.
 	DeleteSessionsFor(ctx context.Context, userID string) error
@@ -327,6 +333,24 @@ type Client struct {
 	// AuthorizationAlg signs the client's JWT-secured authorization
 	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
 	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
+
+	// LogoutChannels are where the client hears that a session it took
+	// part in ended.
+	LogoutChannels
+}
+
+// LogoutChannels is a client's OpenID Back-Channel Logout 1.0 and
+// Front-Channel Logout 1.0 metadata, under their registered names.
+type LogoutChannels struct {
+	// BackchannelURI receives a signed logout token (POST, form field
+	// logout_token) through the outbox.
+	BackchannelURI string `json:"backchannel_logout_uri,omitempty"`
+	// BackchannelSessionRequired: the logout token must carry sid.
+	BackchannelSessionRequired bool `json:"backchannel_logout_session_required,omitempty"`
+	// FrontchannelURI is loaded in an iframe of the logged-out page.
+	FrontchannelURI string `json:"frontchannel_logout_uri,omitempty"`
+	// FrontchannelSessionRequired: the iframe's URL carries iss and sid.
+	FrontchannelSessionRequired bool `json:"frontchannel_logout_session_required,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's

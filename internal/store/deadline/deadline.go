@@ -450,3 +450,15 @@ func (d *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {
 	defer cancel()
 	return d.inner.CountOutbox(ctx)
 }
+
+func (d *Store) ListSessionsFor(ctx context.Context, userID string) ([]*store.Session, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListSessionsFor(ctx, userID)
+}
+
+func (d *Store) ListFamiliesFor(ctx context.Context, userID string) ([]*store.TokenFamily, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListFamiliesFor(ctx, userID)
+}

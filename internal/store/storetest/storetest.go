@@ -92,6 +92,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PushedRequestsConcurrent", testPushedConcurrent},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrent", testOutboxConcurrent},
+		{"LogoutReads", testLogoutReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
