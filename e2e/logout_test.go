@@ -271,6 +271,30 @@ func TestBackchannelLogoutFailures(t *testing.T) {
 		}
 		triggered.add(f.Name)
 	})
+	t.Run("client dropped its back channel", func(t *testing.T) {
+		// The first attempt fails; before the next, the client's
+		// registration loses its backchannel_logout_uri: the delivery is
+		// given up on, with the reason in its story.
+		l := start(t, fastOutbox, func(c *config.Config) { c.Outbox.BackoffBase, c.Outbox.BackoffCap = time.Hour, time.Hour })
+		l.user(t, demoUser)
+		c, sec := l.client(t, manage.ClientSpec{Name: "Changed", Logout: store.LogoutChannels{BackchannelURI: "http://" + freeAddr(t) + "/logout"}})
+		logoutAndWaitPending(t, l, c, sec)
+		r := jsonCall(t, l, http.MethodPatch, "/admin/clients/"+c.ID, l.cfg.AdminToken, `{"backchannel_logout_uri": ""}`)
+		if r.status != http.StatusOK {
+			t.Fatalf("remove the back channel: %d %s", r.status, r.body)
+		}
+		l.Clock.Advance(2 * time.Hour)
+		var dead outboxListing
+		eventually(t, 10*time.Second, "the delivery given up on", func() bool {
+			dead = listOutbox(t, l, "dead")
+			return len(dead.Items) == 1
+		})
+		f := outboxStory(t, l, dead.Items[0].LastTraceID)
+		if f.Name != "outbox_delivery_failed" || !strings.Contains(f.Text, "no longer has a backchannel_logout_uri") || !strings.Contains(f.Text, "not attempted again") {
+			t.Fatalf("story: %+v", f)
+		}
+		triggered.add(f.Name)
+	})
 	t.Run("local address refused", func(t *testing.T) {
 		l := start(t, fastOutbox, func(c *config.Config) { c.Outbox.AllowLocal = false })
 		l.user(t, demoUser)
