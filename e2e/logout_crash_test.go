@@ -64,6 +64,8 @@ func TestBackchannelLogoutSurvivesKill9(t *testing.T) {
 		return serveBinary(t, bin, issuer, []string{
 			"LUCID_MASTER_KEY=" + base64.StdEncoding.EncodeToString(master), "LUCID_LOG_LEVEL=warn", "LUCID_ADMIN_TOKEN=" + adminToken,
 			"LUCID_OUTBOX_ALLOW_LOCAL=true", "LUCID_OUTBOX_POLL_INTERVAL=50ms", "LUCID_OUTBOX_BACKOFF_BASE=100ms", "LUCID_OUTBOX_BACKOFF_CAP=300ms",
+			// An item leased at the kill waits for its lease (2 × timeout + 10 s).
+			"LUCID_OUTBOX_TIMEOUT=1s",
 		}, "serve", "--database", "sqlite:"+dbPath, "--addr", addr, "--issuer", issuer)
 	}
 	first := run()
@@ -104,7 +106,7 @@ func TestBackchannelLogoutSurvivesKill9(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	run()
 
-	eventually(t, 15*time.Second, "the logout token after the restart", func() bool {
+	eventually(t, 30*time.Second, "the logout token after the restart", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got) > 0
