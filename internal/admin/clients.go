@@ -49,6 +49,9 @@ type clientRequest struct {
 
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
+
+	// Back- and front-channel logout (OpenID), by their metadata names.
+	store.LogoutChannels
 }
 
 // clientPatch is the body of PATCH /admin/clients/{id}: absent fields stay.
@@ -85,6 +88,12 @@ type clientPatch struct {
 	// A policy replaces the current one; {} removes it.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
+
+	// Back- and front-channel logout; "" removes a URI.
+	BackchannelLogoutURI              *string `json:"backchannel_logout_uri"`
+	BackchannelLogoutSessionRequired  *bool   `json:"backchannel_logout_session_required"`
+	FrontchannelLogoutURI             *string `json:"frontchannel_logout_uri"`
+	FrontchannelLogoutSessionRequired *bool   `json:"frontchannel_logout_session_required"`
 }
 
 // createdClient is the only response that carries the client's secret.
@@ -167,6 +176,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		SecretExpiresAt:        req.SecretExpiresAt,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
+		Logout:                 req.LogoutChannels,
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -225,6 +235,11 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		CertBoundTokens:        req.CertBoundTokens,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
+
+		BackchannelLogoutURI:              req.BackchannelLogoutURI,
+		BackchannelLogoutSessionRequired:  req.BackchannelLogoutSessionRequired,
+		FrontchannelLogoutURI:             req.FrontchannelLogoutURI,
+		FrontchannelLogoutSessionRequired: req.FrontchannelLogoutSessionRequired,
 	}
 	if req.JWKS != nil {
 		jwks, err := jwksText(req.JWKS)

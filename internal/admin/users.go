@@ -166,6 +166,19 @@ func (a *api) unlockUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, manage.ViewUser(u))
 }
 
+// endSessions is DELETE /admin/users/{id}/sessions: the user is signed
+// out of every browser, and every client of those sessions gets a
+// back-channel logout (delivered through the outbox).
+func (a *api) endSessions(w http.ResponseWriter, r *http.Request) {
+	u, err := a.svc.EndSessions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: user's sessions ended", "trace_id", traceID(r), "user_id", u.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
 	ks, err := keys.List(r.Context(), a.svc.Store, a.now())
 	if err != nil {

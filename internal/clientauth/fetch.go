@@ -160,3 +160,25 @@ func checkFetchScheme(u *url.URL, insecure bool) error {
 	}
 	return ErrInsecureScheme
 }
+
+// NewOutboundClient is the HTTP client of every other request Lucid makes
+// to a URL someone else registered (a back-channel logout POST, later
+// CIBA pings and webhooks), with the same guards as key set fetches:
+// addresses judged at connect time, no proxy from the environment, capped
+// time. It follows no redirect: a redirected POST would change method or
+// repeat a body, and a registered URL is meant to be the endpoint itself;
+// the caller gets the 3xx. allowLocal (development) allows http and local
+// addresses. CheckOutboundURL judges a URL before the request.
+func NewOutboundClient(timeout time.Duration, allowLocal bool) *http.Client {
+	var refuse func(netip.Addr) bool
+	if !allowLocal {
+		refuse = LocalAddress
+	}
+	c := newFetchClient(timeout, refuse, allowLocal)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+// CheckOutboundURL refuses, before any connection, a URL an outbound
+// client must not be pointed at: not http(s), or http without allowLocal.
+func CheckOutboundURL(u *url.URL, allowLocal bool) error { return checkFetchScheme(u, allowLocal) }

@@ -67,6 +67,9 @@ type ClientSpec struct {
 	// RegistrationTokenHash is the secret.Hash of the RFC 7592 registration
 	// access token of a dynamically registered client.
 	RegistrationTokenHash string
+	// Logout is where the client hears of ended sessions (back- and
+	// front-channel logout).
+	Logout store.LogoutChannels
 }
 
 // ClientPatch changes the fields that are not nil.
@@ -104,6 +107,11 @@ type ClientPatch struct {
 	// nothing removes it.
 	TokenExchange *store.ExchangePolicy
 	JWTBearer     *store.JWTBearerPolicy
+	// Back- and front-channel logout; "" removes a URI.
+	BackchannelLogoutURI              *string
+	BackchannelLogoutSessionRequired  *bool
+	FrontchannelLogoutURI             *string
+	FrontchannelLogoutSessionRequired *bool
 }
 
 func secretMethod(m string) bool {
@@ -153,6 +161,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		RequirePAR:                spec.RequirePAR,
 		SkipConsent:               spec.SkipConsent,
 		Disabled:                  spec.Disabled,
+		LogoutChannels:            spec.Logout,
 		Audiences:                 spec.Audiences,
 		AccessTokenFormat:         spec.AccessTokenFormat,
 		AuthorizationDetailsTypes: spec.DetailTypes,
@@ -315,6 +324,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if c.WebOrigins, err = checkOrigins(c.WebOrigins, c.RedirectURIs); err != nil {
 		return err
 	}
+	if err := checkLogoutChannels(c); err != nil {
+		return err
+	}
 	if c.Public() {
 		// OAuth 2.1 and RFC 9700 §2.1.1: a public client has nothing but
 		// PKCE to bind the code to itself.
@@ -417,6 +429,10 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.FAPI2, p.FAPI2)
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
+		set(&c.BackchannelURI, p.BackchannelLogoutURI)
+		set(&c.BackchannelSessionRequired, p.BackchannelLogoutSessionRequired)
+		set(&c.FrontchannelURI, p.FrontchannelLogoutURI)
+		set(&c.FrontchannelSessionRequired, p.FrontchannelLogoutSessionRequired)
 		set(&c.Audiences, p.Audiences)
 		set(&c.AccessTokenFormat, p.AccessTokenFormat)
 		set(&c.AuthorizationDetailsTypes, p.DetailTypes)

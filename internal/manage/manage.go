@@ -43,6 +43,9 @@ type Service struct {
 	// (fapi2_security_profile): clients are checked against it as those
 	// registered with ClientSpec.FAPI2 are.
 	FAPI2 bool
+	// WakeOutbox, when set, makes the server's outbox worker deliver the
+	// back-channel logouts just enqueued at once.
+	WakeOutbox func()
 }
 
 // DefaultKeyPublish matches the configuration default of lifetimes.key_publish.

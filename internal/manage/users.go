@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/logout"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -275,11 +276,51 @@ func (s *Service) endGrants(ctx context.Context, userID, reason string, now time
 	if s.KeepGrantsOnChange {
 		return nil
 	}
+	// Told first: the families name the sessions' clients.
+	if err := s.notifyLogout(ctx, userID, now); err != nil {
+		return err
+	}
 	if err := s.Store.RevokeFamiliesFor(ctx, userID, "", reason, now); err != nil {
 		return fmt.Errorf("revoke tokens of user %s: %w", userID, err)
 	}
 	if err := s.Store.DeleteSessionsFor(ctx, userID); err != nil {
 		return fmt.Errorf("end sessions of user %s: %w", userID, err)
+	}
+	return nil
+}
+
+// EndSessions signs the user out of every browser: each client that took
+// part in one of the sessions gets a back-channel logout, then the
+// sessions are deleted. Their refresh tokens stay, as with a logout the
+// person asked for; SetDisabled or SetPassword end those too.
+func (s *Service) EndSessions(ctx context.Context, idOrName string) (*store.User, error) {
+	u, err := s.GetUser(ctx, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.notifyLogout(ctx, u.ID, s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.Store.DeleteSessionsFor(ctx, u.ID); err != nil {
+		return nil, fmt.Errorf("end sessions of user %s: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// notifyLogout enqueues a back-channel logout for every client of the
+// user's sessions, before they end, so that a crash in between costs a
+// notification too many rather than one too few. The server's outbox
+// worker delivers them, also when the CLI made the change.
+func (s *Service) notifyLogout(ctx context.Context, userID string, now time.Time) error {
+	parts, err := logout.SessionsOf(ctx, s.Store, userID)
+	if err == nil {
+		err = logout.Notify(ctx, s.Store, now, parts)
+	}
+	if err != nil {
+		return fmt.Errorf("back-channel logout of user %s: %w", userID, err)
+	}
+	if s.WakeOutbox != nil && len(parts) > 0 {
+		s.WakeOutbox()
 	}
 	return nil
 }
@@ -304,6 +345,9 @@ func (s *Service) Unlock(ctx context.Context, idOrName string) (*store.User, err
 func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 	u, err := s.GetUser(ctx, idOrName)
 	if err != nil {
+		return err
+	}
+	if err := s.notifyLogout(ctx, u.ID, s.now()); err != nil {
 		return err
 	}
 	if err := s.Store.RevokeFamiliesFor(ctx, u.ID, "", "user deleted", s.now()); err != nil {

@@ -43,6 +43,9 @@ type ClientView struct {
 	CreatedAt       time.Time           `json:"created_at"`
 	UpdatedAt       time.Time           `json:"updated_at"`
 
+	// Back- and front-channel logout metadata.
+	store.LogoutChannels
+
 	// The grant policies, absent when the client has none.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange,omitempty"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer,omitempty"`
@@ -86,6 +89,7 @@ func ViewClient(c *store.Client) ClientView {
 		TokenExchange:           c.TokenExchange,
 		JWTBearer:               c.JWTBearer,
 		CertIdentity:            c.CertIdentity,
+		LogoutChannels:          c.LogoutChannels,
 		CertBoundTokens:         c.CertBoundTokens,
 		Secrets:                 make([]SecretView, 0, len(c.Secrets)),
 		CreatedAt:               c.CreatedAt.UTC(),

@@ -70,9 +70,12 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"request_parameter_supported":                      true,
 		"request_object_signing_alg_values_supported":      requestObjectAlgValues(p.clients.Strict()),
 		"request_uri_parameter_supported":                  false,
-		"frontchannel_logout_supported":                    false,
-		"backchannel_logout_supported":                     false,
-		"service_documentation":                            p.issuer + "/errors",
+		// OpenID Front- and Back-Channel Logout 1.0 (internal/logout).
+		"frontchannel_logout_supported":         true,
+		"frontchannel_logout_session_supported": true,
+		"backchannel_logout_supported":          true,
+		"backchannel_logout_session_supported":  true,
+		"service_documentation":                 p.issuer + "/errors",
 	}
 	if p.mtls {
 		methods := []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", store.AuthTLSClient, store.AuthSelfSignedTLS}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/logout"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -61,11 +62,27 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	// The session's clients hear of its end: back-channel logouts are
+	// enqueued before the session is deleted (a crash in between costs a
+	// notification too many, never one too few), front-channel ones are
+	// iframes of the page that follows.
+	var parts []logout.Participant
+	if sess != nil {
+		var err error
+		if parts, err = logout.Participants(ctx, p.store, sess.UserID, []string{sess.ID}); err == nil {
+			err = logout.Notify(ctx, p.store, p.now(), parts)
+		}
+		if err != nil {
+			p.failPage(w, r, catalog.EndSession, target.clientID(), failure.FromStore(err))
+			return
+		}
+		p.wakeOutbox()
+	}
 	if err := p.endSession(ctx, w, r); err != nil {
 		p.failPage(w, r, catalog.EndSession, target.clientID(), failure.FromStore(err))
 		return
 	}
-	p.afterLogout(w, r, target, params.Get("state"), true)
+	p.afterLogout(w, r, target, params.Get("state"), true, logout.Frames(p.issuer, parts)...)
 }
 
 type logoutTarget struct {
@@ -126,7 +143,10 @@ func (p *Provider) logoutTarget(r *http.Request, params url.Values) (logoutTarge
 }
 
 // afterLogout returns the person to the client, or shows where they stand.
-func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutTarget, state string, signedOut bool) {
+// With front-channel logout frames the page is shown either way, so that
+// the browser loads them; the way back to the client is then a link.
+func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutTarget, state string, signedOut bool, frames ...string) {
+	back := ""
 	if t.redirectURI != "" {
 		u, _ := url.Parse(t.redirectURI)
 		if state != "" {
@@ -134,12 +154,15 @@ func (p *Provider) afterLogout(w http.ResponseWriter, r *http.Request, t logoutT
 			q.Set("state", state)
 			u.RawQuery = q.Encode()
 		}
-		http.Redirect(w, r, u.String(), http.StatusFound)
-		return
+		back = u.String()
+		if len(frames) == 0 {
+			http.Redirect(w, r, back, http.StatusFound)
+			return
+		}
 	}
 	name := ""
 	if t.client != nil {
 		name = clientName(t.client)
 	}
-	p.ui.LoggedOut(w, http.StatusOK, ui.LoggedOutPage{ClientName: name, StillSignedIn: !signedOut})
+	p.ui.LoggedOut(w, http.StatusOK, ui.LoggedOutPage{ClientName: name, StillSignedIn: !signedOut, ReturnURL: back, Frames: frames})
 }

@@ -74,6 +74,10 @@ type Options struct {
 	// FAPI2 puts every client under the FAPI 2.0 Security Profile
 	// (fapi.go); otherwise only those registered for it.
 	FAPI2 bool
+	// WakeOutbox, when set, is called after back-channel logouts are
+	// enqueued, so that this replica delivers them without waiting for
+	// its next poll.
+	WakeOutbox func()
 }
 
 // Provider serves the protocol endpoints.
@@ -122,6 +126,8 @@ type Provider struct {
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 	dpop   dpopSettings
+	// wakeOutbox: see Options.WakeOutbox; never nil.
+	wakeOutbox func()
 }
 
 // Endpoint paths, relative to the issuer.
@@ -143,18 +149,19 @@ func New(opts Options) (*Provider, error) {
 		return nil, errors.New("provider: missing required option")
 	}
 	p := &Provider{
-		issuer:   strings.TrimSuffix(opts.Issuer, "/"),
-		store:    opts.Store,
-		keys:     opts.Keys,
-		secrets:  opts.Secrets,
-		clients:  opts.ClientAuth,
-		ui:       opts.UI,
-		log:      opts.Log,
-		life:     opts.Lifetimes,
-		lockout:  opts.Lockout,
-		secure:   opts.SecureCookies,
-		now:      opts.Now,
-		failures: opts.Failures,
+		issuer:     strings.TrimSuffix(opts.Issuer, "/"),
+		store:      opts.Store,
+		keys:       opts.Keys,
+		secrets:    opts.Secrets,
+		clients:    opts.ClientAuth,
+		ui:         opts.UI,
+		wakeOutbox: func() {},
+		log:        opts.Log,
+		life:       opts.Lifetimes,
+		lockout:    opts.Lockout,
+		secure:     opts.SecureCookies,
+		now:        opts.Now,
+		failures:   opts.Failures,
 	}
 	if opts.Lockout.NetworkPerHour > 0 {
 		p.signIns = throttle.New(opts.Lockout.NetworkPerHour)
@@ -179,6 +186,9 @@ func New(opts Options) (*Provider, error) {
 	p.setupDPoP(opts.DPoP)
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
+	if opts.WakeOutbox != nil {
+		p.wakeOutbox = opts.WakeOutbox
+	}
 	p.requirePAR = opts.RequirePAR || opts.FAPI2
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ type metadata struct {
 	// FAPI2 is fapi2_security_profile, Lucid's own: the client asks to be
 	// held to the FAPI 2.0 Security Profile (internal/fapi).
 	FAPI2 *bool
+	// Logout holds the back- and front-channel logout metadata (OpenID
+	// Back-Channel Logout 1.0 §2.2, Front-Channel Logout 1.0 §2).
+	Logout store.LogoutChannels
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -157,6 +160,26 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 	}
 	if md.FAPI2, e = boolField(fields, "fapi2_security_profile"); e != nil {
 		return nil, e
+	}
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{{"backchannel_logout_uri", &md.Logout.BackchannelURI}, {"frontchannel_logout_uri", &md.Logout.FrontchannelURI}} {
+		v, e := stringField(fields, s.name)
+		if e != nil {
+			return nil, e
+		}
+		*s.dst = deref(v, "")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"backchannel_logout_session_required", &md.Logout.BackchannelSessionRequired}, {"frontchannel_logout_session_required", &md.Logout.FrontchannelSessionRequired}} {
+		v, e := boolField(fields, b.name)
+		if e != nil {
+			return nil, e
+		}
+		*b.dst = deref(v, false)
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -288,6 +311,7 @@ type values struct {
 	requestObjAlg string
 	requirePAR    bool
 	fapi2         bool
+	logout        store.LogoutChannels
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -321,6 +345,7 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
 		requirePAR:    deref(md.RequirePAR, false),
 		fapi2:         deref(md.FAPI2, false),
+		logout:        md.Logout,
 		scopes:        manage.DefaultScopes(),
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
@@ -401,6 +426,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		DPoPBound:              v.dpopBound,
 		RequirePAR:             v.requirePAR,
 		FAPI2:                  v.fapi2,
+		Logout:                 v.logout,
 	}
 }
 
@@ -426,6 +452,11 @@ func (v values) patch() manage.ClientPatch {
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        &v.boundTokens,
 		DPoPBound:              &v.dpopBound,
+
+		BackchannelLogoutURI:              &v.logout.BackchannelURI,
+		BackchannelLogoutSessionRequired:  &v.logout.BackchannelSessionRequired,
+		FrontchannelLogoutURI:             &v.logout.FrontchannelURI,
+		FrontchannelLogoutSessionRequired: &v.logout.FrontchannelSessionRequired,
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -482,6 +513,8 @@ type info struct {
 	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
 	FAPI2            bool   `json:"fapi2_security_profile,omitempty"`
+	// OpenID Back- and Front-Channel Logout.
+	store.LogoutChannels
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -512,6 +545,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,
+		LogoutChannels:          c.LogoutChannels,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)

@@ -121,6 +121,9 @@ type Store interface {
 	// same time and reason. Revoking a revoked family keeps the first time
 	// and reason.
 	RevokeTokenFamily(ctx context.Context, id, reason string, now time.Time) error
+	// ListFamiliesFor returns every token family of the user, revoked ones
+	// included, in no set order: which clients took part in which session.
+	ListFamiliesFor(ctx context.Context, userID string) ([]*TokenFamily, error)
 	// RevokeFamiliesFor revokes every family of the user and client (consent
 	// withdrawn), and their descendants; clientID "" means all clients.
 	RevokeFamiliesFor(ctx context.Context, userID, clientID, reason string, now time.Time) error
@@ -170,6 +173,9 @@ type Store interface {
 	// ended. Expiry is the caller's to judge.
 	GetSessionByID(ctx context.Context, id string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// ListSessionsFor returns the user's browser sessions, expired ones
+	// included (expiry is the caller's to judge), in no set order.
+	ListSessionsFor(ctx context.Context, userID string) ([]*Session, error)
 	// DeleteSessionsFor ends every browser session of the user (password
 	// changed, account disabled); a user without sessions is no error.
 	DeleteSessionsFor(ctx context.Context, userID string) error
@@ -188,6 +194,31 @@ type Store interface {
 	// from its UsedAt, ClientID and ExpiresAt); ErrNotFound when none.
 	ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*PushedRequest, error)
 
+	// The outbox: durable deliveries (internal/outbox), claimed by one
+	// replica at a time.
+	//
+	// EnqueueOutbox stores the items (pending, due at their NextAttempt)
+	// in one transaction; a taken id is ErrConflict and stores none.
+	EnqueueOutbox(ctx context.Context, items []*OutboxItem) error
+	// ClaimOutbox takes up to limit pending items due at now whose lease
+	// is free or expired, oldest due first, and leases them to lease until
+	// now+leaseFor, counting one attempt each. It is one conditional
+	// write: of concurrent claims on any replica, each item goes to one.
+	ClaimOutbox(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]*OutboxItem, error)
+	// DeliveredOutbox marks the item delivered, only while lease holds it
+	// (not reclaimed by another after the lease expired); otherwise it
+	// changes nothing and returns ErrNotFound.
+	DeliveredOutbox(ctx context.Context, id, lease string, now time.Time) error
+	// RetryOutbox records a failed attempt and frees the item: pending
+	// again at r.Next, or dead when r.Dead; only while lease holds it,
+	// otherwise ErrNotFound.
+	RetryOutbox(ctx context.Context, id, lease string, r OutboxRetry) error
+	// ListOutbox returns up to limit items of a state (pending: soonest
+	// due first; delivered and dead: latest finished first).
+	ListOutbox(ctx context.Context, state string, limit int) ([]*OutboxItem, error)
+	// CountOutbox counts the items of each state.
+	CountOutbox(ctx context.Context) (OutboxCounts, error)
+
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
@@ -200,7 +231,9 @@ type Store interface {
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
-	// pushed requests that expired PushedKeep before now, and failures older than keepFailures.
+	// pushed requests that expired PushedKeep before now, failures older than keepFailures,
+	// outbox items delivered OutboxDeliveredKeep before now and dead ones
+	// that died more than keepFailures before now.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
@@ -314,6 +347,24 @@ type Client struct {
 	// AuthorizationDetailsTypes are the authorization details types (RFC
 	// 9396 §10) the client may ask for; empty allows none.
 	AuthorizationDetailsTypes []string `json:"authorization_details_types,omitempty"`
+
+	// LogoutChannels are where the client hears that a session it took
+	// part in ended.
+	LogoutChannels
+}
+
+// LogoutChannels is a client's OpenID Back-Channel Logout 1.0 and
+// Front-Channel Logout 1.0 metadata, under their registered names.
+type LogoutChannels struct {
+	// BackchannelURI receives a signed logout token (POST, form field
+	// logout_token) through the outbox.
+	BackchannelURI string `json:"backchannel_logout_uri,omitempty"`
+	// BackchannelSessionRequired: the logout token must carry sid.
+	BackchannelSessionRequired bool `json:"backchannel_logout_session_required,omitempty"`
+	// FrontchannelURI is loaded in an iframe of the logged-out page.
+	FrontchannelURI string `json:"frontchannel_logout_uri,omitempty"`
+	// FrontchannelSessionRequired: the iframe's URL carries iss and sid.
+	FrontchannelSessionRequired bool `json:"frontchannel_logout_session_required,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Field is one name/value pair: a hidden form input, or a row of a table.
@@ -75,6 +77,10 @@ type LoggedOutPage struct {
 	ReturnURL  string // may be empty
 	// StillSignedIn: the person declined to sign out.
 	StillSignedIn bool
+	// Frames are the front-channel logout URLs of the session's clients
+	// (OpenID Front-Channel Logout 1.0), each loaded in a hidden iframe;
+	// the page's frame-src allows exactly their origins.
+	Frames []string
 }
 
 // ErrorPage is the human form of a catalog error.
@@ -167,7 +173,20 @@ func (r *Renderer) LogoutConfirm(w http.ResponseWriter, status int, p LogoutPage
 
 // LoggedOut renders the page shown after signing out.
 func (r *Renderer) LoggedOut(w http.ResponseWriter, status int, p LoggedOutPage) {
-	r.render(w, status, "loggedout", "Signed out", p, policy{formAction: "'none'"})
+	pol := policy{formAction: "'none'"}
+	var frames []string
+	for _, f := range p.Frames {
+		src, ok := cspSource(f)
+		if !ok || src == "'self'" || strings.HasSuffix(src, ":") {
+			continue // only absolute http(s) URLs are framed
+		}
+		frames = append(frames, f)
+		if !slices.Contains(pol.frameSrc, src) {
+			pol.frameSrc = append(pol.frameSrc, src)
+		}
+	}
+	p.Frames = frames
+	r.render(w, status, "loggedout", "Signed out", p, pol)
 }
 
 // Error renders the human error page.

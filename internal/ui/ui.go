@@ -114,6 +114,9 @@ type policy struct {
 	wide       bool
 	// doc is a reading width between narrow and wide, for documentation.
 	doc bool
+	// frameSrc are the origins the page may frame (front-channel logout);
+	// none leaves frames to default-src 'none'.
+	frameSrc []string
 }
 
 func (r *Renderer) render(w http.ResponseWriter, status int, name, title string, page any, pol policy) {
@@ -163,6 +166,9 @@ func csp(p policy, nonce string) string {
 	}
 	if p.formAction != "" {
 		d = append(d, "form-action "+p.formAction)
+	}
+	if len(p.frameSrc) > 0 {
+		d = append(d, "frame-src "+strings.Join(p.frameSrc, " "))
 	}
 	d = append(d, "frame-ancestors 'none'", "base-uri 'none'")
 	return strings.Join(d, "; ")

@@ -91,6 +91,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PushedRequests", testPushedRequests},
 		{"PushedRequestsConcurrent", testPushedConcurrent},
 		{"AuthorizationDetails", testAuthorizationDetails},
+		{"Outbox", testOutbox},
+		{"OutboxConcurrent", testOutboxConcurrent},
+		{"LogoutReads", testLogoutReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
