@@ -164,6 +164,22 @@ CREATE TABLE pushed_requests (
 );
 CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
 `,
+	// Device authorizations (RFC 8628): data holds what the client asked
+	// for, the columns what changes (the decision, the redemption).
+	`
+CREATE TABLE device_codes (
+	hash           text COLLATE "C" PRIMARY KEY,
+	user_code_hash text COLLATE "C" NOT NULL UNIQUE,
+	client_id      text COLLATE "C" NOT NULL,
+	expires_at     timestamptz NOT NULL,
+	decided_at     timestamptz,
+	decision       json,
+	redeemed_at    timestamptz,
+	family_id      text COLLATE "C",
+	data           json NOT NULL
+);
+CREATE INDEX device_codes_expires ON device_codes (expires_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

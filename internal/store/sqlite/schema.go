@@ -155,6 +155,22 @@ CREATE TABLE pushed_requests (
 ) STRICT;
 CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
 `,
+	// Device authorizations (RFC 8628): data holds what the client asked
+	// for, the columns what changes (the decision, the redemption).
+	`
+CREATE TABLE device_codes (
+	hash           TEXT PRIMARY KEY,
+	user_code_hash TEXT NOT NULL UNIQUE,
+	client_id      TEXT NOT NULL,
+	expires_at     INTEGER NOT NULL,
+	decided_at     INTEGER,
+	decision       TEXT,
+	redeemed_at    INTEGER,
+	family_id      TEXT,
+	data           TEXT NOT NULL
+) STRICT;
+CREATE INDEX device_codes_expires ON device_codes (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate
