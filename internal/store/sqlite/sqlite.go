@@ -54,7 +54,7 @@ type Store struct {
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
-	getDevice                                                                  *sql.Stmt // device polls (RFC 8628)
+	getDevice                                                                  *sql.Stmt   // device polls (RFC 8628)
 	reads                                                                      []*sql.Stmt // all of the above, for Close
 
 	// prepared holds every statement a write has run, prepared on the
