@@ -57,6 +57,9 @@ type Config struct {
 	// it required for that client alone.
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"` // LUCID_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS
 
+	// Device is the device authorization grant (RFC 8628).
+	Device Device `yaml:"device"`
+
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
 	// once, so that the requests accepted keep their latency.
@@ -337,6 +340,7 @@ func Default() Config {
 		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
+		Device:           DefaultDevice,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		FailureRetention: 7 * 24 * time.Hour,

@@ -87,6 +87,8 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	doc["pushed_authorization_request_endpoint"] = p.issuer + PathPAR
 	doc["require_pushed_authorization_requests"] = p.requirePAR
 	doc["request_uri_parameter_supported"] = true
+	// RFC 8628 §4.
+	doc["device_authorization_endpoint"] = p.issuer + PathDeviceAuthorization
 	return json.Marshal(doc)
 }
 

@@ -69,6 +69,9 @@ type Options struct {
 	// mtls_endpoint_aliases, empty for the ordinary endpoints.
 	MTLS              bool
 	MTLSEndpointAlias string
+
+	// Device are the settings of the device authorization grant (RFC 8628).
+	Device config.Device
 }
 
 // Provider serves the protocol endpoints.
@@ -112,6 +115,14 @@ type Provider struct {
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 	dpop   dpopSettings
+
+	// The device flow (device.go): its settings, the last poll of each
+	// device code (per replica), and the limits on wrong user codes per
+	// network and for the whole replica (nil when off).
+	device        config.Device
+	devicePolls   *devicePolls
+	userCodeNets  *throttle.Limiter
+	userCodeTotal *throttle.Limiter
 }
 
 // Endpoint paths, relative to the issuer.
@@ -169,6 +180,7 @@ func New(opts Options) (*Provider, error) {
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
 	p.requirePAR = opts.RequirePAR
+	p.setupDevice(opts.Device)
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -196,6 +208,11 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
+	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)
+	mux.HandleFunc("GET "+PathDevice, p.handleDevicePage)
+	mux.HandleFunc("POST "+PathDevice, p.handleDeviceEnter)
+	mux.HandleFunc("POST "+PathDeviceLogin, p.handleDeviceLogin)
+	mux.HandleFunc("POST "+PathDeviceDecide, p.handleDeviceDecide)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
