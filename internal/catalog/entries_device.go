@@ -22,7 +22,7 @@ var deviceEntries = []Entry{
 			"Use the client_id registered for the device flow, or ask the operator to add the grant type urn:ietf:params:oauth:grant-type:device_code to this client.",
 		},
 		OperatorFix: []string{
-			"Add the grant type to the client: `lucid client update CLIENT_ID --grant-type urn:ietf:params:oauth:grant-type:device_code` (keep its other grant types in the list).",
+			"Add the grant type to the client: `lucid client update CLIENT_ID --grant-type urn:ietf:params:oauth:grant-type:device_code`.",
 		},
 		Spec: "RFC 8628 §3.1", SpecURL: rfc8628 + "#section-3.1", Endpoints: []Endpoint{DeviceAuthorization}},
 	{Name: DeviceCodeUnknown, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "Unknown device_code",
