@@ -48,8 +48,30 @@ func (s *Store) CreateDeviceCode(ctx context.Context, c *store.DeviceCode) error
 		n.Hash, n.UserCodeHash, n.ClientID, micros(n.ExpiresAt), data)
 }
 
+// deviceStmt is the prepared read of a device code, prepared once.
+func (s *Store) deviceStmt(ctx context.Context) (*sql.Stmt, error) {
+	if st := s.getDevice.Load(); st != nil {
+		return st, nil
+	}
+	s.prepareLock.Lock()
+	defer s.prepareLock.Unlock()
+	if st := s.getDevice.Load(); st != nil {
+		return st, nil
+	}
+	st, err := s.r.PrepareContext(ctx, `SELECT `+deviceCols+` FROM device_codes WHERE hash = ?`)
+	if err != nil {
+		return nil, err
+	}
+	s.getDevice.Store(st)
+	return st, nil
+}
+
 func (s *Store) GetDeviceCode(ctx context.Context, hash string) (*store.DeviceCode, error) {
-	c, err := scanDevice(s.getDevice.QueryRowContext(ctx, hash))
+	st, err := s.deviceStmt(ctx)
+	if err != nil {
+		return nil, s.fail(ctx, "get device code", err)
+	}
+	c, err := scanDevice(st.QueryRowContext(ctx, hash))
 	if err != nil {
 		return nil, s.fail(ctx, "get device code", err)
 	}

@@ -54,8 +54,11 @@ type Store struct {
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
-	getDevice                                                                  *sql.Stmt   // device polls (RFC 8628)
 	reads                                                                      []*sql.Stmt // all of the above, for Close
+	// getDevice reads a device code (every device poll); prepared on
+	// first use, as its table comes with a later migration (device.go).
+	getDevice   atomic.Pointer[sql.Stmt]
+	prepareLock sync.Mutex
 
 	// prepared holds every statement a write has run, prepared on the
 	// writer connection after its first use (see wtx); unprepared lists
@@ -153,7 +156,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.getAccess, `SELECT data, revoked_at FROM access_tokens WHERE hash = ?`},
 		{&s.deniedJTI, `SELECT 1 FROM denied_jtis WHERE jti = ?`},
 		{&s.getAPI, `SELECT data FROM apis WHERE id = ?`},
-		{&s.getDevice, `SELECT ` + deviceCols + ` FROM device_codes WHERE hash = ?`},
 	} {
 		st, err := s.r.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -179,6 +181,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done
 	for _, st := range s.reads {
+		_ = st.Close()
+	}
+	if st := s.getDevice.Load(); st != nil {
 		_ = st.Close()
 	}
 	for _, st := range s.prepared {
