@@ -60,7 +60,7 @@ const (
 	naOnPremises           = "Lucid has no on-premises directory, pass-through authentication agent or password synchronisation; it checks passwords itself."
 	naDesktopSSO           = "Lucid has no Kerberos or Windows integrated (seamless) single sign-on."
 	naDevice               = "Lucid knows nothing of the user's device: there is no device registration, join, compliance, device-bound key or platform broker."
-	naDeviceFlow           = "Lucid does not offer the device authorization grant (RFC 8628); its grant type is answered with grant_type_unsupported."
+	naDeviceFlow           = "Lucid runs as one deployment: a device code is answered by whichever replica receives it, with no datacenter to redirect to."
 	naCIBA                 = "Lucid does not offer client-initiated backchannel authentication (CIBA); its grant type is answered with grant_type_unsupported."
 	naPasswordLifecycle    = "Lucid has no password expiry, self-service password change, reset, recovery or activation: the operator sets passwords with `lucid user`."
 	naCloud                = "Lucid is one server at one issuer URL: there are no national clouds, regions, data centres or shared multi-tenant endpoints such as /common."
@@ -191,14 +191,14 @@ var specAliases = []Alias{
 	{Code: "unapproved_software_statement", Source: "RFC 7591",
 		Meaning: "Dynamic client registration does not trust the software statement's issuer. Lucid trusts no software publisher, so it refuses every well-formed statement with this code."},
 	{Code: "authorization_pending", Source: "RFC 8628",
-		Meaning: "Device authorization grant: the user has not finished approving the device yet, so the client keeps polling. Lucid does not offer the device grant; its grant type is answered with grant_type_unsupported.",
-		Names:   []Name{GrantTypeUnsupported}},
+		Meaning: "Device authorization grant: the person has not yet approved or denied the device, so the client keeps polling.",
+		Names:   []Name{DeviceAuthorizationPending}},
 	{Code: "slow_down", Source: "RFC 8628",
-		Meaning: "Device authorization grant: the client polls too often and must wait longer between requests. Lucid does not offer the device grant; its grant type is answered with grant_type_unsupported.",
-		Names:   []Name{GrantTypeUnsupported}},
+		Meaning: "Device authorization grant: the client polls faster than its interval and must add 5 seconds to it for this and every later poll.",
+		Names:   []Name{DeviceSlowDown}},
 	{Code: "expired_token", Source: "RFC 8628",
-		Meaning: "Device authorization grant: the device_code expired before the user approved it. Lucid does not offer the device grant; its grant type is answered with grant_type_unsupported.",
-		Names:   []Name{GrantTypeUnsupported}},
+		Meaning: "Device authorization grant: the device_code expired before the person approved it and the device redeemed it. Lucid also names an expired user code on the verification page with this code.",
+		Names:   []Name{DeviceCodeExpired, DeviceUserCodeExpired}},
 	{Code: "invalid_target", Source: "RFC 8707",
 		Meaning: "The resource indicator or audience names a target that is malformed, unknown, not allowed for the client, or not part of what was authorized. Lucid names each of these with its own entry."},
 	{Code: "invalid_dpop_proof", Source: "RFC 9449",

@@ -63,6 +63,9 @@ type Config struct {
 	// A client's own fapi2_security_profile puts that client alone under it.
 	FAPI2SecurityProfile bool `yaml:"fapi2_security_profile"` // LUCID_FAPI2_SECURITY_PROFILE
 
+	// Device is the device authorization grant (RFC 8628).
+	Device Device `yaml:"device"`
+
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
 	// once, so that the requests accepted keep their latency.
@@ -378,6 +381,7 @@ func Default() Config {
 		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
+		Device:           DefaultDevice,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		Outbox:           Outbox{PollInterval: time.Second, MaxAttempts: 12, BackoffBase: 5 * time.Second, BackoffCap: time.Hour, Timeout: 10 * time.Second},

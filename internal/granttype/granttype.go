@@ -33,6 +33,7 @@ var served = []Type{
 	ClientCredentials,
 	TokenExchange,
 	JWTBearer,
+	DeviceCode,
 }
 
 // All returns the served grant types, sorted.

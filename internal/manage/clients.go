@@ -264,8 +264,14 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return invalid("grant_types", "at least one grant type is required")
 	}
 	code := slices.Contains(c.GrantTypes, "authorization_code")
-	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, string(granttype.TokenExchange)) {
-		return invalid("grant_types", "refresh_token needs authorization_code or token exchange, the grants that issue refresh tokens")
+	// Refresh tokens come from the grants that act for a person (but
+	// refresh itself) and from token exchange.
+	issuesRefresh := slices.ContainsFunc(c.GrantTypes, func(g string) bool {
+		t := granttype.Type(g)
+		return t == granttype.TokenExchange || (granttype.UserBound(t) && t != granttype.RefreshToken)
+	})
+	if slices.Contains(c.GrantTypes, "refresh_token") && !issuesRefresh {
+		return invalid("grant_types", "refresh_token needs a grant that issues refresh tokens: authorization_code, the device code grant or token exchange")
 	}
 	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {
 		return invalid("grant_types", "client_credentials needs a confidential client; a public client (token_endpoint_auth_method none) has no credentials")

@@ -78,9 +78,10 @@ func (c Class) String() string {
 // Classify names the class of a request path.
 func Classify(path string) Class {
 	switch {
-	case path == "/token", path == "/par":
+	case path == "/token", path == "/par", path == "/device_authorization":
 		return Token
-	case path == "/authorize", path == "/login", path == "/consent", path == "/logout":
+	case path == "/authorize", path == "/login", path == "/consent", path == "/logout",
+		path == "/device", path == "/device/login", path == "/device/decide":
 		return Pages
 	case path == "/introspect", path == "/revoke":
 		return Introspection
@@ -102,13 +103,16 @@ func Classify(path string) Class {
 func endpoint(c Class, path string) catalog.Endpoint {
 	switch c {
 	case Token:
-		if path == "/par" {
+		switch path {
+		case "/par":
 			return catalog.PAR
+		case "/device_authorization":
+			return catalog.DeviceAuthorization
 		}
 		return catalog.Token
 	case Pages:
 		switch path {
-		case "/login", "/consent":
+		case "/login", "/consent", "/device", "/device/login", "/device/decide":
 			return catalog.SignIn
 		case "/logout":
 			return catalog.EndSession

@@ -96,6 +96,8 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	if p.fapi2 {
 		p.fapiDiscovery(doc)
 	}
+	// RFC 8628 §4.
+	doc["device_authorization_endpoint"] = p.issuer + PathDeviceAuthorization
 	return json.Marshal(doc)
 }
 

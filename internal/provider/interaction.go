@@ -147,6 +147,34 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
+	user, sess, e, answered := p.signIn(w, r, client.ID, username, r.PostForm.Get("password"))
+	if answered {
+		return
+	}
+	if e != nil {
+		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
+		return
+	}
+	var err error
+	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
+		return nil
+	})
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
+		return
+	}
+	p.consentStep(w, r, ar, client, user, true)
+}
+
+// signIn checks one posted sign-in for the client clientID and, when it
+// succeeds, starts the browser's session. A failure to show on the
+// sign-in form comes back as e, recorded and with its headers set
+// (Retry-After); any other failure has been answered with an error page
+// (answered). The authorization request's form and the device
+// verification page both sign people in through it.
+func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, username, pw string) (user *store.User, sess *store.Session, e *catalog.Error, answered bool) {
+	ctx := r.Context()
 	// Every attempt is counted against the network before a password is
 	// checked, and given back when it succeeds (or the server failed): only
 	// failures use the network's allowance, and a network that has used it
@@ -160,18 +188,17 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		e := catalog.New(catalog.SignInThrottled, "retry_after", wait, "limit", p.signIns.PerHour()).
 			Internal("network", network.String())
-		p.record(r, catalog.SignIn, client.ID, e)
-		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
-		return
+		p.record(r, catalog.SignIn, clientID, e)
+		return nil, nil, e, false
 	}
-	user, e := p.checkPassword(ctx, username, r.PostForm.Get("password"))
+	user, e = p.checkPassword(ctx, username, pw)
 	if e == nil || e.Status() >= 500 {
 		undo()
 	}
 	if e != nil {
 		if e.Status() >= 500 && e.Name() != catalog.SignInBusy {
-			p.failPage(w, r, catalog.SignIn, client.ID, e)
-			return
+			p.failPage(w, r, catalog.SignIn, clientID, e)
+			return nil, nil, nil, true
 		}
 		// Busy is shown on the form, like a wrong password, so that the
 		// person can submit it again once Retry-After has passed.
@@ -180,28 +207,19 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 			// is kept past the sampling of repeated failures; their
 			// number is bounded by the network's allowance, which this
 			// attempt used.
-			p.failures.RecordInFull(r, catalog.SignIn, client.ID, e, p.now())
+			p.failures.RecordInFull(r, catalog.SignIn, clientID, e, p.now())
 		} else {
-			p.record(r, catalog.SignIn, client.ID, e)
+			p.record(r, catalog.SignIn, clientID, e)
 		}
 		e.SetRetryAfter(w.Header())
-		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
-		return
+		return nil, nil, e, false
 	}
 	sess, err := p.startSession(ctx, w, user, []string{"pwd"})
 	if err != nil {
-		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
-		return
+		p.failPage(w, r, catalog.SignIn, clientID, failure.FromStore(err))
+		return nil, nil, nil, true
 	}
-	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
-		a.UserID, a.SessionID, a.AuthTime, a.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
-		return nil
-	})
-	if err != nil {
-		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
-		return
-	}
-	p.consentStep(w, r, ar, client, user, true)
+	return user, sess, nil, false
 }
 
 // busyRetry is the Retry-After of sign_in_busy: a hash takes tens of

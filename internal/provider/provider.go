@@ -78,6 +78,8 @@ type Options struct {
 	// enqueued, so that this replica delivers them without waiting for
 	// its next poll.
 	WakeOutbox func()
+	// Device are the settings of the device authorization grant (RFC 8628).
+	Device config.Device
 }
 
 // Provider serves the protocol endpoints.
@@ -128,6 +130,14 @@ type Provider struct {
 	dpop   dpopSettings
 	// wakeOutbox: see Options.WakeOutbox; never nil.
 	wakeOutbox func()
+
+	// The device flow (device.go): its settings, the last poll of each
+	// device code (per replica), and the limits on wrong user codes per
+	// network and for the whole replica (nil when off).
+	device        config.Device
+	devicePolls   *devicePolls
+	userCodeNets  *throttle.Limiter
+	userCodeTotal *throttle.Limiter
 }
 
 // Endpoint paths, relative to the issuer.
@@ -190,6 +200,7 @@ func New(opts Options) (*Provider, error) {
 		p.wakeOutbox = opts.WakeOutbox
 	}
 	p.requirePAR = opts.RequirePAR || opts.FAPI2
+	p.setupDevice(opts.Device)
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -217,6 +228,11 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
+	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)
+	mux.HandleFunc("GET "+PathDevice, p.handleDevicePage)
+	mux.HandleFunc("POST "+PathDevice, p.handleDeviceEnter)
+	mux.HandleFunc("POST "+PathDeviceLogin, p.handleDeviceLogin)
+	mux.HandleFunc("POST "+PathDeviceDecide, p.handleDeviceDecide)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

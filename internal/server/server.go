@@ -173,6 +173,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
 		FAPI2:                cfg.FAPI2SecurityProfile,
 		WakeOutbox:           ob.Wake,
+		Device:               cfg.Device,
 	})
 	if err != nil {
 		return nil, err

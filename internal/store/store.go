@@ -218,6 +218,24 @@ type Store interface {
 	ListOutbox(ctx context.Context, state string, limit int) ([]*OutboxItem, error)
 	// CountOutbox counts the items of each state.
 	CountOutbox(ctx context.Context) (OutboxCounts, error)
+	// Device authorizations (RFC 8628), keyed by the SHA-256 of their
+	// device_code and found by the keyed hash of their user code.
+	CreateDeviceCode(ctx context.Context, c *DeviceCode) error // ErrConflict if either hash exists
+	GetDeviceCode(ctx context.Context, hash string) (*DeviceCode, error)
+	GetDeviceCodeByUserCode(ctx context.Context, userCodeHash string) (*DeviceCode, error)
+	// DecideDeviceCode records the person's decision, only if none is
+	// recorded and the authorization expires after now; exactly one of
+	// many concurrent calls succeeds. A refused call changes nothing and
+	// returns the stored authorization with ErrAlreadyUsed (the caller
+	// tells why from DecidedAt and ExpiresAt); ErrNotFound when none.
+	DecideDeviceCode(ctx context.Context, hash string, d DeviceDecision, now time.Time) (*DeviceCode, error)
+	// RedeemDeviceCode marks the authorization redeemed and, in the same
+	// transaction, creates the token family and stores the issued tokens,
+	// only if it was approved, is not redeemed and expires after now.
+	// Otherwise it changes nothing and returns the stored authorization
+	// with ErrAlreadyUsed; ErrNotFound when none. Exactly one of many
+	// concurrent calls succeeds.
+	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -234,6 +252,8 @@ type Store interface {
 	// pushed requests that expired PushedKeep before now, failures older than keepFailures,
 	// outbox items delivered OutboxDeliveredKeep before now and dead ones
 	// that died more than keepFailures before now.
+	// pushed requests that expired PushedKeep before now, device
+	// authorizations that expired DeviceKeep before now, and failures older than keepFailures.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error

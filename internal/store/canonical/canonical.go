@@ -143,6 +143,24 @@ func PushedRequest(r *store.PushedRequest) *store.PushedRequest {
 	return &n
 }
 
+// DeviceCode returns a copy of its argument in canonical form.
+func DeviceCode(c *store.DeviceCode) *store.DeviceCode {
+	n := *c
+	n.CreatedAt, n.ExpiresAt = Time(c.CreatedAt), Time(c.ExpiresAt)
+	n.DecidedAt, n.RedeemedAt = TimePtr(c.DecidedAt), TimePtr(c.RedeemedAt)
+	if c.Decision != nil {
+		d := DeviceDecision(*c.Decision)
+		n.Decision = &d
+	}
+	return &n
+}
+
+// DeviceDecision returns its argument in canonical form.
+func DeviceDecision(d store.DeviceDecision) store.DeviceDecision {
+	d.AuthTime = Time(d.AuthTime)
+	return d
+}
+
 // RefreshExpiry is when a refresh token stops being usable: the earlier of
 // its absolute and idle expiry (a zero one does not count).
 func RefreshExpiry(t *store.RefreshToken) time.Time {

@@ -351,6 +351,36 @@ func (d *Store) ConsumePushedRequest(ctx context.Context, hash, clientID string,
 	return d.inner.ConsumePushedRequest(ctx, hash, clientID, now)
 }
 
+func (d *Store) CreateDeviceCode(ctx context.Context, c *store.DeviceCode) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.CreateDeviceCode(ctx, c)
+}
+
+func (d *Store) GetDeviceCode(ctx context.Context, hash string) (*store.DeviceCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetDeviceCode(ctx, hash)
+}
+
+func (d *Store) GetDeviceCodeByUserCode(ctx context.Context, userCodeHash string) (*store.DeviceCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetDeviceCodeByUserCode(ctx, userCodeHash)
+}
+
+func (d *Store) DecideDeviceCode(ctx context.Context, hash string, dec store.DeviceDecision, now time.Time) (*store.DeviceCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.DecideDeviceCode(ctx, hash, dec, now)
+}
+
+func (d *Store) RedeemDeviceCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.DeviceCode, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RedeemDeviceCode(ctx, hash, family, issued, now)
+}
+
 func (d *Store) RecordFailure(ctx context.Context, f *store.Failure) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

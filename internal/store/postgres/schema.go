@@ -182,6 +182,22 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
 CREATE INDEX outbox_finished ON outbox (state, finished_at) WHERE state <> 'pending';
 `,
+	// Device authorizations (RFC 8628): data holds what the client asked
+	// for, the columns what changes (the decision, the redemption).
+	`
+CREATE TABLE device_codes (
+	hash           text COLLATE "C" PRIMARY KEY,
+	user_code_hash text COLLATE "C" NOT NULL UNIQUE,
+	client_id      text COLLATE "C" NOT NULL,
+	expires_at     timestamptz NOT NULL,
+	decided_at     timestamptz,
+	decision       json,
+	redeemed_at    timestamptz,
+	family_id      text COLLATE "C",
+	data           json NOT NULL
+);
+CREATE INDEX device_codes_expires ON device_codes (expires_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

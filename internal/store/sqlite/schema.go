@@ -173,6 +173,22 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
 CREATE INDEX outbox_finished ON outbox (state, finished_at) WHERE state <> 'pending';
 `,
+	// Device authorizations (RFC 8628): data holds what the client asked
+	// for, the columns what changes (the decision, the redemption).
+	`
+CREATE TABLE device_codes (
+	hash           TEXT PRIMARY KEY,
+	user_code_hash TEXT NOT NULL UNIQUE,
+	client_id      TEXT NOT NULL,
+	expires_at     INTEGER NOT NULL,
+	decided_at     INTEGER,
+	decision       TEXT,
+	redeemed_at    INTEGER,
+	family_id      TEXT,
+	data           TEXT NOT NULL
+) STRICT;
+CREATE INDEX device_codes_expires ON device_codes (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

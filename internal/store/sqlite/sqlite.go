@@ -55,6 +55,10 @@ type Store struct {
 	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
 	reads                                                                      []*sql.Stmt // all of the above, for Close
+	// getDevice reads a device code (every device poll); prepared on
+	// first use, as its table comes with a later migration (device.go).
+	getDevice   atomic.Pointer[sql.Stmt]
+	prepareLock sync.Mutex
 
 	// prepared holds every statement a write has run, prepared on the
 	// writer connection after its first use (see wtx); unprepared lists
@@ -177,6 +181,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done
 	for _, st := range s.reads {
+		_ = st.Close()
+	}
+	if st := s.getDevice.Load(); st != nil {
 		_ = st.Close()
 	}
 	for _, st := range s.prepared {

@@ -94,6 +94,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Outbox", testOutbox},
 		{"OutboxConcurrent", testOutboxConcurrent},
 		{"LogoutReads", testLogoutReads},
+		{"DeviceCodes", testDeviceCodes},
+		{"DeviceCodesConcurrent", testDeviceConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
