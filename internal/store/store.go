@@ -188,6 +188,9 @@ type Store interface {
 	// from its UsedAt, ClientID and ExpiresAt); ErrNotFound when none.
 	ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*PushedRequest, error)
 
+	// Backchannel authentication requests (OpenID CIBA Core 1.0).
+	BackchannelStore
+
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
@@ -200,7 +203,8 @@ type Store interface {
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
-	// pushed requests that expired PushedKeep before now, and failures older than keepFailures.
+	// pushed requests that expired PushedKeep before now, backchannel
+	// requests that expired BackchannelKeep before now, and failures older than keepFailures.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error

@@ -179,3 +179,15 @@ func Decode[T any](data string) (*T, error) {
 	}
 	return v, nil
 }
+
+// BackchannelRequest returns a copy of its argument in canonical form.
+func BackchannelRequest(r *store.BackchannelRequest) *store.BackchannelRequest {
+	n := *r
+	n.CreatedAt, n.ExpiresAt, n.RedeemedAt = Time(r.CreatedAt), Time(r.ExpiresAt), TimePtr(r.RedeemedAt)
+	if r.Decision != nil {
+		d := *r.Decision
+		d.At, d.AuthTime = Time(d.At), Time(d.AuthTime)
+		n.Decision = &d
+	}
+	return &n
+}

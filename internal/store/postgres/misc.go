@@ -201,6 +201,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM access_tokens WHERE expires_at <= $1`, at},
 			{`DELETE FROM denied_jtis WHERE expires_at <= $1`, at},
 			{`DELETE FROM pushed_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.PushedKeep))},
+			{`DELETE FROM backchannel_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.BackchannelKeep))},
 			{`DELETE FROM failures WHERE created_at < $1`, canonical.Time(now.Add(-keepFailures))},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {

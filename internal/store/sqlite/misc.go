@@ -191,6 +191,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM access_tokens WHERE expires_at <= ?`, at},
 			{`DELETE FROM denied_jtis WHERE expires_at <= ?`, at},
 			{`DELETE FROM pushed_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.PushedKeep)).UnixMicro()},
+			{`DELETE FROM backchannel_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.BackchannelKeep)).UnixMicro()},
 			{`DELETE FROM failures WHERE created_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {

@@ -155,6 +155,25 @@ CREATE TABLE pushed_requests (
 ) STRICT;
 CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
 `,
+	// Backchannel authentication requests (OpenID CIBA Core 1.0). The
+	// request is data; what changes (the decision, the redemption) are
+	// columns, so that each change is one conditional UPDATE.
+	`
+CREATE TABLE backchannel_requests (
+	hash        TEXT PRIMARY KEY,
+	id          TEXT NOT NULL UNIQUE,
+	client_id   TEXT NOT NULL,
+	user_id     TEXT NOT NULL,
+	expires_at  INTEGER NOT NULL,
+	status      TEXT NOT NULL,
+	decision    TEXT,
+	redeemed_at INTEGER,
+	family_id   TEXT,
+	data        TEXT NOT NULL
+) STRICT;
+CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
+CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

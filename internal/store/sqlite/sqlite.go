@@ -54,6 +54,7 @@ type Store struct {
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
+	getBackchannel                                                             *sql.Stmt
 	reads                                                                      []*sql.Stmt // all of the above, for Close
 
 	// prepared holds every statement a write has run, prepared on the
@@ -152,6 +153,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.getAccess, `SELECT data, revoked_at FROM access_tokens WHERE hash = ?`},
 		{&s.deniedJTI, `SELECT 1 FROM denied_jtis WHERE jti = ?`},
 		{&s.getAPI, `SELECT data FROM apis WHERE id = ?`},
+		{&s.getBackchannel, `SELECT ` + backchannelCols + ` FROM backchannel_requests WHERE hash = ?`},
 	} {
 		st, err := s.r.PrepareContext(ctx, p.sql)
 		if err != nil {

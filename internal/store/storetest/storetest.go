@@ -90,6 +90,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RetiredSecrets", testRetiredSecrets},
 		{"PushedRequests", testPushedRequests},
 		{"PushedRequestsConcurrent", testPushedConcurrent},
+		{"BackchannelRequests", testBackchannelRequests},
+		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
