@@ -45,6 +45,9 @@ type clientRequest struct {
 
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
+
+	// The CIBA metadata (backchannel_*), flat; any of it replaces all of it.
+	*store.BackchannelClient
 }
 
 // clientPatch is the body of PATCH /admin/clients/{id}: absent fields stay.
@@ -77,6 +80,9 @@ type clientPatch struct {
 	// A policy replaces the current one; {} removes it.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer"`
+
+	// The CIBA metadata (backchannel_*), flat; any of it replaces all of it.
+	*store.BackchannelClient
 }
 
 // createdClient is the only response that carries the client's secret.
@@ -155,6 +161,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		SecretExpiresAt:        req.SecretExpiresAt,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
+		Backchannel:            req.BackchannelClient,
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -207,6 +214,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AccessTokenFormat:      req.AccessTokenFormat,
 		CertIdentity:           req.CertIdentity,
 		CertBoundTokens:        req.CertBoundTokens,
+		Backchannel:            req.BackchannelClient,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
 	}

@@ -50,6 +50,8 @@ type Config struct {
 
 	// DPoP is proof of possession for tokens (RFC 9449).
 	DPoP DPoP `yaml:"dpop"`
+	// CIBA is client-initiated backchannel authentication.
+	CIBA CIBA `yaml:"ciba"`
 	// RequirePushedAuthorizationRequests makes every client push its
 	// authorization requests (RFC 9126 §5): the authorization endpoint then
 	// takes only a request_uri from the pushed authorization request
@@ -337,6 +339,7 @@ func Default() Config {
 		Password:         Password{HashWait: 100 * time.Millisecond},
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
+		CIBA:             DefaultCIBA,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		FailureRetention: 7 * 24 * time.Hour,

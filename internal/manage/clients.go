@@ -39,8 +39,9 @@ type ClientSpec struct {
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
-	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
-	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
+	DPoPBound              bool                     // dpop_bound_access_tokens (RFC 9449 §5.2)
+	RequirePAR             bool                     // require_pushed_authorization_requests (RFC 9126 §5)
+	Backchannel            *store.BackchannelClient // CIBA metadata; poll when nil with the CIBA grant
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -81,6 +82,7 @@ type ClientPatch struct {
 	AlwaysRefresh          *bool
 	DPoPBound              *bool
 	RequirePAR             *bool
+	Backchannel            *store.BackchannelClient // replaces the CIBA metadata
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -137,6 +139,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AlwaysRefresh:           spec.AlwaysRefresh,
 		DPoPBoundAccessTokens:   spec.DPoPBound,
 		RequirePAR:              spec.RequirePAR,
+		Backchannel:             spec.Backchannel,
 		SkipConsent:             spec.SkipConsent,
 		Disabled:                spec.Disabled,
 		Audiences:               spec.Audiences,
@@ -307,8 +310,11 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if err := checkCertIdentity(c); err != nil {
 		return err
 	}
+	if err := checkBackchannel(c); err != nil {
+		return err
+	}
 	// Request objects signed by the client (RFC 9101) need its keys too.
-	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || signsBackchannel(c)
 	if keyMethod(c.TokenEndpointAuthMethod) || signsRequests && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
@@ -385,6 +391,9 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.AlwaysRefresh, p.AlwaysRefresh)
 		set(&c.DPoPBoundAccessTokens, p.DPoPBound)
 		set(&c.RequirePAR, p.RequirePAR)
+		if p.Backchannel != nil {
+			c.Backchannel = p.Backchannel
+		}
 		set(&c.SkipConsent, p.SkipConsent)
 		set(&c.Disabled, p.Disabled)
 		set(&c.Audiences, p.Audiences)
@@ -396,7 +405,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.JWTBearer = p.JWTBearer
 		}
 		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
-			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && !signsBackchannel(c) {
 			// Leaving private_key_jwt: its keys no longer apply, unless
 			// they sign request objects.
 			c.JWKS, c.JWKSURI = "", ""

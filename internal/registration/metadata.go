@@ -48,6 +48,8 @@ type metadata struct {
 	RequestObjectAlg *string
 	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6).
 	RequirePAR *bool
+	// Backchannel holds the backchannel_* fields (OpenID CIBA Core §4).
+	Backchannel store.BackchannelClient
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -153,6 +155,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		md.BoundTokens = &b
 	}
 	if md.RequirePAR, e = boolField(fields, "require_pushed_authorization_requests"); e != nil {
+		return nil, e
+	}
+	if e := md.readBackchannel(fields); e != nil {
 		return nil, e
 	}
 	if raw := present(fields, "jwks"); raw != nil {
@@ -282,6 +287,7 @@ type values struct {
 	boundTokens   bool
 	requestObjAlg string
 	requirePAR    bool
+	backchannel   *store.BackchannelClient
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -311,6 +317,10 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		requestObjAlg: deref(md.RequestObjectAlg, ""),
 		requirePAR:    deref(md.RequirePAR, false),
 		scopes:        manage.DefaultScopes(),
+	}
+	if md.Backchannel != (store.BackchannelClient{}) {
+		b := md.Backchannel
+		v.backchannel = &b
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -387,6 +397,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		CertBoundTokens:        v.boundTokens,
 		DPoPBound:              v.dpopBound,
 		RequirePAR:             v.requirePAR,
+		Backchannel:            v.backchannel,
 	}
 }
 
@@ -410,6 +421,10 @@ func (v values) patch() manage.ClientPatch {
 		CertIdentity:           &v.certIdentity,
 		CertBoundTokens:        &v.boundTokens,
 		DPoPBound:              &v.dpopBound,
+		Backchannel:            v.backchannel,
+	}
+	if p.Backchannel == nil {
+		p.Backchannel = &store.BackchannelClient{}
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -459,6 +474,8 @@ type info struct {
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	RequestObjectAlg string `json:"request_object_signing_alg,omitempty"`
 	RequirePAR       bool   `json:"require_pushed_authorization_requests"`
+	// OpenID CIBA Core §4.
+	*store.BackchannelClient
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -486,6 +503,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,
+		BackchannelClient:       c.Backchannel,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
@@ -516,4 +534,28 @@ func secretExpiry(secrets []store.ClientSecret) *int64 {
 		last = max(last, s.ExpiresAt.Unix())
 	}
 	return &last
+}
+
+// readBackchannel reads the CIBA client metadata (OpenID CIBA Core §4).
+func (md *metadata) readBackchannel(fields map[string]json.RawMessage) *catalog.Error {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"backchannel_token_delivery_mode", &md.Backchannel.DeliveryMode},
+		{"backchannel_client_notification_endpoint", &md.Backchannel.NotificationEndpoint},
+		{"backchannel_authentication_request_signing_alg", &md.Backchannel.SigningAlg},
+	} {
+		v, e := stringField(fields, f.name)
+		if e != nil {
+			return e
+		}
+		*f.dst = deref(v, "")
+	}
+	b, e := boolField(fields, "backchannel_user_code_parameter")
+	if e != nil {
+		return e
+	}
+	md.Backchannel.UserCodeParameter = deref(b, false)
+	return nil
 }

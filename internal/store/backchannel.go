@@ -101,3 +101,18 @@ type BackchannelDecision struct {
 	// Reason is a failure's explanation from the notifier, for the operator.
 	Reason string `json:"reason,omitempty"`
 }
+
+// BackchannelClient is a client's CIBA metadata (OpenID CIBA Core §4),
+// named as in RFC 7591 registration.
+type BackchannelClient struct {
+	// DeliveryMode is DeliveryPoll or DeliveryPing (push is not served).
+	DeliveryMode string `json:"backchannel_token_delivery_mode,omitempty"`
+	// NotificationEndpoint receives the ping (https).
+	NotificationEndpoint string `json:"backchannel_client_notification_endpoint,omitempty"`
+	// SigningAlg, when set, is the one algorithm the client signs its
+	// authentication requests with; every request must then be signed.
+	SigningAlg string `json:"backchannel_authentication_request_signing_alg,omitempty"`
+	// UserCodeParameter asks for user_code support; Lucid has none, so
+	// registration refuses true.
+	UserCodeParameter bool `json:"backchannel_user_code_parameter,omitempty"`
+}

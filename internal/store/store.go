@@ -304,6 +304,9 @@ type Client struct {
 	// AuthorizationAlg signs the client's JWT-secured authorization
 	// responses (JARM): RS256, ES256 or EdDSA; "" is RS256, JARM's default.
 	AuthorizationAlg string `json:"authorization_signed_response_alg,omitempty"`
+
+	// Backchannel is the client's CIBA metadata; nil without the CIBA grant.
+	Backchannel *BackchannelClient `json:"backchannel,omitempty"`
 }
 
 // CertIdentity is the subject or subject alternative name a client's

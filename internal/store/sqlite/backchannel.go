@@ -74,7 +74,18 @@ func decisionJSON(d *store.BackchannelDecision) (any, error) {
 
 // GetBackchannelRequest is the poll's one read, prepared.
 func (s *Store) GetBackchannelRequest(ctx context.Context, hash string) (*store.BackchannelRequest, error) {
-	r, err := scanBackchannel(s.getBackchannel.QueryRowContext(ctx, hash))
+	st := s.getBackchannel.Load()
+	if st == nil {
+		var err error
+		if st, err = s.r.PrepareContext(ctx, `SELECT `+backchannelCols+` FROM backchannel_requests WHERE hash = ?`); err != nil {
+			return nil, s.fail(ctx, "get backchannel request", err)
+		}
+		if !s.getBackchannel.CompareAndSwap(nil, st) {
+			_ = st.Close()
+			st = s.getBackchannel.Load()
+		}
+	}
+	r, err := scanBackchannel(st.QueryRowContext(ctx, hash))
 	if err != nil {
 		return nil, s.fail(ctx, "get backchannel request", err)
 	}

@@ -54,8 +54,10 @@ type Store struct {
 	getClient, getUser, getCode, getRefresh, getFamily, getSession, getRequest *sql.Stmt
 	getSessionByID                                                             *sql.Stmt
 	getAccess, deniedJTI, getAPI                                               *sql.Stmt
-	getBackchannel                                                             *sql.Stmt
-	reads                                                                      []*sql.Stmt // all of the above, for Close
+	// getBackchannel is the CIBA poll's read, prepared on first use (a
+	// database opened at an older schema version has no table for it yet).
+	getBackchannel atomic.Pointer[sql.Stmt]
+	reads          []*sql.Stmt // all of the above, for Close
 
 	// prepared holds every statement a write has run, prepared on the
 	// writer connection after its first use (see wtx); unprepared lists
@@ -153,7 +155,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.getAccess, `SELECT data, revoked_at FROM access_tokens WHERE hash = ?`},
 		{&s.deniedJTI, `SELECT 1 FROM denied_jtis WHERE jti = ?`},
 		{&s.getAPI, `SELECT data FROM apis WHERE id = ?`},
-		{&s.getBackchannel, `SELECT ` + backchannelCols + ` FROM backchannel_requests WHERE hash = ?`},
 	} {
 		st, err := s.r.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -182,6 +183,9 @@ func (s *Store) Close() error {
 		_ = st.Close()
 	}
 	for _, st := range s.prepared {
+		_ = st.Close()
+	}
+	if st := s.getBackchannel.Load(); st != nil {
 		_ = st.Close()
 	}
 	return errors.Join(s.w.Close(), s.r.Close())
