@@ -33,6 +33,7 @@ var served = []Type{
 	ClientCredentials,
 	TokenExchange,
 	JWTBearer,
+	CIBA,
 }
 
 // All returns the served grant types, sorted.

@@ -23,6 +23,7 @@ func (p *Provider) grantHandlers() (map[granttype.Type]grantHandler, error) {
 		granttype.ClientCredentials: p.grantClientCredentials,
 		granttype.TokenExchange:     p.grantTokenExchange,
 		granttype.JWTBearer:         p.grantJWTBearer,
+		granttype.CIBA:              p.grantCIBA,
 	}
 	// A grant advertised without a handler, or handled without being
 	// advertised, is a programming error: refuse to start.

@@ -69,6 +69,9 @@ type Options struct {
 	// mtls_endpoint_aliases, empty for the ordinary endpoints.
 	MTLS              bool
 	MTLSEndpointAlias string
+
+	// CIBA are the settings of backchannel authentication.
+	CIBA config.CIBA
 }
 
 // Provider serves the protocol endpoints.
@@ -112,6 +115,10 @@ type Provider struct {
 	// origin is the issuer's own web origin; its pages need no CORS.
 	origin string
 	dpop   dpopSettings
+	// ciba: backchannel authentication (ciba.go); polls keeps the pace of
+	// pending polls in memory.
+	ciba  config.CIBA
+	polls *pollGuard
 }
 
 // Endpoint paths, relative to the issuer.
@@ -169,6 +176,10 @@ func New(opts Options) (*Provider, error) {
 	p.registrationEndpoint = opts.RegistrationEndpoint
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
 	p.requirePAR = opts.RequirePAR
+	p.ciba, p.polls = opts.CIBA, newPollGuard(maxPolls)
+	if p.ciba.Interval <= 0 {
+		p.ciba = config.DefaultCIBA
+	}
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -196,6 +207,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
+	mux.HandleFunc(PathBackchannel, p.handleBackchannel)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

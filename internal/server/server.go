@@ -160,6 +160,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		MTLSEndpointAlias:    strings.TrimSuffix(cfg.MTLS.EndpointAlias, "/"),
 		DPoP:                 cfg.DPoP,
 		RequirePAR:           cfg.RequirePushedAuthorizationRequests,
+		CIBA:                 cfg.CIBA,
 	})
 	if err != nil {
 		return nil, err
