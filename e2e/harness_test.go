@@ -140,6 +140,12 @@ func startWith(t *testing.T, o startOpts, adjust ...func(*config.Config)) *lucid
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The outbox worker and the story writer stop before the store closes.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = s.Close(ctx)
+	})
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: o.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }()
 	// Registered after the store's: runs first, so the server is gone

@@ -96,6 +96,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/keys", map[string]http.HandlerFunc{"GET": a.listKeys})
 	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
 	a.route(mux, "/admin/failures/{trace_id}", map[string]http.HandlerFunc{"GET": a.getFailure})
+	a.route(mux, "/admin/outbox", map[string]http.HandlerFunc{"GET": a.listOutbox})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 	})

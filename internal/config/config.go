@@ -65,6 +65,10 @@ type Config struct {
 	InFlight InFlight `yaml:"in_flight"`
 	// Timeouts bound how long anything waits for the database.
 	Timeouts Timeouts `yaml:"timeouts"`
+	// Outbox is the durable delivery of notifications to other servers
+	// (back-channel logout tokens): retried with backoff until delivered
+	// or given up on.
+	Outbox Outbox `yaml:"outbox"`
 
 	// FailureRetention is how long failed-request stories are kept for `lucid explain`.
 	FailureRetention time.Duration `yaml:"failure_retention"`
@@ -315,6 +319,28 @@ type Timeouts struct {
 	Request time.Duration `yaml:"request"` // default 10s
 }
 
+// Outbox settings. Deliveries are rows in the database, claimed by one
+// replica at a time, so a crash loses none; a failed attempt is retried
+// after BackoffBase, doubled at each attempt up to BackoffCap, until
+// MaxAttempts, after which the item is kept as dead for the operator.
+type Outbox struct {
+	// PollInterval is how often each replica looks for due deliveries.
+	PollInterval time.Duration `yaml:"poll_interval"` // LUCID_OUTBOX_POLL_INTERVAL, default 1s
+	// MaxAttempts is how many attempts a delivery gets before it is dead.
+	MaxAttempts int `yaml:"max_attempts"` // LUCID_OUTBOX_MAX_ATTEMPTS, default 12
+	// BackoffBase is the wait after the first failed attempt.
+	BackoffBase time.Duration `yaml:"backoff_base"` // LUCID_OUTBOX_BACKOFF_BASE, default 5s
+	// BackoffCap bounds the wait between two attempts.
+	BackoffCap time.Duration `yaml:"backoff_cap"` // LUCID_OUTBOX_BACKOFF_CAP, default 1h
+	// Timeout bounds one attempt: connecting, sending, and the answer.
+	Timeout time.Duration `yaml:"timeout"` // LUCID_OUTBOX_TIMEOUT, default 10s
+	// AllowLocal also delivers over plain http and to loopback, private,
+	// link-local and unique-local addresses: for development and tests
+	// only. Otherwise such a receiver is refused when the connection is
+	// made, as key set fetches are.
+	AllowLocal bool `yaml:"allow_local"` // LUCID_OUTBOX_ALLOW_LOCAL
+}
+
 // Default returns the built-in defaults. The issuer has none: tokens name
 // it and clients check it, so a guess (http://localhost:8080) would only
 // move the failure to every client; `lucid demo` derives one from its
@@ -342,6 +368,7 @@ func Default() Config {
 		CIBA:             DefaultCIBA,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
+		Outbox:           Outbox{PollInterval: time.Second, MaxAttempts: 12, BackoffBase: 5 * time.Second, BackoffCap: time.Hour, Timeout: 10 * time.Second},
 		FailureRetention: 7 * 24 * time.Hour,
 		LogLevel:         "info",
 		LogFormat:        "text",

@@ -63,6 +63,8 @@ func (c *Config) Validate() error {
 		bad("dpop.proof_max_age", "is %s; use between 10s and 1h (proof ids are remembered that long)", d)
 	}
 
+	errs = append(errs, c.Outbox.check()...)
+
 	l := c.Lifetimes
 	for _, d := range []struct {
 		key string
@@ -355,6 +357,30 @@ func (c *Config) checkMTLS() []error {
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			bad("endpoint_alias", "%q is not an https base URL such as https://mtls.example.com", m.EndpointAlias)
 		}
+	}
+	return errs
+}
+
+// check judges the outbox settings.
+func (o Outbox) check() []error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("outbox.%s: "+format, append([]any{key}, a...)...))
+	}
+	if d := o.PollInterval; d < 10*time.Millisecond || d > time.Minute {
+		bad("poll_interval", "is %s; use between 10ms and 1m", d)
+	}
+	if n := o.MaxAttempts; n < 1 || n > 100 {
+		bad("max_attempts", "is %d; use between 1 and 100", n)
+	}
+	if d := o.BackoffBase; d < 10*time.Millisecond || d > time.Hour {
+		bad("backoff_base", "is %s; use between 10ms and 1h", d)
+	}
+	if d := o.BackoffCap; d < o.BackoffBase || d > 24*time.Hour {
+		bad("backoff_cap", "is %s; use between backoff_base (%s) and 24h", d, o.BackoffBase)
+	}
+	if d := o.Timeout; d < 100*time.Millisecond || d > time.Minute {
+		bad("timeout", "is %s; use between 100ms and 1m", d)
 	}
 	return errs
 }

@@ -20,6 +20,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	failures *prometheus.CounterVec
 	dropped  *prometheus.CounterVec
+	outbox   outboxMetrics
 }
 
 // New builds the registry with the Go runtime and process collectors.
@@ -47,6 +48,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.failures, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registerOutbox()
 	return m
 }
 

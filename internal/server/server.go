@@ -28,6 +28,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
+	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/overload"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
@@ -51,6 +52,7 @@ type Server struct {
 	certs   *clientcert.Reader // nil unless mtls.enabled
 	now     func() time.Time
 	stories *failure.Writer
+	outbox  *outbox.Outbox
 }
 
 // Option adjusts how a server is built.
@@ -165,7 +167,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories}
+	// Deliveries to other servers (back-channel logout tokens) are rows in
+	// the database, delivered by this worker and every other replica's.
+	ob := newOutbox(cfg.Outbox, st, met, failures, o)
+	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob}
 	for _, c := range cfg.TrustedProxies {
 		n, err := netip.ParsePrefix(c)
 		if err != nil {
@@ -227,6 +232,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(mux))), pages, issuer)
 	stories.Start()
+	ob.Start()
 	return s, nil
 }
 
@@ -238,9 +244,16 @@ const adminHashWait = 10 * time.Second
 // far are written (or dropped).
 func (s *Server) FlushFailures(ctx context.Context) error { return s.stories.Flush(ctx) }
 
-// Close writes the failure stories still queued and stops the writer; Run
-// does this itself. Call it once no request is being served.
-func (s *Server) Close(ctx context.Context) error { return s.stories.Close(ctx) }
+// Close stops the outbox worker (letting attempts under way finish),
+// writes the failure stories still queued and stops the writer; Run does
+// this itself. Call it once no request is being served.
+func (s *Server) Close(ctx context.Context) error {
+	return errors.Join(s.outbox.Close(ctx), s.stories.Close(ctx))
+}
+
+// Outbox is this replica's outbox: its worker delivers the items of every
+// replica; handlers of new kinds of delivery are registered on it.
+func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
 
 // clientTTL bounds how long a client changed by another process (the CLI,
 // another replica) may be served as it was.
@@ -404,6 +417,11 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
+	}
+	// Attempts under way finish and are recorded; what is left waits in
+	// the database for the next start or another replica.
+	if err := s.outbox.Close(shutdown); err != nil {
+		s.log.WarnContext(ctx, "outbox deliveries still under way at shutdown", "err", err)
 	}
 	// The requests are answered; their stories are written before Lucid
 	// exits.

@@ -188,6 +188,30 @@ type Store interface {
 	// from its UsedAt, ClientID and ExpiresAt); ErrNotFound when none.
 	ConsumePushedRequest(ctx context.Context, hash, clientID string, now time.Time) (*PushedRequest, error)
 
+	// The outbox: durable deliveries (internal/outbox), claimed by one
+	// replica at a time.
+	//
+	// EnqueueOutbox stores the items (pending, due at their NextAttempt)
+	// in one transaction; a taken id is ErrConflict and stores none.
+	EnqueueOutbox(ctx context.Context, items []*OutboxItem) error
+	// ClaimOutbox takes up to limit pending items due at now whose lease
+	// is free or expired, oldest due first, and leases them to lease until
+	// now+leaseFor, counting one attempt each. It is one conditional
+	// write: of concurrent claims on any replica, each item goes to one.
+	ClaimOutbox(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]*OutboxItem, error)
+	// DeliveredOutbox marks the item delivered, only while lease holds it
+	// (not reclaimed by another after the lease expired); otherwise it
+	// changes nothing and returns ErrNotFound.
+	DeliveredOutbox(ctx context.Context, id, lease string, now time.Time) error
+	// RetryOutbox records a failed attempt and frees the item: pending
+	// again at r.Next, or dead when r.Dead; only while lease holds it,
+	// otherwise ErrNotFound.
+	RetryOutbox(ctx context.Context, id, lease string, r OutboxRetry) error
+	// ListOutbox returns up to limit items of a state (pending: soonest
+	// due first; delivered and dead: latest finished first).
+	ListOutbox(ctx context.Context, state string, limit int) ([]*OutboxItem, error)
+	// CountOutbox counts the items of each state.
+	CountOutbox(ctx context.Context) (OutboxCounts, error)
 	// Backchannel authentication requests (OpenID CIBA Core 1.0).
 	BackchannelStore
 
@@ -204,7 +228,9 @@ type Store interface {
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
 	// pushed requests that expired PushedKeep before now, backchannel
-	// requests that expired BackchannelKeep before now, and failures older than keepFailures.
+	// requests that expired BackchannelKeep before now, failures older than keepFailures,
+	// outbox items delivered OutboxDeliveredKeep before now and dead ones
+	// that died more than keepFailures before now.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error

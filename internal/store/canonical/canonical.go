@@ -9,6 +9,7 @@ package canonical
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -178,6 +179,20 @@ func Decode[T any](data string) (*T, error) {
 		return nil, fmt.Errorf("decode %T: %w", v, err)
 	}
 	return v, nil
+}
+
+// OutboxItem returns a copy of its argument in canonical form.
+func OutboxItem(it *store.OutboxItem) *store.OutboxItem {
+	n := *it
+	n.CreatedAt, n.NextAttempt, n.LeaseUntil = Time(it.CreatedAt), Time(it.NextAttempt), Time(it.LeaseUntil)
+	n.FinishedAt = TimePtr(it.FinishedAt)
+	return &n
+}
+
+// Text is a free text (an error message) as every backend can keep it:
+// valid UTF-8 without NUL.
+func Text(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
 // BackchannelRequest returns a copy of its argument in canonical form.

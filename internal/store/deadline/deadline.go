@@ -415,6 +415,42 @@ func (d *Store) CreateKeyCheck(ctx context.Context, sealed []byte) error {
 
 func (d *Store) Close() error { return d.inner.Close() }
 
+func (d *Store) EnqueueOutbox(ctx context.Context, items []*store.OutboxItem) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.EnqueueOutbox(ctx, items)
+}
+
+func (d *Store) ClaimOutbox(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]*store.OutboxItem, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ClaimOutbox(ctx, lease, now, leaseFor, limit)
+}
+
+func (d *Store) DeliveredOutbox(ctx context.Context, id, lease string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.DeliveredOutbox(ctx, id, lease, now)
+}
+
+func (d *Store) RetryOutbox(ctx context.Context, id, lease string, r store.OutboxRetry) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RetryOutbox(ctx, id, lease, r)
+}
+
+func (d *Store) ListOutbox(ctx context.Context, state string, limit int) ([]*store.OutboxItem, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListOutbox(ctx, state, limit)
+}
+
+func (d *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.CountOutbox(ctx)
+}
+
 func (d *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

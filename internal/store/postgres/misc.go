@@ -203,6 +203,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM pushed_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.PushedKeep))},
 			{`DELETE FROM backchannel_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.BackchannelKeep))},
 			{`DELETE FROM failures WHERE created_at < $1`, canonical.Time(now.Add(-keepFailures))},
+			{`DELETE FROM outbox WHERE state = 'delivered' AND finished_at <= $1`, canonical.Time(now.Add(-store.OutboxDeliveredKeep))},
+			{`DELETE FROM outbox WHERE state = 'dead' AND finished_at < $1`, canonical.Time(now.Add(-keepFailures))},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return err

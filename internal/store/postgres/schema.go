@@ -164,6 +164,24 @@ CREATE TABLE pushed_requests (
 );
 CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
 `,
+	// The outbox: durable deliveries, claimed with a lease.
+	`
+CREATE TABLE outbox (
+	id           text COLLATE "C" PRIMARY KEY,
+	state        text NOT NULL, -- pending, delivered, dead
+	next_attempt timestamptz NOT NULL,
+	attempts     integer NOT NULL DEFAULT 0,
+	lease        text COLLATE "C",
+	lease_until  timestamptz,
+	last_error   text,
+	last_trace   text,
+	finished_at  timestamptz,
+	created_at   timestamptz NOT NULL,
+	data         json NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
+CREATE INDEX outbox_finished ON outbox (state, finished_at) WHERE state <> 'pending';
+`,
 	// Backchannel authentication requests (OpenID CIBA Core 1.0). The
 	// request is data; what changes (the decision, the redemption) are
 	// columns, so that each change is one conditional UPDATE.

@@ -193,6 +193,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM pushed_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.PushedKeep)).UnixMicro()},
 			{`DELETE FROM backchannel_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.BackchannelKeep)).UnixMicro()},
 			{`DELETE FROM failures WHERE created_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},
+			{`DELETE FROM outbox WHERE state = 'delivered' AND finished_at <= ?`, canonical.Time(now.Add(-store.OutboxDeliveredKeep)).UnixMicro()},
+			{`DELETE FROM outbox WHERE state = 'dead' AND finished_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 				return err

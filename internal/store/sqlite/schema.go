@@ -155,6 +155,24 @@ CREATE TABLE pushed_requests (
 ) STRICT;
 CREATE INDEX pushed_requests_expires ON pushed_requests (expires_at);
 `,
+	// The outbox: durable deliveries, claimed with a lease.
+	`
+CREATE TABLE outbox (
+	id           TEXT PRIMARY KEY,
+	state        TEXT NOT NULL,    -- pending, delivered, dead
+	next_attempt INTEGER NOT NULL,
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	lease        TEXT,
+	lease_until  INTEGER,
+	last_error   TEXT,
+	last_trace   TEXT,
+	finished_at  INTEGER,
+	created_at   INTEGER NOT NULL,
+	data         TEXT NOT NULL
+) STRICT;
+CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
+CREATE INDEX outbox_finished ON outbox (state, finished_at) WHERE state <> 'pending';
+`,
 	// Backchannel authentication requests (OpenID CIBA Core 1.0). The
 	// request is data; what changes (the decision, the redemption) are
 	// columns, so that each change is one conditional UPDATE.

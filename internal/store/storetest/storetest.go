@@ -90,6 +90,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RetiredSecrets", testRetiredSecrets},
 		{"PushedRequests", testPushedRequests},
 		{"PushedRequestsConcurrent", testPushedConcurrent},
+		{"Outbox", testOutbox},
+		{"OutboxConcurrent", testOutboxConcurrent},
 		{"BackchannelRequests", testBackchannelRequests},
 		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
 	}
