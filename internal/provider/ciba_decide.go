@@ -110,15 +110,32 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 // decideBackchannel stores a decision (userID "" for an operator's) and
 // notifies a ping client.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
-	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, p.now())
+	now := p.now()
+	cur, err := p.store.GetBackchannelRequestByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if userID != "" && cur.UserID != userID {
+		return nil, store.ErrNotFound
+	}
+	if cur.Status != store.BackchannelPending || !now.Before(cur.ExpiresAt) {
+		return cur, store.ErrAlreadyUsed
+	}
+	// The ping is durable before the decision is: see enqueuePing.
+	if cur.Mode == store.DeliveryPing {
+		if err := p.enqueuePing(ctx, cur); err != nil {
+			return nil, err
+		}
+	}
+	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, now)
 	if err != nil {
 		return br, err
 	}
 	if br.Status != store.BackchannelApproved {
 		p.polls.forget(br.Hash)
 	}
-	if br.Mode == store.DeliveryPing {
-		p.notifyPing(ctx, br)
+	if br.Mode == store.DeliveryPing && p.outbox != nil {
+		p.outbox.Wake()
 	}
 	return br, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -70,8 +71,12 @@ type Options struct {
 	MTLS              bool
 	MTLSEndpointAlias string
 
-	// CIBA are the settings of backchannel authentication.
-	CIBA config.CIBA
+	// CIBA are the settings of backchannel authentication; Outbox and
+	// Outbound deliver its pings (DeliverPing): the durable outbox and an
+	// SSRF-guarded HTTP client. Without Outbox no ping is sent.
+	CIBA     config.CIBA
+	Outbox   *outbox.Outbox
+	Outbound *http.Client
 }
 
 // Provider serves the protocol endpoints.
@@ -117,8 +122,10 @@ type Provider struct {
 	dpop   dpopSettings
 	// ciba: backchannel authentication (ciba.go); polls keeps the pace of
 	// pending polls in memory.
-	ciba  config.CIBA
-	polls *pollGuard
+	ciba     config.CIBA
+	polls    *pollGuard
+	outbox   *outbox.Outbox
+	outbound *http.Client
 }
 
 // Endpoint paths, relative to the issuer.
@@ -177,6 +184,7 @@ func New(opts Options) (*Provider, error) {
 	p.mtls, p.mtlsAlias = opts.MTLS, opts.MTLSEndpointAlias
 	p.requirePAR = opts.RequirePAR
 	p.ciba, p.polls = opts.CIBA, newPollGuard(maxPolls)
+	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}
