@@ -78,9 +78,9 @@ func (c Class) String() string {
 // Classify names the class of a request path.
 func Classify(path string) Class {
 	switch {
-	case path == "/token", path == "/par":
+	case path == "/token", path == "/par", path == "/bc-authorize":
 		return Token
-	case path == "/authorize", path == "/login", path == "/consent", path == "/logout":
+	case path == "/authorize", path == "/login", path == "/consent", path == "/logout", path == "/approvals", path == "/approvals/login":
 		return Pages
 	case path == "/introspect", path == "/revoke":
 		return Introspection
@@ -102,13 +102,16 @@ func Classify(path string) Class {
 func endpoint(c Class, path string) catalog.Endpoint {
 	switch c {
 	case Token:
-		if path == "/par" {
+		switch path {
+		case "/par":
 			return catalog.PAR
+		case "/bc-authorize":
+			return catalog.Backchannel
 		}
 		return catalog.Token
 	case Pages:
 		switch path {
-		case "/login", "/consent":
+		case "/login", "/consent", "/approvals", "/approvals/login":
 			return catalog.SignIn
 		case "/logout":
 			return catalog.EndSession
