@@ -163,7 +163,7 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 		case len(token) > maxNotificationToken:
 			return nil, "", catalog.New(catalog.CIBANotificationTokenMalformed, "reason", "it is "+strconv.Itoa(len(token))+" characters long; at most "+strconv.Itoa(maxNotificationToken)+" are allowed")
 		case !b64token.MatchString(token):
-			return nil, "", catalog.New(catalog.CIBANotificationTokenMalformed, "reason", "it holds characters a bearer token may not have (RFC 6750 §2.1 allows letters, digits and -._~+/ followed by =)")
+			return nil, "", catalog.New(catalog.CIBANotificationTokenMalformed, "reason", "it holds characters a bearer token may not have (RFC 6750 section 2.1 allows letters, digits and -._~+/ followed by =)")
 		}
 	}
 	user, e := p.backchannelUser(ctx, client, hints[0], get(hints[0]))
@@ -343,7 +343,11 @@ func (p *Provider) loginHintSubject(ctx context.Context, raw string) (string, *c
 		if e.Name() == catalog.JWTBearerExpired {
 			return catalog.New(catalog.CIBALoginHintTokenExpired, "ago", e.Value("ago"), "exp", e.Value("exp"))
 		}
-		return catalog.New(catalog.CIBALoginHintTokenInvalid, "reason", strings.TrimSuffix(e.Text(), ".")).Internal("verifier_entry", string(e.Name()))
+		reason := strings.TrimSuffix(e.Text(), ".")
+		if r, size := utf8.DecodeRuneInString(reason); size > 0 {
+			reason = string(unicode.ToLower(r)) + reason[size:]
+		}
+		return catalog.New(catalog.CIBALoginHintTokenInvalid, "reason", reason).Internal("verifier_entry", string(e.Name()))
 	}
 	u := loginHintUse
 	tok, e := clientjwt.Parse(raw, &u)
