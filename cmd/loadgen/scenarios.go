@@ -99,6 +99,7 @@ func scenarios() []scenario {
 			return prepareCodeExchange(ctx, g, "ES256")
 		}},
 		{"par", preparePAR},
+		{"ciba-poll", prepareCIBAPoll},
 		{"discovery", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return fixed(g.request(http.MethodGet, "/.well-known/openid-configuration", "", ""), `"issuer"`), nil
 		}},

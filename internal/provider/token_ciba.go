@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
 )
 
 // maxAuthReqID bounds the auth_req_id looked up: a longer one was never issued.
@@ -115,4 +117,26 @@ func (p *Provider) cibaRefusal(br *store.BackchannelRequest, hash string, now ti
 		return catalog.New(catalog.CIBATransactionFailed, "at", decided).Internal("decided_by", by, "reason", reason)
 	}
 	return nil
+}
+
+// quietAnswers are the answers a polling client gets while the person
+// decides: the protocol's normal course, not failures anyone investigates.
+var quietAnswers = map[catalog.Name]bool{
+	catalog.CIBAAuthorizationPending: true,
+	catalog.CIBASlowDown:             true,
+}
+
+// failGrant answers a grant's refusal. A poll's pending or slow_down is
+// counted in the metrics but neither logged nor stored as a story: at tens
+// of thousands a second those would be noise, and a pending poll is to
+// cost no database write, not even a sampled story's.
+func (p *Provider) failGrant(w http.ResponseWriter, r *http.Request, clientID string, e *catalog.Error) {
+	if !quietAnswers[e.Name()] {
+		p.fail(w, r, catalog.Token, clientID, e)
+		return
+	}
+	if p.failures.Count != nil {
+		p.failures.Count(string(e.Name()), e.Code(), string(catalog.Token))
+	}
+	e.WriteJSON(w, p.issuer, trace.ID(r.Context()), p.now())
 }
