@@ -522,3 +522,30 @@ func TestBrowserCIBAApprovals(t *testing.T) {
 	}
 	wantCIBATokens(t, cibaPoll(t, l, w.poll.ID, w.pollSecret, a.AuthReqID))
 }
+
+// TestCIBAClientMetadata: the backchannel_* metadata through the admin
+// API and dynamic registration (RFC 7591), and what they refuse.
+func TestCIBAClientMetadata(t *testing.T) {
+	l := start(t, func(c *config.Config) { c.Registration.Mode = config.RegistrationOpen })
+	body := `{"client_name":"Kiosk","grant_types":["` + cibaGrant + `"],"response_types":[],"redirect_uris":[],"scopes":["openid"],
+		"backchannel_token_delivery_mode":"ping","backchannel_client_notification_endpoint":"https://kiosk.example.com/ciba"}`
+	r := jsonCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken, body)
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"backchannel_client_notification_endpoint": "https://kiosk.example.com/ciba"`) {
+		t.Fatalf("admin create: %d %s", r.status, r.body)
+	}
+	for _, bad := range []string{
+		`"backchannel_token_delivery_mode":"push"`,
+		`"backchannel_token_delivery_mode":"ping"`, // no notification endpoint
+		`"backchannel_user_code_parameter":true`,
+		`"backchannel_token_delivery_mode":"ping","backchannel_client_notification_endpoint":"http://kiosk.example.com/ciba"`,
+	} {
+		r := jsonCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken,
+			`{"client_name":"Bad","grant_types":["`+cibaGrant+`"],"response_types":[],"redirect_uris":[],`+bad+`}`)
+		wantJSONError(t, l, r, "admin_invalid_input", "invalid_request", http.StatusBadRequest)
+	}
+	reg := jsonCall(t, l, http.MethodPost, "/register", "", `{"client_name":"Self","grant_types":["`+cibaGrant+`"],"response_types":[],
+		"token_endpoint_auth_method":"client_secret_basic","backchannel_token_delivery_mode":"poll"}`)
+	if reg.status != http.StatusCreated || !strings.Contains(string(reg.body), `"backchannel_token_delivery_mode":"poll"`) {
+		t.Fatalf("registration: %d %s", reg.status, reg.body)
+	}
+}
