@@ -67,8 +67,8 @@ func newCIBAWorld(t *testing.T, adjust ...func(*config.Config)) *cibaWorld {
 		c.CIBA.LoginHintTokenIssuers = []string{w.hintIssuer}
 	}}, adjust...)...)
 	w.alice = w.l.user(t, demoUser)
-	w.poll, w.pollSecret = w.l.client(t, manage.ClientSpec{Name: "Call Centre", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{},
-		RedirectURIs: []string{}, Scopes: []string{"openid", "profile", "email"}})
+	w.poll, w.pollSecret = w.l.client(t, manage.ClientSpec{Name: "Call Centre", GrantTypes: []string{cibaGrant, "refresh_token"}, ResponseTypes: []string{},
+		RedirectURIs: []string{}, Scopes: []string{"openid", "profile", "email", "offline_access"}})
 	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &w.signKey.PublicKey, KeyID: "bank-1", Use: "sig", Algorithm: "ES256"}}})
 	w.signer, w.signSecret = w.l.client(t, manage.ClientSpec{Name: "Bank", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{},
 		RedirectURIs: []string{}, Scopes: []string{"openid"}, JWKS: string(jwks),
@@ -278,12 +278,19 @@ func TestCIBAAdminDecisions(t *testing.T) {
 	w := newCIBAWorld(t)
 	l := w.l
 
-	approved := startCIBA(t, l, w.poll.ID, w.pollSecret, hintForm("binding_message", "Order 1234"))
+	approved := startCIBA(t, l, w.poll.ID, w.pollSecret, hintForm("binding_message", "Order 1234", "scope", "openid offline_access"))
 	id := adminDecide(t, l, w.alice.ID, "approve", http.StatusOK)
 	tok := wantCIBATokens(t, cibaPoll(t, l, w.poll.ID, w.pollSecret, approved.AuthReqID))
 	idt, err := newProvider(t, l).Verifier(&oidc.Config{ClientID: w.poll.ID}).Verify(context.Background(), tok.IDToken)
 	if err != nil || idt.Subject != w.alice.ID {
 		t.Fatalf("ID token: %v", err)
+	}
+	// offline_access: a refresh token, which refreshes like any other.
+	if tok.RefreshToken == "" {
+		t.Fatal("no refresh token with offline_access")
+	}
+	if r := postToken(t, l, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, basicAuth(w.poll.ID, w.pollSecret)); r.status != http.StatusOK {
+		t.Fatalf("refresh: %d %s", r.status, r.body)
 	}
 	again := jsonCall(t, l, http.MethodPost, "/admin/backchannel/"+id+"/decision", l.cfg.AdminToken, `{"decision":"deny"}`)
 	wantJSONError(t, l, again, "ciba_request_not_pending", "invalid_request", http.StatusConflict)

@@ -242,8 +242,8 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return invalid("grant_types", "at least one grant type is required")
 	}
 	code := slices.Contains(c.GrantTypes, "authorization_code")
-	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, string(granttype.TokenExchange)) {
-		return invalid("grant_types", "refresh_token needs authorization_code or token exchange, the grants that issue refresh tokens")
+	if slices.Contains(c.GrantTypes, "refresh_token") && !code && !slices.Contains(c.GrantTypes, string(granttype.TokenExchange)) && !slices.Contains(c.GrantTypes, string(granttype.CIBA)) {
+		return invalid("grant_types", "refresh_token needs authorization_code, token exchange or CIBA, the grants that issue refresh tokens")
 	}
 	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {
 		return invalid("grant_types", "client_credentials needs a confidential client; a public client (token_endpoint_auth_method none) has no credentials")
