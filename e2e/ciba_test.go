@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -452,7 +453,7 @@ func TestCIBAPing(t *testing.T) {
 		rw.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(listener.Close)
-	w := newCIBAWorld(t)
+	w := newCIBAWorld(t, fastOutbox)
 	l := w.l
 	c, sec := l.client(t, manage.ClientSpec{Name: "Kiosk", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{}, RedirectURIs: []string{},
 		Scopes: []string{"openid"}, Backchannel: &store.BackchannelClient{DeliveryMode: store.DeliveryPing, NotificationEndpoint: listener.URL + "/ciba/ping"}})
@@ -555,4 +556,56 @@ func TestCIBAClientMetadata(t *testing.T) {
 	if reg.status != http.StatusCreated || !strings.Contains(string(reg.body), `"backchannel_token_delivery_mode":"poll"`) {
 		t.Fatalf("registration: %d %s", reg.status, reg.body)
 	}
+}
+
+// TestCIBAPingFailure: a notification endpoint that keeps failing is
+// retried by the outbox, each failed attempt a story for the operator,
+// and given up on after outbox.max_attempts; the client can still poll.
+func TestCIBAPingFailure(t *testing.T) {
+	var calls atomic.Int32
+	listener := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(rw, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(listener.Close)
+	w := newCIBAWorld(t, fastOutbox, func(c *config.Config) { c.Outbox.MaxAttempts = 3 })
+	l := w.l
+	c, sec := l.client(t, manage.ClientSpec{Name: "Kiosk", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{}, RedirectURIs: []string{},
+		Scopes: []string{"openid"}, Backchannel: &store.BackchannelClient{DeliveryMode: store.DeliveryPing, NotificationEndpoint: listener.URL}})
+	a := startCIBA(t, l, c.ID, sec, url.Values{"scope": {"openid"}, "login_hint": {demoUser}, "client_notification_token": {"tok-123"}})
+	adminDecide(t, l, w.alice.ID, "approve", http.StatusOK)
+
+	var firstTrace string
+	eventually(t, 10*time.Second, "a failed attempt", func() bool {
+		for _, it := range listOutbox(t, l, "pending").Items {
+			if it.Kind == "ciba-ping" && it.Attempts >= 1 && it.LastTraceID != "" {
+				firstTrace = it.LastTraceID
+				return true
+			}
+		}
+		return false
+	})
+	if f := outboxStory(t, l, firstTrace); f.Name != "outbox_delivery_failed" || f.ClientID != c.ID || !strings.Contains(f.Text, "503") {
+		t.Fatalf("story of a failed attempt %+v", f)
+	} else {
+		triggered.add(f.Name)
+	}
+	var dead outboxListing
+	eventually(t, 10*time.Second, "the ping given up on", func() bool {
+		l.Clock.Advance(time.Second) // past each backoff
+		dead = listOutbox(t, l, "dead")
+		return len(dead.Items) == 1
+	})
+	if it := dead.Items[0]; it.Kind != "ciba-ping" || it.Attempts != 3 || it.Payload != nil {
+		t.Fatalf("dead item %+v", it)
+	}
+	if f := outboxStory(t, l, dead.Items[0].LastTraceID); f.Name != "outbox_delivery_gave_up" {
+		t.Fatalf("story of the last attempt %+v", f)
+	} else {
+		triggered.add(f.Name)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("the endpoint was called %d times, want 3", n)
+	}
+	wantCIBATokens(t, cibaPoll(t, l, c.ID, sec, a.AuthReqID))
 }

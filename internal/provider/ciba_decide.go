@@ -8,6 +8,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
 )
 
 // How a person's decision on a backchannel request reaches Lucid: the
@@ -107,35 +108,24 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 	return catalog.New(catalog.CIBARequestNotPending, "state", state).Internal("request_id", br.ID)
 }
 
-// decideBackchannel stores a decision (userID "" for an operator's) and
-// notifies a ping client.
+// decideBackchannel stores a decision (userID "" for an operator's) and,
+// for a ping client, enqueues the ping after the decision's commit, so
+// that it never announces a decision not yet visible. A crash between the
+// two commits loses that ping (never the decision): a ping-mode client is
+// given an interval and may poll, as OpenID CIBA Core §7.3 allows.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
-	now := p.now()
-	cur, err := p.store.GetBackchannelRequestByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if userID != "" && cur.UserID != userID {
-		return nil, store.ErrNotFound
-	}
-	if cur.Status != store.BackchannelPending || !now.Before(cur.ExpiresAt) {
-		return cur, store.ErrAlreadyUsed
-	}
-	// The ping is durable before the decision is: see enqueuePing.
-	if cur.Mode == store.DeliveryPing {
-		if err := p.enqueuePing(ctx, cur); err != nil {
-			return nil, err
-		}
-	}
-	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, now)
+	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, p.now())
 	if err != nil {
 		return br, err
 	}
 	if br.Status != store.BackchannelApproved {
 		p.polls.forget(br.Hash)
 	}
-	if br.Mode == store.DeliveryPing && p.outbox != nil {
-		p.outbox.Wake()
+	if br.Mode == store.DeliveryPing {
+		if err := p.enqueuePing(ctx, br); err != nil {
+			p.log.ErrorContext(ctx, "ciba: the ping could not be queued; the client must poll", "trace_id", trace.ID(ctx),
+				"client_id", br.ClientID, "request_id", br.ID, "err", err)
+		}
 	}
 	return br, nil
 }

@@ -23,14 +23,13 @@ type pingPayload struct {
 	Hash string `json:"hash"`
 }
 
-// errNotDecided makes the outbox try a ping again later: it was enqueued
-// before the decision it announces was stored, and that write is not
-// visible yet (or failed).
+// errNotDecided makes the outbox try a ping again later: pings are
+// enqueued after their decision, so a request still pending means a
+// replica whose view of the database lags.
 var errNotDecided = errors.New("the request is not decided yet")
 
-// enqueuePing stores the ping of a decision about to be made, before the
-// decision, so that a crash between the two sends a ping too many (which
-// DeliverPing drops) rather than none.
+// enqueuePing stores the ping of a decision in the outbox and wakes this
+// replica's worker.
 func (p *Provider) enqueuePing(ctx context.Context, br *store.BackchannelRequest) error {
 	if p.outbox == nil {
 		p.log.WarnContext(ctx, "ciba: no outbox, the ping is not sent", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
@@ -50,7 +49,7 @@ func (p *Provider) enqueuePing(ctx context.Context, br *store.BackchannelRequest
 	if err != nil {
 		return err
 	}
-	return outbox.Enqueue(ctx, p.store, p.now(), outbox.Message{Kind: PingKind, Target: target, ClientID: br.ClientID, Payload: payload})
+	return p.outbox.Enqueue(ctx, outbox.Message{Kind: PingKind, Target: target, ClientID: br.ClientID, Payload: payload})
 }
 
 // DeliverPing is the outbox handler of PingKind (OpenID CIBA Core §10.2):
