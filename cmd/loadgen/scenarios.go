@@ -100,6 +100,7 @@ func scenarios() []scenario {
 		}},
 		{"par", preparePAR},
 		{"device-poll", prepareDevicePoll},
+		{"ciba-poll", prepareCIBAPoll},
 		{"discovery", func(ctx context.Context, g *generator) (func(int) step, error) {
 			return fixed(g.request(http.MethodGet, "/.well-known/openid-configuration", "", ""), `"issuer"`), nil
 		}},

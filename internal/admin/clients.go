@@ -52,6 +52,8 @@ type clientRequest struct {
 
 	// Back- and front-channel logout (OpenID), by their metadata names.
 	store.LogoutChannels
+	// The CIBA metadata (backchannel_*), flat; any of it replaces all of it.
+	*store.BackchannelClient
 }
 
 // clientPatch is the body of PATCH /admin/clients/{id}: absent fields stay.
@@ -94,6 +96,8 @@ type clientPatch struct {
 	BackchannelLogoutSessionRequired  *bool   `json:"backchannel_logout_session_required"`
 	FrontchannelLogoutURI             *string `json:"frontchannel_logout_uri"`
 	FrontchannelLogoutSessionRequired *bool   `json:"frontchannel_logout_session_required"`
+	// The CIBA metadata (backchannel_*), flat; any of it replaces all of it.
+	*store.BackchannelClient
 }
 
 // createdClient is the only response that carries the client's secret.
@@ -177,6 +181,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
 		Logout:                 req.LogoutChannels,
+		Backchannel:            req.BackchannelClient,
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -233,6 +238,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		DetailTypes:            req.DetailTypes,
 		CertIdentity:           req.CertIdentity,
 		CertBoundTokens:        req.CertBoundTokens,
+		Backchannel:            req.BackchannelClient,
 		TokenExchange:          req.TokenExchange,
 		JWTBearer:              req.JWTBearer,
 

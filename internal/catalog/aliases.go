@@ -34,7 +34,7 @@ const (
 // aliasTable holds every alias: the specifications' codes, then each
 // provider's. For an RFC error code, Explain adds every entry whose Error
 // is that code, so those aliases list no Names of their own.
-var aliasTable = slices.Concat(specAliases, entraAliases, oktaAliases, oktaConditions, keycloakAliases)
+var aliasTable = slices.Concat(specAliases, cibaAliases, entraAliases, oktaAliases, oktaConditions, keycloakAliases)
 
 // to and na build the rows of the providers' tables: a code that maps to
 // entries, and a code of a feature Lucid does not have.
@@ -61,7 +61,6 @@ const (
 	naDesktopSSO           = "Lucid has no Kerberos or Windows integrated (seamless) single sign-on."
 	naDevice               = "Lucid knows nothing of the user's device: there is no device registration, join, compliance, device-bound key or platform broker."
 	naDeviceFlow           = "Lucid runs as one deployment: a device code is answered by whichever replica receives it, with no datacenter to redirect to."
-	naCIBA                 = "Lucid does not offer client-initiated backchannel authentication (CIBA); its grant type is answered with grant_type_unsupported."
 	naPasswordLifecycle    = "Lucid has no password expiry, self-service password change, reset, recovery or activation: the operator sets passwords with `lucid user`."
 	naCloud                = "Lucid is one server at one issuer URL: there are no national clouds, regions, data centres or shared multi-tenant endpoints such as /common."
 	naAdminConsent         = "Lucid has no administrator consent: each user consents for themself, and the operator decides which scopes each client may request."

@@ -52,6 +52,10 @@ var rfcErrors = map[string]string{
 	"request_uri_not_supported":         "OIDC Core",
 	"registration_not_supported":        "OIDC Core",
 	"unmet_authentication_requirements": "OIDC Core",
+	"expired_login_hint_token":          "OpenID CIBA Core",
+	"unknown_user_id":                   "OpenID CIBA Core",
+	"invalid_binding_message":           "OpenID CIBA Core",
+	"transaction_failed":                "OpenID CIBA Core",
 	// Lucid's admin API and pages, which are not OAuth endpoints.
 	"not_found": "RFC 9110",
 	"conflict":  "RFC 9110",

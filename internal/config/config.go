@@ -50,6 +50,8 @@ type Config struct {
 
 	// DPoP is proof of possession for tokens (RFC 9449).
 	DPoP DPoP `yaml:"dpop"`
+	// CIBA is client-initiated backchannel authentication.
+	CIBA CIBA `yaml:"ciba"`
 	// RequirePushedAuthorizationRequests makes every client push its
 	// authorization requests (RFC 9126 §5): the authorization endpoint then
 	// takes only a request_uri from the pushed authorization request
@@ -382,6 +384,7 @@ func Default() Config {
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		Device:           DefaultDevice,
+		CIBA:             DefaultCIBA,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
 		Outbox:           Outbox{PollInterval: time.Second, MaxAttempts: 12, BackoffBase: 5 * time.Second, BackoffCap: time.Hour, Timeout: 10 * time.Second},

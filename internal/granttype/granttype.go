@@ -34,6 +34,7 @@ var served = []Type{
 	TokenExchange,
 	JWTBearer,
 	DeviceCode,
+	CIBA,
 }
 
 // All returns the served grant types, sorted.

@@ -42,9 +42,10 @@ type ClientSpec struct {
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
 	AlwaysRefresh          bool
-	DPoPBound              bool // dpop_bound_access_tokens (RFC 9449 §5.2)
-	RequirePAR             bool // require_pushed_authorization_requests (RFC 9126 §5)
-	FAPI2                  bool // fapi2_security_profile: the FAPI 2.0 Security Profile (internal/fapi)
+	DPoPBound              bool                     // dpop_bound_access_tokens (RFC 9449 §5.2)
+	RequirePAR             bool                     // require_pushed_authorization_requests (RFC 9126 §5)
+	FAPI2                  bool                     // fapi2_security_profile: the FAPI 2.0 Security Profile (internal/fapi)
+	Backchannel            *store.BackchannelClient // CIBA metadata; poll when nil with the CIBA grant
 	SkipConsent            bool
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
@@ -94,6 +95,7 @@ type ClientPatch struct {
 	DPoPBound              *bool
 	RequirePAR             *bool
 	FAPI2                  *bool
+	Backchannel            *store.BackchannelClient // replaces the CIBA metadata
 	SkipConsent            *bool
 	Disabled               *bool
 	Audiences              *[]string
@@ -159,6 +161,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		DPoPBoundAccessTokens:     spec.DPoPBound,
 		FAPI2:                     spec.FAPI2,
 		RequirePAR:                spec.RequirePAR,
+		Backchannel:               spec.Backchannel,
 		SkipConsent:               spec.SkipConsent,
 		Disabled:                  spec.Disabled,
 		LogoutChannels:            spec.Logout,
@@ -345,6 +348,9 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return invalid("always_issue_refresh_token", "needs the refresh_token grant type")
 	}
 	if err := checkCertIdentity(c); err != nil {
+		return err
+	}
+	if err := checkBackchannel(c); err != nil {
 		return err
 	}
 	// Request objects signed by the client (RFC 9101) need its keys too.

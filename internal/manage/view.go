@@ -49,6 +49,9 @@ type ClientView struct {
 	// The grant policies, absent when the client has none.
 	TokenExchange *store.ExchangePolicy  `json:"token_exchange,omitempty"`
 	JWTBearer     *store.JWTBearerPolicy `json:"jwt_bearer,omitempty"`
+
+	// The CIBA metadata, flat as in RFC 7591; absent without the grant.
+	*store.BackchannelClient
 }
 
 // SecretView describes a client secret without its hash.
@@ -88,6 +91,7 @@ func ViewClient(c *store.Client) ClientView {
 		DetailTypes:             c.AuthorizationDetailsTypes,
 		TokenExchange:           c.TokenExchange,
 		JWTBearer:               c.JWTBearer,
+		BackchannelClient:       c.Backchannel,
 		CertIdentity:            c.CertIdentity,
 		LogoutChannels:          c.LogoutChannels,
 		CertBoundTokens:         c.CertBoundTokens,

@@ -78,10 +78,10 @@ func (c Class) String() string {
 // Classify names the class of a request path.
 func Classify(path string) Class {
 	switch {
-	case path == "/token", path == "/par", path == "/device_authorization":
+	case path == "/token", path == "/par", path == "/device_authorization", path == "/bc-authorize":
 		return Token
 	case path == "/authorize", path == "/login", path == "/consent", path == "/logout",
-		path == "/device", path == "/device/login", path == "/device/decide":
+		path == "/device", path == "/device/login", path == "/device/decide", path == "/approvals", path == "/approvals/login":
 		return Pages
 	case path == "/introspect", path == "/revoke":
 		return Introspection
@@ -108,11 +108,13 @@ func endpoint(c Class, path string) catalog.Endpoint {
 			return catalog.PAR
 		case "/device_authorization":
 			return catalog.DeviceAuthorization
+		case "/bc-authorize":
+			return catalog.Backchannel
 		}
 		return catalog.Token
 	case Pages:
 		switch path {
-		case "/login", "/consent", "/device", "/device/login", "/device/decide":
+		case "/login", "/consent", "/device", "/device/login", "/device/decide", "/approvals", "/approvals/login":
 			return catalog.SignIn
 		case "/logout":
 			return catalog.EndSession

@@ -37,7 +37,6 @@ func (p *Provider) setupDevice(d config.Device) {
 		d.Interval = config.DefaultDevice.Interval
 	}
 	p.device = d
-	p.devicePolls = newDevicePolls(defaultMaxPolls)
 	if d.UserCodeNetworkPerHour > 0 {
 		p.userCodeNets = throttle.New(d.UserCodeNetworkPerHour)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/lucid-auth/lucid/internal/clientauth"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/dpop"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/jwe"
@@ -98,6 +99,12 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	}
 	// RFC 8628 §4.
 	doc["device_authorization_endpoint"] = p.issuer + PathDeviceAuthorization
+	// OpenID CIBA Core §4: poll and ping (push is not served), signed
+	// requests with the request-object algorithms, no user_code.
+	doc["backchannel_authentication_endpoint"] = p.issuer + PathBackchannel
+	doc["backchannel_token_delivery_modes_supported"] = []string{store.DeliveryPoll, store.DeliveryPing}
+	doc["backchannel_authentication_request_signing_alg_values_supported"] = clientjwt.AlgNames(requestObjectAlgs)
+	doc["backchannel_user_code_parameter_supported"] = false
 	return json.Marshal(doc)
 }
 

@@ -24,6 +24,7 @@ func (p *Provider) grantHandlers() (map[granttype.Type]grantHandler, error) {
 		granttype.TokenExchange:     p.grantTokenExchange,
 		granttype.JWTBearer:         p.grantJWTBearer,
 		granttype.DeviceCode:        p.grantDeviceCode,
+		granttype.CIBA:              p.grantCIBA,
 	}
 	// A grant advertised without a handler, or handled without being
 	// advertised, is a programming error: refuse to start.

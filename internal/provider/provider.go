@@ -23,6 +23,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -80,6 +81,12 @@ type Options struct {
 	WakeOutbox func()
 	// Device are the settings of the device authorization grant (RFC 8628).
 	Device config.Device
+	// CIBA are the settings of backchannel authentication; Outbox and
+	// Outbound deliver its pings (DeliverPing): the durable outbox and an
+	// SSRF-guarded HTTP client. Without Outbox no ping is sent.
+	CIBA     config.CIBA
+	Outbox   *outbox.Outbox
+	Outbound *http.Client
 }
 
 // Provider serves the protocol endpoints.
@@ -135,9 +142,16 @@ type Provider struct {
 	// device code (per replica), and the limits on wrong user codes per
 	// network and for the whole replica (nil when off).
 	device        config.Device
-	devicePolls   *devicePolls
 	userCodeNets  *throttle.Limiter
 	userCodeTotal *throttle.Limiter
+	// ciba: backchannel authentication (ciba.go); polls keeps the pace of
+	// pending polls in memory.
+	ciba config.CIBA
+	// polls paces the pending polls of device codes and backchannel
+	// requests (polls.go).
+	polls    *pollPacer
+	outbox   *outbox.Outbox
+	outbound *http.Client
 }
 
 // Endpoint paths, relative to the issuer.
@@ -201,6 +215,11 @@ func New(opts Options) (*Provider, error) {
 	}
 	p.requirePAR = opts.RequirePAR || opts.FAPI2
 	p.setupDevice(opts.Device)
+	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
+	p.outbox, p.outbound = opts.Outbox, opts.Outbound
+	if p.ciba.Interval <= 0 {
+		p.ciba = config.DefaultCIBA
+	}
 	if p.discovery, err = p.buildDiscovery(); err != nil {
 		return nil, err
 	}
@@ -233,6 +252,10 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathDevice, p.handleDeviceEnter)
 	mux.HandleFunc("POST "+PathDeviceLogin, p.handleDeviceLogin)
 	mux.HandleFunc("POST "+PathDeviceDecide, p.handleDeviceDecide)
+	mux.HandleFunc(PathBackchannel, p.handleBackchannel)
+	mux.HandleFunc("GET "+PathApprovals, p.handleApprovals)
+	mux.HandleFunc("POST "+PathApprovals, p.handleApprovalsDecision)
+	mux.HandleFunc("POST "+PathApprovalsLogin, p.handleApprovalsLogin)
 	mux.HandleFunc(PathUserInfo, p.crossOrigin("GET, POST", p.handleUserInfo))
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)

@@ -131,7 +131,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, e := handler(ctx, &tokenRequest{client: client, params: params, resources: r.PostForm["resource"], audiences: r.PostForm["audience"]})
 	if e != nil {
-		p.fail(w, r, catalog.Token, client.ID, e)
+		p.failGrant(w, r, client.ID, e)
 		return
 	}
 	dpopTokenType(ctx, resp)

@@ -17,7 +17,7 @@ const maxDeviceCode = 64
 
 // grantDeviceCode answers a device's poll (RFC 8628 §3.4, §3.5). Until the
 // person decides, a poll reads the device code's row and the in-memory
-// poll record (devicePolls) and writes nothing: authorization_pending, or
+// poll record (pollPacer) and writes nothing: authorization_pending, or
 // slow_down when it came sooner than the interval. An approved code is
 // redeemed like an authorization code: the person's checks (userBound),
 // tokens minted, then one conditional write that spends the code and
@@ -47,7 +47,7 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 		return nil, e
 	}
 	if dc.Decision == nil {
-		interval, elapsed, tooSoon := p.devicePolls.poll(hash, now, dc.Interval, dc.ExpiresAt)
+		interval, elapsed, tooSoon := p.polls.poll(hash, now, dc.Interval, dc.ExpiresAt)
 		if tooSoon {
 			return nil, catalog.New(catalog.DeviceSlowDown, "elapsed", elapsed.Round(time.Millisecond), "interval", interval)
 		}
@@ -94,7 +94,7 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 	case err != nil:
 		return nil, failure.FromStore(err)
 	}
-	p.devicePolls.forget(hash)
+	p.polls.forget(hash)
 	return resp, nil
 }
 

@@ -56,6 +56,8 @@ type metadata struct {
 	// Logout holds the back- and front-channel logout metadata (OpenID
 	// Back-Channel Logout 1.0 §2.2, Front-Channel Logout 1.0 §2).
 	Logout store.LogoutChannels
+	// Backchannel holds the backchannel_* fields (OpenID CIBA Core §4).
+	Backchannel store.BackchannelClient
 	// ClientID and ClientSecret matter only in an update (RFC 7592 §2.2);
 	// a new registration ignores them: the server assigns both.
 	ClientID     *string
@@ -180,6 +182,9 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 			return nil, e
 		}
 		*b.dst = deref(v, false)
+	}
+	if e := md.readBackchannel(fields); e != nil {
+		return nil, e
 	}
 	if raw := present(fields, "jwks"); raw != nil {
 		var buf bytes.Buffer
@@ -312,6 +317,7 @@ type values struct {
 	requirePAR    bool
 	fapi2         bool
 	logout        store.LogoutChannels
+	backchannel   *store.BackchannelClient
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -347,6 +353,10 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		fapi2:         deref(md.FAPI2, false),
 		logout:        md.Logout,
 		scopes:        manage.DefaultScopes(),
+	}
+	if md.Backchannel != (store.BackchannelClient{}) {
+		b := md.Backchannel
+		v.backchannel = &b
 	}
 	code := slices.Contains(v.grantTypes, "authorization_code")
 	// The default response type follows the grant types, so that a
@@ -427,6 +437,7 @@ func (v values) spec(id string) manage.ClientSpec {
 		RequirePAR:             v.requirePAR,
 		FAPI2:                  v.fapi2,
 		Logout:                 v.logout,
+		Backchannel:            v.backchannel,
 	}
 }
 
@@ -457,6 +468,10 @@ func (v values) patch() manage.ClientPatch {
 		BackchannelLogoutSessionRequired:  &v.logout.BackchannelSessionRequired,
 		FrontchannelLogoutURI:             &v.logout.FrontchannelURI,
 		FrontchannelLogoutSessionRequired: &v.logout.FrontchannelSessionRequired,
+		Backchannel:                       v.backchannel,
+	}
+	if p.Backchannel == nil {
+		p.Backchannel = &store.BackchannelClient{}
 	}
 	// A client may require PAR of itself, but not undo a requirement:
 	// the operator may have set it.
@@ -515,6 +530,8 @@ type info struct {
 	FAPI2            bool   `json:"fapi2_security_profile,omitempty"`
 	// OpenID Back- and Front-Channel Logout.
 	store.LogoutChannels
+	// OpenID CIBA Core §4.
+	*store.BackchannelClient
 }
 
 // info describes c. plain is a secret issued by this request ("" when
@@ -546,6 +563,7 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,
 		LogoutChannels:          c.LogoutChannels,
+		BackchannelClient:       c.Backchannel,
 	}
 	if usesSecret(c) {
 		out.SecretExpiresAt = secretExpiry(c.Secrets)
@@ -576,4 +594,28 @@ func secretExpiry(secrets []store.ClientSecret) *int64 {
 		last = max(last, s.ExpiresAt.Unix())
 	}
 	return &last
+}
+
+// readBackchannel reads the CIBA client metadata (OpenID CIBA Core §4).
+func (md *metadata) readBackchannel(fields map[string]json.RawMessage) *catalog.Error {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"backchannel_token_delivery_mode", &md.Backchannel.DeliveryMode},
+		{"backchannel_client_notification_endpoint", &md.Backchannel.NotificationEndpoint},
+		{"backchannel_authentication_request_signing_alg", &md.Backchannel.SigningAlg},
+	} {
+		v, e := stringField(fields, f.name)
+		if e != nil {
+			return e
+		}
+		*f.dst = deref(v, "")
+	}
+	b, e := boolField(fields, "backchannel_user_code_parameter")
+	if e != nil {
+		return e
+	}
+	md.Backchannel.UserCodeParameter = deref(b, false)
+	return nil
 }

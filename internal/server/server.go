@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	// Deliveries to other servers (back-channel logout tokens) are rows in
+	// Deliveries to other servers (back-channel logout tokens, CIBA pings) are rows in
 	// the database, delivered by this worker and every other replica's.
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
@@ -174,10 +174,14 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		FAPI2:                cfg.FAPI2SecurityProfile,
 		WakeOutbox:           ob.Wake,
 		Device:               cfg.Device,
+		CIBA:                 cfg.CIBA,
+		Outbox:               ob,
+		Outbound:             outboundClient(cfg),
 	})
 	if err != nil {
 		return nil, err
 	}
+	ob.Register(provider.PingKind, prov.DeliverPing)
 	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob}
 	for _, c := range cfg.TrustedProxies {
 		n, err := netip.ParsePrefix(c)
@@ -210,7 +214,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			defer release()
 			return password.Hash(pw)
 		}}
-	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures)))
+	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /livez", s.handleLive)

@@ -236,6 +236,8 @@ type Store interface {
 	// with ErrAlreadyUsed; ErrNotFound when none. Exactly one of many
 	// concurrent calls succeeds.
 	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
+	// Backchannel authentication requests (OpenID CIBA Core 1.0).
+	BackchannelStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -249,7 +251,8 @@ type Store interface {
 
 	// DeleteExpired removes what expired before now (auth requests, codes,
 	// refresh tokens, opaque access tokens, sessions, jtis, denied jtis),
-	// pushed requests that expired PushedKeep before now, failures older than keepFailures,
+	// pushed requests that expired PushedKeep before now, backchannel
+	// requests that expired BackchannelKeep before now, failures older than keepFailures,
 	// outbox items delivered OutboxDeliveredKeep before now and dead ones
 	// that died more than keepFailures before now.
 	// pushed requests that expired PushedKeep before now, device
@@ -367,6 +370,9 @@ type Client struct {
 	// AuthorizationDetailsTypes are the authorization details types (RFC
 	// 9396 §10) the client may ask for; empty allows none.
 	AuthorizationDetailsTypes []string `json:"authorization_details_types,omitempty"`
+
+	// Backchannel is the client's CIBA metadata; nil without the CIBA grant.
+	Backchannel *BackchannelClient `json:"backchannel,omitempty"`
 
 	// LogoutChannels are where the client hears that a session it took
 	// part in ended.

@@ -32,6 +32,8 @@ var pageFiles = map[string]string{
 	"error":     "templates/error.html",
 	"formpost":  "templates/formpost.html",
 	"demo":      "templates/demo.html",
+	// Backchannel authentication requests waiting for the person (CIBA).
+	"approvals": "templates/approvals.html",
 	// The error catalog at /errors.
 	"errors_index": "templates/errors_index.html",
 	"errors_entry": "templates/errors_entry.html",

@@ -212,3 +212,15 @@ func OutboxItem(it *store.OutboxItem) *store.OutboxItem {
 func Text(s string) string {
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
+
+// BackchannelRequest returns a copy of its argument in canonical form.
+func BackchannelRequest(r *store.BackchannelRequest) *store.BackchannelRequest {
+	n := *r
+	n.CreatedAt, n.ExpiresAt, n.RedeemedAt = Time(r.CreatedAt), Time(r.ExpiresAt), TimePtr(r.RedeemedAt)
+	if r.Decision != nil {
+		d := *r.Decision
+		d.At, d.AuthTime = Time(d.At), Time(d.AuthTime)
+		n.Decision = &d
+	}
+	return &n
+}

@@ -492,3 +492,39 @@ func (d *Store) ListFamiliesFor(ctx context.Context, userID string) ([]*store.To
 	defer cancel()
 	return d.inner.ListFamiliesFor(ctx, userID)
 }
+
+func (d *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.CreateBackchannelRequest(ctx, r)
+}
+
+func (d *Store) GetBackchannelRequest(ctx context.Context, hash string) (*store.BackchannelRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetBackchannelRequest(ctx, hash)
+}
+
+func (d *Store) GetBackchannelRequestByID(ctx context.Context, id string) (*store.BackchannelRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetBackchannelRequestByID(ctx, id)
+}
+
+func (d *Store) ListBackchannelRequests(ctx context.Context, userID string, now time.Time, limit int) ([]*store.BackchannelRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListBackchannelRequests(ctx, userID, now, limit)
+}
+
+func (d *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, dec store.BackchannelDecision, now time.Time) (*store.BackchannelRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.DecideBackchannelRequest(ctx, id, userID, dec, now)
+}
+
+func (d *Store) RedeemBackchannelRequest(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.BackchannelRequest, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RedeemBackchannelRequest(ctx, hash, family, issued, now)
+}

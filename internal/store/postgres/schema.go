@@ -198,6 +198,25 @@ CREATE TABLE device_codes (
 );
 CREATE INDEX device_codes_expires ON device_codes (expires_at);
 `,
+	// Backchannel authentication requests (OpenID CIBA Core 1.0). The
+	// request is data; what changes (the decision, the redemption) are
+	// columns, so that each change is one conditional UPDATE.
+	`
+CREATE TABLE backchannel_requests (
+	hash        text COLLATE "C" PRIMARY KEY,
+	id          text COLLATE "C" NOT NULL UNIQUE,
+	client_id   text COLLATE "C" NOT NULL,
+	user_id     text COLLATE "C" NOT NULL,
+	expires_at  timestamptz NOT NULL,
+	status      text NOT NULL,
+	decision    json,
+	redeemed_at timestamptz,
+	family_id   text COLLATE "C",
+	data        json NOT NULL
+);
+CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
+CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

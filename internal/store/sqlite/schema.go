@@ -189,6 +189,26 @@ CREATE TABLE device_codes (
 ) STRICT;
 CREATE INDEX device_codes_expires ON device_codes (expires_at);
 `,
+	// Backchannel authentication requests (OpenID CIBA Core 1.0). The
+	// request is data; what changes (the decision, the redemption) are
+	// columns, so that each change is one conditional UPDATE. WITHOUT
+	// ROWID: a poll's read is one B-tree lookup by hash, not two.
+	`
+CREATE TABLE backchannel_requests (
+	hash        TEXT PRIMARY KEY,
+	id          TEXT NOT NULL UNIQUE,
+	client_id   TEXT NOT NULL,
+	user_id     TEXT NOT NULL,
+	expires_at  INTEGER NOT NULL,
+	status      TEXT NOT NULL,
+	decision    TEXT,
+	redeemed_at INTEGER,
+	family_id   TEXT,
+	data        TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
+CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

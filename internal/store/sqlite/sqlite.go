@@ -59,6 +59,9 @@ type Store struct {
 	// first use, as its table comes with a later migration (device.go).
 	getDevice   atomic.Pointer[sql.Stmt]
 	prepareLock sync.Mutex
+	// getBackchannel is the CIBA poll's read, prepared on first use (a
+	// database opened at an older schema version has no table for it yet).
+	getBackchannel atomic.Pointer[sql.Stmt]
 
 	// prepared holds every statement a write has run, prepared on the
 	// writer connection after its first use (see wtx); unprepared lists
@@ -187,6 +190,9 @@ func (s *Store) Close() error {
 		_ = st.Close()
 	}
 	for _, st := range s.prepared {
+		_ = st.Close()
+	}
+	if st := s.getBackchannel.Load(); st != nil {
 		_ = st.Close()
 	}
 	return errors.Join(s.w.Close(), s.r.Close())

@@ -96,6 +96,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"LogoutReads", testLogoutReads},
 		{"DeviceCodes", testDeviceCodes},
 		{"DeviceCodesConcurrent", testDeviceConcurrent},
+		{"BackchannelRequests", testBackchannelRequests},
+		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

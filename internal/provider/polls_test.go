@@ -7,7 +7,7 @@ import (
 )
 
 func TestDevicePollsSlowDown(t *testing.T) {
-	d := newDevicePolls(10)
+	d := newPollPacer(10)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	exp := t0.Add(10 * time.Minute)
 	steps := []struct {
@@ -42,7 +42,7 @@ func TestDevicePollsSlowDown(t *testing.T) {
 }
 
 func TestDevicePollsBounded(t *testing.T) {
-	d := newDevicePolls(100)
+	d := newPollPacer(100)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 1000 {
 		d.poll("h"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Millisecond), time.Second, t0.Add(time.Hour))

@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// devicePolls remembers, in memory, when each device code was last polled
-// and the interval in force for it, so that a device polling faster than
-// its interval gets slow_down (RFC 8628 §3.5) without a pending poll ever
-// writing to the database. It is per replica: a device whose polls a load
+// pollPacer remembers, in memory, when each device code or backchannel
+// request was last polled and the interval in force for it, so that a
+// client polling faster than its interval gets slow_down (RFC 8628 §3.5,
+// OpenID CIBA Core §11: the interval grows by 5 s) without a pending poll
+// ever writing to the database. It is per replica: a device whose polls a load
 // balancer spreads over replicas may poll faster, by up to the number of
 // replicas, before it is slowed; and the interval raised by slow_down
 // holds on the replica that raised it. Both only ever favour a device
@@ -18,7 +19,7 @@ import (
 // expired (at most once a second); if it is still full, the least
 // recently polled of a few codes is forgotten (map order is random), so a
 // flood of device codes costs bounded memory and O(1) per poll.
-type devicePolls struct {
+type pollPacer struct {
 	mu    sync.Mutex
 	codes map[string]*pollState
 	max   int
@@ -37,8 +38,8 @@ const defaultMaxPolls = 200_000
 // slowDownStep is what every slow_down adds to the interval (RFC 8628 §3.5).
 const slowDownStep = 5 * time.Second
 
-func newDevicePolls(size int) *devicePolls {
-	return &devicePolls{codes: make(map[string]*pollState), max: max(size, 1)}
+func newPollPacer(size int) *pollPacer {
+	return &pollPacer{codes: make(map[string]*pollState), max: max(size, 1)}
 }
 
 // poll records a poll of the device code hash at now. A poll sooner than
@@ -48,7 +49,7 @@ func newDevicePolls(size int) *devicePolls {
 // slowDownStep and reports tooSoon with the time since the last poll.
 // interval is the one the code was issued with; the first poll of a code
 // on this replica is never too soon.
-func (d *devicePolls) poll(hash string, now time.Time, interval time.Duration, expires time.Time) (current, elapsed time.Duration, tooSoon bool) {
+func (d *pollPacer) poll(hash string, now time.Time, interval time.Duration, expires time.Time) (current, elapsed time.Duration, tooSoon bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s := d.codes[hash]
@@ -75,14 +76,14 @@ func slack(interval time.Duration) time.Duration {
 }
 
 // forget drops a code that no longer needs polling (redeemed).
-func (d *devicePolls) forget(hash string) {
+func (d *pollPacer) forget(hash string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.codes, hash)
 }
 
 // len is the number of codes remembered.
-func (d *devicePolls) len() int {
+func (d *pollPacer) len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.codes)
@@ -91,7 +92,7 @@ func (d *devicePolls) len() int {
 // evictSample is how many codes are looked at to find one to forget.
 const evictSample = 8
 
-func (d *devicePolls) makeRoom(now time.Time) {
+func (d *pollPacer) makeRoom(now time.Time) {
 	if now.Sub(d.swept) >= time.Second {
 		d.swept = now
 		for k, s := range d.codes {

@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/lucid-auth/lucid/internal/outbox"
+	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
+)
+
+// PingKind is the outbox kind of CIBA ping notifications.
+const PingKind = "ciba-ping"
+
+// pingPayload is what the outbox keeps of a ping: only the request's
+// hash; the auth_req_id and the client's token stay sealed in the request.
+type pingPayload struct {
+	Hash string `json:"hash"`
+}
+
+// errNotDecided makes the outbox try a ping again later: pings are
+// enqueued after their decision, so a request still pending means a
+// replica whose view of the database lags.
+var errNotDecided = errors.New("the request is not decided yet")
+
+// enqueuePing stores the ping of a decision in the outbox and wakes this
+// replica's worker.
+func (p *Provider) enqueuePing(ctx context.Context, br *store.BackchannelRequest) error {
+	if p.outbox == nil {
+		p.log.WarnContext(ctx, "ciba: no outbox, the ping is not sent", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
+		return nil
+	}
+	target := ""
+	if c, err := p.store.GetClient(ctx, br.ClientID); err == nil && c.Backchannel != nil {
+		target = c.Backchannel.NotificationEndpoint
+	} else if err != nil {
+		return err
+	}
+	if target == "" {
+		p.log.WarnContext(ctx, "ciba: the client has no notification endpoint any more; no ping", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
+		return nil
+	}
+	payload, err := json.Marshal(pingPayload{Hash: br.Hash})
+	if err != nil {
+		return err
+	}
+	return p.outbox.Enqueue(ctx, outbox.Message{Kind: PingKind, Target: target, ClientID: br.ClientID, Payload: payload})
+}
+
+// DeliverPing is the outbox handler of PingKind (OpenID CIBA Core §10.2):
+// POST {"auth_req_id": …} to the client's notification endpoint with its
+// client_notification_token as bearer token. A request still pending is
+// tried again later; one forgotten, redeemed or expired needs no ping.
+func (p *Provider) DeliverPing(ctx context.Context, it outbox.Item) error {
+	var pl pingPayload
+	if err := json.Unmarshal(it.Payload, &pl); err != nil {
+		return outbox.Permanent(fmt.Errorf("unreadable ping payload: %w", err))
+	}
+	br, err := p.store.GetBackchannelRequest(ctx, pl.Hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case br.Status == store.BackchannelPending && p.now().Before(br.ExpiresAt):
+		return errNotDecided
+	case br.RedeemedAt != nil || !p.now().Before(br.ExpiresAt):
+		return nil
+	}
+	plain, err := p.secrets.Open(br.Ping, pingAAD(br.Hash))
+	if err != nil {
+		return outbox.Permanent(fmt.Errorf("the ping secret cannot be opened (another master key?): %w", err))
+	}
+	var sec pingSecret
+	if err := json.Unmarshal(plain, &sec); err != nil {
+		return outbox.Permanent(fmt.Errorf("unreadable ping secret: %w", err))
+	}
+	body, _ := json.Marshal(map[string]string{"auth_req_id": sec.AuthReqID})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, it.Target, bytes.NewReader(body))
+	if err != nil {
+		return outbox.Permanent(fmt.Errorf("notification endpoint %q: %w", it.Target, err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+sec.Token)
+	if p.outbound == nil {
+		return outbox.Permanent(errors.New("no outbound HTTP client is configured"))
+	}
+	resp, err := p.outbound.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
+		return fmt.Errorf("the notification endpoint answered %s", resp.Status)
+	}
+	// Another answer will not change by trying again (a wrong token, a
+	// redirect: the endpoint is meant to be the registered URL itself).
+	return outbox.Permanent(fmt.Errorf("the notification endpoint answered %s", resp.Status))
+}
