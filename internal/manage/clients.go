@@ -355,7 +355,8 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	}
 	// Request objects signed by the client (RFC 9101) need its keys too.
 	// So do responses encrypted to the client (JARM §2.3).
-	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none"
+	// A CIBA client may sign its authentication requests (CIBA Core §7.1.1).
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || c.Backchannel != nil
 	encrypts := c.AuthorizationEncAlg != ""
 	if keyMethod(c.TokenEndpointAuthMethod) || (signsRequests || encrypts) && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
@@ -373,7 +374,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, a request_object_signing_alg or an authorization_encrypted_response_alg, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, a request_object_signing_alg, the CIBA grant or an authorization_encrypted_response_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return checkResponseEncryption(c)
 }
