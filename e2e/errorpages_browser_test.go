@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,7 +117,9 @@ func TestBrowserErrorPages(t *testing.T) {
 		var count string
 		err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.CSS("#error-search"), strings.Repeat(kb.Backspace, len(typed))+s.typed),
-			chromedp.Poll[chromedp.Void](`document.getElementById("match-count").textContent.includes(" of ")`),
+			// The filter runs on the next frame; it has run for this text
+			// once the address carries it.
+			chromedp.Poll[chromedp.Void](`new URLSearchParams(location.search).get("q") === `+strconv.Quote(s.typed)),
 			into(&visible, chromedp.Evaluate[[]string](visibleEntries)),
 			into(&count, chromedp.Text(chromedp.CSS("#match-count"))),
 		)
