@@ -51,12 +51,14 @@ func (a *api) listOutbox(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	ctx := r.Context()
-	counts, err := a.svc.Store.CountOutbox(ctx)
+	items, err := a.svc.Store.ListOutbox(ctx, state, limit)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	items, err := a.svc.Store.ListOutbox(ctx, state, limit)
+	// Counted after the list: an item listed as finished is counted so
+	// (finished is final), whatever the worker did in between.
+	counts, err := a.svc.Store.CountOutbox(ctx)
 	if err != nil {
 		a.fail(w, r, err)
 		return
