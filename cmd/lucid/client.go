@@ -117,6 +117,8 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	pf.register(fs, false)
 	var mf mtlsFlags
 	mf.register(fs)
+	var chf channelFlags
+	chf.register(fs)
 	if _, err := parseFlags(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -130,6 +132,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	spec.Audiences = audiences
 	spec.DetailTypes = detailTypes.words()
 	spec.CertIdentity, spec.CertBoundTokens = mf.identity(set), mf.bound
+	chf.spec(set, &spec)
 	if pf.exchangeSet(set) {
 		spec.TokenExchange = pf.exchange(set, nil)
 	}
@@ -352,6 +355,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fsRef                                      *flag.FlagSet
 	)
 	var pf policyFlags
+	var chf channelFlags
 	var mf mtlsFlags
 	s, id, err := oneClient(ctx, e, "update", args, func(fs *flag.FlagSet) {
 		fsRef = fs
@@ -389,6 +393,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.Var(&rmDetail, "remove-detail-type", "disallow an authorization details type (repeatable or space-separated)")
 		fs.StringVar(&format, "access-token-format", "", "jwt, opaque, or empty for the API's format")
 		pf.register(fs, true)
+		chf.register(fs)
 	})
 	if err != nil {
 		return err
@@ -410,6 +415,9 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	str("name", name, &p.Name)
+	if chf.patch(set, &p) {
+		changed = true
+	}
 	str("auth-method", method, &p.AuthMethod)
 	str("id-token-alg", alg, &p.IDTokenAlg)
 	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)

@@ -274,7 +274,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 		return t == granttype.TokenExchange || (granttype.UserBound(t) && t != granttype.RefreshToken)
 	})
 	if slices.Contains(c.GrantTypes, "refresh_token") && !issuesRefresh {
-		return invalid("grant_types", "refresh_token needs a grant that issues refresh tokens: authorization_code, the device code grant or token exchange")
+		return invalid("grant_types", "refresh_token needs a grant that issues refresh tokens: authorization_code, the device code grant, CIBA or token exchange")
 	}
 	if slices.Contains(c.GrantTypes, "client_credentials") && c.Public() {
 		return invalid("grant_types", "client_credentials needs a confidential client; a public client (token_endpoint_auth_method none) has no credentials")
@@ -355,8 +355,8 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	}
 	// Request objects signed by the client (RFC 9101) need its keys too.
 	// So do responses encrypted to the client (JARM §2.3).
-	// A CIBA client may sign its authentication requests (CIBA Core §7.1.1).
-	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || c.Backchannel != nil
+	// So do CIBA requests signed by the client (CIBA Core §7.1.1).
+	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || signsBackchannel(c)
 	encrypts := c.AuthorizationEncAlg != ""
 	if keyMethod(c.TokenEndpointAuthMethod) || (signsRequests || encrypts) && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
@@ -374,7 +374,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 			}
 		}
 	} else if c.JWKS != "" || c.JWKSURI != "" {
-		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, a request_object_signing_alg, the CIBA grant or an authorization_encrypted_response_alg, not %s", c.TokenEndpointAuthMethod)
+		return invalid("jwks", "keys are used only with token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, a request_object_signing_alg, a backchannel_authentication_request_signing_alg or an authorization_encrypted_response_alg, not %s", c.TokenEndpointAuthMethod)
 	}
 	return checkResponseEncryption(c)
 }
@@ -446,6 +446,9 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.BackchannelSessionRequired, p.BackchannelLogoutSessionRequired)
 		set(&c.FrontchannelURI, p.FrontchannelLogoutURI)
 		set(&c.FrontchannelSessionRequired, p.FrontchannelLogoutSessionRequired)
+		if p.Backchannel != nil {
+			c.Backchannel = p.Backchannel
+		}
 		set(&c.Audiences, p.Audiences)
 		set(&c.AccessTokenFormat, p.AccessTokenFormat)
 		set(&c.AuthorizationDetailsTypes, p.DetailTypes)
@@ -456,7 +459,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.JWTBearer = p.JWTBearer
 		}
 		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
-			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" {
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" && !signsBackchannel(c) {
 			// Leaving private_key_jwt: its keys no longer apply, unless
 			// they sign request objects or receive encrypted responses.
 			c.JWKS, c.JWKSURI = "", ""
