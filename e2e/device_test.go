@@ -314,6 +314,25 @@ func TestDeviceRedeemedOnce(t *testing.T) {
 	}
 }
 
+// TestDeviceScopeWidened: an approved code redeemed with a scope wider than
+// the person approved is refused, named for its grant, and stays usable.
+func TestDeviceScopeWidened(t *testing.T) {
+	l := start(t)
+	l.user(t, demoUser)
+	c := deviceClient(t, l)
+	da := startDevice(t, l, c.ID, url.Values{"scope": {"openid profile"}})
+	l.browser(t).approveDevice(da.VerificationURIComplete, "allow")
+	wide := postToken(t, l, url.Values{"grant_type": {deviceGrant}, "client_id": {c.ID}, "device_code": {da.DeviceCode}, "scope": {"openid profile email"}}, nil)
+	body := wantJSONError(t, l, wide, "grant_scope_widened", "invalid_scope", http.StatusBadRequest)
+	if !strings.Contains(body.Description, deviceGrant) || !strings.Contains(body.Description, "email") {
+		t.Fatalf("description %q names neither the grant nor the extra scope", body.Description)
+	}
+	narrow := postToken(t, l, url.Values{"grant_type": {deviceGrant}, "client_id": {c.ID}, "device_code": {da.DeviceCode}, "scope": {"openid"}}, nil)
+	if narrow.status != http.StatusOK || !strings.Contains(string(narrow.body), `"scope":"openid"`) {
+		t.Fatalf("narrowed redemption: %d %s", narrow.status, narrow.body)
+	}
+}
+
 // TestDeviceVerificationPage: what the person is told for each code that
 // cannot be used, without learning anything about other codes.
 func TestDeviceVerificationPage(t *testing.T) {

@@ -63,7 +63,10 @@ func (p *Provider) userBound(ctx context.Context, req *tokenRequest, g userGrant
 	if s, ok := req.params["scope"]; ok && g.narrowScope {
 		asked := scopes(s)
 		if extra := missing(asked, g.scopes); len(extra) > 0 {
-			return nil, nil, nil, catalog.New(catalog.RefreshScopeWidened, "extra", strings.Join(extra, " "), "granted", strings.Join(g.scopes, " "))
+			if req.params["grant_type"] == string(granttype.RefreshToken) {
+				return nil, nil, nil, catalog.New(catalog.RefreshScopeWidened, "extra", strings.Join(extra, " "), "granted", strings.Join(g.scopes, " "))
+			}
+			return nil, nil, nil, catalog.New(catalog.GrantScopeWidened, "grant_type", req.params["grant_type"], "extra", strings.Join(extra, " "), "granted", strings.Join(g.scopes, " "))
 		}
 		if len(asked) > 0 {
 			granted = asked
