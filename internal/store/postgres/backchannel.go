@@ -180,21 +180,10 @@ func (s *Store) RedeemBackchannelRequest(ctx context.Context, hash string, famil
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	f := canonical.TokenFamily(family)
-	if !storable(f.ID, f.UserID, f.ClientID, f.ParentID) {
-		return nil, s.fail(ctx, op, errBadKey)
-	}
-	fdata, err := canonical.Encode(f)
+	args, err := redeemArgs(hash, now, family, issued)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	tokens, err := issuedArgs(issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
-		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
-	args = append(args, nullString(f.ParentID))
 	var marked string
 	err = s.pool.QueryRow(ctx, redeemBackchannel, args...).Scan(&marked)
 	if err == nil {

@@ -115,7 +115,7 @@ WITH device AS (
 	RETURNING hash
 ), family AS (
 	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
-	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, NULL FROM device
+	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM device
 ), ` + issuedCTEs("device", 9) + `
 SELECT hash FROM device`
 
@@ -127,20 +127,10 @@ func (s *Store) RedeemDeviceCode(ctx context.Context, hash string, family *store
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	f := canonical.TokenFamily(family)
-	if !storable(f.ID, f.UserID, f.ClientID) {
-		return nil, s.fail(ctx, op, errBadKey)
-	}
-	fdata, err := canonical.Encode(f)
+	args, err := redeemArgs(hash, now, family, issued)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	tokens, err := issuedArgs(issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
-		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
 	var marked string
 	err = s.pool.QueryRow(ctx, redeemDevice, args...).Scan(&marked)
 	if err == nil {

@@ -251,6 +251,28 @@ func issuedArgs(issued store.Issued) ([]any, error) {
 	return args, nil
 }
 
+// redeemArgs are the parameters of a statement that spends a grant (a code,
+// a device code, a backchannel request) and stores its family and tokens:
+// $1 the grant's hash, $2 now, $3–$8 the family, then the issued tokens
+// (issuedCTEs from $9), and last the family's parent.
+func redeemArgs(hash string, now time.Time, family *store.TokenFamily, issued store.Issued) ([]any, error) {
+	f := canonical.TokenFamily(family)
+	if !storable(f.ID, f.UserID, f.ClientID, f.ParentID) {
+		return nil, errBadKey
+	}
+	fdata, err := canonical.Encode(f)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := issuedArgs(issued)
+	if err != nil {
+		return nil, err
+	}
+	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
+		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
+	return append(args, nullString(f.ParentID)), nil
+}
+
 // RedeemAuthCode marks the code redeemed and creates its family and
 // tokens; a refused redemption returns the code as stored, read after the
 // refusal so that it shows the redemption that won.
@@ -262,24 +284,10 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.T
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	f := canonical.TokenFamily(family)
-	if !storable(f.ID, f.UserID, f.ClientID) {
-		return nil, s.fail(ctx, op, errBadKey)
-	}
-	fdata, err := canonical.Encode(f)
+	args, err := redeemArgs(hash, now, family, issued)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	tokens, err := issuedArgs(issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	if !storable(f.ParentID) {
-		return nil, s.fail(ctx, op, errBadKey)
-	}
-	args := append([]any{hash, canonical.Time(now), f.ID, f.UserID, f.ClientID,
-		tsPtr(f.RevokedAt), nullString(f.RevokeReason), fdata}, tokens...)
-	args = append(args, nullString(f.ParentID))
 	var marked string
 	err = s.pool.QueryRow(ctx, redeemCode, args...).Scan(&marked)
 	if err == nil {
