@@ -25,6 +25,7 @@ import (
 	"slices"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/ui"
@@ -105,7 +106,7 @@ func (p *Provider) tokenDetails(ctx context.Context, aud []string, ds []rar.Deta
 // detailsGrantUnsupported refuses authorization_details with a grant that
 // does not read them, rather than ignore what the client asked for.
 func detailsGrantUnsupported(grantType string, params map[string]string) *catalog.Error {
-	if _, ok := params[detailsParam]; !ok || grantType == "authorization_code" || grantType == "refresh_token" {
+	if _, ok := params[detailsParam]; !ok || grantType == string(granttype.AuthorizationCode) || grantType == string(granttype.RefreshToken) {
 		return nil
 	}
 	return catalog.New(catalog.RARGrantUnsupported, "grant_type", grantType)
