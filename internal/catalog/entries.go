@@ -22,7 +22,7 @@ const (
 
 // entries is the catalog, one table assembled from a slice per feature
 // (each in its own file). Descriptions use {placeholders} filled per request.
-var entries = slices.Concat(coreEntries, m2mEntries, registrationEntries, exchangeEntries, hardeningEntries, mistakeEntries, senderEntries, protocolEntries, healthEntries, grantEntries)
+var entries = slices.Concat(coreEntries, m2mEntries, registrationEntries, exchangeEntries, hardeningEntries, mistakeEntries, senderEntries, protocolEntries, healthEntries, grantEntries, peopleEntries, federationEntries, operationsEntries)
 
 // coreEntries cover the core: requests, the authorization code flow,
 // client authentication, tokens at userinfo, sign-in and the admin API.

@@ -1,0 +1,4 @@
+package catalog
+
+// accountEntries are the failures of the account page.
+var accountEntries = []Entry{}

@@ -1,0 +1,4 @@
+package catalog
+
+// operationsEntries are the failures of operating Lucid: telemetry, backups, migrations.
+var operationsEntries = []Entry{}

@@ -1,0 +1,4 @@
+package catalog
+
+// The account page (entries_account.go).
+const ()

@@ -1,0 +1,4 @@
+package catalog
+
+// Second factors, passkeys and step-up (TOTP, recovery codes, WebAuthn, acr policy) (entries_factors.go).
+const ()

@@ -1,0 +1,4 @@
+package catalog
+
+// Operating Lucid: telemetry, backups, migrations (entries_operations.go).
+const ()
