@@ -216,6 +216,12 @@ type Store interface {
 	// ListOutbox returns up to limit items of a state (pending: soonest
 	// due first; delivered and dead: latest finished first).
 	ListOutbox(ctx context.Context, state string, limit int) ([]*OutboxItem, error)
+	// RequeueOutbox puts a dead item back to pending, due at now, with
+	// its attempts reset (its last error is kept until the next attempt),
+	// and returns it. ErrNotFound when there is no such item; when it is
+	// not dead, nothing changes and the stored item comes back with
+	// ErrAlreadyUsed.
+	RequeueOutbox(ctx context.Context, id string, now time.Time) (*OutboxItem, error)
 	// CountOutbox counts the items of each state.
 	CountOutbox(ctx context.Context) (OutboxCounts, error)
 	// Device authorizations (RFC 8628), keyed by the SHA-256 of their
