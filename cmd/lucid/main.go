@@ -60,6 +60,7 @@ func commands() []command {
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
 		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete)", runUser},
 		{"keys", "list or rotate the signing keys", runKeys},
+		{"outbox", "retry a dead outbox delivery", runOutbox},
 		{"api", "manage APIs (resource servers): create, list, delete", runAPI},
 		{"errors", "browse the error catalog (list, show)", runErrors},
 		{"explain", "explain a catalog name, an error code, or a failed request by its trace id", runExplain},

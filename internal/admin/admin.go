@@ -98,6 +98,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
 	a.route(mux, "/admin/failures/{trace_id}", map[string]http.HandlerFunc{"GET": a.getFailure})
 	a.route(mux, "/admin/outbox", map[string]http.HandlerFunc{"GET": a.listOutbox})
+	a.route(mux, "/admin/outbox/{id}/retry", map[string]http.HandlerFunc{"POST": a.retryOutbox})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 	})
