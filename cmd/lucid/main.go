@@ -58,7 +58,7 @@ func commands() []command {
 		{"demo", "run a local demo with a demo user and client", runDemo},
 		{"init", "create a new database, or bring an existing one's schema up to date", runInit},
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
-		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete)", runUser},
+		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete, set-ciba-code)", runUser},
 		{"keys", "list or rotate the signing keys", runKeys},
 		{"outbox", "retry a dead outbox delivery", runOutbox},
 		{"api", "manage APIs (resource servers): create, list, delete", runAPI},

@@ -51,3 +51,36 @@ func TestOutboxRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestUserCIBACode: `lucid user set-ciba-code` stores a hash (never the
+// code), shown as set; clear-ciba-code removes it.
+func TestUserCIBACode(t *testing.T) {
+	c := newCLI(t)
+	c.runIn("long-enough-password\n", "user", "create", "--username", "alice", "--password-stdin")
+	if r := c.runIn("12\n", "user", "set-ciba-code", "alice", "--code-stdin"); r.code != exitFailure || !strings.Contains(r.stderr, "admin_invalid_input") {
+		t.Fatalf("short code: exit %d %s", r.code, r.stderr)
+	}
+	if r := c.runIn("", "user", "set-ciba-code", "alice"); r.code != exitUsage {
+		t.Fatalf("no code: exit %d %s", r.code, r.stderr)
+	}
+	out := c.runIn("4711-sesame\n", "user", "set-ciba-code", "alice", "--code-stdin")
+	if out.code != 0 || !strings.Contains(out.stdout, "CIBA user code of alice set") {
+		t.Fatalf("set: %+v", out)
+	}
+	st, err := sqlite.Open(context.Background(), c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.GetUserByUsername(context.Background(), "alice")
+	_ = st.Close()
+	if err != nil || !strings.HasPrefix(u.CIBAUserCodeHash, "$argon2id$") || strings.Contains(u.CIBAUserCodeHash, "4711") {
+		t.Fatalf("stored code hash %q, %v", u.CIBAUserCodeHash, err)
+	}
+	if show := c.ok("user", "show", "alice"); !strings.Contains(show, "CIBA user code") || !strings.Contains(show, "yes") {
+		t.Fatalf("show: %s", show)
+	}
+	c.ok("user", "clear-ciba-code", "alice")
+	if show := c.ok("user", "show", "alice", "--output", "json"); !strings.Contains(show, `"ciba_user_code_set": false`) {
+		t.Fatalf("show after clear: %s", show)
+	}
+}

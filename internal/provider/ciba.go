@@ -32,7 +32,9 @@ import (
 //     to this client; an expired one is fine, it only names the person)
 //     or login_hint_token (a JWT of an issuer in
 //     ciba.login_hint_token_issuers, whose sub names the user).
-//   - user_code is not supported: Lucid has no per-person code to check.
+//   - user_code: a client registered with backchannel_user_code_parameter
+//     sends the person's CIBA user code with every request, checked
+//     against the code they set (ciba_user_code.go); other clients send none.
 //   - A client registered with backchannel_authentication_request_signing_alg
 //     sends every request signed (the request parameter, §7.1.1), checked
 //     by the request-object rules of the client JWT verifier.
@@ -143,8 +145,11 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 			return nil, "", catalog.New(catalog.CIBABindingMessageInvalid, "reason", reason)
 		}
 	}
-	if params.Has("user_code") {
-		return nil, "", catalog.New(catalog.CIBAUserCodeUnsupported)
+	switch {
+	case !meta.UserCodeParameter && params.Has("user_code"):
+		return nil, "", catalog.New(catalog.CIBAUserCodeUnsupported, "client_id", client.ID)
+	case meta.UserCodeParameter && get("user_code") == "":
+		return nil, "", catalog.New(catalog.CIBAUserCodeMissing, "client_id", client.ID)
 	}
 	expiry := p.ciba.Expiry
 	if params.Has("requested_expiry") {
@@ -169,6 +174,11 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 	user, e := p.backchannelUser(ctx, client, hints[0], get(hints[0]))
 	if e != nil {
 		return nil, "", e
+	}
+	if meta.UserCodeParameter {
+		if e := p.checkUserCode(ctx, user, get("user_code")); e != nil {
+			return nil, "", e
+		}
 	}
 
 	authReqID := secret.Token(32)

@@ -487,8 +487,15 @@ type User struct {
 	Disabled      bool      `json:"disabled,omitempty"`
 	FailedLogins  int       `json:"failed_logins,omitempty"`
 	LockedUntil   time.Time `json:"locked_until,omitzero"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// CIBAUserCodeHash is the argon2id hash of the person's CIBA user
+	// code (OpenID CIBA Core §7.1 user_code), "" when none is set; wrong
+	// codes are counted and lock the code (not the password) by the
+	// lockout rule.
+	CIBAUserCodeHash    string    `json:"ciba_user_code_hash,omitempty"`
+	CIBACodeFailures    int       `json:"ciba_code_failures,omitempty"`
+	CIBACodeLockedUntil time.Time `json:"ciba_code_locked_until,omitzero"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // Address is the OIDC address claim.
