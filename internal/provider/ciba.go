@@ -204,8 +204,15 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 		}
 		br.Ping = p.secrets.Seal(sealed, pingAAD(br.Hash))
 	}
-	if err := p.store.CreateBackchannelRequest(ctx, br); err != nil {
+	notice, err := p.noticeItems(br)
+	if err != nil {
+		return nil, "", catalog.New(catalog.ServerError).Wrap(err)
+	}
+	if err := p.store.CreateBackchannelRequest(ctx, br, notice...); err != nil {
 		return nil, "", failure.FromStore(err)
+	}
+	if len(notice) > 0 {
+		p.outbox.Wake()
 	}
 	return br, authReqID, nil
 }
