@@ -484,7 +484,7 @@ func TestCIBADiscovery(t *testing.T) {
 	if err := json.Unmarshal(r.body, &d); err != nil {
 		t.Fatal(err)
 	}
-	if d["backchannel_authentication_endpoint"] != l.URL+"/bc-authorize" || d["backchannel_user_code_parameter_supported"] != false {
+	if d["backchannel_authentication_endpoint"] != l.URL+"/bc-authorize" || d["backchannel_user_code_parameter_supported"] != true {
 		t.Fatalf("discovery: %v %v", d["backchannel_authentication_endpoint"], d["backchannel_user_code_parameter_supported"])
 	}
 	modes, _ := json.Marshal(d["backchannel_token_delivery_modes_supported"])
@@ -544,7 +544,6 @@ func TestCIBAClientMetadata(t *testing.T) {
 	for _, bad := range []string{
 		`"backchannel_token_delivery_mode":"push"`,
 		`"backchannel_token_delivery_mode":"ping"`, // no notification endpoint
-		`"backchannel_user_code_parameter":true`,
 		`"backchannel_token_delivery_mode":"ping","backchannel_client_notification_endpoint":"http://kiosk.example.com/ciba"`,
 	} {
 		r := jsonCall(t, l, http.MethodPost, "/admin/clients", l.cfg.AdminToken,

@@ -14,6 +14,7 @@ type channelFlags struct {
 	backchannelLogoutURI, frontchannelLogoutURI   string
 	backchannelLogoutSession, frontchannelSession bool
 	cibaMode, cibaEndpoint, cibaAlg               string
+	cibaUserCode                                  bool
 }
 
 func (c *channelFlags) register(fs *flag.FlagSet) {
@@ -21,17 +22,18 @@ func (c *channelFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.backchannelLogoutSession, "backchannel-logout-session-required", false, "logout tokens must carry sid")
 	fs.StringVar(&c.frontchannelLogoutURI, "frontchannel-logout-uri", "", "page loaded in an iframe of the logged-out page (same origin as a redirect URI; empty on update: stop)")
 	fs.BoolVar(&c.frontchannelSession, "frontchannel-logout-session-required", false, "the front-channel URL carries iss and sid")
-	fs.StringVar(&c.cibaMode, "ciba-delivery-mode", "", "CIBA token delivery: poll or ping (with the CIBA grant; on update the three --ciba flags replace the client's CIBA metadata)")
+	fs.StringVar(&c.cibaMode, "ciba-delivery-mode", "", "CIBA token delivery: poll or ping (with the CIBA grant; on update the --ciba flags together replace the client's CIBA metadata)")
 	fs.StringVar(&c.cibaEndpoint, "ciba-notification-endpoint", "", "where CIBA pings go (ping mode, https)")
 	fs.StringVar(&c.cibaAlg, "ciba-signing-alg", "", "the one algorithm the client signs its CIBA requests with (then every request must be signed)")
+	fs.BoolVar(&c.cibaUserCode, "ciba-user-code", false, "every CIBA request of the client must carry the person's user_code (backchannel_user_code_parameter)")
 }
 
 // ciba is the CIBA metadata the flags give, nil when none was given.
 func (c *channelFlags) ciba(set map[string]bool) *store.BackchannelClient {
-	if !set["ciba-delivery-mode"] && !set["ciba-notification-endpoint"] && !set["ciba-signing-alg"] {
+	if !set["ciba-delivery-mode"] && !set["ciba-notification-endpoint"] && !set["ciba-signing-alg"] && !set["ciba-user-code"] {
 		return nil
 	}
-	return &store.BackchannelClient{DeliveryMode: c.cibaMode, NotificationEndpoint: c.cibaEndpoint, SigningAlg: c.cibaAlg}
+	return &store.BackchannelClient{DeliveryMode: c.cibaMode, NotificationEndpoint: c.cibaEndpoint, SigningAlg: c.cibaAlg, UserCodeParameter: c.cibaUserCode}
 }
 
 // spec fills a new client's channels.

@@ -18,7 +18,9 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"set-password", "set a user's password, lift a lockout and end their sessions and refresh tokens", userSetPassword},
 		{"disable", "stop a user from signing in and end their sessions and refresh tokens", userSetDisabled(true)},
 		{"enable", "let a disabled user sign in again", userSetDisabled(false)},
-		{"unlock", "lift a lockout after failed sign-ins", userUnlock},
+		{"unlock", "lift a lockout after failed sign-ins or wrong CIBA user codes", userUnlock},
+		{"set-ciba-code", "set the person's CIBA user code (the user_code of CIBA requests of clients that require one)", userSetCIBACode},
+		{"clear-ciba-code", "remove the person's CIBA user code", userClearCIBACode},
 		{"delete", "delete a user and revoke their tokens", userDelete},
 		{"consents", "list the clients a user has consented to", userConsents},
 		{"withdraw-consent", "withdraw a user's consent for a client and revoke its tokens", userWithdrawConsent},
@@ -115,6 +117,7 @@ func (s *session) showUser(u *store.User) error {
 		{"Disabled", yesNo(v.Disabled)},
 		{"Failed sign-ins", fmt.Sprint(v.FailedLogins)},
 		{"Locked until", timePtrText(v.LockedUntil)},
+		{"CIBA user code", yesNo(v.CIBAUserCode)},
 		{"Created", timeText(v.CreatedAt)},
 		{"Updated", timeText(v.UpdatedAt)},
 	}
@@ -264,5 +267,63 @@ func userDelete(ctx context.Context, e *env, args []string) error {
 		return s.printJSON(map[string]any{"user": id, "deleted": true})
 	}
 	fmt.Fprintf(s.out, "User %s deleted; their tokens are revoked.\n", term(id))
+	return nil
+}
+
+func userSetCIBACode(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "user set-ciba-code", "USER")
+	var cf commonFlags
+	cf.register(fs)
+	var value string
+	var stdin bool
+	fs.StringVar(&value, "code", "", "the code (visible in the process list and shell history; prefer --code-stdin)")
+	fs.BoolVar(&stdin, "code-stdin", false, "read the code from the first line of stdin")
+	pos, err := parseFlags(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	switch {
+	case value != "" && stdin:
+		return usagef("give --code or --code-stdin, not both")
+	case stdin:
+		if value, err = readLine(e.stdin); err != nil {
+			return fmt.Errorf("read the code from stdin: %w", err)
+		}
+		if value == "" {
+			return usagef("--code-stdin read an empty line")
+		}
+	case value == "":
+		return usagef("a code is required: --code-stdin (or --code)")
+	}
+	s, err := e.open(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.svc.SetCIBAUserCode(ctx, pos[0], value)
+	if err != nil {
+		return err
+	}
+	if s.json {
+		return s.printJSON(manage.ViewUser(u))
+	}
+	fmt.Fprintf(s.out, "CIBA user code of %s set.\n", term(u.Username))
+	return nil
+}
+
+func userClearCIBACode(ctx context.Context, e *env, args []string) error {
+	s, id, err := oneUser(ctx, e, "clear-ciba-code", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.svc.ClearCIBAUserCode(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.json {
+		return s.printJSON(manage.ViewUser(u))
+	}
+	fmt.Fprintf(s.out, "CIBA user code of %s removed.\n", term(u.Username))
 	return nil
 }

@@ -87,6 +87,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/users/{id}", map[string]http.HandlerFunc{"GET": a.getUser, "PATCH": a.updateUser, "DELETE": a.deleteUser})
 	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
+	a.route(mux, "/admin/users/{id}/ciba-user-code", map[string]http.HandlerFunc{"POST": a.setCIBAUserCode, "DELETE": a.clearCIBAUserCode})
 	a.route(mux, "/admin/users/{id}/sessions", map[string]http.HandlerFunc{"DELETE": a.endSessions})
 	for _, add := range a.routes {
 		add(mux)
@@ -98,6 +99,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/keys/rotate", map[string]http.HandlerFunc{"POST": a.rotateKeys})
 	a.route(mux, "/admin/failures/{trace_id}", map[string]http.HandlerFunc{"GET": a.getFailure})
 	a.route(mux, "/admin/outbox", map[string]http.HandlerFunc{"GET": a.listOutbox})
+	a.route(mux, "/admin/outbox/{id}/retry", map[string]http.HandlerFunc{"POST": a.retryOutbox})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 	})

@@ -65,16 +65,32 @@ func (a *api) listOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]outboxItemView, len(items))
 	for i, it := range items {
-		v := outboxItemView{ID: it.ID, Kind: it.Kind, Target: it.Target, ClientID: it.ClientID, State: it.State,
-			CreatedAt: it.CreatedAt, Attempts: it.Attempts, LastError: it.LastError, LastTraceID: it.LastTraceID, FinishedAt: it.FinishedAt}
-		if it.State == store.OutboxPending {
-			next := it.NextAttempt
-			v.NextAttempt = &next
-		}
-		out[i] = v
+		out[i] = viewOutbox(it)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"counts": map[string]int{"pending": counts.Pending, "dead": counts.Dead, "delivered": counts.Delivered},
 		"items":  out,
 	})
+}
+
+func viewOutbox(it *store.OutboxItem) outboxItemView {
+	v := outboxItemView{ID: it.ID, Kind: it.Kind, Target: it.Target, ClientID: it.ClientID, State: it.State,
+		CreatedAt: it.CreatedAt, Attempts: it.Attempts, LastError: it.LastError, LastTraceID: it.LastTraceID, FinishedAt: it.FinishedAt}
+	if it.State == store.OutboxPending {
+		next := it.NextAttempt
+		v.NextAttempt = &next
+	}
+	return v
+}
+
+// retryOutbox is POST /admin/outbox/{id}/retry: a dead item pending
+// again, due now, its attempts reset (manage.RetryOutbox).
+func (a *api) retryOutbox(w http.ResponseWriter, r *http.Request) {
+	it, err := a.svc.RetryOutbox(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: outbox item retried", "trace_id", traceID(r), "outbox_item", it.ID, "kind", it.Kind)
+	writeJSON(w, http.StatusOK, viewOutbox(it))
 }

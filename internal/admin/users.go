@@ -221,3 +221,33 @@ func (a *api) withdrawConsent(w http.ResponseWriter, r *http.Request) {
 	a.log.InfoContext(r.Context(), "admin: consent withdrawn", "trace_id", traceID(r), "user", r.PathValue("id"), "client_id", r.PathValue("client_id"))
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// setCIBAUserCode is POST /admin/users/{id}/ciba-user-code
+// {"user_code": "…"}: sets the person's CIBA user code.
+func (a *api) setCIBAUserCode(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserCode string `json:"user_code"`
+	}
+	if err := decode(w, r, &req, false); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.svc.SetCIBAUserCode(r.Context(), r.PathValue("id"), req.UserCode)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: CIBA user code set", "trace_id", traceID(r), "user_id", u.ID)
+	writeJSON(w, http.StatusOK, manage.ViewUser(u))
+}
+
+// clearCIBAUserCode is DELETE /admin/users/{id}/ciba-user-code.
+func (a *api) clearCIBAUserCode(w http.ResponseWriter, r *http.Request) {
+	u, err := a.svc.ClearCIBAUserCode(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: CIBA user code removed", "trace_id", traceID(r), "user_id", u.ID)
+	writeJSON(w, http.StatusOK, manage.ViewUser(u))
+}

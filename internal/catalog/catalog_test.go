@@ -54,6 +54,8 @@ var rfcErrors = map[string]string{
 	"unmet_authentication_requirements": "OIDC Core",
 	"expired_login_hint_token":          "OpenID CIBA Core",
 	"unknown_user_id":                   "OpenID CIBA Core",
+	"missing_user_code":                 "OpenID CIBA Core",
+	"invalid_user_code":                 "OpenID CIBA Core",
 	"invalid_binding_message":           "OpenID CIBA Core",
 	"transaction_failed":                "OpenID CIBA Core",
 	// Lucid's admin API and pages, which are not OAuth endpoints.

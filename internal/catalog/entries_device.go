@@ -51,13 +51,16 @@ var deviceEntries = []Entry{
 		},
 		Spec: "RFC 8628 §3.5", SpecURL: rfc8628 + "#section-3.5", Endpoints: []Endpoint{Token}},
 	{Name: DeviceCodeUsed, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "Device code already redeemed",
-		Description: "This device_code was already exchanged for tokens {ago} ago; a device code is redeemed once.",
+		Description: "This device_code was already exchanged for tokens {ago} ago; a device code is redeemed once, and because it was presented again every token issued from it has now been revoked.",
 		Causes: []string{
 			"The device kept polling after it received its tokens, or two processes of the device poll with the same device_code.",
 			"Someone who copied the device_code is trying to use it.",
 		},
 		ClientFix: []string{
-			"Stop polling once the token endpoint answers with tokens, and keep the device_code in one process only.",
+			"Stop polling once the token endpoint answers with tokens, and keep the device_code in one process only; the tokens of the first answer no longer work, so start a new device authorization.",
+		},
+		OperatorFix: []string{
+			"If an attack is suspected, `lucid explain TRACE_ID` names the client and the token family that was revoked.",
 		},
 		Spec: "RFC 8628 §3.4", SpecURL: rfc8628 + "#section-3.4", Endpoints: []Endpoint{Token}},
 	{Name: DeviceCodeOtherClient, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "Device code issued to another client",

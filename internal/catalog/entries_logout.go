@@ -53,6 +53,15 @@ var logoutEntries = []Entry{
 		ClientFix:   []string{"Make the receiving endpoint answer 200 to a valid request; Lucid retries until then."},
 		OperatorFix: []string{outboxFix},
 		Spec:        bclSpec, SpecURL: bclRetry, Endpoints: []Endpoint{Outbox}},
+	{Name: OutboxNotDead, Error: "invalid_request", Status: http.StatusConflict, Title: "Outbox item is not dead",
+		Description: "Outbox item {id} is {state}, not dead; only an item Lucid gave up on is retried by hand.",
+		Causes: []string{
+			"The item is still pending: the worker will try it again at its next attempt (GET /admin/outbox lists when).",
+			"The item was delivered, or another operator already retried it.",
+		},
+		ClientFix:   []string{"Retry only the items the outbox lists as dead."},
+		OperatorFix: []string{"List the dead items with `GET /admin/outbox?state=dead` and retry one of those (or `lucid outbox retry ID`).", "A pending item needs no retry; a delivered one reached its receiver. To send again what a receiver lost, repeat the action that caused it (a logout, a decision)."},
+		Spec:        "RFC 9110 §15.5.10", SpecURL: "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10", Endpoints: []Endpoint{Admin}},
 	{Name: BackchannelLogoutRejected, Error: "server_error", Status: http.StatusBadGateway, Title: "Back-channel logout refused by the client",
 		Description: "Client {client_id} answered HTTP {status} to the logout token Lucid POSTed to its backchannel_logout_uri {target} (attempt {attempt}); a receiver that logged the session out answers 200. It said: {body}",
 		Causes: []string{

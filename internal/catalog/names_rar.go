@@ -13,4 +13,6 @@ const (
 	RARSchemaViolation    Name = "authorization_details_schema_violation"
 	RARNotGranted         Name = "authorization_details_not_granted"
 	RARGrantUnsupported   Name = "authorization_details_grant_unsupported"
+	RARNotInSubject       Name = "authorization_details_not_in_subject_token"
+	RARExchangeNoDetails  Name = "authorization_details_token_type_unsupported"
 )

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 )
@@ -22,7 +23,18 @@ type CIBA struct {
 	// accepted as login_hint_token (their sub names the user); empty
 	// refuses every login_hint_token. Set only in the YAML file.
 	LoginHintTokenIssuers []string `yaml:"login_hint_token_issuers"`
+	// NotifierURL, when set, receives a notice of every new request
+	// (POSTed through the outbox, signed with NotifierSecret), so that an
+	// external notifier (a push service, a call-centre tool) can put it to
+	// the person and report the decision through the admin API.
+	NotifierURL string `yaml:"notifier_url"` // LUCID_CIBA_NOTIFIER_URL
+	// NotifierSecret is the shared secret of the notices' HMAC-SHA256
+	// signature (the Lucid-Signature header); at least 32 characters.
+	NotifierSecret string `yaml:"notifier_secret"` // LUCID_CIBA_NOTIFIER_SECRET
 }
+
+// MinNotifierSecret is the shortest ciba.notifier_secret accepted.
+const MinNotifierSecret = 32
 
 // DefaultCIBA are the defaults of the CIBA settings.
 var DefaultCIBA = CIBA{Expiry: 5 * time.Minute, MaxExpiry: 30 * time.Minute, Interval: 5 * time.Second}
@@ -41,6 +53,17 @@ func (c *Config) checkCIBA() []error {
 	}
 	if b.Expiry < 10*time.Second || b.Expiry > b.MaxExpiry {
 		bad("expiry", "is %s; use from 10s up to max_expiry (%s)", b.Expiry, b.MaxExpiry)
+	}
+	switch u, err := url.Parse(b.NotifierURL); {
+	case b.NotifierURL == "" && b.NotifierSecret != "":
+		bad("notifier_secret", "is set without ciba.notifier_url")
+	case b.NotifierURL == "":
+	case err != nil || u.Host == "" || u.User != nil || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http"):
+		bad("notifier_url", "%q is not an absolute http(s) URL without credentials or a fragment", b.NotifierURL)
+	case u.Scheme == "http" && !c.Outbox.AllowLocal:
+		bad("notifier_url", "%q must use https (plain http only with outbox.allow_local, for development)", b.NotifierURL)
+	case len(b.NotifierSecret) < MinNotifierSecret:
+		bad("notifier_secret", "is %d characters; the notices are signed with it, use at least %d random ones", len(b.NotifierSecret), MinNotifierSecret)
 	}
 	for _, iss := range b.LoginHintTokenIssuers {
 		if !slices.ContainsFunc(c.TrustedIssuers, func(t TrustedIssuer) bool { return t.Issuer == iss }) {

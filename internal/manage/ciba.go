@@ -68,9 +68,6 @@ func checkBackchannel(c *store.Client) error {
 	if b.SigningAlg != "" && c.JWKS == "" && c.JWKSURI == "" {
 		return invalid("jwks", "backchannel_authentication_request_signing_alg needs the client's public keys: give jwks or jwks_uri")
 	}
-	if b.UserCodeParameter {
-		return invalid("backchannel_user_code_parameter", "is not supported: this server does not check user codes (backchannel_user_code_parameter_supported is false)")
-	}
 	return nil
 }
 

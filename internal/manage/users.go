@@ -335,6 +335,7 @@ func (s *Service) Unlock(ctx context.Context, idOrName string) (*store.User, err
 	return s.updateUser(ctx, cur.ID, func(u *store.User) error {
 		u.FailedLogins = 0
 		u.LockedUntil = time.Time{}
+		u.CIBACodeFailures, u.CIBACodeLockedUntil = 0, time.Time{}
 		u.UpdatedAt = now
 		return nil
 	})

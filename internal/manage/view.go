@@ -124,8 +124,12 @@ type UserView struct {
 	Disabled      bool           `json:"disabled"`
 	FailedLogins  int            `json:"failed_logins"`
 	LockedUntil   *time.Time     `json:"locked_until,omitempty"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
+	// CIBAUserCode says whether the person set a CIBA user code (never
+	// the code or its hash).
+	CIBAUserCode            bool       `json:"ciba_user_code_set"`
+	CIBAUserCodeLockedUntil *time.Time `json:"ciba_user_code_locked_until,omitempty"`
+	CreatedAt               time.Time  `json:"created_at"`
+	UpdatedAt               time.Time  `json:"updated_at"`
 }
 
 // ViewUser builds the public description of u.
@@ -145,6 +149,10 @@ func ViewUser(u *store.User) UserView {
 		FailedLogins:  u.FailedLogins,
 		CreatedAt:     u.CreatedAt.UTC(),
 		UpdatedAt:     u.UpdatedAt.UTC(),
+	}
+	v.CIBAUserCode = u.CIBAUserCodeHash != ""
+	if !u.CIBACodeLockedUntil.IsZero() {
+		v.CIBAUserCodeLockedUntil = utc(&u.CIBACodeLockedUntil)
 	}
 	if !u.LockedUntil.IsZero() {
 		v.LockedUntil = utc(&u.LockedUntil)

@@ -75,15 +75,27 @@ type Handler func(ctx context.Context, it Item) error
 // Enqueue stores msgs as pending deliveries in one transaction. Call it
 // before whatever makes the deliveries necessary is final (a session
 // deleted): a crash between the two then delivers a notification too
-// many, never one too few.
+// many, never one too few. When the store can write the items with that
+// change itself (a CIBA decision), build them with Items instead.
 func Enqueue(ctx context.Context, st Store, now time.Time, msgs ...Message) error {
-	if len(msgs) == 0 {
-		return nil
+	items, err := Items(now, msgs...)
+	if err != nil || len(items) == 0 {
+		return err
 	}
+	if err := st.EnqueueOutbox(ctx, items); err != nil {
+		return fmt.Errorf("outbox: enqueue: %w", err)
+	}
+	return nil
+}
+
+// Items turns msgs into pending items due at their NotBefore (now at the
+// earliest), for a store write that stores them with the change that
+// makes them necessary.
+func Items(now time.Time, msgs ...Message) ([]*store.OutboxItem, error) {
 	items := make([]*store.OutboxItem, len(msgs))
 	for i, m := range msgs {
 		if m.Kind == "" {
-			return errors.New("outbox: message without a kind")
+			return nil, errors.New("outbox: message without a kind")
 		}
 		due := m.NotBefore
 		if due.IsZero() || due.Before(now) {
@@ -94,10 +106,7 @@ func Enqueue(ctx context.Context, st Store, now time.Time, msgs ...Message) erro
 			CreatedAt: now, NextAttempt: due, State: store.OutboxPending,
 		}
 	}
-	if err := st.EnqueueOutbox(ctx, items); err != nil {
-		return fmt.Errorf("outbox: enqueue: %w", err)
-	}
-	return nil
+	return items, nil
 }
 
 // permanent marks an error that no retry can cure.

@@ -137,6 +137,13 @@ func (x *Outbox) Enqueue(ctx context.Context, msgs ...Message) error {
 	return nil
 }
 
+// Items builds pending items of msgs at this outbox's now (see the
+// package function); Wake the worker once the write that stores them
+// has committed.
+func (x *Outbox) Items(msgs ...Message) ([]*store.OutboxItem, error) {
+	return Items(x.o.Now(), msgs...)
+}
+
 // Wake makes the worker poll now.
 func (x *Outbox) Wake() {
 	select {

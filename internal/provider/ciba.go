@@ -32,7 +32,9 @@ import (
 //     to this client; an expired one is fine, it only names the person)
 //     or login_hint_token (a JWT of an issuer in
 //     ciba.login_hint_token_issuers, whose sub names the user).
-//   - user_code is not supported: Lucid has no per-person code to check.
+//   - user_code: a client registered with backchannel_user_code_parameter
+//     sends the person's CIBA user code with every request, checked
+//     against the code they set (ciba_user_code.go); other clients send none.
 //   - A client registered with backchannel_authentication_request_signing_alg
 //     sends every request signed (the request parameter, §7.1.1), checked
 //     by the request-object rules of the client JWT verifier.
@@ -143,8 +145,11 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 			return nil, "", catalog.New(catalog.CIBABindingMessageInvalid, "reason", reason)
 		}
 	}
-	if params.Has("user_code") {
-		return nil, "", catalog.New(catalog.CIBAUserCodeUnsupported)
+	switch {
+	case !meta.UserCodeParameter && params.Has("user_code"):
+		return nil, "", catalog.New(catalog.CIBAUserCodeUnsupported, "client_id", client.ID)
+	case meta.UserCodeParameter && get("user_code") == "":
+		return nil, "", catalog.New(catalog.CIBAUserCodeMissing, "client_id", client.ID)
 	}
 	expiry := p.ciba.Expiry
 	if params.Has("requested_expiry") {
@@ -170,6 +175,11 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 	if e != nil {
 		return nil, "", e
 	}
+	if meta.UserCodeParameter {
+		if e := p.checkUserCode(ctx, user, get("user_code")); e != nil {
+			return nil, "", e
+		}
+	}
 
 	authReqID := secret.Token(32)
 	now := p.now()
@@ -194,8 +204,15 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 		}
 		br.Ping = p.secrets.Seal(sealed, pingAAD(br.Hash))
 	}
-	if err := p.store.CreateBackchannelRequest(ctx, br); err != nil {
+	notice, err := p.noticeItems(br)
+	if err != nil {
+		return nil, "", catalog.New(catalog.ServerError).Wrap(err)
+	}
+	if err := p.store.CreateBackchannelRequest(ctx, br, notice...); err != nil {
 		return nil, "", failure.FromStore(err)
+	}
+	if len(notice) > 0 {
+		p.outbox.Wake()
 	}
 	return br, authReqID, nil
 }

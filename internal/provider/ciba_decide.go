@@ -8,14 +8,13 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
-	"github.com/lucid-auth/lucid/internal/trace"
 )
 
 // How a person's decision on a backchannel request reaches Lucid: the
 // approval page (approvals.go) or an external notifier through the admin
 // API (internal/admin calls PendingBackchannel and DecideBackchannel).
-// Both end in decideBackchannel: one conditional write, then, for a ping
-// client, the notification.
+// Both end in decideBackchannel: one conditional write that also stores,
+// for a ping client, the notification.
 
 // maxPending bounds a list of pending requests.
 const maxPending = 100
@@ -109,23 +108,37 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 }
 
 // decideBackchannel stores a decision (userID "" for an operator's) and,
-// for a ping client, enqueues the ping after the decision's commit, so
-// that it never announces a decision not yet visible. A crash between the
-// two commits loses that ping (never the decision): a ping-mode client is
-// given an interval and may poll, as OpenID CIBA Core §7.3 allows.
+// for a ping client, its ping in the same write (DecideBackchannelRequest
+// with the outbox item): a crash can lose neither one without the other,
+// and the ping never announces a decision not yet visible.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
-	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, p.now())
+	var notify []*store.OutboxItem
+	if p.outbox != nil {
+		cur, err := p.store.GetBackchannelRequestByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Mode == store.DeliveryPing {
+			msg, err := p.pingMessage(ctx, cur)
+			if err != nil {
+				return nil, err
+			}
+			if msg != nil {
+				if notify, err = p.outbox.Items(*msg); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	br, err := p.store.DecideBackchannelRequest(ctx, id, userID, d, p.now(), notify...)
 	if err != nil {
 		return br, err
 	}
 	if br.Status != store.BackchannelApproved {
 		p.polls.forget(br.Hash)
 	}
-	if br.Mode == store.DeliveryPing {
-		if err := p.enqueuePing(ctx, br); err != nil {
-			p.log.ErrorContext(ctx, "ciba: the ping could not be queued; the client must poll", "trace_id", trace.ID(ctx),
-				"client_id", br.ClientID, "request_id", br.ID, "err", err)
-		}
+	if len(notify) > 0 {
+		p.outbox.Wake()
 	}
 	return br, nil
 }

@@ -23,33 +23,31 @@ type pingPayload struct {
 	Hash string `json:"hash"`
 }
 
-// errNotDecided makes the outbox try a ping again later: pings are
-// enqueued after their decision, so a request still pending means a
-// replica whose view of the database lags.
+// errNotDecided makes the outbox try a ping again later. A ping is stored
+// with its decision, so a request still pending means a database whose
+// reads lag its writes (a replica of it).
 var errNotDecided = errors.New("the request is not decided yet")
 
-// enqueuePing stores the ping of a decision in the outbox and wakes this
-// replica's worker.
-func (p *Provider) enqueuePing(ctx context.Context, br *store.BackchannelRequest) error {
-	if p.outbox == nil {
-		p.log.WarnContext(ctx, "ciba: no outbox, the ping is not sent", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
-		return nil
-	}
+// pingMessage is the outbox message of br's ping, nil when its client no
+// longer has a notification endpoint.
+func (p *Provider) pingMessage(ctx context.Context, br *store.BackchannelRequest) (*outbox.Message, error) {
 	target := ""
-	if c, err := p.store.GetClient(ctx, br.ClientID); err == nil && c.Backchannel != nil {
+	c, err := p.store.GetClient(ctx, br.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Backchannel != nil {
 		target = c.Backchannel.NotificationEndpoint
-	} else if err != nil {
-		return err
 	}
 	if target == "" {
 		p.log.WarnContext(ctx, "ciba: the client has no notification endpoint any more; no ping", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
-		return nil
+		return nil, nil
 	}
 	payload, err := json.Marshal(pingPayload{Hash: br.Hash})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return p.outbox.Enqueue(ctx, outbox.Message{Kind: PingKind, Target: target, ClientID: br.ClientID, Payload: payload})
+	return &outbox.Message{Kind: PingKind, Target: target, ClientID: br.ClientID, Payload: payload}, nil
 }
 
 // DeliverPing is the outbox handler of PingKind (OpenID CIBA Core §10.2):

@@ -104,7 +104,7 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	doc["backchannel_authentication_endpoint"] = p.issuer + PathBackchannel
 	doc["backchannel_token_delivery_modes_supported"] = []string{store.DeliveryPoll, store.DeliveryPing}
 	doc["backchannel_authentication_request_signing_alg_values_supported"] = clientjwt.AlgNames(requestObjectAlgs)
-	doc["backchannel_user_code_parameter_supported"] = false
+	doc["backchannel_user_code_parameter_supported"] = true
 	return json.Marshal(doc)
 }
 

@@ -95,6 +95,43 @@ func (p *Provider) narrowDetails(ctx context.Context, client *store.Client, para
 	return asked, nil
 }
 
+// exchangeDetails are the details a token exchange passes on from the
+// subject token's (held): all of them, or the subset the request names,
+// each exactly as the subject token carries it (RFC 9396 §6, applied to
+// RFC 8693: the new token never gains anything).
+func (p *Provider) exchangeDetails(ctx context.Context, client *store.Client, params map[string]string, held json.RawMessage) ([]rar.Detail, *catalog.Error) {
+	var all []rar.Detail
+	if len(held) > 0 && string(held) != "null" {
+		var err error
+		if all, err = rar.Decode(held); err != nil {
+			return nil, catalog.New(catalog.ServerError).Wrap(err)
+		}
+	}
+	param, ok := params[detailsParam]
+	if !ok {
+		return all, nil
+	}
+	asked, _, e := p.requestDetails(ctx, client, param)
+	if e != nil {
+		return nil, e
+	}
+	for i, d := range asked {
+		if rar.Contains(all, d) {
+			continue
+		}
+		reason := "the subject token carries no authorization details"
+		switch {
+		case len(all) == 0:
+		case !slices.ContainsFunc(all, func(x rar.Detail) bool { return x.Type == d.Type }):
+			reason = "the subject token carries no detail of that type"
+		default:
+			reason = "the subject token's details of that type differ from it in their fields"
+		}
+		return nil, catalog.New(catalog.RARNotInSubject, "index", i+1, "type", d.Type, "reason", reason)
+	}
+	return asked, nil
+}
+
 // tokenDetails are the details an access token for aud carries, encoded.
 func (p *Provider) tokenDetails(ctx context.Context, aud []string, ds []rar.Detail) json.RawMessage {
 	if len(ds) == 0 {
@@ -106,7 +143,8 @@ func (p *Provider) tokenDetails(ctx context.Context, aud []string, ds []rar.Deta
 // detailsGrantUnsupported refuses authorization_details with a grant that
 // does not read them, rather than ignore what the client asked for.
 func detailsGrantUnsupported(grantType string, params map[string]string) *catalog.Error {
-	if _, ok := params[detailsParam]; !ok || grantType == string(granttype.AuthorizationCode) || grantType == string(granttype.RefreshToken) {
+	if _, ok := params[detailsParam]; !ok || grantType == string(granttype.AuthorizationCode) || grantType == string(granttype.RefreshToken) ||
+		grantType == string(granttype.TokenExchange) {
 		return nil
 	}
 	return catalog.New(catalog.RARGrantUnsupported, "grant_type", grantType)

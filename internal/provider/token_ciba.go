@@ -40,7 +40,7 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 		return nil, catalog.New(catalog.CIBAAuthReqIDOtherClient, "client_id", req.client.ID).Internal("request_client_id", br.ClientID)
 	}
 	now := p.now()
-	if e := p.cibaRefusal(br, hash, now); e != nil {
+	if e := p.cibaRefusal(ctx, br, hash, now); e != nil {
 		return nil, e
 	}
 	if br.Status == store.BackchannelPending {
@@ -84,7 +84,7 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
 		// Lost a race with another redemption, or expired meanwhile.
-		if e := p.cibaRefusal(stored, hash, now); e != nil {
+		if e := p.cibaRefusal(ctx, stored, hash, now); e != nil {
 			return nil, e
 		}
 		return nil, catalog.New(catalog.CIBAAuthReqIDUsed, "redeemed_at", now)
@@ -96,8 +96,9 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 }
 
 // cibaRefusal is the answer to a request that will never yield tokens:
-// redeemed, expired, denied or failed; nil while it may.
-func (p *Provider) cibaRefusal(br *store.BackchannelRequest, hash string, now time.Time) *catalog.Error {
+// redeemed (which revokes the tokens of the first redemption, as for a
+// device code), expired, denied or failed; nil while it may.
+func (p *Provider) cibaRefusal(ctx context.Context, br *store.BackchannelRequest, hash string, now time.Time) *catalog.Error {
 	var decided time.Time
 	var by, reason string
 	if d := br.Decision; d != nil {
@@ -105,7 +106,8 @@ func (p *Provider) cibaRefusal(br *store.BackchannelRequest, hash string, now ti
 	}
 	switch {
 	case br.RedeemedAt != nil:
-		return catalog.New(catalog.CIBAAuthReqIDUsed, "redeemed_at", *br.RedeemedAt).Internal("family_id", br.FamilyID)
+		e := catalog.New(catalog.CIBAAuthReqIDUsed, "redeemed_at", *br.RedeemedAt).Internal("family_id", br.FamilyID)
+		return p.revokeRedeemed(ctx, e, br.FamilyID, reasonAuthReqIDReused, now)
 	case !now.Before(br.ExpiresAt):
 		p.polls.forget(hash)
 		return catalog.New(catalog.CIBAExpired, "ago", now.Sub(br.ExpiresAt), "lifetime", br.ExpiresAt.Sub(br.CreatedAt)).Internal("status", br.Status)

@@ -43,7 +43,7 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 		return nil, catalog.New(catalog.DeviceCodeOtherClient, "client_id", req.client.ID).Internal("device_client_id", dc.ClientID)
 	}
 	now := p.now()
-	if e := deviceSpent(dc, now); e != nil {
+	if e := p.deviceSpent(ctx, dc, now); e != nil {
 		return nil, e
 	}
 	if dc.Decision == nil {
@@ -87,7 +87,7 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
 		// Lost a race with another poll, or expired meanwhile.
-		if e := deviceSpent(stored, now); e != nil {
+		if e := p.deviceSpent(ctx, stored, now); e != nil {
 			return nil, e
 		}
 		return nil, catalog.New(catalog.DeviceCodeUsed, "ago", time.Duration(0))
@@ -98,15 +98,38 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 	return resp, nil
 }
 
-// deviceSpent refuses a device code that was redeemed or has expired.
-func deviceSpent(dc *store.DeviceCode, now time.Time) *catalog.Error {
+// Why a device code's or an auth_req_id's family was revoked.
+const (
+	reasonDeviceCodeReused = "device code redeemed again"
+	reasonAuthReqIDReused  = "auth_req_id redeemed again"
+)
+
+// deviceSpent refuses a device code that was redeemed or has expired. A
+// second redemption revokes the family of the first, as a reused
+// authorization code does (RFC 8628 §5.2 leaves the device code to be
+// treated like one): whoever holds a copy, the device or a thief, loses
+// the tokens, and the person approves again.
+func (p *Provider) deviceSpent(ctx context.Context, dc *store.DeviceCode, now time.Time) *catalog.Error {
 	if dc.RedeemedAt != nil {
-		return catalog.New(catalog.DeviceCodeUsed, "ago", now.Sub(*dc.RedeemedAt).Round(time.Second)).Internal("family_id", dc.FamilyID)
+		e := catalog.New(catalog.DeviceCodeUsed, "ago", now.Sub(*dc.RedeemedAt).Round(time.Second)).Internal("family_id", dc.FamilyID)
+		return p.revokeRedeemed(ctx, e, dc.FamilyID, reasonDeviceCodeReused, now)
 	}
 	if !now.Before(dc.ExpiresAt) {
 		return catalog.New(catalog.DeviceCodeExpired, "ago", now.Sub(dc.ExpiresAt).Round(time.Second), "lifetime", dc.ExpiresAt.Sub(dc.CreatedAt).Round(time.Second))
 	}
 	return nil
+}
+
+// revokeRedeemed revokes the family a grant redeemed before and returns
+// e, the refusal of the second redemption (or the store's failure).
+func (p *Provider) revokeRedeemed(ctx context.Context, e *catalog.Error, familyID, reason string, now time.Time) *catalog.Error {
+	if familyID == "" {
+		return e
+	}
+	if err := p.store.RevokeTokenFamily(ctx, familyID, reason, now); err != nil {
+		return failure.FromStore(err).Internal("while", "revoking the tokens of a grant "+reason)
+	}
+	return e
 }
 
 func decidedAgo(dc *store.DeviceCode, now time.Time) time.Duration {

@@ -66,6 +66,8 @@ type presentedToken struct {
 	session  string
 	authTime time.Time
 	expiry   time.Time
+	// details are the RFC 9396 details an access token carries.
+	details json.RawMessage
 }
 
 // grantTokenExchange is RFC 8693. Without an actor_token the client
@@ -139,6 +141,9 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 
 	switch requested {
 	case tokenTypeID, tokenTypeRefresh:
+		if _, ok := prm[detailsParam]; ok {
+			return nil, catalog.New(catalog.RARExchangeNoDetails, "requested", requested)
+		}
 		if len(req.audiences) > 0 || len(req.resources) > 0 {
 			param := "resource"
 			if len(req.audiences) > 0 {
@@ -162,6 +167,10 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 	if granted, e = p.audienceScopes(ctx, aud, granted, prm["scope"] != ""); e != nil {
 		return nil, e
 	}
+	details, e := p.exchangeDetails(ctx, c, prm, subj.details)
+	if e != nil {
+		return nil, e
+	}
 	format, ttl := p.tokenPolicy(ctx, c, aud)
 	issued := tokenTypeAccess
 	if requested == tokenTypeJWT {
@@ -176,6 +185,7 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 		userID: subj.sub,
 		scopes: granted, aud: aud, format: format, ttl: ttl,
 		authTime: subj.authTime, session: subj.session, family: subj.grant,
+		details: p.tokenDetails(ctx, aud, details),
 	}, act)
 	if e != nil {
 		return nil, e
@@ -186,6 +196,8 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 		ExpiresIn:       at.Expiry - at.IssuedAt,
 		Scope:           at.Scope,
 		IssuedTokenType: issued,
+		// RFC 9396 §7: the details the new token carries.
+		AuthorizationDetails: at.AuthorizationDetails,
 	}, nil
 }
 
@@ -243,7 +255,7 @@ func (p *Provider) presentedAccessToken(ctx context.Context, param, token, typ s
 	}
 	t := &presentedToken{
 		sub: cl.Subject, client: cl.ClientID, scopes: scopes(cl.Scope), grant: cl.Grant, session: cl.SID,
-		expiry: time.Unix(cl.Expiry, 0),
+		expiry: time.Unix(cl.Expiry, 0), details: cl.AuthorizationDetails,
 	}
 	if cl.AuthTime > 0 {
 		t.authTime = time.Unix(cl.AuthTime, 0)

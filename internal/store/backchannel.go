@@ -32,9 +32,11 @@ const (
 // SHA-256 of its auth_req_id, which the store never sees, and also has a
 // public id by which the person's approval page and the admin API name it.
 type BackchannelStore interface {
-	// CreateBackchannelRequest stores a pending request; ErrConflict when
-	// its hash or id is taken.
-	CreateBackchannelRequest(ctx context.Context, r *BackchannelRequest) error
+	// CreateBackchannelRequest stores a pending request and, in the same
+	// write, the outbox items given (an external notifier's notice), so
+	// that a request never exists without them; ErrConflict when its hash
+	// or id is taken (then nothing is stored).
+	CreateBackchannelRequest(ctx context.Context, r *BackchannelRequest, notify ...*OutboxItem) error
 	// GetBackchannelRequest reads a request by the hash of its auth_req_id
 	// (the token endpoint's poll: a read, never a write).
 	GetBackchannelRequest(ctx context.Context, hash string) (*BackchannelRequest, error)
@@ -49,8 +51,11 @@ type BackchannelStore interface {
 	// userID (unless userID is "") and expires after now; exactly one of
 	// many concurrent calls succeeds and returns the decided request. A
 	// refused call changes nothing and returns the stored request with
-	// ErrAlreadyUsed; ErrNotFound when there is none.
-	DecideBackchannelRequest(ctx context.Context, id, userID string, d BackchannelDecision, now time.Time) (*BackchannelRequest, error)
+	// ErrAlreadyUsed; ErrNotFound when there is none. The outbox items
+	// given (a ping) are stored in the same write as the decision, and
+	// only with it: a decision is never recorded without its ping, nor a
+	// ping without its decision.
+	DecideBackchannelRequest(ctx context.Context, id, userID string, d BackchannelDecision, now time.Time, notify ...*OutboxItem) (*BackchannelRequest, error)
 	// RedeemBackchannelRequest marks an approved request redeemed and, in
 	// the same transaction, creates its token family and stores the
 	// issued tokens, only if it is approved, not yet redeemed and expires
@@ -112,7 +117,8 @@ type BackchannelClient struct {
 	// SigningAlg, when set, is the one algorithm the client signs its
 	// authentication requests with; every request must then be signed.
 	SigningAlg string `json:"backchannel_authentication_request_signing_alg,omitempty"`
-	// UserCodeParameter asks for user_code support; Lucid has none, so
-	// registration refuses true.
+	// UserCodeParameter: every request of the client must carry the
+	// person's CIBA user code (user_code, OpenID CIBA Core §7.1), which
+	// Lucid checks against the code the person set.
 	UserCodeParameter bool `json:"backchannel_user_code_parameter,omitempty"`
 }

@@ -216,6 +216,12 @@ type Store interface {
 	// ListOutbox returns up to limit items of a state (pending: soonest
 	// due first; delivered and dead: latest finished first).
 	ListOutbox(ctx context.Context, state string, limit int) ([]*OutboxItem, error)
+	// RequeueOutbox puts a dead item back to pending, due at now, with
+	// its attempts reset (its last error is kept until the next attempt),
+	// and returns it. ErrNotFound when there is no such item; when it is
+	// not dead, nothing changes and the stored item comes back with
+	// ErrAlreadyUsed.
+	RequeueOutbox(ctx context.Context, id string, now time.Time) (*OutboxItem, error)
 	// CountOutbox counts the items of each state.
 	CountOutbox(ctx context.Context) (OutboxCounts, error)
 	// Device authorizations (RFC 8628), keyed by the SHA-256 of their
@@ -481,8 +487,15 @@ type User struct {
 	Disabled      bool      `json:"disabled,omitempty"`
 	FailedLogins  int       `json:"failed_logins,omitempty"`
 	LockedUntil   time.Time `json:"locked_until,omitzero"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// CIBAUserCodeHash is the argon2id hash of the person's CIBA user
+	// code (OpenID CIBA Core §7.1 user_code), "" when none is set; wrong
+	// codes are counted and lock the code (not the password) by the
+	// lockout rule.
+	CIBAUserCodeHash    string    `json:"ciba_user_code_hash,omitempty"`
+	CIBACodeFailures    int       `json:"ciba_code_failures,omitempty"`
+	CIBACodeLockedUntil time.Time `json:"ciba_code_locked_until,omitzero"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // Address is the OIDC address claim.

@@ -57,7 +57,7 @@ func Client(c *store.Client) *store.Client {
 // User returns a copy of its argument in canonical form.
 func User(u *store.User) *store.User {
 	n := *u
-	n.LockedUntil = Time(u.LockedUntil)
+	n.LockedUntil, n.CIBACodeLockedUntil = Time(u.LockedUntil), Time(u.CIBACodeLockedUntil)
 	n.CreatedAt, n.UpdatedAt = Time(u.CreatedAt), Time(u.UpdatedAt)
 	return &n
 }

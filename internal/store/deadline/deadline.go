@@ -475,6 +475,12 @@ func (d *Store) ListOutbox(ctx context.Context, state string, limit int) ([]*sto
 	return d.inner.ListOutbox(ctx, state, limit)
 }
 
+func (d *Store) RequeueOutbox(ctx context.Context, id string, now time.Time) (*store.OutboxItem, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RequeueOutbox(ctx, id, now)
+}
+
 func (d *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
@@ -493,10 +499,10 @@ func (d *Store) ListFamiliesFor(ctx context.Context, userID string) ([]*store.To
 	return d.inner.ListFamiliesFor(ctx, userID)
 }
 
-func (d *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest) error {
+func (d *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest, notify ...*store.OutboxItem) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.inner.CreateBackchannelRequest(ctx, r)
+	return d.inner.CreateBackchannelRequest(ctx, r, notify...)
 }
 
 func (d *Store) GetBackchannelRequest(ctx context.Context, hash string) (*store.BackchannelRequest, error) {
@@ -517,10 +523,10 @@ func (d *Store) ListBackchannelRequests(ctx context.Context, userID string, now 
 	return d.inner.ListBackchannelRequests(ctx, userID, now, limit)
 }
 
-func (d *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, dec store.BackchannelDecision, now time.Time) (*store.BackchannelRequest, error) {
+func (d *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, dec store.BackchannelDecision, now time.Time, notify ...*store.OutboxItem) (*store.BackchannelRequest, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()
-	return d.inner.DecideBackchannelRequest(ctx, id, userID, dec, now)
+	return d.inner.DecideBackchannelRequest(ctx, id, userID, dec, now, notify...)
 }
 
 func (d *Store) RedeemBackchannelRequest(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.BackchannelRequest, error) {

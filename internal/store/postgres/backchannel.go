@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,7 +57,7 @@ func decisionJSON(d *store.BackchannelDecision) (any, error) {
 	return string(b), nil
 }
 
-func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest) error {
+func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest, notify ...*store.OutboxItem) error {
 	const op = "create backchannel request"
 	n := canonical.BackchannelRequest(r)
 	if !storable(n.Hash, n.ID, n.ClientID, n.UserID, n.FamilyID) {
@@ -75,9 +76,27 @@ func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.Backchann
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
-	return s.exec(ctx, op, `INSERT INTO backchannel_requests
-		(hash, id, client_id, user_id, expires_at, status, decision, redeemed_at, family_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		n.Hash, n.ID, n.ClientID, n.UserID, ts(n.ExpiresAt), status, dec, tsPtr(redeemed), nullString(family), data)
+	cols, err := outboxColumns(notify)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	// One statement: the request and its outbox items, or nothing.
+	return s.exec(ctx, op, `WITH req AS (INSERT INTO backchannel_requests
+		(hash, id, client_id, user_id, expires_at, status, decision, redeemed_at, family_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		RETURNING hash
+	) `+insertOutboxAfter("req", 11)+` SELECT hash FROM req`,
+		append([]any{n.Hash, n.ID, n.ClientID, n.UserID, ts(n.ExpiresAt), status, dec, tsPtr(redeemed), nullString(family), data}, cols...)...)
+}
+
+// insertOutboxAfter is a CTE inserting the outbox items given as four
+// arrays from parameter $first on (outboxColumns), only when the CTE
+// named cte returned a row: the items of a write that succeeded.
+func insertOutboxAfter(cte string, first int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(first+i) }
+	return `, notify AS (INSERT INTO outbox (id, state, next_attempt, attempts, created_at, data)
+		SELECT x.id, 'pending', x.next_attempt, 0, x.created_at, x.data::json
+		FROM unnest(` + p(0) + `::text[], ` + p(1) + `::timestamptz[], ` + p(2) + `::timestamptz[], ` + p(3) + `::text[]) AS x(id, next_attempt, created_at, data)
+		WHERE EXISTS (SELECT 1 FROM ` + cte + `))`
 }
 
 func (s *Store) GetBackchannelRequest(ctx context.Context, hash string) (*store.BackchannelRequest, error) {
@@ -125,10 +144,11 @@ func (s *Store) ListBackchannelRequests(ctx context.Context, userID string, now 
 	return out, nil
 }
 
-// DecideBackchannelRequest is one conditional UPDATE: of concurrent
-// decisions, from any replica, the first to lock the row wins and the
-// others find it no longer pending.
-func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, d store.BackchannelDecision, now time.Time) (*store.BackchannelRequest, error) {
+// DecideBackchannelRequest is one statement: a conditional UPDATE (of
+// concurrent decisions, from any replica, the first to lock the row wins
+// and the others find it no longer pending) and the insert of its outbox
+// items when it updated a row.
+func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, d store.BackchannelDecision, now time.Time, notify ...*store.OutboxItem) (*store.BackchannelRequest, error) {
 	const op = "decide backchannel request"
 	if now.IsZero() {
 		return nil, s.fail(ctx, op, errZeroTime)
@@ -143,9 +163,14 @@ func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string,
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
-	r, err := scanBackchannel(s.pool.QueryRow(ctx, `UPDATE backchannel_requests SET status = $1, decision = $2
-		WHERE id = $3 AND status = $4 AND ($5 = '' OR user_id = $5) AND expires_at > $6 RETURNING `+backchannelCols,
-		d.Status, dec, id, store.BackchannelPending, userID, canonical.Time(now)))
+	cols, err := outboxColumns(notify)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	r, err := scanBackchannel(s.pool.QueryRow(ctx, `WITH req AS (UPDATE backchannel_requests SET status = $1, decision = $2
+		WHERE id = $3 AND status = $4 AND ($5 = '' OR user_id = $5) AND expires_at > $6 RETURNING `+backchannelCols+`
+	) `+insertOutboxAfter("req", 7)+` SELECT `+backchannelCols+` FROM req`,
+		append([]any{d.Status, dec, id, store.BackchannelPending, userID, canonical.Time(now)}, cols...)...))
 	if err == nil {
 		return r, nil
 	}

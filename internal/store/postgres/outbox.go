@@ -21,39 +21,43 @@ const outboxCols = `state, next_attempt, attempts, lease, lease_until, last_erro
 
 func (s *Store) EnqueueOutbox(ctx context.Context, items []*store.OutboxItem) error {
 	const op = "enqueue outbox"
-	type row struct {
-		n    *store.OutboxItem
-		data string
-	}
-	rows := make([]row, 0, len(items))
-	for _, it := range items {
-		n := canonical.OutboxItem(it)
-		if !storable(n.ID) {
-			return s.fail(ctx, op, errBadKey)
-		}
-		n.State, n.Attempts, n.Lease, n.LeaseUntil, n.FinishedAt = store.OutboxPending, 0, "", time.Time{}, nil
-		data, err := canonical.Encode(n)
-		if err != nil {
-			return s.fail(ctx, op, err)
-		}
-		rows = append(rows, row{n, data})
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		for _, r := range rows {
-			if _, err := tx.Exec(ctx, `INSERT INTO outbox (id, state, next_attempt, attempts, created_at, data) VALUES ($1, 'pending', $2, 0, $3, $4)`,
-				r.n.ID, r.n.NextAttempt, r.n.CreatedAt, r.data); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	cols, err := outboxColumns(items)
 	if err != nil {
 		return s.fail(ctx, op, err)
 	}
+	if len(items) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO outbox (id, state, next_attempt, attempts, created_at, data)
+		SELECT x.id, 'pending', x.next_attempt, 0, x.created_at, x.data::json
+		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) AS x(id, next_attempt, created_at, data)`, cols...); err != nil {
+		return s.fail(ctx, op, err)
+	}
 	return nil
+}
+
+// outboxColumns turns pending items into four arrays (ids, due times,
+// creation times, data) for an INSERT … SELECT FROM unnest, which lets
+// a statement that makes them necessary (a CIBA decision) insert them
+// itself.
+func outboxColumns(items []*store.OutboxItem) ([]any, error) {
+	ids := make([]string, 0, len(items))
+	due := make([]time.Time, 0, len(items))
+	created := make([]time.Time, 0, len(items))
+	data := make([]string, 0, len(items))
+	for _, it := range items {
+		n := canonical.OutboxItem(it)
+		if !storable(n.ID) {
+			return nil, errBadKey
+		}
+		n.State, n.Attempts, n.Lease, n.LeaseUntil, n.FinishedAt = store.OutboxPending, 0, "", time.Time{}, nil
+		d, err := canonical.Encode(n)
+		if err != nil {
+			return nil, err
+		}
+		ids, due, created, data = append(ids, n.ID), append(due, n.NextAttempt), append(created, n.CreatedAt), append(data, d)
+	}
+	return []any{ids, due, created, data}, nil
 }
 
 func (s *Store) ClaimOutbox(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]*store.OutboxItem, error) {
@@ -139,6 +143,39 @@ func (s *Store) ListOutbox(ctx context.Context, state string, limit int) ([]*sto
 		return nil, s.fail(ctx, "list outbox", err)
 	}
 	return out, nil
+}
+
+// RequeueOutbox is one conditional UPDATE; a refusal reads why.
+func (s *Store) RequeueOutbox(ctx context.Context, id string, now time.Time) (*store.OutboxItem, error) {
+	const op = "requeue outbox item"
+	if now.IsZero() {
+		return nil, s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(id) {
+		return nil, store.ErrNotFound
+	}
+	rows, err := s.pool.Query(ctx, `UPDATE outbox SET state = 'pending', next_attempt = $2, attempts = 0, finished_at = NULL, lease = NULL, lease_until = NULL
+		WHERE id = $1 AND state = 'dead' RETURNING `+outboxCols, id, canonical.Time(now))
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	out, err := scanOutboxRows(rows)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	if len(out) == 1 {
+		return out[0], nil
+	}
+	if rows, err = s.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = $1`, id); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	if out, err = scanOutboxRows(rows); err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	if len(out) == 0 {
+		return nil, store.ErrNotFound
+	}
+	return out[0], store.ErrAlreadyUsed
 }
 
 func (s *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {

@@ -38,7 +38,7 @@ func scanBackchannel(sc scanner) (*store.BackchannelRequest, error) {
 	return r, nil
 }
 
-func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest) error {
+func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.BackchannelRequest, notify ...*store.OutboxItem) error {
 	n := canonical.BackchannelRequest(r)
 	if n.Status == "" {
 		n.Status = store.BackchannelPending
@@ -54,9 +54,22 @@ func (s *Store) CreateBackchannelRequest(ctx context.Context, r *store.Backchann
 	if err != nil {
 		return s.fail(ctx, "create backchannel request", err)
 	}
-	return s.exec(ctx, "create backchannel request", `INSERT INTO backchannel_requests
+	items, err := outboxRows(notify)
+	if err != nil {
+		return s.fail(ctx, "create backchannel request", err)
+	}
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO backchannel_requests
 		(hash, id, client_id, user_id, expires_at, status, decision, redeemed_at, family_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.Hash, n.ID, n.ClientID, n.UserID, micros(n.ExpiresAt), status, dec, microsPtr(redeemed), nullString(family), data)
+			n.Hash, n.ID, n.ClientID, n.UserID, micros(n.ExpiresAt), status, dec, microsPtr(redeemed), nullString(family), data); err != nil {
+			return err
+		}
+		return insertOutbox(ctx, tx, items)
+	})
+	if err != nil {
+		return s.fail(ctx, "create backchannel request", err)
+	}
+	return nil
 }
 
 func decisionJSON(d *store.BackchannelDecision) (any, error) {
@@ -129,14 +142,19 @@ func (s *Store) ListBackchannelRequests(ctx context.Context, userID string, now 
 	return out, nil
 }
 
-// DecideBackchannelRequest is one conditional UPDATE; the writer
-// connection serializes it with every other write.
-func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, d store.BackchannelDecision, now time.Time) (*store.BackchannelRequest, error) {
+// DecideBackchannelRequest is one conditional UPDATE and the inserts of
+// its outbox items in one transaction; the writer connection serializes
+// it with every other write.
+func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string, d store.BackchannelDecision, now time.Time, notify ...*store.OutboxItem) (*store.BackchannelRequest, error) {
 	const op = "decide backchannel request"
 	if now.IsZero() {
 		return nil, s.fail(ctx, op, errZeroTime)
 	}
 	dec, err := decisionJSON(&d)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	items, err := outboxRows(notify)
 	if err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
@@ -146,6 +164,9 @@ func (s *Store) DecideBackchannelRequest(ctx context.Context, id, userID string,
 		r, err = scanBackchannel(tx.QueryRowContext(ctx, `UPDATE backchannel_requests SET status = ?, decision = ?
 			WHERE id = ? AND status = ? AND (? = '' OR user_id = ?) AND expires_at > ? RETURNING `+backchannelCols,
 			d.Status, dec, id, store.BackchannelPending, userID, userID, canonical.Time(now).UnixMicro()))
+		if err == nil {
+			return insertOutbox(ctx, tx, items)
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
@@ -17,34 +18,49 @@ import (
 const outboxCols = `state, next_attempt, attempts, lease, lease_until, last_error, last_trace, finished_at, data`
 
 func (s *Store) EnqueueOutbox(ctx context.Context, items []*store.OutboxItem) error {
-	type row struct {
-		n    *store.OutboxItem
-		data string
+	rows, err := outboxRows(items)
+	if err != nil {
+		return s.fail(ctx, "enqueue outbox", err)
 	}
-	rows := make([]row, 0, len(items))
+	if len(rows) == 0 {
+		return nil
+	}
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error { return insertOutbox(ctx, tx, rows) })
+	if err != nil {
+		return s.fail(ctx, "enqueue outbox", err)
+	}
+	return nil
+}
+
+// outboxRow is an item ready to insert.
+type outboxRow struct {
+	n    *store.OutboxItem
+	data string
+}
+
+// outboxRows prepares items for insertOutbox, outside the writer.
+func outboxRows(items []*store.OutboxItem) ([]outboxRow, error) {
+	rows := make([]outboxRow, 0, len(items))
 	for _, it := range items {
 		n := canonical.OutboxItem(it)
 		n.State, n.Attempts, n.Lease, n.LeaseUntil, n.FinishedAt = store.OutboxPending, 0, "", time.Time{}, nil
 		data, err := canonical.Encode(n)
 		if err != nil {
-			return s.fail(ctx, "enqueue outbox", err)
+			return nil, err
 		}
-		rows = append(rows, row{n, data})
+		rows = append(rows, outboxRow{n, data})
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
-		for _, r := range rows {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, state, next_attempt, attempts, created_at, data) VALUES (?, 'pending', ?, 0, ?, ?)`,
-				r.n.ID, r.n.NextAttempt.UnixMicro(), r.n.CreatedAt.UnixMicro(), r.data); err != nil {
-				return err
-			}
+	return rows, nil
+}
+
+// insertOutbox inserts pending items within a write (an enqueue, or the
+// write that makes them necessary: a CIBA decision, a CIBA request).
+func insertOutbox(ctx context.Context, tx wtx, rows []outboxRow) error {
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, state, next_attempt, attempts, created_at, data) VALUES (?, 'pending', ?, 0, ?, ?)`,
+			r.n.ID, r.n.NextAttempt.UnixMicro(), r.n.CreatedAt.UnixMicro(), r.data); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return s.fail(ctx, "enqueue outbox", err)
 	}
 	return nil
 }
@@ -167,6 +183,58 @@ func (s *Store) ListOutbox(ctx context.Context, state string, limit int) ([]*sto
 		return nil, s.fail(ctx, "list outbox", err)
 	}
 	return out, nil
+}
+
+// RequeueOutbox is one conditional UPDATE; a refusal reads why in the
+// same transaction.
+func (s *Store) RequeueOutbox(ctx context.Context, id string, now time.Time) (*store.OutboxItem, error) {
+	const op = "requeue outbox item"
+	if now.IsZero() {
+		return nil, s.fail(ctx, op, errZeroTime)
+	}
+	var it *store.OutboxItem
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'pending', next_attempt = ?, attempts = 0, finished_at = NULL, lease = NULL, lease_until = NULL
+			WHERE id = ? AND state = 'dead' RETURNING `+outboxCols, canonical.Time(now).UnixMicro(), id)
+		if err != nil {
+			return err
+		}
+		it, err = oneOutbox(rows)
+		if err != nil || it != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if it, err = oneOutbox(rows); err != nil {
+			return err
+		}
+		if it == nil {
+			return store.ErrNotFound
+		}
+		return store.ErrAlreadyUsed
+	})
+	switch {
+	case errors.Is(err, store.ErrAlreadyUsed):
+		return it, err
+	case err != nil:
+		return nil, s.fail(ctx, op, err)
+	}
+	return it, nil
+}
+
+// oneOutbox reads at most one item of rows (nil when none) and closes them.
+func oneOutbox(rows *sql.Rows) (*store.OutboxItem, error) {
+	defer rows.Close()
+	var it *store.OutboxItem
+	if rows.Next() {
+		var err error
+		if it, err = scanOutbox(rows); err != nil {
+			return nil, err
+		}
+	}
+	return it, rows.Err()
 }
 
 func (s *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {
