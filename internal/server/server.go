@@ -21,6 +21,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/access"
 	"github.com/lucid-auth/lucid/internal/admin"
+	"github.com/lucid-auth/lucid/internal/buildinfo"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientcert"
@@ -138,6 +139,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	issuer := strings.TrimSuffix(cfg.Issuer, "/")
 	met := metrics.New()
+	build := buildinfo.Read()
+	met.BuildInfo(build.Version, build.ShortRevision(), build.GoVersion)
 	// Every part reports its failures the same way: logged once, counted,
 	// and kept for `lucid explain`; repeated ones are summarised, and the
 	// stories are written in the background, never on a request's time.
