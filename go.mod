@@ -11,6 +11,10 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
+	go.opentelemetry.io/otel v1.47.0 // tracing (off by default): the OpenTelemetry API, attributes and semantic conventions
+	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0 // tracing: the OTLP/HTTP exporter, configured by OTEL_EXPORTER_OTLP_*
+	go.opentelemetry.io/otel/sdk v1.47.0 // tracing: the SDK (tracer provider, sampler from OTEL_TRACES_SAMPLER, batching, resource); tests: the in-memory exporter
+	go.opentelemetry.io/otel/trace v1.47.0 // tracing: span and span context types
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
 	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
@@ -22,10 +26,14 @@ require (
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/kr/text v0.2.0 // indirect
@@ -37,7 +45,16 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
+	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
+	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

@@ -3,6 +3,7 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,8 @@ func TestMetrics(t *testing.T) {
 		`lucid_failures_total{endpoint="other",error="not_found",name="page_not_found"} 1`,
 		`lucid_failures_total{endpoint="admin",error="invalid_token",name="admin_unauthorized"} 1`,
 		`go_goroutines`,
+		// The build serving (go test records no revision).
+		`lucid_build_info{goversion="` + runtime.Version() + `",revision="",version=`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/lucid-auth/lucid/internal/buildinfo"
 	"github.com/lucid-auth/lucid/internal/catalog"
 )
 
@@ -255,29 +255,4 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-func versionString() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "lucid (unknown version)"
-	}
-	v := bi.Main.Version
-	if v == "" {
-		v = "(devel)"
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "+dirty"
-			}
-		}
-	}
-	out := "lucid " + v + " " + bi.GoVersion
-	if rev != "" {
-		out += " " + rev[:min(12, len(rev))] + modified
-	}
-	return out
-}
+func versionString() string { return buildinfo.Read().String() }

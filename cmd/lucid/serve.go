@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
+	"go.opentelemetry.io/otel"
+
+	"github.com/lucid-auth/lucid/internal/buildinfo"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/telemetry"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error { return serve(ctx, e, "serve", args) }
@@ -92,6 +97,29 @@ func serve(ctx context.Context, e *env, name string, args []string) error {
 		}
 		return err
 	}
+	build := buildinfo.Read()
+	var opts []server.Option
+	if cfg.Tracing.Enabled {
+		tracing, err := telemetry.New(ctx, e.getenv, build.Version)
+		if err != nil {
+			return fmt.Errorf("tracing: %w", err)
+		}
+		if tracing == nil {
+			log.Warn("tracing.enabled is set, but OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none turns tracing off")
+		} else {
+			// The exporter's errors (a collector that is down) go to the log
+			// instead of the SDK's own logger.
+			otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("tracing", "err", err) }))
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := tracing.Shutdown(ctx); err != nil {
+					log.Warn("spans not all exported at shutdown", "err", err)
+				}
+			}()
+			opts = append(opts, server.WithTracing(tracing))
+		}
+	}
 	server.TuneGC(e.getenv)
 	// Everything that can fail at start-up fails before anything is
 	// announced: the TLS files and the address first (so that a port in
@@ -109,12 +137,13 @@ func serve(ctx context.Context, e *env, name string, args []string) error {
 	if created && !cfg.Demo {
 		log.Info("created a new, empty database", "database", dbLabel(cfg.Database))
 	}
-	srv, err := server.New(ctx, &cfg, st, log)
+	srv, err := server.New(ctx, &cfg, st, log, opts...)
 	if err != nil {
 		return keyError(&cfg, err)
 	}
 	return srv.Serve(ctx, l, func(addr string) {
-		log.Info("lucid is listening", "addr", addr, "issuer", cfg.Issuer, "demo", cfg.Demo)
+		log.Info("lucid is listening", "addr", addr, "issuer", cfg.Issuer, "demo", cfg.Demo,
+			"version", build.Version, "revision", build.ShortRevision(), "access_log", cfg.AccessLogOn(), "tracing", len(opts) > 0)
 		if cfg.Demo {
 			banner(e.stdout, &cfg)
 		}

@@ -35,6 +35,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/access"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientcert"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
@@ -67,6 +68,8 @@ type Authenticator struct {
 
 	now  func() time.Time
 	http *http.Client
+	// wrapTransport, if set, wraps http's transport (tracing).
+	wrapTransport func(http.RoundTripper) http.RoundTripper
 	// localKeys allows key set fetches over http and to local addresses
 	// (development); strictAud accepts only the issuer as an assertion's
 	// audience, not the token endpoint URL.
@@ -96,6 +99,11 @@ type Option func(*Authenticator)
 
 // WithClock sets the clock (tests, or a server-wide clock).
 func WithClock(now func() time.Time) Option { return func(a *Authenticator) { a.now = now } }
+
+// WithTransport wraps the transport of the key set fetcher (tracing).
+func WithTransport(wrap func(http.RoundTripper) http.RoundTripper) Option {
+	return func(a *Authenticator) { a.wrapTransport = wrap }
+}
 
 // WithHTTPClient sets the client used to fetch jwks_uri, in place of the
 // one that refuses local addresses (tests).
@@ -148,6 +156,11 @@ func New(st store.Store, sk *secret.Keys, issuer, tokenEndpoint string, opts ...
 		}
 		a.http = newFetchClient(a.fetchTimeout, refuse, a.localKeys)
 	}
+	if a.wrapTransport != nil {
+		c := *a.http
+		c.Transport = a.wrapTransport(c.Transport)
+		a.http = &c
+	}
 	return a
 }
 
@@ -181,6 +194,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, form 
 			e = fapi.CheckAuthMethod(c.ID, method)
 		}
 		if e == nil {
+			access.SetClient(ctx, c.ID)
 			return c, method, nil
 		}
 	}

@@ -93,6 +93,13 @@ type Config struct {
 
 	LogLevel  string `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat string `yaml:"log_format"` // text or json
+	// AccessLog writes one line per request (method, route pattern,
+	// status, duration, bytes, client, trace id, client network; never a
+	// query, body, cookie or header); unset means on when LogFormat is json.
+	AccessLog *bool `yaml:"access_log"` // LUCID_ACCESS_LOG
+	// Tracing exports OpenTelemetry spans over OTLP/HTTP, configured by the
+	// standard OTEL_* environment variables.
+	Tracing Tracing `yaml:"tracing"`
 
 	// Demo seeds a demo user and client and creates a master key file when
 	// none is configured. Set by `lucid demo`, never by a file.
@@ -406,6 +413,22 @@ const (
 	DefaultFailureMaxUnattributed = 10_000
 	DefaultFailureQueue           = 1024
 )
+
+// Tracing switches OpenTelemetry tracing on. Where the spans go and how
+// many are kept is the OTEL_* variables' business (OTEL_EXPORTER_OTLP_ENDPOINT,
+// OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER…), so that Lucid is configured
+// like every other traced service.
+type Tracing struct {
+	Enabled bool `yaml:"enabled"` // LUCID_TRACING_ENABLED; default false
+}
+
+// AccessLogOn reports whether the access log is written.
+func (c *Config) AccessLogOn() bool {
+	if c.AccessLog != nil {
+		return *c.AccessLog
+	}
+	return c.LogFormat == "json"
+}
 
 // SecureCookies reports whether cookies get the Secure attribute.
 func (c *Config) SecureCookies() bool {

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/access"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/throttle"
@@ -105,6 +106,7 @@ func (rec *Recorder) report(r *http.Request, endpoint catalog.Endpoint, clientID
 	ctx := r.Context()
 	tid := trace.ID(ctx)
 	client := Clip(clientID, maxClientID)
+	access.SetClient(ctx, client)
 	if k.sample && rec.Sampler != nil {
 		full, summaries := rec.Sampler.Take(now, Key{
 			Network:  network(r),

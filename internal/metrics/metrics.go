@@ -52,6 +52,18 @@ func New() *Metrics {
 	return m
 }
 
+// BuildInfo publishes lucid_build_info, always 1, whose labels name the
+// build that serves: version, VCS revision and Go version.
+func (m *Metrics) BuildInfo(version, revision, goVersion string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "lucid_build_info",
+		Help:        "The build of Lucid serving: always 1, its labels name the version, VCS revision and Go version.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goVersion},
+	})
+	g.Set(1)
+	m.reg.MustRegister(g)
+}
+
 // Failure counts one failed request; name is the catalog entry.
 func (m *Metrics) Failure(name, rfcError, endpoint string) {
 	if m == nil {

@@ -17,7 +17,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	oteltrace "go.opentelemetry.io/otel/trace"
+
+	"github.com/lucid-auth/lucid/internal/access"
 	"github.com/lucid-auth/lucid/internal/admin"
+	"github.com/lucid-auth/lucid/internal/buildinfo"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientcert"
@@ -39,6 +43,8 @@ import (
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/clientcache"
 	"github.com/lucid-auth/lucid/internal/store/deadline"
+	"github.com/lucid-auth/lucid/internal/store/traced"
+	"github.com/lucid-auth/lucid/internal/telemetry"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
@@ -58,6 +64,10 @@ type Server struct {
 	// /readyz fails from then on.
 	stopping atomic.Int64
 	outbox   *outbox.Outbox
+	// accessLog writes a line per request; tracing (nil when off) makes
+	// spans. With neither, requests are not observed at all.
+	accessLog bool
+	tracing   *telemetry.Tracing
 }
 
 // Option adjusts how a server is built.
@@ -66,6 +76,13 @@ type Option func(*options)
 type options struct {
 	now     func() time.Time
 	sampler *failure.Sampler
+	tracing *telemetry.Tracing
+}
+
+// WithTracing makes OpenTelemetry spans of requests, store calls and
+// outbound fetches with t; without it (or with nil) there are none.
+func WithTracing(t *telemetry.Tracing) Option {
+	return func(o *options) { o.tracing = t }
 }
 
 // WithClock replaces the wall clock, for tests that need time to pass.
@@ -95,7 +112,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// change made here (admin API, registration) is seen by all at once.
 	// Every store call is bounded (timeouts.query), background work
 	// included, so a database that stops answering cannot hang anything.
-	st = clientcache.New(deadline.New(st, cfg.Timeouts.Query), clientTTL)
+	bounded := store.Store(deadline.New(st, cfg.Timeouts.Query))
+	if o.tracing != nil {
+		bounded = traced.New(bounded, o.tracing.Tracer(), dbSystem(cfg.Database))
+	}
+	st = clientcache.New(bounded, clientTTL)
 	master, err := cfg.MasterKeyBytes()
 	if err != nil {
 		return nil, err
@@ -118,6 +139,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	issuer := strings.TrimSuffix(cfg.Issuer, "/")
 	met := metrics.New()
+	build := buildinfo.Read()
+	met.BuildInfo(build.Version, build.ShortRevision(), build.GoVersion)
 	// Every part reports its failures the same way: logged once, counted,
 	// and kept for `lucid explain`; repeated ones are summarised, and the
 	// stories are written in the background, never on a request's time.
@@ -147,7 +170,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// Deliveries to other servers (back-channel logout tokens, CIBA pings) are rows in
 	// the database, delivered by this worker and every other replica's.
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
-	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
+	backchannel := logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now)
+	backchannel.HTTP.Transport = o.tracing.Transport(backchannel.HTTP.Transport)
+	ob.Register(logout.Kind, backchannel.Deliver)
 	prov, err := provider.New(provider.Options{
 		Issuer:  issuer,
 		Store:   st,
@@ -155,7 +180,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Secrets: sk,
 		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
 			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
-			clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile)),
+			clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile),
+			clientauth.WithTransport(o.tracing.Transport)),
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,
@@ -176,14 +202,15 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Device:               cfg.Device,
 		CIBA:                 cfg.CIBA,
 		Outbox:               ob,
-		Outbound:             outboundClient(cfg),
+		Outbound:             outboundClient(cfg, o.tracing),
 	})
 	if err != nil {
 		return nil, err
 	}
 	ob.Register(provider.PingKind, prov.DeliverPing)
 	ob.Register(provider.NoticeKind, prov.DeliverNotice)
-	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob}
+	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob,
+		accessLog: cfg.AccessLogOn(), tracing: o.tracing}
 	for _, c := range cfg.TrustedProxies {
 		n, err := netip.ParsePrefix(c)
 		if err != nil {
@@ -196,6 +223,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 
 	mux := http.NewServeMux()
+	// What observes requests (access log, spans) needs the route
+	// pattern, which only the request the mux was given carries.
+	var routes http.Handler = mux
+	if s.observed() {
+		routes = access.Route(mux)
+	}
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
 	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
@@ -246,7 +279,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	for _, c := range overload.Classes() {
 		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
 	}
-	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(mux))), pages, issuer)
+	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(routes))), pages, issuer)
 	stories.Start()
 	ob.Start()
 	return s, nil
@@ -351,6 +384,7 @@ func (s *Server) deadline(next http.Handler) http.Handler {
 // a catalogued server_error instead of a dropped connection.
 func (s *Server) middleware(next http.Handler, pages *ui.Renderer, issuer string) http.Handler {
 	secure := strings.HasPrefix(issuer, "https://")
+	observed := s.observed()
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -365,6 +399,13 @@ func (s *Server) middleware(next http.Handler, pages *ui.Renderer, issuer string
 			}
 		}
 		r.RemoteAddr = s.clientAddr(r)
+		if observed {
+			// Registered before the recover below, so it runs after it and
+			// sees a panic's 500.
+			var done func()
+			w, r, done = s.observe(w, r)
+			defer done()
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -378,6 +419,39 @@ func (s *Server) middleware(next http.Handler, pages *ui.Renderer, issuer string
 		next.ServeHTTP(w, r)
 	})
 	return trace.Middleware(inner)
+}
+
+// observed reports whether requests are observed (access log, spans).
+func (s *Server) observed() bool { return s.accessLog || s.tracing != nil }
+
+// observe starts watching one request whose client address is settled:
+// its record (route, client, status, bytes) and its span. done writes the
+// access line and ends the span.
+func (s *Server) observe(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request, func()) {
+	start := time.Now()
+	rec := &access.Record{}
+	ctx := access.With(r.Context(), rec)
+	var span oteltrace.Span
+	if s.tracing != nil {
+		ctx, span = s.tracing.StartRequest(ctx, r)
+	}
+	r = r.WithContext(ctx)
+	return &access.Writer{ResponseWriter: w, Rec: rec}, r, func() {
+		if span != nil {
+			s.tracing.EndRequest(span, r, rec)
+		}
+		if s.accessLog {
+			access.Log(ctx, s.log, r, rec, trace.ID(ctx), start)
+		}
+	}
+}
+
+// dbSystem names the database of a DSN for spans (db.system.name).
+func dbSystem(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres") {
+		return "postgresql"
+	}
+	return "sqlite"
 }
 
 // clientAddr is the peer address, or the nearest untrusted hop of

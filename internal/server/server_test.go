@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -127,9 +128,12 @@ func TestRunTLS(t *testing.T) {
 	}
 }
 
-// TestHealthStorageDown: /healthz answers 200 while the store answers, and
-// the catalog's storage_unavailable (503) once it does not.
-func TestHealthStorageDown(t *testing.T) {
+// TestProbesStorageDown: while the store answers, /healthz, /livez and
+// /readyz answer 200; once it does not, /healthz and /readyz answer the
+// catalog's storage_unavailable (503, Retry-After) and /livez still 200,
+// so an orchestrator takes the replica out of service without restarting
+// it.
+func TestProbesStorageDown(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig("http://127.0.0.1:9")
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
@@ -140,22 +144,63 @@ func TestHealthStorageDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func() *httptest.ResponseRecorder {
+	get := func(path string) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
-		s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 		return w
 	}
-	if w := get(); w.Code != 200 {
-		t.Fatalf("healthy store: %d %s", w.Code, w.Body)
+	probes := []string{"/healthz", "/livez", "/readyz"}
+	for _, p := range probes {
+		if w := get(p); w.Code != 200 {
+			t.Fatalf("%s with a healthy store: %d %s", p, w.Code, w.Body)
+		}
 	}
 	_ = st.Close()
-	w := get()
-	var body struct {
-		Error string `json:"error"`
-		Code  string `json:"error_code"`
+	for _, p := range probes {
+		w := get(p)
+		if p == "/livez" {
+			if w.Code != 200 {
+				t.Fatalf("/livez depends on the database: %d %s", w.Code, w.Body)
+			}
+			continue
+		}
+		var body struct {
+			Error string `json:"error"`
+			Code  string `json:"error_code"`
+		}
+		if w.Code != http.StatusServiceUnavailable || json.Unmarshal(w.Body.Bytes(), &body) != nil ||
+			body.Code != "storage_unavailable" || body.Error != "temporarily_unavailable" || w.Header().Get("Retry-After") == "" {
+			t.Fatalf("%s with a closed store: %d %v %s; want 503 storage_unavailable with Retry-After", p, w.Code, w.Header(), w.Body)
+		}
 	}
-	if w.Code != http.StatusServiceUnavailable || json.Unmarshal(w.Body.Bytes(), &body) != nil ||
-		body.Code != "storage_unavailable" || body.Error != "temporarily_unavailable" {
-		t.Fatalf("closed store: %d %s; want 503 storage_unavailable", w.Code, w.Body)
+}
+
+// TestShutdownLog: the log says when Lucid stops taking requests and
+// when it has stopped.
+func TestShutdownLog(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := testConfig("http://" + addr)
+	cfg.Addr = addr
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "lucid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var buf syncBuffer
+	s, err := server.New(context.Background(), &cfg, st, slog.New(slog.NewJSONHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel, done := run(s)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	log := buf.String()
+	for _, want := range []string{`"msg":"shutting down: finishing requests in flight"`, `"msg":"stopped"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %s in the log:\n%s", want, log)
+		}
 	}
 }
