@@ -22,6 +22,11 @@ const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 // record.
 const devicePollCodes = 60_000
 
+// devicePollFloor is the fewest codes a run stores whatever --pool says:
+// a code is polled at most once an interval, so a small pool runs dry in
+// the warm-up on a quick machine and leaves nothing to measure.
+const devicePollFloor = 4096
+
 // devicePollMargin is added to the interval between two polls of a code:
 // the polls of one worker are sent in order but may be answered late.
 const devicePollMargin = 100 * time.Millisecond
@@ -48,7 +53,7 @@ func prepareDevicePoll(ctx context.Context, g *generator) (func(int) step, error
 	g.mu.Lock()
 	g.clients = append(g.clients, c.ID)
 	g.mu.Unlock()
-	n := max(min(g.o.pool, devicePollCodes), g.o.concurrency)
+	n := max(min(g.o.pool, devicePollCodes), g.o.concurrency, devicePollFloor)
 	codes, err := g.mintDeviceCodes(ctx, c.ID, n)
 	if err != nil {
 		return nil, err
