@@ -25,6 +25,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
+	"github.com/lucid-auth/lucid/internal/revocation"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/throttle"
@@ -87,10 +88,16 @@ type Options struct {
 	CIBA     config.CIBA
 	Outbox   *outbox.Outbox
 	Outbound *http.Client
+	// Revocations, when set, answers the access token checks' revocation
+	// questions from memory while it is live (internal/revocation);
+	// otherwise every check reads the store.
+	Revocations *revocation.View
 }
 
 // Provider serves the protocol endpoints.
 type Provider struct {
+	// revoked is the in-memory revocation view; nil or not live: read the store.
+	revoked *revocation.View
 	issuer  string
 	store   store.Store
 	keys    *keys.Manager
@@ -186,6 +193,7 @@ func New(opts Options) (*Provider, error) {
 		secure:     opts.SecureCookies,
 		now:        opts.Now,
 		failures:   opts.Failures,
+		revoked:    opts.Revocations,
 	}
 	if opts.Lockout.NetworkPerHour > 0 {
 		p.signIns = throttle.New(opts.Lockout.NetworkPerHour)
@@ -234,6 +242,10 @@ func New(opts Options) (*Provider, error) {
 	}
 	return p, nil
 }
+
+// APIsChanged makes the next use of the API list reload it: the change
+// feed reported an API created, changed or deleted by some process.
+func (p *Provider) APIsChanged() { p.apis.Changed() }
 
 // Register mounts the protocol endpoints on mux.
 func (p *Provider) Register(mux *http.ServeMux) {

@@ -35,6 +35,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
 	"github.com/lucid-auth/lucid/internal/registration"
+	"github.com/lucid-auth/lucid/internal/revocation"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/clientcache"
@@ -58,6 +59,7 @@ type Server struct {
 	// /readyz fails from then on.
 	stopping atomic.Int64
 	outbox   *outbox.Outbox
+	follower *follower // the change feed's consumer
 }
 
 // Option adjusts how a server is built.
@@ -95,7 +97,13 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// change made here (admin API, registration) is seen by all at once.
 	// Every store call is bounded (timeouts.query), background work
 	// included, so a database that stops answering cannot hang anything.
-	st = clientcache.New(deadline.New(st, cfg.Timeouts.Query), clientTTL)
+	// The revocation view sees this process's revocations as they are
+	// written (Watch) and other processes' through the change feed.
+	backend := st
+	bounded := deadline.New(st, cfg.Timeouts.Query)
+	view := revocation.New(revocation.Options{Store: bounded, Log: log, Now: o.now, Horizon: max(2*cfg.Lifetimes.AccessToken, time.Hour)})
+	clients := clientcache.New(view.Watch(bounded), clientTTL)
+	st = clients
 	master, err := cfg.MasterKeyBytes()
 	if err != nil {
 		return nil, err
@@ -177,6 +185,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		CIBA:                 cfg.CIBA,
 		Outbox:               ob,
 		Outbound:             outboundClient(cfg),
+		Revocations:          view,
 	})
 	if err != nil {
 		return nil, err
@@ -248,6 +257,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(mux))), pages, issuer)
 	stories.Start()
 	ob.Start()
+	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})
 	return s, nil
 }
 
@@ -263,6 +273,7 @@ func (s *Server) FlushFailures(ctx context.Context) error { return s.stories.Flu
 // writes the failure stories still queued and stops the writer; Run does
 // this itself. Call it once no request is being served.
 func (s *Server) Close(ctx context.Context) error {
+	s.follower.stop()
 	return errors.Join(s.outbox.Close(ctx), s.stories.Close(ctx))
 }
 
@@ -481,6 +492,7 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	s.follower.stop()
 	// Attempts under way finish and are recorded; what is left waits in
 	// the database for the next start or another replica.
 	if err := s.outbox.Close(shutdown); err != nil {
