@@ -92,6 +92,10 @@ type Options struct {
 	// questions from memory while it is live (internal/revocation);
 	// otherwise every check reads the store.
 	Revocations *revocation.View
+	// SharedThrottles, when set (throttle.shared), keeps the sign-in
+	// limits (failed sign-ins per network, unknown usernames) in the
+	// database, so that they hold across replicas.
+	SharedThrottles store.ThrottleStore
 }
 
 // Provider serves the protocol endpoints.
@@ -195,8 +199,13 @@ func New(opts Options) (*Provider, error) {
 		failures:   opts.Failures,
 		revoked:    opts.Revocations,
 	}
+	var signIns, names []throttle.Option
+	if opts.SharedThrottles != nil {
+		signIns = append(signIns, throttle.Shared(opts.SharedThrottles, "signin"))
+		names = append(names, throttle.Shared(opts.SharedThrottles, "name"))
+	}
 	if opts.Lockout.NetworkPerHour > 0 {
-		p.signIns = throttle.New(opts.Lockout.NetworkPerHour)
+		p.signIns = throttle.New(opts.Lockout.NetworkPerHour, signIns...)
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -235,7 +244,7 @@ func New(opts Options) (*Provider, error) {
 	if p.hashing == nil {
 		p.hashing = password.NewPool(0, password.DefaultWait)
 	}
-	p.unknownNames = throttle.NewNames(throttle.DefaultMaxNames)
+	p.unknownNames = throttle.NewNames(throttle.DefaultMaxNames, names...)
 	p.dummyHash = password.Dummy()
 	if p.trusted, err = loadTrustedIssuers(opts.TrustedIssuers); err != nil {
 		return nil, err

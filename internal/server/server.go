@@ -154,6 +154,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	// Deliveries to other servers (back-channel logout tokens, CIBA pings) are rows in
 	// the database, delivered by this worker and every other replica's.
+	// throttle.shared: the limits per network and on unknown usernames are
+	// counted in the database, so that they hold across replicas.
+	var shared store.ThrottleStore
+	if cfg.Throttle.Shared {
+		shared = st
+	}
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
 	prov, err := provider.New(provider.Options{
@@ -186,6 +192,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Outbox:               ob,
 		Outbound:             outboundClient(cfg),
 		Revocations:          view,
+		SharedThrottles:      shared,
 	})
 	if err != nil {
 		return nil, err
@@ -224,7 +231,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return password.Hash(pw)
 		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled, SharedThrottles: shared}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /livez", s.handleLive)
 	mux.HandleFunc("GET /readyz", s.handleReady)
