@@ -27,7 +27,7 @@ func TestShared(t *testing.T) {
 		allowed int // of 6 takes alternating between the replicas
 	}{
 		{"in memory", nil, 6},
-		{"shared", []throttle.Option{throttle.Shared(st, "test-" + t.Name())}, 3},
+		{"shared", []throttle.Option{throttle.Shared(st, "test-"+t.Name())}, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			replicas := []*throttle.Limiter{throttle.New(3, c.opts...), throttle.New(3, c.opts...)}
