@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
 )
 
@@ -205,5 +208,50 @@ func TestReplicasAgree(t *testing.T) {
 			return slices.Equal(rs.kids(t, i), want)
 		})
 		t.Logf("rotation published at replica %c after %s", 'A'+i, took)
+	}
+}
+
+// at is replica i as a browser or OAuth client sees it: its own address.
+func (rs *replicaSet) at(i int) *lucid {
+	l := *rs.nodes[i]
+	l.URL = rs.base[i]
+	return &l
+}
+
+// TestReplicasShareThrottles: failed sign-ins from one network spread over
+// three replicas. Per replica (the default) each allows the hourly limit;
+// with throttle.shared the limit holds for all of them together.
+func TestReplicasShareThrottles(t *testing.T) {
+	for _, c := range []struct {
+		shared bool
+		want   string // the fourth attempt, with the right password
+	}{{false, "consent"}, {true, "sign_in_rate_limited"}} {
+		t.Run(map[bool]string{false: "per replica", true: "shared"}[c.shared], func(t *testing.T) {
+			rs := startReplicas(t, 3, func(cfg *config.Config) {
+				cfg.Lockout.NetworkPerHour = 3
+				cfg.Lockout.Threshold = 0 // only the network limit
+				cfg.Throttle.Shared = c.shared
+			})
+			rs.nodes[0].user(t, demoUser)
+			cl, sec := rs.nodes[0].client(t, manage.ClientSpec{Name: "Notes"})
+			attempt := func(i int, password string) *page {
+				t.Helper()
+				l := rs.at(i)
+				b := l.browser(t)
+				cfg := l.oauthConfig(cl, sec)
+				return b.signIn(b.get(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))), demoUser, password)
+			}
+			for i := range 3 {
+				wantSignInError(t, rs.at(i), attempt(i, "guess"), "sign_in_failed", 401)
+			}
+			p := attempt(0, demoPassword)
+			if c.want == "consent" {
+				if !p.isConsent() {
+					t.Fatalf("per replica: the fourth attempt at A (its first failure was the only one there) was refused: %d %.300s", p.status, p.body)
+				}
+				return
+			}
+			wantSignInError(t, rs.at(0), p, c.want, 429)
+		})
 	}
 }
