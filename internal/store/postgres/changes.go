@@ -26,8 +26,8 @@ const (
 	// listenIdle is how long the listener waits for a notification before
 	// it pings its connection: a connection that died without a word
 	// (a lost network path) is found within this plus the ping's bound.
-	listenIdle = 15 * time.Second
-	pingBound  = 5 * time.Second
+	listenIdle = 5 * time.Second
+	pingBound  = 2 * time.Second
 	// backoffMin and backoffMax bound the wait between reconnections.
 	backoffMin = 100 * time.Millisecond
 	backoffMax = 5 * time.Second
@@ -46,6 +46,15 @@ func (s *Store) Changes(ctx context.Context) (<-chan store.Change, error) {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
 	out := make(chan store.Change, 256)
+	// The listener ends with ctx or with the store, whichever is first.
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		select {
+		case <-s.closed:
+		case <-ctx.Done():
+		}
+	}()
 	go s.listen(ctx, cfg, out)
 	return out, nil
 }
