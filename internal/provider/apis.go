@@ -12,7 +12,7 @@ import (
 )
 
 // apiTTL bounds how long a change to an API (format, lifetime) takes to
-// reach a running server; APIs change rarely and are read on every
+// reach a running server when the change feed is down (Changed); APIs change rarely and are read on every
 // client_credentials request, so they are kept in memory.
 const apiTTL = 5 * time.Second
 

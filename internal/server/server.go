@@ -289,7 +289,8 @@ func (s *Server) Close(ctx context.Context) error {
 func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
 
 // clientTTL bounds how long a client changed by another process (the CLI,
-// another replica) may be served as it was.
+// another replica) may be served as it was when the change feed is down;
+// while it is up, the change applies at its notification.
 const clientTTL = 5 * time.Second
 
 // Store is the store as this server uses it (with its client cache);
@@ -533,7 +534,8 @@ func (s *Server) trimFailures(ctx context.Context) {
 }
 
 // chores runs the periodic work: picking up keys rotated elsewhere (the CLI,
-// another replica) and deleting what has expired.
+// another replica; the change feed does this at once, this is the safety
+// net) and deleting what has expired.
 func (s *Server) chores(ctx context.Context) {
 	reload := time.NewTicker(time.Minute)
 	clean := time.NewTicker(10 * time.Minute)
