@@ -83,6 +83,9 @@ func (f *follower) follow(ctx context.Context, ch <-chan store.Change, kick chan
 			if !ok {
 				return
 			}
+			if len(ch) >= coalesceAt {
+				c = coalesce(c, ch)
+			}
 			switch c.Kind {
 			case store.ChangeFlush:
 				f.clients.ForgetAll()
@@ -98,6 +101,41 @@ func (f *follower) follow(ctx context.Context, ch <-chan store.Change, kick chan
 				keysChanged()
 			}
 			f.view.Apply(ctx, c)
+		}
+	}
+}
+
+// coalesceAt is the backlog past which the follower stops applying
+// changes one by one (a user's thousand families revoked in one statement
+// would be a thousand reads) and reloads everything once instead.
+const coalesceAt = 64
+
+// coalesce drains the changes already queued after first and stands for
+// them all: a loss if the feed was lost last, else a flush (changes only
+// arrive while the feed is connected).
+func coalesce(first store.Change, ch <-chan store.Change) store.Change {
+	out := store.Change{Kind: store.ChangeFlush}
+	if first.Kind == store.ChangeLost {
+		out = first
+	}
+	for {
+		select {
+		case c, ok := <-ch:
+			if !ok {
+				return out
+			}
+			switch c.Kind {
+			case store.ChangeLost:
+				out = c
+			case store.ChangeFlush:
+				out = c
+			default:
+				if out.Kind != store.ChangeLost {
+					out = store.Change{Kind: store.ChangeFlush}
+				}
+			}
+		default:
+			return out
 		}
 	}
 }
