@@ -26,6 +26,7 @@ type Config struct {
 	Lifetimes Lifetimes `yaml:"lifetimes"`
 	Cookies   Cookies   `yaml:"cookies"`
 	Lockout   Lockout   `yaml:"lockout"`
+	Throttle  Throttle  `yaml:"throttle"`
 	Password  Password  `yaml:"password"`
 	Users     Users     `yaml:"users"`
 

@@ -222,15 +222,26 @@ func (p *Provider) checkAccessToken(ctx context.Context, token string) (*AccessC
 		return nil, catalog.New(catalog.AccessTokenNotYet, "nbf", time.Unix(start, 0)).Internal("now", now.String())
 	}
 	if !c.opaque && c.ID != "" {
-		denied, err := p.store.JTIDenied(ctx, c.ID)
-		if err != nil {
-			return nil, failure.FromStore(err)
+		// The revocation view answers from memory while it is live (the
+		// change feed connected, loaded since); otherwise the store.
+		denied, known := p.revoked.Denied(c.ID)
+		if !known {
+			var err error
+			if denied, err = p.store.JTIDenied(ctx, c.ID); err != nil {
+				return nil, failure.FromStore(err)
+			}
 		}
 		if denied {
 			return nil, catalog.New(catalog.AccessTokenDenied, "expires_at", time.Unix(c.Expiry, 0))
 		}
 	}
 	if c.Grant != "" {
+		if r, known := p.revoked.Family(ctx, c.Grant, time.Unix(c.IssuedAt, 0)); known {
+			if r != nil {
+				return nil, catalog.New(catalog.AccessTokenRevoked, "revoked_at", r.At, "reason", r.Reason)
+			}
+			return c, nil
+		}
 		f, err := p.tokenFamily(ctx, c.Grant)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, failure.FromStore(err)

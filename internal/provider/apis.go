@@ -12,7 +12,7 @@ import (
 )
 
 // apiTTL bounds how long a change to an API (format, lifetime) takes to
-// reach a running server; APIs change rarely and are read on every
+// reach a running server when the change feed is down (Changed); APIs change rarely and are read on every
 // client_credentials request, so they are kept in memory.
 const apiTTL = 5 * time.Second
 
@@ -25,6 +25,9 @@ type apiCache struct {
 
 	snap   atomic.Pointer[apiSnapshot]
 	reload sync.Mutex
+	// changes counts the changes the feed reported (Changed), so that a
+	// load that raced one is not kept as fresh.
+	changes atomic.Uint64
 	// compiled keeps each authorization details type compiled across
 	// reloads (under reload): a schema compiles again only when its
 	// registration changed.
@@ -104,6 +107,15 @@ func (a *apiCache) reloadNow(ctx context.Context, old *apiSnapshot) *apiSnapshot
 	return a.refresh(ctx)
 }
 
+// Changed makes the next read reload the list: the change feed reported
+// an API created, changed or deleted by any process.
+func (a *apiCache) Changed() {
+	a.changes.Add(1)
+	if snap := a.snap.Load(); snap != nil {
+		a.expire(snap)
+	}
+}
+
 // expire marks snap stale so that the next refresh reloads.
 func (a *apiCache) expire(snap *apiSnapshot) {
 	stale := *snap
@@ -126,6 +138,7 @@ func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
 	if snap := a.snap.Load(); snap != nil && time.Since(snap.loaded) <= apiTTL {
 		return snap // another caller reloaded it meanwhile
 	}
+	gen := a.changes.Load()
 	list, err := a.store.ListAPIs(ctx)
 	if err != nil {
 		a.log.WarnContext(ctx, "reloading APIs", "err", err)
@@ -140,6 +153,9 @@ func (a *apiCache) refresh(ctx context.Context) *apiSnapshot {
 		}
 	}
 	snap := &apiSnapshot{byID: m, owners: owners, types: a.detailTypes(ctx, list), loaded: time.Now()}
+	if a.changes.Load() != gen {
+		snap.loaded = time.Time{} // a change raced the read: the next read loads again
+	}
 	a.snap.Store(snap)
 	return snap
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
+	"github.com/lucid-auth/lucid/internal/revocation"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/throttle"
@@ -87,10 +88,20 @@ type Options struct {
 	CIBA     config.CIBA
 	Outbox   *outbox.Outbox
 	Outbound *http.Client
+	// Revocations, when set, answers the access token checks' revocation
+	// questions from memory while it is live (internal/revocation);
+	// otherwise every check reads the store.
+	Revocations *revocation.View
+	// SharedThrottles, when set (throttle.shared), keeps the sign-in
+	// limits (failed sign-ins per network, unknown usernames) in the
+	// database, so that they hold across replicas.
+	SharedThrottles store.ThrottleStore
 }
 
 // Provider serves the protocol endpoints.
 type Provider struct {
+	// revoked is the in-memory revocation view; nil or not live: read the store.
+	revoked *revocation.View
 	issuer  string
 	store   store.Store
 	keys    *keys.Manager
@@ -186,9 +197,15 @@ func New(opts Options) (*Provider, error) {
 		secure:     opts.SecureCookies,
 		now:        opts.Now,
 		failures:   opts.Failures,
+		revoked:    opts.Revocations,
+	}
+	var signIns, names []throttle.Option
+	if opts.SharedThrottles != nil {
+		signIns = append(signIns, throttle.Shared(opts.SharedThrottles, "signin"))
+		names = append(names, throttle.Shared(opts.SharedThrottles, "name"))
 	}
 	if opts.Lockout.NetworkPerHour > 0 {
-		p.signIns = throttle.New(opts.Lockout.NetworkPerHour)
+		p.signIns = throttle.New(opts.Lockout.NetworkPerHour, signIns...)
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -227,13 +244,17 @@ func New(opts Options) (*Provider, error) {
 	if p.hashing == nil {
 		p.hashing = password.NewPool(0, password.DefaultWait)
 	}
-	p.unknownNames = throttle.NewNames(throttle.DefaultMaxNames)
+	p.unknownNames = throttle.NewNames(throttle.DefaultMaxNames, names...)
 	p.dummyHash = password.Dummy()
 	if p.trusted, err = loadTrustedIssuers(opts.TrustedIssuers); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
+
+// APIsChanged makes the next use of the API list reload it: the change
+// feed reported an API created, changed or deleted by some process.
+func (p *Provider) APIsChanged() { p.apis.Changed() }
 
 // Register mounts the protocol endpoints on mux.
 func (p *Provider) Register(mux *http.ServeMux) {

@@ -61,6 +61,9 @@ type Options struct {
 	// MTLS accepts the mutual-TLS authentication methods (mtls.enabled);
 	// without it a client cannot register for one the server never offers.
 	MTLS bool
+	// SharedThrottles, when set (throttle.shared), counts open
+	// registrations per network in the database, across replicas.
+	SharedThrottles store.ThrottleStore
 }
 
 // Handler serves the registration endpoint.
@@ -95,7 +98,11 @@ func New(svc *manage.Service, opts Options) *Handler {
 		h.mode = config.RegistrationOff
 	}
 	if h.mode == config.RegistrationOpen && opts.Config.OpenPerHour > 0 {
-		h.limit = throttle.New(opts.Config.OpenPerHour)
+		var shared []throttle.Option
+		if opts.SharedThrottles != nil {
+			shared = append(shared, throttle.Shared(opts.SharedThrottles, "register"))
+		}
+		h.limit = throttle.New(opts.Config.OpenPerHour, shared...)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

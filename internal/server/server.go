@@ -39,6 +39,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
 	"github.com/lucid-auth/lucid/internal/registration"
+	"github.com/lucid-auth/lucid/internal/revocation"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/clientcache"
@@ -68,6 +69,7 @@ type Server struct {
 	// spans. With neither, requests are not observed at all.
 	accessLog bool
 	tracing   *telemetry.Tracing
+	follower  *follower // the change feed's consumer
 }
 
 // Option adjusts how a server is built.
@@ -112,11 +114,16 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// change made here (admin API, registration) is seen by all at once.
 	// Every store call is bounded (timeouts.query), background work
 	// included, so a database that stops answering cannot hang anything.
+	// The revocation view sees this process's revocations as they are
+	// written (Watch) and other processes' through the change feed.
+	backend := st
 	bounded := store.Store(deadline.New(st, cfg.Timeouts.Query))
 	if o.tracing != nil {
 		bounded = traced.New(bounded, o.tracing.Tracer(), dbSystem(cfg.Database))
 	}
-	st = clientcache.New(bounded, clientTTL)
+	view := revocation.New(revocation.Options{Store: bounded, Log: log, Now: o.now, Horizon: max(2*cfg.Lifetimes.AccessToken, time.Hour)})
+	clients := clientcache.New(view.Watch(bounded), clientTTL)
+	st = clients
 	master, err := cfg.MasterKeyBytes()
 	if err != nil {
 		return nil, err
@@ -169,6 +176,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	}
 	// Deliveries to other servers (back-channel logout tokens, CIBA pings) are rows in
 	// the database, delivered by this worker and every other replica's.
+	// throttle.shared: the limits per network and on unknown usernames are
+	// counted in the database, so that they hold across replicas.
+	var shared store.ThrottleStore
+	if cfg.Throttle.Shared {
+		shared = st
+	}
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	backchannel := logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now)
 	backchannel.HTTP.Transport = o.tracing.Transport(backchannel.HTTP.Transport)
@@ -203,6 +216,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		CIBA:                 cfg.CIBA,
 		Outbox:               ob,
 		Outbound:             outboundClient(cfg, o.tracing),
+		Revocations:          view,
+		SharedThrottles:      shared,
 	})
 	if err != nil {
 		return nil, err
@@ -249,7 +264,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			return password.Hash(pw)
 		}}
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
-	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
+	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled, SharedThrottles: shared}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /livez", s.handleLive)
 	mux.HandleFunc("GET /readyz", s.handleReady)
@@ -282,6 +297,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(routes))), pages, issuer)
 	stories.Start()
 	ob.Start()
+	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})
 	return s, nil
 }
 
@@ -297,6 +313,7 @@ func (s *Server) FlushFailures(ctx context.Context) error { return s.stories.Flu
 // writes the failure stories still queued and stops the writer; Run does
 // this itself. Call it once no request is being served.
 func (s *Server) Close(ctx context.Context) error {
+	s.follower.stop()
 	return errors.Join(s.outbox.Close(ctx), s.stories.Close(ctx))
 }
 
@@ -305,7 +322,8 @@ func (s *Server) Close(ctx context.Context) error {
 func (s *Server) Outbox() *outbox.Outbox { return s.outbox }
 
 // clientTTL bounds how long a client changed by another process (the CLI,
-// another replica) may be served as it was.
+// another replica) may be served as it was when the change feed is down;
+// while it is up, the change applies at its notification.
 const clientTTL = 5 * time.Second
 
 // Store is the store as this server uses it (with its client cache);
@@ -556,6 +574,7 @@ func (s *Server) Serve(ctx context.Context, l *Listener, ready func(addr string)
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	s.follower.stop()
 	// Attempts under way finish and are recorded; what is left waits in
 	// the database for the next start or another replica.
 	if err := s.outbox.Close(shutdown); err != nil {
@@ -589,7 +608,8 @@ func (s *Server) trimFailures(ctx context.Context) {
 }
 
 // chores runs the periodic work: picking up keys rotated elsewhere (the CLI,
-// another replica) and deleting what has expired.
+// another replica; the change feed does this at once, this is the safety
+// net) and deleting what has expired.
 func (s *Server) chores(ctx context.Context) {
 	reload := time.NewTicker(time.Minute)
 	clean := time.NewTicker(10 * time.Minute)

@@ -244,6 +244,10 @@ type Store interface {
 	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
 	// Backchannel authentication requests (OpenID CIBA Core 1.0).
 	BackchannelStore
+	// Revocations in bulk, for the revocation view (changes.go).
+	RevocationStore
+	// Rate limits and failed sign-ins shared by replicas (changes.go).
+	ThrottleStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -264,7 +268,8 @@ type Store interface {
 	// pushed requests that expired PushedKeep before now, device
 	// authorizations that expired DeviceKeep before now, and failures older than keepFailures.
 	// It also drops every refresh token's Successor whose Until is not
-	// after now.
+	// after now, and throttle rows idle for ThrottleKeep whose bucket is
+	// full and whose lock has ended.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
 
 	// The master key check: a value sealed with the master key, stored

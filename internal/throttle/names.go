@@ -1,7 +1,9 @@
 package throttle
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
@@ -14,10 +16,11 @@ import (
 // store matches usernames case-insensitively), so a long name costs no
 // more memory than a short one. The map holds at most a fixed number of
 // names; when full, the least recently failed of a random sample is
-// forgotten. Each replica counts on its own. A Names is safe for
-// concurrent use.
+// forgotten. Each replica counts on its own unless Shared. A Names is safe
+// for concurrent use.
 type Names struct {
-	max int
+	max    int
+	shared sharing
 
 	mu    sync.Mutex
 	names map[[sha256.Size]byte]*nameState
@@ -36,8 +39,17 @@ const DefaultMaxNames = 50_000
 const evictSample = 16
 
 // NewNames returns a Names holding at most size names (at least 1).
-func NewNames(size int) *Names {
-	return &Names{max: max(size, 1), names: map[[sha256.Size]byte]*nameState{}}
+func NewNames(size int, opts ...Option) *Names {
+	n := &Names{max: max(size, 1), names: map[[sha256.Size]byte]*nameState{}}
+	for _, o := range opts {
+		o(&n.shared)
+	}
+	return n
+}
+
+func (n *Names) sharedKey(name string) string {
+	k := nameKey(name)
+	return n.shared.space + ":" + hex.EncodeToString(k[:])
 }
 
 func nameKey(name string) [sha256.Size]byte {
@@ -46,6 +58,11 @@ func nameKey(name string) [sha256.Size]byte {
 
 // LockedUntil is the end of name's lock; the zero time when it has none.
 func (n *Names) LockedUntil(name string) time.Time {
+	if st := n.shared.st; st != nil {
+		if until, err := st.ThrottleLockedUntil(context.Background(), n.sharedKey(name)); err == nil {
+			return until
+		}
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if s := n.names[nameKey(name)]; s != nil {
@@ -59,6 +76,19 @@ func (n *Names) LockedUntil(name string) time.Time {
 // locked); the caller passes the rule its accounts follow. Fail returns
 // the end of the lock this failure started, or the zero time.
 func (n *Names) Fail(name string, now time.Time, lockFor func(failed int) time.Duration) time.Time {
+	if st := n.shared.st; st != nil {
+		var until time.Time
+		_, err := st.FailThrottle(context.Background(), n.sharedKey(name), now, func(failed int) time.Time {
+			until = time.Time{}
+			if d := lockFor(failed); d > 0 {
+				until = now.Add(d)
+			}
+			return until
+		})
+		if err == nil {
+			return until
+		}
+	}
 	k := nameKey(name)
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -1,25 +1,48 @@
-// Package throttle counts, in memory, what anyone may do that costs
-// something: requests per client network with token buckets (open client
+// Package throttle counts what anyone may do that costs something:
+// requests per client network with token buckets (open client
 // registration, the sign-in form), and failed sign-ins for usernames that
-// have no account (Names), so that they lock as accounts do.
+// have no account (Names), so that they lock as accounts do. By default
+// each replica counts in memory; with Shared (throttle.shared) the counts
+// are rows of the database, one conditional write per event, so that the
+// limits hold across replicas. A shared count that fails (the database
+// does not answer) falls back to this replica's memory.
 package throttle
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/lucid-auth/lucid/internal/store"
 )
+
+// Option adjusts a Limiter or Names.
+type Option func(*sharing)
+
+type sharing struct {
+	st    store.ThrottleStore
+	space string
+}
+
+// Shared counts in st, under keys that start with space (which limit
+// they belong to), so that every replica on the database shares the
+// count. A nil st leaves the count in memory.
+func Shared(st store.ThrottleStore, space string) Option {
+	return func(s *sharing) { s.st, s.space = st, space }
+}
 
 // Limiter bounds events per client network: an IPv4 address, or an IPv6
 // /64, the block one host usually gets. Each network has a token bucket
 // holding an hour's allowance that refills evenly over the hour, so a
 // burst is allowed and a steady flood is not. A Limiter is safe for
-// concurrent use; each replica counts on its own.
+// concurrent use; each replica counts on its own unless Shared.
 type Limiter struct {
 	perHour int
+	shared  sharing
 
 	mu      sync.Mutex
 	buckets map[netip.Prefix]*rate.Limiter
@@ -38,8 +61,12 @@ const maxNetworks = 100_000
 
 // New returns a Limiter allowing perHour events an hour per network
 // (at least 1).
-func New(perHour int) *Limiter {
-	return &Limiter{perHour: max(perHour, 1), buckets: map[netip.Prefix]*rate.Limiter{}}
+func New(perHour int, opts ...Option) *Limiter {
+	l := &Limiter{perHour: max(perHour, 1), buckets: map[netip.Prefix]*rate.Limiter{}}
+	for _, o := range opts {
+		o(&l.shared)
+	}
+	return l
 }
 
 // PerHour is the hourly allowance of one network.
@@ -71,6 +98,27 @@ func Network(remoteAddr string) (p netip.Prefix, ok bool) {
 // event is allowed. Otherwise undo gives the event back, for a request
 // that turns out not to count.
 func (l *Limiter) Take(net netip.Prefix, now time.Time) (undo func(), wait time.Duration) {
+	return l.TakeContext(context.Background(), net, now)
+}
+
+// TakeContext is Take bounded by ctx when the count is shared.
+func (l *Limiter) TakeContext(ctx context.Context, net netip.Prefix, now time.Time) (undo func(), wait time.Duration) {
+	if st := l.shared.st; st != nil {
+		key := l.shared.space + ":" + net.String()
+		interval := time.Hour / time.Duration(l.perHour)
+		wait, err := st.TakeThrottle(ctx, key, now, interval, l.perHour)
+		if err == nil {
+			if wait > 0 {
+				return nil, wait
+			}
+			return func() { _ = st.GiveThrottle(context.WithoutCancel(ctx), key, interval) }, 0
+		}
+		// The database did not answer: count here meanwhile.
+	}
+	return l.takeLocal(net, now)
+}
+
+func (l *Limiter) takeLocal(net netip.Prefix, now time.Time) (undo func(), wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buckets[net]

@@ -6,9 +6,11 @@
 // Invalidation: a write through this Store (create, update, delete) drops
 // the entry at once, so every change made by this process (admin API,
 // registration) applies to the next request. A change made by another
-// process on the same database (the lucid CLI, another replica) applies
-// once the entry is older than the TTL. Lookups that fail are not cached,
-// so a newly created client works at once everywhere.
+// process on the same database (the lucid CLI, another replica) is dropped
+// when the store's change feed reports it (Forget, ForgetAll), and in any
+// case once the entry is older than the TTL, the safety net when the feed
+// is down. Lookups that fail are not cached, so a newly created client
+// works at once everywhere.
 package clientcache
 
 import (
@@ -67,6 +69,17 @@ func (s *Store) GetClient(ctx context.Context, id string) (*store.Client, error)
 	s.mu.Unlock()
 	cp := *c
 	return &cp, nil
+}
+
+// Forget drops one client (the change feed reported a change to it).
+func (s *Store) Forget(id string) { s.forget(id) }
+
+// ForgetAll drops every client (the change feed cannot say what changed).
+func (s *Store) ForgetAll() {
+	s.mu.Lock()
+	s.m = map[string]entry{}
+	s.gen++
+	s.mu.Unlock()
 }
 
 func (s *Store) forget(id string) {

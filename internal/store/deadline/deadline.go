@@ -534,3 +534,33 @@ func (d *Store) RedeemBackchannelRequest(ctx context.Context, hash string, famil
 	defer cancel()
 	return d.inner.RedeemBackchannelRequest(ctx, hash, family, issued, now)
 }
+
+func (d *Store) RecentRevocations(ctx context.Context, now, since time.Time, limit int) (*store.Revocations, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RecentRevocations(ctx, now, since, limit)
+}
+
+func (d *Store) TakeThrottle(ctx context.Context, key string, now time.Time, interval time.Duration, burst int) (time.Duration, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.TakeThrottle(ctx, key, now, interval, burst)
+}
+
+func (d *Store) GiveThrottle(ctx context.Context, key string, interval time.Duration) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GiveThrottle(ctx, key, interval)
+}
+
+func (d *Store) FailThrottle(ctx context.Context, key string, now time.Time, lock func(int) time.Time) (int, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.FailThrottle(ctx, key, now, lock)
+}
+
+func (d *Store) ThrottleLockedUntil(ctx context.Context, key string) (time.Time, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ThrottleLockedUntil(ctx, key)
+}

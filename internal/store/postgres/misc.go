@@ -211,7 +211,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, `DELETE FROM throttles WHERE touched_at < $1 AND tat <= $2 AND locked_until <= $2`,
+			now.Add(-store.ThrottleKeep).UnixMicro(), now.UnixMicro())
+		return err
 	})
 	if err != nil {
 		return s.fail(ctx, "delete expired", err)

@@ -35,6 +35,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -61,6 +62,9 @@ const (
 // Store is a store.Store on one PostgreSQL database (and schema).
 type Store struct {
 	pool *pgxpool.Pool
+	// closed ends the change feed's listener (changes.go) with the store.
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -99,7 +103,7 @@ func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, closed: make(chan struct{})}
 	if err := s.open(ctx, mode); err != nil {
 		pool.Close()
 		return nil, err
@@ -131,6 +135,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool, waiting for connections in use to be returned.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
 	s.pool.Close()
 	return nil
 }

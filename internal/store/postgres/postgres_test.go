@@ -281,3 +281,58 @@ func TestCanceledWait(t *testing.T) {
 		t.Errorf("%d connections opened for the canceled write and the read after it, want 1 (the canceled one kept)", n)
 	}
 }
+
+// TestChangeFeed: a change committed through one store (another replica)
+// reaches the other's LISTEN connection.
+func TestChangeFeed(t *testing.T) {
+	srv := pgtest.Connect(t)
+	storetest.RunFeed(t, func(t *testing.T) (store.Store, store.Store) {
+		dsn := srv.FreshDSN(t)
+		a, b := open(t, dsn), open(t, dsn)
+		t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+		return a, b
+	})
+}
+
+// TestChangeFeedReconnects: a listener whose connection is killed reports
+// the loss, reconnects and flushes, and then still hears changes.
+func TestChangeFeedReconnects(t *testing.T) {
+	srv := pgtest.Connect(t)
+	dsn := srv.FreshDSN(t)
+	a, b := open(t, dsn), open(t, dsn)
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := a.Changes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(kind store.ChangeKind) store.Change {
+		t.Helper()
+		for {
+			select {
+			case c := <-ch:
+				if c.Kind == kind {
+					return c
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatalf("no %s change in 15 s", kind)
+			}
+		}
+	}
+	want(store.ChangeFlush)
+	var killed bool
+	if err := srv.QueryRow(ctx, `SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE query = 'LISTEN lucid_changes' AND datname = current_database()`).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminating the listener: %v, %v", killed, err)
+	}
+	want(store.ChangeLost)
+	want(store.ChangeFlush)
+	if err := b.DenyJTI(ctx, "after-reconnect", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if c := want(store.ChangeDeniedJTI); c.ID != "after-reconnect" {
+		t.Fatalf("change for %q", c.ID)
+	}
+}

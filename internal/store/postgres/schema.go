@@ -217,6 +217,66 @@ CREATE TABLE backchannel_requests (
 CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
 CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
 `,
+	// The change feed (changes.go): every write to these tables, by any
+	// replica, the CLI or a hand-written statement, tells the listening
+	// replicas what changed, on one channel. The payload names the schema
+	// (one database may hold several Lucids); an id too long for a
+	// notification (8000 bytes) is sent as "flush". Only the revocation of a
+	// family notifies, not its other updates, and no hot write (codes,
+	// rotations, jtis) notifies at all: a notifying commit takes a
+	// database-wide lock. Throttles (throttle.shared) are GCRA buckets and
+	// failure counts in Unix microseconds.
+	`
+CREATE FUNCTION lucid_notify_change() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+	kind text := TG_ARGV[0];
+	id   text;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		id := OLD.id;
+	ELSE
+		id := NEW.id;
+	END IF;
+	IF octet_length(id) > 7000 THEN
+		kind := 'flush';
+		id := '';
+	END IF;
+	PERFORM pg_notify('lucid_changes', json_build_object('s', TG_TABLE_SCHEMA, 'k', kind, 'id', id)::text);
+	RETURN NULL;
+END
+$f$;
+CREATE FUNCTION lucid_notify_jti() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+	IF octet_length(NEW.jti) > 7000 THEN
+		PERFORM pg_notify('lucid_changes', json_build_object('s', TG_TABLE_SCHEMA, 'k', 'flush', 'id', '')::text);
+	ELSE
+		PERFORM pg_notify('lucid_changes', json_build_object('s', TG_TABLE_SCHEMA, 'k', 'denied_jti', 'id', NEW.jti)::text);
+	END IF;
+	RETURN NULL;
+END
+$f$;
+CREATE TRIGGER clients_changed AFTER INSERT OR UPDATE OR DELETE ON clients
+	FOR EACH ROW EXECUTE FUNCTION lucid_notify_change('client');
+CREATE TRIGGER apis_changed AFTER INSERT OR UPDATE OR DELETE ON apis
+	FOR EACH ROW EXECUTE FUNCTION lucid_notify_change('api');
+CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON signing_keys
+	FOR EACH ROW EXECUTE FUNCTION lucid_notify_change('key');
+CREATE TRIGGER token_families_revoked AFTER UPDATE OF revoked_at ON token_families
+	FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+	EXECUTE FUNCTION lucid_notify_change('family');
+CREATE TRIGGER denied_jtis_added AFTER INSERT ON denied_jtis
+	FOR EACH ROW EXECUTE FUNCTION lucid_notify_jti();
+CREATE INDEX token_families_revoked_at ON token_families (revoked_at) WHERE revoked_at IS NOT NULL;
+
+CREATE TABLE throttles (
+	key          text COLLATE "C" PRIMARY KEY,
+	tat          bigint NOT NULL DEFAULT 0,
+	failed       integer NOT NULL DEFAULT 0,
+	locked_until bigint NOT NULL DEFAULT 0,
+	touched_at   bigint NOT NULL
+);
+CREATE INDEX throttles_touched ON throttles (touched_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

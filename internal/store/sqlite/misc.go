@@ -201,7 +201,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE touched_at < ? AND tat <= ? AND locked_until <= ?`,
+			now.Add(-store.ThrottleKeep).UnixMicro(), now.UnixMicro(), now.UnixMicro())
+		return err
 	})
 	if err != nil {
 		return s.fail(ctx, "delete expired", err)

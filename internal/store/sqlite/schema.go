@@ -209,6 +209,20 @@ CREATE TABLE backchannel_requests (
 CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
 CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
 `,
+	// The revocation view reads the families revoked since a time; shared
+	// throttles (throttle.shared: several processes on one file) are GCRA
+	// buckets and failure counts in Unix microseconds.
+	`
+CREATE INDEX token_families_revoked_at ON token_families (revoked_at) WHERE revoked_at IS NOT NULL;
+CREATE TABLE throttles (
+	key          TEXT PRIMARY KEY,
+	tat          INTEGER NOT NULL DEFAULT 0,
+	failed       INTEGER NOT NULL DEFAULT 0,
+	locked_until INTEGER NOT NULL DEFAULT 0,
+	touched_at   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX throttles_touched ON throttles (touched_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

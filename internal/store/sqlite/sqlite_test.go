@@ -68,3 +68,21 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatalf("ListClients: %d clients, %v; want %d", len(l), err, n+1)
 	}
 }
+
+// TestChangeFeed: a commit by another connection (the CLI, another
+// process) changes data_version, which the feed reports as a flush.
+func TestChangeFeed(t *testing.T) {
+	storetest.RunFeed(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "lucid.db")
+		a, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+		return a, b
+	})
+}

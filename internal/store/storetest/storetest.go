@@ -80,6 +80,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UseJTI", testJTI},
 		{"RevokeAccessToken", testRevokeAccess},
 		{"DenyJTI", testDenyJTI},
+		{"RecentRevocations", testRecentRevocations},
+		{"Throttles", testThrottles},
 		{"UseJTIConcurrent", testJTIConcurrent},
 		{"DeleteExpired", testDeleteExpired},
 		{"FailureBounds", testFailureBounds},

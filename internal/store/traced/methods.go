@@ -225,6 +225,13 @@ func (s *Store) EnqueueOutbox(ctx context.Context, a1 []*store.OutboxItem) error
 	return err
 }
 
+func (s *Store) FailThrottle(ctx context.Context, a1 string, a2 time.Time, a3 func(int) time.Time) (int, error) {
+	ctx, span := s.start(ctx, "store.FailThrottle")
+	r0, err := s.inner.FailThrottle(ctx, a1, a2, a3)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) GetAPI(ctx context.Context, a1 string) (*store.API, error) {
 	ctx, span := s.start(ctx, "store.GetAPI")
 	r0, err := s.inner.GetAPI(ctx, a1)
@@ -351,6 +358,13 @@ func (s *Store) GetUserByUsername(ctx context.Context, a1 string) (*store.User, 
 	return r0, err
 }
 
+func (s *Store) GiveThrottle(ctx context.Context, a1 string, a2 time.Duration) error {
+	ctx, span := s.start(ctx, "store.GiveThrottle")
+	err := s.inner.GiveThrottle(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
 func (s *Store) InvalidateAuthCode(ctx context.Context, a1 string, a2 string, a3 time.Time) error {
 	ctx, span := s.start(ctx, "store.InvalidateAuthCode")
 	err := s.inner.InvalidateAuthCode(ctx, a1, a2, a3)
@@ -435,6 +449,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return err
 }
 
+func (s *Store) RecentRevocations(ctx context.Context, a1 time.Time, a2 time.Time, a3 int) (*store.Revocations, error) {
+	ctx, span := s.start(ctx, "store.RecentRevocations")
+	r0, err := s.inner.RecentRevocations(ctx, a1, a2, a3)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) RecordFailure(ctx context.Context, a1 *store.Failure) error {
 	ctx, span := s.start(ctx, "store.RecordFailure")
 	err := s.inner.RecordFailure(ctx, a1)
@@ -517,6 +538,20 @@ func (s *Store) SaveConsent(ctx context.Context, a1 *store.Consent) error {
 	err := s.inner.SaveConsent(ctx, a1)
 	end(span, err)
 	return err
+}
+
+func (s *Store) TakeThrottle(ctx context.Context, a1 string, a2 time.Time, a3 time.Duration, a4 int) (time.Duration, error) {
+	ctx, span := s.start(ctx, "store.TakeThrottle")
+	r0, err := s.inner.TakeThrottle(ctx, a1, a2, a3, a4)
+	end(span, err)
+	return r0, err
+}
+
+func (s *Store) ThrottleLockedUntil(ctx context.Context, a1 string) (time.Time, error) {
+	ctx, span := s.start(ctx, "store.ThrottleLockedUntil")
+	r0, err := s.inner.ThrottleLockedUntil(ctx, a1)
+	end(span, err)
+	return r0, err
 }
 
 func (s *Store) TrimFailures(ctx context.Context, a1 bool, a2 int) (int64, error) {
