@@ -30,6 +30,9 @@ type grant struct {
 	// refresh asks for a refresh token regardless of scope: set on the
 	// refresh path, where the chain must continue.
 	refresh bool
+	// keepRefresh mints no refresh token: the refresh grant keeps the one
+	// presented (FAPI 2.0 §5.3.2.1 item 9, no rotation).
+	keepRefresh bool
 	// aud are the RFC 8707 resources the access token is for; empty means
 	// Lucid itself (userinfo).
 	aud []string
@@ -117,7 +120,7 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 			return nil, issued, e
 		}
 	}
-	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
+	if !g.keepRefresh && (g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh)) {
 		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
 		resp.RefreshToken = token
 		if g.client.Public() {

@@ -138,6 +138,14 @@ type Store interface {
 	// when set, is kept on the old token (RefreshToken.Successor), so that
 	// the losers read the winner's.
 	RotateRefreshToken(ctx context.Context, oldHash string, next Issued, now time.Time) (*RefreshToken, error)
+	// RenewRefreshToken keeps a refresh token without rotating it (the
+	// FAPI 2.0 Security Profile, §5.3.2.1 item 9): it stores t, a token
+	// already stored and not rotated, with its new idle expiry, and access,
+	// the opaque access token issued with it (nil for a JWT), in one
+	// transaction. A token rotated meanwhile is left as it is
+	// (ErrAlreadyUsed), one deleted is ErrNotFound; access is then not
+	// stored either.
+	RenewRefreshToken(ctx context.Context, t *RefreshToken, access *AccessToken) error
 
 	// Opaque access tokens, keyed by the SHA-256 of the token.
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
