@@ -28,6 +28,8 @@ type clientRequest struct {
 	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
 	AuthorizationEncAlg    string          `json:"authorization_encrypted_response_alg"`
 	AuthorizationEncEnc    string          `json:"authorization_encrypted_response_enc"`
+	IDTokenEncAlg          string          `json:"id_token_encrypted_response_alg"`
+	IDTokenEncEnc          string          `json:"id_token_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
@@ -71,6 +73,8 @@ type clientPatch struct {
 	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
 	AuthorizationEncAlg    *string         `json:"authorization_encrypted_response_alg"`
 	AuthorizationEncEnc    *string         `json:"authorization_encrypted_response_enc"`
+	IDTokenEncAlg          *string         `json:"id_token_encrypted_response_alg"`
+	IDTokenEncEnc          *string         `json:"id_token_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
@@ -162,6 +166,8 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		AuthorizationEncAlg:    req.AuthorizationEncAlg,
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
+		IDTokenEncAlg:          req.IDTokenEncAlg,
+		IDTokenEncEnc:          req.IDTokenEncEnc,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
@@ -225,6 +231,8 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		AuthorizationEncAlg:    req.AuthorizationEncAlg,
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
+		IDTokenEncAlg:          req.IDTokenEncAlg,
+		IDTokenEncEnc:          req.IDTokenEncEnc,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,

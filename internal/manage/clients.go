@@ -38,6 +38,8 @@ type ClientSpec struct {
 	AuthorizationAlg       string   // JARM responses; "" is RS256
 	AuthorizationEncAlg    string   // encrypted JARM responses (RSA-OAEP-256, ECDH-ES…); "" not encrypted
 	AuthorizationEncEnc    string   // their content encryption; "" is A128CBC-HS256 when an alg is set
+	IDTokenEncAlg          string   // encrypted ID tokens (OIDC Core §10.2), the same algorithms; "" not encrypted
+	IDTokenEncEnc          string   // their content encryption; "" is A128CBC-HS256 when an alg is set
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
@@ -88,6 +90,8 @@ type ClientPatch struct {
 	AuthorizationAlg       *string
 	AuthorizationEncAlg    *string // "" stops encrypting (and clears the enc unless given)
 	AuthorizationEncEnc    *string
+	IDTokenEncAlg          *string // "" stops encrypting ID tokens (and clears the enc unless given)
+	IDTokenEncEnc          *string
 	JWKS                   *string
 	JWKSURI                *string
 	RequestObjectAlg       *string
@@ -152,6 +156,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AuthorizationAlg:          spec.AuthorizationAlg,
 		AuthorizationEncAlg:       spec.AuthorizationEncAlg,
 		AuthorizationEncEnc:       spec.AuthorizationEncEnc,
+		IDTokenEncAlg:             spec.IDTokenEncAlg,
+		IDTokenEncEnc:             spec.IDTokenEncEnc,
 		JWKS:                      spec.JWKS,
 		JWKSURI:                   spec.JWKSURI,
 		CertIdentity:              spec.CertIdentity,
@@ -357,7 +363,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	// So do responses encrypted to the client (JARM §2.3).
 	// So do CIBA requests signed by the client (CIBA Core §7.1.1).
 	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || signsBackchannel(c)
-	encrypts := c.AuthorizationEncAlg != ""
+	encrypts := c.AuthorizationEncAlg != "" || c.IDTokenEncAlg != ""
 	if keyMethod(c.TokenEndpointAuthMethod) || (signsRequests || encrypts) && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
@@ -429,6 +435,11 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.AuthorizationEncEnc == nil {
 			c.AuthorizationEncEnc = ""
 		}
+		set(&c.IDTokenEncAlg, p.IDTokenEncAlg)
+		set(&c.IDTokenEncEnc, p.IDTokenEncEnc)
+		if p.IDTokenEncAlg != nil && *p.IDTokenEncAlg == "" && p.IDTokenEncEnc == nil {
+			c.IDTokenEncEnc = ""
+		}
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
 		if p.CertIdentity != nil {
@@ -459,13 +470,14 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.JWTBearer = p.JWTBearer
 		}
 		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
-			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" && !signsBackchannel(c) {
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" && c.IDTokenEncAlg == "" && !signsBackchannel(c) {
 			// Leaving private_key_jwt: its keys no longer apply, unless
 			// they sign request objects or receive encrypted responses.
 			c.JWKS, c.JWKSURI = "", ""
 		}
-		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.JWKS == nil && p.JWKSURI == nil &&
-			!keyMethod(c.TokenEndpointAuthMethod) && (c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+		turnedOff := p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" || p.IDTokenEncAlg != nil && *p.IDTokenEncAlg == ""
+		if turnedOff && c.AuthorizationEncAlg == "" && c.IDTokenEncAlg == "" && p.JWKS == nil && p.JWKSURI == nil &&
+			!keyMethod(c.TokenEndpointAuthMethod) && (c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && !signsBackchannel(c) {
 			// Encryption turned off: keys kept only for it no longer apply.
 			c.JWKS, c.JWKSURI = "", ""
 		}

@@ -56,6 +56,8 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"authorization_signing_alg_values_supported":       p.keys.Algs(),
 		"authorization_encryption_alg_values_supported":    jwe.Algs,
 		"authorization_encryption_enc_values_supported":    jwe.Encs,
+		"id_token_encryption_alg_values_supported":         jwe.Algs,
+		"id_token_encryption_enc_values_supported":         jwe.Encs,
 		"grant_types_supported":                            granttype.Strings(),
 		"subject_types_supported":                          []string{"public"},
 		"id_token_signing_alg_values_supported":            p.keys.Algs(),

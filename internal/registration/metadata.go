@@ -39,6 +39,8 @@ type metadata struct {
 	AuthzAlg      *string // authorization_signed_response_alg (JARM)
 	AuthzEncAlg   *string // authorization_encrypted_response_alg
 	AuthzEncEnc   *string // authorization_encrypted_response_enc
+	IDTokenEncAlg *string // id_token_encrypted_response_alg
+	IDTokenEncEnc *string // id_token_encrypted_response_enc
 	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
@@ -119,6 +121,8 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"authorization_signed_response_alg", &md.AuthzAlg},
 		{"authorization_encrypted_response_alg", &md.AuthzEncAlg},
 		{"authorization_encrypted_response_enc", &md.AuthzEncEnc},
+		{"id_token_encrypted_response_alg", &md.IDTokenEncAlg},
+		{"id_token_encrypted_response_enc", &md.IDTokenEncEnc},
 		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
@@ -311,6 +315,8 @@ type values struct {
 	authzAlg      string
 	authzEncAlg   string
 	authzEncEnc   string
+	idTokenEncAlg string
+	idTokenEncEnc string
 	certIdentity  store.CertIdentity
 	boundTokens   bool
 	requestObjAlg string
@@ -342,8 +348,10 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
 		// manage fills in the enc default (A128CBC-HS256) with an alg.
-		authzEncAlg: deref(md.AuthzEncAlg, ""),
-		authzEncEnc: deref(md.AuthzEncEnc, ""),
+		authzEncAlg:   deref(md.AuthzEncAlg, ""),
+		authzEncEnc:   deref(md.AuthzEncEnc, ""),
+		idTokenEncAlg: deref(md.IDTokenEncAlg, ""),
+		idTokenEncEnc: deref(md.IDTokenEncEnc, ""),
 
 		certIdentity: md.CertIdentity,
 		boundTokens:  deref(md.BoundTokens, false),
@@ -428,6 +436,8 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthorizationAlg:       v.authzAlg,
 		AuthorizationEncAlg:    v.authzEncAlg,
 		AuthorizationEncEnc:    v.authzEncEnc,
+		IDTokenEncAlg:          v.idTokenEncAlg,
+		IDTokenEncEnc:          v.idTokenEncEnc,
 		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
@@ -457,6 +467,8 @@ func (v values) patch() manage.ClientPatch {
 		AuthorizationAlg:       &v.authzAlg,
 		AuthorizationEncAlg:    &v.authzEncAlg,
 		AuthorizationEncEnc:    &v.authzEncEnc,
+		IDTokenEncAlg:          &v.idTokenEncAlg,
+		IDTokenEncEnc:          &v.idTokenEncEnc,
 		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
@@ -522,6 +534,8 @@ type info struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	AuthorizationEncAlg     string          `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc     string          `json:"authorization_encrypted_response_enc,omitempty"`
+	IDTokenEncAlg           string          `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc           string          `json:"id_token_encrypted_response_enc,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
@@ -559,6 +573,8 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		AuthorizationAlg:        c.AuthorizationAlg,
 		AuthorizationEncAlg:     c.AuthorizationEncAlg,
 		AuthorizationEncEnc:     c.AuthorizationEncEnc,
+		IDTokenEncAlg:           c.IDTokenEncAlg,
+		IDTokenEncEnc:           c.IDTokenEncEnc,
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,

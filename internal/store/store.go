@@ -374,6 +374,11 @@ type Client struct {
 	// ("" with an alg is A128CBC-HS256). "" alg: not encrypted.
 	AuthorizationEncAlg string `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc string `json:"authorization_encrypted_response_enc,omitempty"`
+	// IDTokenEncAlg and IDTokenEncEnc encrypt the client's signed ID
+	// tokens to one of its keys (OpenID Connect Core §10.2, Registration
+	// §2): a nested JWT, as for JARM. "" alg: not encrypted.
+	IDTokenEncAlg string `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc string `json:"id_token_encrypted_response_enc,omitempty"`
 
 	// AuthorizationDetailsTypes are the authorization details types (RFC
 	// 9396 §10) the client may ask for; empty allows none.
