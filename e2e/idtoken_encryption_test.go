@@ -192,3 +192,111 @@ func TestIDTokenEncryptionRegistration(t *testing.T) {
 		`{"client_name":"Web","redirect_uris":["`+clientCB+`"],"id_token_encrypted_response_alg":"dir","jwks":`+k.jwks(t)+`}`),
 		"id_token_encryption_unsupported", "invalid_client_metadata", http.StatusBadRequest)
 }
+
+// TestUserInfoSignedEncrypted: userinfo answers a JWT (OpenID Connect
+// Core §5.3.2) for clients registered for it: signed (go-oidc verifies
+// it), signed then encrypted, or encrypted only; and plain JSON for the
+// rest.
+func TestUserInfoSignedEncrypted(t *testing.T) {
+	ctx := context.Background()
+	l := start(t, withLocalKeySets, withRegistration(config.RegistrationOpen))
+	l.user(t, demoUser)
+	doc := discoveryDoc(t, l)
+	if got := fmt.Sprint(doc["userinfo_signing_alg_values_supported"]); !strings.Contains(got, "ES256") || strings.Contains(got, "none") {
+		t.Errorf("userinfo_signing_alg_values_supported = %s", got)
+	}
+	if got := fmt.Sprint(doc["userinfo_encryption_alg_values_supported"]); got != "[RSA-OAEP-256 ECDH-ES ECDH-ES+A128KW ECDH-ES+A256KW]" {
+		t.Errorf("userinfo_encryption_alg_values_supported = %s", got)
+	}
+	k := newEncClient(t)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(gone.Close)
+	provider := newProvider(t, l)
+	login := func(spec manage.ClientSpec) (*store.Client, *oauth2.Token) {
+		t.Helper()
+		spec.Name, spec.SkipConsent = "Userinfo "+spec.UserInfoAlg+spec.UserInfoEncAlg, true
+		c, sec := l.client(t, spec)
+		cfg := l.oauthConfig(c, sec, oidc.ScopeOpenID, "email")
+		v := oauth2.GenerateVerifier()
+		code := codeFrom(t, l.browser(t).authorize(cfg.AuthCodeURL("st-ui", oauth2.S256ChallengeOption(v))), "st-ui")
+		tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, tok
+	}
+	get := func(tok *oauth2.Token) *reply {
+		return send(t, http.MethodGet, l.URL+"/userinfo", nil, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok.AccessToken) })
+	}
+	claimsOf := func(t *testing.T, payload []byte, c *store.Client, signed bool) {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal(payload, &m); err != nil || m["sub"] == nil || m["email"] == nil {
+			t.Fatalf("userinfo claims: %v %s", err, payload)
+		}
+		if signed && (m["iss"] != l.URL || m["aud"] != c.ID) {
+			t.Fatalf("a signed userinfo answer needs iss and aud: %s", payload)
+		}
+	}
+
+	// Signed: go-oidc reads an application/jwt answer and checks it.
+	c, tok := login(manage.ClientSpec{UserInfoAlg: "ES256"})
+	if r := get(tok); r.status != http.StatusOK || r.header.Get("Content-Type") != "application/jwt" || jwtHeaderAlg(t, string(r.body)) != "ES256" {
+		t.Fatalf("signed userinfo: %d %s %.100s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	ui, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil || ui.Email == "" {
+		t.Fatalf("go-oidc on the signed userinfo answer: %v", err)
+	}
+	var all map[string]any
+	_ = ui.Claims(&all)
+	if all["aud"] != c.ID {
+		t.Fatalf("signed userinfo aud %v, want %s", all["aud"], c.ID)
+	}
+
+	// Signed, then encrypted: decrypt, then verify with Lucid's keys.
+	keys := oidc.NewRemoteKeySet(ctx, l.URL+"/jwks")
+	c, tok = login(manage.ClientSpec{UserInfoAlg: "EdDSA", UserInfoEncAlg: "ECDH-ES", JWKS: k.jwks(t)})
+	r := get(tok)
+	inner, err := k.open(string(r.body), "ECDH-ES", "A128CBC-HS256")
+	if err != nil || r.header.Get("Content-Type") != "application/jwt" {
+		t.Fatalf("signed and encrypted userinfo: %v", err)
+	}
+	payload, err := keys.VerifySignature(ctx, inner)
+	if err != nil {
+		t.Fatalf("the inner userinfo JWT: %v", err)
+	}
+	claimsOf(t, payload, c, true)
+
+	// Encrypted only: the JWE holds the JSON claims.
+	c, tok = login(manage.ClientSpec{UserInfoEncAlg: "RSA-OAEP-256", UserInfoEncEnc: "A256GCM", JWKS: k.jwks(t)})
+	r = get(tok)
+	obj, err := jose.ParseEncryptedCompact(string(r.body), []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		t.Fatalf("encrypted userinfo: %v %.100s", err, r.body)
+	}
+	plain, err := obj.Decrypt(k.rsa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimsOf(t, plain, c, false)
+	// Its key removed: no claims, the failure named.
+	if _, err := l.Store.UpdateClient(ctx, c.ID, func(c *store.Client) error {
+		set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k.ec.PublicKey, KeyID: "enc-ec", Use: "enc"}}})
+		c.JWKS = string(set)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantJSONError(t, l, get(tok), "userinfo_encryption_key_missing", "invalid_request", http.StatusBadRequest)
+	_, tok = login(manage.ClientSpec{UserInfoEncAlg: "ECDH-ES", JWKSURI: gone.URL + "/jwks"})
+	wantJSONError(t, l, get(tok), "userinfo_encryption_keys_unreachable", "invalid_request", http.StatusBadRequest)
+
+	// Clients that registered nothing get JSON.
+	_, tok = login(manage.ClientSpec{})
+	if r := get(tok); r.header.Get("Content-Type") != "application/json" {
+		t.Fatalf("plain userinfo: %s", r.header.Get("Content-Type"))
+	}
+	wantJSONError(t, l, jsonCall(t, l, http.MethodPost, "/register", "", `{"redirect_uris":["`+clientCB+`"],"userinfo_encrypted_response_alg":"RSA1_5","jwks":`+k.jwks(t)+`}`),
+		"userinfo_encryption_unsupported", "invalid_client_metadata", http.StatusBadRequest)
+}

@@ -30,6 +30,9 @@ type clientRequest struct {
 	AuthorizationEncEnc    string          `json:"authorization_encrypted_response_enc"`
 	IDTokenEncAlg          string          `json:"id_token_encrypted_response_alg"`
 	IDTokenEncEnc          string          `json:"id_token_encrypted_response_enc"`
+	UserInfoAlg            string          `json:"userinfo_signed_response_alg"`
+	UserInfoEncAlg         string          `json:"userinfo_encrypted_response_alg"`
+	UserInfoEncEnc         string          `json:"userinfo_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
@@ -75,6 +78,9 @@ type clientPatch struct {
 	AuthorizationEncEnc    *string         `json:"authorization_encrypted_response_enc"`
 	IDTokenEncAlg          *string         `json:"id_token_encrypted_response_alg"`
 	IDTokenEncEnc          *string         `json:"id_token_encrypted_response_enc"`
+	UserInfoAlg            *string         `json:"userinfo_signed_response_alg"`
+	UserInfoEncAlg         *string         `json:"userinfo_encrypted_response_alg"`
+	UserInfoEncEnc         *string         `json:"userinfo_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
@@ -168,6 +174,9 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
 		IDTokenEncAlg:          req.IDTokenEncAlg,
 		IDTokenEncEnc:          req.IDTokenEncEnc,
+		UserInfoAlg:            req.UserInfoAlg,
+		UserInfoEncAlg:         req.UserInfoEncAlg,
+		UserInfoEncEnc:         req.UserInfoEncEnc,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
@@ -233,6 +242,9 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
 		IDTokenEncAlg:          req.IDTokenEncAlg,
 		IDTokenEncEnc:          req.IDTokenEncEnc,
+		UserInfoAlg:            req.UserInfoAlg,
+		UserInfoEncAlg:         req.UserInfoEncAlg,
+		UserInfoEncEnc:         req.UserInfoEncEnc,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,

@@ -10,4 +10,8 @@ const (
 	IDTokenEncryptionUnsupported     Name = "id_token_encryption_unsupported"
 	IDTokenEncryptionKeyMissing      Name = "id_token_encryption_key_missing"
 	IDTokenEncryptionKeysUnreachable Name = "id_token_encryption_keys_unreachable"
+	// Signed and encrypted userinfo answers (OpenID Connect Core §5.3.2).
+	UserInfoEncryptionUnsupported     Name = "userinfo_encryption_unsupported"
+	UserInfoEncryptionKeyMissing      Name = "userinfo_encryption_key_missing"
+	UserInfoEncryptionKeysUnreachable Name = "userinfo_encryption_keys_unreachable"
 )

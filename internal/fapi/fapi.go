@@ -193,6 +193,7 @@ func CheckMetadata(c *store.Client, offered []string) *catalog.Error {
 		{"id_token_signed_response_alg", c.IDTokenAlg},
 		{"authorization_signed_response_alg", c.AuthorizationAlg},
 		{"request_object_signing_alg", c.RequestObjectAlg},
+		{"userinfo_signed_response_alg", c.UserInfoAlg},
 	} {
 		if f.alg != "" && !AlgAllowed(f.alg) {
 			return catalog.New(catalog.FAPIMetadataAlg, "field", f.field, "alg", algText(f.alg), "offered", strings.Join(signs, ", "))

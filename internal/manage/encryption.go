@@ -24,6 +24,7 @@ func checkResponseEncryption(c *store.Client) error {
 	}{
 		{"authorization", &c.AuthorizationEncAlg, &c.AuthorizationEncEnc, catalog.JARMEncryptionUnsupported},
 		{"id_token", &c.IDTokenEncAlg, &c.IDTokenEncEnc, catalog.IDTokenEncryptionUnsupported},
+		{"userinfo", &c.UserInfoEncAlg, &c.UserInfoEncEnc, catalog.UserInfoEncryptionUnsupported},
 	} {
 		algField, encField := r.what+"_encrypted_response_alg", r.what+"_encrypted_response_enc"
 		alg, enc := *r.alg, *r.enc

@@ -118,6 +118,7 @@ func (p *Provider) fapiDiscovery(doc map[string]any) {
 	doc["request_object_signing_alg_values_supported"] = fapi.Algs
 	doc["dpop_signing_alg_values_supported"] = fapi.Algs
 	doc["id_token_signing_alg_values_supported"] = signs
+	doc["userinfo_signing_alg_values_supported"] = signs
 	doc["authorization_signing_alg_values_supported"] = signs
 	doc["require_pushed_authorization_requests"] = true
 }

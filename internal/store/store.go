@@ -379,6 +379,12 @@ type Client struct {
 	// §2): a nested JWT, as for JARM. "" alg: not encrypted.
 	IDTokenEncAlg string `json:"id_token_encrypted_response_alg,omitempty"`
 	IDTokenEncEnc string `json:"id_token_encrypted_response_enc,omitempty"`
+	// UserInfoAlg, UserInfoEncAlg and UserInfoEncEnc make userinfo answer
+	// with a JWT (OpenID Connect Core §5.3.2): signed with UserInfoAlg,
+	// then encrypted when UserInfoEncAlg is set; "" both: plain JSON.
+	UserInfoAlg    string `json:"userinfo_signed_response_alg,omitempty"`
+	UserInfoEncAlg string `json:"userinfo_encrypted_response_alg,omitempty"`
+	UserInfoEncEnc string `json:"userinfo_encrypted_response_enc,omitempty"`
 
 	// AuthorizationDetailsTypes are the authorization details types (RFC
 	// 9396 §10) the client may ask for; empty allows none.
