@@ -425,7 +425,7 @@ func TestJWKCache(t *testing.T) {
 	pub, _ := json.Marshal(jose.JSONWebKey{Key: &priv.PublicKey})
 	private, _ := json.Marshal(jose.JSONWebKey{Key: priv})
 	header := func(jwk []byte) string {
-		return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","typ":"dpop+jwt","jwk":` + string(jwk) + `}`)) + ".e30.c2ln"
+		return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","typ":"dpop+jwt","jwk":`+string(jwk)+`}`)) + ".e30.c2ln"
 	}
 	u := Use{Algs: []jose.SignatureAlgorithm{jose.ES256}, JWKs: NewJWKCache(1),
 		Names: Names{Malformed: catalog.DPoPProofMalformed, AlgNotAllowed: catalog.DPoPProofAlgorithm}}
