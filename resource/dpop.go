@@ -9,6 +9,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/dpop"
+	"github.com/lucid-auth/lucid/internal/fapi"
 )
 
 // DPoP (RFC 9449). A token bound to a key (cnf.jkt) is accepted only with
@@ -39,9 +40,25 @@ func WithPublicURL(origin string) Option {
 	return func(v *Verifier) { v.publicURL = strings.TrimSuffix(origin, "/") }
 }
 
+// WithFAPI2 holds DPoP proofs to the FAPI 2.0 Security Profile (§5.4.1):
+// only PS256, ES256 and EdDSA, with keys of at least 2048 bits (RSA) or
+// 224 bits (elliptic curves). A proof that breaks it is refused as
+// NameFAPIDPoPProofAlg or NameFAPIDPoPKeySize, before it is verified (its
+// jti is not remembered), and the DPoP challenge names only those
+// algorithms. Without it every algorithm of dpop.Algs is accepted.
+func WithFAPI2() Option { return func(v *Verifier) { v.fapi2 = true } }
+
+// proofAlgs are the algorithms DPoP proofs may be signed with.
+func (v *Verifier) proofAlgs() []string {
+	if v.fapi2 {
+		return fapi.Algs
+	}
+	return dpop.Algs
+}
+
 func (v *Verifier) setupDPoP() {
 	v.dpop = &dpop.Checker{
-		Verifier: dpop.NewShared(clientjwt.New(nil, v.now), nil),
+		Verifier: dpop.NewShared(clientjwt.New(nil, v.now), v.proofAlgs()),
 		Replay:   dpop.NewMemory(0, v.now),
 		Now:      v.now,
 	}
@@ -74,6 +91,11 @@ func (v *Verifier) binding(ctx context.Context, r *http.Request, token string, d
 	case !c.Bound():
 		return catalog.New(catalog.DPoPTokenNotBound)
 	}
+	if v.fapi2 {
+		if e := fapi.CheckProof(c.ClientID, r.Header.Values(dpop.Header)); e != nil {
+			return e
+		}
+	}
 	proof, e := v.dpop.Check(ctx, dpop.Request{
 		Proofs: r.Header.Values(dpop.Header), Method: r.Method, URL: v.requestURL(r),
 		AccessToken: token, Required: "a DPoP-bound token needs a proof",
@@ -102,8 +124,8 @@ func (v *Verifier) requestURL(r *http.Request) string {
 
 // dpopChallenge makes e's challenge DPoP, with the algorithms accepted
 // (RFC 9449 §7.1).
-func dpopChallenge(e *catalog.Error) *catalog.Error {
-	e.Algs = strings.Join(dpop.Algs, " ")
+func (v *Verifier) dpopChallenge(e *catalog.Error) *catalog.Error {
+	e.Algs = strings.Join(v.proofAlgs(), " ")
 	return e.WithChallenge(dpop.Scheme)
 }
 
@@ -121,19 +143,19 @@ func (v *Verifier) verifyRequest(w http.ResponseWriter, r *http.Request) (*Claim
 	token, dpopScheme, e := v.requestToken(w, r)
 	if e != nil {
 		if dpopScheme {
-			dpopChallenge(e)
+			v.dpopChallenge(e)
 		}
 		return nil, e
 	}
 	c, e := v.verify(r.Context(), token)
 	if e != nil {
 		if dpopScheme && e.Status() < 500 {
-			dpopChallenge(e)
+			v.dpopChallenge(e)
 		}
 		return nil, e
 	}
 	if e := v.binding(r.Context(), r, token, dpopScheme, c); e != nil {
-		return c, dpopChallenge(e)
+		return c, v.dpopChallenge(e)
 	}
 	return c, nil
 }

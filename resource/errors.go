@@ -56,6 +56,12 @@ const (
 	NameDPoPTokenKeyMismatch = "dpop_token_key_mismatch"
 	NameDPoPTokenAsBearer    = "dpop_token_as_bearer"
 	NameDPoPTokenNotBound    = "dpop_token_not_bound"
+
+	// FAPI 2.0 Security Profile §5.4.1, with WithFAPI2: a DPoP proof
+	// signed with another algorithm than PS256, ES256 or EdDSA, or with
+	// a key that is too small.
+	NameFAPIDPoPProofAlg = "fapi_dpop_proof_alg"
+	NameFAPIDPoPKeySize  = "fapi_dpop_key_size"
 )
 
 // names lists every Name constant, for the test that keeps them in step
@@ -71,6 +77,7 @@ var names = []string{
 	NameDPoPProofMethod, NameDPoPProofURL, NameDPoPProofFuture, NameDPoPProofTooOld,
 	NameDPoPProofReused, NameDPoPProofATHMissing, NameDPoPProofATHMismatch,
 	NameDPoPTokenKeyMismatch, NameDPoPTokenAsBearer, NameDPoPTokenNotBound,
+	NameFAPIDPoPProofAlg, NameFAPIDPoPKeySize,
 }
 
 // Sentinel errors for errors.Is. An *Error matches the sentinel of its

@@ -95,6 +95,8 @@ type Verifier struct {
 	// dpop checks DPoP proofs; publicURL is the API's origin for htu.
 	dpop      *dpop.Checker
 	publicURL string
+	// fapi2 holds DPoP proofs to the FAPI 2.0 Security Profile (WithFAPI2).
+	fapi2 bool
 }
 
 // Option configures a Verifier.

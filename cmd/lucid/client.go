@@ -99,6 +99,11 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&spec.AuthorizationAlg, "authorization-response-alg", "", "algorithm of JWT-secured authorization responses (response_mode jwt, query.jwt…): RS256, ES256 or EdDSA (default RS256)")
 	fs.StringVar(&spec.AuthorizationEncAlg, "authorization-encrypted-response-alg", "", "encrypt JWT-secured authorization responses to the client's key (jwks/jwks-uri, use enc): RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW (default: not encrypted)")
 	fs.StringVar(&spec.AuthorizationEncEnc, "authorization-encrypted-response-enc", "", "content encryption of encrypted authorization responses: A128GCM, A256GCM or A128CBC-HS256 (default A128CBC-HS256)")
+	fs.StringVar(&spec.IDTokenEncAlg, "id-token-encrypted-response-alg", "", "encrypt ID tokens (signed, then encrypted) to the client's key (jwks/jwks-uri, use enc): RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW (default: not encrypted)")
+	fs.StringVar(&spec.IDTokenEncEnc, "id-token-encrypted-response-enc", "", "content encryption of encrypted ID tokens: A128GCM, A256GCM or A128CBC-HS256 (default A128CBC-HS256)")
+	fs.StringVar(&spec.UserInfoAlg, "userinfo-signed-response-alg", "", "userinfo answers a JWT signed with RS256, ES256 or EdDSA (default: plain JSON)")
+	fs.StringVar(&spec.UserInfoEncAlg, "userinfo-encrypted-response-alg", "", "userinfo answers encrypted to the client's key (signed first with --userinfo-signed-response-alg): RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW")
+	fs.StringVar(&spec.UserInfoEncEnc, "userinfo-encrypted-response-enc", "", "content encryption of encrypted userinfo answers: A128GCM, A256GCM or A128CBC-HS256 (default A128CBC-HS256)")
 	fs.StringVar(&jwksFile, "jwks-file", "", "JWK set of the client's public keys, for private_key_jwt or self_signed_tls_client_auth (`FILE`, - for stdin)")
 	fs.StringVar(&spec.JWKSURI, "jwks-uri", "", "URL of the client's JWK set, for private_key_jwt")
 	fs.StringVar(&spec.RequestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, HS256, HS384, HS512 (client_secret_jwt clients only), or none for unsigned request objects (default: any signed alg)")
@@ -237,6 +242,15 @@ func printClient(w io.Writer, c manage.ClientView) error {
 	if c.AuthorizationEncAlg != "" {
 		kv = append(kv, [2]string{"Authorization response encryption", c.AuthorizationEncAlg + " " + c.AuthorizationEncEnc})
 	}
+	if c.IDTokenEncAlg != "" {
+		kv = append(kv, [2]string{"ID token encryption", c.IDTokenEncAlg + " " + c.IDTokenEncEnc})
+	}
+	if c.UserInfoAlg != "" {
+		kv = append(kv, [2]string{"Userinfo signing alg", c.UserInfoAlg})
+	}
+	if c.UserInfoEncAlg != "" {
+		kv = append(kv, [2]string{"Userinfo encryption", c.UserInfoEncAlg + " " + c.UserInfoEncEnc})
+	}
 	if c.RequestObjectAlg != "" {
 		kv = append(kv, [2]string{"Request object alg", c.RequestObjectAlg})
 	}
@@ -341,18 +355,19 @@ func originFlags(l listFlag) listFlag {
 
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
-		addRedirect, rmRedirect, addPost, rmPost   listFlag
-		addOrigin, rmOrigin                        listFlag
-		addGrant, rmGrant, addResp, rmResp         listFlag
-		addScope, rmScope, addAud, rmAud           listFlag
-		addDetail, rmDetail                        listFlag
-		format                                     string
-		name, method, alg, jwksFile, jwksURI       string
-		requestObjectAlg, authzAlg                 string
-		authzEncAlg, authzEncEnc                   string
-		pkce, alwaysRefresh, skipConsent, disabled bool
-		requirePAR, fapi2                          bool
-		fsRef                                      *flag.FlagSet
+		addRedirect, rmRedirect, addPost, rmPost     listFlag
+		addOrigin, rmOrigin                          listFlag
+		addGrant, rmGrant, addResp, rmResp           listFlag
+		addScope, rmScope, addAud, rmAud             listFlag
+		addDetail, rmDetail                          listFlag
+		format                                       string
+		name, method, alg, jwksFile, jwksURI         string
+		requestObjectAlg, authzAlg                   string
+		authzEncAlg, authzEncEnc, idEncAlg, idEncEnc string
+		uiAlg, uiEncAlg, uiEncEnc                    string
+		pkce, alwaysRefresh, skipConsent, disabled   bool
+		requirePAR, fapi2                            bool
+		fsRef                                        *flag.FlagSet
 	)
 	var pf policyFlags
 	var chf channelFlags
@@ -381,6 +396,11 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&jwksURI, "jwks-uri", "", "replace the JWK set URL")
 		fs.StringVar(&authzEncAlg, "authorization-encrypted-response-alg", "", "encrypt authorization responses: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, or empty to stop")
 		fs.StringVar(&authzEncEnc, "authorization-encrypted-response-enc", "", "their content encryption: A128GCM, A256GCM or A128CBC-HS256 (empty: A128CBC-HS256)")
+		fs.StringVar(&idEncAlg, "id-token-encrypted-response-alg", "", "encrypt ID tokens: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, or empty to stop")
+		fs.StringVar(&idEncEnc, "id-token-encrypted-response-enc", "", "their content encryption: A128GCM, A256GCM or A128CBC-HS256 (empty: A128CBC-HS256)")
+		fs.StringVar(&uiAlg, "userinfo-signed-response-alg", "", "userinfo answers a JWT signed with RS256, ES256 or EdDSA, or empty for JSON")
+		fs.StringVar(&uiEncAlg, "userinfo-encrypted-response-alg", "", "encrypt userinfo answers: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, or empty to stop")
+		fs.StringVar(&uiEncEnc, "userinfo-encrypted-response-enc", "", "their content encryption: A128GCM, A256GCM or A128CBC-HS256 (empty: A128CBC-HS256)")
 		fs.StringVar(&requestObjectAlg, "request-object-alg", "", "request_object_signing_alg: RS256, PS256, ES256, EdDSA, HS256, HS384, HS512 (client_secret_jwt only), none, or empty for any signed alg")
 		fs.BoolVar(&alwaysRefresh, "always-refresh", false, "issue a refresh token even without offline_access")
 		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
@@ -423,6 +443,11 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	str("authorization-response-alg", authzAlg, &p.AuthorizationAlg)
 	str("authorization-encrypted-response-alg", authzEncAlg, &p.AuthorizationEncAlg)
 	str("authorization-encrypted-response-enc", authzEncEnc, &p.AuthorizationEncEnc)
+	str("id-token-encrypted-response-alg", idEncAlg, &p.IDTokenEncAlg)
+	str("id-token-encrypted-response-enc", idEncEnc, &p.IDTokenEncEnc)
+	str("userinfo-signed-response-alg", uiAlg, &p.UserInfoAlg)
+	str("userinfo-encrypted-response-alg", uiEncAlg, &p.UserInfoEncAlg)
+	str("userinfo-encrypted-response-enc", uiEncEnc, &p.UserInfoEncEnc)
 	str("request-object-alg", requestObjectAlg, &p.RequestObjectAlg)
 	str("jwks-uri", jwksURI, &p.JWKSURI)
 	str("access-token-format", format, &p.AccessTokenFormat)

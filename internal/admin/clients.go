@@ -28,6 +28,11 @@ type clientRequest struct {
 	AuthorizationAlg       string          `json:"authorization_signed_response_alg"`
 	AuthorizationEncAlg    string          `json:"authorization_encrypted_response_alg"`
 	AuthorizationEncEnc    string          `json:"authorization_encrypted_response_enc"`
+	IDTokenEncAlg          string          `json:"id_token_encrypted_response_alg"`
+	IDTokenEncEnc          string          `json:"id_token_encrypted_response_enc"`
+	UserInfoAlg            string          `json:"userinfo_signed_response_alg"`
+	UserInfoEncAlg         string          `json:"userinfo_encrypted_response_alg"`
+	UserInfoEncEnc         string          `json:"userinfo_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
 	RequestObjectAlg       string          `json:"request_object_signing_alg"`
@@ -71,6 +76,11 @@ type clientPatch struct {
 	AuthorizationAlg       *string         `json:"authorization_signed_response_alg"`
 	AuthorizationEncAlg    *string         `json:"authorization_encrypted_response_alg"`
 	AuthorizationEncEnc    *string         `json:"authorization_encrypted_response_enc"`
+	IDTokenEncAlg          *string         `json:"id_token_encrypted_response_alg"`
+	IDTokenEncEnc          *string         `json:"id_token_encrypted_response_enc"`
+	UserInfoAlg            *string         `json:"userinfo_signed_response_alg"`
+	UserInfoEncAlg         *string         `json:"userinfo_encrypted_response_alg"`
+	UserInfoEncEnc         *string         `json:"userinfo_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"` // null clears
 	JWKSURI                *string         `json:"jwks_uri"`
 	RequestObjectAlg       *string         `json:"request_object_signing_alg"`
@@ -162,6 +172,11 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		AuthorizationEncAlg:    req.AuthorizationEncAlg,
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
+		IDTokenEncAlg:          req.IDTokenEncAlg,
+		IDTokenEncEnc:          req.IDTokenEncEnc,
+		UserInfoAlg:            req.UserInfoAlg,
+		UserInfoEncAlg:         req.UserInfoEncAlg,
+		UserInfoEncEnc:         req.UserInfoEncEnc,
 		JWKS:                   jwks,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
@@ -225,6 +240,11 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		AuthorizationAlg:       req.AuthorizationAlg,
 		AuthorizationEncAlg:    req.AuthorizationEncAlg,
 		AuthorizationEncEnc:    req.AuthorizationEncEnc,
+		IDTokenEncAlg:          req.IDTokenEncAlg,
+		IDTokenEncEnc:          req.IDTokenEncEnc,
+		UserInfoAlg:            req.UserInfoAlg,
+		UserInfoEncAlg:         req.UserInfoEncAlg,
+		UserInfoEncEnc:         req.UserInfoEncEnc,
 		JWKSURI:                req.JWKSURI,
 		RequestObjectAlg:       req.RequestObjectAlg,
 		AlwaysRefresh:          req.AlwaysRefresh,

@@ -64,15 +64,75 @@ var fapiEntries = []Entry{
 		OperatorFix: []string{fapiOff},
 		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{PAR, Authorize}},
 	{Name: FAPIDPoPProofAlg, Error: "invalid_dpop_proof", Status: http.StatusBadRequest, Title: "DPoP proof algorithm not allowed by FAPI 2.0",
-		Description: "FAPI 2.0 Security Profile §5.4.1: client {client_id} sent a DPoP proof signed with {alg}, but under the profile only PS256, ES256 and EdDSA are accepted. Nothing was issued.",
+		Description: "FAPI 2.0 Security Profile §5.4.1: a DPoP proof for client {client_id} is signed with {alg}, but under the profile only PS256, ES256 and EdDSA proofs are accepted, at the token and pushed authorization request endpoints as at userinfo and at APIs that enforce the profile. The request was refused.",
 		Causes: []string{
 			"The client's DPoP key is an RSA key used with RS256, the default of many libraries.",
+			"The client signs its token requests' proofs correctly but uses another library, or another key, for the proofs it sends to APIs.",
 		},
 		ClientFix: []string{
-			"Make DPoP proofs with an ES256 (P-256) or EdDSA (Ed25519) key, or use PS256 with the RSA key.",
+			"Make DPoP proofs with an ES256 (P-256) or EdDSA (Ed25519) key, or use PS256 with the RSA key, for every request that carries a proof.",
+		},
+		OperatorFix: []string{fapiOff, "An API built on Lucid's resource library refuses these proofs only when it was built with resource.WithFAPI2()."},
+		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token, PAR, UserInfo, Resource}},
+	{Name: FAPIDPoPKeySize, Error: "invalid_dpop_proof", Status: http.StatusBadRequest, Title: "DPoP key too small for FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: a DPoP proof for client {client_id} carries {key}. The request was refused.",
+		Causes: []string{
+			"The client generated its DPoP key with a library default or an old setting (RSA 1024 bits).",
+		},
+		ClientFix: []string{
+			"Make a new DPoP key: P-256 (ES256) or Ed25519 (EdDSA), or RSA of at least 2048 bits (PS256), and bind new tokens to it (a refresh with the new key's proof).",
 		},
 		OperatorFix: []string{fapiOff},
-		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token, PAR}},
+		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token, PAR, UserInfo, Resource}},
+	{Name: FAPIClientAssertionKeySize, Error: "invalid_client", Status: http.StatusUnauthorized, Title: "Client key too small for FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: the client assertion of client {client_id} would be verified with {key}. It was not used.",
+		Causes: []string{
+			"The key served at the client's jwks_uri, or registered before the client came under the profile, is a short RSA key.",
+		},
+		ClientFix: []string{
+			"Sign with a P-256 (ES256), Ed25519 (EdDSA) or RSA key of at least 2048 bits (PS256), publish it in the jwks_uri (or register it), and remove the short key.",
+		},
+		OperatorFix: []string{
+			"Register the client's new keys: `lucid client update ID --jwks-file keys.json`.",
+			fapiOff,
+		},
+		Spec: "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token, PAR, Introspect, Revoke}},
+	{Name: FAPIRequestObjectKeySize, Error: "invalid_request_object", Status: http.StatusBadRequest, Title: "Request object key too small for FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: the request object of client {client_id} would be verified with {key}. Nothing of it was used.",
+		Causes: []string{
+			"The key served at the client's jwks_uri, or registered before the client came under the profile, is a short RSA key.",
+		},
+		ClientFix: []string{
+			"Sign request objects with a P-256 (ES256), Ed25519 (EdDSA) or RSA key of at least 2048 bits (PS256), and publish only such keys.",
+		},
+		OperatorFix: []string{fapiOff},
+		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{PAR, Authorize}},
+	{Name: FAPIJWTBearerAlg, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "JWT bearer assertion algorithm not allowed by FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: client {client_id} presented a JWT bearer assertion (RFC 7523 §2.1) signed with {alg}, but under the profile only PS256, ES256 and EdDSA are accepted. Nothing was issued.",
+		Causes: []string{
+			"The trusted issuer signs its tokens with RS256 (many identity providers and Kubernetes do by default), and the client presenting them is under the profile.",
+		},
+		ClientFix: []string{
+			"Present assertions the issuer signs with PS256, ES256 or EdDSA.",
+		},
+		OperatorFix: []string{
+			"Have the issuer sign with an allowed algorithm (for Kubernetes, an EC service account signing key), or present its assertions with a client that is not under the profile.",
+			fapiOff,
+		},
+		Spec: "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token}},
+	{Name: FAPIJWTBearerKeySize, Error: "invalid_grant", Status: http.StatusBadRequest, Title: "JWT bearer issuer key too small for FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: the JWT bearer assertion client {client_id} presented would be verified with {key}. Nothing was issued.",
+		Causes: []string{
+			"The trusted issuer still publishes, and signs with, a short RSA key.",
+		},
+		ClientFix: []string{
+			"Present assertions signed with a key of the issuer that is at least 2048 bits (RSA) or 224 bits (elliptic curve).",
+		},
+		OperatorFix: []string{
+			"Have the issuer rotate to a longer key, or present its assertions with a client that is not under the profile.",
+			fapiOff,
+		},
+		Spec: "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Token}},
 	{Name: FAPISenderConstraint, Error: "invalid_request", Status: http.StatusBadRequest, Title: "FAPI 2.0 needs sender-constrained tokens",
 		Description: "FAPI 2.0 Security Profile §5.3.2.1: client {client_id} asked for tokens with neither a DPoP proof nor a TLS client certificate to bind them to, and under the profile every access token is sender-constrained. Nothing was issued.",
 		Causes: []string{
@@ -138,6 +198,18 @@ var fapiEntries = []Entry{
 		},
 		OperatorFix: []string{
 			"Give the client `--id-token-alg ES256` (or EdDSA) and the same for the other algorithms, or create it without `--fapi2`.",
+		},
+		Spec: "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Register, Admin}},
+	{Name: FAPIMetadataKeySize, Error: "invalid_client_metadata", Status: http.StatusBadRequest, Title: "Client key too small for FAPI 2.0",
+		Description: "FAPI 2.0 Security Profile §5.4.1: a client under the profile cannot register key {kid}, {key}. Nothing was changed.",
+		Causes: []string{
+			"The key set was generated with an old default (RSA 1024 bits), or kept from before the client came under the profile.",
+		},
+		ClientFix: []string{
+			"Register only P-256 (ES256), Ed25519 (EdDSA) or RSA keys of at least 2048 bits, for signatures and for encryption alike.",
+		},
+		OperatorFix: []string{
+			"Give the client a key set without the short key (`--jwks-file keys.json`), or create it without `--fapi2`.",
 		},
 		Spec: "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{Register, Admin}},
 }

@@ -13,4 +13,10 @@ const (
 	FAPIPKCERequired            Name = "fapi_pkce_required"
 	FAPIMetadataAuthMethod      Name = "fapi_client_metadata_auth_method"
 	FAPIMetadataAlg             Name = "fapi_client_metadata_alg"
+	FAPIMetadataKeySize         Name = "fapi_client_metadata_key_size"
+	FAPIClientAssertionKeySize  Name = "fapi_client_assertion_key_size"
+	FAPIRequestObjectKeySize    Name = "fapi_request_object_key_size"
+	FAPIDPoPKeySize             Name = "fapi_dpop_key_size"
+	FAPIJWTBearerAlg            Name = "fapi_jwt_bearer_alg"
+	FAPIJWTBearerKeySize        Name = "fapi_jwt_bearer_key_size"
 )

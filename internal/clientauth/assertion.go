@@ -9,6 +9,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -74,6 +75,7 @@ func (a *Authenticator) verifyAssertion(ctx context.Context, c *store.Client, as
 		u.Audiences, u.AudienceText = []string{a.issuer}, a.issuer+" (the issuer)"
 		u.Names.AudienceInvalid = catalog.FAPIClientAssertionAudience
 		u.AudienceString = true
+		u.KeyCheck = fapi.KeyRule(catalog.FAPIClientAssertionKeySize, c.ID)
 	}
 	u.ReplayNamespace = c.ID
 	u.Context = []any{"client_id", c.ID}

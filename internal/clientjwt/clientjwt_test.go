@@ -414,3 +414,35 @@ func TestUnsigned(t *testing.T) {
 		t.Fatalf("unsigned under a use without AllowNone: %v", e)
 	}
 }
+
+// TestJWKCache: a key read once is handed out again for the same text,
+// shared; a text that is not a public key is never kept.
+func TestJWKCache(t *testing.T) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := json.Marshal(jose.JSONWebKey{Key: &priv.PublicKey})
+	private, _ := json.Marshal(jose.JSONWebKey{Key: priv})
+	header := func(jwk []byte) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","typ":"dpop+jwt","jwk":`+string(jwk)+`}`)) + ".e30.c2ln"
+	}
+	u := Use{Algs: []jose.SignatureAlgorithm{jose.ES256}, JWKs: NewJWKCache(1),
+		Names: Names{Malformed: catalog.DPoPProofMalformed, AlgNotAllowed: catalog.DPoPProofAlgorithm}}
+	a, e := Parse(header(pub), &u)
+	if e != nil {
+		t.Fatal(e)
+	}
+	b, e := Parse(header(pub), &u)
+	if e != nil || a.JWK != b.JWK {
+		t.Fatalf("the same key text read twice: %v, shared %v", e, a.JWK == b.JWK)
+	}
+	for range 2 {
+		if _, e := Parse(header(private), &u); e == nil || e.Name() != catalog.DPoPProofMalformed {
+			t.Fatalf("a private jwk: %v", e)
+		}
+	}
+	if _, ok := u.JWKs.get(private); ok {
+		t.Fatal("a private jwk was kept")
+	}
+}

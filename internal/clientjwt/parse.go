@@ -197,13 +197,18 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		return malformed("the JWS structure or its signature encoding is invalid")
 	}
 	if raw, ok := hdr["jwk"]; ok {
-		// go-jose reads the key (and checks an EC point is on its curve);
-		// private or symmetric material is refused.
-		var k jose.JSONWebKey
-		if err := k.UnmarshalJSON(raw); err != nil || !k.Valid() || !k.IsPublic() {
-			return malformed("the header's jwk is not a public key")
+		if k, ok := u.JWKs.get(raw); ok {
+			t.JWK = k
+		} else {
+			// go-jose reads the key (and checks an EC point is on its
+			// curve); private or symmetric material is refused.
+			var k jose.JSONWebKey
+			if err := k.UnmarshalJSON(raw); err != nil || !k.Valid() || !k.IsPublic() {
+				return malformed("the header's jwk is not a public key")
+			}
+			t.JWK = &k
+			u.JWKs.put(raw, &k)
 		}
-		t.JWK = &k
 	}
 	t.signed = []byte(s[:len(parts[0])+1+len(parts[1])])
 	t.sig = sig

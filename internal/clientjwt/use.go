@@ -94,6 +94,15 @@ type Use struct {
 	// (a client id, an issuer); the jti is then required.
 	ReplayNamespace string
 
+	// JWKs, when set, keeps the embedded keys read (JWKCache), shared by
+	// every copy of the use.
+	JWKs *JWKCache
+
+	// KeyCheck, when set, judges the public key chosen to verify the
+	// signature before it is used (the FAPI 2.0 key sizes, fapi.KeyRule);
+	// its refusal is the answer. Shared secrets are not shown to it.
+	KeyCheck func(jose.JSONWebKey) *catalog.Error
+
 	// Context are key/value pairs added to every failure of this use,
 	// such as "client_id", c.ID.
 	Context []any

@@ -93,6 +93,11 @@ func (v *Verifier) verifySignature(ctx context.Context, t *Token, u *Use, src Ke
 		}
 		key = fit[0]
 	}
+	if u.KeyCheck != nil {
+		if e := u.KeyCheck(key); e != nil {
+			return e
+		}
+	}
 	kid := orNoKid(key.KeyID)
 	if rk, ok := key.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < MinRSABits {
 		return u.fail(u.Names.AlgNotAllowed,

@@ -1,8 +1,17 @@
 package fapi
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -58,13 +67,13 @@ func TestRuntimeChecks(t *testing.T) {
 		{"request object none", CheckRequestObjectAlg("c", "none"), catalog.FAPIRequestObjectAlg},
 		{"request object RS256", CheckRequestObjectAlg("c", "RS256"), catalog.FAPIRequestObjectAlg},
 		{"request object PS256", CheckRequestObjectAlg("c", "PS256"), ""},
-		{"no proof", CheckProofAlg("c", nil), ""},
-		{"ES256 proof", CheckProofAlg("c", []string{jws(`{"alg":"ES256","typ":"dpop+jwt"}`)}), ""},
-		{"RS256 proof", CheckProofAlg("c", []string{jws(`{"alg":"RS256","typ":"dpop+jwt"}`)}), catalog.FAPIDPoPProofAlg},
-		{"RS256 proof second", CheckProofAlg("c", []string{jws(`{"alg":"ES256"}`), jws(`{"alg":"RS256"}`)}), catalog.FAPIDPoPProofAlg},
+		{"no proof", CheckProof("c", nil), ""},
+		{"ES256 proof", CheckProof("c", []string{jws(`{"alg":"ES256","typ":"dpop+jwt"}`)}), ""},
+		{"RS256 proof", CheckProof("c", []string{jws(`{"alg":"RS256","typ":"dpop+jwt"}`)}), catalog.FAPIDPoPProofAlg},
+		{"RS256 proof second", CheckProof("c", []string{jws(`{"alg":"ES256"}`), jws(`{"alg":"RS256"}`)}), catalog.FAPIDPoPProofAlg},
 		// Unreadable proofs are the DPoP checker's to name.
-		{"garbage proof", CheckProofAlg("c", []string{"not a jwt"}), ""},
-		{"proof without alg", CheckProofAlg("c", []string{jws(`{"typ":"dpop+jwt"}`)}), ""},
+		{"garbage proof", CheckProof("c", []string{"not a jwt"}), ""},
+		{"proof without alg", CheckProof("c", []string{jws(`{"typ":"dpop+jwt"}`)}), ""},
 	} {
 		if got := name(tc.err); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.what, got, tc.want)
@@ -137,5 +146,72 @@ func TestHeaderAlg(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("HeaderAlg(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestKeySizes: §5.4.1 items 2 and 3 for DPoP proofs' embedded keys,
+// keys chosen to verify a JWT, and registered key sets.
+func TestKeySizes(t *testing.T) {
+	rsaKey := func(bits int) *rsa.PrivateKey {
+		k, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	short, long := rsaKey(1024), rsaKey(2048)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk := func(k any) string {
+		b, err := json.Marshal(jose.JSONWebKey{Key: k, KeyID: "k1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	proof := func(alg string, k any) string {
+		return jws(`{"typ":"dpop+jwt","alg":"` + alg + `","jwk":` + jwk(k) + `}`)
+	}
+	rule := KeyRule(catalog.FAPIClientAssertionKeySize, "c")
+	for _, tc := range []struct {
+		what string
+		err  *catalog.Error
+		want catalog.Name
+	}{
+		{"proof PS256, 2048-bit key", CheckProof("c", []string{proof("PS256", &long.PublicKey)}), ""},
+		{"proof PS256, 1024-bit key", CheckProof("c", []string{proof("PS256", &short.PublicKey)}), catalog.FAPIDPoPKeySize},
+		{"proof RS256, 1024-bit key: the alg first", CheckProof("c", []string{proof("RS256", &short.PublicKey)}), catalog.FAPIDPoPProofAlg},
+		{"proof ES256", CheckProof("c", []string{proof("ES256", &ec.PublicKey)}), ""},
+		{"proof EdDSA", CheckProof("c", []string{proof("EdDSA", edPub)}), ""},
+		{"proof with an unreadable jwk", CheckProof("c", []string{jws(`{"alg":"ES256","jwk":{"kty":"EC"}}`)}), ""},
+		{"verification key 1024 bits", rule(jose.JSONWebKey{Key: &short.PublicKey, KeyID: "old"}), catalog.FAPIClientAssertionKeySize},
+		{"verification key 2048 bits", rule(jose.JSONWebKey{Key: &long.PublicKey}), ""},
+		{"verification key P-256", rule(jose.JSONWebKey{Key: &ec.PublicKey}), ""},
+		{"registered short key", CheckMetadata(&store.Client{TokenEndpointAuthMethod: store.AuthPrivateKeyJWT,
+			JWKS: `{"keys":[` + jwk(&ec.PublicKey) + `,` + jwk(&short.PublicKey) + `]}`}, nil), catalog.FAPIMetadataKeySize},
+		{"registered long keys", CheckMetadata(&store.Client{TokenEndpointAuthMethod: store.AuthPrivateKeyJWT,
+			JWKS: `{"keys":[` + jwk(&ec.PublicKey) + `,` + jwk(&long.PublicKey) + `]}`}, nil), ""},
+	} {
+		if got := name(tc.err); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.what, got, tc.want)
+		}
+	}
+	if why := KeyTooSmall(&short.PublicKey); !strings.Contains(why, "1024-bit RSA") || !strings.Contains(why, "§5.4.1 item 2") {
+		t.Errorf("KeyTooSmall of a 1024-bit key: %q", why)
+	}
+	// A P-224 key (which go-jose does not read) is below nothing; the
+	// rule still names the curve size for curves it could meet.
+	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := KeyTooSmall(&p224.PublicKey); why != "" {
+		t.Errorf("a 224-bit curve is the minimum, not below it: %q", why)
 	}
 }

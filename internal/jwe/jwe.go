@@ -133,6 +133,23 @@ func Encrypt(payload string, k jose.JSONWebKey, alg, enc string) (string, error)
 	return obj.CompactSerialize()
 }
 
+// EncryptJSON encrypts payload, a JSON document that is not a JWT (the
+// claims of a userinfo answer encrypted without being signed, OpenID
+// Connect Core §5.3.2), to key k with alg and enc: a compact JWE without
+// cty.
+func EncryptJSON(payload []byte, k jose.JSONWebKey, alg, enc string) (string, error) {
+	e, err := jose.NewEncrypter(jose.ContentEncryption(EncOrDefault(enc)),
+		jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: k.Key, KeyID: k.KeyID}, nil)
+	if err != nil {
+		return "", fmt.Errorf("jwe: encrypter for %s/%s: %w", alg, enc, err)
+	}
+	obj, err := e.Encrypt(payload)
+	if err != nil {
+		return "", fmt.Errorf("jwe: encrypt: %w", err)
+	}
+	return obj.CompactSerialize()
+}
+
 func kind(k jose.JSONWebKey) string {
 	switch t := k.Key.(type) {
 	case *rsa.PublicKey:

@@ -38,6 +38,11 @@ type ClientSpec struct {
 	AuthorizationAlg       string   // JARM responses; "" is RS256
 	AuthorizationEncAlg    string   // encrypted JARM responses (RSA-OAEP-256, ECDH-ES…); "" not encrypted
 	AuthorizationEncEnc    string   // their content encryption; "" is A128CBC-HS256 when an alg is set
+	IDTokenEncAlg          string   // encrypted ID tokens (OIDC Core §10.2), the same algorithms; "" not encrypted
+	IDTokenEncEnc          string   // their content encryption; "" is A128CBC-HS256 when an alg is set
+	UserInfoAlg            string   // userinfo answers a signed JWT (RS256, ES256, EdDSA); "" JSON
+	UserInfoEncAlg         string   // userinfo answers encrypted (signed first when UserInfoAlg is set)
+	UserInfoEncEnc         string   // their content encryption; "" is A128CBC-HS256 when an alg is set
 	JWKS                   string   // a JWK set, for private_key_jwt
 	JWKSURI                string   // or where to fetch it
 	RequestObjectAlg       string   // request_object_signing_alg; "" any signed alg
@@ -88,6 +93,11 @@ type ClientPatch struct {
 	AuthorizationAlg       *string
 	AuthorizationEncAlg    *string // "" stops encrypting (and clears the enc unless given)
 	AuthorizationEncEnc    *string
+	IDTokenEncAlg          *string // "" stops encrypting ID tokens (and clears the enc unless given)
+	IDTokenEncEnc          *string
+	UserInfoAlg            *string
+	UserInfoEncAlg         *string // "" stops encrypting userinfo (and clears the enc unless given)
+	UserInfoEncEnc         *string
 	JWKS                   *string
 	JWKSURI                *string
 	RequestObjectAlg       *string
@@ -152,6 +162,11 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		AuthorizationAlg:          spec.AuthorizationAlg,
 		AuthorizationEncAlg:       spec.AuthorizationEncAlg,
 		AuthorizationEncEnc:       spec.AuthorizationEncEnc,
+		IDTokenEncAlg:             spec.IDTokenEncAlg,
+		IDTokenEncEnc:             spec.IDTokenEncEnc,
+		UserInfoAlg:               spec.UserInfoAlg,
+		UserInfoEncAlg:            spec.UserInfoEncAlg,
+		UserInfoEncEnc:            spec.UserInfoEncEnc,
 		JWKS:                      spec.JWKS,
 		JWKSURI:                   spec.JWKSURI,
 		CertIdentity:              spec.CertIdentity,
@@ -296,6 +311,11 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	if len(c.Scopes) == 0 {
 		return invalid("scopes", "at least one scope is required")
 	}
+	if c.UserInfoAlg != "" {
+		if err := checkOneOf("userinfo_signed_response_alg", c.UserInfoAlg, knownAlgs); err != nil {
+			return err
+		}
+	}
 	if err := checkOneOf("id_token_signed_response_alg", c.IDTokenAlg, knownAlgs); err != nil {
 		return err
 	}
@@ -357,7 +377,7 @@ func normalizeClient(c *store.Client, pkce *bool) error {
 	// So do responses encrypted to the client (JARM §2.3).
 	// So do CIBA requests signed by the client (CIBA Core §7.1.1).
 	signsRequests := c.RequestObjectAlg != "" && c.RequestObjectAlg != "none" || signsBackchannel(c)
-	encrypts := c.AuthorizationEncAlg != ""
+	encrypts := c.AuthorizationEncAlg != "" || c.IDTokenEncAlg != "" || c.UserInfoEncAlg != ""
 	if keyMethod(c.TokenEndpointAuthMethod) || (signsRequests || encrypts) && (c.JWKS != "" || c.JWKSURI != "") {
 		switch {
 		case c.JWKS == "" && c.JWKSURI == "":
@@ -429,6 +449,17 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.AuthorizationEncEnc == nil {
 			c.AuthorizationEncEnc = ""
 		}
+		set(&c.IDTokenEncAlg, p.IDTokenEncAlg)
+		set(&c.IDTokenEncEnc, p.IDTokenEncEnc)
+		if p.IDTokenEncAlg != nil && *p.IDTokenEncAlg == "" && p.IDTokenEncEnc == nil {
+			c.IDTokenEncEnc = ""
+		}
+		set(&c.UserInfoAlg, p.UserInfoAlg)
+		set(&c.UserInfoEncAlg, p.UserInfoEncAlg)
+		set(&c.UserInfoEncEnc, p.UserInfoEncEnc)
+		if p.UserInfoEncAlg != nil && *p.UserInfoEncAlg == "" && p.UserInfoEncEnc == nil {
+			c.UserInfoEncEnc = ""
+		}
 		set(&c.JWKS, p.JWKS)
 		set(&c.JWKSURI, p.JWKSURI)
 		if p.CertIdentity != nil {
@@ -459,13 +490,15 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 			c.JWTBearer = p.JWTBearer
 		}
 		if p.AuthMethod != nil && !keyMethod(*p.AuthMethod) && p.JWKS == nil && p.JWKSURI == nil &&
-			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" && !signsBackchannel(c) {
+			(c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && c.AuthorizationEncAlg == "" && c.IDTokenEncAlg == "" && c.UserInfoEncAlg == "" && !signsBackchannel(c) {
 			// Leaving private_key_jwt: its keys no longer apply, unless
 			// they sign request objects or receive encrypted responses.
 			c.JWKS, c.JWKSURI = "", ""
 		}
-		if p.AuthorizationEncAlg != nil && *p.AuthorizationEncAlg == "" && p.JWKS == nil && p.JWKSURI == nil &&
-			!keyMethod(c.TokenEndpointAuthMethod) && (c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") {
+		off := func(p *string) bool { return p != nil && *p == "" }
+		turnedOff := off(p.AuthorizationEncAlg) || off(p.IDTokenEncAlg) || off(p.UserInfoEncAlg)
+		if turnedOff && c.AuthorizationEncAlg == "" && c.IDTokenEncAlg == "" && c.UserInfoEncAlg == "" && p.JWKS == nil && p.JWKSURI == nil &&
+			!keyMethod(c.TokenEndpointAuthMethod) && (c.RequestObjectAlg == "" || c.RequestObjectAlg == "none") && !signsBackchannel(c) {
 			// Encryption turned off: keys kept only for it no longer apply.
 			c.JWKS, c.JWKSURI = "", ""
 		}

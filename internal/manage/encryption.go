@@ -10,33 +10,45 @@ import (
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
-// checkResponseEncryption checks a client's encrypted JARM registration
-// (JARM §3): an alg and enc Lucid serves, the enc defaulting to
-// A128CBC-HS256 (filled in, so that what is shown is what applies), and
-// a registered key that can receive it. A jwks_uri is not fetched here:
-// the authorization endpoint says so when its keys do not fit.
+// checkResponseEncryption checks what a client registered for what Lucid
+// encrypts to it: JARM responses (JARM §3) and ID tokens (OpenID Connect
+// Registration §2): an alg and enc Lucid serves, the enc defaulting to
+// A128CBC-HS256 (filled in, so that what is shown is what applies), and a
+// registered key that can receive it. A jwks_uri is not fetched here: the
+// endpoint that encrypts says so when its keys do not fit.
 func checkResponseEncryption(c *store.Client) error {
-	alg, enc := c.AuthorizationEncAlg, c.AuthorizationEncEnc
-	if alg == "" {
-		if enc != "" {
-			return invalid("authorization_encrypted_response_enc", "%q needs authorization_encrypted_response_alg too (one of %s)", enc, strings.Join(jwe.Algs, ", "))
+	for _, r := range []struct {
+		what        string // the metadata fields' prefix
+		alg, enc    *string
+		unsupported catalog.Name
+	}{
+		{"authorization", &c.AuthorizationEncAlg, &c.AuthorizationEncEnc, catalog.JARMEncryptionUnsupported},
+		{"id_token", &c.IDTokenEncAlg, &c.IDTokenEncEnc, catalog.IDTokenEncryptionUnsupported},
+		{"userinfo", &c.UserInfoEncAlg, &c.UserInfoEncEnc, catalog.UserInfoEncryptionUnsupported},
+	} {
+		algField, encField := r.what+"_encrypted_response_alg", r.what+"_encrypted_response_enc"
+		alg, enc := *r.alg, *r.enc
+		if alg == "" {
+			if enc != "" {
+				return invalid(encField, "%q needs %s too (one of %s)", enc, algField, strings.Join(jwe.Algs, ", "))
+			}
+			continue
 		}
-		return nil
-	}
-	if !slices.Contains(jwe.Algs, alg) {
-		return catalog.New(catalog.JARMEncryptionUnsupported, "field", "authorization_encrypted_response_alg", "value", alg, "supported", strings.Join(jwe.Algs, ", "))
-	}
-	if enc == "" {
-		c.AuthorizationEncEnc = jwe.DefaultEnc
-	} else if !slices.Contains(jwe.Encs, enc) {
-		return catalog.New(catalog.JARMEncryptionUnsupported, "field", "authorization_encrypted_response_enc", "value", enc, "supported", strings.Join(jwe.Encs, ", "))
-	}
-	switch {
-	case c.JWKS == "" && c.JWKSURI == "":
-		return invalid("jwks", "authorization_encrypted_response_alg %s needs the client's public encryption key: give jwks or jwks_uri", alg)
-	case c.JWKS != "":
-		if _, reason, ok := jwe.Choose(jwe.PublicKeys([]byte(c.JWKS)), alg); !ok {
-			return invalid("jwks", "authorization_encrypted_response_alg %s needs a key to encrypt to, and %s", alg, reason)
+		if !slices.Contains(jwe.Algs, alg) {
+			return catalog.New(r.unsupported, "field", algField, "value", alg, "supported", strings.Join(jwe.Algs, ", "))
+		}
+		if enc == "" {
+			*r.enc = jwe.DefaultEnc
+		} else if !slices.Contains(jwe.Encs, enc) {
+			return catalog.New(r.unsupported, "field", encField, "value", enc, "supported", strings.Join(jwe.Encs, ", "))
+		}
+		switch {
+		case c.JWKS == "" && c.JWKSURI == "":
+			return invalid("jwks", "%s %s needs the client's public encryption key: give jwks or jwks_uri", algField, alg)
+		case c.JWKS != "":
+			if _, reason, ok := jwe.Choose(jwe.PublicKeys([]byte(c.JWKS)), alg); !ok {
+				return invalid("jwks", "%s %s needs a key to encrypt to, and %s", algField, alg, reason)
+			}
 		}
 	}
 	return nil

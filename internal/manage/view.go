@@ -24,6 +24,11 @@ type ClientView struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	AuthorizationEncAlg     string          `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc     string          `json:"authorization_encrypted_response_enc,omitempty"`
+	IDTokenEncAlg           string          `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc           string          `json:"id_token_encrypted_response_enc,omitempty"`
+	UserInfoAlg             string          `json:"userinfo_signed_response_alg,omitempty"`
+	UserInfoEncAlg          string          `json:"userinfo_encrypted_response_alg,omitempty"`
+	UserInfoEncEnc          string          `json:"userinfo_encrypted_response_enc,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	RequestObjectAlg        string          `json:"request_object_signing_alg,omitempty"`
@@ -78,6 +83,11 @@ func ViewClient(c *store.Client) ClientView {
 		AuthorizationAlg:        c.AuthorizationAlg,
 		AuthorizationEncAlg:     c.AuthorizationEncAlg,
 		AuthorizationEncEnc:     c.AuthorizationEncEnc,
+		IDTokenEncAlg:           c.IDTokenEncAlg,
+		IDTokenEncEnc:           c.IDTokenEncEnc,
+		UserInfoAlg:             c.UserInfoAlg,
+		UserInfoEncAlg:          c.UserInfoEncAlg,
+		UserInfoEncEnc:          c.UserInfoEncEnc,
 		JWKSURI:                 c.JWKSURI,
 		RequestObjectAlg:        c.RequestObjectAlg,
 		AlwaysRefresh:           c.AlwaysRefresh,

@@ -198,6 +198,9 @@ func (p *Provider) resourceBinding(w http.ResponseWriter, r *http.Request, token
 	case jkt == "":
 		return catalog.New(catalog.DPoPTokenNotBound)
 	}
+	if e := p.fapiResourceProof(r, c.ClientID); e != nil {
+		return e
+	}
 	proof, e := p.checkProof(w, r, dpop.Request{Method: r.Method, URL: p.issuer + PathUserInfo, AccessToken: token, Required: "a DPoP-bound token needs a proof"})
 	if e != nil {
 		return e
@@ -211,6 +214,8 @@ func (p *Provider) resourceBinding(w http.ResponseWriter, r *http.Request, token
 // dpopChallenge makes e's challenge the DPoP scheme with the algorithms
 // Lucid accepts (RFC 9449 §7.1).
 func (p *Provider) dpopChallenge(e *catalog.Error) *catalog.Error {
-	e.Algs = strings.Join(p.dpopAlgs(), " ")
+	if e.Algs == "" {
+		e.Algs = strings.Join(p.dpopAlgs(), " ")
+	}
 	return e.WithChallenge(dpop.Scheme)
 }

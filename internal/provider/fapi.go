@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/dpop"
+	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -23,6 +26,9 @@ import (
 //     profile's algorithms;
 //   - token endpoint: DPoP proofs in the profile's algorithms, and every
 //     access token bound to a DPoP key or a certificate (fapiBound);
+//     refresh tokens kept, not rotated (token_refresh.go, keepRefresh);
+//   - userinfo: DPoP proofs in the profile's algorithms and key sizes
+//     (fapiResourceProof);
 //   - what Lucid signs for the client (ID tokens, JARM) in an allowed alg.
 
 // fapi reports whether the profile applies to c.
@@ -35,7 +41,31 @@ func (p *Provider) fapiProofAlg(r *http.Request, c *store.Client) *catalog.Error
 	if !p.fapi(c) {
 		return nil
 	}
-	return fapi.CheckProofAlg(c.ID, r.Header.Values(dpop.Header))
+	return fapi.CheckProof(c.ID, r.Header.Values(dpop.Header))
+}
+
+// fapiResourceProof refuses the DPoP proof presented at userinfo with
+// an access token of clientID, when the client is under the profile and
+// the proof breaks §5.4.1 (its algorithm, its key's size): per client,
+// not only on a server-wide FAPI 2.0 server, whose verifier allows only
+// the profile's algorithms anyway. The challenge then names those.
+func (p *Provider) fapiResourceProof(r *http.Request, clientID string) *catalog.Error {
+	if !p.fapi2 {
+		c, err := p.store.GetClient(r.Context(), clientID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil // the token's own checks tell what is wrong
+		case err != nil:
+			return failure.FromStore(err)
+		case !c.FAPI2:
+			return nil
+		}
+	}
+	e := fapi.CheckProof(clientID, r.Header.Values(dpop.Header))
+	if e != nil {
+		e.Algs = strings.Join(fapi.Algs, " ")
+	}
+	return e
 }
 
 // fapiBound refuses a token request of a client under the profile whose
@@ -88,6 +118,7 @@ func (p *Provider) fapiDiscovery(doc map[string]any) {
 	doc["request_object_signing_alg_values_supported"] = fapi.Algs
 	doc["dpop_signing_alg_values_supported"] = fapi.Algs
 	doc["id_token_signing_alg_values_supported"] = signs
+	doc["userinfo_signing_alg_values_supported"] = signs
 	doc["authorization_signing_alg_values_supported"] = signs
 	doc["require_pushed_authorization_requests"] = true
 }

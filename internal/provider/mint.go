@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/credential"
+	"github.com/lucid-auth/lucid/internal/jwe"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/rar"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -30,6 +32,9 @@ type grant struct {
 	// refresh asks for a refresh token regardless of scope: set on the
 	// refresh path, where the chain must continue.
 	refresh bool
+	// keepRefresh mints no refresh token: the refresh grant keeps the one
+	// presented (FAPI 2.0 §5.3.2.1 item 9, no rotation).
+	keepRefresh bool
 	// aud are the RFC 8707 resources the access token is for; empty means
 	// Lucid itself (userinfo).
 	aud []string
@@ -116,8 +121,13 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 		if e != nil {
 			return nil, issued, e
 		}
+		if g.client.IDTokenEncAlg != "" {
+			if resp.IDToken, e = p.encryptIDToken(ctx, g.client, resp.IDToken); e != nil {
+				return nil, issued, e
+			}
+		}
 	}
-	if g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh) {
+	if !g.keepRefresh && (g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh)) {
 		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
 		resp.RefreshToken = token
 		if g.client.Public() {
@@ -157,6 +167,27 @@ func (p *Provider) signIDToken(client *store.Client, user *store.User, scopes []
 		return "", catalog.New(catalog.SigningKeyMissing, "alg", alg).Wrap(err)
 	}
 	return token, nil
+}
+
+// idTokenEncryptionNames report a client key that cannot receive an
+// encrypted ID token.
+var idTokenEncryptionNames = clientauth.EncryptionNames{Missing: catalog.IDTokenEncryptionKeyMissing, Unreachable: catalog.IDTokenEncryptionKeysUnreachable}
+
+// encryptIDToken encrypts a signed ID token to the client's key in its
+// id_token_encrypted_response_alg and enc: a nested JWT, signed then
+// encrypted (OpenID Connect Core §10.2, RFC 7519 §5.2), cty JWT. It runs
+// while minting, before the grant is spent, so a client without a key
+// that fits keeps its code or refresh token.
+func (p *Provider) encryptIDToken(ctx context.Context, c *store.Client, signed string) (string, *catalog.Error) {
+	key, e := p.clients.EncryptionKey(ctx, c, c.IDTokenEncAlg, idTokenEncryptionNames)
+	if e != nil {
+		return "", e
+	}
+	out, err := jwe.Encrypt(signed, key, c.IDTokenEncAlg, c.IDTokenEncEnc)
+	if err != nil {
+		return "", catalog.New(catalog.ServerError).Wrap(err)
+	}
+	return out, nil
 }
 
 // newRefreshToken makes the next refresh token of a family: its absolute

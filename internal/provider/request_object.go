@@ -131,6 +131,7 @@ func (p *Provider) requestObjectParams(ctx context.Context, client *store.Client
 		if e := fapi.CheckRequestObjectAlg(client.ID, tok.Alg); e != nil {
 			return nil, e
 		}
+		u.KeyCheck = fapi.KeyRule(catalog.FAPIRequestObjectKeySize, client.ID)
 	}
 	if reg := client.RequestObjectAlg; reg != "" && tok.Alg != reg {
 		return nil, catalog.New(catalog.RequestObjectAlgNotRegistered, "alg", tok.Alg, "registered", reg, "client_id", client.ID)

@@ -13,6 +13,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -144,6 +145,14 @@ func (p *Provider) grantJWTBearer(ctx context.Context, req *tokenRequest) (*toke
 		u.ReplayNamespace = as.Iss
 	}
 	u.Context = []any{"iss", as.Iss}
+	if p.fapi(c) {
+		// FAPI 2.0 §5.4.1 holds for every JWT a client under the profile
+		// brings, the issuer's too: refused before the jti is spent.
+		if e := fapi.CheckJWTBearerAlg(c.ID, as.Alg); e != nil {
+			return nil, e
+		}
+		u.KeyCheck = fapi.KeyRule(catalog.FAPIJWTBearerKeySize, c.ID)
+	}
 	if e := p.jwts.Verify(ctx, as, &u, p.issuerKeys(ti)); e != nil {
 		return nil, e
 	}

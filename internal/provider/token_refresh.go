@@ -21,7 +21,8 @@ const (
 // grantRefreshToken exchanges a refresh token (RFC 6749 §6). Every use
 // rotates it; presenting a rotated token again revokes the whole family
 // (OAuth 2.0 Security BCP §4.14.2), unless it is the same request within
-// the reuse grace (token_refresh_grace.go).
+// the reuse grace (token_refresh_grace.go). A client under the FAPI 2.0
+// Security Profile keeps its refresh token instead (keepRefresh).
 func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*tokenResponse, *catalog.Error) {
 	raw := req.params["refresh_token"]
 	// A value of another kind, damaged, or none at all is told apart
@@ -71,14 +72,18 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	if e != nil {
 		return nil, e
 	}
+	keep := p.fapi(req.client)
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
-		session: family.SessionID, authTime: family.AuthTime, refresh: true, aud: aud,
+		session: family.SessionID, authTime: family.AuthTime, refresh: !keep, keepRefresh: keep, aud: aud,
 		explicitScope: req.params["scope"] != "",
 		details:       details,
 	}, family.CreatedAt)
 	if e != nil {
 		return nil, e
+	}
+	if keep {
+		return p.keepRefresh(ctx, req, raw, hash, old, issued, resp, now)
 	}
 	// RFC 6749 §6: the new refresh token keeps the scope of the old one,
 	// even when this access token was narrowed.
@@ -99,6 +104,41 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 		}
 		return nil, failure.FromStore(err)
 	}
+	return resp, nil
+}
+
+// keepRefresh answers a refresh of a client under the FAPI 2.0 Security
+// Profile, which "shall not use refresh token rotation except in
+// extraordinary circumstances" (§5.3.2.1 item 9, Note 1): the token
+// presented stays the family's refresh token, and comes back in the
+// answer. Its idle lifetime starts again (never past the absolute one),
+// stored with the opaque access token, if any, in one write. It stays
+// sender-constrained by the client's authentication (the profile has only
+// confidential clients), and revoking it still ends the family. Since it
+// is never marked rotated, presenting it again is no reuse; a token
+// rotated meanwhile (the client was under the profile no longer) is
+// judged as any rotated one.
+func (p *Provider) keepRefresh(ctx context.Context, req *tokenRequest, raw, hash string, old *store.RefreshToken, issued store.Issued, resp *tokenResponse, now time.Time) (*tokenResponse, *catalog.Error) {
+	renewed := *old
+	renewed.Successor = nil
+	renewed.IdleExpiresAt = now.Add(p.life.RefreshIdle)
+	if renewed.IdleExpiresAt.After(old.ExpiresAt) {
+		renewed.IdleExpiresAt = old.ExpiresAt
+	}
+	err := p.store.RenewRefreshToken(ctx, &renewed, issued.Access)
+	switch {
+	case errors.Is(err, store.ErrAlreadyUsed):
+		stored, gerr := p.store.GetRefreshToken(ctx, hash)
+		if gerr != nil {
+			return nil, failure.FromStore(gerr)
+		}
+		return p.reusedOrGrace(ctx, req, raw, hash, stored, now)
+	case errors.Is(err, store.ErrNotFound):
+		return nil, catalog.New(catalog.RefreshUnknown)
+	case err != nil:
+		return nil, failure.FromStore(err)
+	}
+	resp.RefreshToken = raw
 	return resp, nil
 }
 

@@ -25,20 +25,25 @@ import (
 // extension a client registers itself: like redirect_uris, it only says
 // where the client's own pages live.
 type metadata struct {
-	RedirectURIs  *[]string
-	PostLogout    *[]string
-	WebOrigins    *[]string
-	GrantTypes    *[]string
-	ResponseTypes *[]string
-	AuthMethod    *string
-	Name          *string
-	Scope         *string
-	JWKS          *string // the jwks object, compacted
-	JWKSURI       *string
-	IDTokenAlg    *string
-	AuthzAlg      *string // authorization_signed_response_alg (JARM)
-	AuthzEncAlg   *string // authorization_encrypted_response_alg
-	AuthzEncEnc   *string // authorization_encrypted_response_enc
+	RedirectURIs   *[]string
+	PostLogout     *[]string
+	WebOrigins     *[]string
+	GrantTypes     *[]string
+	ResponseTypes  *[]string
+	AuthMethod     *string
+	Name           *string
+	Scope          *string
+	JWKS           *string // the jwks object, compacted
+	JWKSURI        *string
+	IDTokenAlg     *string
+	AuthzAlg       *string // authorization_signed_response_alg (JARM)
+	AuthzEncAlg    *string // authorization_encrypted_response_alg
+	AuthzEncEnc    *string // authorization_encrypted_response_enc
+	IDTokenEncAlg  *string // id_token_encrypted_response_alg
+	IDTokenEncEnc  *string // id_token_encrypted_response_enc
+	UserInfoAlg    *string // userinfo_signed_response_alg
+	UserInfoEncAlg *string // userinfo_encrypted_response_alg
+	UserInfoEncEnc *string // userinfo_encrypted_response_enc
 	// CertIdentity holds the tls_client_auth_* fields and BoundTokens
 	// tls_client_certificate_bound_access_tokens (RFC 8705 §2.1.2, §3.4).
 	CertIdentity store.CertIdentity
@@ -119,6 +124,11 @@ func readMetadata(w http.ResponseWriter, r *http.Request) (*metadata, *catalog.E
 		{"authorization_signed_response_alg", &md.AuthzAlg},
 		{"authorization_encrypted_response_alg", &md.AuthzEncAlg},
 		{"authorization_encrypted_response_enc", &md.AuthzEncEnc},
+		{"id_token_encrypted_response_alg", &md.IDTokenEncAlg},
+		{"id_token_encrypted_response_enc", &md.IDTokenEncEnc},
+		{"userinfo_signed_response_alg", &md.UserInfoAlg},
+		{"userinfo_encrypted_response_alg", &md.UserInfoEncAlg},
+		{"userinfo_encrypted_response_enc", &md.UserInfoEncEnc},
 		{"request_object_signing_alg", &md.RequestObjectAlg},
 		{"client_id", &md.ClientID},
 		{"client_secret", &md.ClientSecret},
@@ -296,28 +306,31 @@ func invalidField(field, reason string) *catalog.Error {
 // values is a registration with RFC 7591's defaults filled in: what a new
 // client gets, and what an update (a full replacement) leaves.
 type values struct {
-	redirectURIs  []string
-	postLogout    []string
-	webOrigins    []string
-	grantTypes    []string
-	responseTypes []string
-	scopes        []string
-	authMethod    string
-	name          string
-	jwks          string
-	jwksURI       string
-	idTokenAlg    string
-	dpopBound     bool
-	authzAlg      string
-	authzEncAlg   string
-	authzEncEnc   string
-	certIdentity  store.CertIdentity
-	boundTokens   bool
-	requestObjAlg string
-	requirePAR    bool
-	fapi2         bool
-	logout        store.LogoutChannels
-	backchannel   *store.BackchannelClient
+	redirectURIs                                []string
+	postLogout                                  []string
+	webOrigins                                  []string
+	grantTypes                                  []string
+	responseTypes                               []string
+	scopes                                      []string
+	authMethod                                  string
+	name                                        string
+	jwks                                        string
+	jwksURI                                     string
+	idTokenAlg                                  string
+	dpopBound                                   bool
+	authzAlg                                    string
+	authzEncAlg                                 string
+	authzEncEnc                                 string
+	idTokenEncAlg                               string
+	idTokenEncEnc                               string
+	userInfoAlg, userInfoEncAlg, userInfoEncEnc string
+	certIdentity                                store.CertIdentity
+	boundTokens                                 bool
+	requestObjAlg                               string
+	requirePAR                                  bool
+	fapi2                                       bool
+	logout                                      store.LogoutChannels
+	backchannel                                 *store.BackchannelClient
 }
 
 // resolve fills in the defaults and applies the rules RFC 7591 has beyond
@@ -342,8 +355,13 @@ func (md *metadata) resolve(clientID string) (values, *catalog.Error) {
 		dpopBound:  deref(md.DPoPBound, false),
 		authzAlg:   deref(md.AuthzAlg, ""),
 		// manage fills in the enc default (A128CBC-HS256) with an alg.
-		authzEncAlg: deref(md.AuthzEncAlg, ""),
-		authzEncEnc: deref(md.AuthzEncEnc, ""),
+		authzEncAlg:    deref(md.AuthzEncAlg, ""),
+		authzEncEnc:    deref(md.AuthzEncEnc, ""),
+		idTokenEncAlg:  deref(md.IDTokenEncAlg, ""),
+		idTokenEncEnc:  deref(md.IDTokenEncEnc, ""),
+		userInfoAlg:    deref(md.UserInfoAlg, ""),
+		userInfoEncAlg: deref(md.UserInfoEncAlg, ""),
+		userInfoEncEnc: deref(md.UserInfoEncEnc, ""),
 
 		certIdentity: md.CertIdentity,
 		boundTokens:  deref(md.BoundTokens, false),
@@ -428,6 +446,11 @@ func (v values) spec(id string) manage.ClientSpec {
 		AuthorizationAlg:       v.authzAlg,
 		AuthorizationEncAlg:    v.authzEncAlg,
 		AuthorizationEncEnc:    v.authzEncEnc,
+		IDTokenEncAlg:          v.idTokenEncAlg,
+		IDTokenEncEnc:          v.idTokenEncEnc,
+		UserInfoAlg:            v.userInfoAlg,
+		UserInfoEncAlg:         v.userInfoEncAlg,
+		UserInfoEncEnc:         v.userInfoEncEnc,
 		RequestObjectAlg:       v.requestObjAlg,
 		JWKS:                   v.jwks,
 		JWKSURI:                v.jwksURI,
@@ -457,6 +480,11 @@ func (v values) patch() manage.ClientPatch {
 		AuthorizationAlg:       &v.authzAlg,
 		AuthorizationEncAlg:    &v.authzEncAlg,
 		AuthorizationEncEnc:    &v.authzEncEnc,
+		IDTokenEncAlg:          &v.idTokenEncAlg,
+		IDTokenEncEnc:          &v.idTokenEncEnc,
+		UserInfoAlg:            &v.userInfoAlg,
+		UserInfoEncAlg:         &v.userInfoEncAlg,
+		UserInfoEncEnc:         &v.userInfoEncEnc,
 		RequestObjectAlg:       &v.requestObjAlg,
 		JWKS:                   &v.jwks,
 		JWKSURI:                &v.jwksURI,
@@ -522,6 +550,11 @@ type info struct {
 	AuthorizationAlg        string          `json:"authorization_signed_response_alg,omitempty"`
 	AuthorizationEncAlg     string          `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc     string          `json:"authorization_encrypted_response_enc,omitempty"`
+	IDTokenEncAlg           string          `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc           string          `json:"id_token_encrypted_response_enc,omitempty"`
+	UserInfoAlg             string          `json:"userinfo_signed_response_alg,omitempty"`
+	UserInfoEncAlg          string          `json:"userinfo_encrypted_response_alg,omitempty"`
+	UserInfoEncEnc          string          `json:"userinfo_encrypted_response_enc,omitempty"`
 	// RFC 8705 §2.1.2, §3.4.
 	*store.CertIdentity
 	BoundTokens      bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
@@ -559,6 +592,11 @@ func (h *Handler) info(c *store.Client, plain, token string) info {
 		AuthorizationAlg:        c.AuthorizationAlg,
 		AuthorizationEncAlg:     c.AuthorizationEncAlg,
 		AuthorizationEncEnc:     c.AuthorizationEncEnc,
+		IDTokenEncAlg:           c.IDTokenEncAlg,
+		IDTokenEncEnc:           c.IDTokenEncEnc,
+		UserInfoAlg:             c.UserInfoAlg,
+		UserInfoEncAlg:          c.UserInfoEncAlg,
+		UserInfoEncEnc:          c.UserInfoEncEnc,
 		CertIdentity:            c.CertIdentity,
 		BoundTokens:             c.CertBoundTokens,
 		RequestObjectAlg:        c.RequestObjectAlg,

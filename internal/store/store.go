@@ -138,6 +138,14 @@ type Store interface {
 	// when set, is kept on the old token (RefreshToken.Successor), so that
 	// the losers read the winner's.
 	RotateRefreshToken(ctx context.Context, oldHash string, next Issued, now time.Time) (*RefreshToken, error)
+	// RenewRefreshToken keeps a refresh token without rotating it (the
+	// FAPI 2.0 Security Profile, §5.3.2.1 item 9): it stores t, a token
+	// already stored and not rotated, with its new idle expiry, and access,
+	// the opaque access token issued with it (nil for a JWT), in one
+	// transaction. A token rotated meanwhile is left as it is
+	// (ErrAlreadyUsed), one deleted is ErrNotFound; access is then not
+	// stored either.
+	RenewRefreshToken(ctx context.Context, t *RefreshToken, access *AccessToken) error
 
 	// Opaque access tokens, keyed by the SHA-256 of the token.
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
@@ -377,6 +385,17 @@ type Client struct {
 	// ("" with an alg is A128CBC-HS256). "" alg: not encrypted.
 	AuthorizationEncAlg string `json:"authorization_encrypted_response_alg,omitempty"`
 	AuthorizationEncEnc string `json:"authorization_encrypted_response_enc,omitempty"`
+	// IDTokenEncAlg and IDTokenEncEnc encrypt the client's signed ID
+	// tokens to one of its keys (OpenID Connect Core §10.2, Registration
+	// §2): a nested JWT, as for JARM. "" alg: not encrypted.
+	IDTokenEncAlg string `json:"id_token_encrypted_response_alg,omitempty"`
+	IDTokenEncEnc string `json:"id_token_encrypted_response_enc,omitempty"`
+	// UserInfoAlg, UserInfoEncAlg and UserInfoEncEnc make userinfo answer
+	// with a JWT (OpenID Connect Core §5.3.2): signed with UserInfoAlg,
+	// then encrypted when UserInfoEncAlg is set; "" both: plain JSON.
+	UserInfoAlg    string `json:"userinfo_signed_response_alg,omitempty"`
+	UserInfoEncAlg string `json:"userinfo_encrypted_response_alg,omitempty"`
+	UserInfoEncEnc string `json:"userinfo_encrypted_response_enc,omitempty"`
 
 	// AuthorizationDetailsTypes are the authorization details types (RFC
 	// 9396 §10) the client may ask for; empty allows none.

@@ -231,6 +231,12 @@ func (d *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	return d.inner.RotateRefreshToken(ctx, oldHash, next, now)
 }
 
+func (d *Store) RenewRefreshToken(ctx context.Context, t *store.RefreshToken, access *store.AccessToken) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RenewRefreshToken(ctx, t, access)
+}
+
 func (d *Store) CreateAccessToken(ctx context.Context, t *store.AccessToken) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

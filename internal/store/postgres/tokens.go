@@ -443,6 +443,47 @@ WITH old AS (
 ), ` + issuedCTEs("old", 3) + `
 SELECT ` + rotatedCols + ` FROM old`
 
+// renewRefresh replaces an unrotated refresh token's data (its idle expiry
+// moved on) and inserts the access token issued with it; it returns the
+// number of tokens renewed.
+var renewRefresh = `
+WITH renewed AS (
+	UPDATE refresh_tokens SET data = $2::json, expires_at = $3
+	WHERE hash = $1 AND rotated_at IS NULL
+	RETURNING hash
+), ` + issuedCTEs("renewed", 4) + `
+SELECT count(*) FROM renewed`
+
+// RenewRefreshToken keeps a refresh token, renewed, without rotating it.
+func (s *Store) RenewRefreshToken(ctx context.Context, t *store.RefreshToken, access *store.AccessToken) error {
+	const op = "renew refresh token"
+	n := canonical.RefreshToken(t)
+	n.RotatedAt = nil
+	if !storable(n.Hash) {
+		return store.ErrNotFound
+	}
+	data, err := canonical.Encode(n)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	tokens, err := issuedArgs(store.Issued{Access: access})
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	var renewed int
+	args := append([]any{n.Hash, data, ts(canonical.RefreshExpiry(n))}, tokens...)
+	if err := s.pool.QueryRow(ctx, renewRefresh, args...).Scan(&renewed); err != nil {
+		return s.fail(ctx, op, err)
+	}
+	if renewed == 1 {
+		return nil
+	}
+	if _, err := s.GetRefreshToken(ctx, n.Hash); err != nil {
+		return err
+	}
+	return store.ErrAlreadyUsed
+}
+
 // RotateRefreshToken returns the old token as stored after the change, or,
 // refused, as stored after the rotation that won.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {

@@ -346,6 +346,40 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 	return t, nil
 }
 
+// RenewRefreshToken replaces the data of an unrotated refresh token (its
+// idle expiry moved on) and inserts the access token issued with it, in
+// one transaction.
+func (s *Store) RenewRefreshToken(ctx context.Context, t *store.RefreshToken, access *store.AccessToken) error {
+	n := canonical.RefreshToken(t)
+	n.RotatedAt = nil
+	data, err := canonical.Encode(n)
+	if err != nil {
+		return s.fail(ctx, "renew refresh token", err)
+	}
+	err = s.write(ctx, func(ctx context.Context, tx wtx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET data = ?, expires_at = ? WHERE hash = ? AND rotated_at IS NULL`,
+			data, micros(canonical.RefreshExpiry(n)), n.Hash)
+		if err != nil {
+			return err
+		}
+		if ok, err := affected(res); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			var rotated sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT rotated_at FROM refresh_tokens WHERE hash = ?`, n.Hash).Scan(&rotated); err != nil {
+				return err
+			}
+			return store.ErrAlreadyUsed
+		}
+		return insertIssued(ctx, tx, store.Issued{Access: access})
+	})
+	if err != nil {
+		return s.fail(ctx, "renew refresh token", err)
+	}
+	return nil
+}
+
 // RotateRefreshToken marks old rotated and inserts next in one transaction;
 // it returns the old token as stored after the change.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next store.Issued, now time.Time) (*store.RefreshToken, error) {

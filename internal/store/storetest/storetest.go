@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"InvalidateAuthCode", testInvalidate},
 		{"RotateRefreshToken", testRotate},
 		{"RotateRefreshTokenConcurrent", testRotateConcurrent},
+		{"RenewRefreshToken", testRenewRefresh},
 		{"RotateRefreshTokenSuccessor", testRotateSuccessor},
 		{"RotateRefreshTokenSuccessorConcurrent", testRotateSuccessorConcurrent},
 		{"DeleteExpiredSuccessor", testDeleteExpiredSuccessor},
@@ -886,6 +887,52 @@ func testInvalidate(t *testing.T, s store.Store) {
 	}
 
 	wantErr(t, s.InvalidateAuthCode(ctx, "missing", "x", at), store.ErrNotFound, "invalidate missing")
+}
+
+// testRenewRefresh: a token kept without rotation gets its new idle
+// expiry and the access token issued with it, stays usable and
+// rotatable; a rotated or missing token is not renewed, and then the
+// access token is not stored either.
+func testRenewRefresh(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustFamily(t, s, "fam", "user-1", "client-1")
+	exp, idle := t0.Add(24*time.Hour), t0.Add(time.Hour)
+	must(t, s.CreateRefreshToken(ctx, newRefreshToken("k1", "fam", exp, idle)), "create k1")
+
+	renewed := newRefreshToken("k1", "fam", exp, idle.Add(30*time.Minute))
+	access := newAccessToken("k1-at", t0.Add(time.Hour))
+	must(t, s.RenewRefreshToken(ctx, renewed, access), "renew")
+	got, err := s.GetRefreshToken(ctx, "k1")
+	must(t, err, "get renewed")
+	same(t, renewed, got, "renewed token")
+	at, err := s.GetAccessToken(ctx, "k1-at")
+	must(t, err, "access token stored with the renewal")
+	same(t, access, at, "access token")
+	// Renewed again, without an access token (a JWT was issued).
+	again := newRefreshToken("k1", "fam", exp, idle.Add(time.Hour))
+	must(t, s.RenewRefreshToken(ctx, again, nil), "renew again")
+	got, err = s.GetRefreshToken(ctx, "k1")
+	must(t, err, "get renewed again")
+	same(t, again, got, "renewed twice")
+	// An access token hash that exists: nothing changes.
+	wantErr(t, s.RenewRefreshToken(ctx, newRefreshToken("k1", "fam", exp, exp), newAccessToken("k1-at", t0.Add(time.Hour))), store.ErrConflict, "renew with an existing access token hash")
+	got, err = s.GetRefreshToken(ctx, "k1")
+	must(t, err, "get after a conflict")
+	same(t, again, got, "token after a conflicting renewal")
+
+	// Still an ordinary token: it rotates, and is then never renewed.
+	now := t0.Add(time.Minute)
+	_, err = s.RotateRefreshToken(ctx, "k1", store.Issued{Refresh: newRefreshToken("k2", "fam", exp, idle)}, now)
+	must(t, err, "rotate a renewed token")
+	wantErr(t, s.RenewRefreshToken(ctx, again, newAccessToken("k1-late", t0.Add(time.Hour))), store.ErrAlreadyUsed, "renew a rotated token")
+	_, err = s.GetAccessToken(ctx, "k1-late")
+	wantErr(t, err, store.ErrNotFound, "access token of a refused renewal")
+	got, err = s.GetRefreshToken(ctx, "k1")
+	must(t, err, "get rotated")
+	if got.RotatedAt == nil || !got.IdleExpiresAt.Equal(again.IdleExpiresAt.Truncate(time.Microsecond)) {
+		t.Errorf("a refused renewal changed the rotated token: %+v", got)
+	}
+	wantErr(t, s.RenewRefreshToken(ctx, newRefreshToken("missing", "fam", exp, idle), nil), store.ErrNotFound, "renew missing")
 }
 
 func testRotate(t *testing.T, s store.Store) {

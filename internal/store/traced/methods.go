@@ -491,6 +491,13 @@ func (s *Store) RedeemDeviceCode(ctx context.Context, a1 string, a2 *store.Token
 	return r0, err
 }
 
+func (s *Store) RenewRefreshToken(ctx context.Context, a1 *store.RefreshToken, a2 *store.AccessToken) error {
+	ctx, span := s.start(ctx, "store.RenewRefreshToken")
+	err := s.inner.RenewRefreshToken(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
 func (s *Store) RequeueOutbox(ctx context.Context, a1 string, a2 time.Time) (*store.OutboxItem, error) {
 	ctx, span := s.start(ctx, "store.RequeueOutbox")
 	r0, err := s.inner.RequeueOutbox(ctx, a1, a2)
