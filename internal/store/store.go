@@ -238,6 +238,8 @@ type Store interface {
 	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
 	// Backchannel authentication requests (OpenID CIBA Core 1.0).
 	BackchannelStore
+	// Single-use links sent by e-mail (password reset, verification).
+	UserTokenStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -257,6 +259,7 @@ type Store interface {
 	// that died more than keepFailures before now.
 	// pushed requests that expired PushedKeep before now, device
 	// authorizations that expired DeviceKeep before now, and failures older than keepFailures.
+	// user tokens that expired UserTokenKeep before now.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now.
 	DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error
