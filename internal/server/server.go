@@ -34,6 +34,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/overload"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
+	"github.com/lucid-auth/lucid/internal/recovery"
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -148,6 +149,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// the database, delivered by this worker and every other replica's.
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
+	// Mail (reset and verification links) goes out through the outbox too;
+	// without mail.host there is none, and reset and sign-up are off.
+	links, err := newMail(cfg, st, sk, ob, issuer, o.now)
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
 		Issuer:  issuer,
 		Store:   st,
@@ -177,6 +184,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		CIBA:                 cfg.CIBA,
 		Outbox:               ob,
 		Outbound:             outboundClient(cfg),
+		ForgotPassword:       links != nil,
+		Signup:               links != nil && cfg.Signup.Enabled,
 	})
 	if err != nil {
 		return nil, err
@@ -213,7 +222,16 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			}
 			defer release()
 			return password.Hash(pw)
-		}}
+		},
+		PasswordPolicy: password.Policy{MinLength: cfg.Password.MinLength},
+	}
+	if links != nil {
+		svc.EmailChanged = links.SendVerification
+	}
+	recovery.New(recovery.Options{
+		Issuer: issuer, Store: st, Service: svc, Links: links, UI: pages, Secrets: sk, Failures: failures, Log: log, Now: o.now,
+		SecureCookies: cfg.SecureCookies(), Recovery: cfg.Recovery, Signup: cfg.Signup, Lifetimes: cfg.Lifetimes,
+	}).Register(mux)
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
