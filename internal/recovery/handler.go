@@ -168,8 +168,16 @@ func (h *Handler) failPage(w http.ResponseWriter, r *http.Request, e *catalog.Er
 }
 
 // formError records e and shows page again with its text and reference.
-func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page ui.RecoveryPage, e *catalog.Error) {
-	h.o.Failures.RecordInFull(r, catalog.Recovery, "", e, h.o.Now())
+// A failure that used one event of a network's allowance (a sign-up
+// attempt) is kept in full, past the sampling of repeated failures, as the
+// sign-in form's are: their number is bounded by the allowance. Others
+// (a throttled request, a reset form) are sampled.
+func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page ui.RecoveryPage, e *catalog.Error, counted bool) {
+	if counted {
+		h.o.Failures.RecordInFull(r, catalog.Recovery, "", e, h.o.Now())
+	} else {
+		h.o.Failures.Record(r, catalog.Recovery, "", e, h.o.Now())
+	}
 	e.SetRetryAfter(w.Header())
 	page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
 	h.o.UI.Recovery(w, e.Status(), page)

@@ -44,7 +44,7 @@ func (h *Handler) handleForgot(w http.ResponseWriter, r *http.Request) {
 	identifier := strings.TrimSpace(r.PostForm.Get("identifier"))
 	if e := h.throttled(w, r, h.resets, catalog.PasswordResetThrottled); e != nil {
 		page.Identifier = identifier
-		h.formError(w, r, page, e)
+		h.formError(w, r, page, e, false)
 		return
 	}
 	u, err := h.o.Store.GetUserByUsername(ctx, identifier)
@@ -117,11 +117,11 @@ func (h *Handler) handleReset(w http.ResponseWriter, r *http.Request) {
 	page := h.resetPage(raw, u)
 	pw := r.PostForm.Get("password")
 	if pw != r.PostForm.Get("confirm") {
-		h.formError(w, r, page, catalog.New(catalog.PasswordMismatch).Internal("user_id", u.ID))
+		h.formError(w, r, page, catalog.New(catalog.PasswordMismatch).Internal("user_id", u.ID), false)
 		return
 	}
 	if e := h.o.Service.CheckNewPassword(pw, u.Username, u.Email); e != nil {
-		h.formError(w, r, page, e.Internal("user_id", u.ID))
+		h.formError(w, r, page, e.Internal("user_id", u.ID), false)
 		return
 	}
 	hash, err := h.o.Service.Hash(pw)

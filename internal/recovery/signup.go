@@ -53,27 +53,27 @@ func (h *Handler) handleSignup(w http.ResponseWriter, r *http.Request) {
 	page.Username, page.Email, page.Name = strings.TrimSpace(f.Get("username")), strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("name"))
 	pw := f.Get("password")
 	if e := h.throttled(w, r, h.signups, catalog.SignupThrottled); e != nil {
-		h.formError(w, r, page, e)
+		h.formError(w, r, page, e, false)
 		return
 	}
 	if page.Email == "" {
-		h.formError(w, r, page, catalog.New(catalog.SignupInvalid, "field", "e-mail address", "reason", "it is needed to confirm the account"))
+		h.formError(w, r, page, catalog.New(catalog.SignupInvalid, "field", "e-mail address", "reason", "it is needed to confirm the account"), h.signups != nil)
 		return
 	}
 	if err := manage.CheckNewUser(page.Username, page.Email, page.Name); err != nil {
-		h.formError(w, r, page, signupInvalid(err))
+		h.formError(w, r, page, signupInvalid(err), h.signups != nil)
 		return
 	}
 	if pw != f.Get("confirm") {
-		h.formError(w, r, page, catalog.New(catalog.PasswordMismatch))
+		h.formError(w, r, page, catalog.New(catalog.PasswordMismatch), h.signups != nil)
 		return
 	}
 	if e := h.o.Service.CheckNewPassword(pw, page.Username, page.Email); e != nil {
-		h.formError(w, r, page, e)
+		h.formError(w, r, page, e, h.signups != nil)
 		return
 	}
 	if _, err := h.o.Store.GetUserByUsername(ctx, page.Username); err == nil {
-		h.formError(w, r, page, catalog.New(catalog.SignupUsernameTaken, "username", page.Username))
+		h.formError(w, r, page, catalog.New(catalog.SignupUsernameTaken, "username", page.Username), h.signups != nil)
 		return
 	} else if !errors.Is(err, store.ErrNotFound) {
 		h.failPage(w, r, failure.FromStore(err))
@@ -94,7 +94,7 @@ func (h *Handler) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var ce *catalog.Error
 	switch {
 	case errors.As(err, &ce) && ce.Name() == catalog.AdminConflict && ce.Value("field") == "username":
-		h.formError(w, r, page, catalog.New(catalog.SignupUsernameTaken, "username", page.Username))
+		h.formError(w, r, page, catalog.New(catalog.SignupUsernameTaken, "username", page.Username), h.signups != nil)
 		return
 	case errors.As(err, &ce) && ce.Name() == catalog.AdminConflict:
 		// Lost a race for the address: answered as any taken address.
