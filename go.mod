@@ -25,6 +25,11 @@ require (
 )
 
 require (
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // SASL PLAIN for SMTP authentication
+	github.com/emersion/go-smtp v0.26.0 // outgoing mail: the SMTP client, and the loopback test server (mailtest)
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

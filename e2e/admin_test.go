@@ -62,7 +62,7 @@ func TestAdminAPIErrors(t *testing.T) {
 		{name: "http redirect URI", method: "POST", path: "/admin/clients", token: tok, body: `{"client_name":"X","redirect_uris":["http://x.example/cb"]}`,
 			entry: "admin_invalid_input", code: "invalid_request", status: 400},
 		{name: "short password", method: "POST", path: "/admin/users/carol/password", token: tok, body: `{"password":"Zq9!x"}`,
-			entry: "admin_invalid_input", code: "invalid_request", status: 400,
+			entry: "password_too_short", code: "invalid_request", status: 400,
 			check: func(t *testing.T, _ *reply, body oauthErr) {
 				if strings.Contains(body.Description, "Zq9!x") || !strings.Contains(body.Description, "password") {
 					t.Errorf("description must name the field and never echo the password: %s", body.Description)

@@ -215,7 +215,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	c.ok("user", "enable", "alice@example.com")
 	c.ok("user", "unlock", "alice")
-	if r := c.runIn("", "user", "set-password", "alice", "--password", "short"); r.code != 1 || !strings.Contains(r.stderr, "at least 8") || strings.Contains(r.stderr, "short") {
+	if r := c.runIn("", "user", "set-password", "alice", "--password", "tiny"); r.code != 1 || !strings.Contains(r.stderr, "use at least 12") || strings.Contains(r.stderr, "tiny") {
 		t.Errorf("short password: exit %d, %s", r.code, r.stderr)
 	}
 	c.ok("user", "delete", "alice")

@@ -13,7 +13,11 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/keycheck"
+	"github.com/lucid-auth/lucid/internal/mail"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/outbox"
+	"github.com/lucid-auth/lucid/internal/password"
+	"github.com/lucid-auth/lucid/internal/recovery"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/backend"
@@ -164,11 +168,40 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 			return nil, keyError(&cfg, err)
 		}
 	}
+	svc := &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
+		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
+		PasswordPolicy:      password.Policy{MinLength: cfg.Password.MinLength}}
+	if err := verificationMail(&cfg, st, sk, svc); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	return &session{
-		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json", created: created,
-		svc: &manage.Service{Store: st, Secrets: sk, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile, KeepGrantsOnChange: cfg.Users.KeepGrantsOnChange,
-			RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret)},
+		cfg: cfg, st: st, sk: sk, log: log, out: e.stdout, json: cf.output == "json", created: created, svc: svc,
 	}, nil
+}
+
+// verificationMail makes users created or changed here get their address
+// verification link: the message waits in the outbox, sealed, until a
+// running server's worker hands it to the relay. It needs mail.host, the
+// issuer (the link's address) and the master key (the seal).
+func verificationMail(cfg *config.Config, st store.Store, sk *secret.Keys, svc *manage.Service) error {
+	if !cfg.Mail.Enabled() || sk == nil || cfg.Issuer == "" {
+		return nil
+	}
+	tpl, err := mail.NewTemplates(cfg.Mail.ProductName)
+	if err != nil {
+		return err
+	}
+	links := &recovery.Links{
+		Issuer: strings.TrimSuffix(cfg.Issuer, "/"),
+		Store:  st,
+		Mailer: &mail.Mailer{Templates: tpl, Secrets: sk, Enqueue: func(ctx context.Context, msgs ...outbox.Message) error {
+			return outbox.Enqueue(ctx, st, time.Now(), msgs...)
+		}},
+		Lifetimes: cfg.Lifetimes,
+	}
+	svc.EmailChanged = links.SendVerification
+	return nil
 }
 
 // openDatabase opens dsn as mode allows. With store.OpenCreate it tries

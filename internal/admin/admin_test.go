@@ -304,10 +304,10 @@ func TestUsers(t *testing.T) {
 					t.Errorf("create %s", r.raw)
 				}
 			}},
-		{name: "short password", method: "POST", path: "/admin/users", status: 400, code: catalog.AdminInvalid, desc: []string{"password", "at least 8"},
+		{name: "short password", method: "POST", path: "/admin/users", status: 400, code: catalog.PasswordTooShort, desc: []string{"5 characters", "at least 12"},
 			body: `{"username":"bob","password":"short"}`},
 		{name: "duplicate", method: "POST", path: "/admin/users", status: 409, code: catalog.AdminConflict, desc: []string{"username Alice"},
-			body: `{"username":"Alice","password":"12345678"}`},
+			body: `{"username":"Alice","password":"violet tulip harbor"}`},
 		{name: "list", method: "GET", path: "/admin/users", status: 200, check: func(t *testing.T, r reply) {
 			if us, _ := r.body["users"].([]any); len(us) != 1 || strings.Contains(r.raw, "argon2") {
 				t.Errorf("list %s", r.raw)
@@ -338,7 +338,8 @@ func TestUsers(t *testing.T) {
 					t.Error("new password does not verify")
 				}
 			}},
-		{name: "set short password", method: "POST", path: "/admin/users/{id}/password", status: 400, code: catalog.AdminInvalid, body: `{"password":"x"}`},
+		{name: "set short password", method: "POST", path: "/admin/users/{id}/password", status: 400, code: catalog.PasswordTooShort, body: `{"password":"x"}`},
+		{name: "set common password", method: "POST", path: "/admin/users/{id}/password", status: 400, code: catalog.PasswordCommon, body: `{"password":"contortionist"}`},
 		{name: "unlock", method: "POST", path: "/admin/users/{id}/unlock", status: 200},
 		{name: "delete", method: "DELETE", path: "/admin/users/{id}", status: 204},
 		{name: "gone", method: "GET", path: "/admin/users/{id}", status: 404, code: catalog.AdminNotFound, desc: []string{"user"}},

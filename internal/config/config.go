@@ -69,6 +69,14 @@ type Config struct {
 	// Device is the device authorization grant (RFC 8628).
 	Device Device `yaml:"device"`
 
+	// Mail is outgoing e-mail through an SMTP relay (password reset,
+	// address verification); off while mail.host is empty.
+	Mail Mail `yaml:"mail"`
+	// Recovery bounds password reset requests.
+	Recovery Recovery `yaml:"recovery"`
+	// Signup is self-registration at /signup; off by default.
+	Signup Signup `yaml:"signup"`
+
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
 	// once, so that the requests accepted keep their latency.
@@ -136,6 +144,10 @@ type Lifetimes struct {
 	// authorization request endpoint (RFC 9126) can be used; at most
 	// MaxPushedRequest.
 	PushedRequest time.Duration `yaml:"pushed_request"` // default 60s
+	// PasswordReset is how long a password reset link works.
+	PasswordReset time.Duration `yaml:"password_reset"` // default 30m, at most 24h
+	// EmailVerification is how long an address verification link works.
+	EmailVerification time.Duration `yaml:"email_verification"` // default 72h, at most 30 days
 }
 
 // MaxPushedRequest bounds Lifetimes.PushedRequest: a request_uri is meant
@@ -178,6 +190,10 @@ type Lockout struct {
 type Password struct {
 	HashSlots int           `yaml:"hash_slots"` // LUCID_PASSWORD_HASH_SLOTS; default 0: one per CPU
 	HashWait  time.Duration `yaml:"hash_wait"`  // LUCID_PASSWORD_HASH_WAIT; default 100ms, at most MaxHashWait
+	// MinLength is the shortest new password accepted, in characters
+	// (internal/password's policy: no composition rules, common passwords
+	// and the account's own name refused).
+	MinLength int `yaml:"min_length"` // LUCID_PASSWORD_MIN_LENGTH; default 12, 8 to 64
 }
 
 // MaxHashWait bounds Password.HashWait: a wait for a slot is a short
@@ -386,9 +402,15 @@ func Default() Config {
 			PushedRequest:   time.Minute,
 			KeyPublish:      48 * time.Hour,
 			RetiredSecret:   30 * 24 * time.Hour,
+
+			PasswordReset:     30 * time.Minute,
+			EmailVerification: 72 * time.Hour,
 		},
 		Lockout:          Lockout{Threshold: 5, Base: time.Minute, Max: time.Hour, NetworkPerHour: DefaultNetworkPerHour},
-		Password:         Password{HashWait: 100 * time.Millisecond},
+		Password:         Password{HashWait: 100 * time.Millisecond, MinLength: 12},
+		Mail:             DefaultMail,
+		Recovery:         DefaultRecovery,
+		Signup:           DefaultSignup,
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		Device:           DefaultDevice,

@@ -44,7 +44,7 @@ func TestChangesEndGrants(t *testing.T) {
 			svc.KeepGrantsOnChange = tc.keep
 			var ids []string
 			for _, n := range []string{"alice", "bob"} {
-				u, err := svc.CreateUser(ctx, UserSpec{Username: n, Password: "12345678"})
+				u, err := svc.CreateUser(ctx, UserSpec{Username: n, Password: "violet tulip harbor"})
 				if err != nil {
 					t.Fatal(err)
 				}

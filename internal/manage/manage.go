@@ -6,6 +6,7 @@
 package manage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -46,6 +47,14 @@ type Service struct {
 	// WakeOutbox, when set, makes the server's outbox worker deliver the
 	// back-channel logouts just enqueued at once.
 	WakeOutbox func()
+	// PasswordPolicy judges every new password (password.min_length); the
+	// zero value is the default policy.
+	PasswordPolicy password.Policy
+	// EmailChanged, when set, is called with a user whose address is new
+	// and unverified (created, or changed without email_verified): it
+	// sends the verification link. Without it the address stays
+	// unverified until an operator marks it.
+	EmailChanged func(ctx context.Context, u *store.User) error
 }
 
 // DefaultKeyPublish matches the configuration default of lifetimes.key_publish.

@@ -518,15 +518,17 @@ func TestUsers(t *testing.T) {
 		want catalog.Name
 		kv   []string
 	}{
-		{"short password", UserSpec{Username: "bob", Password: "1234567"}, catalog.AdminInvalid, []string{"field", "password", "reason", "7 characters"}},
-		{"no username", UserSpec{Password: "12345678"}, catalog.AdminInvalid, []string{"field", "username"}},
-		{"username with @", UserSpec{Username: "bob@example.com", Password: "12345678"}, catalog.AdminInvalid, []string{"field", "username", "reason", "@"}},
-		{"username with space", UserSpec{Username: "bob smith", Password: "12345678"}, catalog.AdminInvalid, []string{"field", "username"}},
-		{"bad email", UserSpec{Username: "bob", Email: "bob at example", Password: "12345678"}, catalog.AdminInvalid, []string{"field", "email"}},
-		{"verified without email", UserSpec{Username: "bob", EmailVerified: true, Password: "12345678"}, catalog.AdminInvalid, []string{"field", "email_verified"}},
-		{"duplicate username", UserSpec{Username: "alice", Password: "12345678"}, catalog.AdminConflict, []string{"field", "username"}},
-		{"duplicate username other case", UserSpec{Username: "ALICE", Password: "12345678"}, catalog.AdminConflict, []string{"field", "username"}},
-		{"duplicate email", UserSpec{Username: "alice2", Email: "alice@example.com", Password: "12345678"}, catalog.AdminConflict, []string{"field", "email"}},
+		{"short password", UserSpec{Username: "bob", Password: "1234567"}, catalog.PasswordTooShort, []string{"length", "7", "min", "12"}},
+		{"common password", UserSpec{Username: "bob", Password: "contortionist"}, catalog.PasswordCommon, nil},
+		{"password is the username", UserSpec{Username: "bob-the-builder", Password: "Bob-The-Builder"}, catalog.PasswordMatchesAccount, []string{"field", "username"}},
+		{"no username", UserSpec{Password: "violet tulip harbor"}, catalog.AdminInvalid, []string{"field", "username"}},
+		{"username with @", UserSpec{Username: "bob@example.com", Password: "violet tulip harbor"}, catalog.AdminInvalid, []string{"field", "username", "reason", "@"}},
+		{"username with space", UserSpec{Username: "bob smith", Password: "violet tulip harbor"}, catalog.AdminInvalid, []string{"field", "username"}},
+		{"bad email", UserSpec{Username: "bob", Email: "bob at example", Password: "violet tulip harbor"}, catalog.AdminInvalid, []string{"field", "email"}},
+		{"verified without email", UserSpec{Username: "bob", EmailVerified: true, Password: "violet tulip harbor"}, catalog.AdminInvalid, []string{"field", "email_verified"}},
+		{"duplicate username", UserSpec{Username: "alice", Password: "violet tulip harbor"}, catalog.AdminConflict, []string{"field", "username"}},
+		{"duplicate username other case", UserSpec{Username: "ALICE", Password: "violet tulip harbor"}, catalog.AdminConflict, []string{"field", "username"}},
+		{"duplicate email", UserSpec{Username: "alice2", Email: "alice@example.com", Password: "violet tulip harbor"}, catalog.AdminConflict, []string{"field", "email"}},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -554,7 +556,8 @@ func TestUsers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	wantCatalog(t, svc.SetPassword(ctx, "alice", "short"), catalog.AdminInvalid, "field", "password")
+	wantCatalog(t, svc.SetPassword(ctx, "alice", "short"), catalog.PasswordTooShort, "length", "5")
+	wantCatalog(t, svc.SetPassword(ctx, "alice", "Alice@Example.com"), catalog.PasswordMatchesAccount, "field", "e-mail address")
 	if err := svc.SetPassword(ctx, "alice", "battery staple"); err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +578,7 @@ func TestUsers(t *testing.T) {
 	if u, err = svc.UpdateUser(ctx, "alice", UserPatch{Email: &mail}); err != nil || u.Email != mail || u.EmailVerified {
 		t.Fatalf("update email: %+v %v", u, err)
 	}
-	bob, err := svc.CreateUser(ctx, UserSpec{Username: "bob", Email: "bob@example.com", Password: "12345678"})
+	bob, err := svc.CreateUser(ctx, UserSpec{Username: "bob", Email: "bob@example.com", Password: "violet tulip harbor"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +674,7 @@ func TestViewsHideHashes(t *testing.T) {
 	if len(v.Secrets) != 1 || v.Secrets[0].ID != c.Secrets[0].ID {
 		t.Errorf("secret views %+v", v.Secrets)
 	}
-	u, err := svc.CreateUser(ctx, UserSpec{Username: "u", Password: "12345678"})
+	u, err := svc.CreateUser(ctx, UserSpec{Username: "u", Password: "violet tulip harbor"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/logout"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -63,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, spec UserSpec) (*store.User, e
 	if err := checkUser(u); err != nil {
 		return nil, err
 	}
-	if err := checkPassword(spec.Password); err != nil {
+	if err := s.checkPassword(spec.Password, spec.Username, spec.Email); err != nil {
 		return nil, err
 	}
 	if err := s.checkUnique(ctx, u); err != nil {
@@ -84,7 +85,23 @@ func (s *Service) CreateUser(ctx context.Context, spec UserSpec) (*store.User, e
 		}
 		return nil, fmt.Errorf("create user %s: %w", u.Username, err)
 	}
+	if u.Email != "" && !u.EmailVerified {
+		return u, s.emailChanged(ctx, u)
+	}
 	return u, nil
+}
+
+// emailChanged sends a verification link to the user's new, unverified
+// address (EmailChanged); without mail the address stays unverified
+// until an operator says otherwise.
+func (s *Service) emailChanged(ctx context.Context, u *store.User) error {
+	if s.EmailChanged == nil {
+		return nil
+	}
+	if err := s.EmailChanged(ctx, u); err != nil {
+		return fmt.Errorf("user %s is saved, but the verification mail to its address could not be queued: %w", u.Username, err)
+	}
+	return nil
 }
 
 func checkUser(u *store.User) error {
@@ -166,7 +183,7 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		}
 	}
 	now := s.now()
-	disabling := false
+	disabling, newAddress := false, false
 	u, err := s.updateUser(ctx, cur.ID, func(u *store.User) error {
 		disabling = !u.Disabled && p.Disabled != nil && *p.Disabled
 		if p.Email != nil && !strings.EqualFold(*p.Email, u.Email) && p.EmailVerified == nil {
@@ -188,9 +205,15 @@ func (s *Service) UpdateUser(ctx context.Context, idOrName string, p UserPatch) 
 		if err := checkUser(u); err != nil {
 			return err
 		}
+		// Setting an address, new or the same again, that stays unverified
+		// sends a link: the way to send a fresh one.
+		newAddress = p.Email != nil && u.Email != "" && !u.EmailVerified
 		u.UpdatedAt = now
 		return nil
 	})
+	if err == nil && newAddress {
+		err = s.emailChanged(ctx, u)
+	}
 	if err != nil || !disabling {
 		return u, err
 	}
@@ -213,6 +236,7 @@ func (s *Service) updateUser(ctx context.Context, id string, fn func(*store.User
 // Revoke reasons of the families ended by a change to their user; the
 // refresh grant names them in refresh_token_revoked.
 const (
+	ReasonPasswordReset   = "password reset"
 	ReasonPasswordChanged = "password changed"
 	ReasonUserDisabled    = "user disabled"
 )
@@ -222,11 +246,11 @@ const (
 // every refresh-token family and browser session of the user: whoever knew
 // the old password may hold them.
 func (s *Service) SetPassword(ctx context.Context, idOrName, pw string) error {
-	if err := checkPassword(pw); err != nil {
-		return err
-	}
 	cur, err := s.GetUser(ctx, idOrName)
 	if err != nil {
+		return err
+	}
+	if err := s.checkPassword(pw, cur.Username, cur.Email); err != nil {
 		return err
 	}
 	h, err := s.hash(pw)
@@ -276,6 +300,11 @@ func (s *Service) endGrants(ctx context.Context, userID, reason string, now time
 	if s.KeepGrantsOnChange {
 		return nil
 	}
+	return s.endAll(ctx, userID, reason, now)
+}
+
+// endAll is endGrants whatever KeepGrantsOnChange says.
+func (s *Service) endAll(ctx context.Context, userID, reason string, now time.Time) error {
 	// Told first: the families name the sessions' clients.
 	if err := s.notifyLogout(ctx, userID, now); err != nil {
 		return err
@@ -367,4 +396,57 @@ func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 		return storeErr(err, "user", idOrName, "delete")
 	}
 	return nil
+}
+
+// ResetPassword stores hash, a password the person chose with a reset
+// link sent to proven (the address the link went to), lifts a lockout,
+// marks the address verified if it is still the account's, and ends every
+// session and refresh-token family of the user, with back-channel logout,
+// whatever KeepGrantsOnChange says: whoever had the old password must not
+// keep what it opened.
+func (s *Service) ResetPassword(ctx context.Context, userID, hash, proven string) error {
+	now := s.now()
+	if _, err := s.updateUser(ctx, userID, func(u *store.User) error {
+		u.PasswordHash = hash
+		u.FailedLogins = 0
+		u.LockedUntil = time.Time{}
+		if proven != "" && strings.EqualFold(u.Email, proven) {
+			u.EmailVerified = true
+		}
+		u.UpdatedAt = now
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.endAll(ctx, userID, ReasonPasswordReset, now)
+}
+
+// VerifyEmail marks the user's address verified, only if it is still
+// proven, the address the link was sent to. ok is false when the address
+// has changed since.
+func (s *Service) VerifyEmail(ctx context.Context, userID, proven string) (u *store.User, ok bool, err error) {
+	now := s.now()
+	u, err = s.updateUser(ctx, userID, func(u *store.User) error {
+		if ok = proven != "" && strings.EqualFold(u.Email, proven); ok {
+			u.EmailVerified = true
+			u.UpdatedAt = now
+		}
+		return nil
+	})
+	return u, ok, err
+}
+
+// CheckNewPassword applies the password policy to a password a person
+// chose for the account named by username and email (reset, sign-up).
+func (s *Service) CheckNewPassword(pw, username, email string) *catalog.Error {
+	return s.PasswordPolicy.Check(pw, username, email)
+}
+
+// Hash hashes a password as the service stores them (HashPassword).
+func (s *Service) Hash(pw string) (string, error) { return s.hash(pw) }
+
+// CheckNewUser judges a user a person is about to create (sign-up) as
+// CreateUser would, without storing it: the field and rule on a refusal.
+func CheckNewUser(username, email, name string) error {
+	return checkUser(&store.User{Username: username, Email: email, Name: name})
 }

@@ -327,21 +327,11 @@ func checkEmail(email string) error {
 	return nil
 }
 
-// MinPassword is the shortest password accepted, in characters.
-const MinPassword = 8
-
-// maxPassword bounds the work one hash can be asked to do.
-const maxPassword = 1024
-
-func checkPassword(pw string) error {
-	switch n := utf8.RuneCountInString(pw); {
-	case n < MinPassword:
-		// The length only: never the password.
-		return invalid("password", "is %d characters; use at least %d", n, MinPassword)
-	case len(pw) > maxPassword:
-		return invalid("password", "is longer than %d bytes", maxPassword)
-	case !utf8.ValidString(pw):
-		return invalid("password", "is not valid UTF-8")
+// checkPassword applies the password policy (internal/password) to a new
+// password of the account named by username and email.
+func (s *Service) checkPassword(pw, username, email string) error {
+	if e := s.PasswordPolicy.Check(pw, username, email); e != nil {
+		return e
 	}
 	return nil
 }

@@ -120,6 +120,12 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 		Interaction:  ar.ID,
 		Username:     username,
 	}
+	if p.forgotLink {
+		page.ForgotURL = "/forgot?interaction=" + url.QueryEscape(ar.ID)
+	}
+	if p.signupLink {
+		page.SignupURL = "/signup?interaction=" + url.QueryEscape(ar.ID)
+	}
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()

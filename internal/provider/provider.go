@@ -96,6 +96,10 @@ type Options struct {
 	// limits (failed sign-ins per network, unknown usernames) in the
 	// database, so that they hold across replicas.
 	SharedThrottles store.ThrottleStore
+	// ForgotPassword and Signup put their links (internal/recovery's
+	// /forgot and /signup) on the sign-in page.
+	ForgotPassword bool
+	Signup         bool
 }
 
 // Provider serves the protocol endpoints.
@@ -163,6 +167,8 @@ type Provider struct {
 	polls    *pollPacer
 	outbox   *outbox.Outbox
 	outbound *http.Client
+	// forgotLink, signupLink: the sign-in page links to /forgot, /signup.
+	forgotLink, signupLink bool
 }
 
 // Endpoint paths, relative to the issuer.
@@ -234,6 +240,7 @@ func New(opts Options) (*Provider, error) {
 	p.setupDevice(opts.Device)
 	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
+	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}

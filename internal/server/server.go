@@ -38,6 +38,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/overload"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/provider"
+	"github.com/lucid-auth/lucid/internal/recovery"
 	"github.com/lucid-auth/lucid/internal/registration"
 	"github.com/lucid-auth/lucid/internal/revocation"
 	"github.com/lucid-auth/lucid/internal/secret"
@@ -186,6 +187,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	backchannel := logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now)
 	backchannel.HTTP.Transport = o.tracing.Transport(backchannel.HTTP.Transport)
 	ob.Register(logout.Kind, backchannel.Deliver)
+	// Mail (reset and verification links) goes out through the outbox too;
+	// without mail.host there is none, and reset and sign-up are off.
+	links, err := newMail(cfg, st, sk, ob, issuer, o.now)
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
 		Issuer:  issuer,
 		Store:   st,
@@ -218,6 +225,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		Outbound:             outboundClient(cfg, o.tracing),
 		Revocations:          view,
 		SharedThrottles:      shared,
+		ForgotPassword:       links != nil,
+		Signup:               links != nil && cfg.Signup.Enabled,
 	})
 	if err != nil {
 		return nil, err
@@ -262,7 +271,16 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 			}
 			defer release()
 			return password.Hash(pw)
-		}}
+		},
+		PasswordPolicy: password.Policy{MinLength: cfg.Password.MinLength},
+	}
+	if links != nil {
+		svc.EmailChanged = links.SendVerification
+	}
+	recovery.New(recovery.Options{
+		Issuer: issuer, Store: st, Service: svc, Links: links, UI: pages, Secrets: sk, Failures: failures, Log: log, Now: o.now,
+		SecureCookies: cfg.SecureCookies(), Recovery: cfg.Recovery, Signup: cfg.Signup, Lifetimes: cfg.Lifetimes,
+	}).Register(mux)
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled, SharedThrottles: shared}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

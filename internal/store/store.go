@@ -256,6 +256,8 @@ type Store interface {
 	RevocationStore
 	// Rate limits and failed sign-ins shared by replicas (changes.go).
 	ThrottleStore
+	// Single-use links sent by e-mail (password reset, verification).
+	UserTokenStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -275,6 +277,7 @@ type Store interface {
 	// that died more than keepFailures before now.
 	// pushed requests that expired PushedKeep before now, device
 	// authorizations that expired DeviceKeep before now, and failures older than keepFailures.
+	// user tokens that expired UserTokenKeep before now.
 	// It also drops every refresh token's Successor whose Until is not
 	// after now, and throttle rows idle for ThrottleKeep whose bucket is
 	// full and whose lock has ended.

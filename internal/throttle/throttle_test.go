@@ -100,3 +100,22 @@ func TestLimiterBounded(t *testing.T) {
 		t.Fatalf("%d networks, want the bound %d", len(l.buckets), maxNetworks)
 	}
 }
+
+func TestKeys(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	k := NewKeys(3)
+	for i := range 3 {
+		if !k.Allow("u1", now) {
+			t.Fatalf("event %d refused", i+1)
+		}
+	}
+	if k.Allow("u1", now) {
+		t.Fatal("the fourth event in an hour was allowed")
+	}
+	if !k.Allow("u2", now) {
+		t.Fatal("another key shares the bucket")
+	}
+	if !k.Allow("u1", now.Add(21*time.Minute)) {
+		t.Fatal("the bucket did not refill")
+	}
+}

@@ -38,6 +38,10 @@ type SignInPage struct {
 	// to form-action, because a successful sign-in may be answered by a
 	// redirect to the client; when empty, form-action is not restricted.
 	RedirectTo string
+	// ForgotURL and SignupURL link to password reset and sign-up when
+	// they are on ("" hides the link).
+	ForgotURL string
+	SignupURL string
 }
 
 // ConsentPage asks the person to let a client act for them.

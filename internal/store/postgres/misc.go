@@ -203,6 +203,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM pushed_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.PushedKeep))},
 			{`DELETE FROM device_codes WHERE expires_at <= $1`, canonical.Time(now.Add(-store.DeviceKeep))},
 			{`DELETE FROM backchannel_requests WHERE expires_at <= $1`, canonical.Time(now.Add(-store.BackchannelKeep))},
+			{`DELETE FROM user_tokens WHERE expires_at <= $1`, canonical.Time(now.Add(-store.UserTokenKeep))},
 			{`DELETE FROM failures WHERE created_at < $1`, canonical.Time(now.Add(-keepFailures))},
 			{`DELETE FROM outbox WHERE state = 'delivered' AND finished_at <= $1`, canonical.Time(now.Add(-store.OutboxDeliveredKeep))},
 			{`DELETE FROM outbox WHERE state = 'dead' AND finished_at < $1`, canonical.Time(now.Add(-keepFailures))},

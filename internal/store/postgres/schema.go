@@ -277,6 +277,21 @@ CREATE TABLE throttles (
 );
 CREATE INDEX throttles_touched ON throttles (touched_at);
 `,
+	// Single-use links sent by e-mail (password reset, verification),
+	// keyed by the SHA-256 of their secret.
+	`
+CREATE TABLE user_tokens (
+	hash       text COLLATE "C" PRIMARY KEY,
+	purpose    text NOT NULL,
+	user_id    text COLLATE "C" NOT NULL,
+	email      text NOT NULL,
+	created_at timestamptz NOT NULL,
+	expires_at timestamptz NOT NULL,
+	used_at    timestamptz
+);
+CREATE INDEX user_tokens_user ON user_tokens (user_id, purpose) WHERE used_at IS NULL;
+CREATE INDEX user_tokens_expires ON user_tokens (expires_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

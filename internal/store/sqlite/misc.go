@@ -193,6 +193,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures t
 			{`DELETE FROM pushed_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.PushedKeep)).UnixMicro()},
 			{`DELETE FROM device_codes WHERE expires_at <= ?`, canonical.Time(now.Add(-store.DeviceKeep)).UnixMicro()},
 			{`DELETE FROM backchannel_requests WHERE expires_at <= ?`, canonical.Time(now.Add(-store.BackchannelKeep)).UnixMicro()},
+			{`DELETE FROM user_tokens WHERE expires_at <= ?`, canonical.Time(now.Add(-store.UserTokenKeep)).UnixMicro()},
 			{`DELETE FROM failures WHERE created_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},
 			{`DELETE FROM outbox WHERE state = 'delivered' AND finished_at <= ?`, canonical.Time(now.Add(-store.OutboxDeliveredKeep)).UnixMicro()},
 			{`DELETE FROM outbox WHERE state = 'dead' AND finished_at < ?`, canonical.Time(now.Add(-keepFailures)).UnixMicro()},

@@ -223,6 +223,21 @@ CREATE TABLE throttles (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX throttles_touched ON throttles (touched_at);
 `,
+	// Single-use links sent by e-mail (password reset, verification),
+	// keyed by the SHA-256 of their secret.
+	`
+CREATE TABLE user_tokens (
+	hash       TEXT PRIMARY KEY,
+	purpose    TEXT NOT NULL,
+	user_id    TEXT NOT NULL,
+	email      TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX user_tokens_user ON user_tokens (user_id, purpose) WHERE used_at IS NULL;
+CREATE INDEX user_tokens_expires ON user_tokens (expires_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

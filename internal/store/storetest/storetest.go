@@ -103,6 +103,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
 		{"BackchannelOutbox", testBackchannelOutbox},
 		{"OutboxRequeue", testOutboxRequeue},
+		{"UserTokens", testUserTokens},
+		{"UserTokensConcurrent", testUserTokensConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -134,6 +134,13 @@ func (s *Store) CreateUser(ctx context.Context, a1 *store.User) error {
 	return err
 }
 
+func (s *Store) CreateUserToken(ctx context.Context, a1 *store.UserToken) error {
+	ctx, span := s.start(ctx, "store.CreateUserToken")
+	err := s.inner.CreateUserToken(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) DecideBackchannelRequest(ctx context.Context, a1 string, a2 string, a3 store.BackchannelDecision, a4 time.Time, a5 ...*store.OutboxItem) (*store.BackchannelRequest, error) {
 	ctx, span := s.start(ctx, "store.DecideBackchannelRequest")
 	r0, err := s.inner.DecideBackchannelRequest(ctx, a1, a2, a3, a4, a5...)
@@ -354,6 +361,13 @@ func (s *Store) GetUser(ctx context.Context, a1 string) (*store.User, error) {
 func (s *Store) GetUserByUsername(ctx context.Context, a1 string) (*store.User, error) {
 	ctx, span := s.start(ctx, "store.GetUserByUsername")
 	r0, err := s.inner.GetUserByUsername(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
+func (s *Store) GetUserToken(ctx context.Context, a1 string) (*store.UserToken, error) {
+	ctx, span := s.start(ctx, "store.GetUserToken")
+	r0, err := s.inner.GetUserToken(ctx, a1)
 	end(span, err)
 	return r0, err
 }
@@ -608,4 +622,11 @@ func (s *Store) UseJTI(ctx context.Context, a1 string, a2 string, a3 time.Time) 
 	err := s.inner.UseJTI(ctx, a1, a2, a3)
 	end(span, err)
 	return err
+}
+
+func (s *Store) UseUserToken(ctx context.Context, a1 string, a2 string, a3 time.Time) (*store.UserToken, error) {
+	ctx, span := s.start(ctx, "store.UseUserToken")
+	r0, err := s.inner.UseUserToken(ctx, a1, a2, a3)
+	end(span, err)
+	return r0, err
 }
