@@ -12,6 +12,12 @@ type Config struct {
 	MasterKey     string `yaml:"master_key"`      // LUCID_MASTER_KEY: base64 or hex, at least 32 bytes
 	MasterKeyFile string `yaml:"master_key_file"` // LUCID_MASTER_KEY_FILE
 	AdminToken    string `yaml:"admin_token"`     // LUCID_ADMIN_TOKEN: admin API disabled when empty
+	// MigrateOnStart lets `lucid serve` create a missing database and
+	// bring an outdated schema up to date as it starts. Turn it off where
+	// several replicas share a database and a migration job (`lucid
+	// migrate up`) upgrades the schema before the new version rolls out;
+	// serve then refuses a missing or outdated schema.
+	MigrateOnStart bool `yaml:"migrate_on_start"` // LUCID_MIGRATE_ON_START, default true
 
 	TLS struct {
 		CertFile string `yaml:"cert_file"` // LUCID_TLS_CERT_FILE
@@ -365,8 +371,9 @@ type Outbox struct {
 // address.
 func Default() Config {
 	return Config{
-		Addr:     "localhost:8080",
-		Database: "sqlite:lucid.db",
+		Addr:           "localhost:8080",
+		Database:       "sqlite:lucid.db",
+		MigrateOnStart: true,
 		Lifetimes: Lifetimes{
 			Code:            60 * time.Second,
 			AccessToken:     10 * time.Minute,
