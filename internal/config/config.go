@@ -6,12 +6,24 @@ import "time"
 
 // Config is the whole configuration of one Lucid process.
 type Config struct {
-	Issuer        string `yaml:"issuer"`          // LUCID_ISSUER, --issuer
-	Addr          string `yaml:"addr"`            // LUCID_ADDR, --addr
-	Database      string `yaml:"database"`        // LUCID_DATABASE, --database: sqlite:PATH or postgres://…
-	MasterKey     string `yaml:"master_key"`      // LUCID_MASTER_KEY: base64 or hex, at least 32 bytes
+	// Issuer is the public URL of this server (https://id.example.com):
+	// the iss of every token and the base of every endpoint in discovery.
+	// Required by serve; the demo derives it from its address.
+	Issuer string `yaml:"issuer"` // LUCID_ISSUER, --issuer
+	// Addr is the address the server listens on (host:port; :8080 for
+	// every interface).
+	Addr string `yaml:"addr"` // LUCID_ADDR, --addr
+	// Database is where all state lives.
+	Database string `yaml:"database"` // LUCID_DATABASE, --database: sqlite:PATH or postgres://…
+	// MasterKey seals the signing keys, peppers client secrets and keys
+	// form tags; the database is bound to it, and without it a backup
+	// cannot be used. Prefer MasterKeyFile or a secret store's variable.
+	MasterKey string `yaml:"master_key"` // LUCID_MASTER_KEY: base64 or hex, at least 32 bytes
+	// MasterKeyFile is a file holding the master key (as master_key), for
+	// secrets mounted as files.
 	MasterKeyFile string `yaml:"master_key_file"` // LUCID_MASTER_KEY_FILE
-	AdminToken    string `yaml:"admin_token"`     // LUCID_ADMIN_TOKEN: admin API disabled when empty
+	// AdminToken is the bearer token of the admin API under /admin/.
+	AdminToken string `yaml:"admin_token"` // LUCID_ADMIN_TOKEN: admin API disabled when empty
 	// MigrateOnStart lets `lucid serve` create a missing database and
 	// bring an outdated schema up to date as it starts. Turn it off where
 	// several replicas share a database and a migration job (`lucid
@@ -20,6 +32,9 @@ type Config struct {
 	MigrateOnStart bool `yaml:"migrate_on_start"` // LUCID_MIGRATE_ON_START, default true
 
 	TLS struct {
+		// CertFile and KeyFile are the PEM certificate chain and private
+		// key Lucid serves HTTPS with; empty serves plain HTTP (behind a
+		// TLS-terminating proxy).
 		CertFile string `yaml:"cert_file"` // LUCID_TLS_CERT_FILE
 		KeyFile  string `yaml:"key_file"`  // LUCID_TLS_KEY_FILE
 	} `yaml:"tls"`
@@ -107,13 +122,23 @@ type Config struct {
 
 // Lifetimes of everything Lucid issues.
 type Lifetimes struct {
-	Code            time.Duration `yaml:"code"`             // default 60s
-	AccessToken     time.Duration `yaml:"access_token"`     // default 10m
-	IDToken         time.Duration `yaml:"id_token"`         // default 1h
+	// Code is how long an authorization code can be redeemed.
+	Code time.Duration `yaml:"code"` // default 60s
+	// AccessToken is the lifetime of access tokens, unless an API or a
+	// client sets its own.
+	AccessToken time.Duration `yaml:"access_token"` // default 10m
+	// IDToken is the lifetime of ID tokens.
+	IDToken time.Duration `yaml:"id_token"` // default 1h
+	// RefreshAbsolute is how long a chain of refresh tokens lasts from the
+	// sign-in, however often it is used.
 	RefreshAbsolute time.Duration `yaml:"refresh_absolute"` // default 720h
-	RefreshIdle     time.Duration `yaml:"refresh_idle"`     // default 168h
-	Session         time.Duration `yaml:"session"`          // default 24h
-	AuthRequest     time.Duration `yaml:"auth_request"`     // default 15m
+	// RefreshIdle is how long a refresh token lasts unused.
+	RefreshIdle time.Duration `yaml:"refresh_idle"` // default 168h
+	// Session is how long a browser stays signed in.
+	Session time.Duration `yaml:"session"` // default 24h
+	// AuthRequest is how long a person has to finish signing in and
+	// consenting once an authorization request arrived.
+	AuthRequest time.Duration `yaml:"auth_request"` // default 15m
 	// KeyPublish is how long a retired signing key stays in the JWKS; at
 	// least the longest token lifetime.
 	KeyPublish time.Duration `yaml:"key_publish"` // default 48h
@@ -147,7 +172,9 @@ const MaxRefreshReuseGrace = time.Minute
 // Cookies settings for the browser session.
 type Cookies struct {
 	// Secure marks cookies Secure; nil means "when the issuer is https".
-	Secure *bool  `yaml:"secure"`
+	Secure *bool `yaml:"secure"`
+	// Domain is the cookies' Domain attribute; empty (the default) keeps
+	// them on the issuer's host alone.
 	Domain string `yaml:"domain"`
 }
 
@@ -160,10 +187,16 @@ type Cookies struct {
 // from being used against the server; 0 turns that limit off (behind a
 // proxy that cannot pass on client addresses, say).
 type Lockout struct {
-	Threshold      int           `yaml:"threshold"`        // default 5
-	Base           time.Duration `yaml:"base"`             // default 1m
-	Max            time.Duration `yaml:"max"`              // default 1h
-	NetworkPerHour int           `yaml:"network_per_hour"` // default 100
+	// Threshold is how many consecutive failed sign-ins lock an account.
+	Threshold int `yaml:"threshold"` // default 5
+	// Base is how long the first lock lasts; each further failure
+	// doubles it, up to Max.
+	Base time.Duration `yaml:"base"` // default 1m
+	// Max bounds one lock of an account.
+	Max time.Duration `yaml:"max"` // default 1h
+	// NetworkPerHour is how many failed sign-ins one client network may
+	// make an hour, across accounts; 0 turns the limit off.
+	NetworkPerHour int `yaml:"network_per_hour"` // default 100
 }
 
 // Password hashing. Every argon2id hash holds 19 MiB (the default
@@ -313,7 +346,7 @@ type InFlight struct {
 	Token         int `yaml:"token"`         // POST /token; default 128
 	Pages         int `yaml:"pages"`         // /authorize, /login, /consent, /logout; default 64
 	Introspection int `yaml:"introspection"` // /introspect and /revoke; default 128
-	UserInfo      int `yaml:"userinfo"`      // default 64
+	UserInfo      int `yaml:"userinfo"`      // /userinfo; default 64
 	Discovery     int `yaml:"discovery"`     // metadata and JWKS; default 128
 	Registration  int `yaml:"registration"`  // /register; default 16
 	Admin         int `yaml:"admin"`         // /admin/; default 16
