@@ -179,6 +179,12 @@ func TestManifestsHoldTogether(t *testing.T) {
 	if grace := pod.Spec.TerminationGracePeriodSeconds; grace == nil || time.Duration(*grace)*time.Second <= cfg.Timeouts.Drain+5*time.Second {
 		t.Errorf("terminationGracePeriodSeconds %v does not outlast timeouts.drain (%s) and a request", grace, cfg.Timeouts.Drain)
 	}
+	// The default slots follow the node's CPUs, not the pod's limit.
+	const hashMemory, baseMemory = 19 << 20, 128 << 20
+	limit := c.Resources.Limits.Memory().Value()
+	if cfg.Password.HashSlots == 0 || int64(cfg.Password.HashSlots)*hashMemory+baseMemory > limit {
+		t.Errorf("password.hash_slots %d (0: one per node CPU) × 19 MiB does not fit the memory limit %d", cfg.Password.HashSlots, limit)
+	}
 	if len(cfg.TrustedProxies) == 0 {
 		t.Error("behind an ingress, trusted_proxies must name the proxies, or every client shares one address for lockout and throttling")
 	}

@@ -38,7 +38,10 @@ type Config struct {
 		CertFile string `yaml:"cert_file"` // LUCID_TLS_CERT_FILE
 		KeyFile  string `yaml:"key_file"`  // LUCID_TLS_KEY_FILE
 	} `yaml:"tls"`
-	// TrustedProxies are CIDRs whose X-Forwarded-For/Proto/Host are believed.
+	// TrustedProxies are the CIDRs of the reverse proxies in front of
+	// Lucid: from them alone X-Forwarded-For is believed (the nearest hop
+	// that is no trusted proxy is the client's address, which lockout and
+	// throttling count by) and so is mtls.client_cert_header.
 	TrustedProxies []string `yaml:"trusted_proxies"` // LUCID_TRUSTED_PROXIES (comma-separated)
 	// MTLS is mutual-TLS client authentication and certificate-bound
 	// tokens (RFC 8705).
