@@ -86,10 +86,12 @@ func TestMissingDatabaseIsNotCreated(t *testing.T) {
 	}
 }
 
-// TestReadOnlyCommandsDoNotMigrate: a command that only reads refuses a
-// database of an older schema, says how to upgrade it, and leaves it as
-// it was; a server of the old version may still be using it.
-func TestReadOnlyCommandsDoNotMigrate(t *testing.T) {
+// TestCommandsDoNotMigrate: no command but init and migrate up changes
+// the schema. Reads and management writes refuse a database of an older
+// schema, say how to upgrade it, and leave it as it was (a server of the
+// old version may still be using it); migrate status shows the step
+// pending; serve without migrate_on_start refuses it too.
+func TestCommandsDoNotMigrate(t *testing.T) {
 	c := newCLI(t)
 	db, err := sql.Open("sqlite", "file:"+c.db)
 	if err != nil {
@@ -107,14 +109,72 @@ func TestReadOnlyCommandsDoNotMigrate(t *testing.T) {
 	if _, err := db.Exec(`UPDATE schema_version SET version = version - 1`); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"client", "list"}, {"user", "show", "alice"}, {"keys", "list"}, {"api", "list"}, {"explain", "0123456789abcdef0123456789abcdef"}} {
+	for _, args := range [][]string{
+		{"client", "list"}, {"user", "show", "alice"}, {"keys", "list"}, {"api", "list"}, {"explain", "0123456789abcdef0123456789abcdef"},
+		{"client", "create", "--name", "N", "--redirect-uri", "https://n.example.com/cb"}, {"client", "create", "--name", "N", "--redirect-uri", "https://n.example.com/cb", "--create"},
+		{"keys", "rotate"}, {"api", "delete", "https://api.example.com"},
+	} {
 		r := c.runIn("", args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "older than this Lucid") || !strings.Contains(r.stderr, "lucid init") {
+		if r.code != 1 || !strings.Contains(r.stderr, "older than this Lucid") || !strings.Contains(r.stderr, "lucid migrate up") {
 			t.Errorf("lucid %s on an old schema: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
 	if v := version(); v != current-1 {
-		t.Errorf("a read-only command changed the schema version to %d", v)
+		t.Errorf("a command changed the schema version to %d", v)
+	}
+
+	var st schemaReport
+	c.json(&st, "migrate", "status", "--output", "json")
+	if !st.Exists || st.Applied != current-1 || st.Known != current || st.Pending != 1 || len(st.Migrations) != current ||
+		st.Migrations[current-1].Applied || !st.Migrations[current-2].Applied || st.Migrations[0].Does == "" {
+		t.Errorf("migrate status on an old schema: %+v", st)
+	}
+	if r := c.runIn("", "migrate", "status"); r.code != 0 || !strings.Contains(r.stdout, "1 pending") {
+		t.Errorf("migrate status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := c.runIn("", "migrate", "status", "--check"); r.code != 1 || !strings.Contains(r.stderr, "1 migrations pending") {
+		t.Errorf("migrate status --check on an old schema: exit %d\n%s", r.code, r.stderr)
+	}
+
+	c.env["LUCID_MIGRATE_ON_START"] = "false"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r := c.runCtx(ctx, "", "serve", "--issuer", "http://127.0.0.1:1", "--addr", "127.0.0.1:0")
+	if r.code != 1 || !strings.Contains(r.stderr, "older than this Lucid") || !strings.Contains(r.stderr, "migrate_on_start is off") {
+		t.Errorf("serve without migrate_on_start on an old schema: exit %d\n%s", r.code, r.stderr)
+	}
+	if v := version(); v != current-1 {
+		t.Errorf("serve without migrate_on_start changed the schema version to %d", v)
+	}
+}
+
+// TestMigrateUp: migrate up creates nothing without --create, makes a new
+// database with it, and then has nothing to do; status tells each state.
+func TestMigrateUp(t *testing.T) {
+	c := bareCLI(t)
+	var st schemaReport
+	c.json(&st, "migrate", "status", "--output", "json")
+	if st.Exists || st.Pending != st.Known || st.Known == 0 || exists(t, c.db) {
+		t.Fatalf("migrate status without a database: %+v", st)
+	}
+	if r := c.runIn("", "migrate", "up"); r.code != 1 || !strings.Contains(r.stderr, "does not exist") || exists(t, c.db) {
+		t.Fatalf("migrate up without a database: exit %d\n%s", r.code, r.stderr)
+	}
+	if out := c.ok("migrate", "up", "--create"); !strings.Contains(out, "Created the database") {
+		t.Errorf("migrate up --create:\n%s", out)
+	}
+	if out := c.ok("migrate", "up"); !strings.Contains(out, "up to date") {
+		t.Errorf("migrate up again:\n%s", out)
+	}
+	c.json(&st, "migrate", "status", "--output", "json")
+	if !st.Exists || st.Pending != 0 || st.Applied != st.Known {
+		t.Errorf("migrate status after up: %+v", st)
+	}
+	c.ok("migrate", "status", "--check")
+	// The database is bound to the key from its first migration.
+	c.env["LUCID_MASTER_KEY"] = base64.StdEncoding.EncodeToString([]byte("another key, just as long as one."))
+	if r := c.runIn("", "migrate", "up"); r.code != 1 || !strings.Contains(r.stderr, "master key does not match") {
+		t.Errorf("migrate up with another key: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

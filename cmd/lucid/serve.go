@@ -129,8 +129,19 @@ func serve(ctx context.Context, e *env, name string, args []string) error {
 		return err
 	}
 	defer l.Close()
-	st, created, err := openDatabase(ctx, cfg.Database, store.OpenCreate)
+	// With migrate_on_start (the default; always for the demo) serve
+	// creates a missing database and migrates an outdated one; without it
+	// the schema is left to `lucid migrate up` (a migration Job), and serve
+	// refuses what that has not prepared.
+	mode := store.OpenExisting
+	if cfg.MigrateOnStart || cfg.Demo {
+		mode = store.OpenMigrate
+	}
+	st, created, err := openDatabase(ctx, cfg.Database, mode, mode == store.OpenMigrate)
 	if err != nil {
+		if mode == store.OpenExisting && (errors.Is(err, store.ErrNoDatabase) || errors.Is(err, store.ErrSchemaOutdated)) {
+			return fmt.Errorf("open database: %w; migrate_on_start is off, so run 'lucid migrate up --create' (or 'lucid init') first", err)
+		}
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()

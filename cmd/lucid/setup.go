@@ -41,8 +41,14 @@ var readOnly = map[string]bool{
 }
 
 // mayCreate are the commands that take --create: those that add the first
-// thing to a new database. The others would only fail on an empty one.
-var mayCreate = map[string]bool{"client create": true, "user create": true, "api create": true, "keys rotate": true}
+// thing to a new database, and `migrate up` (a migration Job on a new
+// PostgreSQL). The others would only fail on an empty one.
+var mayCreate = map[string]bool{"client create": true, "user create": true, "api create": true, "keys rotate": true, "migrate up": true}
+
+// migrates are the commands that bring an existing schema up to date; every
+// other command refuses an outdated one, so upgrading is always a step
+// someone chose.
+var migrates = map[string]bool{"init": true, "migrate up": true}
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	c.command = strings.TrimPrefix(fs.Name(), "lucid ")
@@ -56,18 +62,22 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 
 func (c *commonFlags) check() error { return checkOutput(c.output) }
 
-// mode is what the command may do to the database: a mistyped path must
-// not become a new, empty database, and reading must not migrate.
+// mode is what the command may do to an existing database: a read must
+// not migrate, and only init and migrate up migrate.
 func (c *commonFlags) mode() store.OpenMode {
 	switch {
 	case readOnly[c.command]:
 		return store.OpenReadOnly
-	case c.create || c.command == "init":
-		return store.OpenCreate
+	case migrates[c.command]:
+		return store.OpenMigrate
 	default:
 		return store.OpenExisting
 	}
 }
+
+// creates reports whether the command may create a missing database: a
+// mistyped path must not become a new, empty database.
+func (c *commonFlags) creates() bool { return c.create || c.command == "init" }
 
 // loadConfig layers the configuration: base, then the file, then LUCID_*
 // variables. Flags are applied by the caller, last.
@@ -151,7 +161,7 @@ func (e *env) open(ctx context.Context, cf *commonFlags) (*session, error) {
 			return nil, fmt.Errorf("master key: %w", err)
 		}
 	}
-	st, created, err := openDatabase(ctx, cfg.Database, cf.mode())
+	st, created, err := openDatabase(ctx, cfg.Database, cf.mode(), cf.creates())
 	if err != nil {
 		return nil, databaseError(err, mayCreate[cf.command])
 	}
@@ -204,15 +214,12 @@ func verificationMail(cfg *config.Config, st store.Store, sk *secret.Keys, svc *
 	return nil
 }
 
-// openDatabase opens dsn as mode allows. With store.OpenCreate it tries
-// the existing database first, to tell whether it created one.
-func openDatabase(ctx context.Context, dsn string, mode store.OpenMode) (st store.Store, created bool, err error) {
-	if mode != store.OpenCreate {
-		st, err = backend.OpenWith(ctx, dsn, mode)
-		return st, false, err
-	}
-	st, err = backend.OpenWith(ctx, dsn, store.OpenExisting)
-	if !errors.Is(err, store.ErrNoDatabase) {
+// openDatabase opens an existing database at dsn as mode allows; with
+// create, a missing one is created (with the current schema), and created
+// says so.
+func openDatabase(ctx context.Context, dsn string, mode store.OpenMode, create bool) (st store.Store, created bool, err error) {
+	st, err = backend.OpenWith(ctx, dsn, mode)
+	if !create || !errors.Is(err, store.ErrNoDatabase) {
 		return st, false, err
 	}
 	st, err = backend.OpenWith(ctx, dsn, store.OpenCreate)
@@ -227,7 +234,7 @@ func databaseError(err error, canCreate bool) error {
 	case errors.Is(err, store.ErrNoDatabase):
 		return fmt.Errorf("%w; check --database, LUCID_DATABASE or database in the configuration file, or create the database with 'lucid init' (or --create)", err)
 	case errors.Is(err, store.ErrSchemaOutdated):
-		return fmt.Errorf("%w; run 'lucid init' (or start 'lucid serve') with this version once to upgrade it", err)
+		return fmt.Errorf("%w; upgrade it with 'lucid migrate up' (see 'lucid migrate status'): other commands never change the schema", err)
 	}
 	return fmt.Errorf("open database: %w", err)
 }

@@ -33,7 +33,7 @@ type api struct {
 	log    *slog.Logger
 	token  [32]byte // SHA-256 of the admin token
 
-	routes   []func(*http.ServeMux)
+	routes   []func(*routeMux)
 	failures *failure.Recorder
 }
 
@@ -44,7 +44,7 @@ type Option func(*api)
 // admin token like the rest (Prometheus scrapes with a bearer token).
 func WithMetrics(h http.Handler) Option {
 	return func(a *api) {
-		a.routes = append(a.routes, func(mux *http.ServeMux) { mux.Handle("GET /admin/metrics", h) })
+		a.routes = append(a.routes, func(mux *routeMux) { mux.Handle("GET /admin/metrics", h) })
 	}
 }
 
@@ -58,6 +58,13 @@ func WithFailures(rec *failure.Recorder) Option {
 // Handler serves the admin API; mount it at "/admin/". An empty token
 // disables the API: every request gets admin_api_disabled.
 func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *slog.Logger, opts ...Option) http.Handler {
+	h, _ := build(svc, km, token, issuer, log, opts...)
+	return h
+}
+
+// build makes the admin API and returns it with its mux (nil when the API
+// is off), whose patterns docs/openapi/admin.yaml is checked against.
+func build(svc *manage.Service, km *keys.Manager, token, issuer string, log *slog.Logger, opts ...Option) (http.Handler, *routeMux) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -74,11 +81,11 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	if token == "" {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, catalog.New(catalog.AdminDisabled))
-		})
+		}), nil
 	}
 	a.token = sha256.Sum256([]byte(token))
 
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	a.route(mux, "/admin/clients", map[string]http.HandlerFunc{"GET": a.listClients, "POST": a.createClient})
 	a.route(mux, "/admin/clients/{id}", map[string]http.HandlerFunc{"GET": a.getClient, "PATCH": a.updateClient, "DELETE": a.deleteClient})
 	a.route(mux, "/admin/clients/{id}/secrets", map[string]http.HandlerFunc{"POST": a.addSecret})
@@ -103,12 +110,39 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 	})
-	return a.authenticate(mux)
+	return a.authenticate(mux), mux
+}
+
+// routeMux is a ServeMux that remembers the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
+// operations are the "METHOD /path" patterns: the API's operations,
+// without the catch-alls that answer other methods and unknown paths.
+func (m *routeMux) operations() []string {
+	var out []string
+	for _, p := range m.patterns {
+		if strings.Contains(p, " ") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // route registers each method of path, and a catch-all for the path that
 // answers other methods with the catalog's method_not_allowed.
-func (a *api) route(mux *http.ServeMux, path string, byMethod map[string]http.HandlerFunc) {
+func (a *api) route(mux *routeMux, path string, byMethod map[string]http.HandlerFunc) {
 	var allowed []string
 	for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
 		if h, ok := byMethod[m]; ok {

@@ -24,7 +24,7 @@ type Backchannel interface {
 //	POST /admin/backchannel/{id}/decision    {"decision": "approve"|"deny"|"fail", "amr": [...], "reason": "..."}
 func WithBackchannel(b Backchannel) Option {
 	return func(a *api) {
-		a.routes = append(a.routes, func(mux *http.ServeMux) {
+		a.routes = append(a.routes, func(mux *routeMux) {
 			a.route(mux, "/admin/backchannel", map[string]http.HandlerFunc{"GET": func(w http.ResponseWriter, r *http.Request) {
 				list, err := b.PendingBackchannel(r.Context(), r.URL.Query().Get("user_id"))
 				if err != nil {

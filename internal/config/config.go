@@ -6,18 +6,42 @@ import "time"
 
 // Config is the whole configuration of one Lucid process.
 type Config struct {
-	Issuer        string `yaml:"issuer"`          // LUCID_ISSUER, --issuer
-	Addr          string `yaml:"addr"`            // LUCID_ADDR, --addr
-	Database      string `yaml:"database"`        // LUCID_DATABASE, --database: sqlite:PATH or postgres://…
-	MasterKey     string `yaml:"master_key"`      // LUCID_MASTER_KEY: base64 or hex, at least 32 bytes
+	// Issuer is the public URL of this server (https://id.example.com):
+	// the iss of every token and the base of every endpoint in discovery.
+	// Required by serve; the demo derives it from its address.
+	Issuer string `yaml:"issuer"` // LUCID_ISSUER, --issuer
+	// Addr is the address the server listens on (host:port; :8080 for
+	// every interface).
+	Addr string `yaml:"addr"` // LUCID_ADDR, --addr
+	// Database is where all state lives.
+	Database string `yaml:"database"` // LUCID_DATABASE, --database: sqlite:PATH or postgres://…
+	// MasterKey seals the signing keys, peppers client secrets and keys
+	// form tags; the database is bound to it, and without it a backup
+	// cannot be used. Prefer MasterKeyFile or a secret store's variable.
+	MasterKey string `yaml:"master_key"` // LUCID_MASTER_KEY: base64 or hex, at least 32 bytes
+	// MasterKeyFile is a file holding the master key (as master_key), for
+	// secrets mounted as files.
 	MasterKeyFile string `yaml:"master_key_file"` // LUCID_MASTER_KEY_FILE
-	AdminToken    string `yaml:"admin_token"`     // LUCID_ADMIN_TOKEN: admin API disabled when empty
+	// AdminToken is the bearer token of the admin API under /admin/.
+	AdminToken string `yaml:"admin_token"` // LUCID_ADMIN_TOKEN: admin API disabled when empty
+	// MigrateOnStart lets `lucid serve` create a missing database and
+	// bring an outdated schema up to date as it starts. Turn it off where
+	// several replicas share a database and a migration job (`lucid
+	// migrate up`) upgrades the schema before the new version rolls out;
+	// serve then refuses a missing or outdated schema.
+	MigrateOnStart bool `yaml:"migrate_on_start"` // LUCID_MIGRATE_ON_START, default true
 
 	TLS struct {
+		// CertFile and KeyFile are the PEM certificate chain and private
+		// key Lucid serves HTTPS with; empty serves plain HTTP (behind a
+		// TLS-terminating proxy).
 		CertFile string `yaml:"cert_file"` // LUCID_TLS_CERT_FILE
 		KeyFile  string `yaml:"key_file"`  // LUCID_TLS_KEY_FILE
 	} `yaml:"tls"`
-	// TrustedProxies are CIDRs whose X-Forwarded-For/Proto/Host are believed.
+	// TrustedProxies are the CIDRs of the reverse proxies in front of
+	// Lucid: from them alone X-Forwarded-For is believed (the nearest hop
+	// that is no trusted proxy is the client's address, which lockout and
+	// throttling count by) and so is mtls.client_cert_header.
 	TrustedProxies []string `yaml:"trusted_proxies"` // LUCID_TRUSTED_PROXIES (comma-separated)
 	// MTLS is mutual-TLS client authentication and certificate-bound
 	// tokens (RFC 8705).
@@ -117,13 +141,23 @@ type Config struct {
 
 // Lifetimes of everything Lucid issues.
 type Lifetimes struct {
-	Code            time.Duration `yaml:"code"`             // default 60s
-	AccessToken     time.Duration `yaml:"access_token"`     // default 10m
-	IDToken         time.Duration `yaml:"id_token"`         // default 1h
+	// Code is how long an authorization code can be redeemed.
+	Code time.Duration `yaml:"code"` // default 60s
+	// AccessToken is the lifetime of access tokens, unless an API or a
+	// client sets its own.
+	AccessToken time.Duration `yaml:"access_token"` // default 10m
+	// IDToken is the lifetime of ID tokens.
+	IDToken time.Duration `yaml:"id_token"` // default 1h
+	// RefreshAbsolute is how long a chain of refresh tokens lasts from the
+	// sign-in, however often it is used.
 	RefreshAbsolute time.Duration `yaml:"refresh_absolute"` // default 720h
-	RefreshIdle     time.Duration `yaml:"refresh_idle"`     // default 168h
-	Session         time.Duration `yaml:"session"`          // default 24h
-	AuthRequest     time.Duration `yaml:"auth_request"`     // default 15m
+	// RefreshIdle is how long a refresh token lasts unused.
+	RefreshIdle time.Duration `yaml:"refresh_idle"` // default 168h
+	// Session is how long a browser stays signed in.
+	Session time.Duration `yaml:"session"` // default 24h
+	// AuthRequest is how long a person has to finish signing in and
+	// consenting once an authorization request arrived.
+	AuthRequest time.Duration `yaml:"auth_request"` // default 15m
 	// KeyPublish is how long a retired signing key stays in the JWKS; at
 	// least the longest token lifetime.
 	KeyPublish time.Duration `yaml:"key_publish"` // default 48h
@@ -161,7 +195,9 @@ const MaxRefreshReuseGrace = time.Minute
 // Cookies settings for the browser session.
 type Cookies struct {
 	// Secure marks cookies Secure; nil means "when the issuer is https".
-	Secure *bool  `yaml:"secure"`
+	Secure *bool `yaml:"secure"`
+	// Domain is the cookies' Domain attribute; empty (the default) keeps
+	// them on the issuer's host alone.
 	Domain string `yaml:"domain"`
 }
 
@@ -174,10 +210,16 @@ type Cookies struct {
 // from being used against the server; 0 turns that limit off (behind a
 // proxy that cannot pass on client addresses, say).
 type Lockout struct {
-	Threshold      int           `yaml:"threshold"`        // default 5
-	Base           time.Duration `yaml:"base"`             // default 1m
-	Max            time.Duration `yaml:"max"`              // default 1h
-	NetworkPerHour int           `yaml:"network_per_hour"` // default 100
+	// Threshold is how many consecutive failed sign-ins lock an account.
+	Threshold int `yaml:"threshold"` // default 5
+	// Base is how long the first lock lasts; each further failure
+	// doubles it, up to Max.
+	Base time.Duration `yaml:"base"` // default 1m
+	// Max bounds one lock of an account.
+	Max time.Duration `yaml:"max"` // default 1h
+	// NetworkPerHour is how many failed sign-ins one client network may
+	// make an hour, across accounts; 0 turns the limit off.
+	NetworkPerHour int `yaml:"network_per_hour"` // default 100
 }
 
 // Password hashing. Every argon2id hash holds 19 MiB (the default
@@ -331,7 +373,7 @@ type InFlight struct {
 	Token         int `yaml:"token"`         // POST /token; default 128
 	Pages         int `yaml:"pages"`         // /authorize, /login, /consent, /logout; default 64
 	Introspection int `yaml:"introspection"` // /introspect and /revoke; default 128
-	UserInfo      int `yaml:"userinfo"`      // default 64
+	UserInfo      int `yaml:"userinfo"`      // /userinfo; default 64
 	Discovery     int `yaml:"discovery"`     // metadata and JWKS; default 128
 	Registration  int `yaml:"registration"`  // /register; default 16
 	Admin         int `yaml:"admin"`         // /admin/; default 16
@@ -389,8 +431,9 @@ type Outbox struct {
 // address.
 func Default() Config {
 	return Config{
-		Addr:     "localhost:8080",
-		Database: "sqlite:lucid.db",
+		Addr:           "localhost:8080",
+		Database:       "sqlite:lucid.db",
+		MigrateOnStart: true,
 		Lifetimes: Lifetimes{
 			Code:            60 * time.Second,
 			AccessToken:     10 * time.Minute,
@@ -442,6 +485,8 @@ const (
 // OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER…), so that Lucid is configured
 // like every other traced service.
 type Tracing struct {
+	// Enabled exports a span for every request, store call and outbound
+	// call, configured by the OTEL_* variables.
 	Enabled bool `yaml:"enabled"` // LUCID_TRACING_ENABLED; default false
 }
 

@@ -9,5 +9,7 @@ package config
 // hold across replicas. A replica whose database does not answer counts in
 // memory meanwhile.
 type Throttle struct {
+	// Shared counts the limits in the database, so that they hold across
+	// replicas.
 	Shared bool `yaml:"shared"` // default false
 }

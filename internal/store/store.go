@@ -32,8 +32,9 @@ var (
 	// ErrNoDatabase: opened with OpenExisting or OpenReadOnly, the database
 	// does not exist (no SQLite file) or holds no Lucid schema.
 	ErrNoDatabase = errors.New("no Lucid database")
-	// ErrSchemaOutdated: opened with OpenReadOnly, the database's schema is
-	// older than this binary's, and a read-only open does not migrate.
+	// ErrSchemaOutdated: opened with OpenExisting or OpenReadOnly, the
+	// database's schema is older than this binary's, and those opens do not
+	// migrate (`lucid migrate up` does).
 	ErrSchemaOutdated = errors.New("the database schema is older than this Lucid")
 )
 
@@ -47,12 +48,17 @@ const (
 	// its schema up to date (serve, demo, init).
 	OpenCreate OpenMode = iota
 	// OpenExisting refuses with ErrNoDatabase a database that does not
-	// exist, and brings an existing one's schema up to date.
+	// exist and with ErrSchemaOutdated one whose schema is older than this
+	// binary's: management commands never change the schema.
 	OpenExisting
 	// OpenReadOnly refuses a database that does not exist, changes
 	// nothing (no migration), and refuses with ErrSchemaOutdated a schema
 	// older than this binary's.
 	OpenReadOnly
+	// OpenMigrate refuses with ErrNoDatabase a database that does not
+	// exist, and brings an existing one's schema up to date (`lucid
+	// migrate up`, serve with migrate_on_start).
+	OpenMigrate
 )
 
 // Unavailable reports whether err means the database did not answer (as

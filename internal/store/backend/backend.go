@@ -53,6 +53,33 @@ func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (store.Store
 	return nil, fmt.Errorf("database: scheme %q is not supported; use sqlite:PATH or postgres://…", scheme)
 }
 
+// Schema reports where the schema of the database dsn names stands against
+// this binary's migrations, without creating or changing anything.
+func Schema(ctx context.Context, dsn string) (store.Schema, error) {
+	if path, ok := SQLitePath(dsn); ok {
+		if path == "" {
+			return store.Schema{}, fmt.Errorf("database %q: sqlite: needs a file path", dsn)
+		}
+		return sqlite.SchemaOf(ctx, path)
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.SchemaOf(ctx, dsn)
+	}
+	_, err := OpenWith(ctx, dsn, store.OpenReadOnly) // names the bad scheme
+	return store.Schema{}, err
+}
+
+// SQLitePath returns the file path of a "sqlite:PATH" DSN (options after
+// '?' dropped) and whether dsn is one.
+func SQLitePath(dsn string) (string, bool) {
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok {
+		return "", false
+	}
+	path, _, _ = strings.Cut(path, "?")
+	return path, true
+}
+
 // isScheme reports whether s is a URI scheme: a letter, then letters,
 // digits, '+', '-' or '.'.
 func isScheme(s string) bool {

@@ -9,7 +9,8 @@ import (
 )
 
 // open checks for an existing schema as mode requires, then migrates
-// unless the open is read-only.
+// when the mode is OpenCreate or OpenMigrate; the other modes refuse an
+// outdated schema.
 func (s *Store) open(ctx context.Context, mode store.OpenMode) error {
 	if mode != store.OpenCreate {
 		var schema *string
@@ -31,12 +32,12 @@ func (s *Store) open(ctx context.Context, mode store.OpenMode) error {
 		switch {
 		case v > len(migrations):
 			return fmt.Errorf("postgres: database schema version %d is newer than this binary knows (%d): upgrade Lucid", v, len(migrations))
-		case mode == store.OpenReadOnly && v < len(migrations):
+		case mode != store.OpenMigrate && v < len(migrations):
 			return fmt.Errorf("postgres: schema %q: %w (schema version %d, this Lucid uses %d)", *schema, store.ErrSchemaOutdated, v, len(migrations))
 		}
 	}
-	if mode == store.OpenReadOnly {
-		return nil
+	if mode == store.OpenReadOnly || mode == store.OpenExisting {
+		return nil // current, as checked above: nothing to migrate
 	}
 	return s.migrate(ctx)
 }

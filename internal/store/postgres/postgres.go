@@ -78,8 +78,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // OpenWith connects as Open does, then, as mode allows, migrates
 // (store.OpenCreate), refuses a schema without Lucid's tables and migrates
-// an existing one (store.OpenExisting), or only checks that the schema is
-// there and current (store.OpenReadOnly).
+// an existing one (store.OpenMigrate), or only checks that the schema is
+// there and current (store.OpenExisting, store.OpenReadOnly).
 func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {

@@ -15,8 +15,9 @@ import (
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
-// open makes the first connection as mode allows, then migrates unless the
-// open is read-only. path is absolute.
+// open makes the first connection as mode allows, then migrates when the
+// mode is OpenCreate or OpenMigrate; the other modes refuse an outdated
+// schema. path is absolute.
 func (s *Store) open(ctx context.Context, path string, mode store.OpenMode) error {
 	if mode == store.OpenCreate {
 		// The writer's first connection creates the file and turns on WAL.
@@ -31,12 +32,12 @@ func (s *Store) open(ctx context.Context, path string, mode store.OpenMode) erro
 		switch {
 		case v > len(migrations):
 			return fmt.Errorf("sqlite: database %s: schema version %d is newer than this binary knows (%d): upgrade Lucid", path, v, len(migrations))
-		case mode == store.OpenReadOnly && v < len(migrations):
+		case mode != store.OpenMigrate && v < len(migrations):
 			return fmt.Errorf("sqlite: database %s: %w (schema version %d, this Lucid uses %d)", path, store.ErrSchemaOutdated, v, len(migrations))
 		}
 	}
-	if mode == store.OpenReadOnly {
-		return nil
+	if mode == store.OpenReadOnly || mode == store.OpenExisting {
+		return nil // current, as checked above: nothing to migrate
 	}
 	if err := s.migrate(ctx); err != nil {
 		if fileCode(err) {

@@ -45,8 +45,8 @@ func schemaVersion(t *testing.T, path string) int {
 }
 
 // TestReadOnlyOpenDoesNotMigrate: a read-only command on a database of an
-// older schema changes nothing and says what to do; a management command
-// (OpenExisting) migrates it.
+// older schema changes nothing and says what to do; `migrate up`
+// (OpenMigrate) migrates it.
 func TestReadOnlyOpenDoesNotMigrate(t *testing.T) {
 	ctx := context.Background()
 	path := oldDatabase(t)
@@ -57,13 +57,13 @@ func TestReadOnlyOpenDoesNotMigrate(t *testing.T) {
 	if v := schemaVersion(t, path); v != 1 {
 		t.Fatalf("a read-only open migrated the schema to version %d", v)
 	}
-	s, err := OpenWith(ctx, path, store.OpenExisting)
+	s, err := OpenWith(ctx, path, store.OpenMigrate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = s.Close()
 	if v := schemaVersion(t, path); v != len(migrations) {
-		t.Errorf("OpenExisting left schema version %d, want %d", v, len(migrations))
+		t.Errorf("OpenMigrate left schema version %d, want %d", v, len(migrations))
 	}
 	s, err = OpenWith(ctx, path, store.OpenReadOnly)
 	if err != nil {

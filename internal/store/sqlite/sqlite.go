@@ -80,9 +80,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // OpenWith opens the database at path as mode allows: store.OpenCreate
-// creates the file when it is missing and migrates, store.OpenExisting
+// creates the file when it is missing and migrates, store.OpenMigrate
 // refuses a missing file (or one without Lucid's schema) and migrates,
-// store.OpenReadOnly refuses those too and writes nothing. An error
+// store.OpenExisting refuses those and an outdated schema,
+// store.OpenReadOnly refuses the same and writes nothing. An error
 // opening the file names the path and the cause.
 //
 // Durability: WAL with synchronous=FULL fsyncs the log at every commit, so
