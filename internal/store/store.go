@@ -238,6 +238,8 @@ type Store interface {
 	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
 	// Backchannel authentication requests (OpenID CIBA Core 1.0).
 	BackchannelStore
+	// Links to upstream identities and blocked upstream subjects.
+	IdentityStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -481,8 +483,11 @@ type User struct {
 	Disabled      bool      `json:"disabled,omitempty"`
 	FailedLogins  int       `json:"failed_logins,omitempty"`
 	LockedUntil   time.Time `json:"locked_until,omitzero"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// Groups came from an upstream at the last sign-in through it, mapped
+	// by its group_mapping; released in the groups claim.
+	Groups    []string  `json:"groups,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Address is the OIDC address claim.

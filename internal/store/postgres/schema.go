@@ -217,6 +217,30 @@ CREATE TABLE backchannel_requests (
 CREATE INDEX backchannel_requests_user ON backchannel_requests (user_id, status, expires_at);
 CREATE INDEX backchannel_requests_expires ON backchannel_requests (expires_at);
 `,
+	// Links between accounts and their upstream identities (keyed by the
+	// upstream, its issuer and the subject; never by e-mail), and the
+	// upstream subjects an operator blocked.
+	`
+CREATE TABLE identity_links (
+	upstream_id  text COLLATE "C" NOT NULL,
+	issuer       text COLLATE "C" NOT NULL,
+	subject      text COLLATE "C" NOT NULL,
+	user_id      text COLLATE "C" NOT NULL,
+	email        text NOT NULL DEFAULT '',
+	created_at   timestamptz NOT NULL,
+	last_used_at timestamptz,
+	PRIMARY KEY (upstream_id, issuer, subject)
+);
+CREATE INDEX identity_links_user ON identity_links (user_id);
+
+CREATE TABLE subject_blocks (
+	upstream_id text COLLATE "C" NOT NULL,
+	subject     text COLLATE "C" NOT NULL,
+	reason      text NOT NULL DEFAULT '',
+	created_at  timestamptz NOT NULL,
+	PRIMARY KEY (upstream_id, subject)
+);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -98,6 +98,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeviceCodesConcurrent", testDeviceConcurrent},
 		{"BackchannelRequests", testBackchannelRequests},
 		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
+		{"IdentityLinks", testIdentityLinks},
+		{"IdentityLinksConcurrent", testIdentityLinksConcurrent},
+		{"SubjectBlocks", testSubjectBlocks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
