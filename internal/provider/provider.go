@@ -30,6 +30,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
+	"github.com/lucid-auth/lucid/internal/upstream"
 )
 
 // Options are what a Provider needs; all are required but Now and Log.
@@ -87,6 +88,9 @@ type Options struct {
 	CIBA     config.CIBA
 	Outbox   *outbox.Outbox
 	Outbound *http.Client
+	// Upstreams are the identity providers people may sign in with
+	// (upstream.go); nil for none.
+	Upstreams *upstream.Set
 }
 
 // Provider serves the protocol endpoints.
@@ -152,6 +156,8 @@ type Provider struct {
 	polls    *pollPacer
 	outbox   *outbox.Outbox
 	outbound *http.Client
+	// upstreams: sign-in through other identity providers (upstream.go).
+	upstreams *upstream.Set
 }
 
 // Endpoint paths, relative to the issuer.
@@ -217,6 +223,7 @@ func New(opts Options) (*Provider, error) {
 	p.setupDevice(opts.Device)
 	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
+	p.upstreams = opts.Upstreams
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}
@@ -260,6 +267,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
 	mux.HandleFunc(PathRevoke, p.crossOrigin("POST", p.handleRevoke))
+	mux.HandleFunc("POST "+PathUpstreamStart, p.handleUpstreamStart)
+	mux.HandleFunc("GET "+PathUpstreamCallback, p.handleUpstreamCallback)
 }
 
 // record reports a failure once: log, metrics, and its story for

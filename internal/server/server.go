@@ -41,6 +41,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/store/deadline"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
+	"github.com/lucid-auth/lucid/internal/upstream"
 )
 
 // Server is a configured Lucid instance.
@@ -148,14 +149,22 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// the database, delivered by this worker and every other replica's.
 	ob := newOutbox(cfg.Outbox, st, met, failures, o)
 	ob.Register(logout.Kind, logout.NewDeliverer(issuer, km, st, cfg.Outbox.Timeout, cfg.Outbox.AllowLocal, o.now).Deliver)
+	clients := clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
+		clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
+		clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile))
+	// Upstream identity providers read their keys through the same cache
+	// of remote key sets as client jwks_uri and trusted issuers.
+	ups, err := upstream.NewSet(cfg.Upstreams, upstream.Options{Issuer: issuer, Keys: clients, Now: o.now})
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
-		Issuer:  issuer,
-		Store:   st,
-		Keys:    km,
-		Secrets: sk,
-		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
-			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
-			clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile)),
+		Issuer:        issuer,
+		Store:         st,
+		Keys:          km,
+		Secrets:       sk,
+		ClientAuth:    clients,
+		Upstreams:     ups,
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,

@@ -547,6 +547,20 @@ type AuthRequest struct {
 	// AuthorizationDetails are the request's RFC 9396 details, checked and
 	// in canonical form (a JSON array); nil without any.
 	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
+	// Upstream is the sign-in under way at an upstream identity provider,
+	// nil when none is.
+	Upstream *UpstreamPending `json:"upstream,omitempty"`
+}
+
+// UpstreamPending is a sign-in started at an upstream provider. Only the
+// hash of its state is stored; its nonce and PKCE verifier are derived
+// from the state and the master key, so the row holds nothing secret.
+type UpstreamPending struct {
+	ID        string `json:"id"`
+	StateHash string `json:"state_hash"`
+	// LinkSession is the id of the session whose account the identity is
+	// to be linked to; empty for a sign-in.
+	LinkSession string `json:"link_session,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.
