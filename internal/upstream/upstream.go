@@ -287,4 +287,3 @@ type Identity struct {
 	AMR    []string
 	Claims map[string]any
 }
-
