@@ -59,6 +59,7 @@ func commands() []command {
 		{"init", "create a new database, or bring an existing one's schema up to date", runInit},
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
 		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete)", runUser},
+		{"upstream", "blocked subjects of upstream identity providers (blocks, block, unblock)", runUpstream},
 		{"keys", "list or rotate the signing keys", runKeys},
 		{"api", "manage APIs (resource servers): create, list, delete", runAPI},
 		{"errors", "browse the error catalog (list, show)", runErrors},

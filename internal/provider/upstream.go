@@ -156,7 +156,9 @@ func (p *Provider) handleUpstreamCallback(w http.ResponseWriter, r *http.Request
 	if code := q.Get("error"); code != "" {
 		desc := catalog.Clip(q.Get("error_description"), 300)
 		name := catalog.UpstreamAuthorizationError
-		if code == "access_denied" {
+		// The upstream's access_denied is the person's (or its policy's)
+		// refusal, named as the catalog names its own.
+		if denied, _ := catalog.Lookup(catalog.UpstreamAccessDenied); code == denied.Error {
 			name = catalog.UpstreamAccessDenied
 		}
 		shown := desc
