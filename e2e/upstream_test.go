@@ -178,6 +178,7 @@ func TestUpstreamOAuth2(t *testing.T) {
 		b := l.browser(t)
 		return b, b.get(newStart(conf).url())
 	}
+	var lastTrace string
 	fail := func(id, name string, status int, set func(f *fakeUpstream)) string {
 		t.Helper()
 		up.set(func(f *fakeUpstream) {
@@ -187,7 +188,9 @@ func TestUpstreamOAuth2(t *testing.T) {
 			}
 		})
 		b, p := signInPage()
-		return wantSignInError(t, l, b.viaUpstream(p, id, false), name, status)
+		p = b.viaUpstream(p, id, false)
+		lastTrace = p.header.Get("X-Trace-Id")
+		return wantSignInError(t, l, p, name, status)
 	}
 
 	fail("gh", "upstream_group_required", http.StatusForbidden, func(f *fakeUpstream) {
@@ -205,6 +208,11 @@ func TestUpstreamOAuth2(t *testing.T) {
 	fail("gh", "upstream_authorization_error", http.StatusBadGateway, func(f *fakeUpstream) {
 		f.deny, f.denyDesc = "invalid_request", "AADSTS50011: The redirect URI does not match."
 	})
+	// The operator's story keeps the upstream's words and explains its AADSTS code.
+	if r := jsonCall(t, l, http.MethodGet, "/admin/failures/"+lastTrace, l.cfg.AdminToken, ""); !strings.Contains(string(r.body), "AADSTS50011") ||
+		!strings.Contains(string(r.body), "redirect_uri_not_registered") || !strings.Contains(string(r.body), "The redirect URI does not match.") {
+		t.Errorf("story of the upstream's error: %s", r.body)
+	}
 	fail("gh", "upstream_callback_invalid", http.StatusBadRequest, func(f *fakeUpstream) { f.noCode = true })
 	fail("gh", "upstream_token_error", http.StatusBadGateway, func(f *fakeUpstream) { f.tokenError = "invalid_client" })
 	fail("gh", "upstream_userinfo_failed", http.StatusBadGateway, func(f *fakeUpstream) { f.userInfoStatus = http.StatusInternalServerError })
