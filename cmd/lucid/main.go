@@ -62,6 +62,7 @@ func commands() []command {
 		{"restore", "restore a SQLite backup into a new path, or over a stopped Lucid's database", runRestore},
 		{"client", "manage OAuth clients (create, list, show, update, delete, secrets)", runClient},
 		{"user", "manage users (create, list, show, set-password, disable, enable, unlock, delete, set-ciba-code)", runUser},
+		{"upstream", "blocked subjects of upstream identity providers (blocks, block, unblock)", runUpstream},
 		{"keys", "list or rotate the signing keys", runKeys},
 		{"outbox", "retry a dead outbox delivery", runOutbox},
 		{"api", "manage APIs (resource servers): create, list, delete", runAPI},

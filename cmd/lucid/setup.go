@@ -36,7 +36,7 @@ type commonFlags struct {
 // creating it or changing its schema.
 var readOnly = map[string]bool{
 	"client list": true, "client show": true,
-	"user list": true, "user show": true, "user consents": true,
+	"user list": true, "user show": true, "user consents": true, "user identities": true, "upstream blocks": true,
 	"keys list": true, "api list": true, "explain": true,
 }
 

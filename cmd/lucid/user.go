@@ -24,6 +24,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"delete", "delete a user and revoke their tokens", userDelete},
 		{"consents", "list the clients a user has consented to", userConsents},
 		{"withdraw-consent", "withdraw a user's consent for a client and revoke its tokens", userWithdrawConsent},
+		{"identities", "list the upstream identities linked to a user", userIdentities},
+		{"unlink", "remove a user's link to an upstream identity", userUnlink},
 	})
 }
 

@@ -99,6 +99,11 @@ func build(svc *manage.Service, km *keys.Manager, token, issuer string, log *slo
 	for _, add := range a.routes {
 		add(mux)
 	}
+	a.route(mux, "/admin/users/{id}/identities", map[string]http.HandlerFunc{"GET": a.listIdentities})
+	a.route(mux, "/admin/users/{id}/identities/{upstream}/{subject}", map[string]http.HandlerFunc{"DELETE": a.unlinkIdentity})
+	a.route(mux, "/admin/upstream-blocks", map[string]http.HandlerFunc{"GET": a.listBlocks})
+	a.route(mux, "/admin/upstreams/{upstream}/blocks", map[string]http.HandlerFunc{"POST": a.blockSubject})
+	a.route(mux, "/admin/upstreams/{upstream}/blocks/{subject}", map[string]http.HandlerFunc{"DELETE": a.unblockSubject})
 	a.route(mux, "/admin/users/{id}/consents", map[string]http.HandlerFunc{"GET": a.listConsents})
 	a.route(mux, "/admin/users/{id}/consents/{client_id}", map[string]http.HandlerFunc{"DELETE": a.withdrawConsent})
 	a.route(mux, "/admin/apis", map[string]http.HandlerFunc{"GET": a.listAPIs, "POST": a.createAPI, "DELETE": a.deleteAPI})

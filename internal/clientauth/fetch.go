@@ -182,3 +182,17 @@ func NewOutboundClient(timeout time.Duration, allowLocal bool) *http.Client {
 // CheckOutboundURL refuses, before any connection, a URL an outbound
 // client must not be pointed at: not http(s), or http without allowLocal.
 func CheckOutboundURL(u *url.URL, allowLocal bool) error { return checkFetchScheme(u, allowLocal) }
+
+// NewFetchClient is the HTTP client of the other GETs and POSTs Lucid
+// makes to servers an operator configured (upstream identity providers:
+// discovery, token, user info), with the same guards as key set fetches:
+// https only and no local address unless allowLocal, addresses judged at
+// connect time, at most maxRedirects redirects (each judged again), no
+// proxy from the environment, capped time.
+func NewFetchClient(timeout time.Duration, allowLocal bool) *http.Client {
+	var refuse func(netip.Addr) bool
+	if !allowLocal {
+		refuse = LocalAddress
+	}
+	return newFetchClient(timeout, refuse, allowLocal)
+}

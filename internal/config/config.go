@@ -63,6 +63,10 @@ type Config struct {
 	// (RFC 7523 §2.1). Set only in the YAML file.
 	TrustedIssuers []TrustedIssuer `yaml:"trusted_issuers"`
 
+	// Upstreams are the identity providers people may sign in with
+	// (upstream.go). Set only in the YAML file.
+	Upstreams []Upstream `yaml:"upstreams"`
+
 	// KeyFetch is how Lucid fetches JWK sets it did not make: clients'
 	// jwks_uri and trusted issuers'.
 	KeyFetch KeyFetch `yaml:"key_fetch"`

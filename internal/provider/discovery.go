@@ -15,11 +15,13 @@ import (
 
 // Scopes Lucid understands, and the claims each releases (OIDC Core §5.4).
 var scopeClaims = map[string][]string{
-	"openid":         {"sub"},
-	"profile":        {"name", "given_name", "family_name", "preferred_username", "updated_at"},
-	"email":          {"email", "email_verified"},
-	"address":        {"address"},
-	"phone":          {"phone_number", "phone_number_verified"},
+	"openid":  {"sub"},
+	"profile": {"name", "given_name", "family_name", "preferred_username", "updated_at"},
+	"email":   {"email", "email_verified"},
+	"address": {"address"},
+	"phone":   {"phone_number", "phone_number_verified"},
+	// groups come from upstream identity providers (group_mapping).
+	"groups":         {"groups"},
 	"offline_access": nil,
 }
 
@@ -32,7 +34,7 @@ func knownScope(s string) bool {
 // configuration, so every request serves the same bytes.
 func (p *Provider) buildDiscovery() ([]byte, error) {
 	claims := []string{"iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash"}
-	for _, s := range []string{"openid", "profile", "email", "address", "phone"} {
+	for _, s := range []string{"openid", "profile", "email", "address", "phone", "groups"} {
 		claims = append(claims, scopeClaims[s]...)
 	}
 	doc := map[string]any{
@@ -50,7 +52,7 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"introspection_endpoint_auth_signing_alg_values_supported": clientauth.AssertionAlgs(),
 		"revocation_endpoint_auth_methods_supported":               []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
 		"revocation_endpoint_auth_signing_alg_values_supported":    clientauth.AssertionAlgs(),
-		"scopes_supported":                                 []string{"openid", "profile", "email", "address", "phone", "offline_access"},
+		"scopes_supported":                                 []string{"openid", "profile", "email", "address", "phone", "groups", "offline_access"},
 		"response_types_supported":                         []string{"code"},
 		"response_modes_supported":                         responseModes(),
 		"authorization_signing_alg_values_supported":       p.keys.Algs(),

@@ -104,6 +104,9 @@ func (p *Provider) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if p.routeByHint(w, r, ar, client) {
+		return
+	}
 	p.showSignIn(w, r, ar, client, browser, ar.LoginHint, nil)
 }
 
@@ -125,6 +128,14 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 	}
 	if p.signupLink {
 		page.SignupURL = "/signup?interaction=" + url.QueryEscape(ar.ID)
+	}
+	if len(p.upstreams.All()) > 0 {
+		page.Upstreams = p.upstreamButtons()
+		// Someone signed in here (the page is shown for prompt=login or
+		// max_age) may link an upstream to that account.
+		if _, u, err := p.currentSession(r.Context(), r); err == nil && u != nil {
+			page.LinkAs = u.Username
+		}
 	}
 	status := http.StatusOK
 	if e != nil {

@@ -262,5 +262,8 @@ func (p *Provider) userClaims(u *store.User, scopes []string) map[string]any {
 	if contains(scopes, "address") && u.Address != nil {
 		c["address"] = u.Address
 	}
+	if contains(scopes, "groups") && len(u.Groups) > 0 {
+		c["groups"] = u.Groups
+	}
 	return c
 }

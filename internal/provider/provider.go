@@ -31,6 +31,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
+	"github.com/lucid-auth/lucid/internal/upstream"
 )
 
 // Options are what a Provider needs; all are required but Now and Log.
@@ -100,6 +101,9 @@ type Options struct {
 	// /forgot and /signup) on the sign-in page.
 	ForgotPassword bool
 	Signup         bool
+	// Upstreams are the identity providers people may sign in with
+	// (upstream.go); nil for none.
+	Upstreams *upstream.Set
 }
 
 // Provider serves the protocol endpoints.
@@ -169,6 +173,8 @@ type Provider struct {
 	outbound *http.Client
 	// forgotLink, signupLink: the sign-in page links to /forgot, /signup.
 	forgotLink, signupLink bool
+	// upstreams: sign-in through other identity providers (upstream.go).
+	upstreams *upstream.Set
 }
 
 // Endpoint paths, relative to the issuer.
@@ -241,6 +247,7 @@ func New(opts Options) (*Provider, error) {
 	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
+	p.upstreams = opts.Upstreams
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}
@@ -288,6 +295,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc(PathLogout, p.handleLogout)
 	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
 	mux.HandleFunc(PathRevoke, p.crossOrigin("POST", p.handleRevoke))
+	mux.HandleFunc("POST "+PathUpstreamStart, p.handleUpstreamStart)
+	mux.HandleFunc("GET "+PathUpstreamCallback, p.handleUpstreamCallback)
 }
 
 // record reports a failure once: log, metrics, and its story for

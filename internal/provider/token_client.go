@@ -12,7 +12,7 @@ import (
 )
 
 // userScopes describe a person; a client acting for itself cannot have them.
-var userScopes = []string{"openid", "profile", "email", "address", "phone", "offline_access"}
+var userScopes = []string{"openid", "profile", "email", "address", "phone", "groups", "offline_access"}
 
 // grantClientCredentials is RFC 6749 §4.4: the client acts on its own
 // authority, for the APIs it is allowed. A JWT access token needs no

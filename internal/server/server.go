@@ -49,6 +49,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/telemetry"
 	"github.com/lucid-auth/lucid/internal/trace"
 	"github.com/lucid-auth/lucid/internal/ui"
+	"github.com/lucid-auth/lucid/internal/upstream"
 )
 
 // Server is a configured Lucid instance.
@@ -193,15 +194,23 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	clientAuth := clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
+		clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
+		clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile),
+		clientauth.WithTransport(o.tracing.Transport))
+	// Upstream identity providers read their keys through the same cache
+	// of remote key sets as client jwks_uri and trusted issuers.
+	ups, err := upstream.NewSet(cfg.Upstreams, upstream.Options{Issuer: issuer, Keys: clientAuth, Now: o.now})
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
-		Issuer:  issuer,
-		Store:   st,
-		Keys:    km,
-		Secrets: sk,
-		ClientAuth: clientauth.New(st, sk, issuer, issuer+provider.PathToken, clientauth.WithPAREndpoint(issuer+provider.PathPAR), clientauth.WithClock(o.now),
-			clientauth.WithLocalKeySets(cfg.KeyFetch.AllowLocal), clientauth.WithStrictAudience(cfg.StrictAssertionAudience),
-			clientauth.WithClientCAs(clientCAs), clientauth.WithFAPI2(cfg.FAPI2SecurityProfile),
-			clientauth.WithTransport(o.tracing.Transport)),
+		Issuer:        issuer,
+		Store:         st,
+		Keys:          km,
+		Secrets:       sk,
+		ClientAuth:    clientAuth,
+		Upstreams:     ups,
 		UI:            pages,
 		Log:           log,
 		Lifetimes:     cfg.Lifetimes,

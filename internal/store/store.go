@@ -264,6 +264,8 @@ type Store interface {
 	ThrottleStore
 	// Single-use links sent by e-mail (password reset, verification).
 	UserTokenStore
+	// Links to upstream identities and blocked upstream subjects.
+	IdentityStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -527,8 +529,11 @@ type User struct {
 	CIBAUserCodeHash    string    `json:"ciba_user_code_hash,omitempty"`
 	CIBACodeFailures    int       `json:"ciba_code_failures,omitempty"`
 	CIBACodeLockedUntil time.Time `json:"ciba_code_locked_until,omitzero"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	// Groups came from an upstream at the last sign-in through it, mapped
+	// by its group_mapping; released in the groups claim.
+	Groups    []string  `json:"groups,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Address is the OIDC address claim.
@@ -588,6 +593,20 @@ type AuthRequest struct {
 	// AuthorizationDetails are the request's RFC 9396 details, checked and
 	// in canonical form (a JSON array); nil without any.
 	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
+	// Upstream is the sign-in under way at an upstream identity provider,
+	// nil when none is.
+	Upstream *UpstreamPending `json:"upstream,omitempty"`
+}
+
+// UpstreamPending is a sign-in started at an upstream provider. Only the
+// hash of its state is stored; its nonce and PKCE verifier are derived
+// from the state and the master key, so the row holds nothing secret.
+type UpstreamPending struct {
+	ID        string `json:"id"`
+	StateHash string `json:"state_hash"`
+	// LinkSession is the id of the session whose account the identity is
+	// to be linked to; empty for a sign-in.
+	LinkSession string `json:"link_session,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.

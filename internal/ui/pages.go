@@ -42,6 +42,19 @@ type SignInPage struct {
 	// they are on ("" hides the link).
 	ForgotURL string
 	SignupURL string
+	// Upstreams are the other identity providers to sign in with, each a
+	// button posting to its Action.
+	Upstreams []UpstreamButton
+	// LinkAs, when set, names the account signed in on this browser: the
+	// page then also offers to link each upstream to it.
+	LinkAs string
+}
+
+// UpstreamButton is one upstream identity provider on the sign-in page.
+type UpstreamButton struct {
+	ID     string
+	Name   string
+	Action string
 }
 
 // ConsentPage asks the person to let a client act for them.

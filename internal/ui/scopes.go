@@ -14,6 +14,8 @@ func ScopeText(scope string) (title, description string) {
 		return "See your postal address", "The postal address saved in your account."
 	case "phone":
 		return "See your phone number", "Your phone number and whether it has been verified."
+	case "groups":
+		return "See your groups", "The groups and teams your account belongs to."
 	case "offline_access":
 		return "Keep access while you are away", "Keep this access after you close the application, until it is withdrawn."
 	default:

@@ -570,3 +570,63 @@ func (d *Store) ThrottleLockedUntil(ctx context.Context, key string) (time.Time,
 	defer cancel()
 	return d.inner.ThrottleLockedUntil(ctx, key)
 }
+
+func (d *Store) ProvisionUser(ctx context.Context, u *store.User, link *store.IdentityLink) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ProvisionUser(ctx, u, link)
+}
+
+func (d *Store) LinkIdentity(ctx context.Context, link *store.IdentityLink) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.LinkIdentity(ctx, link)
+}
+
+func (d *Store) GetIdentityLink(ctx context.Context, upstreamID, issuer, subject string) (*store.IdentityLink, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetIdentityLink(ctx, upstreamID, issuer, subject)
+}
+
+func (d *Store) ListIdentityLinks(ctx context.Context, userID string) ([]*store.IdentityLink, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListIdentityLinks(ctx, userID)
+}
+
+func (d *Store) TouchIdentityLink(ctx context.Context, upstreamID, issuer, subject string, now time.Time) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.TouchIdentityLink(ctx, upstreamID, issuer, subject, now)
+}
+
+func (d *Store) UnlinkIdentity(ctx context.Context, userID, upstreamID, subject string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.UnlinkIdentity(ctx, userID, upstreamID, subject)
+}
+
+func (d *Store) BlockSubject(ctx context.Context, b *store.SubjectBlock) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.BlockSubject(ctx, b)
+}
+
+func (d *Store) UnblockSubject(ctx context.Context, upstreamID, subject string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.UnblockSubject(ctx, upstreamID, subject)
+}
+
+func (d *Store) GetSubjectBlock(ctx context.Context, upstreamID, subject string) (*store.SubjectBlock, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.GetSubjectBlock(ctx, upstreamID, subject)
+}
+
+func (d *Store) ListSubjectBlocks(ctx context.Context) ([]*store.SubjectBlock, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListSubjectBlocks(ctx)
+}

@@ -215,8 +215,27 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 		})
 }
 
+// DeleteUser deletes the user and its links to upstream identities, so
+// that an identity once linked can be provisioned or linked again.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete user", `DELETE FROM users WHERE id = $1`, id)
+	if !storable(id) {
+		return store.ErrNotFound
+	}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return store.ErrNotFound
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM identity_links WHERE user_id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, "delete user", err)
+	}
+	return nil
 }
 
 // Signing keys.

@@ -292,6 +292,30 @@ CREATE TABLE user_tokens (
 CREATE INDEX user_tokens_user ON user_tokens (user_id, purpose) WHERE used_at IS NULL;
 CREATE INDEX user_tokens_expires ON user_tokens (expires_at);
 `,
+	// Links between accounts and their upstream identities (keyed by the
+	// upstream, its issuer and the subject; never by e-mail), and the
+	// upstream subjects an operator blocked.
+	`
+CREATE TABLE identity_links (
+	upstream_id  text COLLATE "C" NOT NULL,
+	issuer       text COLLATE "C" NOT NULL,
+	subject      text COLLATE "C" NOT NULL,
+	user_id      text COLLATE "C" NOT NULL,
+	email        text NOT NULL DEFAULT '',
+	created_at   timestamptz NOT NULL,
+	last_used_at timestamptz,
+	PRIMARY KEY (upstream_id, issuer, subject)
+);
+CREATE INDEX identity_links_user ON identity_links (user_id);
+
+CREATE TABLE subject_blocks (
+	upstream_id text COLLATE "C" NOT NULL,
+	subject     text COLLATE "C" NOT NULL,
+	reason      text NOT NULL DEFAULT '',
+	created_at  timestamptz NOT NULL,
+	PRIMARY KEY (upstream_id, subject)
+);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -214,8 +214,26 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(*store.User) 
 		})
 }
 
+// DeleteUser deletes the user and its links to upstream identities, so
+// that an identity once linked can be provisioned or linked again.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.deleteRow(ctx, "delete user", `DELETE FROM users WHERE id = ?`, id)
+	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if ok, err := affected(res); err != nil {
+			return err
+		} else if !ok {
+			return store.ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM identity_links WHERE user_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return s.fail(ctx, "delete user", err)
+	}
+	return nil
 }
 
 // Signing keys.

@@ -238,6 +238,30 @@ CREATE TABLE user_tokens (
 CREATE INDEX user_tokens_user ON user_tokens (user_id, purpose) WHERE used_at IS NULL;
 CREATE INDEX user_tokens_expires ON user_tokens (expires_at);
 `,
+	// Links between accounts and their upstream identities (keyed by the
+	// upstream, its issuer and the subject; never by e-mail), and the
+	// upstream subjects an operator blocked.
+	`
+CREATE TABLE identity_links (
+	upstream_id  TEXT NOT NULL,
+	issuer       TEXT NOT NULL,
+	subject      TEXT NOT NULL,
+	user_id      TEXT NOT NULL,
+	email        TEXT NOT NULL DEFAULT '',
+	created_at   INTEGER NOT NULL,
+	last_used_at INTEGER,
+	PRIMARY KEY (upstream_id, issuer, subject)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX identity_links_user ON identity_links (user_id);
+
+CREATE TABLE subject_blocks (
+	upstream_id TEXT NOT NULL,
+	subject     TEXT NOT NULL,
+	reason      TEXT NOT NULL DEFAULT '',
+	created_at  INTEGER NOT NULL,
+	PRIMARY KEY (upstream_id, subject)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

@@ -105,6 +105,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OutboxRequeue", testOutboxRequeue},
 		{"UserTokens", testUserTokens},
 		{"UserTokensConcurrent", testUserTokensConcurrent},
+		{"IdentityLinks", testIdentityLinks},
+		{"IdentityLinksConcurrent", testIdentityLinksConcurrent},
+		{"SubjectBlocks", testSubjectBlocks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

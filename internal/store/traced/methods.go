@@ -11,6 +11,13 @@ import (
 
 var _ = time.Time{}
 
+func (s *Store) BlockSubject(ctx context.Context, a1 *store.SubjectBlock) error {
+	ctx, span := s.start(ctx, "store.BlockSubject")
+	err := s.inner.BlockSubject(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) ClaimOutbox(ctx context.Context, a1 string, a2 time.Time, a3 time.Duration, a4 int) ([]*store.OutboxItem, error) {
 	ctx, span := s.start(ctx, "store.ClaimOutbox")
 	r0, err := s.inner.ClaimOutbox(ctx, a1, a2, a3, a4)
@@ -316,6 +323,13 @@ func (s *Store) GetFailure(ctx context.Context, a1 string) (*store.Failure, erro
 	return r0, err
 }
 
+func (s *Store) GetIdentityLink(ctx context.Context, a1 string, a2 string, a3 string) (*store.IdentityLink, error) {
+	ctx, span := s.start(ctx, "store.GetIdentityLink")
+	r0, err := s.inner.GetIdentityLink(ctx, a1, a2, a3)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) GetKeyCheck(ctx context.Context) ([]uint8, error) {
 	ctx, span := s.start(ctx, "store.GetKeyCheck")
 	r0, err := s.inner.GetKeyCheck(ctx)
@@ -340,6 +354,13 @@ func (s *Store) GetSession(ctx context.Context, a1 string) (*store.Session, erro
 func (s *Store) GetSessionByID(ctx context.Context, a1 string) (*store.Session, error) {
 	ctx, span := s.start(ctx, "store.GetSessionByID")
 	r0, err := s.inner.GetSessionByID(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
+func (s *Store) GetSubjectBlock(ctx context.Context, a1 string, a2 string) (*store.SubjectBlock, error) {
+	ctx, span := s.start(ctx, "store.GetSubjectBlock")
+	r0, err := s.inner.GetSubjectBlock(ctx, a1, a2)
 	end(span, err)
 	return r0, err
 }
@@ -393,6 +414,13 @@ func (s *Store) JTIDenied(ctx context.Context, a1 string) (bool, error) {
 	return r0, err
 }
 
+func (s *Store) LinkIdentity(ctx context.Context, a1 *store.IdentityLink) error {
+	ctx, span := s.start(ctx, "store.LinkIdentity")
+	err := s.inner.LinkIdentity(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) ListAPIs(ctx context.Context) ([]*store.API, error) {
 	ctx, span := s.start(ctx, "store.ListAPIs")
 	r0, err := s.inner.ListAPIs(ctx)
@@ -428,6 +456,13 @@ func (s *Store) ListFamiliesFor(ctx context.Context, a1 string) ([]*store.TokenF
 	return r0, err
 }
 
+func (s *Store) ListIdentityLinks(ctx context.Context, a1 string) ([]*store.IdentityLink, error) {
+	ctx, span := s.start(ctx, "store.ListIdentityLinks")
+	r0, err := s.inner.ListIdentityLinks(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListOutbox(ctx context.Context, a1 string, a2 int) ([]*store.OutboxItem, error) {
 	ctx, span := s.start(ctx, "store.ListOutbox")
 	r0, err := s.inner.ListOutbox(ctx, a1, a2)
@@ -449,6 +484,13 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error
 	return r0, err
 }
 
+func (s *Store) ListSubjectBlocks(ctx context.Context) ([]*store.SubjectBlock, error) {
+	ctx, span := s.start(ctx, "store.ListSubjectBlocks")
+	r0, err := s.inner.ListSubjectBlocks(ctx)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
 	ctx, span := s.start(ctx, "store.ListUsers")
 	r0, err := s.inner.ListUsers(ctx)
@@ -459,6 +501,13 @@ func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, span := s.start(ctx, "store.Ping")
 	err := s.inner.Ping(ctx)
+	end(span, err)
+	return err
+}
+
+func (s *Store) ProvisionUser(ctx context.Context, a1 *store.User, a2 *store.IdentityLink) error {
+	ctx, span := s.start(ctx, "store.ProvisionUser")
+	err := s.inner.ProvisionUser(ctx, a1, a2)
 	end(span, err)
 	return err
 }
@@ -575,11 +624,32 @@ func (s *Store) ThrottleLockedUntil(ctx context.Context, a1 string) (time.Time, 
 	return r0, err
 }
 
+func (s *Store) TouchIdentityLink(ctx context.Context, a1 string, a2 string, a3 string, a4 time.Time) error {
+	ctx, span := s.start(ctx, "store.TouchIdentityLink")
+	err := s.inner.TouchIdentityLink(ctx, a1, a2, a3, a4)
+	end(span, err)
+	return err
+}
+
 func (s *Store) TrimFailures(ctx context.Context, a1 bool, a2 int) (int64, error) {
 	ctx, span := s.start(ctx, "store.TrimFailures")
 	r0, err := s.inner.TrimFailures(ctx, a1, a2)
 	end(span, err)
 	return r0, err
+}
+
+func (s *Store) UnblockSubject(ctx context.Context, a1 string, a2 string) error {
+	ctx, span := s.start(ctx, "store.UnblockSubject")
+	err := s.inner.UnblockSubject(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
+func (s *Store) UnlinkIdentity(ctx context.Context, a1 string, a2 string, a3 string) error {
+	ctx, span := s.start(ctx, "store.UnlinkIdentity")
+	err := s.inner.UnlinkIdentity(ctx, a1, a2, a3)
+	end(span, err)
+	return err
 }
 
 func (s *Store) UpdateAPI(ctx context.Context, a1 string, a2 func(*store.API) error) (*store.API, error) {
