@@ -41,6 +41,7 @@ type Upstream struct {
 	// become groups through Format, e.g. "{organization.login}/{slug}".
 	GroupsURLs []GroupsURL `yaml:"groups_urls"`
 
+	// ClientID is Lucid's client id at the upstream.
 	ClientID string `yaml:"client_id"`
 	// ClientSecret, or ClientSecretEnv: the name of an environment
 	// variable that holds it (keeps the secret out of the file).
@@ -78,18 +79,26 @@ type Upstream struct {
 
 // GroupsURL is one extra call whose array result lists groups.
 type GroupsURL struct {
-	URL    string `yaml:"url"`
+	// URL is called with the upstream's access token; it answers a JSON array.
+	URL string `yaml:"url"`
+	// Format makes a group name of each element, fields in braces.
 	Format string `yaml:"format"`
 }
 
 // ClaimMap names where each attribute is found in the upstream's claims.
 type ClaimMap struct {
-	Subject       string `yaml:"subject"`
-	Email         string `yaml:"email"`
+	// Subject is the stable identifier of the person at the upstream.
+	Subject string `yaml:"subject"`
+	// Email is the person's address (kept only when verified).
+	Email string `yaml:"email"`
+	// EmailVerified says whether the upstream verified Email.
 	EmailVerified string `yaml:"email_verified"`
-	Name          string `yaml:"name"`
-	Username      string `yaml:"username"`
-	Groups        string `yaml:"groups"`
+	// Name is the display name.
+	Name string `yaml:"name"`
+	// Username is the preferred username of an account made just in time.
+	Username string `yaml:"username"`
+	// Groups is a list of group names, mapped by group_mapping.
+	Groups string `yaml:"groups"`
 }
 
 // UpstreamRules are the conditions for signing in (and for just-in-time
