@@ -238,6 +238,8 @@ type Store interface {
 	RedeemDeviceCode(ctx context.Context, hash string, family *TokenFamily, issued Issued, now time.Time) (*DeviceCode, error)
 	// Backchannel authentication requests (OpenID CIBA Core 1.0).
 	BackchannelStore
+	// Second factors and passkeys.
+	FactorStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error

@@ -98,6 +98,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"DeviceCodesConcurrent", testDeviceConcurrent},
 		{"BackchannelRequests", testBackchannelRequests},
 		{"BackchannelRequestsConcurrent", testBackchannelConcurrent},
+		{"Factors", testFactors},
+		{"FactorsConcurrent", testFactorsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
