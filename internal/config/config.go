@@ -67,6 +67,8 @@ type Config struct {
 
 	// Device is the device authorization grant (RFC 8628).
 	Device Device `yaml:"device"`
+	// Authn is second factors and passkeys (internal/authn).
+	Authn Authn `yaml:"authn"`
 
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
@@ -384,6 +386,7 @@ func Default() Config {
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		Device:           DefaultDevice,
+		Authn:            DefaultAuthn,
 		CIBA:             DefaultCIBA,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},
