@@ -208,3 +208,18 @@ func (p Policy) unmetReason(e Enrolled) string {
 	}
 	return "the person has no passkey registered, and none can be registered during sign-in on this server"
 }
+
+// Settled reports that Decide answers Done for r whatever the person has
+// set up, so that the caller need not look it up: nothing asks for more
+// than one factor, or r already meets what is asked.
+func (p Policy) Settled(r Result) bool {
+	if len(p.ACRValues) == 0 {
+		return r.MultiFactor() || p.Mode == Off && !p.ClientRequires
+	}
+	for _, v := range p.ACRValues {
+		if r.Satisfies(v) {
+			return r.MultiFactor() || p.Mode == Off && !p.ClientRequires
+		}
+	}
+	return false
+}

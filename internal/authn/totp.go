@@ -91,3 +91,21 @@ func VerifyTOTP(secret, code string, now time.Time) (step int64, ok bool, err er
 
 // TOTPStep is the time step of now.
 func TOTPStep(now time.Time) int64 { return now.Unix() / totpPeriod }
+
+// TOTPFromURL reads back what NewTOTP made from its otpauth:// URL: the
+// secret and the QR code, for a setup page shown again.
+func TOTPFromURL(u string) (secret, qr string, err error) {
+	key, err := otp.NewKeyFromURL(u)
+	if err != nil {
+		return "", "", fmt.Errorf("authn: totp url: %w", err)
+	}
+	img, err := key.Image(240, 240)
+	if err != nil {
+		return "", "", fmt.Errorf("authn: totp qr code: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return "", "", fmt.Errorf("authn: totp qr code: %w", err)
+	}
+	return key.Secret(), "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}

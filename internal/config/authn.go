@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -57,6 +58,9 @@ func (c *Config) checkAuthn() []error {
 	}
 	if strings.TrimSpace(a.TOTPIssuer) == "" || strings.Contains(a.TOTPIssuer, ":") {
 		bad("totp_issuer", "is %q; use a name without a colon (authenticator apps split on it)", a.TOTPIssuer)
+	}
+	if a.Passkeys && a.RPID != "" && net.ParseIP(a.RPID) != nil {
+		bad("rp_id", "is the address %q; WebAuthn binds passkeys to a domain name", a.RPID)
 	}
 	if a.Passkeys && a.RPID != "" && c.Issuer != "" {
 		if u, err := url.Parse(c.Issuer); err == nil {

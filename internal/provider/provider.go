@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
@@ -87,6 +89,8 @@ type Options struct {
 	CIBA     config.CIBA
 	Outbox   *outbox.Outbox
 	Outbound *http.Client
+	// Authn are the settings of second factors and passkeys (factors.go).
+	Authn config.Authn
 }
 
 // Provider serves the protocol endpoints.
@@ -152,6 +156,11 @@ type Provider struct {
 	polls    *pollPacer
 	outbox   *outbox.Outbox
 	outbound *http.Client
+
+	// authn: second factors and passkeys (factors.go); webauthn is nil
+	// while passkeys are off.
+	authn    config.Authn
+	webauthn *webauthn.WebAuthn
 }
 
 // Endpoint paths, relative to the issuer.
@@ -217,6 +226,9 @@ func New(opts Options) (*Provider, error) {
 	p.setupDevice(opts.Device)
 	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
+	if err := p.setupAuthn(opts.Authn); err != nil {
+		return nil, err
+	}
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}
@@ -245,6 +257,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathLogin, p.handleLoginSubmit)
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
+	p.registerFactors(mux)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)

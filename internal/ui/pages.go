@@ -38,6 +38,8 @@ type SignInPage struct {
 	// to form-action, because a successful sign-in may be answered by a
 	// redirect to the client; when empty, form-action is not restricted.
 	RedirectTo string
+	// Passkey, when set, offers signing in with a passkey (factors.go).
+	Passkey *PasskeyForm
 }
 
 // ConsentPage asks the person to let a client act for them.
@@ -158,7 +160,9 @@ func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
 	if p.ClientName != "" {
 		title = "Sign in to " + p.ClientName
 	}
-	r.render(w, status, "signin", title, p, policy{formAction: formTargets(p.RedirectTo)})
+	pol := r.passkeyPolicy(p.Passkey)
+	pol.formAction = formTargets(p.RedirectTo)
+	r.render(w, status, "signin", title, p, pol)
 }
 
 // Consent renders the consent page.
