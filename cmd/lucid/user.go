@@ -19,6 +19,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"disable", "stop a user from signing in and end their sessions and refresh tokens", userSetDisabled(true)},
 		{"enable", "let a disabled user sign in again", userSetDisabled(false)},
 		{"unlock", "lift a lockout after failed sign-ins", userUnlock},
+		{"factors", "list a user's authenticator app, recovery codes and passkeys", userFactors},
+		{"reset-factors", "remove a user's second factors and passkeys (lost device)", userResetFactors},
 		{"delete", "delete a user and revoke their tokens", userDelete},
 		{"consents", "list the clients a user has consented to", userConsents},
 		{"withdraw-consent", "withdraw a user's consent for a client and revoke its tokens", userWithdrawConsent},

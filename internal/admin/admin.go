@@ -88,6 +88,7 @@ func Handler(svc *manage.Service, km *keys.Manager, token, issuer string, log *s
 	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
 	a.route(mux, "/admin/users/{id}/sessions", map[string]http.HandlerFunc{"DELETE": a.endSessions})
+	a.route(mux, "/admin/users/{id}/factors", map[string]http.HandlerFunc{"GET": a.listFactors, "DELETE": a.resetFactors})
 	for _, add := range a.routes {
 		add(mux)
 	}
