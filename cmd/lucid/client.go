@@ -343,18 +343,18 @@ func originFlags(l listFlag) listFlag {
 
 func clientUpdate(ctx context.Context, e *env, args []string) error {
 	var (
-		addRedirect, rmRedirect, addPost, rmPost   listFlag
-		addOrigin, rmOrigin                        listFlag
-		addGrant, rmGrant, addResp, rmResp         listFlag
-		addScope, rmScope, addAud, rmAud           listFlag
-		addDetail, rmDetail                        listFlag
-		format                                     string
-		name, method, alg, jwksFile, jwksURI       string
-		requestObjectAlg, authzAlg                 string
-		authzEncAlg, authzEncEnc                   string
+		addRedirect, rmRedirect, addPost, rmPost                        listFlag
+		addOrigin, rmOrigin                                             listFlag
+		addGrant, rmGrant, addResp, rmResp                              listFlag
+		addScope, rmScope, addAud, rmAud                                listFlag
+		addDetail, rmDetail                                             listFlag
+		format                                                          string
+		name, method, alg, jwksFile, jwksURI                            string
+		requestObjectAlg, authzAlg                                      string
+		authzEncAlg, authzEncEnc                                        string
 		pkce, alwaysRefresh, skipConsent, requireSecondFactor, disabled bool
-		requirePAR, fapi2                          bool
-		fsRef                                      *flag.FlagSet
+		requirePAR, fapi2                                               bool
+		fsRef                                                           *flag.FlagSet
 	)
 	var pf policyFlags
 	var chf channelFlags
