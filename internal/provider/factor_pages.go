@@ -151,6 +151,7 @@ func (p *Provider) factorAttempt(w http.ResponseWriter, r *http.Request, clientI
 	if now.Before(user.LockedUntil) {
 		undo()
 		e := catalog.New(catalog.SecondFactorLocked, "until", user.LockedUntil.UTC().Format("15:04:05 MST")).
+			WithRetryAfter(user.LockedUntil.Sub(now)).
 			Internal("user_id", user.ID, "locked_until", user.LockedUntil.UTC().Format(time.RFC3339))
 		p.record(r, catalog.SignIn, clientID, e)
 		e.SetRetryAfter(w.Header())
@@ -184,6 +185,7 @@ func (p *Provider) factorAttempt(w http.ResponseWriter, r *http.Request, clientI
 			return proof, nil, true
 		} else if !locked.IsZero() {
 			e = catalog.New(catalog.SecondFactorLocked, "until", locked.UTC().Format("15:04:05 MST")).
+				WithRetryAfter(locked.Sub(now)).
 				Internal("user_id", user.ID, "reason", string(e.Name())+"; lock started")
 		}
 	}
