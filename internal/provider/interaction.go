@@ -126,6 +126,11 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 	if e != nil {
 		status = e.Status()
 		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+		if page.Passkey != nil {
+			// After a failure the button is the way: the autofill does
+			// not offer the passkey again by itself.
+			page.Passkey.Conditional = false
+		}
 	}
 	p.ui.SignIn(w, status, page)
 }

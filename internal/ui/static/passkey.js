@@ -78,6 +78,7 @@
     var field = form.querySelector("input[name=credential]");
     var button = form.querySelector("button");
     var pending = null; // the conditional request, aborted by a click
+    var settled = Promise.resolve(); // resolves once it has ended
 
     function finish(cred) {
       field.value = encode(cred);
@@ -94,11 +95,15 @@
       if (field.value) return; // the answer is in: let it go
       ev.preventDefault();
       if (pending) pending.abort();
+      pending = null;
       say(form, "");
-      var req = kind === "create"
-        ? navigator.credentials.create({ publicKey: publicKey(options) })
-        : navigator.credentials.get({ publicKey: publicKey(options) });
-      req.then(finish, function (err) {
+      // A browser runs one request at a time: the aborted conditional
+      // one must end before the button's starts.
+      settled.then(function () {
+        return kind === "create"
+          ? navigator.credentials.create({ publicKey: publicKey(options) })
+          : navigator.credentials.get({ publicKey: publicKey(options) });
+      }).then(finish, function (err) {
         say(form, err && err.name === "NotAllowedError"
           ? "The passkey request was cancelled or timed out. Try again."
           : "Your passkey could not be used here: " + (err && err.message ? err.message : err));
@@ -112,8 +117,9 @@
       PublicKeyCredential.isConditionalMediationAvailable().then(function (ok) {
         if (!ok) return;
         pending = new AbortController();
-        navigator.credentials.get({ publicKey: publicKey(options), mediation: "conditional", signal: pending.signal })
-          .then(finish, function () { /* aborted or dismissed: the button remains */ });
+        var req = navigator.credentials.get({ publicKey: publicKey(options), mediation: "conditional", signal: pending.signal });
+        settled = req.then(function () {}, function () {});
+        req.then(finish, function () { /* aborted or dismissed: the button remains */ });
       });
     }
   }
