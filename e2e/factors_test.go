@@ -292,3 +292,37 @@ func TestStepUpThroughACRValues(t *testing.T) {
 		t.Fatalf("acr_values_supported = %v", doc.ACR)
 	}
 }
+
+// TestPasskeyAnswersRefused: answers that are not what the ceremony asked
+// for are refused on the page, and a ceremony is spent by its first
+// answer. (The accepted ones are in TestBrowserFactorsAndPasskeys.)
+func TestPasskeyAnswersRefused(t *testing.T) {
+	l := start(t, atLocalhost, func(c *config.Config) { c.Authn.SecondFactor = config.SecondFactorRequired })
+	l.user(t, demoUser)
+	c, sec := l.client(t, manage.ClientSpec{Name: "Notes"})
+	cfg := l.oauthConfig(c, sec)
+	b := l.browser(t)
+	p := b.get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if !p.isSignIn() || !strings.Contains(p.body, `data-passkey="get"`) || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("sign-in page without its passkey form or script: %s %.400s", p.header.Get("Content-Security-Policy"), p.body)
+	}
+	f := p.fields()
+	answer := func(path, method, credential string) *page {
+		return b.post(l.URL+path, url.Values{"csrf": {f.Get("csrf")}, "interaction": {f.Get("interaction")}, "method": {method}, "credential": {credential}})
+	}
+	// A forged answer is refused (and spends the challenge; the page
+	// shown again has a new one).
+	wantSignInError(t, l, answer("/login/passkey", "passkey", `{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{}}`), "passkey_assertion_invalid", http.StatusUnauthorized)
+
+	// After the password the policy asks for a factor: the setup page
+	// offers a passkey; a forged registration is refused.
+	p = b.signIn(b.get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))), demoUser, demoPassword)
+	if !p.isSetup() || !strings.Contains(p.body, `data-passkey="create"`) {
+		t.Fatalf("want the setup page with a passkey form: %d %.400s", p.status, p.body)
+	}
+	f = p.fields()
+	wantFactorError(t, l, answer("/login/setup", "passkey", `{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}`), "passkey_registration_invalid", http.StatusBadRequest)
+	// The request now waits for a registration: a sign-in answer finds
+	// no sign-in challenge to answer.
+	wantSignInError(t, l, answer("/login/passkey", "passkey", `{}`), "passkey_ceremony_expired", http.StatusBadRequest)
+}
