@@ -7,8 +7,10 @@ require (
 	github.com/chromedp/chromedp v0.23.0 // browser tests: headless Chromium drives the pages
 	github.com/coreos/go-oidc/v3 v3.21.0 // e2e tests: a real OIDC relying party verifies our ID tokens
 	github.com/go-jose/go-jose/v4 v4.1.8 // JOSE: signing and verifying JWTs, JWK sets
+	github.com/go-webauthn/webauthn v0.18.2 // passkeys: WebAuthn registration and assertion checks
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
+	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) codes and their QR code
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
@@ -18,11 +20,6 @@ require (
 	golang.org/x/time v0.16.0 // token buckets: open registrations and failed sign-ins per network
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
-)
-
-require (
-	github.com/go-webauthn/webauthn v0.18.2
-	github.com/pquerna/otp v1.5.0
 )
 
 require (
