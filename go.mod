@@ -7,8 +7,10 @@ require (
 	github.com/chromedp/chromedp v0.23.0 // browser tests: headless Chromium drives the pages
 	github.com/coreos/go-oidc/v3 v3.21.0 // e2e tests: a real OIDC relying party verifies our ID tokens
 	github.com/go-jose/go-jose/v4 v4.1.8 // JOSE: signing and verifying JWTs, JWK sets
+	github.com/go-webauthn/webauthn v0.18.2 // passkeys: WebAuthn registration and assertion checks
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
+	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) codes and their QR code
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
 	go.opentelemetry.io/otel v1.47.0 // tracing (off by default): the OpenTelemetry API, attributes and semantic conventions
@@ -31,12 +33,18 @@ require (
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/fxamacker/cbor/v2 v2.9.4 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
+	github.com/go-webauthn/x v0.3.1 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
@@ -45,11 +53,14 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/tinylib/msgp v1.6.4 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect

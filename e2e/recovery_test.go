@@ -110,7 +110,7 @@ func (b *browser) reset(link, pw, confirm string) *page {
 }
 
 // idClaims verifies an ID token with go-oidc and returns its claims.
-func idClaims(t *testing.T, l *lucid, c *store.Client, tok *oauth2.Token) map[string]any {
+func recoveryIDClaims(t *testing.T, l *lucid, c *store.Client, tok *oauth2.Token) map[string]any {
 	t.Helper()
 	raw, _ := tok.Extra("id_token").(string)
 	idt, err := newProvider(t, l).Verifier(&oidc.Config{ClientID: c.ID}).Verify(context.Background(), raw)
@@ -202,7 +202,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exchange after the reset: %v", err)
 	}
-	if sub := idClaims(t, l, c, tok)["sub"]; sub != alice.ID {
+	if sub := recoveryIDClaims(t, l, c, tok)["sub"]; sub != alice.ID {
 		t.Fatalf("signed in as %v", sub)
 	}
 
@@ -395,7 +395,7 @@ func TestBrowserSignup(t *testing.T) {
 	}
 	link := linkIn(t, l, ms, "newton@example.com", 1, "/verify-email")
 	tok := signInWith(t, l, cfg, "newton", newPassword)
-	if claims := idClaims(t, l, c, tok); claims["email"] != "newton@example.com" || claims["email_verified"] != false || claims["name"] != "Isaac Newton" {
+	if claims := recoveryIDClaims(t, l, c, tok); claims["email"] != "newton@example.com" || claims["email_verified"] != false || claims["name"] != "Isaac Newton" {
 		t.Fatalf("claims before verification: %v", claims)
 	}
 	err = chromedp.Do(ctx,
@@ -414,7 +414,7 @@ func TestBrowserSignup(t *testing.T) {
 		t.Errorf("done page: %q", done)
 	}
 	tok = signInWith(t, l, cfg, "newton", newPassword)
-	if claims := idClaims(t, l, c, tok); claims["email_verified"] != true {
+	if claims := recoveryIDClaims(t, l, c, tok); claims["email_verified"] != true {
 		t.Fatalf("claims after verification: %v", claims)
 	}
 	info, err := newProvider(t, l).UserInfo(context.Background(), oauth2.StaticTokenSource(tok))
@@ -485,7 +485,7 @@ func TestEmailVerificationByOperator(t *testing.T) {
 	}
 	patch(`{"email": "alice@example.org"}`)
 	stale := linkIn(t, l, ms, "alice@example.org", 1, "/verify-email")
-	if claims := idClaims(t, l, c, signInWith(t, l, cfg, demoUser, demoPassword)); claims["email"] != "alice@example.org" || claims["email_verified"] != false {
+	if claims := recoveryIDClaims(t, l, c, signInWith(t, l, cfg, demoUser, demoPassword)); claims["email"] != "alice@example.org" || claims["email_verified"] != false {
 		t.Fatalf("claims after the change: %v", claims)
 	}
 	patch(`{"email": "alice@example.net"}`)
@@ -496,7 +496,7 @@ func TestEmailVerificationByOperator(t *testing.T) {
 	if p := b.post(l.URL+"/verify-email", url.Values{"token": {u.Query().Get("token")}}); p.status != http.StatusOK || !strings.Contains(p.body, `id="verify-done"`) {
 		t.Fatalf("verify: %d %.400s", p.status, p.body)
 	}
-	if claims := idClaims(t, l, c, signInWith(t, l, cfg, demoUser, demoPassword)); claims["email_verified"] != true {
+	if claims := recoveryIDClaims(t, l, c, signInWith(t, l, cfg, demoUser, demoPassword)); claims["email_verified"] != true {
 		t.Fatalf("claims after verification: %v", claims)
 	}
 	wantErrorPage(t, l, b.get(l.URL+"/verify-email?token=nothing-like-it"), "email_verification_link_unknown", http.StatusBadRequest)

@@ -112,6 +112,7 @@ func clientCreate(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&spec.RequirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 	fs.BoolVar(&spec.FAPI2, "fapi2", false, "put the client under the FAPI 2.0 Security Profile (fapi2_security_profile): PAR, PKCE, private_key_jwt or mTLS, sender-constrained tokens, PS256/ES256/EdDSA")
 	fs.BoolVar(&spec.SkipConsent, "skip-consent", false, "never ask for consent (first-party clients only)")
+	fs.BoolVar(&spec.RequireSecondFactor, "require-second-factor", false, "ask everyone signing in to this client for a second factor (require_second_factor)")
 	fs.BoolVar(&spec.Disabled, "disabled", false, "create the client disabled")
 	fs.Var(&audiences, "audience", "API identifier the client may get tokens for (repeatable)")
 	fs.Var(&detailTypes, "detail-type", "authorization details type (RFC 9396) the client may ask for (repeatable or space-separated)")
@@ -267,6 +268,7 @@ func printClient(w io.Writer, c manage.ClientView) error {
 		[2]string{"Require PAR", yesNo(c.RequirePAR)},
 		[2]string{"FAPI 2.0", yesNo(c.FAPI2)},
 		[2]string{"Skip consent", yesNo(c.SkipConsent)},
+		[2]string{"Second factor", yesNo(c.RequireSecondFactor)},
 		[2]string{"Disabled", yesNo(c.Disabled)},
 		[2]string{"Secrets", orDash(strings.Join(secrets, ", "))},
 		[2]string{"Created", timeText(c.CreatedAt)},
@@ -366,6 +368,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		authzEncAlg, authzEncEnc, idEncAlg, idEncEnc string
 		uiAlg, uiEncAlg, uiEncEnc                    string
 		pkce, alwaysRefresh, skipConsent, disabled   bool
+		requireSecondFactor                          bool
 		requirePAR, fapi2                            bool
 		fsRef                                        *flag.FlagSet
 	)
@@ -406,6 +409,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&requirePAR, "require-par", false, "accept only pushed authorization requests (RFC 9126) from this client")
 		fs.BoolVar(&fapi2, "fapi2", false, "put the client under (or, =false, take it out of) the FAPI 2.0 Security Profile")
 		fs.BoolVar(&skipConsent, "skip-consent", false, "never ask for consent")
+		fs.BoolVar(&requireSecondFactor, "require-second-factor", false, "ask (or, =false, stop asking) everyone for a second factor")
 		fs.BoolVar(&disabled, "disabled", false, "disable or (=false) enable the client")
 		fs.Var(&addAud, "audience", "allow an API identifier as audience (repeatable)")
 		fs.Var(&rmAud, "remove-audience", "disallow an audience (repeatable)")
@@ -456,6 +460,7 @@ func clientUpdate(ctx context.Context, e *env, args []string) error {
 	boolean("require-par", requirePAR, &p.RequirePAR)
 	boolean("fapi2", fapi2, &p.FAPI2)
 	boolean("skip-consent", skipConsent, &p.SkipConsent)
+	boolean("require-second-factor", requireSecondFactor, &p.RequireSecondFactor)
 	boolean("disabled", disabled, &p.Disabled)
 	boolean("tls-bound-tokens", mf.bound, &p.CertBoundTokens)
 	if id := mf.identity(set); id != nil {

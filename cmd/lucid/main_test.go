@@ -215,6 +215,14 @@ func TestUserCommands(t *testing.T) {
 	}
 	c.ok("user", "enable", "alice@example.com")
 	c.ok("user", "unlock", "alice")
+	// Factors: none yet; a reset of none says so. (Setting them up is the
+	// sign-in pages', tested end to end in e2e/factors_test.go.)
+	if out := c.ok("user", "factors", "alice"); !strings.Contains(out, "Authenticator app: none") || !strings.Contains(out, "Passkeys: none") {
+		t.Errorf("user factors:\n%s", out)
+	}
+	if out := c.ok("user", "reset-factors", "alice"); !strings.Contains(out, "Removed no authenticator app, 0 recovery codes and 0 passkeys") {
+		t.Errorf("user reset-factors:\n%s", out)
+	}
 	if r := c.runIn("", "user", "set-password", "alice", "--password", "tiny"); r.code != 1 || !strings.Contains(r.stderr, "use at least 12") || strings.Contains(r.stderr, "tiny") {
 		t.Errorf("short password: exit %d, %s", r.code, r.stderr)
 	}

@@ -21,6 +21,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"unlock", "lift a lockout after failed sign-ins or wrong CIBA user codes", userUnlock},
 		{"set-ciba-code", "set the person's CIBA user code (the user_code of CIBA requests of clients that require one)", userSetCIBACode},
 		{"clear-ciba-code", "remove the person's CIBA user code", userClearCIBACode},
+		{"factors", "list a user's authenticator app, recovery codes and passkeys", userFactors},
+		{"reset-factors", "remove a user's second factors and passkeys (lost device)", userResetFactors},
 		{"delete", "delete a user and revoke their tokens", userDelete},
 		{"consents", "list the clients a user has consented to", userConsents},
 		{"withdraw-consent", "withdraw a user's consent for a client and revoke its tokens", userWithdrawConsent},

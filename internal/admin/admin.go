@@ -96,6 +96,7 @@ func build(svc *manage.Service, km *keys.Manager, token, issuer string, log *slo
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
 	a.route(mux, "/admin/users/{id}/ciba-user-code", map[string]http.HandlerFunc{"POST": a.setCIBAUserCode, "DELETE": a.clearCIBAUserCode})
 	a.route(mux, "/admin/users/{id}/sessions", map[string]http.HandlerFunc{"DELETE": a.endSessions})
+	a.route(mux, "/admin/users/{id}/factors", map[string]http.HandlerFunc{"GET": a.listFactors, "DELETE": a.resetFactors})
 	for _, add := range a.routes {
 		add(mux)
 	}

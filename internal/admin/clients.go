@@ -41,6 +41,7 @@ type clientRequest struct {
 	RequirePAR             bool            `json:"require_pushed_authorization_requests"`
 	FAPI2                  bool            `json:"fapi2_security_profile"`
 	SkipConsent            bool            `json:"skip_consent"`
+	RequireSecondFactor    bool            `json:"require_second_factor"`
 	Disabled               bool            `json:"disabled"`
 	Audiences              []string        `json:"audiences"`
 	AccessTokenFormat      string          `json:"access_token_format"`
@@ -89,6 +90,7 @@ type clientPatch struct {
 	RequirePAR             *bool           `json:"require_pushed_authorization_requests"`
 	FAPI2                  *bool           `json:"fapi2_security_profile"`
 	SkipConsent            *bool           `json:"skip_consent"`
+	RequireSecondFactor    *bool           `json:"require_second_factor"`
 	Disabled               *bool           `json:"disabled"`
 	Audiences              *[]string       `json:"audiences"`
 	AccessTokenFormat      *string         `json:"access_token_format"`
@@ -185,6 +187,7 @@ func (a *api) createClient(w http.ResponseWriter, r *http.Request) {
 		RequirePAR:             req.RequirePAR,
 		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
+		RequireSecondFactor:    req.RequireSecondFactor,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,
@@ -252,6 +255,7 @@ func (a *api) updateClient(w http.ResponseWriter, r *http.Request) {
 		RequirePAR:             req.RequirePAR,
 		FAPI2:                  req.FAPI2,
 		SkipConsent:            req.SkipConsent,
+		RequireSecondFactor:    req.RequireSecondFactor,
 		Disabled:               req.Disabled,
 		Audiences:              req.Audiences,
 		AccessTokenFormat:      req.AccessTokenFormat,

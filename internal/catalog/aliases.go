@@ -53,7 +53,7 @@ func na(code, source, reason string) Alias {
 const (
 	naTenants              = "Lucid serves one issuer with one set of users: it has no tenants, directories, guest accounts or cross-tenant policies, so a request cannot reach the wrong tenant."
 	naConditionalAccess    = "Lucid has no conditional access: no policy on device, location, risk, security defaults or sign-in frequency decides whether a token is issued."
-	naMFA                  = "Lucid signs users in with a password only: it has no second factor, no authenticator enrolment and no security-info registration."
+	naMFA                  = "Lucid asks for a second factor (authenticator app, passkey, recovery code) and sets one up as steps of its own sign-in pages, by authn.second_factor, the client's require_second_factor and acr_values; it has no risk-based prompts, no push or SMS factors and no separate security-info registration, so the other provider's interrupts and enrolment conditions have no failure here."
 	naSAML                 = "Lucid speaks OAuth 2 and OpenID Connect only; it has no SAML, neither as identity provider nor as an assertion grant."
 	naWSFed                = "Lucid has no WS-Federation or WS-Trust."
 	naFederation           = "Lucid does not sign users in through another identity provider: there is no social login, upstream provider or account linking."
@@ -86,7 +86,7 @@ const (
 	naRAR                  = "Lucid's rich authorization requests (RFC 9396) have no such condition: scope and authorization_details may be combined, only the code flow exists, and a token with authorization details is minted like any other."
 	naPAR                  = "Lucid does not support pushed authorization requests (RFC 9126)."
 	naJIT                  = "Lucid does not create users on the fly (just-in-time provisioning): the operator creates them with `lucid user` or the admin API."
-	naACR                  = "Lucid does not evaluate acr_values or authentication levels: every sign-in is a password sign-in."
+	naACR                  = "Lucid's authentication levels are its acr values (urn:lucid:acr:1fa, urn:lucid:acr:mfa, phr); it has no attestation policies for authenticators."
 	naPolicy               = "Lucid has no access policies or rules evaluated per request: what a client may do is its registration (grant types, scopes, audiences)."
 	naUserTypes            = "Lucid has one kind of user and one kind of client registration; there are no user types, classifications or application types with endpoint rules."
 	naAuthServers          = "Lucid is one authorization server: there are no custom, organisation or associated authorization servers to choose between or trust."
@@ -172,8 +172,8 @@ var specAliases = []Alias{
 		Meaning:       "The server does not support the registration parameter of the authorization request.",
 		NotApplicable: "Lucid ignores the registration parameter: clients are registered by the operator, or at the registration endpoint (RFC 7591) when the operator enables it."},
 	{Code: "unmet_authentication_requirements", Source: "OpenID Connect Unmet Authentication Requirements",
-		Meaning:       "The server cannot authenticate the user in the way the request demands, for example at a required authentication level.",
-		NotApplicable: naACR},
+		Meaning: "The server cannot authenticate the user in the way the request demands, for example at a required authentication level (acr_values).",
+		Names:   []Name{ACRUnmet, ACRValuesUnsupported}},
 
 	// ---- Other RFCs ----
 	{Code: "unsupported_token_type", Source: "RFC 7009",

@@ -96,6 +96,8 @@ type Config struct {
 
 	// Device is the device authorization grant (RFC 8628).
 	Device Device `yaml:"device"`
+	// Authn is second factors and passkeys (internal/authn).
+	Authn Authn `yaml:"authn"`
 
 	// Mail is outgoing e-mail through an SMTP relay (password reset,
 	// address verification); off while mail.host is empty.
@@ -461,6 +463,7 @@ func Default() Config {
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		Device:           DefaultDevice,
+		Authn:            DefaultAuthn,
 		CIBA:             DefaultCIBA,
 		InFlight:         DefaultInFlight,
 		Timeouts:         Timeouts{Query: 3 * time.Second, Request: 10 * time.Second},

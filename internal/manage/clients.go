@@ -52,6 +52,7 @@ type ClientSpec struct {
 	FAPI2                  bool                     // fapi2_security_profile: the FAPI 2.0 Security Profile (internal/fapi)
 	Backchannel            *store.BackchannelClient // CIBA metadata; poll when nil with the CIBA grant
 	SkipConsent            bool
+	RequireSecondFactor    bool // require_second_factor: ask everyone for a second factor (internal/authn)
 	Disabled               bool
 	Audiences              []string // APIs the client may get tokens for (RFC 8707 resources)
 	AccessTokenFormat      string   // "jwt", "opaque" or "" (the API's choice)
@@ -107,6 +108,7 @@ type ClientPatch struct {
 	FAPI2                  *bool
 	Backchannel            *store.BackchannelClient // replaces the CIBA metadata
 	SkipConsent            *bool
+	RequireSecondFactor    *bool
 	Disabled               *bool
 	Audiences              *[]string
 	AccessTokenFormat      *string
@@ -178,6 +180,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (*store.Cli
 		RequirePAR:                spec.RequirePAR,
 		Backchannel:               spec.Backchannel,
 		SkipConsent:               spec.SkipConsent,
+		RequireSecondFactor:       spec.RequireSecondFactor,
 		Disabled:                  spec.Disabled,
 		LogoutChannels:            spec.Logout,
 		Audiences:                 spec.Audiences,
@@ -472,6 +475,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, p ClientPatch) (*
 		set(&c.RequirePAR, p.RequirePAR)
 		set(&c.FAPI2, p.FAPI2)
 		set(&c.SkipConsent, p.SkipConsent)
+		set(&c.RequireSecondFactor, p.RequireSecondFactor)
 		set(&c.Disabled, p.Disabled)
 		set(&c.BackchannelURI, p.BackchannelLogoutURI)
 		set(&c.BackchannelSessionRequired, p.BackchannelLogoutSessionRequired)

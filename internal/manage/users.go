@@ -392,6 +392,9 @@ func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 			return fmt.Errorf("delete consent of user %s: %w", u.ID, err)
 		}
 	}
+	if err := s.Store.DeleteFactors(ctx, u.ID); err != nil {
+		return fmt.Errorf("delete factors of user %s: %w", u.ID, err)
+	}
 	if err := s.Store.DeleteUser(ctx, u.ID); err != nil {
 		return storeErr(err, "user", idOrName, "delete")
 	}

@@ -37,6 +37,7 @@ type ClientView struct {
 	RequirePAR              bool            `json:"require_pushed_authorization_requests"`
 	FAPI2                   bool            `json:"fapi2_security_profile"`
 	SkipConsent             bool            `json:"skip_consent"`
+	RequireSecondFactor     bool            `json:"require_second_factor"`
 	Disabled                bool            `json:"disabled"`
 	Audiences               []string        `json:"audiences,omitempty"`
 	AccessTokenFormat       string          `json:"access_token_format,omitempty"`
@@ -95,6 +96,7 @@ func ViewClient(c *store.Client) ClientView {
 		RequirePAR:              c.RequirePAR,
 		FAPI2:                   c.FAPI2,
 		SkipConsent:             c.SkipConsent,
+		RequireSecondFactor:     c.RequireSecondFactor,
 		Disabled:                c.Disabled,
 		Audiences:               c.Audiences,
 		AccessTokenFormat:       c.AccessTokenFormat,

@@ -104,6 +104,11 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, PathLogin+"?interaction="+url.QueryEscape(ar.ID), http.StatusFound)
 		return
 	}
+	// The session may not meet what this client or request asks for
+	// (a second factor, acr_values): then a step-up adds to it first.
+	if !p.stepUp(w, r, ar, client, sess) {
+		return
+	}
 	ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
 	p.consentStep(w, r, ar, client, user, false)
 }
@@ -334,6 +339,9 @@ func (p *Provider) parseAuthRequest(ctx context.Context, params map[string]strin
 			return nil, catalog.New(catalog.PromptNoneCombined, "value", v)
 		}
 	}
+	if e := acrValuesServed(ar.ACRValues); e != nil {
+		return nil, e
+	}
 	if v, ok := params["max_age"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -513,6 +521,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, ar *store.A
 		AuthorizationDetails: ar.AuthorizationDetails,
 		AuthTime:             ar.AuthTime,
 		AMR:                  ar.AMR,
+		ACR:                  ar.ACR,
 		CreatedAt:            now,
 		ExpiresAt:            now.Add(p.codeLifetime(client)),
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/lucid-auth/lucid/internal/authn"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/dpop"
@@ -111,6 +112,12 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	doc["backchannel_token_delivery_modes_supported"] = []string{store.DeliveryPoll, store.DeliveryPing}
 	doc["backchannel_authentication_request_signing_alg_values_supported"] = clientjwt.AlgNames(requestObjectAlgs)
 	doc["backchannel_user_code_parameter_supported"] = true
+	// The acr values of internal/authn; phr only with passkeys.
+	acrs := slices.Clone(authn.ACRValues)
+	if p.webauthn == nil {
+		acrs = slices.DeleteFunc(acrs, func(v string) bool { return v == authn.ACRPhishingResistant })
+	}
+	doc["acr_values_supported"] = acrs
 	return json.Marshal(doc)
 }
 

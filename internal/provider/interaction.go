@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/authn"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/password"
@@ -122,6 +123,7 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 		CSRF:         p.csrfToken(browser, ar.ID),
 		Interaction:  ar.ID,
 		Username:     username,
+		Passkey:      p.loginPasskeyForm(r.Context(), ar, browser),
 	}
 	if p.forgotLink {
 		page.ForgotURL = "/forgot?interaction=" + url.QueryEscape(ar.ID)
@@ -141,6 +143,11 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 	if e != nil {
 		status = e.Status()
 		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+		if page.Passkey != nil {
+			// After a failure the button is the way: the autofill does
+			// not offer the passkey again by itself.
+			page.Passkey.Conditional = false
+		}
 	}
 	p.ui.SignIn(w, status, page)
 }
@@ -164,7 +171,7 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
-	user, sess, e, answered := p.signIn(w, r, client.ID, username, r.PostForm.Get("password"))
+	user, e, answered := p.checkSignIn(w, r, client.ID, username, r.PostForm.Get("password"))
 	if answered {
 		return
 	}
@@ -172,16 +179,9 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		p.showSignIn(w, r, ar, client, ar.Browser, username, e)
 		return
 	}
-	var err error
-	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
-		a.UserID, a.SessionID, a.AuthTime, a.AMR = user.ID, sess.ID, sess.AuthTime, sess.AMR
-		return nil
-	})
-	if err != nil {
-		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
-		return
-	}
-	p.consentStep(w, r, ar, client, user, true)
+	// The password is the pipeline's first step; the policy decides
+	// whether a second follows before the session starts (factors.go).
+	p.Proved(w, r, ar, client, authn.Password(user.ID))
 }
 
 // signIn checks one posted sign-in for the client clientID and, when it
@@ -191,6 +191,21 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 // (answered). The authorization request's form and the device
 // verification page both sign people in through it.
 func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, username, pw string) (user *store.User, sess *store.Session, e *catalog.Error, answered bool) {
+	user, e, answered = p.checkSignIn(w, r, clientID, username, pw)
+	if e != nil || answered {
+		return nil, nil, e, answered
+	}
+	sess, err := p.startSession(r.Context(), w, user, []string{authn.MethodPassword})
+	if err != nil {
+		p.failPage(w, r, catalog.SignIn, clientID, failure.FromStore(err))
+		return nil, nil, nil, true
+	}
+	return user, sess, nil, false
+}
+
+// checkSignIn checks one posted username and password for the client
+// clientID, as signIn says, without starting a session.
+func (p *Provider) checkSignIn(w http.ResponseWriter, r *http.Request, clientID, username, pw string) (user *store.User, e *catalog.Error, answered bool) {
 	ctx := r.Context()
 	// Every attempt is counted against the network before a password is
 	// checked, and given back when it succeeds (or the server failed): only
@@ -206,7 +221,7 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, user
 		e := catalog.New(catalog.SignInThrottled, "retry_after", wait, "limit", p.signIns.PerHour()).
 			Internal("network", network.String())
 		p.record(r, catalog.SignIn, clientID, e)
-		return nil, nil, e, false
+		return nil, e, false
 	}
 	user, e = p.checkPassword(ctx, username, pw)
 	if e == nil || e.Status() >= 500 {
@@ -215,7 +230,7 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, user
 	if e != nil {
 		if e.Status() >= 500 && e.Name() != catalog.SignInBusy {
 			p.failPage(w, r, catalog.SignIn, clientID, e)
-			return nil, nil, nil, true
+			return nil, nil, true
 		}
 		// Busy is shown on the form, like a wrong password, so that the
 		// person can submit it again once Retry-After has passed.
@@ -229,14 +244,9 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, user
 			p.record(r, catalog.SignIn, clientID, e)
 		}
 		e.SetRetryAfter(w.Header())
-		return nil, nil, e, false
+		return nil, e, false
 	}
-	sess, err := p.startSession(ctx, w, user, []string{"pwd"})
-	if err != nil {
-		p.failPage(w, r, catalog.SignIn, clientID, failure.FromStore(err))
-		return nil, nil, nil, true
-	}
-	return user, sess, nil, false
+	return user, nil, false
 }
 
 // busyRetry is the Retry-After of sign_in_busy: a hash takes tens of

@@ -28,6 +28,7 @@ type grant struct {
 	session  string
 	authTime time.Time
 	amr      []string
+	acr      string
 	nonce    string
 	// refresh asks for a refresh token regardless of scope: set on the
 	// refresh path, where the chain must continue.
@@ -115,6 +116,9 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 			}
 			if len(g.amr) > 0 {
 				claims["amr"] = g.amr
+			}
+			if g.acr != "" {
+				claims["acr"] = g.acr
 			}
 			claims["at_hash"] = halfHash(alg, access)
 		})

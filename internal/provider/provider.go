@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
@@ -104,6 +106,8 @@ type Options struct {
 	// Upstreams are the identity providers people may sign in with
 	// (upstream.go); nil for none.
 	Upstreams *upstream.Set
+	// Authn are the settings of second factors and passkeys (factors.go).
+	Authn config.Authn
 }
 
 // Provider serves the protocol endpoints.
@@ -175,6 +179,11 @@ type Provider struct {
 	forgotLink, signupLink bool
 	// upstreams: sign-in through other identity providers (upstream.go).
 	upstreams *upstream.Set
+
+	// authn: second factors and passkeys (factors.go); webauthn is nil
+	// while passkeys are off.
+	authn    config.Authn
+	webauthn *webauthn.WebAuthn
 }
 
 // Endpoint paths, relative to the issuer.
@@ -248,6 +257,9 @@ func New(opts Options) (*Provider, error) {
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
 	p.upstreams = opts.Upstreams
+	if err := p.setupAuthn(opts.Authn); err != nil {
+		return nil, err
+	}
 	if p.ciba.Interval <= 0 {
 		p.ciba = config.DefaultCIBA
 	}
@@ -280,6 +292,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathLogin, p.handleLoginSubmit)
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
+	p.registerFactors(mux)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)

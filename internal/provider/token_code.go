@@ -87,7 +87,7 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 	// transaction, so a refused redemption leaves nothing behind.
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: code.Scopes, family: family.ID,
-		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, nonce: code.Nonce, aud: aud,
+		session: code.SessionID, authTime: code.AuthTime, amr: code.AMR, acr: code.ACR, nonce: code.Nonce, aud: aud,
 		details: details,
 	}, now)
 	if e != nil {

@@ -230,6 +230,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		WakeOutbox:           ob.Wake,
 		Device:               cfg.Device,
 		CIBA:                 cfg.CIBA,
+		Authn:                cfg.Authn,
 		Outbox:               ob,
 		Outbound:             outboundClient(cfg, o.tracing),
 		Revocations:          view,

@@ -266,6 +266,8 @@ type Store interface {
 	UserTokenStore
 	// Links to upstream identities and blocked upstream subjects.
 	IdentityStore
+	// Second factors and passkeys.
+	FactorStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -370,6 +372,9 @@ type Client struct {
 	// (internal/fapi): PAR, PKCE, key-based authentication, sender-
 	// constrained tokens and the profile's algorithms only.
 	FAPI2 bool `json:"fapi2_security_profile,omitempty"`
+	// RequireSecondFactor asks everyone signing in to this client for a
+	// second factor, whatever authn.second_factor says.
+	RequireSecondFactor bool `json:"require_second_factor,omitempty"`
 	// SkipConsent is for first-party clients the operator trusts.
 	SkipConsent bool      `json:"skip_consent,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
@@ -593,6 +598,12 @@ type AuthRequest struct {
 	// AuthorizationDetails are the request's RFC 9396 details, checked and
 	// in canonical form (a JSON array); nil without any.
 	AuthorizationDetails json.RawMessage `json:"authorization_details,omitempty"`
+	// ACR is the acr the sign-in met, for the ID token (internal/authn).
+	ACR string `json:"acr,omitempty"`
+	// Authn is a sign-in in progress (internal/authn): what its factors
+	// proved so far, before a session exists or while a step-up adds to
+	// the browser's session.
+	Authn *AuthnProgress `json:"authn,omitempty"`
 	// Upstream is the sign-in under way at an upstream identity provider,
 	// nil when none is.
 	Upstream *UpstreamPending `json:"upstream,omitempty"`
@@ -607,6 +618,27 @@ type UpstreamPending struct {
 	// LinkSession is the id of the session whose account the identity is
 	// to be linked to; empty for a sign-in.
 	LinkSession string `json:"link_session,omitempty"`
+}
+
+// AuthnProgress is what the factors of a sign-in in progress proved, and
+// the state of its pending steps.
+type AuthnProgress struct {
+	UserID  string    `json:"user_id"`
+	Methods []string  `json:"methods,omitempty"`
+	Kinds   []string  `json:"kinds,omitempty"`
+	At      time.Time `json:"at,omitzero"`
+	// StepUp: the steps add to the browser's session instead of
+	// starting one.
+	StepUp bool `json:"step_up,omitempty"`
+	// Want is the acr value the steps work toward, "" for the server's
+	// or client's second-factor setting.
+	Want string `json:"want,omitempty"`
+	// Ceremony is the pending WebAuthn ceremony (the library's session
+	// data, JSON), spent by the first answer; CeremonyKind says which.
+	Ceremony     json.RawMessage `json:"ceremony,omitempty"`
+	CeremonyKind string          `json:"ceremony_kind,omitempty"`
+	// TOTPSecret is a TOTP secret being set up, sealed with the master key.
+	TOTPSecret []byte `json:"totp_secret,omitempty"`
 }
 
 // AuthCode is an issued authorization code, keyed by the hash of the code.
@@ -624,6 +656,7 @@ type AuthCode struct {
 	SessionID           string     `json:"session_id,omitempty"`
 	AuthTime            time.Time  `json:"auth_time"`
 	AMR                 []string   `json:"amr,omitempty"`
+	ACR                 string     `json:"acr,omitempty"`
 	CreatedAt           time.Time  `json:"created_at"`
 	ExpiresAt           time.Time  `json:"expires_at"`
 	RedeemedAt          *time.Time `json:"redeemed_at,omitempty"`

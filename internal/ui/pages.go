@@ -48,6 +48,8 @@ type SignInPage struct {
 	// LinkAs, when set, names the account signed in on this browser: the
 	// page then also offers to link each upstream to it.
 	LinkAs string
+	// Passkey, when set, offers signing in with a passkey (factors.go).
+	Passkey *PasskeyForm
 }
 
 // UpstreamButton is one upstream identity provider on the sign-in page.
@@ -175,7 +177,9 @@ func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
 	if p.ClientName != "" {
 		title = "Sign in to " + p.ClientName
 	}
-	r.render(w, status, "signin", title, p, policy{formAction: formTargets(p.RedirectTo)})
+	pol := r.passkeyPolicy(p.Passkey)
+	pol.formAction = formTargets(p.RedirectTo)
+	r.render(w, status, "signin", title, p, pol)
 }
 
 // Consent renders the consent page.

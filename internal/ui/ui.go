@@ -19,7 +19,7 @@ import (
 	"strings"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 // pageFiles maps each page to its template file; every page is parsed
@@ -74,7 +74,8 @@ func New(opts ...Option) (*Renderer, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
+	// Partials are blocks several pages share (the passkey form).
+	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("ui: layout: %w", err)
 	}

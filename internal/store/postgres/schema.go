@@ -316,6 +316,31 @@ CREATE TABLE subject_blocks (
 	PRIMARY KEY (upstream_id, subject)
 );
 `,
+	// Second factors and passkeys: what changes on use is a column, so
+	// that each use is one conditional UPDATE.
+	`
+CREATE TABLE totp_factors (
+	user_id   text COLLATE "C" PRIMARY KEY,
+	last_step bigint NOT NULL DEFAULT 0,
+	data      json NOT NULL
+);
+CREATE TABLE recovery_codes (
+	user_id    text COLLATE "C" NOT NULL,
+	hash       text COLLATE "C" NOT NULL,
+	used_at    timestamptz,
+	created_at timestamptz NOT NULL,
+	PRIMARY KEY (user_id, hash)
+);
+CREATE TABLE passkeys (
+	id           text COLLATE "C" PRIMARY KEY,
+	user_id      text COLLATE "C" NOT NULL,
+	sign_count   bigint NOT NULL DEFAULT 0,
+	last_used_at timestamptz,
+	created_at   timestamptz NOT NULL,
+	data         json NOT NULL
+);
+CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

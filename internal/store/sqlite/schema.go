@@ -262,6 +262,32 @@ CREATE TABLE subject_blocks (
 	PRIMARY KEY (upstream_id, subject)
 ) STRICT, WITHOUT ROWID;
 `,
+	// Second factors and passkeys: what changes on use (the last TOTP
+	// step, a recovery code's use, a passkey's counter) is a column, so
+	// that each use is one conditional UPDATE.
+	`
+CREATE TABLE totp_factors (
+	user_id   TEXT PRIMARY KEY,
+	last_step INTEGER NOT NULL DEFAULT 0,
+	data      TEXT NOT NULL
+) STRICT;
+CREATE TABLE recovery_codes (
+	user_id    TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	used_at    INTEGER,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (user_id, hash)
+) STRICT;
+CREATE TABLE passkeys (
+	id           TEXT PRIMARY KEY,
+	user_id      TEXT NOT NULL,
+	sign_count   INTEGER NOT NULL DEFAULT 0,
+	last_used_at INTEGER,
+	created_at   INTEGER NOT NULL,
+	data         TEXT NOT NULL
+) STRICT;
+CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

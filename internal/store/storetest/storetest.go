@@ -108,6 +108,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"IdentityLinks", testIdentityLinks},
 		{"IdentityLinksConcurrent", testIdentityLinksConcurrent},
 		{"SubjectBlocks", testSubjectBlocks},
+		{"Factors", testFactors},
+		{"FactorsConcurrent", testFactorsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,6 +43,13 @@ func (s *Store) CountOutbox(ctx context.Context) (store.OutboxCounts, error) {
 	return r0, err
 }
 
+func (s *Store) CountRecoveryCodes(ctx context.Context, a1 string) (int, error) {
+	ctx, span := s.start(ctx, "store.CountRecoveryCodes")
+	r0, err := s.inner.CountRecoveryCodes(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) CreateAPI(ctx context.Context, a1 *store.API) error {
 	ctx, span := s.start(ctx, "store.CreateAPI")
 	err := s.inner.CreateAPI(ctx, a1)
@@ -99,6 +106,13 @@ func (s *Store) CreateKeyCheck(ctx context.Context, a1 []uint8) error {
 	return err
 }
 
+func (s *Store) CreatePasskey(ctx context.Context, a1 *store.Passkey) error {
+	ctx, span := s.start(ctx, "store.CreatePasskey")
+	err := s.inner.CreatePasskey(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) CreatePushedRequest(ctx context.Context, a1 *store.PushedRequest) error {
 	ctx, span := s.start(ctx, "store.CreatePushedRequest")
 	err := s.inner.CreatePushedRequest(ctx, a1)
@@ -123,6 +137,13 @@ func (s *Store) CreateSession(ctx context.Context, a1 *store.Session) error {
 func (s *Store) CreateSigningKey(ctx context.Context, a1 *store.SigningKey) error {
 	ctx, span := s.start(ctx, "store.CreateSigningKey")
 	err := s.inner.CreateSigningKey(ctx, a1)
+	end(span, err)
+	return err
+}
+
+func (s *Store) CreateTOTP(ctx context.Context, a1 *store.TOTP) error {
+	ctx, span := s.start(ctx, "store.CreateTOTP")
+	err := s.inner.CreateTOTP(ctx, a1)
 	end(span, err)
 	return err
 }
@@ -197,6 +218,20 @@ func (s *Store) DeleteExpired(ctx context.Context, a1 time.Time, a2 time.Duratio
 	return err
 }
 
+func (s *Store) DeleteFactors(ctx context.Context, a1 string) error {
+	ctx, span := s.start(ctx, "store.DeleteFactors")
+	err := s.inner.DeleteFactors(ctx, a1)
+	end(span, err)
+	return err
+}
+
+func (s *Store) DeletePasskey(ctx context.Context, a1 string, a2 string) error {
+	ctx, span := s.start(ctx, "store.DeletePasskey")
+	err := s.inner.DeletePasskey(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
 func (s *Store) DeleteSession(ctx context.Context, a1 string) error {
 	ctx, span := s.start(ctx, "store.DeleteSession")
 	err := s.inner.DeleteSession(ctx, a1)
@@ -207,6 +242,13 @@ func (s *Store) DeleteSession(ctx context.Context, a1 string) error {
 func (s *Store) DeleteSessionsFor(ctx context.Context, a1 string) error {
 	ctx, span := s.start(ctx, "store.DeleteSessionsFor")
 	err := s.inner.DeleteSessionsFor(ctx, a1)
+	end(span, err)
+	return err
+}
+
+func (s *Store) DeleteTOTP(ctx context.Context, a1 string) error {
+	ctx, span := s.start(ctx, "store.DeleteTOTP")
+	err := s.inner.DeleteTOTP(ctx, a1)
 	end(span, err)
 	return err
 }
@@ -337,6 +379,13 @@ func (s *Store) GetKeyCheck(ctx context.Context) ([]uint8, error) {
 	return r0, err
 }
 
+func (s *Store) GetPasskey(ctx context.Context, a1 string) (*store.Passkey, error) {
+	ctx, span := s.start(ctx, "store.GetPasskey")
+	r0, err := s.inner.GetPasskey(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) GetRefreshToken(ctx context.Context, a1 string) (*store.RefreshToken, error) {
 	ctx, span := s.start(ctx, "store.GetRefreshToken")
 	r0, err := s.inner.GetRefreshToken(ctx, a1)
@@ -361,6 +410,13 @@ func (s *Store) GetSessionByID(ctx context.Context, a1 string) (*store.Session, 
 func (s *Store) GetSubjectBlock(ctx context.Context, a1 string, a2 string) (*store.SubjectBlock, error) {
 	ctx, span := s.start(ctx, "store.GetSubjectBlock")
 	r0, err := s.inner.GetSubjectBlock(ctx, a1, a2)
+	end(span, err)
+	return r0, err
+}
+
+func (s *Store) GetTOTP(ctx context.Context, a1 string) (*store.TOTP, error) {
+	ctx, span := s.start(ctx, "store.GetTOTP")
+	r0, err := s.inner.GetTOTP(ctx, a1)
 	end(span, err)
 	return r0, err
 }
@@ -470,6 +526,13 @@ func (s *Store) ListOutbox(ctx context.Context, a1 string, a2 int) ([]*store.Out
 	return r0, err
 }
 
+func (s *Store) ListPasskeys(ctx context.Context, a1 string) ([]*store.Passkey, error) {
+	ctx, span := s.start(ctx, "store.ListPasskeys")
+	r0, err := s.inner.ListPasskeys(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListSessionsFor(ctx context.Context, a1 string) ([]*store.Session, error) {
 	ctx, span := s.start(ctx, "store.ListSessionsFor")
 	r0, err := s.inner.ListSessionsFor(ctx, a1)
@@ -557,6 +620,13 @@ func (s *Store) RedeemDeviceCode(ctx context.Context, a1 string, a2 *store.Token
 func (s *Store) RenewRefreshToken(ctx context.Context, a1 *store.RefreshToken, a2 *store.AccessToken) error {
 	ctx, span := s.start(ctx, "store.RenewRefreshToken")
 	err := s.inner.RenewRefreshToken(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, a1 string, a2 []string, a3 time.Time) error {
+	ctx, span := s.start(ctx, "store.ReplaceRecoveryCodes")
+	err := s.inner.ReplaceRecoveryCodes(ctx, a1, a2, a3)
 	end(span, err)
 	return err
 }
@@ -690,6 +760,27 @@ func (s *Store) UpdateUser(ctx context.Context, a1 string, a2 func(*store.User) 
 func (s *Store) UseJTI(ctx context.Context, a1 string, a2 string, a3 time.Time) error {
 	ctx, span := s.start(ctx, "store.UseJTI")
 	err := s.inner.UseJTI(ctx, a1, a2, a3)
+	end(span, err)
+	return err
+}
+
+func (s *Store) UsePasskey(ctx context.Context, a1 string, a2 uint32, a3 time.Time) error {
+	ctx, span := s.start(ctx, "store.UsePasskey")
+	err := s.inner.UsePasskey(ctx, a1, a2, a3)
+	end(span, err)
+	return err
+}
+
+func (s *Store) UseRecoveryCode(ctx context.Context, a1 string, a2 string, a3 time.Time) error {
+	ctx, span := s.start(ctx, "store.UseRecoveryCode")
+	err := s.inner.UseRecoveryCode(ctx, a1, a2, a3)
+	end(span, err)
+	return err
+}
+
+func (s *Store) UseTOTPStep(ctx context.Context, a1 string, a2 int64, a3 time.Time) error {
+	ctx, span := s.start(ctx, "store.UseTOTPStep")
+	err := s.inner.UseTOTPStep(ctx, a1, a2, a3)
 	end(span, err)
 	return err
 }
