@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -216,7 +217,21 @@ func TestBrowserFactorsAndPasskeys(t *testing.T) {
 			return nil
 		}),
 		chromedp.WaitVisible(chromedp.CSS("#passkey-button")),
+		// Mark this document: the answer to the click is a new page, and
+		// an error shown by the autofill's answer must not be read for it.
+		chromedp.Evaluate[chromedp.Void](`window.lucidStale = true`),
 		chromedp.Click(chromedp.CSS("#passkey-button")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// Evaluated again until the new page is there: while the
+			// browser navigates an evaluation fails, which is expected.
+			for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+				fresh, err := chromedp.Evaluate[bool](`!window.lucidStale && document.readyState === "complete" && document.querySelector("#sign-in-error") !== null`)(ctx, tg)
+				if err == nil && fresh {
+					return nil
+				}
+			}
+			return errors.New("no new sign-in page after the passkey button")
+		}),
 		chromedp.WaitVisible(chromedp.CSS("#sign-in-error")),
 		into(&alert, chromedp.Text(chromedp.CSS("#sign-in-error"))),
 		into(&name, chromedp.Evaluate[[]string](`[document.querySelector("#sign-in-error").dataset.errorName]`)),
