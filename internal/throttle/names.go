@@ -132,3 +132,12 @@ func (n *Names) evict() {
 	}
 	delete(n.names, oldest)
 }
+
+// Forget clears name's count after a successful sign-in, as an account's
+// count is cleared. In memory only: a shared count (Shared) is not
+// cleared, and its row goes once idle for store.ThrottleKeep.
+func (n *Names) Forget(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.names, nameKey(name))
+}
