@@ -103,6 +103,15 @@ func TestDirectorySignIn(t *testing.T) {
 	try("tls-alice", "alice-pw", "directory_tls_failed", http.StatusBadGateway)
 	try("down-alice", "alice-pw", "directory_unreachable", http.StatusServiceUnavailable)
 
+	// The operator blocks Alice's directory subject as an upstream one.
+	if r := jsonCall(t, l, http.MethodPost, "/admin/upstreams/corp/blocks", l.cfg.AdminToken, `{"subject":"`+links[0].Subject+`","reason":"left"}`); r.status != http.StatusCreated {
+		t.Fatalf("block: %d %s", r.status, r.body)
+	}
+	try("alice", "alice-pw", "upstream_subject_blocked", http.StatusForbidden)
+	if r := jsonCall(t, l, http.MethodDelete, "/admin/upstreams/corp/blocks/"+links[0].Subject, l.cfg.AdminToken, ""); r.status != http.StatusNoContent {
+		t.Fatalf("unblock: %d %s", r.status, r.body)
+	}
+
 	// Lockout: a name the directory holds and one it does not lock after
 	// the same failures, and then even the right password is refused
 	// without asking the directory.
