@@ -88,3 +88,41 @@ func TestAuthenticate(t *testing.T) {
 		})
 	}
 }
+
+// TestTLS: StartTLS and LDAPS to a slapd with a certificate of its own
+// CA; a certificate Lucid cannot verify is directory_tls_failed, and no
+// password is sent.
+func TestTLS(t *testing.T) {
+	srv := ldaptest.StartTLS(t)
+	srv.Load(ldaptest.Person("alice", "alice-pw", "Alice", "alice@corp.example", ""))
+	base := config.Directory{ID: "corp", URL: srv.URL, StartTLS: true, CAFile: srv.CAFile, BindDN: ldaptest.BindDN,
+		BindPassword: ldaptest.BindPassword, BaseDN: ldaptest.People, Timeout: 2 * time.Second}
+	tests := []struct {
+		name   string
+		adjust func(*config.Directory)
+		want   catalog.Name
+	}{
+		{name: "StartTLS", adjust: func(*config.Directory) {}},
+		{name: "LDAPS", adjust: func(c *config.Directory) { c.URL, c.StartTLS = srv.LDAPSURL, false }},
+		{name: "LDAPS, unknown CA", adjust: func(c *config.Directory) { c.URL, c.StartTLS, c.CAFile = srv.LDAPSURL, false, "" }, want: catalog.DirectoryTLSFailed},
+		{name: "StartTLS, unknown CA", adjust: func(c *config.Directory) { c.CAFile = "" }, want: catalog.DirectoryTLSFailed},
+		{name: "StartTLS, another name", adjust: func(c *config.Directory) { c.ServerName = "ldap.corp.example" }, want: catalog.DirectoryTLSFailed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			tc.adjust(&c)
+			d, err := ldap.New(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, e := d.Authenticate(context.Background(), "alice", "alice-pw")
+			switch {
+			case tc.want == "" && (e != nil || id.Username != "alice"):
+				t.Fatalf("got %v, want alice", e)
+			case tc.want != "" && (e == nil || e.Name() != tc.want):
+				t.Fatalf("got %v, want %s", e, tc.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,12 @@ package ldaptest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +38,11 @@ const (
 type Server struct {
 	URL  string // ldap://127.0.0.1:PORT
 	Port int
+	// With TLS: LDAPSURL is ldaps://127.0.0.1:PORT2 and CAFile the PEM
+	// of the CA that signed the server's certificate (for 127.0.0.1);
+	// StartTLS works on URL too.
+	LDAPSURL string
+	CAFile   string
 	dir  string
 	cmd  *exec.Cmd
 	t    testing.TB
@@ -81,7 +92,12 @@ access to * by users read by * none
 
 // Start runs slapd with the test directory's base entries: the service
 // account Lucid binds as, ou=people and ou=groups. Load adds more.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return start(t, false) }
+
+// StartTLS is Start with a certificate: StartTLS on URL, and LDAPSURL.
+func StartTLS(t testing.TB) *Server { return start(t, true) }
+
+func start(t testing.TB, withTLS bool) *Server {
 	t.Helper()
 	slapd, _ := binaries(t)
 	dir := t.TempDir()
@@ -89,11 +105,16 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	c := strings.NewReplacer("{dir}", dir, "{suffix}", Suffix, "{rootdn}", RootDN, "{rootpw}", RootPassword).Replace(conf)
+	port := freePort(t)
+	s := &Server{URL: fmt.Sprintf("ldap://127.0.0.1:%d", port), Port: port, dir: dir, t: t}
+	if withTLS {
+		s.CAFile = writeCertificates(t, dir)
+		c = fmt.Sprintf("TLSCACertificateFile %[1]s/ca.pem\nTLSCertificateFile %[1]s/server.pem\nTLSCertificateKeyFile %[1]s/server.key\n", dir) + c
+		s.LDAPSURL = fmt.Sprintf("ldaps://127.0.0.1:%d", freePort(t))
+	}
 	if err := os.WriteFile(filepath.Join(dir, "slapd.conf"), []byte(c), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	s := &Server{URL: fmt.Sprintf("ldap://127.0.0.1:%d", port), Port: port, dir: dir, t: t}
 	s.start(slapd)
 	t.Cleanup(s.Stop)
 	s.Load(fmt.Sprintf(`dn: %[1]s
@@ -127,7 +148,11 @@ func (s *Server) start(slapd string) {
 	s.t.Helper()
 	var out bytes.Buffer
 	// -d keeps slapd in the foreground, so that its PID is ours to stop.
-	cmd := exec.Command(slapd, "-f", filepath.Join(s.dir, "slapd.conf"), "-h", s.URL+"/", "-d", "0")
+	listen := s.URL + "/"
+	if s.LDAPSURL != "" {
+		listen += " " + s.LDAPSURL + "/"
+	}
+	cmd := exec.Command(slapd, "-f", filepath.Join(s.dir, "slapd.conf"), "-h", listen, "-d", "0")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("slapd: %v", err)
@@ -194,6 +219,46 @@ func Group(cn string, uids ...string) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// writeCertificates makes a CA and a server certificate for 127.0.0.1
+// signed by it, in dir; it returns the CA's file.
+func writeCertificates(t testing.TB, dir string) string {
+	t.Helper()
+	caKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ldaptest CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames: []string{"localhost"}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, typ string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ca.pem", "CERTIFICATE", caDER)
+	write("server.pem", "CERTIFICATE", der)
+	write("server.key", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key))
+	return filepath.Join(dir, "ca.pem")
 }
 
 func freePort(t testing.TB) int {
