@@ -11,8 +11,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -43,9 +43,9 @@ type Server struct {
 	// StartTLS works on URL too.
 	LDAPSURL string
 	CAFile   string
-	dir  string
-	cmd  *exec.Cmd
-	t    testing.TB
+	dir      string
+	cmd      *exec.Cmd
+	t        testing.TB
 }
 
 // binaries finds slapd and ldapadd.
