@@ -84,6 +84,11 @@ type Directory struct {
 
 	// Timeout bounds connecting and each operation (default 5s).
 	Timeout time.Duration `yaml:"timeout"`
+	// MaxConnections bounds the sign-ins checked at this directory at
+	// once, one connection each (default 16); beyond it, sign_in_busy.
+	// A slow directory then holds these, never the password-hashing slots
+	// local accounts use.
+	MaxConnections int `yaml:"max_connections"`
 }
 
 // DirectoryAttributes names the entry's attributes Lucid reads.
@@ -117,8 +122,12 @@ type DirectoryGroups struct {
 	NameAttribute string `yaml:"name_attribute"`
 }
 
-// DefaultDirectoryTimeout bounds each directory operation.
-const DefaultDirectoryTimeout = 5 * time.Second
+// DefaultDirectoryTimeout bounds each directory operation;
+// DefaultDirectoryConnections the sign-ins at one directory at once.
+const (
+	DefaultDirectoryTimeout     = 5 * time.Second
+	DefaultDirectoryConnections = 16
+)
 
 // Resolved is the directory with its defaults filled in and the bind
 // password read from its variable.
@@ -140,6 +149,9 @@ func (d Directory) Resolved() Directory {
 	def(&d.Groups.NameAttribute, "cn")
 	if d.Timeout <= 0 {
 		d.Timeout = DefaultDirectoryTimeout
+	}
+	if d.MaxConnections <= 0 {
+		d.MaxConnections = DefaultDirectoryConnections
 	}
 	if d.BindPasswordEnv != "" && d.BindPassword == "" {
 		d.BindPassword = os.Getenv(d.BindPasswordEnv)

@@ -28,6 +28,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	goldap "github.com/go-ldap/ldap/v3"
 
@@ -85,7 +86,41 @@ type Directory struct {
 	users *regexp.Regexp
 	tls   *tls.Config
 	host  string
+	slots chan struct{}
 }
+
+// ErrBusy is Acquire's answer when every connection stays taken.
+var ErrBusy = errors.New("every connection to the directory is in use")
+
+// busyWait is how long Acquire waits for a free connection.
+const busyWait = 250 * time.Millisecond
+
+// Acquire takes one of the directory's max_connections places for a
+// sign-in; release gives it back. It waits briefly, then answers ErrBusy
+// (or ctx's error), so a slow directory sheds its own load.
+func (d *Directory) Acquire(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case d.slots <- struct{}{}:
+		return func() { <-d.slots }, nil
+	default:
+	}
+	t := time.NewTimer(busyWait)
+	defer t.Stop()
+	select {
+	case d.slots <- struct{}{}:
+		return func() { <-d.slots }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// MaxConnections is the configured bound of Acquire.
+func (d *Directory) MaxConnections() int { return cap(d.slots) }
 
 // New builds a directory from its configuration.
 func New(raw config.Directory) (*Directory, error) {
@@ -113,7 +148,7 @@ func New(raw config.Directory) (*Directory, error) {
 		}
 		tc.RootCAs = pool
 	}
-	return &Directory{cfg: cfg, users: users, tls: tc, host: u.Host}, nil
+	return &Directory{cfg: cfg, users: users, tls: tc, host: u.Host, slots: make(chan struct{}, cfg.MaxConnections)}, nil
 }
 
 // ID is the directory's configured id; Name its label.

@@ -2,6 +2,7 @@ package ldap_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -125,4 +126,25 @@ func TestTLS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAcquire: max_connections places, each given back by its release.
+func TestAcquire(t *testing.T) {
+	d, err := ldap.New(config.Directory{ID: "corp", URL: "ldap://127.0.0.1:1", MaxConnections: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := d.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Acquire(context.Background()); !errors.Is(err, ldap.ErrBusy) {
+		t.Fatalf("a second place while the only one is taken: %v, want ErrBusy", err)
+	}
+	release()
+	again, err := d.Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	again()
 }

@@ -35,8 +35,9 @@ func directoryLockKey(dir *ldap.Directory, username string) string {
 // account of the entry. The name's lock is checked before the directory
 // is contacted, and every failure the person caused (no such entry, a
 // wrong or empty password) counts toward it, by the rule of accounts
-// (lockFor). A slot of the hashing pool bounds concurrent directory
-// sign-ins as it bounds hashes: sign_in_busy beyond it.
+// (lockFor). The directory's own max_connections bounds its sign-ins at
+// once (sign_in_busy beyond it), apart from the hashing pool, so that a
+// slow directory does not hold up local passwords.
 func (p *Provider) checkDirectory(ctx context.Context, r *http.Request, dir *ldap.Directory, username, pw string) (*store.User, *catalog.Error) {
 	now := p.now()
 	key := directoryLockKey(dir, username)
@@ -44,9 +45,10 @@ func (p *Provider) checkDirectory(ctx context.Context, r *http.Request, dir *lda
 		return nil, catalog.New(catalog.AccountLocked, "until", until.UTC().Format("15:04:05 MST")).
 			Internal("directory", dir.ID(), "locked_until", until.UTC().Format(time.RFC3339))
 	}
-	release, err := p.hashing.Acquire(ctx)
+	release, err := dir.Acquire(ctx)
 	if err != nil {
-		return nil, catalog.New(catalog.SignInBusy).WithRetryAfter(busyRetry).Wrap(err).Internal("hash_slots", p.hashing.Slots())
+		return nil, catalog.New(catalog.SignInBusy).WithRetryAfter(busyRetry).Wrap(err).
+			Internal("directory", dir.ID(), "max_connections", dir.MaxConnections())
 	}
 	id, e := dir.Authenticate(ctx, username, pw)
 	release()
