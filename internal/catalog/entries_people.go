@@ -9,5 +9,5 @@ import "slices"
 // one names_*.go file) per area.
 var (
 	peopleEntries     = slices.Concat(factorEntries, recoveryEntries, accountEntries)
-	federationEntries = upstreamEntries
+	federationEntries = slices.Concat(upstreamEntries, directoryEntries)
 )

@@ -67,6 +67,11 @@ type Config struct {
 	// (upstream.go). Set only in the YAML file.
 	Upstreams []Upstream `yaml:"upstreams"`
 
+	// Directories are the LDAP directories (OpenLDAP, Active Directory)
+	// whose people sign in on the sign-in form with their directory
+	// password (directory.go). Set only in the YAML file.
+	Directories []Directory `yaml:"directories"`
+
 	// KeyFetch is how Lucid fetches JWK sets it did not make: clients'
 	// jwks_uri and trusted issuers'.
 	KeyFetch KeyFetch `yaml:"key_fetch"`

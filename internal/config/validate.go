@@ -59,6 +59,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.checkCIBA()...)
 	errs = append(errs, c.checkRecovery()...)
 	errs = append(errs, c.checkUpstreams()...)
+	errs = append(errs, c.checkDirectories()...)
 	errs = append(errs, c.checkAuthn()...)
 	if d := c.DPoP.NonceLifetime; d < 10*time.Second || d > time.Hour {
 		bad("dpop.nonce_lifetime", "is %s; use between 10s and 1h (a nonce is accepted for twice that at most)", d)

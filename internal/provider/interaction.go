@@ -223,17 +223,22 @@ func (p *Provider) checkSignIn(w http.ResponseWriter, r *http.Request, clientID,
 		p.record(r, catalog.SignIn, clientID, e)
 		return nil, e, false
 	}
-	user, e = p.checkPassword(ctx, username, pw)
+	if dir, ok := p.directories.For(username); ok {
+		user, e = p.checkDirectory(ctx, r, dir, username, pw)
+	} else {
+		user, e = p.checkPassword(ctx, username, pw)
+	}
 	if e == nil || e.Status() >= 500 {
 		undo()
 	}
 	if e != nil {
-		if e.Status() >= 500 && e.Name() != catalog.SignInBusy {
+		if e.Status() >= 500 && e.Name() != catalog.SignInBusy && !strings.HasPrefix(string(e.Name()), "directory_") {
 			p.failPage(w, r, catalog.SignIn, clientID, e)
 			return nil, nil, true
 		}
 		// Busy is shown on the form, like a wrong password, so that the
-		// person can submit it again once Retry-After has passed.
+		// person can submit it again once Retry-After has passed; so is
+		// a directory's failure, as another account may still sign in.
 		if e.Status() < 500 && counted && p.signIns != nil {
 			// The person is shown this trace id to report, so its story
 			// is kept past the sampling of repeated failures; their

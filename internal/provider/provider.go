@@ -25,6 +25,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/ldap"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/revocation"
@@ -106,6 +107,9 @@ type Options struct {
 	// Upstreams are the identity providers people may sign in with
 	// (upstream.go); nil for none.
 	Upstreams *upstream.Set
+	// Directories are the LDAP directories whose people sign in on the
+	// sign-in form (directory.go); nil for none.
+	Directories *ldap.Set
 	// Authn are the settings of second factors and passkeys (factors.go).
 	Authn config.Authn
 }
@@ -179,6 +183,8 @@ type Provider struct {
 	forgotLink, signupLink bool
 	// upstreams: sign-in through other identity providers (upstream.go).
 	upstreams *upstream.Set
+	// directories: sign-in with a directory password (directory.go).
+	directories *ldap.Set
 
 	// authn: second factors and passkeys (factors.go); webauthn is nil
 	// while passkeys are off.
@@ -256,7 +262,7 @@ func New(opts Options) (*Provider, error) {
 	p.ciba, p.polls = opts.CIBA, newPollPacer(defaultMaxPolls)
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
-	p.upstreams = opts.Upstreams
+	p.upstreams, p.directories = opts.Upstreams, opts.Directories
 	if err := p.setupAuthn(opts.Authn); err != nil {
 		return nil, err
 	}

@@ -229,25 +229,47 @@ func (p *Provider) upstreamFailed(w http.ResponseWriter, r *http.Request, ar *st
 var usernameChars = regexp.MustCompile(`[^a-z0-9._@-]+`)
 
 // completeUpstreamSignIn turns a verified upstream identity into a Lucid
-// session: the subject's block, then its link (or a new link to the
-// account of linkSession, or a new account just in time), then the
-// session. It is the one place an upstream sign-in becomes Lucid's, kept
-// small so that it can become the upstream factor of the authentication
-// pipeline (internal/authn) when that lands.
+// session: its account (linkedAccount), then the session.
 //
 // The session's amr is what the upstream reported in its own amr claim,
 // passed through; Lucid adds none of its own, since RFC 8176 registers no
 // value for "signed in at another provider" and Lucid did not see how.
 func (p *Provider) completeUpstreamSignIn(ctx context.Context, w http.ResponseWriter, r *http.Request, conn *upstream.Connector, id *upstream.Identity, linkSession string) (*store.User, *store.Session, *catalog.Error) {
+	user, e := p.linkedAccount(ctx, r, conn, id, linkSession)
+	if e != nil {
+		return nil, nil, e
+	}
+	sess, err := p.startSession(ctx, w, user, id.AMR)
+	if err != nil {
+		return nil, nil, failure.FromStore(err)
+	}
+	return user, sess, nil
+}
+
+// identitySource is where a verified identity comes from: an upstream
+// provider (upstream.Connector) or a directory (ldap.Directory). Links,
+// blocks and accounts made just in time are keyed by its id and issuer.
+type identitySource interface {
+	ID() string
+	Name() string
+	Issuer() string
+	Provisioning() bool
+}
+
+// linkedAccount is the account of a verified identity of conn: the
+// subject's block, then its link (or a new link to the account of
+// linkSession, or a new account just in time), with its groups brought
+// up to date. Upstream sign-ins and directory sign-ins both go through it.
+func (p *Provider) linkedAccount(ctx context.Context, r *http.Request, conn identitySource, id *upstream.Identity, linkSession string) (*store.User, *catalog.Error) {
 	who := []any{"upstream_id", conn.ID(), "subject", catalog.Clip(id.Subject, 100)}
 	if _, err := p.store.GetSubjectBlock(ctx, conn.ID(), id.Subject); err == nil {
-		return nil, nil, catalog.New(catalog.UpstreamSubjectBlocked, "upstream", conn.Name()).Internal(who...)
+		return nil, catalog.New(catalog.UpstreamSubjectBlocked, "upstream", conn.Name()).Internal(who...)
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, nil, failure.FromStore(err)
+		return nil, failure.FromStore(err)
 	}
 	link, err := p.store.GetIdentityLink(ctx, conn.ID(), conn.Issuer(), id.Subject)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, nil, failure.FromStore(err)
+		return nil, failure.FromStore(err)
 	}
 	var user *store.User
 	switch {
@@ -256,40 +278,40 @@ func (p *Provider) completeUpstreamSignIn(ctx context.Context, w http.ResponseWr
 		// now, by the session that started the linking.
 		sess, u, err := p.currentSession(ctx, r)
 		if err != nil {
-			return nil, nil, failure.FromStore(err)
+			return nil, failure.FromStore(err)
 		}
 		if sess == nil || sess.ID != linkSession {
-			return nil, nil, catalog.New(catalog.UpstreamLinkNoSession, "upstream", conn.Name()).Internal(who...).Internal("at", "callback")
+			return nil, catalog.New(catalog.UpstreamLinkNoSession, "upstream", conn.Name()).Internal(who...).Internal("at", "callback")
 		}
 		if link != nil && link.UserID != u.ID {
-			return nil, nil, catalog.New(catalog.UpstreamLinkTaken, "upstream", conn.Name()).Internal(who...).Internal("linked_to", link.UserID, "signed_in", u.ID)
+			return nil, catalog.New(catalog.UpstreamLinkTaken, "upstream", conn.Name()).Internal(who...).Internal("linked_to", link.UserID, "signed_in", u.ID)
 		}
 		if link == nil {
 			err := p.store.LinkIdentity(ctx, &store.IdentityLink{UpstreamID: conn.ID(), Issuer: conn.Issuer(), Subject: id.Subject,
 				UserID: u.ID, Email: id.Email, CreatedAt: p.now()})
 			if errors.Is(err, store.ErrConflict) {
-				return nil, nil, catalog.New(catalog.UpstreamLinkTaken, "upstream", conn.Name()).Internal(who...).Internal("reason", "linked meanwhile")
+				return nil, catalog.New(catalog.UpstreamLinkTaken, "upstream", conn.Name()).Internal(who...).Internal("reason", "linked meanwhile")
 			}
 			if err != nil {
-				return nil, nil, failure.FromStore(err)
+				return nil, failure.FromStore(err)
 			}
 		}
 		user = u
 	case link != nil:
 		u, err := p.store.GetUser(ctx, link.UserID)
 		if err != nil {
-			return nil, nil, failure.FromStore(err)
+			return nil, failure.FromStore(err)
 		}
 		if u.Disabled {
-			return nil, nil, catalog.New(catalog.UpstreamAccountDisabled, "upstream", conn.Name()).Internal(who...).Internal("user_id", u.ID)
+			return nil, catalog.New(catalog.UpstreamAccountDisabled, "upstream", conn.Name()).Internal(who...).Internal("user_id", u.ID)
 		}
 		user = u
 	case !conn.Provisioning():
-		return nil, nil, catalog.New(catalog.UpstreamSignUpDisabled, "upstream", conn.Name()).Internal(who...)
+		return nil, catalog.New(catalog.UpstreamSignUpDisabled, "upstream", conn.Name()).Internal(who...)
 	default:
 		u, e := p.provisionUser(ctx, conn, id)
 		if e != nil {
-			return nil, nil, e.Internal(who...)
+			return nil, e.Internal(who...)
 		}
 		user = u
 	}
@@ -299,25 +321,21 @@ func (p *Provider) completeUpstreamSignIn(ctx context.Context, w http.ResponseWr
 			return nil
 		})
 		if err != nil {
-			return nil, nil, failure.FromStore(err)
+			return nil, failure.FromStore(err)
 		}
 		user = u
 	}
 	if err := p.store.TouchIdentityLink(ctx, conn.ID(), conn.Issuer(), id.Subject, p.now()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		p.log.WarnContext(ctx, "could not record the use of an identity link", "err", err)
 	}
-	sess, err := p.startSession(ctx, w, user, id.AMR)
-	if err != nil {
-		return nil, nil, failure.FromStore(err)
-	}
-	return user, sess, nil
+	return user, nil
 }
 
 // provisionUser creates the account of an identity seen for the first
 // time, with its link, in one write. Its e-mail is kept only when the
 // upstream verified it, and an e-mail another account has is never a
 // reason to join the two.
-func (p *Provider) provisionUser(ctx context.Context, conn *upstream.Connector, id *upstream.Identity) (*store.User, *catalog.Error) {
+func (p *Provider) provisionUser(ctx context.Context, conn identitySource, id *upstream.Identity) (*store.User, *catalog.Error) {
 	now := p.now()
 	email := ""
 	if id.EmailVerified {

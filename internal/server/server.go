@@ -31,6 +31,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keycheck"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/ldap"
 	"github.com/lucid-auth/lucid/internal/logout"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/metrics"
@@ -204,7 +205,12 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	dirs, err := ldap.NewSet(cfg.Directories)
+	if err != nil {
+		return nil, err
+	}
 	prov, err := provider.New(provider.Options{
+		Directories:   dirs,
 		Issuer:        issuer,
 		Store:         st,
 		Keys:          km,

@@ -109,6 +109,9 @@ type ThrottleStore interface {
 	FailThrottle(ctx context.Context, key string, now time.Time, lock func(failed int) time.Time) (int, error)
 	// ThrottleLockedUntil is the end of key's lock, zero when none.
 	ThrottleLockedUntil(ctx context.Context, key string) (time.Time, error)
+	// ClearThrottleFailures sets key's failure count to zero and ends its
+	// lock (a sign-in succeeded); its bucket is kept. No row: nothing.
+	ClearThrottleFailures(ctx context.Context, key string) error
 }
 
 // ThrottleKeep is how long DeleteExpired keeps a throttle row after its

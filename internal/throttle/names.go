@@ -132,3 +132,15 @@ func (n *Names) evict() {
 	}
 	delete(n.names, oldest)
 }
+
+// Forget clears name's count and lock after a successful sign-in, as an
+// account's are cleared.
+func (n *Names) Forget(name string) {
+	if st := n.shared.st; st != nil {
+		// A failed clear leaves a count that a later success clears.
+		_ = st.ClearThrottleFailures(context.Background(), n.sharedKey(name))
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.names, nameKey(name))
+}

@@ -67,4 +67,17 @@ func TestShared(t *testing.T) {
 	if until := b.LockedUntil("mallory"); !until.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("the other replica sees the lock until %s", until)
 	}
+	// A success on one replica clears the count for both, in memory too.
+	for _, names := range []*throttle.Names{throttle.NewNames(10), a} {
+		names.Fail("alice", t0, lockAt3)
+		names.Fail("alice", t0, lockAt3)
+		names.Forget("Alice")
+		if until := names.Fail("alice", t0, lockAt3); !until.IsZero() {
+			t.Fatalf("the first failure after a success locked until %s", until)
+		}
+	}
+	b.Forget("mallory")
+	if until := a.LockedUntil("mallory"); !until.IsZero() {
+		t.Fatalf("after a success on the other replica: locked until %s", until)
+	}
 }

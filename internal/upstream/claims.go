@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/config"
 )
 
 // lookup follows a dotted path ("organization.login") through nested
@@ -108,11 +109,12 @@ func format(item any, f string) string {
 	return out
 }
 
-// mapGroups turns upstream group names into Lucid's: without a mapping
-// every group passes unchanged; with one only mapped groups pass, and "*"
-// lets every unlisted group through as it is.
-func (c *Connector) mapGroups(groups []string) []string {
-	m := c.cfg.GroupMapping
+func (c *Connector) mapGroups(groups []string) []string { return MapGroups(c.cfg.GroupMapping, groups) }
+
+// MapGroups turns upstream (or directory) group names into Lucid's by m:
+// without a mapping every group passes unchanged; with one only mapped
+// groups pass, and "*" lets every unlisted group through as it is.
+func MapGroups(m map[string]string, groups []string) []string {
 	if len(m) == 0 {
 		return slices.Clone(groups)
 	}
@@ -137,7 +139,12 @@ func (c *Connector) mapGroups(groups []string) []string {
 // groups. They apply at every sign-in, not only the first, so that
 // someone who left the organisation stops signing in.
 func (c *Connector) Check(id *Identity) *catalog.Error {
-	r := c.cfg.Rules
+	return CheckRules(c.cfg.ID, c.cfg.Name, c.cfg.Rules, id)
+}
+
+// CheckRules applies rules r to an identity of the source (an upstream
+// or a directory) with this id and name; Connector.Check says how.
+func CheckRules(sourceID, sourceName string, r config.UpstreamRules, id *Identity) *catalog.Error {
 	keys := make([]string, 0, len(r.RequiredClaims))
 	for k := range r.RequiredClaims {
 		keys = append(keys, k)
@@ -150,19 +157,19 @@ func (c *Connector) Check(id *Identity) *catalog.Error {
 			if shown == "" {
 				shown = "none"
 			}
-			return catalog.New(catalog.UpstreamClaimRequired, "upstream", c.cfg.Name, "claim", k, "want", want, "got", shown).
-				Internal("upstream_id", c.cfg.ID, "subject", id.Subject)
+			return catalog.New(catalog.UpstreamClaimRequired, "upstream", sourceName, "claim", k, "want", want, "got", shown).
+				Internal("upstream_id", sourceID, "subject", id.Subject)
 		}
 	}
 	if len(r.EmailDomains) > 0 {
 		if id.Email == "" || !id.EmailVerified {
-			return catalog.New(catalog.UpstreamEmailUnverified, "upstream", c.cfg.Name).
-				Internal("upstream_id", c.cfg.ID, "subject", id.Subject, "email_present", id.Email != "")
+			return catalog.New(catalog.UpstreamEmailUnverified, "upstream", sourceName).
+				Internal("upstream_id", sourceID, "subject", id.Subject, "email_present", id.Email != "")
 		}
 		_, domain, _ := strings.Cut(strings.ToLower(id.Email), "@")
 		if !slices.ContainsFunc(r.EmailDomains, func(d string) bool { return strings.EqualFold(d, domain) }) {
-			return catalog.New(catalog.UpstreamEmailDomain, "upstream", c.cfg.Name, "allowed", strings.Join(r.EmailDomains, ", "), "domain", domain).
-				Internal("upstream_id", c.cfg.ID, "subject", id.Subject)
+			return catalog.New(catalog.UpstreamEmailDomain, "upstream", sourceName, "allowed", strings.Join(r.EmailDomains, ", "), "domain", domain).
+				Internal("upstream_id", sourceID, "subject", id.Subject)
 		}
 	}
 	if len(r.RequiredGroups) > 0 {
@@ -175,8 +182,8 @@ func (c *Connector) Check(id *Identity) *catalog.Error {
 			}
 		}
 		if !ok {
-			return catalog.New(catalog.UpstreamGroupRequired, "upstream", c.cfg.Name, "required", strings.Join(r.RequiredGroups, ", ")).
-				Internal("upstream_id", c.cfg.ID, "subject", id.Subject, "groups", strings.Join(id.Groups, ","))
+			return catalog.New(catalog.UpstreamGroupRequired, "upstream", sourceName, "required", strings.Join(r.RequiredGroups, ", ")).
+				Internal("upstream_id", sourceID, "subject", id.Subject, "groups", strings.Join(id.Groups, ","))
 		}
 	}
 	return nil

@@ -565,6 +565,12 @@ func (d *Store) FailThrottle(ctx context.Context, key string, now time.Time, loc
 	return d.inner.FailThrottle(ctx, key, now, lock)
 }
 
+func (d *Store) ClearThrottleFailures(ctx context.Context, key string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ClearThrottleFailures(ctx, key)
+}
+
 func (d *Store) ThrottleLockedUntil(ctx context.Context, key string) (time.Time, error) {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

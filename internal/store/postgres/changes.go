@@ -268,6 +268,13 @@ func (s *Store) FailThrottle(ctx context.Context, key string, now time.Time, loc
 	return failed, nil
 }
 
+func (s *Store) ClearThrottleFailures(ctx context.Context, key string) error {
+	if !storable(key) {
+		return nil
+	}
+	return s.exec(ctx, "clear throttle failures", `UPDATE throttles SET failed = 0, locked_until = 0 WHERE key = $1`, key)
+}
+
 func (s *Store) ThrottleLockedUntil(ctx context.Context, key string) (time.Time, error) {
 	if !storable(key) {
 		return time.Time{}, nil

@@ -184,6 +184,10 @@ func (s *Store) FailThrottle(ctx context.Context, key string, now time.Time, loc
 	return failed, nil
 }
 
+func (s *Store) ClearThrottleFailures(ctx context.Context, key string) error {
+	return s.exec(ctx, "clear throttle failures", `UPDATE throttles SET failed = 0, locked_until = 0 WHERE key = ?`, key)
+}
+
 func (s *Store) ThrottleLockedUntil(ctx context.Context, key string) (time.Time, error) {
 	var until int64
 	err := s.r.QueryRowContext(ctx, `SELECT locked_until FROM throttles WHERE key = ?`, key).Scan(&until)

@@ -86,6 +86,19 @@ func testThrottles(t *testing.T, s store.Store) {
 	if until, err := s.ThrottleLockedUntil(ctx, "name:y"); err != nil || !until.IsZero() {
 		t.Errorf("unknown key: locked until %s, %v", until, err)
 	}
+	// A success clears the count and the lock, not the bucket.
+	must(t, s.ClearThrottleFailures(ctx, "name:x"), "clear")
+	if until, err := s.ThrottleLockedUntil(ctx, "name:x"); err != nil || !until.IsZero() {
+		t.Errorf("after clearing: locked until %s, %v", until, err)
+	}
+	if n, err := s.FailThrottle(ctx, "name:x", t0, lockAt3); err != nil || n != 1 {
+		t.Errorf("after clearing: count %d, %v; want 1", n, err)
+	}
+	must(t, s.ClearThrottleFailures(ctx, "name:none"), "clear an unknown key")
+	for range 2 {
+		_, err := s.FailThrottle(ctx, "name:x", t0, lockAt3)
+		must(t, err, "fail")
+	}
 	// Idle a day, refilled and unlocked: gone; the count starts over.
 	must(t, s.DeleteExpired(ctx, t0.Add(store.ThrottleKeep+time.Hour), time.Hour), "delete expired")
 	if n, err := s.FailThrottle(ctx, "name:x", t0.Add(store.ThrottleKeep+time.Hour), lockAt3); err != nil || n != 1 {

@@ -25,6 +25,13 @@ func (s *Store) ClaimOutbox(ctx context.Context, a1 string, a2 time.Time, a3 tim
 	return r0, err
 }
 
+func (s *Store) ClearThrottleFailures(ctx context.Context, a1 string) error {
+	ctx, span := s.start(ctx, "store.ClearThrottleFailures")
+	err := s.inner.ClearThrottleFailures(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) Close() error {
 	return s.inner.Close()
 }
