@@ -20,7 +20,7 @@ require (
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
 	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
-	golang.org/x/text v0.43.0 // the JSON Schema library's messages, in English
+	golang.org/x/text v0.44.0 // the JSON Schema library's messages, in English
 	golang.org/x/time v0.16.0 // token buckets: open registrations and failed sign-ins per network
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
@@ -53,6 +53,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
@@ -67,7 +68,7 @@ require (
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.83.2 // indirect

@@ -142,7 +142,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	pages, err := ui.New(ui.WithLogger(log))
+	brand, err := uiBrand(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := ui.New(ui.WithLogger(log), ui.WithBrand(brand))
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -259,9 +263,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	// What observes requests (access log, spans) needs the route
 	// pattern, which only the request the mux was given carries.
-	var routes http.Handler = mux
+	// Pages learn the request's languages (ui_locales, Accept-Language).
+	var routes http.Handler = ui.Languages(mux)
 	if s.observed() {
-		routes = access.Route(mux)
+		routes = ui.Languages(access.Route(mux))
 	}
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
