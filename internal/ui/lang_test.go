@@ -38,14 +38,22 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 			r.Consent(w, 200, ConsentPage{ClientName: "Notes", ClientID: "notes", UserName: "alice", Scopes: scopes, RedirectHost: "notes.example",
 				Unverified: true, Details: []Detail{{Type: "payment", Sentence: "Pay", API: "Bank", Fields: []string{"amount: 1"}}}, Action: "/consent"})
 		},
-		"consent-bare": func(r *Renderer, w http.ResponseWriter) { r.Consent(w, 200, ConsentPage{ClientName: "Notes", Action: "/consent"}) },
-		"logout":       func(r *Renderer, w http.ResponseWriter) { r.LogoutConfirm(w, 200, LogoutPage{ClientName: "Notes", Action: "/logout"}) },
-		"logout-bare":  func(r *Renderer, w http.ResponseWriter) { r.LogoutConfirm(w, 200, LogoutPage{Action: "/logout"}) },
+		"consent-bare": func(r *Renderer, w http.ResponseWriter) {
+			r.Consent(w, 200, ConsentPage{ClientName: "Notes", Action: "/consent"})
+		},
+		"logout": func(r *Renderer, w http.ResponseWriter) {
+			r.LogoutConfirm(w, 200, LogoutPage{ClientName: "Notes", Action: "/logout"})
+		},
+		"logout-bare": func(r *Renderer, w http.ResponseWriter) { r.LogoutConfirm(w, 200, LogoutPage{Action: "/logout"}) },
 		"loggedout": func(r *Renderer, w http.ResponseWriter) {
 			r.LoggedOut(w, 200, LoggedOutPage{ClientName: "Notes", ReturnURL: "https://notes.example/", Frames: []string{"https://notes.example/fc"}})
 		},
-		"loggedout-still": func(r *Renderer, w http.ResponseWriter) { r.LoggedOut(w, 200, LoggedOutPage{StillSignedIn: true, ClientName: "Notes"}) },
-		"loggedout-bare":  func(r *Renderer, w http.ResponseWriter) { r.LoggedOut(w, 200, LoggedOutPage{ReturnURL: "https://notes.example/"}) },
+		"loggedout-still": func(r *Renderer, w http.ResponseWriter) {
+			r.LoggedOut(w, 200, LoggedOutPage{StillSignedIn: true, ClientName: "Notes"})
+		},
+		"loggedout-bare": func(r *Renderer, w http.ResponseWriter) {
+			r.LoggedOut(w, 200, LoggedOutPage{ReturnURL: "https://notes.example/"})
+		},
 		"loggedout-close": func(r *Renderer, w http.ResponseWriter) { r.LoggedOut(w, 200, LoggedOutPage{}) },
 		"error": func(r *Renderer, w http.ResponseWriter) {
 			r.Error(w, 400, ErrorPage{Title: "Unknown application", Description: "d", Name: "password_reset_link_unknown", Code: "invalid_request", TraceID: "t",
@@ -58,16 +66,24 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 			r.Approvals(w, 200, ApprovalsPage{UserName: "alice", Action: "/approvals", Notice: "notice.approvals.approved",
 				Requests: []Approval{{ID: "r1", ClientName: "Notes", ClientID: "notes", BindingMessage: "X1", ACRValues: "mfa", Scopes: scopes, ExpiresIn: "5m"}}})
 		},
-		"approvals-empty": func(r *Renderer, w http.ResponseWriter) { r.Approvals(w, 200, ApprovalsPage{UserName: "alice", Notice: "notice.approvals.denied"}) },
+		"approvals-empty": func(r *Renderer, w http.ResponseWriter) {
+			r.Approvals(w, 200, ApprovalsPage{UserName: "alice", Notice: "notice.approvals.denied"})
+		},
 		"device-enter": func(r *Renderer, w http.ResponseWriter) {
 			r.Device(w, 400, DevicePage{Step: DeviceEnter, Action: "/device", Error: "x", ErrorName: "device_user_code_unknown", ErrorValues: map[string]string{"user_code": "BDWP-HQPK"}, Reference: "ref"})
 		},
 		"device-confirm": func(r *Renderer, w http.ResponseWriter) {
 			r.Device(w, 200, DevicePage{Step: DeviceConfirm, Action: "/device", ClientName: "TV", ClientID: "tv", UserName: "alice", UserCode: "BDWP-HQPK", Unverified: true, Scopes: scopes})
 		},
-		"device-confirm-bare": func(r *Renderer, w http.ResponseWriter) { r.Device(w, 200, DevicePage{Step: DeviceConfirm, ClientName: "TV"}) },
-		"device-done":         func(r *Renderer, w http.ResponseWriter) { r.Device(w, 200, DevicePage{Step: DeviceDone, ClientName: "TV", Approved: true}) },
-		"device-denied":       func(r *Renderer, w http.ResponseWriter) { r.Device(w, 200, DevicePage{Step: DeviceDone, ClientName: "TV"}) },
+		"device-confirm-bare": func(r *Renderer, w http.ResponseWriter) {
+			r.Device(w, 200, DevicePage{Step: DeviceConfirm, ClientName: "TV"})
+		},
+		"device-done": func(r *Renderer, w http.ResponseWriter) {
+			r.Device(w, 200, DevicePage{Step: DeviceDone, ClientName: "TV", Approved: true})
+		},
+		"device-denied": func(r *Renderer, w http.ResponseWriter) {
+			r.Device(w, 200, DevicePage{Step: DeviceDone, ClientName: "TV"})
+		},
 		"factor": func(r *Renderer, w http.ResponseWriter) {
 			r.Factor(w, 401, FactorPage{ClientName: "Notes", UserName: "alice", TOTP: true, Recovery: true, Passkey: pk("get", "passkey.use"), Method: "recovery",
 				Error: "x", ErrorName: "account_locked", ErrorValues: map[string]string{"until": "12:00"}, Reference: "ref"})
@@ -79,8 +95,10 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 			r.FactorSetup(w, 401, FactorSetupPage{ClientName: "Notes", UserName: "alice", Secret: "ABCD", QR: "data:image/png;base64,AA==", Passkey: pk("create", "passkey.create"),
 				Error: "x", ErrorName: "second_factor_code_wrong", Reference: "ref"})
 		},
-		"setup-bare":     func(r *Renderer, w http.ResponseWriter) { r.FactorSetup(w, 200, FactorSetupPage{Secret: "ABCD"}) },
-		"recovery-codes": func(r *Renderer, w http.ResponseWriter) { r.RecoveryCodes(w, 200, RecoveryCodesPage{Codes: []string{"AAAA-BBBB"}}) },
+		"setup-bare": func(r *Renderer, w http.ResponseWriter) { r.FactorSetup(w, 200, FactorSetupPage{Secret: "ABCD"}) },
+		"recovery-codes": func(r *Renderer, w http.ResponseWriter) {
+			r.RecoveryCodes(w, 200, RecoveryCodesPage{Codes: []string{"AAAA-BBBB"}})
+		},
 	}
 	for _, step := range []string{RecoveryForgot, RecoveryForgotSent, RecoveryReset, RecoveryResetDone, RecoveryVerify, RecoveryVerifyDone, RecoverySignup, RecoverySignupSent} {
 		pages["recovery-"+step] = func(r *Renderer, w http.ResponseWriter) {
