@@ -6,8 +6,6 @@ import (
 	"html"
 	"html/template"
 	"net/http"
-	"regexp"
-	"strconv"
 
 	"github.com/lucid-auth/lucid/internal/i18n"
 	"golang.org/x/text/language"
@@ -30,7 +28,10 @@ func (l *langWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 // it renders: the ui_locales query parameter, then Accept-Language.
 func Languages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&langWriter{ResponseWriter: w, accept: r.Header.Get("Accept-Language"), uiLocales: r.URL.Query().Get("ui_locales")}, r)
+		lw := &langWriter{ResponseWriter: w, accept: r.Header.Get("Accept-Language"), uiLocales: r.URL.Query().Get("ui_locales")}
+		// The context carries them to what the request queues (e-mails).
+		ctx := i18n.WithPreference(r.Context(), i18n.Preference{UILocales: lw.uiLocales, AcceptLanguage: lw.accept})
+		next.ServeHTTP(lw, r.WithContext(ctx))
 	})
 }
 
@@ -159,17 +160,10 @@ func (p *printer) scope(name, part, fallback string) (template.HTML, error) {
 	return template.HTML(html.EscapeString(fallback)), nil
 }
 
-var durationWords = regexp.MustCompile(`^(\d+) (minute|hour|day)s?$`)
-
 // duration translates a duration the mail package said in English
 // ("30 minutes"); anything else is shown as it is.
-func (p *printer) duration(s string) (template.HTML, error) {
-	m := durationWords.FindStringSubmatch(s)
-	if m == nil {
-		return template.HTML(html.EscapeString(s)), nil
-	}
-	n, _ := strconv.Atoi(m[1])
-	return p.t("duration."+m[2]+"s", "Count", n)
+func (p *printer) duration(s string) template.HTML {
+	return template.HTML(html.EscapeString(p.p.Duration(s)))
 }
 
 func (p *printer) funcs() template.FuncMap {
