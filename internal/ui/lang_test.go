@@ -57,7 +57,10 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 		"loggedout-close": func(r *Renderer, w http.ResponseWriter) { r.LoggedOut(w, 200, LoggedOutPage{}) },
 		"error": func(r *Renderer, w http.ResponseWriter) {
 			r.Error(w, 400, ErrorPage{Title: "Unknown application", Description: "d", Name: "password_reset_link_unknown", Code: "invalid_request", TraceID: "t",
-				DocURL: "/errors/x", RestartURL: "/", BrowseURL: "/errors", ClientName: "Notes", Causes: []string{"c"}, Fixes: []string{"f"}, Related: []Link{{Text: "a", URL: "/errors/a"}}})
+				DocURL: "/errors/x", RestartURL: "/", BrowseURL: "/errors", ClientName: "Notes", Causes: []string{"Lucid refused the request."}, Fixes: []string{"Ask Lucid's operator."}, Related: []Link{{Text: "a", URL: "/errors/a"}}})
+		},
+		"error-catalog-text": func(r *Renderer, w http.ResponseWriter) {
+			r.Error(w, 400, ErrorPage{Title: "Lucid cannot go on", Description: "Lucid does not know this application.", Name: "authorize_client_unknown"})
 		},
 		"formpost": func(r *Renderer, w http.ResponseWriter) {
 			r.FormPost(w, FormPostPage{Action: "https://notes.example/cb", Params: []Field{{Name: "code", Value: "x"}}})

@@ -223,6 +223,19 @@ func (r *Renderer) Error(w http.ResponseWriter, status int, p ErrorPage) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
+	// The catalog's texts call the server Lucid; on a person's page it is
+	// the operator's product.
+	if name := r.view.ProductName; name != DefaultProductName {
+		brand := func(t string) string { return strings.ReplaceAll(t, DefaultProductName, name) }
+		p.Title, p.Description = brand(p.Title), brand(p.Description)
+		p.Causes, p.Fixes = slices.Clone(p.Causes), slices.Clone(p.Fixes)
+		for i := range p.Causes {
+			p.Causes[i] = brand(p.Causes[i])
+		}
+		for i := range p.Fixes {
+			p.Fixes[i] = brand(p.Fixes[i])
+		}
+	}
 	r.render(w, status, "error", msg{id: p.Title}, errorView{ErrorPage: p, StatusText: statusText(p.Status)}, policy{formAction: "'none'"})
 }
 
