@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/mail/mailtest"
 	"github.com/lucid-auth/lucid/internal/manage"
 )
 
@@ -103,5 +105,41 @@ func TestDiscoveryListsUILocales(t *testing.T) {
 	}
 	if len(doc.UILocales) < 2 || doc.UILocales[0] != "en" || !slices.Contains(doc.UILocales, "de") {
 		t.Errorf("ui_locales_supported = %v", doc.UILocales)
+	}
+}
+
+// TestBrowserPasswordResetInGerman: the language an application asked for
+// carries from the sign-in page to "forgot your password?", its answer and
+// the mail it queues, though the browser prefers English.
+func TestBrowserPasswordResetInGerman(t *testing.T) {
+	ctx := chrome(t)
+	ms := mailtest.Start(t, mailtest.Options{})
+	l := start(t, fastOutbox, withMail(ms))
+	l.user(t, demoUser)
+	app := clientApp(t)
+	c, sec := l.client(t, manage.ClientSpec{Name: "Notes", RedirectURIs: []string{app.URL + "/cb"}})
+	authURL := l.oauthConfig(c, sec).AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("ui_locales", "de"))
+	var forgot, sent string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(authURL),
+		chromedp.WaitVisible(chromedp.CSS("#forgot-password")),
+		chromedp.Click(chromedp.CSS("#forgot-password")),
+		chromedp.WaitVisible(chromedp.CSS("#identifier")),
+		into(&forgot, chromedp.Text(chromedp.CSS("main"))),
+		chromedp.SendKeys(chromedp.CSS("#identifier"), "alice@example.com"),
+		chromedp.Click(chromedp.CSS("#send-link")),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-sent")),
+		into(&sent, chromedp.Text(chromedp.CSS("main"))),
+		shot(t, "i18n-03-reset-sent-de"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(forgot, "Passwort vergessen?") || !strings.Contains(sent, "30 Minuten lang") {
+		t.Errorf("recovery pages not in German:\n%s\n%s", forgot, sent)
+	}
+	m := ms.Wait(t, "alice@example.com", 1, 10*time.Second)
+	if subj := m.Header("Subject"); subj != "Ihr Example ID-Passwort zurücksetzen" {
+		t.Errorf("subject %q; want the German one", subj)
 	}
 }
