@@ -49,7 +49,7 @@ func TestTranslationsUseTheSameValues(t *testing.T) {
 		for _, id := range c.Keys(language.English) {
 			args := []any{"Count", 2}
 			// Fill every value a message may name with a marker.
-			for _, name := range []string{"Product", "Client", "User", "Upstream", "API", "Host", "Status", "Message", "In", "ACR", "Code", "ClientID", "Valid", "Email",
+			for _, name := range []string{"Product", "Client", "User", "Upstream", "API", "Scope", "Host", "Status", "Message", "In", "ACR", "Code", "ClientID", "Valid", "Email",
 				"Name", "Username", "Link", "until", "user_code", "ago", "length", "alphabet", "got", "limit", "retry_after", "username", "lifetime"} {
 				args = append(args, name, "«"+name+"»")
 			}

@@ -423,6 +423,7 @@ func (p *Provider) consentScopes(ctx context.Context, ar *store.AuthRequest) []u
 	out := make([]ui.Scope, 0, len(ar.Scopes))
 	for _, s := range ar.Scopes {
 		title, desc := ui.ScopeText(s)
+		api := ""
 		if !knownScope(s) && len(ar.Resources) > 0 {
 			if owners == nil {
 				owners = p.apis.scopeIndex(ctx, ar.Resources)
@@ -436,10 +437,11 @@ func (p *Provider) consentScopes(ctx context.Context, ar *store.AuthRequest) []u
 					name = api.Name + " (" + o + ")"
 				}
 				title, desc = ui.APIScopeText(s, name)
+				api = name
 				break
 			}
 		}
-		out = append(out, ui.Scope{Name: s, Title: title, Description: desc})
+		out = append(out, ui.Scope{Name: s, Title: title, Description: desc, API: api})
 	}
 	return out
 }

@@ -152,8 +152,13 @@ func (p *printer) problem(name, text string, values map[string]string) template.
 	return s
 }
 
-func (p *printer) scope(name, part, fallback string) (template.HTML, error) {
-	id := "scope." + name + "." + part
+// scope says what granting s lets the application do: a standard scope's
+// message, an API's scope's message, or the caller's text.
+func (p *printer) scope(s Scope, part, fallback string) (template.HTML, error) {
+	if s.API != "" {
+		return p.t("scope.api."+part, "API", s.API, "Scope", s.Name)
+	}
+	id := "scope." + s.Name + "." + part
 	if p.cat.Has(language.English, id) {
 		return p.t(id)
 	}
@@ -172,8 +177,8 @@ func (p *printer) funcs() template.FuncMap {
 		"msg":              p.msgOrText,
 		"problem":          p.problem,
 		"duration":         p.duration,
-		"scopeTitle":       func(name, fallback string) (template.HTML, error) { return p.scope(name, "title", fallback) },
-		"scopeDescription": func(name, fallback string) (template.HTML, error) { return p.scope(name, "description", fallback) },
+		"scopeTitle":       func(s Scope) (template.HTML, error) { return p.scope(s, "title", s.Title) },
+		"scopeDescription": func(s Scope) (template.HTML, error) { return p.scope(s, "description", s.Description) },
 	}
 }
 
@@ -182,5 +187,5 @@ var placeholderFuncs = template.FuncMap{
 	"t": func(string, ...any) template.HTML { return "" }, "msg": func(string) template.HTML { return "" },
 	"problem":    func(string, string, map[string]string) template.HTML { return "" },
 	"duration":   func(string) template.HTML { return "" },
-	"scopeTitle": func(string, string) template.HTML { return "" }, "scopeDescription": func(string, string) template.HTML { return "" },
+	"scopeTitle": func(Scope) template.HTML { return "" }, "scopeDescription": func(Scope) template.HTML { return "" },
 }

@@ -25,6 +25,8 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 	for i := range scopes {
 		scopes[i].Title, scopes[i].Description = ScopeText(scopes[i].Name)
 	}
+	apiTitle, apiDesc := APIScopeText("notes:read", "Notes API (https://api.notes.example)")
+	scopes = append(scopes, Scope{Name: "notes:read", Title: apiTitle, Description: apiDesc, API: "Notes API (https://api.notes.example)"})
 	pages := map[string]func(r *Renderer, w http.ResponseWriter){
 		"signin": func(r *Renderer, w http.ResponseWriter) {
 			r.SignIn(w, 401, SignInPage{ClientName: "Notes", Action: "/login", CSRF: "c", Interaction: "i", Error: "x", ErrorName: "sign_in_failed", Reference: "ref",
@@ -198,7 +200,7 @@ func TestGermanPagesAreGerman(t *testing.T) {
 		want []string
 	}{
 		{"signin", []string{"<title>Bei Notes anmelden · Lucid</title>", ">Anmelden</button>", "Benutzername oder Passwort ist nicht richtig.", "Mit einem Passkey anmelden", `data-msg-unsupported="Dieser Browser kann keine Passkeys verwenden."`}},
-		{"consent", []string{"Ihr Profil sehen", "Ihre Antwort geht an"}},
+		{"consent", []string{"Ihr Profil sehen", "Ihre Antwort geht an", "Notes API (https://api.notes.example) in Ihrem Namen nutzen"}},
 		{"device-enter", []string{"Kein Gerät wartet auf den Code BDWP-HQPK."}},
 		{"recovery-forgot_sent", []string{"30 Minuten lang"}},
 		{"factor", []string{"Versuchen Sie es nach 12:00 wieder."}},

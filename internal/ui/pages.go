@@ -18,6 +18,9 @@ type Scope struct {
 	Name        string
 	Title       string
 	Description string
+	// API names the API that defines the scope (APIScopeText), for the
+	// page to say Title and Description in the person's language.
+	API string
 }
 
 // SignInPage is the sign-in form.
