@@ -327,7 +327,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	for _, c := range overload.Classes() {
 		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
 	}
-	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(routes))), pages, issuer)
+	// Languages twice: outside, for the overload page; inside, nearest the
+	// handlers, whose writers the metrics and access wrappers hide.
+	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(met.Middleware(routes)))), pages, issuer)
 	stories.Start()
 	ob.Start()
 	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})
