@@ -11,6 +11,7 @@ require (
 	github.com/go-webauthn/webauthn v0.18.2 // passkeys: WebAuthn registration and assertion checks
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL store
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // message catalogs of the pages and mails: named values, CLDR plurals, missing-message errors
 	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) codes and their QR code
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
@@ -21,7 +22,7 @@ require (
 	golang.org/x/crypto v0.58.0 // argon2id password hashing
 	golang.org/x/oauth2 v0.37.0 // the demo client and e2e tests: a real OAuth client library
 	golang.org/x/sys v0.49.0 // loadgen's epoll event loop
-	golang.org/x/text v0.43.0 // the JSON Schema library's messages, in English
+	golang.org/x/text v0.44.0 // language tags and matching (ui_locales, Accept-Language); the JSON Schema library's messages
 	golang.org/x/time v0.16.0 // token buckets: open registrations and failed sign-ins per network
 	gopkg.in/yaml.v3 v3.0.1 // the YAML configuration file
 	modernc.org/sqlite v1.61.1 // embedded store: pure-Go SQLite, no cgo
@@ -70,7 +71,7 @@ require (
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.83.2 // indirect

@@ -198,7 +198,7 @@ func verificationMail(cfg *config.Config, st store.Store, sk *secret.Keys, svc *
 	if !cfg.Mail.Enabled() || sk == nil || cfg.Issuer == "" {
 		return nil
 	}
-	tpl, err := mail.NewTemplates(cfg.Mail.ProductName)
+	tpl, err := mail.NewTemplates(cfg.Product())
 	if err != nil {
 		return err
 	}

@@ -319,3 +319,13 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// Values are the public values given to New, by name, for a page that
+// says the entry's text in the person's language.
+func (e *Error) Values() map[string]string {
+	m := make(map[string]string, len(e.public))
+	for _, a := range e.public {
+		m[a.key] = a.value
+	}
+	return m
+}

@@ -104,6 +104,10 @@ type Config struct {
 	// Authn is second factors and passkeys (internal/authn).
 	Authn Authn `yaml:"authn"`
 
+	// Branding is the product name, logo, colours and support contacts
+	// the end-user pages and e-mails show.
+	Branding Branding `yaml:"branding"`
+
 	// Mail is outgoing e-mail through an SMTP relay (password reset,
 	// address verification); off while mail.host is empty.
 	Mail Mail `yaml:"mail"`

@@ -32,8 +32,9 @@ type Mail struct {
 	// CAFile is a PEM file of the CAs that issue the relay's certificate,
 	// for a relay with a private CA; empty trusts the system's roots.
 	CAFile string `yaml:"ca_file"` // LUCID_MAIL_CA_FILE
-	// ProductName names the service in messages ("Reset your … password").
-	ProductName string `yaml:"product_name"` // LUCID_MAIL_PRODUCT_NAME, default Lucid
+	// ProductName names the service in messages; an alias of
+	// branding.product_name, which wins when both are set.
+	ProductName string `yaml:"product_name"` // LUCID_MAIL_PRODUCT_NAME
 }
 
 // Mail security modes.
@@ -44,7 +45,7 @@ const (
 )
 
 // DefaultMail are the mail defaults: off, submission port, STARTTLS.
-var DefaultMail = Mail{Port: 587, Security: MailStartTLS, ProductName: "Lucid"}
+var DefaultMail = Mail{Port: 587, Security: MailStartTLS}
 
 // Enabled reports whether Lucid sends mail.
 func (m Mail) Enabled() bool { return m.Host != "" }
@@ -110,7 +111,7 @@ func (c *Config) checkRecovery() []error {
 		} else if strings.ContainsAny(a.Address, "\r\n") {
 			bad("mail.from", "contains a line break")
 		}
-		if strings.ContainsAny(m.ProductName, "\r\n") || strings.TrimSpace(m.ProductName) == "" {
+		if strings.ContainsAny(m.ProductName, "\r\n") || (m.ProductName != "" && strings.TrimSpace(m.ProductName) == "") {
 			bad("mail.product_name", "must be one line of text")
 		}
 	}

@@ -33,6 +33,9 @@ type Mailer struct {
 // delivers it. The row holds only the sealed message: the link in it is
 // as good as a password until it is used.
 func (m *Mailer) Send(ctx context.Context, template, to string, d Data) error {
+	if d.Lang == "" {
+		d.Lang = m.Templates.LanguageFor(ctx)
+	}
 	msg, err := m.Templates.Render(template, to, d)
 	if err != nil {
 		return err

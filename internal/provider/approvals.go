@@ -51,9 +51,9 @@ func (p *Provider) handleApprovals(w http.ResponseWriter, r *http.Request) {
 	page := ui.ApprovalsPage{UserName: displayName(user), Action: PathApprovals, CSRF: p.csrfToken(browser, approvalsCSRF(user.ID))}
 	switch r.URL.Query().Get("done") {
 	case "approve":
-		page.Notice = "Approved. The application can now continue."
+		page.Notice = "notice.approvals.approved"
 	case "deny":
-		page.Notice = "Denied. The application was told you declined."
+		page.Notice = "notice.approvals.denied"
 	}
 	now := p.now()
 	for _, br := range list {
@@ -87,13 +87,13 @@ func (p *Provider) showApprovalsSignIn(w http.ResponseWriter, r *http.Request, b
 		CSRF:        p.csrfToken(browser, approvalsCSRF("")),
 		Interaction: "approvals",
 		Username:    username,
-		Notice:      "Sign in to see the requests waiting for your approval.",
+		Notice:      "notice.approvals.sign_in",
 	}
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
 		page.Notice = ""
-		page.Error, page.ErrorName = e.Text(), string(e.Name())
+		page.Error, page.ErrorValues, page.ErrorName = e.Text(), e.Values(), string(e.Name())
 	}
 	p.ui.SignIn(w, status, page)
 }

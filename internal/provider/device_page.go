@@ -142,7 +142,7 @@ func (p *Provider) deviceSignIn(w http.ResponseWriter, r *http.Request, browser 
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
-		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+		page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(r.Context())
 	}
 	p.ui.SignIn(w, status, page)
 }
@@ -323,7 +323,7 @@ func (p *Provider) deviceEntryError(w http.ResponseWriter, r *http.Request, brow
 	}
 	p.ui.Device(w, e.Status(), ui.DevicePage{
 		Step: ui.DeviceEnter, Action: PathDevice, CSRF: p.deviceCSRF(browser, ""), UserCode: typed,
-		Error: e.Text(), ErrorName: string(e.Name()), Reference: trace.ID(r.Context()),
+		Error: e.Text(), ErrorValues: e.Values(), ErrorName: string(e.Name()), Reference: trace.ID(r.Context()),
 	})
 }
 

@@ -73,6 +73,7 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 		"dpop_signing_alg_values_supported":                dpop.Algs,
 		"claims_supported":                                 claims,
 		"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
+		"ui_locales_supported":                             p.ui.Locales(),
 		"authorization_response_iss_parameter_supported":   true,
 		"claims_parameter_supported":                       false,
 		"request_parameter_supported":                      true,

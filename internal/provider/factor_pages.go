@@ -93,9 +93,9 @@ func (p *Provider) showFactor(w http.ResponseWriter, r *http.Request, ar *store.
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
-		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(ctx)
+		page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(ctx)
 	}
-	p.ui.Factor(w, status, page)
+	p.ui.Factor(ui.WithLocales(w, ar.UILocales), status, page)
 }
 
 func (p *Provider) handleFactorSubmit(w http.ResponseWriter, r *http.Request) {

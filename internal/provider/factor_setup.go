@@ -68,9 +68,9 @@ func (p *Provider) showSetup(w http.ResponseWriter, r *http.Request, ar *store.A
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
-		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(ctx)
+		page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(ctx)
 	}
-	p.ui.FactorSetup(w, status, page)
+	p.ui.FactorSetup(ui.WithLocales(w, ar.UILocales), status, page)
 }
 
 // pendingTOTP is the TOTP secret being set up on ar, made and stored
@@ -256,7 +256,7 @@ func (p *Provider) setUp(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 		p.advance(w, r, ar, client, res)
 		return
 	}
-	p.ui.RecoveryCodes(w, http.StatusOK, ui.RecoveryCodesPage{
+	p.ui.RecoveryCodes(ui.WithLocales(w, ar.UILocales), http.StatusOK, ui.RecoveryCodesPage{
 		Action: PathFactorSetup, CSRF: p.csrfToken(ar.Browser, ar.ID), Interaction: ar.ID, Codes: codes,
 	})
 }

@@ -126,10 +126,10 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 		Passkey:      p.loginPasskeyForm(r.Context(), ar, browser),
 	}
 	if p.forgotLink {
-		page.ForgotURL = "/forgot?interaction=" + url.QueryEscape(ar.ID)
+		page.ForgotURL = "/forgot?interaction=" + url.QueryEscape(ar.ID) + localesQuery(ar.UILocales)
 	}
 	if p.signupLink {
-		page.SignupURL = "/signup?interaction=" + url.QueryEscape(ar.ID)
+		page.SignupURL = "/signup?interaction=" + url.QueryEscape(ar.ID) + localesQuery(ar.UILocales)
 	}
 	if len(p.upstreams.All()) > 0 {
 		page.Upstreams = p.upstreamButtons()
@@ -142,14 +142,14 @@ func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, ar *store.
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
-		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+		page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(r.Context())
 		if page.Passkey != nil {
 			// After a failure the button is the way: the autofill does
 			// not offer the passkey again by itself.
 			page.Passkey.Conditional = false
 		}
 	}
-	p.ui.SignIn(w, status, page)
+	p.ui.SignIn(ui.WithLocales(w, ar.UILocales), status, page)
 }
 
 func clientName(c *store.Client) string {
@@ -406,7 +406,7 @@ func (p *Provider) handleConsentPage(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = user.Username
 	}
-	p.ui.Consent(w, http.StatusOK, ui.ConsentPage{
+	p.ui.Consent(ui.WithLocales(w, ar.UILocales), http.StatusOK, ui.ConsentPage{
 		ClientName:   clientName(client),
 		ClientID:     client.ID,
 		UserName:     name,
@@ -428,6 +428,7 @@ func (p *Provider) consentScopes(ctx context.Context, ar *store.AuthRequest) []u
 	out := make([]ui.Scope, 0, len(ar.Scopes))
 	for _, s := range ar.Scopes {
 		title, desc := ui.ScopeText(s)
+		api := ""
 		if !knownScope(s) && len(ar.Resources) > 0 {
 			if owners == nil {
 				owners = p.apis.scopeIndex(ctx, ar.Resources)
@@ -441,10 +442,11 @@ func (p *Provider) consentScopes(ctx context.Context, ar *store.AuthRequest) []u
 					name = api.Name + " (" + o + ")"
 				}
 				title, desc = ui.APIScopeText(s, name)
+				api = name
 				break
 			}
 		}
-		out = append(out, ui.Scope{Name: s, Title: title, Description: desc})
+		out = append(out, ui.Scope{Name: s, Title: title, Description: desc, API: api})
 	}
 	return out
 }
@@ -525,4 +527,14 @@ func (p *Provider) handleConsentSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.issueCode(w, r, ar, client)
+}
+
+// localesQuery carries an authorization request's ui_locales onto a link
+// that leaves the interaction (forgot password, sign-up), whose pages
+// honour the query parameter.
+func localesQuery(uiLocales string) string {
+	if uiLocales == "" {
+		return ""
+	}
+	return "&ui_locales=" + url.QueryEscape(uiLocales)
 }

@@ -139,11 +139,11 @@ func (p *Provider) beginCeremony(ctx context.Context, ar *store.AuthRequest, bro
 	f := &ui.PasskeyForm{Kind: "get", Options: string(opts), CSRF: p.csrfToken(browser, ar.ID), Interaction: ar.ID}
 	switch kind {
 	case ceremonyLogin:
-		f.Action, f.Conditional, f.Label = PathLoginPasskey, true, "Sign in with a passkey"
+		f.Action, f.Conditional, f.Label = PathLoginPasskey, true, "passkey.sign_in"
 	case ceremonyFactor:
-		f.Action, f.Label = PathFactor, "Use a passkey"
+		f.Action, f.Label = PathFactor, "passkey.use"
 	case ceremonyRegister:
-		f.Action, f.Kind, f.Label = PathFactorSetup, "create", "Create a passkey"
+		f.Action, f.Kind, f.Label = PathFactorSetup, "create", "passkey.create"
 	}
 	return f, nil
 }

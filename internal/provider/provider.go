@@ -339,6 +339,7 @@ func (p *Provider) failPage(w http.ResponseWriter, r *http.Request, endpoint cat
 		Status:      e.Status(),
 		Title:       e.Entry.Title,
 		Description: e.Text(),
+		Values:      e.Values(),
 		Name:        string(e.Name()),
 		Code:        e.Code(),
 		TraceID:     trace.ID(r.Context()),

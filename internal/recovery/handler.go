@@ -162,7 +162,7 @@ func (h *Handler) failPage(w http.ResponseWriter, r *http.Request, e *catalog.Er
 	h.o.Failures.Record(r, catalog.Recovery, "", e, h.o.Now())
 	e.SetRetryAfter(w.Header())
 	h.o.UI.Error(w, e.Status(), ui.ErrorPage{
-		Status: e.Status(), Title: e.Entry.Title, Description: e.Text(), Name: string(e.Name()), Code: e.Code(),
+		Status: e.Status(), Title: e.Entry.Title, Description: e.Text(), Values: e.Values(), Name: string(e.Name()), Code: e.Code(),
 		TraceID: trace.ID(r.Context()), DocURL: e.URI(h.o.Issuer), Causes: e.Entry.Causes, Fixes: e.Entry.ClientFix,
 	})
 }
@@ -179,7 +179,7 @@ func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page ui.Reco
 		h.o.Failures.Record(r, catalog.Recovery, "", e, h.o.Now())
 	}
 	e.SetRetryAfter(w.Header())
-	page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(r.Context())
+	page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(r.Context())
 	h.o.UI.Recovery(w, e.Status(), page)
 }
 

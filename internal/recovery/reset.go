@@ -3,6 +3,7 @@ package recovery
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
@@ -20,7 +21,7 @@ import (
 
 func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request, interaction string) ui.RecoveryPage {
 	id, back := backTo(interaction)
-	return ui.RecoveryPage{Step: ui.RecoveryForgot, Action: PathForgot, CSRF: h.csrf(h.browser(w, r), "forgot"), Interaction: id, BackURL: back}
+	return ui.RecoveryPage{Step: ui.RecoveryForgot, Action: keepLocales(PathForgot, r), CSRF: h.csrf(h.browser(w, r), "forgot"), Interaction: id, BackURL: back}
 }
 
 func (h *Handler) handleForgotPage(w http.ResponseWriter, r *http.Request) {
@@ -139,4 +140,14 @@ func (h *Handler) handleReset(w http.ResponseWriter, r *http.Request) {
 	}
 	h.o.Log.InfoContext(ctx, "recovery: password reset; every session and refresh token of the user ended", "trace_id", trace.ID(ctx), "user_id", u.ID)
 	h.o.UI.Recovery(w, http.StatusOK, ui.RecoveryPage{Step: ui.RecoveryResetDone, Username: u.Username})
+}
+
+// keepLocales carries the page's ui_locales (from the sign-in page's link)
+// onto its form's action, so that the answer and the mail it queues stay
+// in the person's language.
+func keepLocales(path string, r *http.Request) string {
+	if l := r.URL.Query().Get("ui_locales"); l != "" {
+		return path + "?ui_locales=" + url.QueryEscape(l)
+	}
+	return path
 }

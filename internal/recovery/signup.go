@@ -27,7 +27,7 @@ import (
 
 func (h *Handler) signupPage(w http.ResponseWriter, r *http.Request, interaction string) ui.RecoveryPage {
 	id, back := backTo(interaction)
-	return ui.RecoveryPage{Step: ui.RecoverySignup, Action: PathSignup, CSRF: h.csrf(h.browser(w, r), "signup"), Interaction: id, BackURL: back,
+	return ui.RecoveryPage{Step: ui.RecoverySignup, Action: keepLocales(PathSignup, r), CSRF: h.csrf(h.browser(w, r), "signup"), Interaction: id, BackURL: back,
 		MinLength: h.o.Service.PasswordPolicy.Min()}
 }
 

@@ -31,7 +31,7 @@ func newMail(cfg *config.Config, st store.Store, sk *secret.Keys, ob *outbox.Out
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := mail.NewTemplates(cfg.Mail.ProductName)
+	tpl, err := mail.NewTemplates(cfg.Product())
 	if err != nil {
 		return nil, err
 	}

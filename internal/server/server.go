@@ -143,7 +143,11 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	pages, err := ui.New(ui.WithLogger(log))
+	brand, err := uiBrand(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := ui.New(ui.WithLogger(log), ui.WithBrand(brand))
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -265,9 +269,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	// What observes requests (access log, spans) needs the route
 	// pattern, which only the request the mux was given carries.
-	var routes http.Handler = mux
+	// Pages learn the request's languages (ui_locales, Accept-Language).
+	var routes http.Handler = ui.Languages(mux)
 	if s.observed() {
-		routes = access.Route(mux)
+		routes = ui.Languages(access.Route(mux))
 	}
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
@@ -328,7 +333,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	for _, c := range overload.Classes() {
 		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
 	}
-	s.handler = s.middleware(limiter.Middleware(s.deadline(met.Middleware(routes))), pages, issuer)
+	// Languages twice: outside, for the overload page; inside, nearest the
+	// handlers, whose writers the metrics and access wrappers hide.
+	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(met.Middleware(routes)))), pages, issuer)
 	stories.Start()
 	ob.Start()
 	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})

@@ -25,5 +25,5 @@ type Approval struct {
 
 // Approvals renders the pending approvals page.
 func (r *Renderer) Approvals(w http.ResponseWriter, status int, p ApprovalsPage) {
-	r.render(w, status, "approvals", "Pending approvals", p, policy{formAction: "'self'"})
+	r.render(w, status, "approvals", msg{id: "title.approvals"}, p, policy{formAction: "'self'"})
 }

@@ -92,7 +92,7 @@ type ErrorEntryPage struct {
 
 // ErrorsIndex renders the catalog's index with its search script.
 func (r *Renderer) ErrorsIndex(w http.ResponseWriter, status int, p ErrorsIndexPage) {
-	r.render(w, status, "errors_index", "Error catalog", p, policy{asset: r.searchURL, formAction: "'self'", wide: true})
+	r.render(w, status, "errors_index", msg{id: "Error catalog"}, p, policy{asset: r.searchURL, formAction: "'self'", wide: true, english: true})
 }
 
 // ErrorsEntry renders one catalog entry.
@@ -101,7 +101,7 @@ func (r *Renderer) ErrorsEntry(w http.ResponseWriter, status int, p ErrorEntryPa
 	for _, part := range p.Description {
 		v.HasPlaceholders = v.HasPlaceholders || part.Placeholder
 	}
-	r.render(w, status, "errors_entry", p.Title+" ("+p.Name+")", v, policy{formAction: "'none'", doc: true})
+	r.render(w, status, "errors_entry", msg{id: p.Title + " (" + p.Name + ")"}, v, policy{formAction: "'none'", doc: true, english: true})
 }
 
 type errorEntryView struct {

@@ -26,9 +26,10 @@ type DevicePage struct {
 	Code string
 	// Error, ErrorName and Reference report a failed entry, as on the
 	// sign-in page.
-	Error     string
-	ErrorName string
-	Reference string
+	Error       string
+	ErrorValues map[string]string // as on SignInPage
+	ErrorName   string
+	Reference   string
 
 	// The confirm and done steps.
 	ClientName string
@@ -42,14 +43,14 @@ type DevicePage struct {
 // Device renders a step of the device verification page. Its forms post
 // to Lucid only, and nothing it answers redirects elsewhere.
 func (r *Renderer) Device(w http.ResponseWriter, status int, p DevicePage) {
-	title := "Connect a device"
+	title := msg{id: "title.device"}
 	switch {
 	case p.Step == DeviceConfirm:
-		title = "Allow " + p.ClientName + " on your device?"
+		title = msg{"title.device_confirm", []any{"Client", p.ClientName}}
 	case p.Step == DeviceDone && p.Approved:
-		title = "Device connected"
+		title = msg{id: "title.device_done"}
 	case p.Step == DeviceDone:
-		title = "Device not connected"
+		title = msg{id: "title.device_denied"}
 	}
 	r.render(w, status, "device", title, p, policy{formAction: "'self'"})
 }

@@ -27,7 +27,7 @@ type PasskeyForm struct {
 	// Conditional also offers the passkeys in the username field's
 	// autofill (conditional mediation), where the browser supports it.
 	Conditional bool
-	Label       string // the button's text
+	Label       string // the button's text, or a message ID (passkey.*)
 }
 
 // FactorPage asks for a second factor after the first.
@@ -44,10 +44,11 @@ type FactorPage struct {
 	Passkey           *PasskeyForm
 	PhishingResistant bool
 	// Method is the form that failed, to show its field again.
-	Method    string
-	Error     string
-	ErrorName string
-	Reference string
+	Method      string
+	Error       string
+	ErrorValues map[string]string // as on SignInPage
+	ErrorName   string
+	Reference   string
 }
 
 // FactorSetupPage sets up a second factor during sign-in.
@@ -65,6 +66,7 @@ type FactorSetupPage struct {
 	// PasskeyOnly: the request needs a passkey (phr).
 	PasskeyOnly bool
 	Error       string
+	ErrorValues map[string]string // as on SignInPage
 	ErrorName   string
 	Reference   string
 }
@@ -81,17 +83,17 @@ type RecoveryCodesPage struct {
 // be answered by a redirect to the client (RedirectTo unknown here), so
 // form-action is left open, as on the sign-in page.
 func (r *Renderer) Factor(w http.ResponseWriter, status int, p FactorPage) {
-	r.render(w, status, "factor", "Verify it's you", p, r.passkeyPolicy(p.Passkey))
+	r.render(w, status, "factor", msg{id: "title.factor"}, p, r.passkeyPolicy(p.Passkey))
 }
 
 // FactorSetup renders the page that sets up a second factor.
 func (r *Renderer) FactorSetup(w http.ResponseWriter, status int, p FactorSetupPage) {
-	r.render(w, status, "factor_setup", "Set up two-step verification", p, r.passkeyPolicy(p.Passkey))
+	r.render(w, status, "factor_setup", msg{id: "title.setup"}, p, r.passkeyPolicy(p.Passkey))
 }
 
 // RecoveryCodes renders the new recovery codes.
 func (r *Renderer) RecoveryCodes(w http.ResponseWriter, status int, p RecoveryCodesPage) {
-	r.render(w, status, "recovery_codes", "Save your recovery codes", p, policy{})
+	r.render(w, status, "recovery_codes", msg{id: "title.codes"}, p, policy{})
 }
 
 // passkeyPolicy loads the passkey script from 'self' on a page that has

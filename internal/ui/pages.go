@@ -18,6 +18,9 @@ type Scope struct {
 	Name        string
 	Title       string
 	Description string
+	// API names the API that defines the scope (APIScopeText), for the
+	// page to say Title and Description in the person's language.
+	API string
 }
 
 // SignInPage is the sign-in form.
@@ -28,6 +31,9 @@ type SignInPage struct {
 	Interaction string
 	Username    string // prefill, e.g. from login_hint
 	Error       string // announced with role=alert
+	// ErrorValues are the catalog error's values (catalog.Error.Values),
+	// for the person-facing message in the page's language.
+	ErrorValues map[string]string
 	// ErrorName and Reference identify a failed attempt for the person to
 	// report: the catalog entry and the trace id its story is kept under.
 	ErrorName    string
@@ -115,6 +121,8 @@ type ErrorPage struct {
 	Fixes       []string
 	RestartURL  string // optional
 	ClientName  string // optional: the application the person came from
+	// Values are the error's values, for its person-facing message.
+	Values map[string]string
 	// Related lists catalog entries the person may have meant, for a
 	// missing catalog page; BrowseURL is the catalog's index.
 	Related   []Link
@@ -173,9 +181,9 @@ type DemoResult struct {
 
 // SignIn renders the sign-in page.
 func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
-	title := "Sign in"
+	title := msg{id: "title.signin"}
 	if p.ClientName != "" {
-		title = "Sign in to " + p.ClientName
+		title = msg{"title.signin_client", []any{"Client", p.ClientName}}
 	}
 	pol := r.passkeyPolicy(p.Passkey)
 	pol.formAction = formTargets(p.RedirectTo)
@@ -184,12 +192,12 @@ func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
 
 // Consent renders the consent page.
 func (r *Renderer) Consent(w http.ResponseWriter, status int, p ConsentPage) {
-	r.render(w, status, "consent", "Allow "+p.ClientName+"?", p, policy{formAction: formTargets(p.RedirectTo)})
+	r.render(w, status, "consent", msg{"title.consent", []any{"Client", p.ClientName}}, p, policy{formAction: formTargets(p.RedirectTo)})
 }
 
 // LogoutConfirm renders the "sign out?" question.
 func (r *Renderer) LogoutConfirm(w http.ResponseWriter, status int, p LogoutPage) {
-	r.render(w, status, "logout", "Sign out", p, policy{formAction: formTargets(p.RedirectTo)})
+	r.render(w, status, "logout", msg{id: "title.logout"}, p, policy{formAction: formTargets(p.RedirectTo)})
 }
 
 // LoggedOut renders the page shown after signing out.
@@ -207,7 +215,7 @@ func (r *Renderer) LoggedOut(w http.ResponseWriter, status int, p LoggedOutPage)
 		}
 	}
 	p.Frames = frames
-	r.render(w, status, "loggedout", "Signed out", p, pol)
+	r.render(w, status, "loggedout", msg{id: "title.loggedout"}, p, pol)
 }
 
 // Error renders the human error page.
@@ -218,7 +226,20 @@ func (r *Renderer) Error(w http.ResponseWriter, status int, p ErrorPage) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
-	r.render(w, status, "error", p.Title, errorView{ErrorPage: p, StatusText: statusText(p.Status)}, policy{formAction: "'none'"})
+	// The catalog's texts call the server Lucid; on a person's page it is
+	// the operator's product.
+	if name := r.view.ProductName; name != DefaultProductName {
+		brand := func(t string) string { return strings.ReplaceAll(t, DefaultProductName, name) }
+		p.Title, p.Description = brand(p.Title), brand(p.Description)
+		p.Causes, p.Fixes = slices.Clone(p.Causes), slices.Clone(p.Fixes)
+		for i := range p.Causes {
+			p.Causes[i] = brand(p.Causes[i])
+		}
+		for i := range p.Fixes {
+			p.Fixes[i] = brand(p.Fixes[i])
+		}
+	}
+	r.render(w, status, "error", msg{id: p.Title}, errorView{ErrorPage: p, StatusText: statusText(p.Status)}, policy{formAction: "'none'"})
 }
 
 type errorView struct {
@@ -241,7 +262,7 @@ func (r *Renderer) FormPost(w http.ResponseWriter, p FormPostPage) {
 	if src, ok := cspSource(p.Action); ok {
 		pol.formAction = src
 	}
-	r.render(w, http.StatusOK, "formpost", "Returning to the application", p, pol)
+	r.render(w, http.StatusOK, "formpost", msg{id: "title.formpost"}, p, pol)
 }
 
 // Demo renders a page of the demo client.
@@ -253,5 +274,5 @@ func (r *Renderer) Demo(w http.ResponseWriter, status int, p DemoPage) {
 	case p.Error != nil:
 		title = "Demo: sign-in failed"
 	}
-	r.render(w, status, "demo", title, p, policy{formAction: "'none'", wide: p.Result != nil})
+	r.render(w, status, "demo", msg{id: title}, p, policy{formAction: "'none'", wide: p.Result != nil, english: true})
 }

@@ -41,19 +41,20 @@ type RecoveryPage struct {
 	Valid string
 	// Error, ErrorName and Reference report a failed form, as on the
 	// sign-in page.
-	Error     string
-	ErrorName string
-	Reference string
+	Error       string
+	ErrorValues map[string]string // as on SignInPage
+	ErrorName   string
+	Reference   string
 }
 
 // Recovery renders a step of the recovery pages. Their forms post to
 // Lucid only, and nothing they answer redirects elsewhere.
 func (r *Renderer) Recovery(w http.ResponseWriter, status int, p RecoveryPage) {
 	title := map[string]string{
-		RecoveryForgot: "Forgot your password?", RecoveryForgotSent: "Check your e-mail",
-		RecoveryReset: "Choose a new password", RecoveryResetDone: "Password changed",
-		RecoveryVerify: "Confirm your e-mail address", RecoveryVerifyDone: "Address confirmed",
-		RecoverySignup: "Create an account", RecoverySignupSent: "Check your e-mail",
+		RecoveryForgot: "title.forgot", RecoveryForgotSent: "title.check_mail",
+		RecoveryReset: "title.reset", RecoveryResetDone: "title.reset_done",
+		RecoveryVerify: "title.verify", RecoveryVerifyDone: "title.verify_done",
+		RecoverySignup: "title.signup", RecoverySignupSent: "title.check_mail",
 	}[p.Step]
-	r.render(w, status, "recovery", title, p, policy{formAction: "'self'"})
+	r.render(w, status, "recovery", msg{id: title}, p, policy{formAction: "'self'"})
 }

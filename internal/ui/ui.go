@@ -17,6 +17,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/lucid-auth/lucid/internal/i18n"
+	"golang.org/x/text/language"
 )
 
 //go:embed templates/*.html templates/partials/*.html
@@ -41,7 +44,13 @@ var pageFiles = map[string]string{
 
 // Renderer renders the pages. It is safe for concurrent use.
 type Renderer struct {
-	pages     map[string]*template.Template
+	// pages holds each page's templates per language, bound to that
+	// language's messages.
+	pages     map[language.Tag]map[string]*template.Template
+	cat       *i18n.Catalog
+	brand     Brand
+	view      brandView
+	brandCSS  string
 	assets    *assetSet
 	cssURL    string
 	iconURL   string
@@ -63,8 +72,13 @@ func New(opts ...Option) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
 	r := &Renderer{
-		pages:     make(map[string]*template.Template, len(pageFiles)),
+		pages:     map[language.Tag]map[string]*template.Template{},
+		cat:       cat,
 		assets:    assets,
 		cssURL:    assets.url("lucid.css"),
 		iconURL:   assets.url("favicon.svg"),
@@ -74,33 +88,50 @@ func New(opts ...Option) (*Renderer, error) {
 	for _, o := range opts {
 		o(r)
 	}
+	if err := r.applyBrand(); err != nil {
+		return nil, err
+	}
 	// Partials are blocks several pages share (the passkey form).
-	base, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
+	base, err := template.New("layout.html").Funcs(placeholderFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("ui: layout: %w", err)
 	}
-	for name, file := range pageFiles {
-		t, err := base.Clone()
-		if err != nil {
-			return nil, fmt.Errorf("ui: %s: %w", name, err)
+	for _, tag := range cat.Languages() {
+		p := r.printer(tag)
+		r.pages[tag] = make(map[string]*template.Template, len(pageFiles))
+		for name, file := range pageFiles {
+			t, err := base.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("ui: %s: %w", name, err)
+			}
+			if _, err := t.Funcs(p.funcs()).ParseFS(templateFS, file); err != nil {
+				return nil, fmt.Errorf("ui: %s: %w", name, err)
+			}
+			r.pages[tag][name] = t
 		}
-		if _, err := t.ParseFS(templateFS, file); err != nil {
-			return nil, fmt.Errorf("ui: %s: %w", name, err)
-		}
-		r.pages[name] = t
 	}
 	return r, nil
 }
 
+func (r *Renderer) printer(tag language.Tag) *printer {
+	return &printer{p: r.cat.Printer(tag), tag: tag, cat: r.cat, product: r.view.ProductName,
+		missing: func(lang, id string, err error) {
+			r.log.Warn("message missing in catalog", "lang", lang, "id", id, "err", err)
+		}}
+}
+
 // view is what the layout sees; Page is the page's own data.
 type view struct {
-	Title  string
-	Nonce  string
-	CSS    string
-	Icon   string
-	Script string // URL of a script asset, loaded from 'self'
-	Width  string // body class: narrow, doc or wide
-	Page   any
+	Lang     string // <html lang>
+	Brand    brandView
+	BrandCSS string // the brand's stylesheet; "" without colours
+	Title    string
+	Nonce    string
+	CSS      string
+	Icon     string
+	Script   string // URL of a script asset, loaded from 'self'
+	Width    string // body class: narrow, doc or wide
+	Page     any
 }
 
 // policy describes what a page may do, for its Content-Security-Policy.
@@ -120,10 +151,26 @@ type policy struct {
 	// frameSrc are the origins the page may frame (front-channel logout);
 	// none leaves frames to default-src 'none'.
 	frameSrc []string
+	// english keeps a developer's page (the demo client, the error
+	// catalog) in English whatever the browser prefers.
+	english bool
 }
 
-func (r *Renderer) render(w http.ResponseWriter, status int, name, title string, page any, pol policy) {
-	v := view{Title: title, CSS: r.cssURL, Icon: r.iconURL, Script: pol.asset, Width: "narrow", Page: page}
+func (r *Renderer) render(w http.ResponseWriter, status int, name string, title msg, page any, pol policy) {
+	tag := language.English
+	if !pol.english {
+		tag = r.language(w)
+	}
+	// A title that is no message ID (a catalog entry's) is shown as it is.
+	titleText := title.id
+	if r.cat.Has(language.English, title.id) && !pol.english {
+		s, err := r.printer(tag).text(title.id, title.args...)
+		if err != nil {
+			r.log.Error("page title failed", "page", name, "err", err)
+		}
+		titleText = s
+	}
+	v := view{Lang: tag.String(), Brand: r.view, BrandCSS: r.brandCSS, Title: titleText, CSS: r.cssURL, Icon: r.iconURL, Script: pol.asset, Width: "narrow", Page: page}
 	switch {
 	case pol.wide:
 		v.Width = "wide"
@@ -134,7 +181,7 @@ func (r *Renderer) render(w http.ResponseWriter, status int, name, title string,
 		v.Nonce = newNonce()
 	}
 	var buf bytes.Buffer
-	err := r.pages[name].ExecuteTemplate(&buf, "layout", v)
+	err := r.pages[tag][name].ExecuteTemplate(&buf, "layout", v)
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp(pol, v.Nonce))
 	h.Set("X-Frame-Options", "DENY")
@@ -146,7 +193,7 @@ func (r *Renderer) render(w http.ResponseWriter, status int, name, title string,
 		r.log.Error("page failed to render", "page", name, "err", err)
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = io.WriteString(w, "Lucid could not render this page. The operator's log has the details.\n")
+		_, _ = io.WriteString(w, "This page could not be rendered. The operator's log has the details.\n")
 		return
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")

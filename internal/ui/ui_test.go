@@ -68,10 +68,10 @@ func pageCases() []pageCase {
 		{
 			name: "sign-in with a reference", status: http.StatusUnauthorized,
 			render: func(r *Renderer, w http.ResponseWriter) {
-				r.SignIn(w, http.StatusUnauthorized, SignInPage{Action: "/login", CSRF: "c", Interaction: "i", Error: "Wrong.", ErrorName: "sign_in_failed", Reference: "0123456789abcdef0123456789abcdef"})
+				r.SignIn(w, http.StatusUnauthorized, SignInPage{Action: "/login", CSRF: "c", Interaction: "i", Error: "Wrong.", ErrorName: "sign_in_failed" /* the catalog entry has a person-facing message: it wins */, Reference: "0123456789abcdef0123456789abcdef"})
 			},
 			want: []string{
-				`role="alert" id="sign-in-error" data-error-name="sign_in_failed">Wrong.</div>`,
+				`role="alert" id="sign-in-error" data-error-name="sign_in_failed">The username or password is not correct.</div>`,
 				`id="sign-in-reference">If you ask for help, give this reference: <code id="trace-id" class="trace" data-error-name="sign_in_failed">0123456789abcdef0123456789abcdef</code>`,
 			},
 		},

@@ -87,7 +87,8 @@
 
     if (!window.PublicKeyCredential || !navigator.credentials) {
       if (button) button.disabled = true;
-      say(form, "This browser cannot use passkeys.");
+      // The page's language: the texts come with the form (data-msg-*).
+      say(form, form.dataset.msgUnsupported || "This browser cannot use passkeys.");
       return;
     }
 
@@ -105,8 +106,8 @@
           : navigator.credentials.get({ publicKey: publicKey(options) });
       }).then(finish, function (err) {
         say(form, err && err.name === "NotAllowedError"
-          ? "The passkey request was cancelled or timed out. Try again."
-          : "Your passkey could not be used here: " + (err && err.message ? err.message : err));
+          ? (form.dataset.msgCancelled || "The passkey request was cancelled or timed out. Try again.")
+          : (form.dataset.msgFailed || "Your passkey could not be used here:") + " " + (err && err.message ? err.message : err));
       });
     });
 
