@@ -67,12 +67,14 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 		UserID:    user.ID,
 		Scopes:    br.Scopes,
 		AuthTime:  d.AuthTime,
+		AMR:       d.AMR,
+		ACR:       d.ACR,
 		CreatedAt: now,
 		DPoPJKT:   familyKey(ctx, req.client),
 	}
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: br.Scopes, family: family.ID,
-		authTime: d.AuthTime, amr: d.AMR, aud: aud,
+		authTime: d.AuthTime, amr: d.AMR, acr: d.ACR, aud: aud,
 	}, now)
 	if e != nil {
 		return nil, e

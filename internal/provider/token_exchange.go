@@ -597,6 +597,8 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 	family := &store.TokenFamily{
 		ID: secret.Token(16), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
 		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: start, ParentID: subj.grant,
+		// Its refreshes' ID tokens tell of the same authentication.
+		AMR: parent.AMR, ACR: parent.ACR,
 	}
 	token, rt := p.newRefreshToken(family, start, now)
 	if !rt.ExpiresAt.After(now) {

@@ -100,6 +100,7 @@ type BackchannelDecision struct {
 	// AuthTime and AMR describe how the person authenticated to approve.
 	AuthTime time.Time `json:"auth_time,omitzero"`
 	AMR      []string  `json:"amr,omitempty"`
+	ACR      string    `json:"acr,omitempty"`
 	// By says where the decision came from: "page" (the built-in approval
 	// page) or "admin" (an external notifier through the admin API).
 	By string `json:"by"`
