@@ -17,6 +17,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -281,6 +282,10 @@ func (p *Provider) backchannelParams(ctx context.Context, client *store.Client, 
 	}
 	if tok.Alg != meta.SigningAlg {
 		return nil, catalog.New(catalog.RequestObjectAlgNotRegistered, "alg", tok.Alg, "registered", meta.SigningAlg, "client_id", client.ID)
+	}
+	if p.fapi(client) {
+		// §5.4.1 holds for every JWT a client under the profile signs.
+		u.KeyCheck = fapi.KeyRule(catalog.FAPICIBARequestKeySize, client.ID)
 	}
 	if e := p.jwts.Verify(ctx, tok, &u, p.clients.ClientKeys(client, requestObjectKeyNames)); e != nil {
 		return nil, e
