@@ -1,14 +1,18 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -51,5 +55,37 @@ func TestFAPI2CIBASignedRequestKeySize(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("want the request started: %d %s", r.status, r.body)
 		}
+	}
+}
+
+// TestExchangedIDTokenEncrypted: an ID token issued by token exchange is
+// encrypted to the requesting client's key when it registered
+// id_token_encrypted_response_alg, as the code grant's are; inside is a
+// JWS go-oidc verifies, about the subject.
+func TestExchangedIDTokenEncrypted(t *testing.T) {
+	w := newExchangeWorld(t)
+	l := w.l
+	k := newEncClient(t)
+	c, sec := m2m(t, l, manage.ClientSpec{
+		Name: "Sealed backend", GrantTypes: []string{"client_credentials", string(granttype.TokenExchange)},
+		Scopes: []string{"openid", "profile"}, JWKS: k.jwks(t), IDTokenEncAlg: "RSA-OAEP-256",
+		TokenExchange: &store.ExchangePolicy{Impersonation: true, Audiences: []string{inventoryAPI}, SubjectClients: []string{w.web.ID}},
+	})
+	got := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "requested_token_type", ttID), basicAuth(c.ID, sec)))
+	if got.IssuedTokenType != ttID {
+		t.Fatalf("issued %q", got.IssuedTokenType)
+	}
+	inner, err := k.open(got.AccessToken, "RSA-OAEP-256", "A128CBC-HS256")
+	if err != nil {
+		t.Fatalf("the exchanged ID token is not encrypted to the client: %v", err)
+	}
+	idt, err := newProvider(t, l).Verifier(&oidc.Config{ClientID: c.ID, Now: l.Clock.Now}).Verify(context.Background(), inner)
+	if err != nil || idt.Subject != w.alice.ID {
+		t.Fatalf("inner ID token: %v (sub %v)", err, idt)
+	}
+	// Without the registration, the same exchange answers a plain JWS.
+	plain := wantIssued(t, postToken(t, l, exchangeForm(w.user.AccessToken, "requested_token_type", ttID), basicAuth(w.backend.ID, w.backSec)))
+	if strings.Count(plain.AccessToken, ".") != 2 {
+		t.Fatalf("the backend's exchanged ID token is not a JWS: %.60s", plain.AccessToken)
 	}
 }
