@@ -7,6 +7,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -108,9 +109,10 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 }
 
 // decideBackchannel stores a decision (userID "" for an operator's) and,
-// for a ping client, its ping in the same write (DecideBackchannelRequest
-// with the outbox item): a crash can lose neither one without the other,
-// and the ping never announces a decision not yet visible.
+// for a ping client, its ping (for a push client, its sealed tokens or
+// refusal, ciba_push.go) in the same write (DecideBackchannelRequest with
+// the outbox item): a crash can lose neither one without the other, and
+// the notification never announces a decision not yet visible.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
 	var notify []*store.OutboxItem
 	if p.outbox != nil {
@@ -118,15 +120,23 @@ func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d s
 		if err != nil {
 			return nil, err
 		}
-		if cur.Mode == store.DeliveryPing {
-			msg, err := p.pingMessage(ctx, cur)
-			if err != nil {
-				return nil, err
+		var msg *outbox.Message
+		switch cur.Mode {
+		case store.DeliveryPing:
+			msg, err = p.pingMessage(ctx, cur)
+		case store.DeliveryPush:
+			// Only a decision that will be stored mints: a request
+			// decided already keeps its first decision's delivery.
+			if cur.Status == store.BackchannelPending && (userID == "" || cur.UserID == userID) && p.now().Before(cur.ExpiresAt) {
+				msg, err = p.pushMessage(ctx, cur, d)
 			}
-			if msg != nil {
-				if notify, err = p.outbox.Items(*msg); err != nil {
-					return nil, err
-				}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if msg != nil {
+			if notify, err = p.outbox.Items(*msg); err != nil {
+				return nil, err
 			}
 		}
 	}
