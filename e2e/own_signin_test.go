@@ -11,6 +11,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/store"
 )
@@ -181,5 +182,45 @@ func TestOwnPagesSecondFactor(t *testing.T) {
 	up := verifyOwn(t, l, strict.ID, poll(t, l, strict.ID, da.DeviceCode))
 	if !mfa(up.id) || up.id.SID != pwd.id.SID {
 		t.Fatalf("bob's stepped-up ID token %+v, want mfa on the sid %q", up.id, pwd.id.SID)
+	}
+}
+
+// TestApprovalsStepUpAndRequired: on the approvals page, approving a
+// request of a client that requires a second factor steps a password-only
+// session up (setup, then back to the list, same request still there);
+// with authn.second_factor required, the page's own sign-in asks for the
+// setup before any session starts.
+func TestApprovalsStepUpAndRequired(t *testing.T) {
+	w := newCIBAWorld(t)
+	l := w.l
+	strict, ssec := l.client(t, manage.ClientSpec{Name: "Payroll", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{},
+		RedirectURIs: []string{}, Scopes: []string{"openid"}, RequireSecondFactor: true})
+	a := startCIBA(t, l, strict.ID, ssec, hintForm("scope", "openid"))
+	b := l.browser(t)
+	p := approvalsSignIn(t, b)
+	if !strings.Contains(p.body, "Payroll") {
+		t.Fatalf("want the approvals list after the password: %d %.600s", p.status, p.body)
+	}
+	f := p.fields()
+	approve := url.Values{"csrf": {f.Get("csrf")}, "request": {f.Get("request")}, "decision": {"approve"}}
+	_, p = b.setUpTOTP(l, b.post(l.URL+"/approvals", approve))
+	if !strings.Contains(p.body, "Payroll") || !strings.Contains(p.body, f.Get("request")) {
+		t.Fatalf("want the approvals list again after the step-up: %d %.600s", p.status, p.body)
+	}
+	approve.Set("csrf", p.fields().Get("csrf"))
+	b.post(l.URL+"/approvals", approve)
+	if got := verifyOwn(t, l, strict.ID, cibaPoll(t, l, strict.ID, ssec, a.AuthReqID)); !mfa(got.id) {
+		t.Fatalf("ID token after the approvals step-up: %+v", got.id)
+	}
+
+	req := start(t, func(c *config.Config) { c.Authn.SecondFactor = config.SecondFactorRequired })
+	req.user(t, demoUser)
+	b2 := req.browser(t)
+	p = approvalsSignIn(t, b2)
+	if !p.isSetup() {
+		t.Fatalf("want the setup page after the password with second_factor required: %d %.600s", p.status, p.body)
+	}
+	if _, p = b2.setUpTOTP(req, p); !strings.Contains(p.body, `id="approvals-user"`) {
+		t.Fatalf("want the approvals page after the setup: %d %.600s", p.status, p.body)
 	}
 }
