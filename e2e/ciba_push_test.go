@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,4 +155,53 @@ func TestCIBAPush(t *testing.T) {
 		form[k] = v
 	}
 	wantJSONError(t, l, bcAuthorize(t, l, bank.ID, "", form), "fapi_ciba_push", "invalid_client_metadata", http.StatusBadRequest)
+}
+
+// TestCIBAPushDeliveredLate: a notification endpoint that is down until
+// after the request expired still gets the tokens (the request was spent
+// at the decision; the tokens wait sealed for the retries), and they work.
+func TestCIBAPushDeliveredLate(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	got := make(chan map[string]any, 4)
+	listener := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(rw, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		got <- body
+		rw.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(listener.Close)
+	w := newCIBAWorld(t, fastOutbox)
+	l := w.l
+	c, sec := l.client(t, manage.ClientSpec{Name: "Teller", GrantTypes: []string{cibaGrant}, ResponseTypes: []string{}, RedirectURIs: []string{},
+		Scopes: []string{"openid"}, Backchannel: &store.BackchannelClient{DeliveryMode: store.DeliveryPush, NotificationEndpoint: listener.URL}})
+	a := startCIBA(t, l, c.ID, sec, hintForm("scope", "openid", "client_notification_token", "tok-1"))
+	adminDecide(t, l, w.alice.ID, "approve", http.StatusOK)
+	eventually(t, 10*time.Second, "a failed attempt", func() bool {
+		for _, it := range listOutbox(t, l, "pending").Items {
+			if it.Kind == "ciba-push" && it.Attempts >= 1 {
+				return true
+			}
+		}
+		return false
+	})
+	l.Clock.Advance(6 * time.Minute) // past the request's expiry (5 min) and the backoff
+	down.Store(false)
+	var body map[string]any
+	select {
+	case body = <-got:
+	case <-time.After(15 * time.Second):
+		t.Fatal("nothing delivered after the endpoint came back")
+	}
+	access, _ := body["access_token"].(string)
+	if body["auth_req_id"] != a.AuthReqID || access == "" {
+		t.Fatalf("late push %v", body)
+	}
+	if ui := send(t, http.MethodGet, l.URL+"/userinfo", nil, bearer(access)); ui.status != http.StatusOK {
+		t.Fatalf("userinfo with the late token: %d %s", ui.status, ui.body)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
 )
 
 // How a person's decision on a backchannel request reaches Lucid: the
@@ -115,6 +116,7 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 // the notification never announces a decision not yet visible.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
 	var notify []*store.OutboxItem
+	var pushed *pushPackage
 	if p.outbox != nil {
 		cur, err := p.store.GetBackchannelRequestByID(ctx, id)
 		if err != nil {
@@ -128,7 +130,7 @@ func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d s
 			// Only a decision that will be stored mints: a request
 			// decided already keeps its first decision's delivery.
 			if cur.Status == store.BackchannelPending && (userID == "" || cur.UserID == userID) && p.now().Before(cur.ExpiresAt) {
-				msg, err = p.pushMessage(ctx, cur, d)
+				msg, pushed, err = p.pushMessage(ctx, cur, d)
 			}
 		}
 		if err != nil {
@@ -146,6 +148,14 @@ func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d s
 	}
 	if br.Status != store.BackchannelApproved {
 		p.polls.forget(br.Hash)
+	}
+	if pushed != nil && pushed.Family != nil {
+		// Spent now, while it is unexpired, so a delivery delayed past
+		// the expiry still finds its tokens stored; if this fails the
+		// delivery spends it (redeemPushed).
+		if _, err := p.store.RedeemBackchannelRequest(ctx, br.Hash, pushed.Family, pushed.Issued, p.now()); err != nil {
+			p.log.WarnContext(ctx, "ciba: a push request was not spent at its decision; its delivery will", "trace_id", trace.ID(ctx), "err", err)
+		}
 	}
 	if len(notify) > 0 {
 		p.outbox.Wake()

@@ -22,9 +22,11 @@ import (
 // never polls. The tokens are minted when the decision is made and kept,
 // with the records that store them (family, refresh token, opaque access
 // token), sealed with the master key in the outbox item that the decision
-// writes in the same write. The first delivery attempt spends the request
-// (RedeemBackchannelRequest, with those records) before it POSTs; a retry
-// after a failed POST sends the same tokens again. FAPI-CIBA forbids push,
+// writes in the same write. Right after that write the request is spent
+// with those records (RedeemBackchannelRequest, while it is unexpired);
+// should that not happen (a crash between the two), the delivery spends
+// it before it POSTs. Either way a retry after a failed POST finds it
+// spent by the same family and sends the same tokens again. FAPI-CIBA forbids push,
 // so a client under FAPI 2.0 cannot register it or use it.
 
 // PushKind is the outbox kind of CIBA push deliveries.
@@ -59,25 +61,25 @@ func pushAAD(hash string) []byte { return []byte("ciba-push|" + hash) }
 // to its client; nil when the client has no notification endpoint any
 // more. For an approval it mints the tokens now; nothing is stored until
 // the decision's write stores the message.
-func (p *Provider) pushMessage(ctx context.Context, br *store.BackchannelRequest, d store.BackchannelDecision) (*outbox.Message, error) {
+func (p *Provider) pushMessage(ctx context.Context, br *store.BackchannelRequest, d store.BackchannelDecision) (*outbox.Message, *pushPackage, error) {
 	c, err := p.store.GetClient(ctx, br.ClientID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Backchannel == nil || c.Backchannel.NotificationEndpoint == "" {
 		p.log.WarnContext(ctx, "ciba: the push client has no notification endpoint any more; nothing delivered", "trace_id", trace.ID(ctx), "client_id", br.ClientID)
-		return nil, nil
+		return nil, nil, nil
 	}
 	sec, err := p.openPing(br)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var pkg pushPackage
 	switch d.Status {
 	case store.BackchannelApproved:
 		user, _, aud, e := p.userBound(ctx, &tokenRequest{client: c, params: map[string]string{}}, userGrant{userID: br.UserID, scopes: br.Scopes})
 		if e != nil {
-			return nil, e
+			return nil, nil, e
 		}
 		now := p.now()
 		family := &store.TokenFamily{
@@ -89,10 +91,10 @@ func (p *Provider) pushMessage(ctx context.Context, br *store.BackchannelRequest
 			authTime: d.AuthTime, amr: d.AMR, acr: d.ACR, aud: aud, authReqID: sec.AuthReqID,
 		}, now)
 		if e != nil {
-			return nil, e
+			return nil, nil, e
 		}
 		if pkg.Response, err = json.Marshal(resp); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pkg.Family, pkg.Issued = family, issued
 	case store.BackchannelDenied:
@@ -101,17 +103,17 @@ func (p *Provider) pushMessage(ctx context.Context, br *store.BackchannelRequest
 		pkg.Response, err = json.Marshal(catalog.New(catalog.CIBATransactionFailed, "at", d.At).Body(p.issuer, trace.ID(ctx), d.At))
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plain, err := json.Marshal(pkg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	payload, err := json.Marshal(pushPayload{Hash: br.Hash, Sealed: p.secrets.Seal(plain, pushAAD(br.Hash))})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &outbox.Message{Kind: PushKind, Target: c.Backchannel.NotificationEndpoint, ClientID: c.ID, Payload: payload}, nil
+	return &outbox.Message{Kind: PushKind, Target: c.Backchannel.NotificationEndpoint, ClientID: c.ID, Payload: payload}, &pkg, nil
 }
 
 // openPing opens the auth_req_id and client_notification_token a ping or
@@ -171,7 +173,7 @@ func (p *Provider) DeliverPush(ctx context.Context, it outbox.Item) error {
 }
 
 // redeemPushed spends br with the package's family and tokens, unless
-// this package spent it already (a retry).
+// this package spent it already (at the decision, or a retry).
 func (p *Provider) redeemPushed(ctx context.Context, br *store.BackchannelRequest, pkg *pushPackage) error {
 	if br.RedeemedAt == nil {
 		stored, err := p.store.RedeemBackchannelRequest(ctx, br.Hash, pkg.Family, pkg.Issued, p.now())
