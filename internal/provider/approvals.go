@@ -217,7 +217,7 @@ func (p *Provider) handleApprovalsDecision(w http.ResponseWriter, r *http.Reques
 		p.failPage(w, r, catalog.SignIn, br.ClientID, notPending(br, now))
 		return
 	case err != nil:
-		p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
+		p.failPage(w, r, catalog.SignIn, "", decisionFailure(err))
 		return
 	}
 	http.Redirect(w, r, PathApprovals+"?done="+decision, http.StatusSeeOther)

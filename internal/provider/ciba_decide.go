@@ -90,10 +90,21 @@ func (p *Provider) DecideBackchannel(ctx context.Context, id, decision string, a
 	case errors.Is(err, store.ErrAlreadyUsed):
 		return nil, notPending(br, now)
 	case err != nil:
-		return nil, failure.FromStore(err)
+		return nil, decisionFailure(err)
 	}
 	v := p.viewBackchannel(ctx, br)
 	return &v, nil
+}
+
+// decisionFailure is the answer to a decision that failed otherwise: a
+// push client's tokens that could not be minted keep their own entry
+// (the person disabled meanwhile, a key missing), the rest is the store's.
+func decisionFailure(err error) *catalog.Error {
+	var e *catalog.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return failure.FromStore(err)
 }
 
 // notPending is the refusal of a decision on a request already decided
