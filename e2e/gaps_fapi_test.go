@@ -56,6 +56,24 @@ func TestFAPI2CIBASignedRequestKeySize(t *testing.T) {
 			t.Fatalf("want the request started: %d %s", r.status, r.body)
 		}
 	}
+
+	// RS256 is not the profile's: refused at registration, and at the
+	// endpoint for a client that came under the profile afterwards.
+	rs := spec("Old bank", true)
+	rs.Backchannel = &store.BackchannelClient{DeliveryMode: store.DeliveryPoll, SigningAlg: "RS256"}
+	if _, _, err := l.Svc.CreateClient(context.Background(), rs); err == nil || !strings.Contains(err.Error(), "fapi_client_metadata_alg") {
+		t.Fatalf("a FAPI client signing CIBA requests with RS256 was registered: %v", err)
+	}
+	rs.FAPI2 = false
+	old, _ := l.client(t, rs)
+	if _, err := l.Store.UpdateClient(context.Background(), old.ID, func(c *store.Client) error { c.FAPI2 = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	now := l.Clock.Now()
+	form := (&fapiClient{c: old, key: good}).assertion(t, l)
+	form.Set("request", signJWT(t, jose.RS256, long, "long", map[string]any{"iss": old.ID, "aud": l.URL, "iat": now.Unix(), "nbf": now.Unix(),
+		"exp": now.Add(5 * time.Minute).Unix(), "jti": rand.Text(), "scope": "openid", "login_hint": demoUser}))
+	wantJSONError(t, l, bcAuthorize(t, l, old.ID, "", form), "fapi_request_object_alg", "invalid_request_object", http.StatusBadRequest)
 }
 
 // TestExchangedIDTokenEncrypted: an ID token issued by token exchange is

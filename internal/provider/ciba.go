@@ -291,6 +291,9 @@ func (p *Provider) backchannelParams(ctx context.Context, client *store.Client, 
 	}
 	if p.fapi(client) {
 		// §5.4.1 holds for every JWT a client under the profile signs.
+		if e := fapi.CheckRequestObjectAlg(client.ID, tok.Alg); e != nil {
+			return nil, e
+		}
 		u.KeyCheck = fapi.KeyRule(catalog.FAPICIBARequestKeySize, client.ID)
 	}
 	if e := p.jwts.Verify(ctx, tok, &u, p.clients.ClientKeys(client, requestObjectKeyNames)); e != nil {
