@@ -490,7 +490,7 @@ func TestCIBADiscovery(t *testing.T) {
 	modes, _ := json.Marshal(d["backchannel_token_delivery_modes_supported"])
 	algs, _ := json.Marshal(d["backchannel_authentication_request_signing_alg_values_supported"])
 	grants, _ := json.Marshal(d["grant_types_supported"])
-	if string(modes) != `["poll","ping"]` || !strings.Contains(string(algs), "ES256") || strings.Contains(string(algs), "none") || !strings.Contains(string(grants), cibaGrant) {
+	if string(modes) != `["poll","ping","push"]` || !strings.Contains(string(algs), "ES256") || strings.Contains(string(algs), "none") || !strings.Contains(string(grants), cibaGrant) {
 		t.Fatalf("modes %s algs %s grants %s", modes, algs, grants)
 	}
 }

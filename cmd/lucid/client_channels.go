@@ -22,8 +22,8 @@ func (c *channelFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.backchannelLogoutSession, "backchannel-logout-session-required", false, "logout tokens must carry sid")
 	fs.StringVar(&c.frontchannelLogoutURI, "frontchannel-logout-uri", "", "page loaded in an iframe of the logged-out page (same origin as a redirect URI; empty on update: stop)")
 	fs.BoolVar(&c.frontchannelSession, "frontchannel-logout-session-required", false, "the front-channel URL carries iss and sid")
-	fs.StringVar(&c.cibaMode, "ciba-delivery-mode", "", "CIBA token delivery: poll or ping (with the CIBA grant; on update the --ciba flags together replace the client's CIBA metadata)")
-	fs.StringVar(&c.cibaEndpoint, "ciba-notification-endpoint", "", "where CIBA pings go (ping mode, https)")
+	fs.StringVar(&c.cibaMode, "ciba-delivery-mode", "", "CIBA token delivery: poll, ping or push (with the CIBA grant; on update the --ciba flags together replace the client's CIBA metadata)")
+	fs.StringVar(&c.cibaEndpoint, "ciba-notification-endpoint", "", "where CIBA pings (ping mode) or tokens (push mode) go (https)")
 	fs.StringVar(&c.cibaAlg, "ciba-signing-alg", "", "the one algorithm the client signs its CIBA requests with (then every request must be signed)")
 	fs.BoolVar(&c.cibaUserCode, "ciba-user-code", false, "every CIBA request of the client must carry the person's user_code (backchannel_user_code_parameter)")
 }

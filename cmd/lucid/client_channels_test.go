@@ -46,7 +46,7 @@ func TestClientChannels(t *testing.T) {
 	if kiosk.Mode != "poll" || kiosk.Endpoint != "" {
 		t.Errorf("after switching to poll: %+v", kiosk)
 	}
-	if r := c.runIn("", "client", "update", kiosk.ID, "--ciba-delivery-mode", "push"); r.code != 1 || !strings.Contains(r.stderr, "backchannel_token_delivery_mode") {
+	if r := c.runIn("", "client", "update", kiosk.ID, "--ciba-delivery-mode", "push"); r.code != 1 || !strings.Contains(r.stderr, "backchannel_client_notification_endpoint") {
 		t.Errorf("push: code %d, %s", r.code, r.stderr)
 	}
 }

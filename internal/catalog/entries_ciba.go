@@ -136,7 +136,7 @@ var cibaEntries = []Entry{
 		OperatorFix: []string{"The limit is `ciba.max_expiry`."},
 		Spec:        "OpenID CIBA Core §7.1", SpecURL: ciba7_1, Endpoints: []Endpoint{Backchannel}},
 	{Name: CIBANotificationTokenMissing, Error: "invalid_request", Status: bad, Title: "client_notification_token missing",
-		Description: "Client {client_id} is registered for the ping delivery mode, which needs a client_notification_token with each request, and this one has none. Nothing was started.",
+		Description: "Client {client_id} is registered for the ping or push delivery mode, which needs a client_notification_token with each request, and this one has none. Nothing was started.",
 		Causes:      []string{"The client was switched to ping mode without sending the token.", "The parameter was sent under another name."},
 		ClientFix:   []string{"Send client_notification_token: a fresh random bearer token the notification will carry, so that your notification endpoint can tell it comes from this server."},
 		OperatorFix: []string{"If the client polls, register it with backchannel_token_delivery_mode poll."},

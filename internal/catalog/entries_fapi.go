@@ -62,7 +62,7 @@ var fapiEntries = []Entry{
 			"Sign the request object with PS256, ES256 or EdDSA and a registered key, or push the parameters as a plain form to the pushed authorization request endpoint.",
 		},
 		OperatorFix: []string{fapiOff},
-		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{PAR, Authorize}},
+		Spec:        "FAPI 2.0 Security Profile §5.4.1", SpecURL: fapi2Crypto, Endpoints: []Endpoint{PAR, Authorize, Backchannel}},
 	{Name: FAPIDPoPProofAlg, Error: "invalid_dpop_proof", Status: http.StatusBadRequest, Title: "DPoP proof algorithm not allowed by FAPI 2.0",
 		Description: "FAPI 2.0 Security Profile §5.4.1: a DPoP proof for client {client_id} is signed with {alg}, but under the profile only PS256, ES256 and EdDSA proofs are accepted, at the token and pushed authorization request endpoints as at userinfo and at APIs that enforce the profile. The request was refused.",
 		Causes: []string{

@@ -189,8 +189,13 @@ func CheckMetadata(c *store.Client, offered []string) *catalog.Error {
 			signs = append(signs, a)
 		}
 	}
+	backchannel := ""
+	if c.Backchannel != nil {
+		backchannel = c.Backchannel.SigningAlg
+	}
 	for _, f := range []struct{ field, alg string }{
 		{"id_token_signed_response_alg", c.IDTokenAlg},
+		{"backchannel_authentication_request_signing_alg", backchannel},
 		{"authorization_signed_response_alg", c.AuthorizationAlg},
 		{"request_object_signing_alg", c.RequestObjectAlg},
 		{"userinfo_signed_response_alg", c.UserInfoAlg},

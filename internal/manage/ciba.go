@@ -12,13 +12,12 @@ import (
 // backchannel_authentication_request_signing_alg: signed only, never none.
 var BackchannelSigningAlgs = []string{"RS256", "PS256", "ES256", "EdDSA"}
 
-// BackchannelModes are the CIBA token delivery modes Lucid serves; push
-// (tokens POSTed to the client) is not one of them.
-var BackchannelModes = []string{store.DeliveryPoll, store.DeliveryPing}
+// BackchannelModes are the CIBA token delivery modes Lucid serves.
+var BackchannelModes = []string{store.DeliveryPoll, store.DeliveryPing, store.DeliveryPush}
 
 // checkBackchannel checks a client's CIBA metadata against its grant
 // types: a CIBA client is confidential and has a delivery mode (poll when
-// none is given), a ping client a notification endpoint, a client that
+// none is given), a ping or push client a notification endpoint, a client that
 // signs its requests an algorithm and keys.
 func checkBackchannel(c *store.Client) error {
 	ciba := slices.Contains(c.GrantTypes, string(granttype.CIBA))
@@ -40,16 +39,14 @@ func checkBackchannel(c *store.Client) error {
 	if b.DeliveryMode == "" {
 		b.DeliveryMode = store.DeliveryPoll
 	}
-	if b.DeliveryMode == "push" {
-		return invalid("backchannel_token_delivery_mode", "push is not supported; use poll or ping")
-	}
 	if err := checkOneOf("backchannel_token_delivery_mode", b.DeliveryMode, BackchannelModes); err != nil {
 		return err
 	}
+	notified := b.DeliveryMode == store.DeliveryPing || b.DeliveryMode == store.DeliveryPush
 	switch {
-	case b.DeliveryMode == store.DeliveryPing && b.NotificationEndpoint == "":
-		return invalid("backchannel_client_notification_endpoint", "is required with the ping delivery mode")
-	case b.DeliveryMode == store.DeliveryPing:
+	case notified && b.NotificationEndpoint == "":
+		return invalid("backchannel_client_notification_endpoint", "is required with the %s delivery mode", b.DeliveryMode)
+	case notified:
 		u, err := url.Parse(b.NotificationEndpoint)
 		if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil {
 			return invalid("backchannel_client_notification_endpoint", "%q is not an absolute https URL without a fragment or credentials", b.NotificationEndpoint)
@@ -58,7 +55,7 @@ func checkBackchannel(c *store.Client) error {
 			return invalid("backchannel_client_notification_endpoint", "%q must use https", b.NotificationEndpoint)
 		}
 	case b.NotificationEndpoint != "":
-		return invalid("backchannel_client_notification_endpoint", "is used only with the ping delivery mode")
+		return invalid("backchannel_client_notification_endpoint", "is used only with the ping and push delivery modes")
 	}
 	if b.SigningAlg != "" {
 		if err := checkOneOf("backchannel_authentication_request_signing_alg", b.SigningAlg, BackchannelSigningAlgs); err != nil {

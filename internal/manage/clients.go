@@ -675,5 +675,10 @@ func (s *Service) checkFAPI(c *store.Client) error {
 	if e := fapi.CheckMetadata(c, knownAlgs); e != nil {
 		return e
 	}
+	if c.Backchannel != nil && c.Backchannel.DeliveryMode == store.DeliveryPush {
+		// FAPI-CIBA §5.2.2: push is not permitted (tokens would reach an
+		// endpoint without any sender constraint).
+		return catalog.New(catalog.FAPICIBAPush, "client_id", c.ID, "what", "registered")
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/authn"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -19,7 +20,9 @@ import (
 // authentication requests (CIBA) that name them, with the client, the
 // scopes in plain words and the binding message, and approves or denies
 // each. A person who is not signed in signs in here, with the same checks
-// as the sign-in page (network bucket, lockout, hashing pool). Forms carry
+// as the sign-in page (network bucket, lockout, hashing pool) and through
+// the same pipeline (second factors, then back here); approving a request
+// first holds the session to that client's policy (own_signin.go). Forms carry
 // a CSRF token bound to the browser (and, once signed in, to the person).
 
 // Paths of the approvals page and its sign-in form.
@@ -141,11 +144,10 @@ func (p *Provider) handleApprovalsLogin(w http.ResponseWriter, r *http.Request) 
 		p.showApprovalsSignIn(w, r, browser, username, e)
 		return
 	}
-	if _, err := p.startSession(ctx, w, user, []string{"pwd"}); err != nil {
-		p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
-		return
-	}
-	http.Redirect(w, r, PathApprovals, http.StatusSeeOther)
+	// The password is the pipeline's first step, for no client in
+	// particular: the server's second-factor setting applies now, each
+	// client's own policy when the person approves its request.
+	p.signInFor(w, r, &store.Client{}, "", PathApprovals, authn.Password(user.ID))
 }
 
 // handleApprovalsDecision records the person's decision on one request.
@@ -179,16 +181,43 @@ func (p *Provider) handleApprovalsDecision(w http.ResponseWriter, r *http.Reques
 	now := p.now()
 	d := store.BackchannelDecision{Status: status, At: now, AuthTime: sess.AuthTime, AMR: sess.AMR, By: "page"}
 	id := r.PostForm.Get("request")
+	unknown := func() {
+		p.failPage(w, r, catalog.SignIn, "", catalog.New(catalog.CIBAApprovalUnknown).Internal("request_id", catalog.Clip(id, 64), "user_id", user.ID))
+	}
+	if status == store.BackchannelApproved {
+		// An approval acts for the request's client: the session must
+		// meet that client's policy and the request's acr_values, as on
+		// /authorize, or step up first and come back here.
+		cur, err := p.store.GetBackchannelRequestByID(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || err == nil && cur.UserID != user.ID:
+			unknown()
+			return
+		case err != nil:
+			p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
+			return
+		}
+		client, err := p.store.GetClient(ctx, cur.ClientID)
+		if err != nil {
+			p.failPage(w, r, catalog.SignIn, cur.ClientID, failure.FromStore(err))
+			return
+		}
+		acr, ok := p.sessionEnough(w, r, client, cur.ACRValues, PathApprovals, sess)
+		if !ok {
+			return
+		}
+		d.ACR = acr
+	}
 	br, err := p.decideBackchannel(ctx, id, user.ID, d)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		p.failPage(w, r, catalog.SignIn, "", catalog.New(catalog.CIBAApprovalUnknown).Internal("request_id", catalog.Clip(id, 64), "user_id", user.ID))
+		unknown()
 		return
 	case errors.Is(err, store.ErrAlreadyUsed):
 		p.failPage(w, r, catalog.SignIn, br.ClientID, notPending(br, now))
 		return
 	case err != nil:
-		p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
+		p.failPage(w, r, catalog.SignIn, "", decisionFailure(err))
 		return
 	}
 	http.Redirect(w, r, PathApprovals+"?done="+decision, http.StatusSeeOther)

@@ -17,6 +17,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/fapi"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -39,10 +40,12 @@ import (
 //     sends every request signed (the request parameter, §7.1.1), checked
 //     by the request-object rules of the client JWT verifier.
 //   - The answer is a random auth_req_id (256 bits) stored only as its
-//     SHA-256; in ping mode the auth_req_id and the client_notification_token
-//     are kept sealed with the master key, for the notification.
+//     SHA-256; in ping and push mode the auth_req_id and the
+//     client_notification_token are kept sealed with the master key, for
+//     the notification.
 //   - The person decides on /approvals (approvals.go) or through the admin
-//     API; the client polls the token endpoint (token_ciba.go).
+//     API; the client polls the token endpoint (token_ciba.go), or in push
+//     mode gets the tokens at its notification endpoint (ciba_push.go).
 
 // PathBackchannel is the backchannel authentication endpoint.
 const PathBackchannel = "/bc-authorize"
@@ -107,6 +110,10 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 	if meta == nil {
 		meta = &store.BackchannelClient{DeliveryMode: store.DeliveryPoll}
 	}
+	if meta.DeliveryMode == store.DeliveryPush && p.fapi(client) {
+		// Registered for push before it came under the profile.
+		return nil, "", catalog.New(catalog.FAPICIBAPush, "client_id", client.ID, "what", "started")
+	}
 	params, e := p.backchannelParams(ctx, client, meta, form)
 	if e != nil {
 		return nil, "", e
@@ -161,7 +168,7 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 		expiry = time.Duration(n) * time.Second
 	}
 	token := get("client_notification_token")
-	if meta.DeliveryMode == store.DeliveryPing {
+	if meta.DeliveryMode == store.DeliveryPing || meta.DeliveryMode == store.DeliveryPush {
 		switch {
 		case token == "":
 			return nil, "", catalog.New(catalog.CIBANotificationTokenMissing, "client_id", client.ID)
@@ -197,7 +204,7 @@ func (p *Provider) startBackchannel(ctx context.Context, client *store.Client, f
 		ExpiresAt:      now.Add(expiry),
 		Status:         store.BackchannelPending,
 	}
-	if br.Mode == store.DeliveryPing {
+	if br.Mode == store.DeliveryPing || br.Mode == store.DeliveryPush {
 		sealed, err := json.Marshal(pingSecret{AuthReqID: authReqID, Token: token})
 		if err != nil {
 			return nil, "", catalog.New(catalog.ServerError).Wrap(err)
@@ -281,6 +288,13 @@ func (p *Provider) backchannelParams(ctx context.Context, client *store.Client, 
 	}
 	if tok.Alg != meta.SigningAlg {
 		return nil, catalog.New(catalog.RequestObjectAlgNotRegistered, "alg", tok.Alg, "registered", meta.SigningAlg, "client_id", client.ID)
+	}
+	if p.fapi(client) {
+		// §5.4.1 holds for every JWT a client under the profile signs.
+		if e := fapi.CheckRequestObjectAlg(client.ID, tok.Alg); e != nil {
+			return nil, e
+		}
+		u.KeyCheck = fapi.KeyRule(catalog.FAPICIBARequestKeySize, client.ID)
 	}
 	if e := p.jwts.Verify(ctx, tok, &u, p.clients.ClientKeys(client, requestObjectKeyNames)); e != nil {
 		return nil, e

@@ -7,7 +7,9 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
+	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/trace"
 )
 
 // How a person's decision on a backchannel request reaches Lucid: the
@@ -88,10 +90,21 @@ func (p *Provider) DecideBackchannel(ctx context.Context, id, decision string, a
 	case errors.Is(err, store.ErrAlreadyUsed):
 		return nil, notPending(br, now)
 	case err != nil:
-		return nil, failure.FromStore(err)
+		return nil, decisionFailure(err)
 	}
 	v := p.viewBackchannel(ctx, br)
 	return &v, nil
+}
+
+// decisionFailure is the answer to a decision that failed otherwise: a
+// push client's tokens that could not be minted keep their own entry
+// (the person disabled meanwhile, a key missing), the rest is the store's.
+func decisionFailure(err error) *catalog.Error {
+	var e *catalog.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return failure.FromStore(err)
 }
 
 // notPending is the refusal of a decision on a request already decided
@@ -108,25 +121,35 @@ func notPending(br *store.BackchannelRequest, now time.Time) *catalog.Error {
 }
 
 // decideBackchannel stores a decision (userID "" for an operator's) and,
-// for a ping client, its ping in the same write (DecideBackchannelRequest
-// with the outbox item): a crash can lose neither one without the other,
-// and the ping never announces a decision not yet visible.
+// for a ping client, its ping (for a push client, its sealed tokens or
+// refusal, ciba_push.go) in the same write (DecideBackchannelRequest with
+// the outbox item): a crash can lose neither one without the other, and
+// the notification never announces a decision not yet visible.
 func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d store.BackchannelDecision) (*store.BackchannelRequest, error) {
 	var notify []*store.OutboxItem
+	var pushed *pushPackage
 	if p.outbox != nil {
 		cur, err := p.store.GetBackchannelRequestByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if cur.Mode == store.DeliveryPing {
-			msg, err := p.pingMessage(ctx, cur)
-			if err != nil {
-				return nil, err
+		var msg *outbox.Message
+		switch cur.Mode {
+		case store.DeliveryPing:
+			msg, err = p.pingMessage(ctx, cur)
+		case store.DeliveryPush:
+			// Only a decision that will be stored mints: a request
+			// decided already keeps its first decision's delivery.
+			if cur.Status == store.BackchannelPending && (userID == "" || cur.UserID == userID) && p.now().Before(cur.ExpiresAt) {
+				msg, pushed, err = p.pushMessage(ctx, cur, d)
 			}
-			if msg != nil {
-				if notify, err = p.outbox.Items(*msg); err != nil {
-					return nil, err
-				}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if msg != nil {
+			if notify, err = p.outbox.Items(*msg); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -136,6 +159,14 @@ func (p *Provider) decideBackchannel(ctx context.Context, id, userID string, d s
 	}
 	if br.Status != store.BackchannelApproved {
 		p.polls.forget(br.Hash)
+	}
+	if pushed != nil && pushed.Family != nil {
+		// Spent now, while it is unexpired, so a delivery delayed past
+		// the expiry still finds its tokens stored; if this fails the
+		// delivery spends it (redeemPushed).
+		if _, err := p.store.RedeemBackchannelRequest(ctx, br.Hash, pushed.Family, pushed.Issued, p.now()); err != nil {
+			p.log.WarnContext(ctx, "ciba: a push request was not spent at its decision; its delivery will", "trace_id", trace.ID(ctx), "err", err)
+		}
 	}
 	if len(notify) > 0 {
 		p.outbox.Wake()

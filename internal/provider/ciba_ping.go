@@ -1,13 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/store"
@@ -70,37 +67,9 @@ func (p *Provider) DeliverPing(ctx context.Context, it outbox.Item) error {
 	case br.RedeemedAt != nil || !p.now().Before(br.ExpiresAt):
 		return nil
 	}
-	plain, err := p.secrets.Open(br.Ping, pingAAD(br.Hash))
-	if err != nil {
-		return outbox.Permanent(fmt.Errorf("the ping secret cannot be opened (another master key?): %w", err))
-	}
-	var sec pingSecret
-	if err := json.Unmarshal(plain, &sec); err != nil {
-		return outbox.Permanent(fmt.Errorf("unreadable ping secret: %w", err))
-	}
-	body, _ := json.Marshal(map[string]string{"auth_req_id": sec.AuthReqID})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, it.Target, bytes.NewReader(body))
-	if err != nil {
-		return outbox.Permanent(fmt.Errorf("notification endpoint %q: %w", it.Target, err))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+sec.Token)
-	if p.outbound == nil {
-		return outbox.Permanent(errors.New("no outbound HTTP client is configured"))
-	}
-	resp, err := p.outbound.Do(req)
+	sec, err := p.openPing(br)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return nil
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		return fmt.Errorf("the notification endpoint answered %s", resp.Status)
-	}
-	// Another answer will not change by trying again (a wrong token, a
-	// redirect: the endpoint is meant to be the registered URL itself).
-	return outbox.Permanent(fmt.Errorf("the notification endpoint answered %s", resp.Status))
+	return p.postNotification(ctx, it.Target, sec.Token, map[string]string{"auth_req_id": sec.AuthReqID})
 }

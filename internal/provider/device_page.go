@@ -5,10 +5,12 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lucid-auth/lucid/internal/authn"
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/config"
 	"github.com/lucid-auth/lucid/internal/failure"
@@ -20,7 +22,8 @@ import (
 
 // The device verification page (RFC 8628 §3.3): the person enters the
 // user code (GET /device, POST /device), signs in if this browser has no
-// session (POST /device/login, through the sign-in form and signIn), sees
+// session (POST /device/login: the password, then the pipeline's second
+// factors as on /authorize, back to the question), sees
 // which client asks for what and allows or denies (POST /device/decide).
 // A code in verification_uri_complete only fills the field: nothing is
 // decided without the person's click. Every form carries a CSRF token
@@ -54,6 +57,14 @@ func (p *Provider) deviceCSRF(browser, codeHash string) string {
 func (p *Provider) handleDevicePage(w http.ResponseWriter, r *http.Request) {
 	browser := p.browser(w, r)
 	code := r.URL.Query().Get("user_code")
+	if r.URL.Query().Get("step") == deviceStepSignedIn && browser == p.existingBrowser(r) {
+		// Back from the sign-in's factor steps (signInFor): straight to
+		// the question, through the same lookup and limits as an entry.
+		if dc, client, code, ok := p.deviceCode(w, r, browser, code); ok {
+			p.deviceNext(w, r, browser, dc, client, code)
+		}
+		return
+	}
 	if c, _, ok := canonicalUserCode(code); ok {
 		code = displayUserCode(c)
 	} else if len(code) > 32 {
@@ -96,16 +107,29 @@ func (p *Provider) handleDeviceEnter(w http.ResponseWriter, r *http.Request) {
 	p.deviceNext(w, r, browser, dc, client, code)
 }
 
+// deviceStepSignedIn marks the verification page's address the sign-in
+// returns to.
+const deviceStepSignedIn = "signed-in"
+
+// deviceReturn is where a sign-in for the code goes back to.
+func deviceReturn(code string) string {
+	return PathDevice + "?step=" + deviceStepSignedIn + "&user_code=" + url.QueryEscape(code)
+}
+
 // deviceNext shows the sign-in form when this browser has no session,
-// otherwise the question.
+// otherwise the question once the session meets the client's policy
+// (or a second-factor step that returns here).
 func (p *Provider) deviceNext(w http.ResponseWriter, r *http.Request, browser string, dc *store.DeviceCode, client *store.Client, code string) {
-	_, user, err := p.currentSession(r.Context(), r)
+	sess, user, err := p.currentSession(r.Context(), r)
 	if err != nil {
 		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 		return
 	}
 	if user == nil {
 		p.deviceSignIn(w, r, browser, dc, client, code, "", nil)
+		return
+	}
+	if _, ok := p.sessionEnough(w, r, client, "", deviceReturn(code), sess); !ok {
 		return
 	}
 	p.deviceQuestion(w, r, browser, dc, client, code, user)
@@ -174,7 +198,7 @@ func (p *Provider) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
-	user, _, e, answered := p.signIn(w, r, client.ID, username, r.PostForm.Get("password"))
+	user, e, answered := p.checkSignIn(w, r, client.ID, username, r.PostForm.Get("password"))
 	if answered {
 		return
 	}
@@ -182,7 +206,9 @@ func (p *Provider) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 		p.deviceSignIn(w, r, browser, dc, client, code, username, e)
 		return
 	}
-	p.deviceQuestion(w, r, browser, dc, client, code, user)
+	// The password is the first step of the pipeline, as on /authorize:
+	// second factors follow if the policy asks, then the question.
+	p.signInFor(w, r, client, "", deviceReturn(code), authn.Password(user.ID))
 }
 
 // handleDeviceDecide records the person's answer, once.
@@ -205,7 +231,13 @@ func (p *Provider) handleDeviceDecide(w http.ResponseWriter, r *http.Request) {
 	now := p.now()
 	d := store.DeviceDecision{Approved: approve, UserID: user.ID}
 	if approve {
-		d.SessionID, d.AuthTime, d.AMR = sess.ID, sess.AuthTime, sess.AMR
+		// The session must still meet the client's policy: a posted
+		// approval cannot skip the question's step-up.
+		acr, ok := p.sessionEnough(w, r, client, "", deviceReturn(code), sess)
+		if !ok {
+			return
+		}
+		d.SessionID, d.AuthTime, d.AMR, d.ACR = sess.ID, sess.AuthTime, sess.AMR, acr
 		granted := dc.Scopes
 		if prev, err := p.store.GetConsent(ctx, user.ID, client.ID); err == nil {
 			granted = union(prev.Scopes, dc.Scopes)

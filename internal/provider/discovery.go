@@ -107,10 +107,10 @@ func (p *Provider) buildDiscovery() ([]byte, error) {
 	}
 	// RFC 8628 §4.
 	doc["device_authorization_endpoint"] = p.issuer + PathDeviceAuthorization
-	// OpenID CIBA Core §4: poll and ping (push is not served), signed
-	// requests with the request-object algorithms, no user_code.
+	// OpenID CIBA Core §4: poll, ping and push (push not for clients
+	// under FAPI), signed requests with the request-object algorithms.
 	doc["backchannel_authentication_endpoint"] = p.issuer + PathBackchannel
-	doc["backchannel_token_delivery_modes_supported"] = []string{store.DeliveryPoll, store.DeliveryPing}
+	doc["backchannel_token_delivery_modes_supported"] = []string{store.DeliveryPoll, store.DeliveryPing, store.DeliveryPush}
 	doc["backchannel_authentication_request_signing_alg_values_supported"] = clientjwt.AlgNames(requestObjectAlgs)
 	doc["backchannel_user_code_parameter_supported"] = true
 	// The acr values of internal/authn; phr only with passkeys.

@@ -163,7 +163,7 @@ func (p *Provider) advance(w http.ResponseWriter, r *http.Request, ar *store.Aut
 		return
 	case authn.Unmet:
 		p.dropInteraction(ctx, ar.ID)
-		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.ACRUnmet, "acr", acrOrSetting(d.Want), "reason", d.Reason).Internal("user_id", res.UserID))
+		p.answerRequest(w, r, ar, catalog.New(catalog.ACRUnmet, "acr", acrOrSetting(d.Want), "reason", d.Reason).Internal("user_id", res.UserID))
 		return
 	}
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
@@ -211,6 +211,12 @@ func (p *Provider) finishSignIn(w http.ResponseWriter, r *http.Request, ar *stor
 	}
 	if err != nil {
 		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
+		return
+	}
+	if ar.Return != "" {
+		// A sign-in for Lucid's own page: back to it, signed in.
+		p.dropInteraction(ctx, ar.ID)
+		http.Redirect(w, r, ar.Return, http.StatusSeeOther)
 		return
 	}
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {

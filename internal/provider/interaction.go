@@ -54,6 +54,10 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.InteractionUnknown).Internal("reason", "request started in another browser"))
 		return nil, nil, "", false
 	}
+	if ar.Return != "" && ar.ClientID == "" {
+		// The approvals page's sign-in is for no client in particular.
+		return ar, &store.Client{}, browser, p.requestAlive(w, r, ar)
+	}
 	client, err := p.store.GetClient(ctx, ar.ClientID)
 	if err != nil || client.Disabled {
 		e := catalog.New(catalog.AuthorizeClientUnknown, "client_id", ar.ClientID)
@@ -65,12 +69,27 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		p.failPage(w, r, catalog.SignIn, ar.ClientID, e)
 		return nil, nil, "", false
 	}
+	return ar, client, browser, p.requestAlive(w, r, ar)
+}
+
+// requestAlive answers a request that expired.
+func (p *Provider) requestAlive(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest) bool {
 	if !p.now().Before(ar.ExpiresAt) {
-		p.dropInteraction(ctx, ar.ID)
-		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.AuthorizationRequestExpired, "lifetime", p.life.AuthRequest))
-		return nil, nil, "", false
+		p.dropInteraction(r.Context(), ar.ID)
+		p.answerRequest(w, r, ar, catalog.New(catalog.AuthorizationRequestExpired, "lifetime", p.life.AuthRequest))
+		return false
 	}
-	return ar, client, browser, true
+	return true
+}
+
+// answerRequest ends ar with e: a redirect to its client, or for a
+// sign-in of Lucid's own page (which has no redirect URI) a page.
+func (p *Provider) answerRequest(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, e *catalog.Error) {
+	if ar.Return != "" {
+		p.failPage(w, r, catalog.SignIn, ar.ClientID, e)
+		return
+	}
+	p.failRedirect(w, r, replyFor(ar), e)
 }
 
 func replyFor(ar *store.AuthRequest) replyTo {
@@ -167,7 +186,7 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.PostForm.Get("cancel") != "" {
 		p.dropInteraction(ctx, ar.ID)
-		p.failRedirect(w, r, replyFor(ar), catalog.New(catalog.SignInCancelled))
+		p.answerRequest(w, r, ar, catalog.New(catalog.SignInCancelled))
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
@@ -184,27 +203,11 @@ func (p *Provider) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Proved(w, r, ar, client, authn.Password(user.ID))
 }
 
-// signIn checks one posted sign-in for the client clientID and, when it
-// succeeds, starts the browser's session. A failure to show on the
-// sign-in form comes back as e, recorded and with its headers set
-// (Retry-After); any other failure has been answered with an error page
-// (answered). The authorization request's form and the device
-// verification page both sign people in through it.
-func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, username, pw string) (user *store.User, sess *store.Session, e *catalog.Error, answered bool) {
-	user, e, answered = p.checkSignIn(w, r, clientID, username, pw)
-	if e != nil || answered {
-		return nil, nil, e, answered
-	}
-	sess, err := p.startSession(r.Context(), w, user, []string{authn.MethodPassword})
-	if err != nil {
-		p.failPage(w, r, catalog.SignIn, clientID, failure.FromStore(err))
-		return nil, nil, nil, true
-	}
-	return user, sess, nil, false
-}
-
 // checkSignIn checks one posted username and password for the client
-// clientID, as signIn says, without starting a session.
+// clientID. A failure to show on the sign-in form comes back as e,
+// recorded and with its headers set (Retry-After); any other failure has
+// been answered with an error page (answered). It starts no session: the
+// caller hands the proof to the pipeline (Proved, signInFor).
 func (p *Provider) checkSignIn(w http.ResponseWriter, r *http.Request, clientID, username, pw string) (user *store.User, e *catalog.Error, answered bool) {
 	ctx := r.Context()
 	// Every attempt is counted against the network before a password is

@@ -46,6 +46,9 @@ type grant struct {
 	// details are the RFC 9396 authorization details asked for; the
 	// access token carries those of its audience.
 	details []rar.Detail
+	// authReqID is the auth_req_id of tokens delivered by CIBA push, for
+	// the ID token.
+	authReqID string
 }
 
 // issueTokens mints the access token, the ID token when openid was granted,
@@ -100,6 +103,16 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 
 		AuthorizationDetails: details,
 	}
+	if !g.keepRefresh && (g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh)) {
+		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
+		resp.RefreshToken = token
+		if g.client.Public() {
+			// A public client has nothing else that ties the refresh
+			// token to it (RFC 8705 §4).
+			rt.CertThumbprint = certBinding(ctx)
+		}
+		issued.Refresh = rt
+	}
 	if contains(g.scopes, "openid") {
 		var e *catalog.Error
 		resp.IDToken, e = p.signIDToken(g.client, g.user, g.scopes, g.authTime, now, p.life.IDToken, func(alg string, claims map[string]any) {
@@ -121,6 +134,14 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 				claims["acr"] = g.acr
 			}
 			claims["at_hash"] = halfHash(alg, access)
+			if g.authReqID != "" {
+				// CIBA push (§10.3.1): the ID token binds the
+				// auth_req_id and the refresh token to the tokens.
+				claims[claimAuthReqID] = g.authReqID
+				if resp.RefreshToken != "" {
+					claims[claimRTHash] = halfHash(alg, resp.RefreshToken)
+				}
+			}
 		})
 		if e != nil {
 			return nil, issued, e
@@ -130,16 +151,6 @@ func (p *Provider) issueTokens(ctx context.Context, g grant, familyStart time.Ti
 				return nil, issued, e
 			}
 		}
-	}
-	if !g.keepRefresh && (g.refresh || contains(g.client.GrantTypes, "refresh_token") && (contains(g.scopes, "offline_access") || g.client.AlwaysRefresh)) {
-		token, rt := p.newRefreshToken(&store.TokenFamily{ID: g.family, ClientID: g.client.ID, UserID: g.user.ID, Scopes: g.scopes}, familyStart, now)
-		resp.RefreshToken = token
-		if g.client.Public() {
-			// A public client has nothing else that ties the refresh
-			// token to it (RFC 8705 §4).
-			rt.CertThumbprint = certBinding(ctx)
-		}
-		issued.Refresh = rt
 	}
 	return resp, issued, nil
 }

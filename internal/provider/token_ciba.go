@@ -39,6 +39,11 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 	if br.ClientID != req.client.ID {
 		return nil, catalog.New(catalog.CIBAAuthReqIDOtherClient, "client_id", req.client.ID).Internal("request_client_id", br.ClientID)
 	}
+	if br.Mode == store.DeliveryPush {
+		// §10.3.1: a push client's tokens come to its notification
+		// endpoint; it does not poll.
+		return nil, catalog.New(catalog.CIBAPushPolled, "client_id", req.client.ID)
+	}
 	now := p.now()
 	if e := p.cibaRefusal(ctx, br, hash, now); e != nil {
 		return nil, e
@@ -67,12 +72,14 @@ func (p *Provider) grantCIBA(ctx context.Context, req *tokenRequest) (*tokenResp
 		UserID:    user.ID,
 		Scopes:    br.Scopes,
 		AuthTime:  d.AuthTime,
+		AMR:       d.AMR,
+		ACR:       d.ACR,
 		CreatedAt: now,
 		DPoPJKT:   familyKey(ctx, req.client),
 	}
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: br.Scopes, family: family.ID,
-		authTime: d.AuthTime, amr: d.AMR, aud: aud,
+		authTime: d.AuthTime, amr: d.AMR, acr: d.ACR, aud: aud,
 	}, now)
 	if e != nil {
 		return nil, e

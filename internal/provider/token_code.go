@@ -79,6 +79,8 @@ func (p *Provider) grantAuthorizationCode(ctx context.Context, req *tokenRequest
 		Resources:            code.Resources,
 		SessionID:            code.SessionID,
 		AuthTime:             code.AuthTime,
+		AMR:                  code.AMR,
+		ACR:                  code.ACR,
 		CreatedAt:            now,
 		DPoPJKT:              familyKey(ctx, req.client),
 	}

@@ -69,13 +69,15 @@ func (p *Provider) grantDeviceCode(ctx context.Context, req *tokenRequest) (*tok
 		Resources: dc.Resources,
 		SessionID: d.SessionID,
 		AuthTime:  d.AuthTime,
+		AMR:       d.AMR,
+		ACR:       d.ACR,
 		CreatedAt: now,
 		DPoPJKT:   familyKey(ctx, req.client),
 	}
 	// Mint first, spend the device code last (as the code grant does).
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
-		session: d.SessionID, authTime: d.AuthTime, amr: d.AMR, aud: aud,
+		session: d.SessionID, authTime: d.AuthTime, amr: d.AMR, acr: d.ACR, aud: aud,
 	}, now)
 	if e != nil {
 		return nil, e

@@ -155,7 +155,7 @@ func (p *Provider) grantTokenExchange(ctx context.Context, req *tokenRequest) (*
 			return nil, catalog.New(catalog.ExchangeNeedsUser, "requested", requested).Internal("subject", subj.sub)
 		}
 		if requested == tokenTypeID {
-			return p.exchangeIDToken(c, subj, granted, act, until)
+			return p.exchangeIDToken(ctx, c, subj, granted, act, until)
 		}
 		return p.exchangeRefreshToken(ctx, c, subj, granted, delegation)
 	}
@@ -533,8 +533,10 @@ func (p *Provider) mintExchanged(ctx context.Context, t accessToken, act *actor)
 }
 
 // exchangeIDToken issues an ID token about the subject user for the
-// requesting client, with the claims the granted scopes release.
-func (p *Provider) exchangeIDToken(c *store.Client, subj *presentedToken, granted []string, act *actor, until time.Time) (*tokenResponse, *catalog.Error) {
+// requesting client, with the claims the granted scopes release,
+// encrypted to the client's key when it registered
+// id_token_encrypted_response_alg (as every ID token it gets).
+func (p *Provider) exchangeIDToken(ctx context.Context, c *store.Client, subj *presentedToken, granted []string, act *actor, until time.Time) (*tokenResponse, *catalog.Error) {
 	if !slices.Contains(granted, "openid") {
 		return nil, catalog.New(catalog.ExchangeIDTokenNeedsOpenID, "granted", orNone(strings.Join(granted, " ")))
 	}
@@ -552,6 +554,9 @@ func (p *Provider) exchangeIDToken(c *store.Client, subj *presentedToken, grante
 			claims["sid"] = subj.session
 		}
 	})
+	if e == nil && c.IDTokenEncAlg != "" {
+		token, e = p.encryptIDToken(ctx, c, token)
+	}
 	if e != nil {
 		return nil, e
 	}
@@ -597,6 +602,8 @@ func (p *Provider) exchangeRefreshToken(ctx context.Context, c *store.Client, su
 	family := &store.TokenFamily{
 		ID: secret.Token(16), ClientID: c.ID, UserID: subj.user.ID, Scopes: granted,
 		SessionID: subj.session, AuthTime: subj.authTime, CreatedAt: start, ParentID: subj.grant,
+		// Its refreshes' ID tokens tell of the same authentication.
+		AMR: parent.AMR, ACR: parent.ACR,
 	}
 	token, rt := p.newRefreshToken(family, start, now)
 	if !rt.ExpiresAt.After(now) {

@@ -75,7 +75,10 @@ func (p *Provider) grantRefreshToken(ctx context.Context, req *tokenRequest) (*t
 	keep := p.fapi(req.client)
 	resp, issued, e := p.issueTokens(ctx, grant{
 		client: req.client, user: user, scopes: granted, family: family.ID,
-		session: family.SessionID, authTime: family.AuthTime, refresh: !keep, keepRefresh: keep, aud: aud,
+		// The ID token tells of the original authentication (OpenID
+		// Connect Core §12.2): its auth_time, amr and acr, kept on the
+		// family.
+		session: family.SessionID, authTime: family.AuthTime, amr: family.AMR, acr: family.ACR, refresh: !keep, keepRefresh: keep, aud: aud,
 		explicitScope: req.params["scope"] != "",
 		details:       details,
 	}, family.CreatedAt)

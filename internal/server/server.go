@@ -252,6 +252,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		return nil, err
 	}
 	ob.Register(provider.PingKind, prov.DeliverPing)
+	ob.Register(provider.PushKind, prov.DeliverPush)
 	ob.Register(provider.NoticeKind, prov.DeliverNotice)
 	s := &Server{cfg: cfg, store: st, keys: km, log: log, now: o.now, stories: stories, outbox: ob,
 		accessLog: cfg.AccessLogOn(), tracing: o.tracing}

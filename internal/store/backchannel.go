@@ -25,6 +25,9 @@ const (
 const (
 	DeliveryPoll = "poll"
 	DeliveryPing = "ping"
+	// DeliveryPush: the tokens are POSTed to the client's notification
+	// endpoint (OpenID CIBA Core §10.3.1); the client never polls.
+	DeliveryPush = "push"
 )
 
 // BackchannelStore is the state of client-initiated backchannel
@@ -74,9 +77,9 @@ type BackchannelRequest struct {
 	// ACRValues and BindingMessage are shown to the person as sent.
 	ACRValues      string `json:"acr_values,omitempty"`
 	BindingMessage string `json:"binding_message,omitempty"`
-	// Mode is DeliveryPoll or DeliveryPing.
+	// Mode is DeliveryPoll, DeliveryPing or DeliveryPush.
 	Mode string `json:"mode"`
-	// Ping is, in ping mode, the auth_req_id and the client's
+	// Ping is, in ping and push mode, the auth_req_id and the client's
 	// client_notification_token sealed with the master key: the
 	// notification needs both, and neither is kept in clear.
 	Ping []byte `json:"ping,omitempty"`
@@ -100,6 +103,7 @@ type BackchannelDecision struct {
 	// AuthTime and AMR describe how the person authenticated to approve.
 	AuthTime time.Time `json:"auth_time,omitzero"`
 	AMR      []string  `json:"amr,omitempty"`
+	ACR      string    `json:"acr,omitempty"`
 	// By says where the decision came from: "page" (the built-in approval
 	// page) or "admin" (an external notifier through the admin API).
 	By string `json:"by"`
@@ -110,7 +114,7 @@ type BackchannelDecision struct {
 // BackchannelClient is a client's CIBA metadata (OpenID CIBA Core §4),
 // named as in RFC 7591 registration.
 type BackchannelClient struct {
-	// DeliveryMode is DeliveryPoll or DeliveryPing (push is not served).
+	// DeliveryMode is DeliveryPoll, DeliveryPing or DeliveryPush.
 	DeliveryMode string `json:"backchannel_token_delivery_mode,omitempty"`
 	// NotificationEndpoint receives the ping (https).
 	NotificationEndpoint string `json:"backchannel_client_notification_endpoint,omitempty"`

@@ -38,4 +38,5 @@ type DeviceDecision struct {
 	SessionID string    `json:"session_id,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitzero"`
 	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
 }

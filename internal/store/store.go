@@ -604,6 +604,11 @@ type AuthRequest struct {
 	// proved so far, before a session exists or while a step-up adds to
 	// the browser's session.
 	Authn *AuthnProgress `json:"authn,omitempty"`
+	// Return is set on a request that only carries a sign-in for one of
+	// Lucid's own pages (the device verification page, the approvals
+	// page): the path the person goes back to once the policy is met. It
+	// has no redirect URI and answers no client.
+	Return string `json:"return,omitempty"`
 	// Upstream is the sign-in under way at an upstream identity provider,
 	// nil when none is.
 	Upstream *UpstreamPending `json:"upstream,omitempty"`
@@ -671,13 +676,17 @@ type AuthCode struct {
 // TokenFamily groups every token issued from one code redemption: the
 // access tokens (which carry its id) and the chain of refresh tokens.
 type TokenFamily struct {
-	ID           string     `json:"id"`
-	ClientID     string     `json:"client_id"`
-	UserID       string     `json:"user_id"`
-	Scopes       []string   `json:"scopes"`
-	Resources    []string   `json:"resources,omitempty"` // the audiences its access tokens may have
-	SessionID    string     `json:"session_id,omitempty"`
-	AuthTime     time.Time  `json:"auth_time"`
+	ID        string    `json:"id"`
+	ClientID  string    `json:"client_id"`
+	UserID    string    `json:"user_id"`
+	Scopes    []string  `json:"scopes"`
+	Resources []string  `json:"resources,omitempty"` // the audiences its access tokens may have
+	SessionID string    `json:"session_id,omitempty"`
+	AuthTime  time.Time `json:"auth_time"`
+	// AMR and ACR are how the person authenticated for the grant, for
+	// the ID tokens of its refreshes (OpenID Connect Core §12.2).
+	AMR          []string   `json:"amr,omitempty"`
+	ACR          string     `json:"acr,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 	RevokeReason string     `json:"revoke_reason,omitempty"`
