@@ -270,10 +270,9 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux := http.NewServeMux()
 	// What observes requests (access log, spans) needs the route
 	// pattern, which only the request the mux was given carries.
-	// Pages learn the request's languages (ui_locales, Accept-Language).
-	var routes http.Handler = ui.Languages(mux)
+	var routes http.Handler = mux
 	if s.observed() {
-		routes = ui.Languages(access.Route(mux))
+		routes = access.Route(mux)
 	}
 	prov.Register(mux)
 	mux.Handle("GET /assets/", pages.Assets())
@@ -334,9 +333,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	for _, c := range overload.Classes() {
 		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
 	}
-	// Languages twice: outside, for the overload page; inside, nearest the
-	// handlers, whose writers the metrics and access wrappers hide.
-	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(met.Middleware(routes)))), pages, issuer)
+	// Languages twice: outside, for the overload page; again inside the
+	// deadline, but outside the metrics, which read the route pattern on
+	// the very request the mux was given (Languages passes on a copy).
+	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(ui.Languages(met.Middleware(routes))))), pages, issuer)
 	stories.Start()
 	ob.Start()
 	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})
