@@ -115,3 +115,6 @@ func (s *statusWriter) WriteHeader(code int) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Gatherer is the registry, for the console's figures.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }

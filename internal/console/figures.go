@@ -1,0 +1,146 @@
+package console
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+// chart is a horizontal bar chart drawn as SVG on the server: no script,
+// nothing the CSP has to allow. Each bar also appears in a table beside it
+// for screen readers and for copying.
+type chart struct {
+	ID, Title, Unit string
+	Bars            []bar
+	Height          int
+	Empty           string
+}
+
+type bar struct {
+	Label string
+	Value float64
+	Text  string // the value as shown
+	Y     int    // top of the bar
+	W     int    // width in px of the 400 px plot
+}
+
+const (
+	barHeight = 22
+	plotWidth = 400
+	maxBars   = 12
+)
+
+// newChart keeps the largest values, in order, scaled to the plot.
+func newChart(id, title, unit, empty string, values map[string]float64, format func(float64) string) chart {
+	c := chart{ID: id, Title: title, Unit: unit, Empty: empty}
+	for k, v := range values {
+		if v > 0 {
+			c.Bars = append(c.Bars, bar{Label: k, Value: v})
+		}
+	}
+	sort.Slice(c.Bars, func(i, j int) bool {
+		if c.Bars[i].Value != c.Bars[j].Value {
+			return c.Bars[i].Value > c.Bars[j].Value
+		}
+		return c.Bars[i].Label < c.Bars[j].Label
+	})
+	if len(c.Bars) > maxBars {
+		c.Bars = c.Bars[:maxBars]
+	}
+	return c.scale(format)
+}
+
+func (c chart) scale(format func(float64) string) chart {
+	top := 0.0
+	for _, b := range c.Bars {
+		top = max(top, b.Value)
+	}
+	for i := range c.Bars {
+		c.Bars[i].Y = i * barHeight
+		c.Bars[i].W = max(1, int(c.Bars[i].Value/top*plotWidth))
+		c.Bars[i].Text = format(c.Bars[i].Value)
+	}
+	c.Height = max(1, len(c.Bars)) * barHeight
+	return c
+}
+
+func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
+
+// overviewData is the overview page: the live figures since this process
+// started (the Prometheus registry, the same numbers /admin/metrics
+// serves).
+type overviewData struct {
+	Charts []chart
+}
+
+func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
+	d := overviewData{}
+	if c.o.Metrics != nil {
+		mfs, err := c.o.Metrics.Gather()
+		if err != nil {
+			c.o.Log.WarnContext(r.Context(), "console: metrics gathered in part", "err", err)
+		}
+		d.Charts = charts(mfs)
+	}
+	c.render(w, r, http.StatusOK, "overview", "Overview", "overview", d, nil)
+}
+
+// charts draws requests by route, failures by catalog entry and the
+// latency distribution of all requests.
+func charts(mfs []*dto.MetricFamily) []chart {
+	requests, failures := map[string]float64{}, map[string]float64{}
+	var buckets []*dto.Bucket
+	merged := map[float64]uint64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch mf.GetName() {
+			case "lucid_http_requests_total":
+				requests[label(m, "method")+" "+label(m, "route")] += m.GetCounter().GetValue()
+			case "lucid_failures_total":
+				failures[label(m, "name")] += m.GetCounter().GetValue()
+			case "lucid_http_request_duration_seconds":
+				for _, b := range m.GetHistogram().GetBucket() {
+					if _, ok := merged[b.GetUpperBound()]; !ok {
+						buckets = append(buckets, b)
+					}
+					merged[b.GetUpperBound()] += b.GetCumulativeCount()
+				}
+			}
+		}
+	}
+	lat := chart{ID: "latency", Title: "Latency of all requests", Unit: "requests", Empty: "No request has been timed yet."}
+	sort.Slice(buckets, func(i, j int) bool { return buckets[i].GetUpperBound() < buckets[j].GetUpperBound() })
+	prev := uint64(0)
+	for _, b := range buckets {
+		ub := b.GetUpperBound()
+		n := merged[ub] - prev
+		prev = merged[ub]
+		lat.Bars = append(lat.Bars, bar{Label: "≤ " + seconds(ub), Value: float64(n)})
+	}
+	if prev == 0 {
+		lat.Bars = nil
+	}
+	return []chart{
+		newChart("requests", "Requests by route", "requests", "No request has been served yet.", requests, count),
+		newChart("failures", "Failures by catalog entry", "failures", "No failure since this process started.", failures, count),
+		lat.scale(count),
+	}
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+func seconds(s float64) string {
+	if s < 1 {
+		return strconv.FormatFloat(s*1000, 'f', -1, 64) + " ms"
+	}
+	return strconv.FormatFloat(s, 'f', -1, 64) + " s"
+}
