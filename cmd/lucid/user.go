@@ -121,6 +121,7 @@ func (s *session) showUser(u *store.User) error {
 		{"Email", email},
 		{"Phone", orDash(v.Phone)},
 		{"Disabled", yesNo(v.Disabled)},
+		{"Console admin", yesNo(v.Admin)},
 		{"Failed sign-ins", fmt.Sprint(v.FailedLogins)},
 		{"Locked until", timePtrText(v.LockedUntil)},
 		{"CIBA user code", yesNo(v.CIBAUserCode)},

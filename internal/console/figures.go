@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 )
@@ -59,7 +60,9 @@ func (c chart) scale(format func(float64) string) chart {
 	}
 	for i := range c.Bars {
 		c.Bars[i].Y = i * barHeight
-		c.Bars[i].W = max(1, int(c.Bars[i].Value/top*plotWidth))
+		if c.Bars[i].Value > 0 {
+			c.Bars[i].W = max(1, int(c.Bars[i].Value/top*plotWidth))
+		}
 		c.Bars[i].Text = format(c.Bars[i].Value)
 	}
 	c.Height = max(1, len(c.Bars)) * barHeight
@@ -97,7 +100,11 @@ func charts(mfs []*dto.MetricFamily) []chart {
 		for _, m := range mf.GetMetric() {
 			switch mf.GetName() {
 			case "lucid_http_requests_total":
-				requests[label(m, "method")+" "+label(m, "route")] += m.GetCounter().GetValue()
+				route := label(m, "route")
+				if !strings.Contains(route, " ") {
+					route = label(m, "method") + " " + route // a pattern without its method
+				}
+				requests[route] += m.GetCounter().GetValue()
 			case "lucid_failures_total":
 				failures[label(m, "name")] += m.GetCounter().GetValue()
 			case "lucid_http_request_duration_seconds":
