@@ -12,6 +12,7 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // pgx's pool: its closed-pool error means the database is unavailable
 	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) codes and their QR code
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
+	github.com/prometheus/client_model v0.6.3 // the console reads the gathered metric families for its charts
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
 	go.opentelemetry.io/otel v1.47.0 // tracing (off by default): the OpenTelemetry API, attributes and semantic conventions
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0 // tracing: the OTLP/HTTP exporter, configured by OTEL_EXPORTER_OTLP_*
@@ -29,11 +30,6 @@ require (
 require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // SASL PLAIN for SMTP authentication
 	github.com/emersion/go-smtp v0.26.0 // outgoing mail: the SMTP client, and the loopback test server (mailtest)
-)
-
-require (
-	github.com/prometheus/client_model v0.6.3
-	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -75,6 +71,7 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.83.2 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/manage"
@@ -145,30 +144,30 @@ func TestCharts(t *testing.T) {
 	lbl := func(kv ...string) []*dto.LabelPair {
 		var out []*dto.LabelPair
 		for i := 0; i < len(kv); i += 2 {
-			out = append(out, &dto.LabelPair{Name: proto.String(kv[i]), Value: proto.String(kv[i+1])})
+			out = append(out, &dto.LabelPair{Name: ptr(kv[i]), Value: ptr(kv[i+1])})
 		}
 		return out
 	}
 	counter := func(v float64, kv ...string) *dto.Metric {
-		return &dto.Metric{Label: lbl(kv...), Counter: &dto.Counter{Value: proto.Float64(v)}}
+		return &dto.Metric{Label: lbl(kv...), Counter: &dto.Counter{Value: ptr(v)}}
 	}
 	hist := func(route string, cum ...uint64) *dto.Metric {
 		h := &dto.Histogram{}
 		for i, n := range cum {
-			h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: proto.Float64([]float64{.001, .01, .1}[i]), CumulativeCount: proto.Uint64(n)})
+			h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: ptr([]float64{.001, .01, .1}[i]), CumulativeCount: ptr(n)})
 		}
 		return &dto.Metric{Label: lbl("route", route), Histogram: h}
 	}
 	mfs := []*dto.MetricFamily{
-		{Name: proto.String("lucid_http_requests_total"), Metric: []*dto.Metric{
+		{Name: ptr("lucid_http_requests_total"), Metric: []*dto.Metric{
 			counter(30, "route", "POST /token", "method", "POST", "code", "200"),
 			counter(10, "route", "POST /token", "method", "POST", "code", "400"),
 			counter(20, "route", "/authorize", "method", "GET", "code", "302"),
 		}},
-		{Name: proto.String("lucid_failures_total"), Metric: []*dto.Metric{
+		{Name: ptr("lucid_failures_total"), Metric: []*dto.Metric{
 			counter(3, "name", "client_secret_wrong"), counter(0, "name", "code_unknown"),
 		}},
-		{Name: proto.String("lucid_http_request_duration_seconds"), Metric: []*dto.Metric{hist("POST /token", 5, 8, 9), hist("/authorize", 1, 1, 3)}},
+		{Name: ptr("lucid_http_request_duration_seconds"), Metric: []*dto.Metric{hist("POST /token", 5, 8, 9), hist("/authorize", 1, 1, 3)}},
 	}
 	cs := charts(mfs)
 	got := map[string]string{}
@@ -189,3 +188,5 @@ func TestCharts(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
