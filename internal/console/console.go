@@ -273,17 +273,24 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request, acr string) {
 	http.Redirect(w, r, c.o.Issuer+"/authorize?"+q.Encode(), http.StatusSeeOther)
 }
 
-// ensureClient registers the console's public client once.
+// ensureClient registers the console's public client once, and points
+// its redirect URI at the issuer again when the issuer changed.
 func (c *Console) ensureClient(ctx context.Context) error {
-	_, err := c.o.Service.GetClient(ctx, ClientID)
+	want := []string{c.o.Issuer + Prefix + "callback"}
+	cl, err := c.o.Service.GetClient(ctx, ClientID)
+	if err == nil {
+		if !slices.Equal(cl.RedirectURIs, want) {
+			_, err = c.o.Service.UpdateClient(ctx, ClientID, manage.ClientPatch{RedirectURIs: &want})
+		}
+		return err
+	}
 	var ce *catalog.Error
-	if err == nil || !errors.As(err, &ce) || ce.Name() != catalog.AdminNotFound {
+	if !errors.As(err, &ce) || ce.Name() != catalog.AdminNotFound {
 		return err
 	}
 	_, _, err = c.o.Service.CreateClient(ctx, manage.ClientSpec{
 		ID: ClientID, Name: "Lucid console", AuthMethod: "none", SkipConsent: true,
-		RedirectURIs: []string{c.o.Issuer + Prefix + "callback"}, Scopes: []string{"openid"},
-		GrantTypes: []string{"authorization_code"},
+		RedirectURIs: want, Scopes: []string{"openid"}, GrantTypes: []string{"authorization_code"},
 	})
 	if errors.As(err, &ce) && ce.Name() == catalog.AdminConflict {
 		return nil // another request registered it meanwhile

@@ -136,6 +136,24 @@ func TestGate(t *testing.T) {
 	if as, _ := st.ListAPIs(ctx); len(as) != 1 {
 		t.Errorf("only the post with its csrf token may create an API: %d APIs", len(as))
 	}
+
+	// The console's client was registered by the first sign-in redirect,
+	// and follows the issuer when it changes.
+	for _, issuer := range []string{"https://id.example", "https://login.example"} {
+		c, err := New(Options{Issuer: issuer, Service: svc, Sessions: &signedIn{}, Secrets: sk, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, httptest.NewRequest("GET", "/console/", nil))
+		cl, err := st.GetClient(ctx, ClientID)
+		if err != nil || len(cl.RedirectURIs) != 1 || cl.RedirectURIs[0] != issuer+"/console/callback" || cl.TokenEndpointAuthMethod != "none" {
+			t.Fatalf("console client under %s: %+v %v", issuer, cl, err)
+		}
+		if loc := w.Header().Get("Location"); !strings.HasPrefix(loc, issuer+"/authorize?") {
+			t.Errorf("sign-in redirect %q", loc)
+		}
+	}
 }
 
 // TestCharts: the figures keep the largest values, scale bars to the
