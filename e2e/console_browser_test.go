@@ -103,6 +103,49 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("the console's client cannot get a token: %v", err)
 	}
 
+	// Rotate with an hour's grace: both secrets work; the old one removed,
+	// only the new one; the client disabled, neither.
+	var rotated string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(l.URL+"/console/clients/"+clientID),
+		chromedp.WaitVisible(chromedp.CSS("#rotate-secret")),
+		chromedp.SetValue(chromedp.CSS("#grace_hours"), "1"),
+		chromedp.Click(chromedp.CSS("#rotate-secret-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#client-secret")),
+		into(&rotated, chromedp.Text(chromedp.CSS("#client-secret"))),
+	)
+	if err != nil || rotated == "" || rotated == secret {
+		t.Fatalf("rotate the secret: %v", err)
+	}
+	works := func(sec string) bool {
+		c := cc
+		c.ClientSecret = sec
+		_, err := c.Token(bg)
+		return err == nil
+	}
+	if !works(secret) || !works(rotated) {
+		t.Fatalf("during the grace: old works %v, new works %v", works(secret), works(rotated))
+	}
+	var secretsLeft string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(l.URL+"/console/clients/"+clientID),
+		chromedp.WaitVisible(chromedp.CSS("#secrets")),
+		chromedp.Click(chromedp.CSS("#secrets tbody tr:first-child button")),
+		chromedp.WaitVisible(chromedp.CSS("#console-notice")),
+		into(&secretsLeft, chromedp.Evaluate[string](`String(document.querySelectorAll("#secrets tbody tr").length)`)),
+	)
+	if err != nil || secretsLeft != "1" || works(secret) || !works(rotated) {
+		t.Fatalf("remove the old secret: %v; %s left; old works %v, new works %v", err, secretsLeft, works(secret), works(rotated))
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#disable-client")), chromedp.WaitVisible(chromedp.CSS("#enable-client")),
+		shot(t, "console-02b-client-disabled")); err != nil || works(rotated) {
+		t.Fatalf("disable the client: %v; still works %v", err, works(rotated))
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#enable-client")), chromedp.WaitVisible(chromedp.CSS("#disable-client"))); err != nil || !works(rotated) {
+		t.Fatalf("enable the client: %v", err)
+	}
+	secret = rotated
+
 	// 3. Disable bob from the users page.
 	var state string
 	err = chromedp.Do(ctx,
@@ -156,9 +199,11 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("the search by client does not list %s: %q", traceID, results)
 	}
 
-	// 5. Every console page kept to its CSP.
+	// 5. A key rotation; every console page kept to its CSP.
+	before, _ := l.Store.ListSigningKeys(bg)
 	var violations []string
 	if err := chromedp.Do(ctx, chromedp.Navigate(l.URL+"/console/keys"), chromedp.WaitVisible(chromedp.CSS("#keys")),
+		chromedp.Click(chromedp.CSS("#rotate-keys-submit")), chromedp.WaitVisible(chromedp.CSS("#console-notice")), shot(t, "console-04b-keys"),
 		chromedp.Navigate(l.URL+"/console/apis"), chromedp.WaitVisible(chromedp.CSS("#apis")),
 		chromedp.Navigate(l.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS("#chart-failures")),
 		shot(t, "console-05-figures"), cspViolations(&violations)); err != nil {
@@ -166,6 +211,9 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	if len(violations) > 0 {
 		t.Errorf("CSP violations: %v", violations)
+	}
+	if after, _ := l.Store.ListSigningKeys(bg); len(after) <= len(before) {
+		t.Errorf("keys before the rotation %d, after %d", len(before), len(after))
 	}
 
 	// 6. A form without the console's CSRF token changes nothing.

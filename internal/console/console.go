@@ -391,7 +391,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 var noticeText = map[string]string{
 	"saved": "Saved.", "disabled": "Disabled.", "enabled": "Enabled.", "created": "Created.",
 	"factors": "The user's second factors and passkeys were removed.", "sessions": "The user's sessions were ended.",
-	"admin": "The admin role was changed.", "consent": "The consent was withdrawn and its tokens revoked.",
+	"admin": "The admin role was changed.", "secret": "The secret was removed; it no longer authenticates the client.", "consent": "The consent was withdrawn and its tokens revoked.",
 	"rotated": "New signing keys were made; the old ones stay published for tokens they signed.",
 }
 

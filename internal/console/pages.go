@@ -24,6 +24,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/clients/{id}", c.updateClient)
 	m.HandleFunc("POST /console/clients/{id}/rotate", c.rotateSecret)
 	m.HandleFunc("POST /console/clients/{id}/disabled", c.setClientDisabled)
+	m.HandleFunc("POST /console/clients/{id}/secrets/{sid}/remove", c.removeSecret)
 	m.HandleFunc("GET /console/users", c.users)
 	m.HandleFunc("POST /console/users", c.createUser)
 	m.HandleFunc("GET /console/users/{id}", c.user)
@@ -106,6 +107,9 @@ func (c *Console) createClient(w http.ResponseWriter, r *http.Request) {
 
 type clientData struct {
 	Client manage.ClientView
+	// Console marks the console's own client: disabling it from here
+	// would lock every administrator out.
+	Console bool
 }
 
 func (c *Console) client(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +122,7 @@ func (c *Console) clientPage(w http.ResponseWriter, r *http.Request, status int,
 		c.refuse(w, r, err)
 		return
 	}
-	c.render(w, r, status, "client", cl.Name, "clients", clientData{Client: manage.ViewClient(cl)}, pr)
+	c.render(w, r, status, "client", cl.Name, "clients", clientData{Client: manage.ViewClient(cl), Console: cl.ID == ClientID}, pr)
 }
 
 func (c *Console) updateClient(w http.ResponseWriter, r *http.Request) {
@@ -150,6 +154,19 @@ func (c *Console) rotateSecret(w http.ResponseWriter, r *http.Request) {
 	}
 	c.o.Log.InfoContext(r.Context(), "console: client secret rotated", "client_id", id, "by", who(r).user.ID)
 	c.render(w, r, http.StatusOK, "secret", "New client secret", "clients", secretData{ClientID: id, Secret: plain}, nil)
+}
+
+// removeSecret retires one secret at once (a leaked one, or the old one
+// after a rotation with grace).
+func (c *Console) removeSecret(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := c.o.Service.RemoveClientSecret(r.Context(), id, r.PathValue("sid")); err != nil {
+		e := c.problemOf(r, err)
+		c.clientPage(w, r, e.Status(), id, c.describe(r, e))
+		return
+	}
+	c.o.Log.InfoContext(r.Context(), "console: client secret removed", "client_id", id, "secret_id", r.PathValue("sid"), "by", who(r).user.ID)
+	back(w, r, "/console/clients/"+url.PathEscape(id), "secret")
 }
 
 func (c *Console) setClientDisabled(w http.ResponseWriter, r *http.Request) {
