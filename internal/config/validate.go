@@ -58,6 +58,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.checkTrustedIssuers()...)
 	errs = append(errs, c.checkCIBA()...)
 	errs = append(errs, c.checkRecovery()...)
+	errs = append(errs, c.checkConsole()...)
 	errs = append(errs, c.checkUpstreams()...)
 	errs = append(errs, c.checkAuthn()...)
 	if d := c.DPoP.NonceLifetime; d < 10*time.Second || d > time.Hour {

@@ -295,12 +295,15 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
 	// The web console: a first-party page on the provider's sessions,
 	// every action through svc (internal/console).
-	con, err := console.New(console.Options{Issuer: issuer, Service: svc, Keys: km, Sessions: prov, Secrets: sk, Failures: failures,
-		Metrics: met.Gatherer(), StyleURL: pages.StyleURL(), IconURL: pages.IconURL(), SecureCookies: cfg.SecureCookies(), Now: o.now, Log: log})
-	if err != nil {
-		return nil, fmt.Errorf("console: %w", err)
+	if cfg.Console.Enabled {
+		con, err := console.New(console.Options{Issuer: issuer, Service: svc, Keys: km, Sessions: prov, Secrets: sk, Failures: failures,
+			Metrics: met.Gatherer(), StyleURL: pages.StyleURL(), IconURL: pages.IconURL(), SecureCookies: cfg.SecureCookies(),
+			Idle: cfg.Console.Idle, Now: o.now, Log: log})
+		if err != nil {
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		mux.Handle(console.Prefix, con)
 	}
-	mux.Handle(console.Prefix, con)
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled, SharedThrottles: shared}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /livez", s.handleLive)
