@@ -247,4 +247,19 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("refusal page: entry %q, text %q", refused, problem)
 	}
 	triggered.add(refused)
+
+	// 8. A sign-in cancelled on Lucid's page comes back to the console as
+	// a refusal, not another redirect.
+	var cancelled, cancelText string
+	if err := chromedp.Do(ctx, clearCookies(), chromedp.Navigate(l.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS("#cancel")), chromedp.Click(chromedp.CSS("#cancel")),
+		chromedp.WaitVisible(chromedp.CSS("#console-problem")),
+		into(&cancelled, chromedp.Evaluate[string](`document.querySelector("#console-problem").dataset.errorName`)),
+		into(&cancelText, chromedp.Text(chromedp.CSS("#console-problem")))); err != nil {
+		t.Fatalf("cancel the sign-in: %v", err)
+	}
+	if cancelled != string(catalog.ConsoleSignInFailed) || !strings.Contains(cancelText, "access_denied") {
+		t.Fatalf("after a cancelled sign-in: %q %q", cancelled, cancelText)
+	}
+	triggered.add(cancelled)
 }

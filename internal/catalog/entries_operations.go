@@ -24,4 +24,10 @@ var operationsEntries = []Entry{
 		ClientFix:   []string{"Reload the console page and submit the form again."},
 		OperatorFix: []string{"Nothing, unless this repeats without anyone reloading: then look for a page elsewhere posting to /console/."},
 		Spec:        "Lucid console", SpecURL: consoleDoc, Endpoints: []Endpoint{Console}},
+	{Name: ConsoleSignInFailed, Error: "access_denied", Status: http.StatusUnauthorized, Title: "Console sign-in did not finish",
+		Description: "Lucid's sign-in came back to the console with {error} instead of a signed-in session, so the console stays closed.",
+		Causes:      []string{"You cancelled the sign-in.", "The sign-in asked for something the account cannot give (unmet_authentication_requirements: a second factor the account cannot set up here).", "The sign-in took longer than the authorization request lives."},
+		ClientFix:   []string{"Open /console/ again and sign in; with a second factor, have it at hand."},
+		OperatorFix: []string{"`lucid explain` with the trace id of the sign-in page's failure, if any, tells what the sign-in refused; the authn.second_factor setting decides when a factor is asked for."},
+		Spec:        "Lucid console", SpecURL: consoleDoc, Endpoints: []Endpoint{Console}},
 }

@@ -316,12 +316,14 @@ func (c *Console) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.setCookie(w, stateCookie, "", -1)
-	if name, _, _ := strings.Cut(q.Get("error_description"), ":"); q.Get("error") != "" {
-		if en, ok := catalog.Lookup(catalog.Name(name)); ok {
-			c.refuse(w, r, catalog.New(en.Name))
-			return
+	if code := q.Get("error"); code != "" {
+		// Never a redirect back to the sign-in: an unmet requirement
+		// would come straight back, forever.
+		if !tokenChars(code) {
+			code = "an unreadable error"
 		}
-		c.refuse(w, r, catalog.New(catalog.ConsoleFormExpired).Internal("reason", "sign-in ended with "+catalog.Clip(q.Get("error"), 40)))
+		name, _, _ := strings.Cut(q.Get("error_description"), ":")
+		c.refuse(w, r, catalog.New(catalog.ConsoleSignInFailed, "error", catalog.Clip(code, 40)).Internal("entry", catalog.Clip(name, 64)))
 		return
 	}
 	sess, _, err := c.o.Sessions.SignedIn(r.Context(), r)
@@ -336,6 +338,17 @@ func (c *Console) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	c.stamp(w, sess.ID)
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
+}
+
+// tokenChars says whether s is an OAuth error code's shape (RFC 6749
+// §5.2: printable ASCII without quotes and backslash), safe to repeat.
+func tokenChars(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // page is what the layout sees.

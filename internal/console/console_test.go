@@ -156,6 +156,64 @@ func TestGate(t *testing.T) {
 	}
 }
 
+// TestCallback: the end of a console sign-in is judged by this browser's
+// state cookie, and an error never sends the browser round again.
+func TestCallback(t *testing.T) {
+	sk, _ := secret.Derive(make([]byte, 32))
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	root := &store.User{ID: "u1", Username: "root", Admin: true}
+	sessions := &signedIn{}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "lucid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	svc := &manage.Service{Store: st, Secrets: sk}
+	c, err := New(Options{Issuer: "https://id.example", Service: svc, Sessions: sessions, Secrets: sk, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := &http.Cookie{Name: stateCookie, Value: "st." + strconv.FormatInt(now.Unix(), 10)}
+	for _, tc := range []struct {
+		name     string
+		query    string
+		cookie   *http.Cookie
+		sess     *store.Session
+		status   int
+		entry    catalog.Name
+		location string
+	}{
+		{name: "no state cookie", query: "state=st&code=c", status: http.StatusForbidden, entry: catalog.ConsoleFormExpired},
+		{name: "another state", query: "state=other&code=c", cookie: state, status: http.StatusForbidden, entry: catalog.ConsoleFormExpired},
+		{name: "unmet requirements", query: "state=st&error=unmet_authentication_requirements", cookie: state, status: http.StatusUnauthorized, entry: catalog.ConsoleSignInFailed},
+		{name: "an unreadable error", query: "state=st&error=%22%3Cb%3E", cookie: state, status: http.StatusUnauthorized, entry: catalog.ConsoleSignInFailed},
+		{name: "a session older than the sign-in", query: "state=st&code=c", cookie: state, sess: &store.Session{ID: "s", AuthTime: now.Add(-time.Hour)}, status: http.StatusSeeOther, location: "/authorize?"},
+		{name: "signed in", query: "state=st&code=c", cookie: state, sess: &store.Session{ID: "s", AuthTime: now}, status: http.StatusSeeOther, location: "/console/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sessions.sess, sessions.user = tc.sess, root
+			r := httptest.NewRequest("GET", "/console/callback?"+tc.query, nil)
+			if tc.cookie != nil {
+				r.AddCookie(tc.cookie)
+			}
+			w := httptest.NewRecorder()
+			c.ServeHTTP(w, r)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			if tc.entry != "" && !strings.Contains(w.Body.String(), `data-error-name="`+string(tc.entry)+`"`) {
+				t.Errorf("page does not show %s", tc.entry)
+			}
+			if strings.Contains(w.Body.String(), "<b>") {
+				t.Error("the error code was echoed unescaped")
+			}
+			if loc := w.Header().Get("Location"); !strings.Contains(loc, tc.location) || (tc.location == "" && loc != "") {
+				t.Errorf("location %q, want %q", loc, tc.location)
+			}
+		})
+	}
+}
+
 // TestCharts: the figures keep the largest values, scale bars to the
 // plot, and split the latency histogram into its buckets.
 func TestCharts(t *testing.T) {
