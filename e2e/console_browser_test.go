@@ -202,12 +202,18 @@ func TestBrowserConsole(t *testing.T) {
 	// 5. A key rotation; every console page kept to its CSP.
 	before, _ := l.Store.ListSigningKeys(bg)
 	var violations []string
+	var columns, failureBars string
 	if err := chromedp.Do(ctx, chromedp.Navigate(l.URL+"/console/keys"), chromedp.WaitVisible(chromedp.CSS("#keys")),
 		chromedp.Click(chromedp.CSS("#rotate-keys-submit")), chromedp.WaitVisible(chromedp.CSS("#console-notice")), shot(t, "console-04b-keys"),
 		chromedp.Navigate(l.URL+"/console/apis"), chromedp.WaitVisible(chromedp.CSS("#apis")),
 		chromedp.Navigate(l.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS("#chart-failures")),
+		into(&columns, chromedp.Evaluate[string](`String(document.querySelectorAll("#chart-minute-requests rect").length)`)),
+		into(&failureBars, chromedp.Text(chromedp.CSS("#chart-failures"))),
 		shot(t, "console-05-figures"), cspViolations(&violations)); err != nil {
 		t.Fatal(err)
+	}
+	if columns == "0" || columns == "" || !strings.Contains(failureBars, name) {
+		t.Errorf("figures: %s columns of requests in the last hour; failures chart %q lacks %s", columns, failureBars, name)
 	}
 	if len(violations) > 0 {
 		t.Errorf("CSP violations: %v", violations)

@@ -35,6 +35,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/trace"
@@ -64,8 +65,12 @@ type Options struct {
 	Sessions Sessions
 	Secrets  *secret.Keys
 	Failures *failure.Recorder
-	// Metrics is the registry the figures are drawn from; nil draws none.
-	Metrics  prometheus.Gatherer
+	// Metrics is the registry the totals are drawn from; Recent the last
+	// hour minute by minute. Nil draws none.
+	Metrics prometheus.Gatherer
+	Recent  interface {
+		Minutes(time.Time) []metrics.Minute
+	}
 	StyleURL string
 	IconURL  string
 	// SecureCookies marks the console's cookies Secure (an https issuer).

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/manage"
+	"github.com/lucid-auth/lucid/internal/metrics"
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/store"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
@@ -266,3 +268,39 @@ func TestCharts(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTimelines: one column a minute, scaled to the busiest minute; an
+// idle minute has no column.
+func TestTimelines(t *testing.T) {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	ms := make([]metrics.Minute, 3)
+	for i := range ms {
+		ms[i].Start = start.Add(time.Duration(i) * time.Minute)
+	}
+	ms[0].Requests, ms[0].Mean = 4, 2*time.Millisecond
+	ms[2].Requests, ms[2].Failures, ms[2].Mean = 8, 1, 500*time.Millisecond
+	tls := timelines(ms)
+	for _, tc := range []struct {
+		tl      timeline
+		peak    string
+		heights []int
+	}{
+		{tls[0], "8", []int{50, 0, 100}},
+		{tls[1], "1", []int{0, 0, 100}},
+		{tls[2], "500 ms", []int{1, 0, 100}},
+	} {
+		var hs []int
+		for i, c := range tc.tl.Cols {
+			hs = append(hs, c.H)
+			if c.X != i*colWidth || c.Y != timelineTall-c.H || c.Zero != (c.H == 0) {
+				t.Errorf("%s column %d: %+v", tc.tl.ID, i, c)
+			}
+		}
+		if tc.tl.Peak != tc.peak || fmt.Sprint(hs) != fmt.Sprint(tc.heights) {
+			t.Errorf("%s: peak %q heights %v, want %q %v", tc.tl.ID, tc.tl.Peak, hs, tc.peak, tc.heights)
+		}
+	}
+	if got := tls[0].Cols[2].Label; got != "12:02 UTC: 8" {
+		t.Errorf("label %q", got)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/lucid-auth/lucid/internal/metrics"
 )
 
 // chart is a horizontal bar chart drawn as SVG on the server: no script,
@@ -71,15 +73,63 @@ func (c chart) scale(format func(float64) string) chart {
 
 func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
 
-// overviewData is the overview page: the live figures since this process
-// started (the Prometheus registry, the same numbers /admin/metrics
-// serves).
+// overviewData is the overview page: the last hour minute by minute
+// (metrics.Recent), and the totals since this process started (the
+// Prometheus registry, the same numbers /admin/metrics serves).
 type overviewData struct {
-	Charts []chart
+	Timelines []timeline
+	Charts    []chart
+}
+
+// timeline is a column chart of the last hour, one column a minute.
+type timeline struct {
+	ID, Title, Peak string
+	Cols            []col
+}
+
+type col struct {
+	X, Y, H int
+	Label   string // the minute and its value, for the tooltip and table
+	Zero    bool
+}
+
+const (
+	colWidth     = 12
+	timelineTall = 100
+)
+
+// newTimeline scales one value of each minute to the chart's height.
+func newTimeline(id, title string, ms []metrics.Minute, value func(metrics.Minute) float64, text func(float64) string) timeline {
+	tl := timeline{ID: id, Title: title}
+	top := 0.0
+	for _, m := range ms {
+		top = max(top, value(m))
+	}
+	tl.Peak = text(top)
+	for i, m := range ms {
+		v := value(m)
+		h := 0
+		if top > 0 && v > 0 {
+			h = max(1, int(v/top*timelineTall))
+		}
+		tl.Cols = append(tl.Cols, col{X: i * colWidth, Y: timelineTall - h, H: h, Label: m.Start.Format("15:04") + " UTC: " + text(v), Zero: v == 0})
+	}
+	return tl
+}
+
+func timelines(ms []metrics.Minute) []timeline {
+	return []timeline{
+		newTimeline("minute-requests", "Requests a minute, last hour", ms, func(m metrics.Minute) float64 { return float64(m.Requests) }, count),
+		newTimeline("minute-failures", "Failures a minute, last hour", ms, func(m metrics.Minute) float64 { return float64(m.Failures) }, count),
+		newTimeline("minute-latency", "Mean latency a minute, last hour", ms, func(m metrics.Minute) float64 { return m.Mean.Seconds() }, seconds),
+	}
 }
 
 func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
 	d := overviewData{}
+	if c.o.Recent != nil {
+		d.Timelines = timelines(c.o.Recent.Minutes(c.o.Now()))
+	}
 	if c.o.Metrics != nil {
 		mfs, err := c.o.Metrics.Gather()
 		if err != nil {
@@ -146,8 +196,11 @@ func label(m *dto.Metric, name string) string {
 }
 
 func seconds(s float64) string {
-	if s < 1 {
-		return strconv.FormatFloat(s*1000, 'f', -1, 64) + " ms"
+	if s == 0 {
+		return "0"
 	}
-	return strconv.FormatFloat(s, 'f', -1, 64) + " s"
+	if s < 1 {
+		return strconv.FormatFloat(s*1000, 'g', 3, 64) + " ms"
+	}
+	return strconv.FormatFloat(s, 'g', 3, 64) + " s"
 }

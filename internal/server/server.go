@@ -297,7 +297,7 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	// every action through svc (internal/console).
 	if cfg.Console.Enabled {
 		con, err := console.New(console.Options{Issuer: issuer, Service: svc, Keys: km, Sessions: prov, Secrets: sk, Failures: failures,
-			Metrics: met.Gatherer(), StyleURL: pages.StyleURL(), IconURL: pages.IconURL(), SecureCookies: cfg.SecureCookies(),
+			Metrics: met.Gatherer(), Recent: met.Recent(), StyleURL: pages.StyleURL(), IconURL: pages.IconURL(), SecureCookies: cfg.SecureCookies(),
 			Idle: cfg.Console.Idle, Now: o.now, Log: log})
 		if err != nil {
 			return nil, fmt.Errorf("console: %w", err)
