@@ -23,6 +23,7 @@ type chart struct {
 
 type bar struct {
 	Label string
+	Short string // the label as drawn, short enough for its column
 	Value float64
 	Text  string // the value as shown
 	Y     int    // top of the bar
@@ -61,6 +62,7 @@ func (c chart) scale(format func(float64) string) chart {
 		top = max(top, b.Value)
 	}
 	for i := range c.Bars {
+		c.Bars[i].Short = clipLabel(c.Bars[i].Label)
 		c.Bars[i].Y = i * barHeight
 		if c.Bars[i].Value > 0 {
 			c.Bars[i].W = max(1, int(c.Bars[i].Value/top*plotWidth))
@@ -69,6 +71,15 @@ func (c chart) scale(format func(float64) string) chart {
 	}
 	c.Height = max(1, len(c.Bars)) * barHeight
 	return c
+}
+
+// clipLabel keeps a label within the 260 px before the bars.
+func clipLabel(s string) string {
+	const most = 38
+	if r := []rune(s); len(r) > most {
+		return string(r[:most-1]) + "…"
+	}
+	return s
 }
 
 func count(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }
