@@ -14,6 +14,7 @@ require (
 	github.com/nicksnyder/go-i18n/v2 v2.7.0 // message catalogs of the pages and mails: named values, CLDR plurals, missing-message errors
 	github.com/pquerna/otp v1.5.0 // TOTP (RFC 6238) codes and their QR code
 	github.com/prometheus/client_golang v1.25.0 // metrics at /admin/metrics
+	github.com/prometheus/client_model v0.6.3 // the console reads the gathered metric families for its charts
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // RFC 9396: the JSON Schema of each authorization details type
 	go.opentelemetry.io/otel v1.47.0 // tracing (off by default): the OpenTelemetry API, attributes and semantic conventions
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0 // tracing: the OTLP/HTTP exporter, configured by OTEL_EXPORTER_OTLP_*
@@ -58,7 +59,6 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect

@@ -215,6 +215,15 @@ func TestUserCommands(t *testing.T) {
 	}
 	c.ok("user", "enable", "alice@example.com")
 	c.ok("user", "unlock", "alice")
+	if out := c.ok("user", "grant-admin", "alice"); !strings.Contains(out, "may now sign in to the console") {
+		t.Errorf("user grant-admin:\n%s", out)
+	}
+	if out := c.ok("user", "show", "alice", "--output", "json"); !strings.Contains(out, `"admin": true`) {
+		t.Errorf("show after grant-admin:\n%s", out)
+	}
+	if out := c.ok("user", "revoke-admin", "alice"); !strings.Contains(out, "may no longer sign in") {
+		t.Errorf("user revoke-admin:\n%s", out)
+	}
 	// Factors: none yet; a reset of none says so. (Setting them up is the
 	// sign-in pages', tested end to end in e2e/factors_test.go.)
 	if out := c.ok("user", "factors", "alice"); !strings.Contains(out, "Authenticator app: none") || !strings.Contains(out, "Passkeys: none") {

@@ -18,6 +18,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		{"set-password", "set a user's password, lift a lockout and end their sessions and refresh tokens", userSetPassword},
 		{"disable", "stop a user from signing in and end their sessions and refresh tokens", userSetDisabled(true)},
 		{"enable", "let a disabled user sign in again", userSetDisabled(false)},
+		{"grant-admin", "let a user sign in to the web console (/console/)", userSetAdmin(true)},
+		{"revoke-admin", "take the web console away from a user", userSetAdmin(false)},
 		{"unlock", "lift a lockout after failed sign-ins or wrong CIBA user codes", userUnlock},
 		{"set-ciba-code", "set the person's CIBA user code (the user_code of CIBA requests of clients that require one)", userSetCIBACode},
 		{"clear-ciba-code", "remove the person's CIBA user code", userClearCIBACode},
@@ -119,6 +121,7 @@ func (s *session) showUser(u *store.User) error {
 		{"Email", email},
 		{"Phone", orDash(v.Phone)},
 		{"Disabled", yesNo(v.Disabled)},
+		{"Console admin", yesNo(v.Admin)},
 		{"Failed sign-ins", fmt.Sprint(v.FailedLogins)},
 		{"Locked until", timePtrText(v.LockedUntil)},
 		{"CIBA user code", yesNo(v.CIBAUserCode)},
@@ -239,6 +242,31 @@ func (s *session) saidGrantsEnded() {
 		return
 	}
 	fmt.Fprintln(s.out, "Their browser sessions and refresh tokens have ended; their applications must sign them in again.")
+}
+
+// userSetAdmin grants or revokes the console's admin role.
+func userSetAdmin(admin bool) func(context.Context, *env, []string) error {
+	name := map[bool]string{true: "grant-admin", false: "revoke-admin"}[admin]
+	return func(ctx context.Context, e *env, args []string) error {
+		s, id, err := oneUser(ctx, e, name, args, nil)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		u, err := s.svc.SetAdmin(ctx, id, admin)
+		if err != nil {
+			return err
+		}
+		if s.json {
+			return s.printJSON(manage.ViewUser(u))
+		}
+		if admin {
+			fmt.Fprintf(s.out, "User %s may now sign in to the console.\n", term(u.Username))
+		} else {
+			fmt.Fprintf(s.out, "User %s may no longer sign in to the console.\n", term(u.Username))
+		}
+		return nil
+	}
 }
 
 func userUnlock(ctx context.Context, e *env, args []string) error {

@@ -93,6 +93,7 @@ func build(svc *manage.Service, km *keys.Manager, token, issuer string, log *slo
 	a.route(mux, "/admin/users", map[string]http.HandlerFunc{"GET": a.listUsers, "POST": a.createUser})
 	a.route(mux, "/admin/users/{id}", map[string]http.HandlerFunc{"GET": a.getUser, "PATCH": a.updateUser, "DELETE": a.deleteUser})
 	a.route(mux, "/admin/users/{id}/password", map[string]http.HandlerFunc{"POST": a.setPassword})
+	a.route(mux, "/admin/users/{id}/admin", map[string]http.HandlerFunc{"POST": a.grantAdmin, "DELETE": a.revokeAdmin})
 	a.route(mux, "/admin/users/{id}/unlock", map[string]http.HandlerFunc{"POST": a.unlockUser})
 	a.route(mux, "/admin/users/{id}/ciba-user-code", map[string]http.HandlerFunc{"POST": a.setCIBAUserCode, "DELETE": a.clearCIBAUserCode})
 	a.route(mux, "/admin/users/{id}/sessions", map[string]http.HandlerFunc{"DELETE": a.endSessions})

@@ -341,6 +341,17 @@ func TestUsers(t *testing.T) {
 		{name: "set short password", method: "POST", path: "/admin/users/{id}/password", status: 400, code: catalog.PasswordTooShort, body: `{"password":"x"}`},
 		{name: "set common password", method: "POST", path: "/admin/users/{id}/password", status: 400, code: catalog.PasswordCommon, body: `{"password":"contortionist"}`},
 		{name: "unlock", method: "POST", path: "/admin/users/{id}/unlock", status: 200},
+		{name: "grant admin", method: "POST", path: "/admin/users/{id}/admin", status: 200, check: func(t *testing.T, r reply) {
+			if u, _ := f.st.GetUser(context.Background(), id); r.body["admin"] != true || u == nil || !u.Admin {
+				t.Errorf("grant admin %s", r.raw)
+			}
+		}},
+		{name: "revoke admin", method: "DELETE", path: "/admin/users/{id}/admin", status: 200, check: func(t *testing.T, r reply) {
+			if u, _ := f.st.GetUser(context.Background(), id); r.body["admin"] != false || u == nil || u.Admin {
+				t.Errorf("revoke admin %s", r.raw)
+			}
+		}},
+		{name: "grant admin to nobody", method: "POST", path: "/admin/users/nobody/admin", status: 404, code: catalog.AdminNotFound, desc: []string{"nobody"}},
 		{name: "delete", method: "DELETE", path: "/admin/users/{id}", status: 204},
 		{name: "gone", method: "GET", path: "/admin/users/{id}", status: 404, code: catalog.AdminNotFound, desc: []string{"user"}},
 	}

@@ -251,3 +251,20 @@ func (a *api) clearCIBAUserCode(w http.ResponseWriter, r *http.Request) {
 	a.log.InfoContext(r.Context(), "admin: CIBA user code removed", "trace_id", traceID(r), "user_id", u.ID)
 	writeJSON(w, http.StatusOK, manage.ViewUser(u))
 }
+
+// grantAdmin is POST /admin/users/{id}/admin: the user may sign in to the
+// web console.
+func (a *api) grantAdmin(w http.ResponseWriter, r *http.Request) { a.setAdmin(w, r, true) }
+
+// revokeAdmin is DELETE /admin/users/{id}/admin.
+func (a *api) revokeAdmin(w http.ResponseWriter, r *http.Request) { a.setAdmin(w, r, false) }
+
+func (a *api) setAdmin(w http.ResponseWriter, r *http.Request, admin bool) {
+	u, err := a.svc.SetAdmin(r.Context(), r.PathValue("id"), admin)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.log.InfoContext(r.Context(), "admin: console role changed", "trace_id", traceID(r), "user_id", u.ID, "admin", admin)
+	writeJSON(w, http.StatusOK, manage.ViewUser(u))
+}

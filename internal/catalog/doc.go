@@ -31,6 +31,7 @@ var endpointDocs = []struct {
 	{EndSession, "Logout (end session)", "Errors are shown to the person as a page; Lucid does not redirect to a URI it cannot trust."},
 	{Register, "Client registration", "Errors are RFC 6749 §5.2 JSON bodies (error, error_description starting with the entry name, error_uri, error_code, trace_id, timestamp)."},
 	{Admin, "Admin API", "Errors are JSON bodies in the same format as the token endpoint."},
+	{Console, "Web console", "These are the console's own pages under /console/: a refusal is shown as a page with its trace id; a failed action shows the admin API's entry (admin_invalid_input, admin_not_found, …) on the page."},
 	{Outbox, "Outbox deliveries", "No client is answered: each failed delivery attempt (a back-channel logout token, …) is logged and kept as a story under a trace id of its own, for `lucid explain` and GET /admin/failures/{trace_id}; GET /admin/outbox lists the items waiting and given up on."},
 	{Other, "Other paths", "A path no endpoint serves gets Lucid's not-found page, with a trace id and a link to the error catalog."},
 }

@@ -1,4 +1,9 @@
 package catalog
 
-// Operating Lucid: telemetry, backups, migrations (entries_operations.go).
-const ()
+// Operating Lucid: telemetry, backups, migrations, the web console
+// (entries_operations.go).
+const (
+	ConsoleNotAdmin     Name = "console_not_admin"
+	ConsoleFormExpired  Name = "console_form_expired"
+	ConsoleSignInFailed Name = "console_sign_in_failed"
+)

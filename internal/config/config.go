@@ -115,6 +115,8 @@ type Config struct {
 	Recovery Recovery `yaml:"recovery"`
 	// Signup is self-registration at /signup; off by default.
 	Signup Signup `yaml:"signup"`
+	// Console is the web admin console at /console/.
+	Console Console `yaml:"console"`
 
 	// InFlight bounds the requests one process serves at once, per class
 	// of endpoint; beyond it a request is answered 503 with Retry-After at
@@ -469,6 +471,7 @@ func Default() Config {
 		Mail:             DefaultMail,
 		Recovery:         DefaultRecovery,
 		Signup:           DefaultSignup,
+		Console:          DefaultConsole,
 		Registration:     Registration{Mode: RegistrationOff, OpenPerHour: DefaultOpenPerHour},
 		DPoP:             DPoP{NonceLifetime: 5 * time.Minute, ProofMaxAge: 5 * time.Minute},
 		Device:           DefaultDevice,

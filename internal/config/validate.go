@@ -59,6 +59,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.checkCIBA()...)
 	errs = append(errs, c.checkRecovery()...)
 	errs = append(errs, c.checkBranding()...)
+	errs = append(errs, c.checkConsole()...)
 	errs = append(errs, c.checkUpstreams()...)
 	errs = append(errs, c.checkDirectories()...)
 	errs = append(errs, c.checkAuthn()...)

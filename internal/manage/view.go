@@ -134,6 +134,7 @@ type UserView struct {
 	PhoneVerified bool           `json:"phone_number_verified"`
 	Address       *store.Address `json:"address,omitempty"`
 	Disabled      bool           `json:"disabled"`
+	Admin         bool           `json:"admin"`
 	FailedLogins  int            `json:"failed_logins"`
 	LockedUntil   *time.Time     `json:"locked_until,omitempty"`
 	// CIBAUserCode says whether the person set a CIBA user code (never
@@ -158,6 +159,7 @@ func ViewUser(u *store.User) UserView {
 		PhoneVerified: u.PhoneVerified,
 		Address:       u.Address,
 		Disabled:      u.Disabled,
+		Admin:         u.Admin,
 		FailedLogins:  u.FailedLogins,
 		CreatedAt:     u.CreatedAt.UTC(),
 		UpdatedAt:     u.UpdatedAt.UTC(),

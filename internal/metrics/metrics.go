@@ -21,6 +21,7 @@ type Metrics struct {
 	failures *prometheus.CounterVec
 	dropped  *prometheus.CounterVec
 	outbox   outboxMetrics
+	recent   Recent
 }
 
 // New builds the registry with the Go runtime and process collectors.
@@ -70,6 +71,7 @@ func (m *Metrics) Failure(name, rfcError, endpoint string) {
 		return
 	}
 	m.failures.WithLabelValues(name, rfcError, endpoint).Inc()
+	m.recent.failure(time.Now())
 }
 
 // StoryDropped counts one failure whose story was not stored.
@@ -98,7 +100,9 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code)).Inc()
-		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		took := time.Since(start)
+		m.duration.WithLabelValues(route).Observe(took.Seconds())
+		m.recent.request(start, took)
 	})
 }
 
@@ -115,3 +119,9 @@ func (s *statusWriter) WriteHeader(code int) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Gatherer is the registry, for the console's figures.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// Recent is the last hour minute by minute, for the console's figures.
+func (m *Metrics) Recent() *Recent { return &m.recent }

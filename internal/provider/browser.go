@@ -139,3 +139,10 @@ func (p *Provider) endSession(ctx context.Context, w http.ResponseWriter, r *htt
 	p.setCookie(w, sessionCookie, "", -1)
 	return nil
 }
+
+// SignedIn is the browser's Lucid session and its user (nils when none,
+// expired, or the user is disabled). The web console, a first-party page
+// of this server, relies on it instead of a session of its own.
+func (p *Provider) SignedIn(ctx context.Context, r *http.Request) (*store.Session, *store.User, error) {
+	return p.currentSession(ctx, r)
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/clientauth"
 	"github.com/lucid-auth/lucid/internal/clientcert"
 	"github.com/lucid-auth/lucid/internal/config"
+	"github.com/lucid-auth/lucid/internal/console"
 	"github.com/lucid-auth/lucid/internal/demo"
 	"github.com/lucid-auth/lucid/internal/errorpages"
 	"github.com/lucid-auth/lucid/internal/failure"
@@ -303,6 +304,17 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		SecureCookies: cfg.SecureCookies(), Recovery: cfg.Recovery, Signup: cfg.Signup, Lifetimes: cfg.Lifetimes,
 	}).Register(mux)
 	mux.Handle("/admin/", admin.Handler(svc, km, cfg.AdminToken, issuer, log, admin.WithMetrics(met.Handler()), admin.WithFailures(failures), admin.WithBackchannel(prov)))
+	// The web console: a first-party page on the provider's sessions,
+	// every action through svc (internal/console).
+	if cfg.Console.Enabled {
+		con, err := console.New(console.Options{Issuer: issuer, Service: svc, Keys: km, Sessions: prov, Secrets: sk, Failures: failures,
+			Metrics: met.Gatherer(), Recent: met.Recent(), StyleURL: pages.StyleURL(), IconURL: pages.IconURL(), SecureCookies: cfg.SecureCookies(),
+			Idle: cfg.Console.Idle, Now: o.now, Log: log})
+		if err != nil {
+			return nil, fmt.Errorf("console: %w", err)
+		}
+		mux.Handle(console.Prefix, con)
+	}
 	registration.New(svc, registration.Options{Issuer: issuer, Config: cfg.Registration, Log: log, Now: o.now, Failures: failures, LocalKeySets: cfg.KeyFetch.AllowLocal, MTLS: cfg.MTLS.Enabled, SharedThrottles: shared}).Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /livez", s.handleLive)

@@ -272,6 +272,9 @@ type Store interface {
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
 	GetFailure(ctx context.Context, traceID string) (*Failure, error)
+	// ListFailures finds stories by client, entry name and time, newest
+	// first, at most q.Limit (or FailureListMax) of them.
+	ListFailures(ctx context.Context, q FailureQuery) ([]*Failure, error)
 	// RecordFailures stores several stories in one transaction; a trace id
 	// already recorded is skipped rather than failing the others.
 	RecordFailures(ctx context.Context, fs []*Failure) error
@@ -536,7 +539,10 @@ type User struct {
 	CIBACodeLockedUntil time.Time `json:"ciba_code_locked_until,omitzero"`
 	// Groups came from an upstream at the last sign-in through it, mapped
 	// by its group_mapping; released in the groups claim.
-	Groups    []string  `json:"groups,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+	// Admin lets the user sign in to the web console (/console/); set
+	// only by an operator (CLI, admin API, console).
+	Admin     bool      `json:"admin,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -764,6 +770,18 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
+
+// FailureQuery narrows ListFailures; a zero field matches every story.
+// From is inclusive, To exclusive.
+type FailureQuery struct {
+	ClientID string
+	Name     string
+	From, To time.Time
+	Limit    int
+}
+
+// FailureListMax bounds one ListFailures answer.
+const FailureListMax = 200
 
 // Failure is the operator's record of one failed request.
 type Failure struct {

@@ -115,3 +115,10 @@ func etagMatches(header, etag string) bool {
 	}
 	return false
 }
+
+// StyleURL is the fingerprinted URL of the shared style sheet, for pages
+// rendered outside this package (the console) that keep the same look.
+func (r *Renderer) StyleURL() string { return r.cssURL }
+
+// IconURL is the fingerprinted URL of the favicon.
+func (r *Renderer) IconURL() string { return r.iconURL }

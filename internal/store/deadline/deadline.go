@@ -399,6 +399,12 @@ func (d *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 	return d.inner.GetFailure(ctx, traceID)
 }
 
+func (d *Store) ListFailures(ctx context.Context, q store.FailureQuery) ([]*store.Failure, error) {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.ListFailures(ctx, q)
+}
+
 // DeleteExpired is a chore that may delete a backlog: it gets
 // choreTimeout instead of the query timeout.
 func (d *Store) DeleteExpired(ctx context.Context, now time.Time, keepFailures time.Duration) error {

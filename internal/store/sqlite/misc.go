@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/store"
@@ -171,6 +172,31 @@ func (s *Store) GetFailure(ctx context.Context, traceID string) (*store.Failure,
 		return nil, s.fail(ctx, "get failure", err)
 	}
 	return f, nil
+}
+
+// ListFailures filters on the time column and the story's JSON; the
+// table is bounded (failure_max_stories), so the scan is too.
+func (s *Store) ListFailures(ctx context.Context, q store.FailureQuery) ([]*store.Failure, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = canonical.Time(q.From).UnixMicro()
+	}
+	if !q.To.IsZero() {
+		to = canonical.Time(q.To).UnixMicro()
+	}
+	return list[store.Failure](ctx, s, "list failures", `SELECT data FROM failures
+		WHERE created_at >= ? AND created_at < ?
+		AND (? = '' OR json_extract(data, '$.client_id') = ?)
+		AND (? = '' OR json_extract(data, '$.name') = ?)
+		ORDER BY created_at DESC, trace_id LIMIT ?`,
+		from, to, q.ClientID, q.ClientID, q.Name, q.Name, failureLimit(q.Limit))
+}
+
+func failureLimit(n int) int {
+	if n <= 0 || n > store.FailureListMax {
+		return store.FailureListMax
+	}
+	return n
 }
 
 // DeleteExpired removes expired rows in one transaction. A row whose

@@ -86,6 +86,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UseJTIConcurrent", testJTIConcurrent},
 		{"DeleteExpired", testDeleteExpired},
 		{"FailureBounds", testFailureBounds},
+		{"ListFailures", testListFailures},
+		{"UserAdmin", testUserAdmin},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Context", testContext},
 		{"Ping", testPing},

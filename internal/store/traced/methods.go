@@ -512,6 +512,13 @@ func (s *Store) ListConsents(ctx context.Context, a1 string) ([]*store.Consent, 
 	return r0, err
 }
 
+func (s *Store) ListFailures(ctx context.Context, a1 store.FailureQuery) ([]*store.Failure, error) {
+	ctx, span := s.start(ctx, "store.ListFailures")
+	r0, err := s.inner.ListFailures(ctx, a1)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListFamiliesFor(ctx context.Context, a1 string) ([]*store.TokenFamily, error) {
 	ctx, span := s.start(ctx, "store.ListFamiliesFor")
 	r0, err := s.inner.ListFamiliesFor(ctx, a1)
