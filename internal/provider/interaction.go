@@ -54,7 +54,7 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		p.failPage(w, r, catalog.SignIn, ar.ClientID, catalog.New(catalog.InteractionUnknown).Internal("reason", "request started in another browser"))
 		return nil, nil, "", false
 	}
-	client, err := p.store.GetClient(ctx, ar.ClientID)
+	client, err := p.interactionClient(ctx, ar.ClientID)
 	if err != nil || client.Disabled {
 		e := catalog.New(catalog.AuthorizeClientUnknown, "client_id", ar.ClientID)
 		if err == nil {

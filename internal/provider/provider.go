@@ -25,6 +25,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
+	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/revocation"
@@ -108,6 +109,13 @@ type Options struct {
 	Upstreams *upstream.Set
 	// Authn are the settings of second factors and passkeys (factors.go).
 	Authn config.Authn
+	// Manage is the management service the account page changes the
+	// person's account through (the same operations as the CLI and the
+	// admin API); nil leaves /account unserved.
+	Manage *manage.Service
+	// Mail says a changed address gets a verification link
+	// (manage.Service.EmailChanged is set).
+	Mail bool
 }
 
 // Provider serves the protocol endpoints.
@@ -184,6 +192,9 @@ type Provider struct {
 	// while passkeys are off.
 	authn    config.Authn
 	webauthn *webauthn.WebAuthn
+
+	manage *manage.Service
+	mail   bool
 }
 
 // Endpoint paths, relative to the issuer.
@@ -257,6 +268,7 @@ func New(opts Options) (*Provider, error) {
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
 	p.upstreams = opts.Upstreams
+	p.manage, p.mail = opts.Manage, opts.Mail
 	if err := p.setupAuthn(opts.Authn); err != nil {
 		return nil, err
 	}
@@ -293,6 +305,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	p.registerFactors(mux)
+	p.registerAccount(mux)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)

@@ -617,6 +617,13 @@ func (s *Store) RedeemDeviceCode(ctx context.Context, a1 string, a2 *store.Token
 	return r0, err
 }
 
+func (s *Store) RenamePasskey(ctx context.Context, a1 string, a2 string, a3 string) error {
+	ctx, span := s.start(ctx, "store.RenamePasskey")
+	err := s.inner.RenamePasskey(ctx, a1, a2, a3)
+	end(span, err)
+	return err
+}
+
 func (s *Store) RenewRefreshToken(ctx context.Context, a1 *store.RefreshToken, a2 *store.AccessToken) error {
 	ctx, span := s.start(ctx, "store.RenewRefreshToken")
 	err := s.inner.RenewRefreshToken(ctx, a1, a2)
