@@ -124,7 +124,17 @@ func TestAccountPage(t *testing.T) {
 	// Another browser holds a session and a refresh token of Notes.
 	tok := signInWith(t, l, cfg, demoUser, demoPassword)
 	b := l.browser(t)
+	if p := b.signIn(b.get(l.URL+"/account"), demoUser, "not the password"); !p.isSignIn() {
+		t.Fatalf("a wrong password: %d", p.status)
+	}
 	p := b.openAccount(demoUser, demoPassword)
+	// Recent sign-ins: the two that worked and the one that failed,
+	// newest first, with the network and the methods.
+	if ok, failed := strings.Count(p.body, `class="sign-in-ok"`), strings.Count(p.body, `class="sign-in-failed"`); ok != 2 || failed != 1 ||
+		!strings.Contains(p.body, "<code>sign_in_failed</code>") || !strings.Contains(p.body, "<td>127.0.0.1</td>") ||
+		strings.Index(p.body, `class="sign-in-ok"`) > strings.Index(p.body, `class="sign-in-failed"`) {
+		t.Fatalf("recent sign-ins: %d ok, %d failed: %.3000s", ok, failed, p.body[strings.Index(p.body, `id="activity"`):])
+	}
 	if !strings.Contains(p.body, `data-client="`+c.ID+`"`) || len(sessionRow.FindAllStringSubmatch(p.body, -1)) != 2 {
 		t.Fatalf("the page lists neither Notes nor both sessions: %.2000s", p.body)
 	}

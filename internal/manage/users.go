@@ -395,6 +395,9 @@ func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 	if err := s.Store.DeleteFactors(ctx, u.ID); err != nil {
 		return fmt.Errorf("delete factors of user %s: %w", u.ID, err)
 	}
+	if err := s.Store.DeleteSignIns(ctx, u.ID); err != nil {
+		return fmt.Errorf("delete recorded sign-ins of user %s: %w", u.ID, err)
+	}
 	if err := s.Store.DeleteUser(ctx, u.ID); err != nil {
 		return storeErr(err, "user", idOrName, "delete")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/catalog"
 	"github.com/lucid-auth/lucid/internal/failure"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/throttle"
 	"github.com/lucid-auth/lucid/internal/ui"
 )
 
@@ -155,5 +156,60 @@ func (p *Provider) accountUnlink(w http.ResponseWriter, r *http.Request, v accou
 
 // accountActivity fills the recent sign-ins.
 func (p *Provider) accountActivity(ctx context.Context, page *ui.AccountPage, userID string) error {
+	events, err := p.store.ListSignIns(ctx, userID, signInsKept)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		page.Activity = append(page.Activity, ui.AccountEvent{
+			Time: accountTime(e.At), Network: e.Network, Via: e.Via, AMR: e.AMR, OK: e.OK, Failure: e.Failure,
+		})
+	}
 	return nil
+}
+
+// signInsKept is how many sign-ins of each person are kept and shown.
+const signInsKept = 20
+
+// recordSignIn notes a sign-in attempt of a known account for its
+// account page: a success with the amr proven, or a failure with its
+// entry. via is where it came from (a client's or an upstream's name).
+// A store failure is logged, never the sign-in's.
+func (p *Provider) recordSignIn(r *http.Request, userID, via string, amr []string, failed *catalog.Error) {
+	if userID == "" {
+		return
+	}
+	e := &store.SignInEvent{UserID: userID, At: p.now(), Via: catalog.Clip(via, 100), AMR: amr, OK: failed == nil}
+	if network, ok := throttle.Network(r.RemoteAddr); ok {
+		e.Network = network.String()
+		if network.IsSingleIP() {
+			e.Network = network.Addr().String()
+		}
+	}
+	if failed != nil {
+		e.Failure = string(failed.Name())
+	}
+	if err := p.store.RecordSignIn(r.Context(), e, signInsKept); err != nil {
+		p.log.WarnContext(r.Context(), "could not record a sign-in for the account page", "err", err)
+	}
+}
+
+// failedUser is the account a failed sign-in attempt was of, from the
+// failure's record; "" for an unknown name.
+func failedUser(e *catalog.Error) string {
+	for _, kv := range e.InternalValues() {
+		if kv[0] == "user_id" {
+			return kv[1]
+		}
+	}
+	return ""
+}
+
+// signInVia is how a sign-in for client is listed: the client's name, or
+// nothing for the account page's own.
+func signInVia(c *store.Client) string {
+	if c.ID == accountClientID {
+		return ""
+	}
+	return clientName(c)
 }

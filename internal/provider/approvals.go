@@ -145,6 +145,7 @@ func (p *Provider) handleApprovalsLogin(w http.ResponseWriter, r *http.Request) 
 		p.failPage(w, r, catalog.SignIn, "", failure.FromStore(err))
 		return
 	}
+	p.recordSignIn(r, user.ID, "", []string{"pwd"}, nil)
 	http.Redirect(w, r, PathApprovals, http.StatusSeeOther)
 }
 

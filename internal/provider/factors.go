@@ -213,6 +213,7 @@ func (p *Provider) finishSignIn(w http.ResponseWriter, r *http.Request, ar *stor
 		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 		return
 	}
+	p.recordSignIn(r, user.ID, signInVia(client), sess.AMR, nil)
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, func(a *store.AuthRequest) error {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = user.ID, sess.ID, sess.AuthTime, sess.AMR, acr
 		a.Authn = nil

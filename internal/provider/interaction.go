@@ -196,6 +196,9 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, clientID, user
 		return nil, nil, e, answered
 	}
 	sess, err := p.startSession(r.Context(), w, user, []string{authn.MethodPassword})
+	if err == nil {
+		p.recordSignIn(r, user.ID, clientID, sess.AMR, nil)
+	}
 	if err != nil {
 		p.failPage(w, r, catalog.SignIn, clientID, failure.FromStore(err))
 		return nil, nil, nil, true
@@ -234,6 +237,9 @@ func (p *Provider) checkSignIn(w http.ResponseWriter, r *http.Request, clientID,
 		}
 		// Busy is shown on the form, like a wrong password, so that the
 		// person can submit it again once Retry-After has passed.
+		if e.Name() != catalog.SignInBusy {
+			p.recordSignIn(r, failedUser(e), "", []string{authn.MethodPassword}, e)
+		}
 		if e.Status() < 500 && counted && p.signIns != nil {
 			// The person is shown this trace id to report, so its story
 			// is kept past the sampling of repeated failures; their

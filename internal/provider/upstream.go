@@ -310,6 +310,7 @@ func (p *Provider) completeUpstreamSignIn(ctx context.Context, w http.ResponseWr
 	if err != nil {
 		return nil, nil, failure.FromStore(err)
 	}
+	p.recordSignIn(r, user.ID, conn.Name(), sess.AMR, nil)
 	return user, sess, nil
 }
 

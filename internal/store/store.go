@@ -268,6 +268,8 @@ type Store interface {
 	IdentityStore
 	// Second factors and passkeys.
 	FactorStore
+	// Each person's latest sign-ins (the account page).
+	SignInStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error

@@ -246,6 +246,13 @@ func (s *Store) DeleteSessionsFor(ctx context.Context, a1 string) error {
 	return err
 }
 
+func (s *Store) DeleteSignIns(ctx context.Context, a1 string) error {
+	ctx, span := s.start(ctx, "store.DeleteSignIns")
+	err := s.inner.DeleteSignIns(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) DeleteTOTP(ctx context.Context, a1 string) error {
 	ctx, span := s.start(ctx, "store.DeleteTOTP")
 	err := s.inner.DeleteTOTP(ctx, a1)
@@ -540,6 +547,13 @@ func (s *Store) ListSessionsFor(ctx context.Context, a1 string) ([]*store.Sessio
 	return r0, err
 }
 
+func (s *Store) ListSignIns(ctx context.Context, a1 string, a2 int) ([]*store.SignInEvent, error) {
+	ctx, span := s.start(ctx, "store.ListSignIns")
+	r0, err := s.inner.ListSignIns(ctx, a1, a2)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
 	ctx, span := s.start(ctx, "store.ListSigningKeys")
 	r0, err := s.inner.ListSigningKeys(ctx)
@@ -592,6 +606,13 @@ func (s *Store) RecordFailure(ctx context.Context, a1 *store.Failure) error {
 func (s *Store) RecordFailures(ctx context.Context, a1 []*store.Failure) error {
 	ctx, span := s.start(ctx, "store.RecordFailures")
 	err := s.inner.RecordFailures(ctx, a1)
+	end(span, err)
+	return err
+}
+
+func (s *Store) RecordSignIn(ctx context.Context, a1 *store.SignInEvent, a2 int) error {
+	ctx, span := s.start(ctx, "store.RecordSignIn")
+	err := s.inner.RecordSignIn(ctx, a1, a2)
 	end(span, err)
 	return err
 }
