@@ -47,8 +47,8 @@ const (
 )
 
 // accountClientID is the client of the account page's own sign-ins. The
-// colon keeps it apart from every registered client id (manage makes
-// them of letters and digits).
+// colon keeps it apart from every registered client id (manage's
+// checkClientID allows only URI-unreserved characters).
 const accountClientID = "lucid:account"
 
 // accountReauth is how recent a sign-in must be to set a password on an
