@@ -18,7 +18,8 @@ import (
 // withdraws the application (its refresh token is then refused to an
 // x/oauth2 client), sets up an authenticator app (the code computed from
 // the key the page shows; recovery codes shown once), adds a passkey with
-// the virtual authenticator, and changes the password. No page breaks its
+// the virtual authenticator, renames and removes it, removes the app,
+// makes new recovery codes, and changes the password. No page breaks its
 // Content-Security-Policy.
 func TestBrowserAccount(t *testing.T) {
 	ctx := chrome(t)
@@ -34,6 +35,7 @@ func TestBrowserAccount(t *testing.T) {
 
 	v := oauth2.GenerateVerifier()
 	var secret string
+	var cleared bool
 	var violations []string
 	notice := func(done string) chromedp.Action[chromedp.Void] {
 		return chromedp.WaitVisible(chromedp.CSS(`#account-notice[data-done="` + done + `"]`))
@@ -102,6 +104,27 @@ func TestBrowserAccount(t *testing.T) {
 		notice("passkey"),
 		chromedp.WaitVisible(chromedp.CSS("#passkeys")),
 		shot(t, "account-03-factors"),
+		// Renamed, then removed (the policy is optional: nothing is the
+		// last factor), and the app removed; new recovery codes.
+		into(&cleared, chromedp.Evaluate[bool](`document.querySelector("#passkey-name-0").value = ""; true`)),
+		chromedp.SendKeys(chromedp.CSS("#passkey-name-0"), "Work laptop"),
+		chromedp.Click(chromedp.CSS(".rename-passkey")),
+		notice("passkey_renamed"),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if keys, err := l.Store.ListPasskeys(ctx, alice.ID); err != nil || len(keys) != 1 || keys[0].Name != "Work laptop" {
+				t.Errorf("renamed passkey: %+v %v", keys, err)
+			}
+			return nil
+		}),
+		chromedp.Click(chromedp.CSS(".remove-passkey")),
+		notice("passkey_removed"),
+		chromedp.WaitVisible(chromedp.CSS("#no-passkeys")),
+		chromedp.Click(chromedp.CSS("#remove-totp")),
+		notice("totp_removed"),
+		chromedp.Click(chromedp.CSS("#new-recovery-codes")),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
+		chromedp.Click(chromedp.CSS("#continue")),
+		chromedp.WaitVisible(chromedp.CSS("#setup-totp")),
 		// The password, after the current one.
 		chromedp.SendKeys(chromedp.CSS("#current-password"), demoPassword),
 		chromedp.SendKeys(chromedp.CSS("#new-password"), "a fresh long passphrase"),
@@ -113,15 +136,17 @@ func TestBrowserAccount(t *testing.T) {
 	if err != nil {
 		t.Fatalf("factors and password: %v", err)
 	}
-	if _, err := l.Store.GetTOTP(bg, alice.ID); err != nil {
-		t.Fatalf("no authenticator app: %v", err)
+	if _, err := l.Store.GetTOTP(bg, alice.ID); err == nil {
+		t.Fatal("the authenticator app is still there")
 	}
-	if keys, err := l.Store.ListPasskeys(bg, alice.ID); err != nil || len(keys) != 1 {
+	if keys, err := l.Store.ListPasskeys(bg, alice.ID); err != nil || len(keys) != 0 {
 		t.Fatalf("passkeys: %d %v", len(keys), err)
 	}
-	if _, e := l.Svc.GetUser(bg, alice.ID); e != nil {
-		t.Fatal(e)
+	if n, _ := l.Store.CountRecoveryCodes(bg, alice.ID); n != 10 {
+		t.Fatalf("recovery codes: %d", n)
 	}
+	// The new password signs in.
+	l.browser(t).openAccount(demoUser, "a fresh long passphrase")
 	if len(violations) > 0 {
 		t.Fatalf("CSP violations: %v", violations)
 	}
