@@ -283,3 +283,42 @@ func TestAccountGuards(t *testing.T) {
 		t.Fatal("the password was set")
 	}
 }
+
+// TestAccountUpstream: a person whose account an upstream sign-in made
+// (just in time, no password of its own) opens /account through the
+// upstream's button; the page lists the link and asks for no current
+// password; unlinking the only way in is refused until a password is set
+// (soon after signing in), then allowed.
+func TestAccountUpstream(t *testing.T) {
+	up := newFakeUpstream(t, true)
+	l := start(t, func(c *config.Config) {
+		c.KeyFetch.AllowLocal = true
+		c.Upstreams = []config.Upstream{{ID: "corp", Name: "Corp SSO", Type: "oidc", Issuer: up.URL(), ClientID: "lucid", ClientSecret: "s3cret", AllowLocal: true}}
+	})
+	up.set(func(f *fakeUpstream) {
+		f.user = map[string]any{"sub": "ada-1", "email": "ada@corp.example", "email_verified": true, "name": "Ada", "preferred_username": "ada"}
+	})
+	ctx := context.Background()
+	b := l.browser(t)
+	p := b.viaUpstream(b.get(l.URL+"/account"), "corp", false)
+	if !p.isAccount() || !strings.Contains(p.body, `id="password-unset"`) || strings.Contains(p.body, `name="current"`) || !strings.Contains(p.body, "Corp SSO") {
+		t.Fatalf("the account page after the upstream sign-in: %d %.1500s", p.status, p.body)
+	}
+	u, err := l.Store.GetUserByUsername(ctx, "ada")
+	if err != nil || !u.PasswordUnset {
+		t.Fatalf("the just-in-time account is not marked: %+v %v", u, err)
+	}
+	unlink := url.Values{"upstream": {"corp"}, "subject": {"ada-1"}}
+	wantAccountError(t, l, b.accountPost(p, "/account/identities/unlink", unlink), "account_identity_last_sign_in", http.StatusConflict)
+	p = b.accountPost(p, "/account/password", url.Values{"password": {"a fresh long passphrase"}, "confirm": {"a fresh long passphrase"}})
+	wantDone(t, p, "password")
+	p = b.accountPost(p, "/account/identities/unlink", unlink)
+	wantDone(t, p, "unlinked")
+	if links, _ := l.Store.ListIdentityLinks(ctx, u.ID); len(links) != 0 {
+		t.Fatalf("links after unlinking: %d", len(links))
+	}
+	if u, _ := l.Store.GetUser(ctx, u.ID); u.PasswordUnset {
+		t.Fatal("still marked without a password")
+	}
+	l.browser(t).openAccount("ada", "a fresh long passphrase")
+}
