@@ -259,7 +259,7 @@ func (s *Service) SetPassword(ctx context.Context, idOrName, pw string) error {
 	}
 	now := s.now()
 	if _, err = s.updateUser(ctx, cur.ID, func(u *store.User) error {
-		u.PasswordHash = h
+		u.PasswordHash, u.PasswordUnset = h, false
 		u.FailedLogins = 0
 		u.LockedUntil = time.Time{}
 		u.UpdatedAt = now
@@ -395,6 +395,9 @@ func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 	if err := s.Store.DeleteFactors(ctx, u.ID); err != nil {
 		return fmt.Errorf("delete factors of user %s: %w", u.ID, err)
 	}
+	if err := s.Store.DeleteSignIns(ctx, u.ID); err != nil {
+		return fmt.Errorf("delete recorded sign-ins of user %s: %w", u.ID, err)
+	}
 	if err := s.Store.DeleteUser(ctx, u.ID); err != nil {
 		return storeErr(err, "user", idOrName, "delete")
 	}
@@ -410,7 +413,7 @@ func (s *Service) DeleteUser(ctx context.Context, idOrName string) error {
 func (s *Service) ResetPassword(ctx context.Context, userID, hash, proven string) error {
 	now := s.now()
 	if _, err := s.updateUser(ctx, userID, func(u *store.User) error {
-		u.PasswordHash = hash
+		u.PasswordHash, u.PasswordUnset = hash, false
 		u.FailedLogins = 0
 		u.LockedUntil = time.Time{}
 		if proven != "" && strings.EqualFold(u.Email, proven) {

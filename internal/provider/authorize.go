@@ -462,6 +462,12 @@ func (p *Provider) parseIDTokenHint(hint string) (hintClaims, string) {
 // not granted these scopes to this client (or the client asked to be asked).
 func (p *Provider) consentStep(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, client *store.Client, user *store.User, stored bool) {
 	ctx := r.Context()
+	if client.ID == accountClientID {
+		// A sign-in for the account page: signed in, back to it.
+		p.dropInteraction(ctx, ar.ID)
+		http.Redirect(w, r, PathAccount, http.StatusSeeOther)
+		return
+	}
 	back := replyFor(ar)
 	need := !client.SkipConsent
 	if need && !contains(ar.Prompt, "consent") {

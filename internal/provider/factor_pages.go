@@ -190,6 +190,9 @@ func (p *Provider) factorAttempt(w http.ResponseWriter, r *http.Request, clientI
 		}
 	}
 	e = e.Internal("user_id", user.ID)
+	if e.Name() != catalog.SecondFactorNotEnrolled && e.Name() != catalog.PasskeyCeremonyExpired {
+		p.recordSignIn(r, user.ID, "", nil, e)
+	}
 	if counted && p.signIns != nil {
 		p.failures.RecordInFull(r, catalog.SignIn, clientID, e, now)
 	} else {

@@ -153,6 +153,14 @@ func (p *Provider) confirmTOTP(ctx context.Context, ar *store.AuthRequest, user 
 	if err != nil {
 		return catalog.New(catalog.ServerError).Wrap(err)
 	}
+	return p.enrolTOTP(ctx, user, u, code, "setting up")
+}
+
+// enrolTOTP checks code against the otpauth:// URL u of a secret being
+// set up and stores it as user's factor, its time step spent. The sign-in
+// setup page and the account page both set one up through it; reason
+// tells the operator's record which.
+func (p *Provider) enrolTOTP(ctx context.Context, user *store.User, u []byte, code, reason string) *catalog.Error {
 	secret, _, err := authn.TOTPFromURL(string(u))
 	if err != nil {
 		return catalog.New(catalog.ServerError).Wrap(err)
@@ -162,7 +170,7 @@ func (p *Provider) confirmTOTP(ctx context.Context, ar *store.AuthRequest, user 
 		return catalog.New(catalog.ServerError).Wrap(err)
 	}
 	if !ok {
-		return catalog.New(catalog.SecondFactorCodeWrong).Internal("reason", "setting up")
+		return catalog.New(catalog.SecondFactorCodeWrong).Internal("reason", reason)
 	}
 	err = p.store.CreateTOTP(ctx, &store.TOTP{UserID: user.ID, Sealed: p.secrets.Seal(u, totpAAD(user.ID)), LastStep: step, CreatedAt: p.now()})
 	if errors.Is(err, store.ErrConflict) {
@@ -184,6 +192,13 @@ func (p *Provider) registerPasskey(ctx context.Context, ar *store.AuthRequest, u
 	if e != nil {
 		return authn.Proof{}, e
 	}
+	return p.storePasskey(ctx, user, session, answer)
+}
+
+// storePasskey verifies answer, a new credential, against the
+// registration ceremony session and stores it. The sign-in setup page and
+// the account page both register passkeys through it.
+func (p *Provider) storePasskey(ctx context.Context, user *store.User, session *webauthn.SessionData, answer string) (authn.Proof, *catalog.Error) {
 	parsed, err := protocol.ParseCredentialCreationResponseBytes([]byte(answer))
 	if err != nil {
 		return authn.Proof{}, catalog.New(catalog.PasskeyRegistrationInvalid).Wrap(err).Internal("reason", "unreadable answer")
@@ -233,13 +248,7 @@ func (p *Provider) setUp(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 	}
 	var codes []string
 	if n == 0 {
-		codes = authn.NewRecoveryCodes()
-		hashes := make([]string, len(codes))
-		for i, c := range codes {
-			canon, _ := authn.CanonicalRecoveryCode(c)
-			hashes[i] = p.recoveryHash(user.ID, canon)
-		}
-		if err := p.store.ReplaceRecoveryCodes(ctx, user.ID, hashes, p.now()); err != nil {
+		if codes, err = p.newRecoveryCodes(ctx, user.ID); err != nil {
 			p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 			return
 		}
@@ -259,4 +268,19 @@ func (p *Provider) setUp(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 	p.ui.RecoveryCodes(ui.WithLocales(w, ar.UILocales), http.StatusOK, ui.RecoveryCodesPage{
 		Action: PathFactorSetup, CSRF: p.csrfToken(ar.Browser, ar.ID), Interaction: ar.ID, Codes: codes,
 	})
+}
+
+// newRecoveryCodes replaces the user's recovery codes with new ones and
+// returns them, to be shown once; only their hashes are stored.
+func (p *Provider) newRecoveryCodes(ctx context.Context, userID string) ([]string, error) {
+	codes := authn.NewRecoveryCodes()
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		canon, _ := authn.CanonicalRecoveryCode(c)
+		hashes[i] = p.recoveryHash(userID, canon)
+	}
+	if err := p.store.ReplaceRecoveryCodes(ctx, userID, hashes, p.now()); err != nil {
+		return nil, err
+	}
+	return codes, nil
 }

@@ -213,6 +213,7 @@ func (p *Provider) finishSignIn(w http.ResponseWriter, r *http.Request, ar *stor
 		p.failPage(w, r, catalog.SignIn, client.ID, failure.FromStore(err))
 		return
 	}
+	p.recordSignIn(r, user.ID, signInVia(client), sess.AMR, nil)
 	if ar.Return != "" {
 		// A sign-in for Lucid's own page: back to it, signed in.
 		p.dropInteraction(ctx, ar.ID)

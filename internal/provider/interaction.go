@@ -58,7 +58,7 @@ func (p *Provider) interaction(w http.ResponseWriter, r *http.Request, id string
 		// The approvals page's sign-in is for no client in particular.
 		return ar, &store.Client{}, browser, p.requestAlive(w, r, ar)
 	}
-	client, err := p.store.GetClient(ctx, ar.ClientID)
+	client, err := p.interactionClient(ctx, ar.ClientID)
 	if err != nil || client.Disabled {
 		e := catalog.New(catalog.AuthorizeClientUnknown, "client_id", ar.ClientID)
 		if err == nil {
@@ -242,6 +242,9 @@ func (p *Provider) checkSignIn(w http.ResponseWriter, r *http.Request, clientID,
 		// Busy is shown on the form, like a wrong password, so that the
 		// person can submit it again once Retry-After has passed; so is
 		// a directory's failure, as another account may still sign in.
+		if e.Name() != catalog.SignInBusy {
+			p.recordSignIn(r, failedUser(e), "", []string{authn.MethodPassword}, e)
+		}
 		if e.Status() < 500 && counted && p.signIns != nil {
 			// The person is shown this trace id to report, so its story
 			// is kept past the sampling of repeated failures; their

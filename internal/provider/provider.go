@@ -26,6 +26,7 @@ import (
 	"github.com/lucid-auth/lucid/internal/granttype"
 	"github.com/lucid-auth/lucid/internal/keys"
 	"github.com/lucid-auth/lucid/internal/ldap"
+	"github.com/lucid-auth/lucid/internal/manage"
 	"github.com/lucid-auth/lucid/internal/outbox"
 	"github.com/lucid-auth/lucid/internal/password"
 	"github.com/lucid-auth/lucid/internal/revocation"
@@ -112,6 +113,13 @@ type Options struct {
 	Directories *ldap.Set
 	// Authn are the settings of second factors and passkeys (factors.go).
 	Authn config.Authn
+	// Manage is the management service the account page changes the
+	// person's account through (the same operations as the CLI and the
+	// admin API); nil leaves /account unserved.
+	Manage *manage.Service
+	// Mail says a changed address gets a verification link
+	// (manage.Service.EmailChanged is set).
+	Mail bool
 }
 
 // Provider serves the protocol endpoints.
@@ -190,6 +198,9 @@ type Provider struct {
 	// while passkeys are off.
 	authn    config.Authn
 	webauthn *webauthn.WebAuthn
+
+	manage *manage.Service
+	mail   bool
 }
 
 // Endpoint paths, relative to the issuer.
@@ -263,6 +274,7 @@ func New(opts Options) (*Provider, error) {
 	p.outbox, p.outbound = opts.Outbox, opts.Outbound
 	p.forgotLink, p.signupLink = opts.ForgotPassword, opts.Signup
 	p.upstreams, p.directories = opts.Upstreams, opts.Directories
+	p.manage, p.mail = opts.Manage, opts.Mail
 	if err := p.setupAuthn(opts.Authn); err != nil {
 		return nil, err
 	}
@@ -299,6 +311,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathConsent, p.handleConsentPage)
 	mux.HandleFunc("POST "+PathConsent, p.handleConsentSubmit)
 	p.registerFactors(mux)
+	p.registerAccount(mux)
 	mux.HandleFunc(PathToken, p.crossOrigin("POST", p.handleToken))
 	mux.HandleFunc(PathPAR, p.handlePAR)
 	mux.HandleFunc(PathDeviceAuthorization, p.handleDeviceAuthorization)

@@ -243,6 +243,7 @@ func (p *Provider) completeUpstreamSignIn(ctx context.Context, w http.ResponseWr
 	if err != nil {
 		return nil, nil, failure.FromStore(err)
 	}
+	p.recordSignIn(r, user.ID, conn.Name(), sess.AMR, nil)
 	return user, sess, nil
 }
 
@@ -351,7 +352,7 @@ func (p *Provider) provisionUser(ctx context.Context, conn identitySource, id *u
 			name = base + "-" + strings.ToLower(secret.Token(4))
 		}
 		u := &store.User{ID: secret.ID(16), Username: name, Email: email, EmailVerified: email != "", Name: id.Name,
-			Groups: id.Mapped, PasswordHash: password.Dummy(), CreatedAt: now, UpdatedAt: now}
+			Groups: id.Mapped, PasswordHash: password.Dummy(), PasswordUnset: true, CreatedAt: now, UpdatedAt: now}
 		link := &store.IdentityLink{UpstreamID: conn.ID(), Issuer: conn.Issuer(), Subject: id.Subject, UserID: u.ID, Email: id.Email, CreatedAt: now}
 		err := p.store.ProvisionUser(ctx, u, link)
 		if err == nil {

@@ -214,6 +214,27 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	// The management service: the CLI's operations, for the admin API,
+	// recovery and the account page.
+	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile,
+		KeepGrantsOnChange:  cfg.Users.KeepGrantsOnChange,
+		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
+		WakeOutbox:          ob.Wake,
+		HashPassword: func(pw string) (string, error) {
+			// An administrator (or the demo's seeding) may wait longer
+			// than an anonymous sign-in, but still takes a slot.
+			release, err := hashing.AcquireWithin(context.Background(), adminHashWait)
+			if err != nil {
+				return "", err
+			}
+			defer release()
+			return password.Hash(pw)
+		},
+		PasswordPolicy: password.Policy{MinLength: cfg.Password.MinLength},
+	}
+	if links != nil {
+		svc.EmailChanged = links.SendVerification
+	}
 	prov, err := provider.New(provider.Options{
 		Directories:   dirs,
 		Issuer:        issuer,
@@ -248,6 +269,8 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 		SharedThrottles:      shared,
 		ForgotPassword:       links != nil,
 		Signup:               links != nil && cfg.Signup.Enabled,
+		Manage:               svc,
+		Mail:                 links != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -280,25 +303,6 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	errPages := errorpages.New(pages, errorpages.Options{Issuer: issuer, Log: log, Failures: failures, Now: o.now})
 	errPages.Register(mux)
 	mux.HandleFunc("/", errPages.NotFound)
-	svc := &manage.Service{Store: st, Secrets: sk, Now: o.now, KeyPublish: cfg.Lifetimes.KeyPublish, FAPI2: cfg.FAPI2SecurityProfile,
-		KeepGrantsOnChange:  cfg.Users.KeepGrantsOnChange,
-		RetiredSecretMemory: manage.RetiredSecretMemory(cfg.Lifetimes.RetiredSecret),
-		WakeOutbox:          ob.Wake,
-		HashPassword: func(pw string) (string, error) {
-			// An administrator (or the demo's seeding) may wait longer
-			// than an anonymous sign-in, but still takes a slot.
-			release, err := hashing.AcquireWithin(context.Background(), adminHashWait)
-			if err != nil {
-				return "", err
-			}
-			defer release()
-			return password.Hash(pw)
-		},
-		PasswordPolicy: password.Policy{MinLength: cfg.Password.MinLength},
-	}
-	if links != nil {
-		svc.EmailChanged = links.SendVerification
-	}
 	recovery.New(recovery.Options{
 		Issuer: issuer, Store: st, Service: svc, Links: links, UI: pages, Secrets: sk, Failures: failures, Log: log, Now: o.now,
 		SecureCookies: cfg.SecureCookies(), Recovery: cfg.Recovery, Signup: cfg.Signup, Lifetimes: cfg.Lifetimes,

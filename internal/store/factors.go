@@ -47,6 +47,10 @@ type FactorStore interface {
 	// DeletePasskey removes one credential of the user; ErrNotFound when
 	// the user has no credential with this id.
 	DeletePasskey(ctx context.Context, userID, id string) error
+	// RenamePasskey sets the name of one credential of the user (the
+	// account page); ErrNotFound when the user has no credential with
+	// this id.
+	RenamePasskey(ctx context.Context, userID, id, name string) error
 
 	// DeleteFactors removes the user's TOTP factor, recovery codes and
 	// passkeys in one transaction (an operator's reset, a deleted user).

@@ -268,6 +268,8 @@ type Store interface {
 	IdentityStore
 	// Second factors and passkeys.
 	FactorStore
+	// Each person's latest sign-ins (the account page).
+	SignInStore
 
 	// Failures are recorded error stories for `lucid explain`.
 	RecordFailure(ctx context.Context, f *Failure) error
@@ -516,17 +518,22 @@ type RetiredSecret struct {
 
 // User is an account in the built-in directory.
 type User struct {
-	ID            string    `json:"id"`
-	Username      string    `json:"username"`
-	Email         string    `json:"email"`
-	EmailVerified bool      `json:"email_verified"`
-	Name          string    `json:"name"`
-	GivenName     string    `json:"given_name,omitempty"`
-	FamilyName    string    `json:"family_name,omitempty"`
-	Phone         string    `json:"phone_number,omitempty"`
-	PhoneVerified bool      `json:"phone_number_verified,omitempty"`
-	Address       *Address  `json:"address,omitempty"`
-	PasswordHash  string    `json:"password_hash"` // argon2id PHC string
+	ID            string   `json:"id"`
+	Username      string   `json:"username"`
+	Email         string   `json:"email"`
+	EmailVerified bool     `json:"email_verified"`
+	Name          string   `json:"name"`
+	GivenName     string   `json:"given_name,omitempty"`
+	FamilyName    string   `json:"family_name,omitempty"`
+	Phone         string   `json:"phone_number,omitempty"`
+	PhoneVerified bool     `json:"phone_number_verified,omitempty"`
+	Address       *Address `json:"address,omitempty"`
+	PasswordHash  string   `json:"password_hash"` // argon2id PHC string
+	// PasswordUnset marks an account whose PasswordHash is of no password
+	// anyone knows (an upstream sign-in's just-in-time account): the
+	// account page does not ask for it, and an upstream link is then the
+	// only way in. Setting a password clears it.
+	PasswordUnset bool      `json:"password_unset,omitempty"`
 	Disabled      bool      `json:"disabled,omitempty"`
 	FailedLogins  int       `json:"failed_logins,omitempty"`
 	LockedUntil   time.Time `json:"locked_until,omitzero"`

@@ -81,6 +81,12 @@ func (d *Store) DeletePasskey(ctx context.Context, userID, id string) error {
 	return d.inner.DeletePasskey(ctx, userID, id)
 }
 
+func (d *Store) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	ctx, cancel := d.bound(ctx)
+	defer cancel()
+	return d.inner.RenamePasskey(ctx, userID, id, name)
+}
+
 func (d *Store) DeleteFactors(ctx context.Context, userID string) error {
 	ctx, cancel := d.bound(ctx)
 	defer cancel()

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -200,6 +202,41 @@ func (s *Store) UsePasskey(ctx context.Context, id string, signCount uint32, now
 
 func (s *Store) DeletePasskey(ctx context.Context, userID, id string) error {
 	return s.deleteRow(ctx, "delete passkey", `DELETE FROM passkeys WHERE id = $1 AND user_id = $2`, id, userID)
+}
+
+func (s *Store) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	if !storable(userID, id) {
+		return store.ErrNotFound
+	}
+	// The name lives in the json column, which may hold what jsonb
+	// refuses (\u0000): the row is changed in Go, under its lock.
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var data []byte
+		if err := tx.QueryRow(ctx, `SELECT data FROM passkeys WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, userID).Scan(&data); err != nil {
+			return err
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(data, &fields); err != nil {
+			return err
+		}
+		n, err := json.Marshal(name)
+		if err != nil {
+			return err
+		}
+		fields["name"] = n
+		if data, err = json.Marshal(fields); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE passkeys SET data = $3 WHERE id = $1 AND user_id = $2`, id, userID, data)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	if err != nil {
+		return s.fail(ctx, "rename passkey", err)
+	}
+	return nil
 }
 
 func (s *Store) DeleteFactors(ctx context.Context, userID string) error {

@@ -341,6 +341,16 @@ CREATE TABLE passkeys (
 );
 CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
 `,
+	// Each person's latest sign-ins, for the account page.
+	`
+CREATE TABLE sign_ins (
+	id      bigserial PRIMARY KEY,
+	user_id text COLLATE "C" NOT NULL,
+	at      timestamptz NOT NULL,
+	data    json NOT NULL
+);
+CREATE INDEX sign_ins_user ON sign_ins (user_id, at);
+`,
 }
 
 // migrationLock is the advisory lock key that serializes migrations of one

@@ -180,6 +180,11 @@ func (s *Store) DeletePasskey(ctx context.Context, userID, id string) error {
 	return s.deleteRow(ctx, "delete passkey", `DELETE FROM passkeys WHERE id = ? AND user_id = ?`, id, userID)
 }
 
+func (s *Store) RenamePasskey(ctx context.Context, userID, id, name string) error {
+	// deleteRow: one statement that must change a row.
+	return s.deleteRow(ctx, "rename passkey", `UPDATE passkeys SET data = json_set(data, '$.name', ?) WHERE id = ? AND user_id = ?`, name, id, userID)
+}
+
 func (s *Store) DeleteFactors(ctx context.Context, userID string) error {
 	err := s.write(ctx, func(ctx context.Context, tx wtx) error {
 		for _, q := range []string{

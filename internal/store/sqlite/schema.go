@@ -288,6 +288,16 @@ CREATE TABLE passkeys (
 ) STRICT;
 CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
 `,
+	// Each person's latest sign-ins, for the account page.
+	`
+CREATE TABLE sign_ins (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	user_id TEXT NOT NULL,
+	at      INTEGER NOT NULL,
+	data    TEXT NOT NULL
+) STRICT;
+CREATE INDEX sign_ins_user ON sign_ins (user_id, at);
+`,
 }
 
 // migrate brings the schema to the latest version in one immediate

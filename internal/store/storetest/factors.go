@@ -85,6 +85,12 @@ func testFactors(t *testing.T, s store.Store) {
 		!list[0].LastUsedAt.Equal(t0.Add(time.Minute).Truncate(time.Microsecond)) || !list[1].LastUsedAt.IsZero() {
 		t.Fatalf("list passkeys = %+v", list)
 	}
+	wantErr(t, s.RenamePasskey(ctx, "u2", "cred-1", "stolen"), store.ErrNotFound, "rename another user's passkey")
+	wantErr(t, s.RenamePasskey(ctx, "u1", "missing", "x"), store.ErrNotFound, "rename a missing passkey")
+	must(t, s.RenamePasskey(ctx, "u1", "cred-1", `work "key" ü`), "rename passkey")
+	if g, err := s.GetPasskey(ctx, "cred-1"); err != nil || g.Name != `work "key" ü` || g.SignCount != 8 || !reflect.DeepEqual(g.PublicKey, k1.PublicKey) {
+		t.Fatalf("renamed passkey = %+v, %v", g, err)
+	}
 	wantErr(t, s.DeletePasskey(ctx, "u2", "cred-2"), store.ErrNotFound, "delete another user's passkey")
 	must(t, s.DeletePasskey(ctx, "u1", "cred-2"), "delete passkey")
 	wantErr(t, s.DeletePasskey(ctx, "u1", "cred-2"), store.ErrNotFound, "delete it again")

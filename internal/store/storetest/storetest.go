@@ -112,6 +112,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SubjectBlocks", testSubjectBlocks},
 		{"Factors", testFactors},
 		{"FactorsConcurrent", testFactorsConcurrent},
+		{"SignIns", testSignIns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

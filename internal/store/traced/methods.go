@@ -253,6 +253,13 @@ func (s *Store) DeleteSessionsFor(ctx context.Context, a1 string) error {
 	return err
 }
 
+func (s *Store) DeleteSignIns(ctx context.Context, a1 string) error {
+	ctx, span := s.start(ctx, "store.DeleteSignIns")
+	err := s.inner.DeleteSignIns(ctx, a1)
+	end(span, err)
+	return err
+}
+
 func (s *Store) DeleteTOTP(ctx context.Context, a1 string) error {
 	ctx, span := s.start(ctx, "store.DeleteTOTP")
 	err := s.inner.DeleteTOTP(ctx, a1)
@@ -554,6 +561,13 @@ func (s *Store) ListSessionsFor(ctx context.Context, a1 string) ([]*store.Sessio
 	return r0, err
 }
 
+func (s *Store) ListSignIns(ctx context.Context, a1 string, a2 int) ([]*store.SignInEvent, error) {
+	ctx, span := s.start(ctx, "store.ListSignIns")
+	r0, err := s.inner.ListSignIns(ctx, a1, a2)
+	end(span, err)
+	return r0, err
+}
+
 func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
 	ctx, span := s.start(ctx, "store.ListSigningKeys")
 	r0, err := s.inner.ListSigningKeys(ctx)
@@ -610,6 +624,13 @@ func (s *Store) RecordFailures(ctx context.Context, a1 []*store.Failure) error {
 	return err
 }
 
+func (s *Store) RecordSignIn(ctx context.Context, a1 *store.SignInEvent, a2 int) error {
+	ctx, span := s.start(ctx, "store.RecordSignIn")
+	err := s.inner.RecordSignIn(ctx, a1, a2)
+	end(span, err)
+	return err
+}
+
 func (s *Store) RedeemAuthCode(ctx context.Context, a1 string, a2 *store.TokenFamily, a3 store.Issued, a4 time.Time) (*store.AuthCode, error) {
 	ctx, span := s.start(ctx, "store.RedeemAuthCode")
 	r0, err := s.inner.RedeemAuthCode(ctx, a1, a2, a3, a4)
@@ -629,6 +650,13 @@ func (s *Store) RedeemDeviceCode(ctx context.Context, a1 string, a2 *store.Token
 	r0, err := s.inner.RedeemDeviceCode(ctx, a1, a2, a3, a4)
 	end(span, err)
 	return r0, err
+}
+
+func (s *Store) RenamePasskey(ctx context.Context, a1 string, a2 string, a3 string) error {
+	ctx, span := s.start(ctx, "store.RenamePasskey")
+	err := s.inner.RenamePasskey(ctx, a1, a2, a3)
+	end(span, err)
+	return err
 }
 
 func (s *Store) RenewRefreshToken(ctx context.Context, a1 *store.RefreshToken, a2 *store.AccessToken) error {
