@@ -50,7 +50,8 @@ func TestTranslationsUseTheSameValues(t *testing.T) {
 			args := []any{"Count", 2}
 			// Fill every value a message may name with a marker.
 			for _, name := range []string{"Product", "Client", "User", "Upstream", "API", "Scope", "Host", "Status", "Message", "In", "ACR", "Code", "ClientID", "Valid", "Email",
-				"Name", "Username", "Link", "until", "user_code", "ago", "length", "alphabet", "got", "limit", "retry_after", "username", "lifetime"} {
+				"Name", "Username", "Link", "until", "user_code", "ago", "length", "alphabet", "got", "limit", "retry_after", "username", "lifetime",
+				"Since", "Started", "Used", "error", "window", "field", "reason", "factor", "max", "client_id", "upstream"} {
 				args = append(args, name, "«"+name+"»")
 			}
 			want, err := en.Text(id, args...)

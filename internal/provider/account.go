@@ -84,7 +84,8 @@ func (p *Provider) registerAccount(mux *http.ServeMux) {
 // account page's built-in one, or a registered client.
 func (p *Provider) interactionClient(ctx context.Context, id string) (*store.Client, error) {
 	if id == accountClientID && p.manage != nil {
-		return &store.Client{ID: accountClientID, Name: "your account", RedirectURIs: []string{PathAccount}}, nil
+		// Its name is a message: the pages say it in their language.
+		return &store.Client{ID: accountClientID, Name: ui.AccountClientName, RedirectURIs: []string{PathAccount}}, nil
 	}
 	return p.store.GetClient(ctx, id)
 }
@@ -212,7 +213,7 @@ func (p *Provider) showAccount(w http.ResponseWriter, r *http.Request, v account
 	status := http.StatusOK
 	if e != nil {
 		status = e.Status()
-		page.Error, page.ErrorName, page.Reference = e.Text(), string(e.Name()), trace.ID(ctx)
+		page.Error, page.ErrorValues, page.ErrorName, page.Reference = e.Text(), e.Values(), string(e.Name()), trace.ID(ctx)
 	}
 	p.ui.Account(w, status, page)
 }
@@ -233,9 +234,9 @@ func (p *Provider) accountProfile(w http.ResponseWriter, r *http.Request, v acco
 		if errors.As(err, &ce) && (ce.Name() == catalog.AdminInvalid || ce.Name() == catalog.AdminConflict) {
 			reason := ce.Value("reason")
 			if ce.Name() == catalog.AdminConflict {
-				reason = "another account uses it"
+				reason = p.ui.Text(w, "account.profile.taken")
 			}
-			p.accountRefused(w, r, v, catalog.New(catalog.AccountProfileInvalid, "field", strings.ReplaceAll(ce.Value("field"), "_", " "), "reason", reason))
+			p.accountRefused(w, r, v, catalog.New(catalog.AccountProfileInvalid, "field", accountField(w, p.ui, ce.Value("field")), "reason", reason))
 			return
 		}
 		p.failPage(w, r, catalog.Account, "", catalog.New(catalog.ServerError).Wrap(err))
@@ -246,6 +247,16 @@ func (p *Provider) accountProfile(w http.ResponseWriter, r *http.Request, v acco
 		return
 	}
 	accountDone(w, r, "profile", "profile")
+}
+
+// accountField names a profile field in the page's language, as the
+// person saw its label.
+func accountField(w http.ResponseWriter, u *ui.Renderer, field string) string {
+	switch field {
+	case "name", "email":
+		return u.Text(w, "account.field."+field)
+	}
+	return strings.ReplaceAll(field, "_", " ")
 }
 
 // accountPassword changes the password after re-authentication: the

@@ -64,7 +64,7 @@ func (p *Provider) accountFactors(ctx context.Context, page *ui.AccountPage, v a
 		if opts, err = json.Marshal(options); err == nil {
 			if data, err = json.Marshal(session); err == nil {
 				page.Passkey = &ui.PasskeyForm{
-					Action: pathAccountPasskeys, Kind: "create", Options: string(opts), CSRF: page.CSRF, Label: "Add a passkey",
+					Action: pathAccountPasskeys, Kind: "create", Options: string(opts), CSRF: page.CSRF, Label: "account.passkeys.add",
 					Interaction: base64.RawURLEncoding.EncodeToString(p.secrets.Seal(data, accountPasskeyAAD(u.ID))),
 				}
 			}
@@ -164,7 +164,7 @@ func (p *Provider) accountTOTPConfirm(w http.ResponseWriter, r *http.Request, v 
 		p.ui.AccountTOTP(w, e.Status(), ui.AccountTOTPPage{
 			CSRF: p.csrfToken(v.browser, accountCSRF(v.user.ID)), Pending: pending,
 			QR: template.URL(qr), Secret: groupSecret(secret), //nolint:gosec // a data:image/png URI Lucid made
-			Error: e.Text(), ErrorName: string(e.Name()), Reference: trace.ID(ctx),
+			Error: e.Text(), ErrorValues: e.Values(), ErrorName: string(e.Name()), Reference: trace.ID(ctx),
 		})
 		return
 	}
@@ -227,7 +227,7 @@ func (p *Provider) lastSecondFactor(ctx context.Context, userID, what string, re
 // accountTOTPRemove removes the authenticator app.
 func (p *Provider) accountTOTPRemove(w http.ResponseWriter, r *http.Request, v accountVisit) {
 	ctx := r.Context()
-	if e, err := p.lastSecondFactor(ctx, v.user.ID, "your authenticator app", true); err != nil {
+	if e, err := p.lastSecondFactor(ctx, v.user.ID, p.ui.Text(w, "account.factor.totp"), true); err != nil {
 		p.failPage(w, r, catalog.Account, "", failure.FromStore(err))
 		return
 	} else if e != nil {
@@ -319,7 +319,7 @@ func (p *Provider) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, 
 		p.failPage(w, r, catalog.Account, "", failure.FromStore(err))
 		return
 	}
-	if e, err := p.lastSecondFactor(ctx, v.user.ID, "the passkey "+k.Name, false); err != nil {
+	if e, err := p.lastSecondFactor(ctx, v.user.ID, p.ui.Text(w, "account.factor.passkey", "Name", k.Name), false); err != nil {
 		p.failPage(w, r, catalog.Account, "", failure.FromStore(err))
 		return
 	} else if e != nil {

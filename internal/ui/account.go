@@ -3,6 +3,8 @@ package ui
 import (
 	"html/template"
 	"net/http"
+
+	"golang.org/x/text/language"
 )
 
 // The account page (/account) and its two steps (setting up an
@@ -23,10 +25,12 @@ type AccountPage struct {
 	// "totp_removed", "passkey", "passkey_renamed", "passkey_removed",
 	// "session", "withdrawn", "unlinked"), for the notice.
 	Done string
-	// Error, ErrorName and Reference report a refused change.
-	Error     string
-	ErrorName string
-	Reference string
+	// Error, ErrorName, ErrorValues and Reference report a refused
+	// change; ErrorValues say its person-facing message.
+	Error       string
+	ErrorName   string
+	ErrorValues map[string]string
+	Reference   string
 
 	Username      string
 	Name          string
@@ -91,10 +95,11 @@ type AccountTOTPPage struct {
 	Pending string // the sealed secret, carried by the form
 	QR      template.URL
 	Secret  string
-	// Error, ErrorName and Reference report a wrong code.
-	Error     string
-	ErrorName string
-	Reference string
+	// Error, ErrorName, ErrorValues and Reference report a wrong code.
+	Error       string
+	ErrorName   string
+	ErrorValues map[string]string
+	Reference   string
 }
 
 // AccountCodesPage shows new recovery codes, once.
@@ -117,4 +122,34 @@ func (r *Renderer) AccountTOTP(w http.ResponseWriter, status int, p AccountTOTPP
 // AccountCodes renders new recovery codes.
 func (r *Renderer) AccountCodes(w http.ResponseWriter, status int, p AccountCodesPage) {
 	r.render(w, status, "account_codes", msg{id: "title.account_codes"}, p, policy{formAction: "'self'"})
+}
+
+// AccountClientName is the display name of the account page's built-in
+// client: a message, said in the page's language wherever a page shows
+// the client (sign-in, second step, setup).
+const AccountClientName = "account.client_name"
+
+// clientName is name as a page in w's language shows it: the account
+// page's client translated, any other client's name as it is.
+func (r *Renderer) clientName(w http.ResponseWriter, name string) string {
+	if name != AccountClientName {
+		return name
+	}
+	return r.Text(w, name)
+}
+
+// Text is message id in the language of the page w renders, for a value
+// the provider puts into a catalog entry the page shows (the name of the
+// factor a refusal is about). A message missing in that language comes
+// back in English, and is logged.
+func (r *Renderer) Text(w http.ResponseWriter, id string, args ...any) string {
+	tag := r.language(w)
+	s, err := r.printer(tag).text(id, args...)
+	if err != nil {
+		r.log.Error("message failed", "id", id, "err", err)
+		if s == "" {
+			s, _ = r.printer(language.English).text(id, args...)
+		}
+	}
+	return s
 }

@@ -83,11 +83,13 @@ type RecoveryCodesPage struct {
 // be answered by a redirect to the client (RedirectTo unknown here), so
 // form-action is left open, as on the sign-in page.
 func (r *Renderer) Factor(w http.ResponseWriter, status int, p FactorPage) {
+	p.ClientName = r.clientName(w, p.ClientName)
 	r.render(w, status, "factor", msg{id: "title.factor"}, p, r.passkeyPolicy(p.Passkey))
 }
 
 // FactorSetup renders the page that sets up a second factor.
 func (r *Renderer) FactorSetup(w http.ResponseWriter, status int, p FactorSetupPage) {
+	p.ClientName = r.clientName(w, p.ClientName)
 	r.render(w, status, "factor_setup", msg{id: "title.setup"}, p, r.passkeyPolicy(p.Passkey))
 }
 

@@ -104,6 +104,50 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 		"recovery-codes": func(r *Renderer, w http.ResponseWriter) {
 			r.RecoveryCodes(w, 200, RecoveryCodesPage{Codes: []string{"AAAA-BBBB"}})
 		},
+		"account": func(r *Renderer, w http.ResponseWriter) {
+			r.Account(w, 409, accountPage(scopes, pk("create", "account.passkeys.add")))
+		},
+		"account-bare": func(r *Renderer, w http.ResponseWriter) {
+			r.Account(w, 200, AccountPage{Username: "alice", Done: "profile", MinLength: 1, ReauthMinutes: 1, Sessions: []AccountSession{{ID: "s", Current: true}}})
+		},
+		"account-totp": func(r *Renderer, w http.ResponseWriter) {
+			r.AccountTOTP(w, 401, AccountTOTPPage{CSRF: "c", Pending: "p", QR: "data:image/png;base64,AA==", Secret: "ABCD",
+				Error: "x", ErrorName: "second_factor_code_wrong", Reference: "ref"})
+		},
+		"account-codes": func(r *Renderer, w http.ResponseWriter) {
+			r.AccountCodes(w, 200, AccountCodesPage{Codes: []string{"AAAA-BBBB"}})
+		},
+		"signin-account": func(r *Renderer, w http.ResponseWriter) {
+			r.SignIn(w, 200, SignInPage{ClientName: AccountClientName, Action: "/login", CSRF: "c", Interaction: "i"})
+		},
+	}
+	for done := range strings.SplitSeq("email password totp totp_removed passkey passkey_renamed passkey_removed session withdrawn unlinked other", " ") {
+		pages["account-done-"+done] = func(r *Renderer, w http.ResponseWriter) {
+			r.Account(w, 200, AccountPage{Username: "alice", Done: done, Email: "a@example.com", PasswordUnset: true, MinLength: 12, ReauthMinutes: 10})
+		}
+	}
+	// Every person-facing entry of the account page, with its values.
+	for name, values := range map[string]map[string]string{
+		"account_current_password_wrong":         nil,
+		"account_reauthentication_required":      {"window": "10m0s"},
+		"account_password_confirmation_mismatch": nil,
+		"account_profile_invalid":                {"field": "e-mail address", "reason": "another account uses it"},
+		"account_last_second_factor":             {"factor": "your authenticator app"},
+		"account_totp_exists":                    nil,
+		"account_totp_setup_expired":             nil,
+		"account_passkey_unknown":                nil,
+		"account_passkey_name_invalid":           {"max": "64"},
+		"account_session_unknown":                nil,
+		"account_application_unknown":            {"client_id": "notes"},
+		"account_identity_unknown":               {"upstream": "GitHub"},
+		"account_identity_last_sign_in":          {"upstream": "GitHub"},
+	} {
+		pages["account-"+name] = func(r *Renderer, w http.ResponseWriter) {
+			r.Account(w, 400, AccountPage{Username: "alice", Error: "x", ErrorName: name, ErrorValues: values, Reference: "ref"})
+		}
+	}
+	pages["account-sign-in-incomplete"] = func(r *Renderer, w http.ResponseWriter) {
+		r.Error(w, 400, ErrorPage{Title: "You are not signed in to your account", Description: "x", Name: "account_sign_in_incomplete", Values: map[string]string{"error": "access_denied"}})
 	}
 	for _, step := range []string{RecoveryForgot, RecoveryForgotSent, RecoveryReset, RecoveryResetDone, RecoveryVerify, RecoveryVerifyDone, RecoverySignup, RecoverySignupSent} {
 		pages["recovery-"+step] = func(r *Renderer, w http.ResponseWriter) {
@@ -115,6 +159,20 @@ func endUserPages() map[string]func(r *Renderer, w http.ResponseWriter) {
 		r.Recovery(w, 200, RecoveryPage{Step: RecoverySignupSent, Email: "a@example.com"})
 	}
 	return pages
+}
+
+// accountPage is the account page with every part present.
+func accountPage(scopes []Scope, passkey *PasskeyForm) AccountPage {
+	return AccountPage{
+		CSRF: "c", Done: "email", Error: "x", ErrorName: "account_last_second_factor", ErrorValues: map[string]string{"factor": "the passkey Laptop"}, Reference: "ref",
+		Username: "alice", Name: "Alice", Email: "a@example.com", Mail: true, MinLength: 12, ReauthMinutes: 10,
+		TOTP: "1 Dec 2026, 10:00 UTC", RecoveryCodes: 3, PasskeysOn: true, Passkey: passkey,
+		Passkeys:     []AccountPasskey{{ID: "k1", Name: "Laptop", Created: "1 Dec 2026, 10:00 UTC", LastUsed: "2 Dec 2026, 10:00 UTC"}, {ID: "k2", Name: "Key", Created: "1 Dec 2026, 10:00 UTC"}},
+		Sessions:     []AccountSession{{ID: "s1", Created: "1 Dec 2026, 10:00 UTC", AuthTime: "1 Dec 2026, 10:00 UTC", AMR: []string{"pwd", "otp"}, Current: true}, {ID: "s2", Created: "1 Dec 2026, 09:00 UTC", AMR: []string{"pwd"}}},
+		Applications: []AccountApplication{{ClientID: "notes", Name: "Notes", Since: "1 Dec 2026, 10:00 UTC", Scopes: scopes}},
+		Identities:   []AccountIdentity{{UpstreamID: "gh", UpstreamName: "GitHub", Subject: "1", Email: "a@example.com", Since: "1 Dec 2026, 10:00 UTC", LastUsed: "2 Dec 2026, 10:00 UTC"}, {UpstreamID: "gl", UpstreamName: "GitLab", Subject: "2", Since: "1 Dec 2026, 10:00 UTC"}},
+		Activity:     []AccountEvent{{Time: "2 Dec 2026, 10:00 UTC", Network: "192.0.2.0/24", Via: "Notes", AMR: []string{"pwd"}, OK: true}, {Time: "2 Dec 2026, 09:00 UTC", Network: "192.0.2.1", Failure: "sign_in_failed"}},
+	}
 }
 
 // logSink collects what the renderer logs: a missing message is a warning.
@@ -204,6 +262,10 @@ func TestGermanPagesAreGerman(t *testing.T) {
 		{"device-enter", []string{"Kein Gerät wartet auf den Code BDWP-HQPK."}},
 		{"recovery-forgot_sent", []string{"30 Minuten lang"}},
 		{"factor", []string{"Versuchen Sie es nach 12:00 wieder."}},
+		{"account", []string{"<title>Ihr Konto · Lucid</title>", "<h1>Ihr Konto</h1>", "Bestätigung in zwei Schritten", "Einen Passkey hinzufügen", "the passkey Laptop ist Ihr letzter zweiter Faktor", "Sie haben 3 unbenutzte Wiederherstellungscodes.", "Ihr Profil sehen"}},
+		{"account-account_profile_invalid", []string{"kann nicht verwendet werden"}},
+		{"account-totp", []string{"Scannen Sie diesen Code", "nicht richtig"}},
+		{"signin-account", []string{"<title>Bei Mein Konto anmelden · Lucid</title>"}},
 	} {
 		body := renderIn(t, r, "de", pages[tc.page])
 		for _, w := range tc.want {

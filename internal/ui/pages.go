@@ -181,6 +181,7 @@ type DemoResult struct {
 
 // SignIn renders the sign-in page.
 func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
+	p.ClientName = r.clientName(w, p.ClientName)
 	title := msg{id: "title.signin"}
 	if p.ClientName != "" {
 		title = msg{"title.signin_client", []any{"Client", p.ClientName}}
@@ -192,6 +193,7 @@ func (r *Renderer) SignIn(w http.ResponseWriter, status int, p SignInPage) {
 
 // Consent renders the consent page.
 func (r *Renderer) Consent(w http.ResponseWriter, status int, p ConsentPage) {
+	p.ClientName = r.clientName(w, p.ClientName)
 	r.render(w, status, "consent", msg{"title.consent", []any{"Client", p.ClientName}}, p, policy{formAction: formTargets(p.RedirectTo)})
 }
 
@@ -226,6 +228,7 @@ func (r *Renderer) Error(w http.ResponseWriter, status int, p ErrorPage) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
+	p.ClientName = r.clientName(w, p.ClientName)
 	// The catalog's texts call the server Lucid; on a person's page it is
 	// the operator's product.
 	if name := r.view.ProductName; name != DefaultProductName {
