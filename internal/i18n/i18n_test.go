@@ -51,7 +51,7 @@ func TestTranslationsUseTheSameValues(t *testing.T) {
 			// Fill every value a message may name with a marker.
 			for _, name := range []string{"Product", "Client", "User", "Upstream", "API", "Scope", "Host", "Status", "Message", "In", "ACR", "Code", "ClientID", "Valid", "Email",
 				"Name", "Username", "Link", "until", "user_code", "ago", "length", "alphabet", "got", "limit", "retry_after", "username", "lifetime",
-				"Since", "Started", "Used", "error", "window", "field", "reason", "factor", "max", "client_id", "upstream"} {
+				"Since", "Started", "Used", "error", "window", "field", "reason", "factor", "max", "client_id", "upstream", "directory", "min"} {
 				args = append(args, name, "«"+name+"»")
 			}
 			want, err := en.Text(id, args...)
