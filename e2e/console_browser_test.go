@@ -2,17 +2,20 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/store"
 )
 
 // TestBrowserConsole drives the web console in headless Chromium: an
@@ -163,6 +166,67 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	if u, err := l.Store.GetUser(bg, bob.ID); err != nil || !u.Disabled || !strings.Contains(state, "disabled") {
 		t.Fatalf("bob after disabling: %+v %v; page says %q", u, err, state)
+	}
+
+	// 3b. bob's profile and password from his page: a short password is
+	// refused with the policy's entry, a good one is set; then a scratch
+	// API is registered and deleted.
+	var shortName, afterPassword, apisAfter string
+	bobBefore, _ := l.Store.GetUser(bg, bob.ID)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(l.URL+"/console/users/"+bob.ID),
+		chromedp.WaitVisible(chromedp.CSS("#profile-form")),
+		chromedp.SetValue(chromedp.CSS("#profile-name"), "Bob Builder"),
+		chromedp.SetValue(chromedp.CSS("#profile-email"), "bob.builder@example.org"),
+		chromedp.Click(chromedp.CSS("#save-profile")),
+		chromedp.WaitVisible(chromedp.CSS("#console-notice")),
+		chromedp.SendKeys(chromedp.CSS("#new-password"), "short"),
+		chromedp.Click(chromedp.CSS("#set-password")),
+		chromedp.WaitVisible(chromedp.CSS("#console-problem")),
+		into(&shortName, chromedp.Evaluate[string](`document.querySelector("#console-problem").dataset.errorName`)),
+		chromedp.Navigate(l.URL+"/console/users/"+bob.ID),
+		chromedp.WaitVisible(chromedp.CSS("#password-form")),
+		chromedp.SendKeys(chromedp.CSS("#new-password"), "a long new password for bob"),
+		chromedp.Click(chromedp.CSS("#set-password")),
+		chromedp.WaitVisible(chromedp.CSS("#console-notice")),
+		into(&afterPassword, chromedp.Text(chromedp.CSS("#console-notice"))),
+		chromedp.Navigate(l.URL+"/console/apis"),
+		chromedp.WaitVisible(chromedp.CSS("#create-api")),
+		chromedp.SendKeys(chromedp.CSS("#api-id"), "https://scratch.example.com"),
+		chromedp.Click(chromedp.CSS("#create-api-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#console-notice")),
+		chromedp.Click(chromedp.CSS(`button[aria-label="Delete the API https://scratch.example.com"]`)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// The page before the click has a notice too: wait for the
+			// answer to this one (evaluations fail while it loads).
+			for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+				if q, err := chromedp.Evaluate[string](`location.search`)(ctx, tg); err == nil && strings.Contains(q, "done=deleted") {
+					return nil
+				}
+			}
+			return errors.New("no answer to the delete button")
+		}),
+		chromedp.WaitVisible(chromedp.CSS("#apis")),
+		into(&apisAfter, chromedp.Text(chromedp.CSS("#apis"))),
+	)
+	if err != nil {
+		t.Fatalf("profile, password and API deletion: %v", err)
+	}
+	bobAfter, _ := l.Store.GetUser(bg, bob.ID)
+	if bobAfter.Name != "Bob Builder" || bobAfter.Email != "bob.builder@example.org" || bobAfter.EmailVerified {
+		t.Errorf("bob's profile after saving: name %q email %q verified %v", bobAfter.Name, bobAfter.Email, bobAfter.EmailVerified)
+	}
+	if shortName != "password_too_short" {
+		t.Errorf("a short password answered %q", shortName)
+	}
+	if bobAfter.PasswordHash == bobBefore.PasswordHash || !strings.Contains(afterPassword, "password was set") {
+		t.Errorf("the password was not set: notice %q", afterPassword)
+	}
+	if strings.Contains(apisAfter, "scratch.example.com") || !strings.Contains(apisAfter, "reports.example.com") {
+		t.Errorf("APIs after deleting the scratch one: %q", apisAfter)
+	}
+	if _, err := l.Store.GetAPI(bg, "https://scratch.example.com"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the deleted API is still stored: %v", err)
 	}
 
 	// 4. A failure of the new client, found by its trace id, then by client.

@@ -410,7 +410,8 @@ var noticeText = map[string]string{
 	"saved": "Saved.", "disabled": "Disabled.", "enabled": "Enabled.", "created": "Created.",
 	"factors": "The user's second factors and passkeys were removed.", "sessions": "The user's sessions were ended.",
 	"admin": "The admin role was changed.", "secret": "The secret was removed; it no longer authenticates the client.", "consent": "The consent was withdrawn and its tokens revoked.",
-	"rotated": "New signing keys were made; the old ones stay published for tokens they signed.",
+	"rotated":  "New signing keys were made; the old ones stay published for tokens they signed.",
+	"password": "The password was set (and, unless users.keep_grants_on_change, the user's sessions and refresh tokens ended).", "deleted": "Deleted.",
 }
 
 // problemOf records e and describes it for a page.

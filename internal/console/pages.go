@@ -32,6 +32,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/users/{id}/consents/{client}", c.withdrawConsent)
 	m.HandleFunc("GET /console/apis", c.apis)
 	m.HandleFunc("POST /console/apis", c.createAPI)
+	m.HandleFunc("POST /console/apis/delete", c.deleteAPI)
 	m.HandleFunc("GET /console/keys", c.keys)
 	m.HandleFunc("POST /console/keys/rotate", c.rotateKeys)
 	m.HandleFunc("GET /console/failures", c.failures)
@@ -280,6 +281,15 @@ func (c *Console) userAction(w http.ResponseWriter, r *http.Request) {
 	case "grant-admin", "revoke-admin":
 		_, err = c.o.Service.SetAdmin(ctx, id, done == "grant-admin")
 		done = "admin"
+	case "profile":
+		name, email := strings.TrimSpace(r.PostForm.Get("name")), strings.TrimSpace(r.PostForm.Get("email"))
+		_, err = c.o.Service.UpdateUser(ctx, id, manage.UserPatch{Name: &name, Email: &email})
+		done = "saved"
+	case "set-password":
+		// The policy and the ending of sessions are manage's, as for the
+		// CLI's set-password; the password itself is never logged.
+		err = c.o.Service.SetPassword(ctx, id, r.PostForm.Get("password"))
+		done = "password"
 	default:
 		c.refuse(w, r, catalog.New(catalog.PageNotFound, "path", r.URL.Path))
 		return
@@ -339,6 +349,19 @@ func (c *Console) createAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, "/console/apis", "created")
+}
+
+// deleteAPI is POST /console/apis/delete with the API's identifier in the
+// form (identifiers are URLs, awkward in a path).
+func (c *Console) deleteAPI(w http.ResponseWriter, r *http.Request) {
+	id := r.PostForm.Get("id")
+	if err := c.o.Service.DeleteAPI(r.Context(), id); err != nil {
+		e := c.problemOf(r, err)
+		c.apisPage(w, r, e.Status(), nil, c.describe(r, e))
+		return
+	}
+	c.o.Log.InfoContext(r.Context(), "console: API deleted", "api", id, "by", who(r).user.ID)
+	back(w, r, "/console/apis", "deleted")
 }
 
 // ---- Signing keys ----
