@@ -191,31 +191,12 @@ WITH req AS (
 	UPDATE backchannel_requests SET redeemed_at = $2, family_id = $3
 	WHERE hash = $1 AND status = 'approved' AND redeemed_at IS NULL AND expires_at > $2
 	RETURNING hash
-), family AS (
-	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
-	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM req
-), ` + issuedCTEs("req", 9) + `
+), ` + redeemedCTEs("req") + `
 SELECT hash FROM req`
 
 func (s *Store) RedeemBackchannelRequest(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.BackchannelRequest, error) {
-	const op = "redeem backchannel request"
-	if now.IsZero() {
-		return nil, s.fail(ctx, op, errZeroTime)
-	}
-	if !storable(hash) {
-		return nil, store.ErrNotFound
-	}
-	args, err := redeemArgs(hash, now, family, issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	var marked string
-	err = s.pool.QueryRow(ctx, redeemBackchannel, args...).Scan(&marked)
-	if err == nil {
-		return nil, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, s.fail(ctx, op, err)
+	if spent, err := s.redeem(ctx, "redeem backchannel request", redeemBackchannel, hash, family, issued, now); spent || err != nil {
+		return nil, err
 	}
 	r, err := s.GetBackchannelRequest(ctx, hash)
 	if err != nil {

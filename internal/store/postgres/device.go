@@ -113,31 +113,12 @@ WITH device AS (
 	WHERE hash = $1 AND redeemed_at IS NULL AND decided_at IS NOT NULL
 	AND (decision->>'approved')::boolean AND expires_at > $2
 	RETURNING hash
-), family AS (
-	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
-	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM device
-), ` + issuedCTEs("device", 9) + `
+), ` + redeemedCTEs("device") + `
 SELECT hash FROM device`
 
 func (s *Store) RedeemDeviceCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.DeviceCode, error) {
-	const op = "redeem device code"
-	if now.IsZero() {
-		return nil, s.fail(ctx, op, errZeroTime)
-	}
-	if !storable(hash) {
-		return nil, store.ErrNotFound
-	}
-	args, err := redeemArgs(hash, now, family, issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	var marked string
-	err = s.pool.QueryRow(ctx, redeemDevice, args...).Scan(&marked)
-	if err == nil {
-		return nil, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, s.fail(ctx, op, err)
+	if spent, err := s.redeem(ctx, "redeem device code", redeemDevice, hash, family, issued, now); spent || err != nil {
+		return nil, err
 	}
 	c, err := s.GetDeviceCode(ctx, hash)
 	if err != nil {

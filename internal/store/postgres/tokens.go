@@ -168,10 +168,7 @@ WITH code AS (
 	UPDATE auth_codes SET redeemed_at = $2, family_id = $3
 	WHERE hash = $1 AND redeemed_at IS NULL AND invalidated_at IS NULL
 	RETURNING hash
-), family AS (
-	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
-	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM code
-), ` + issuedCTEs("code", 9) + `
+), ` + redeemedCTEs("code") + `
 SELECT hash FROM code`
 
 // createFamily inserts a family that no code starts, with its tokens, in
@@ -273,28 +270,48 @@ func redeemArgs(hash string, now time.Time, family *store.TokenFamily, issued st
 	return append(args, nullString(f.ParentID)), nil
 }
 
+// redeemedCTEs are the parts of a redeeming statement after the grant's
+// conditional UPDATE (the CTE src, which returns a row only when it spent
+// the grant): the family ($3–$8, parent $18) and the issued tokens ($9–).
+func redeemedCTEs(src string) string {
+	return `family AS (
+	INSERT INTO token_families (id, user_id, client_id, revoked_at, revoke_reason, data, parent_id)
+	SELECT $3::text, $4::text, $5::text, $6::timestamptz, $7::text, $8::json, $18::text FROM ` + src + `
+), ` + issuedCTEs(src, 9)
+}
+
+// redeem runs stmt, a statement that spends the grant hash and stores
+// family and issued in one go (redeemArgs). It reports spent when the
+// statement did; otherwise the caller reads the grant to say why not.
+func (s *Store) redeem(ctx context.Context, op, stmt, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (spent bool, err error) {
+	if now.IsZero() {
+		return false, s.fail(ctx, op, errZeroTime)
+	}
+	if !storable(hash) {
+		return false, store.ErrNotFound
+	}
+	args, err := redeemArgs(hash, now, family, issued)
+	if err != nil {
+		return false, s.fail(ctx, op, err)
+	}
+	var marked string
+	err = s.pool.QueryRow(ctx, stmt, args...).Scan(&marked)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, nil
+	}
+	return false, s.fail(ctx, op, err)
+}
+
 // RedeemAuthCode marks the code redeemed and creates its family and
 // tokens; a refused redemption returns the code as stored, read after the
 // refusal so that it shows the redemption that won.
 func (s *Store) RedeemAuthCode(ctx context.Context, hash string, family *store.TokenFamily, issued store.Issued, now time.Time) (*store.AuthCode, error) {
 	const op = "redeem auth code"
-	if now.IsZero() {
-		return nil, s.fail(ctx, op, errZeroTime)
-	}
-	if !storable(hash) {
-		return nil, store.ErrNotFound
-	}
-	args, err := redeemArgs(hash, now, family, issued)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	var marked string
-	err = s.pool.QueryRow(ctx, redeemCode, args...).Scan(&marked)
-	if err == nil {
-		return nil, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, s.fail(ctx, op, err)
+	if spent, err := s.redeem(ctx, op, redeemCode, hash, family, issued, now); spent || err != nil {
+		return nil, err
 	}
 	// Refused: the code is missing, redeemed or invalidated. Those states
 	// are final, and this read sees every commit the UPDATE waited for.
