@@ -58,26 +58,31 @@ func linkIn(t *testing.T, l *lucid, ms *mailtest.Server, addr string, n int, pat
 	return link
 }
 
-var (
-	recoveryAlert     = regexp.MustCompile(`<div class="alert" role="alert" id="recovery-error" data-error-name="([a-z_]+)">([^<]*)</div>`)
-	recoveryReference = regexp.MustCompile(`id="recovery-reference">[^<]*<code id="trace-id" class="trace" data-error-name="([a-z_]+)">([0-9a-f]+)</code>`)
-)
-
 // wantRecoveryError asserts a form answered again with a catalogued
-// failure: the status, the alert naming the entry, the reference that is
-// the trace id of a story kept under the recovery endpoint. It returns
-// the alert's text.
+// failure of the recovery pages (wantFormError). It returns the alert's text.
 func wantRecoveryError(t *testing.T, l *lucid, p *page, name string, status int) string {
+	t.Helper()
+	return wantFormError(t, l, p, "recovery", name, status)
+}
+
+// wantFormError asserts a form of a page of Lucid's (the endpoint's
+// alert and reference ids are "<endpoint>-error", "<endpoint>-reference")
+// answered again with a catalogued failure: the status, the alert naming
+// the entry, the reference that is the trace id of a story kept under the
+// endpoint, the page's headers. It returns the alert's text.
+func wantFormError(t *testing.T, l *lucid, p *page, endpoint, name string, status int) string {
 	t.Helper()
 	if p.location != nil || p.status != status {
 		t.Fatalf("got %d (location %v), want the form with %d for %s: %.600s", p.status, p.location, status, name, p.body)
 	}
-	alert := recoveryAlert.FindStringSubmatch(p.body)
+	alertRE := regexp.MustCompile(`<div class="alert" role="alert" id="` + endpoint + `-error" data-error-name="([a-z_]+)">([^<]*)</div>`)
+	refRE := regexp.MustCompile(`id="` + endpoint + `-reference">[^<]*<code id="trace-id" class="trace" data-error-name="([a-z_]+)">([0-9a-f]+)</code>`)
+	alert := alertRE.FindStringSubmatch(p.body)
 	if alert == nil || alert[1] != name {
 		t.Fatalf("the alert does not name %s: %v %.600s", name, alert, p.body)
 	}
 	tid := p.header.Get("X-Trace-Id")
-	ref := recoveryReference.FindStringSubmatch(p.body)
+	ref := refRE.FindStringSubmatch(p.body)
 	if tid == "" || ref == nil || ref[1] != name || ref[2] != tid {
 		t.Fatalf("reference %v, want %s with the trace id %q", ref, name, tid)
 	}
@@ -88,7 +93,7 @@ func wantRecoveryError(t *testing.T, l *lucid, p *page, name string, status int)
 	var story struct {
 		Failure struct{ Name, Endpoint string }
 	}
-	if v.status != http.StatusOK || json.Unmarshal(v.body, &story) != nil || story.Failure.Name != name || story.Failure.Endpoint != "recovery" {
+	if v.status != http.StatusOK || json.Unmarshal(v.body, &story) != nil || story.Failure.Name != name || story.Failure.Endpoint != endpoint {
 		t.Fatalf("the reference %s does not lead to a %s story: %d %.300s", tid, name, v.status, v.body)
 	}
 	triggered.add(name)
