@@ -349,10 +349,10 @@ func New(ctx context.Context, cfg *config.Config, st store.Store, log *slog.Logg
 	for _, c := range overload.Classes() {
 		met.InFlight(c.Key(), limiter.Limit(c), func() float64 { return float64(limiter.InFlight(c)) })
 	}
-	// Languages twice: outside, for the overload page; again inside the
-	// deadline, but outside the metrics, which read the route pattern on
-	// the very request the mux was given (Languages passes on a copy).
-	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(ui.Languages(met.Middleware(routes))))), pages, issuer)
+	// Languages outermost, so that the overload page has them too; the
+	// wrappers inside unwrap to its writer, and the metrics read the route
+	// pattern on the very request the mux was given.
+	s.handler = s.middleware(ui.Languages(limiter.Middleware(s.deadline(met.Middleware(routes)))), pages, issuer)
 	stories.Start()
 	ob.Start()
 	s.follower = startFollower(ctx, backend, &follower{log: log, clients: clients, prov: prov, keys: km, view: view})
