@@ -16,7 +16,7 @@ func getOne[T any](ctx context.Context, s *Store, op, query, key string) (*T, er
 		return nil, store.ErrNotFound
 	}
 	var data string
-	if err := s.pool.QueryRow(ctx, query, key).Scan(&data); err != nil {
+	if err := s.reads.run(ctx, query, []any{key}, func(r pgx.Row) error { return r.Scan(&data) }); err != nil {
 		return nil, s.fail(ctx, op, err)
 	}
 	v, err := canonical.Decode[T](data)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -115,14 +116,16 @@ func (s *Store) UseJTI(ctx context.Context, issuer, jti string, expiresAt time.T
 	if !storable(issuer, jti) {
 		return s.fail(ctx, op, errBadKey)
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
-		ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= $4`,
-		issuer, jti, canonical.Time(expiresAt), canonical.Time(time.Now()))
-	if err != nil {
-		return s.fail(ctx, op, err)
-	}
-	if tag.RowsAffected() == 0 {
+	var one int
+	err := s.writes.run(ctx, `INSERT INTO jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE jtis.expires_at <= $4
+		RETURNING 1`, []any{issuer, jti, canonical.Time(expiresAt), canonical.Time(time.Now())},
+		func(r pgx.Row) error { return r.Scan(&one) })
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return store.ErrAlreadyUsed
+	case err != nil:
+		return s.fail(ctx, op, err)
 	}
 	return nil
 }

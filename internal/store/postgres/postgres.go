@@ -62,6 +62,8 @@ const (
 // Store is a store.Store on one PostgreSQL database (and schema).
 type Store struct {
 	pool *pgxpool.Pool
+	// writes and reads batch the hot statements (pipeline.go).
+	writes, reads *pipeline
 	// closed ends the change feed's listener (changes.go) with the store.
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -103,7 +105,7 @@ func OpenWith(ctx context.Context, dsn string, mode store.OpenMode) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, closed: make(chan struct{})}
+	s := &Store{pool: pool, closed: make(chan struct{}), writes: newPipeline(pool, 1), reads: newPipeline(pool, readWorkers)}
 	if err := s.open(ctx, mode); err != nil {
 		pool.Close()
 		return nil, err
@@ -135,7 +137,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool, waiting for connections in use to be returned.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.closed) })
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.writes.close()
+		s.reads.close()
+	})
 	s.pool.Close()
 	return nil
 }
@@ -203,7 +209,7 @@ func wrap(ctx context.Context, op string, err error) error {
 func isUnavailable(err error) bool {
 	var ce *pgconn.ConnectError
 	var ne net.Error
-	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, puddle.ErrClosedPool) ||
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, puddle.ErrClosedPool) || errors.Is(err, errClosed) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
 }
 

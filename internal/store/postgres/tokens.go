@@ -150,7 +150,11 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string) (*store.AuthCode, 
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	c, err := scanCode(s.pool.QueryRow(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = $1`, hash))
+	var c *store.AuthCode
+	err := s.reads.run(ctx, `SELECT `+codeCols+` FROM auth_codes WHERE hash = $1`, []any{hash}, func(r pgx.Row) (err error) {
+		c, err = scanCode(r)
+		return err
+	})
 	if err != nil {
 		return nil, s.fail(ctx, "get auth code", err)
 	}
@@ -295,7 +299,7 @@ func (s *Store) redeem(ctx context.Context, op, stmt, hash string, family *store
 		return false, s.fail(ctx, op, err)
 	}
 	var marked string
-	err = s.pool.QueryRow(ctx, stmt, args...).Scan(&marked)
+	err = s.writes.run(ctx, stmt, args, func(r pgx.Row) error { return r.Scan(&marked) })
 	switch {
 	case err == nil:
 		return true, nil
@@ -363,7 +367,11 @@ func (s *Store) GetTokenFamily(ctx context.Context, id string) (*store.TokenFami
 	if !storable(id) {
 		return nil, store.ErrNotFound
 	}
-	f, err := scanFamily(s.pool.QueryRow(ctx, `SELECT `+familyCols+` FROM token_families WHERE id = $1`, id))
+	var f *store.TokenFamily
+	err := s.reads.run(ctx, `SELECT `+familyCols+` FROM token_families WHERE id = $1`, []any{id}, func(r pgx.Row) (err error) {
+		f, err = scanFamily(r)
+		return err
+	})
 	if err != nil {
 		return nil, s.fail(ctx, "get token family", err)
 	}
@@ -441,7 +449,11 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 	if !storable(hash) {
 		return nil, store.ErrNotFound
 	}
-	t, err := scanRefresh(s.pool.QueryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = $1`, hash))
+	var t *store.RefreshToken
+	err := s.reads.run(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE hash = $1`, []any{hash}, func(r pgx.Row) (err error) {
+		t, err = scanRefresh(r)
+		return err
+	})
 	if err != nil {
 		return nil, s.fail(ctx, "get refresh token", err)
 	}
@@ -524,7 +536,11 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next sto
 	}
 	args := append([]any{oldHash, canonical.Time(now)}, tokens...)
 	args = append(args, sealed, until)
-	old, err := scanRotated(s.pool.QueryRow(ctx, rotateRefresh, args...), next.Successor)
+	var old *store.RefreshToken
+	err = s.writes.run(ctx, rotateRefresh, args, func(r pgx.Row) (err error) {
+		old, err = scanRotated(r, next.Successor)
+		return err
+	})
 	if err == nil {
 		return old, nil
 	}
