@@ -2,8 +2,10 @@ package server_test
 
 // Benchmarks of the machine-to-machine and token hot paths, driven through
 // the whole http.Handler (middleware, routing, client authentication,
-// store, signing) on a real SQLite file, without a network in between.
-// docs/PERFORMANCE.md says how to run them and what they measured.
+// store, signing) on a real SQLite file, without a network in between;
+// with LUCID_BENCH_POSTGRES=1, on a fresh database of the PostgreSQL that
+// the store tests use (pgtest). docs/PERFORMANCE.md says how to run them
+// and what they measured.
 //
 // Every operation checks the response status (and, where a 200 can still
 // mean "no", the body), so a benchmark cannot report the speed of an error.
@@ -40,6 +42,8 @@ import (
 	"github.com/lucid-auth/lucid/internal/secret"
 	"github.com/lucid-auth/lucid/internal/server"
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/postgres"
+	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
 	"github.com/lucid-auth/lucid/internal/store/sqlite"
 )
 
@@ -74,15 +78,22 @@ func newBench(b *testing.B, adjust ...func(*config.Config)) *bench {
 	ctx := context.Background()
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
-	path := filepath.Join(b.TempDir(), "lucid.db")
 	cfg := config.Default()
 	cfg.Issuer = benchIssuer
-	cfg.Database = "sqlite:" + path
 	cfg.MasterKey = base64.StdEncoding.EncodeToString(master)
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	st, err := sqlite.Open(ctx, path)
+	var st store.Store
+	var err error
+	if os.Getenv("LUCID_BENCH_POSTGRES") != "" {
+		cfg.Database = pgtest.Connect(b).FreshDSN(b)
+		st, err = postgres.Open(ctx, cfg.Database)
+	} else {
+		path := filepath.Join(b.TempDir(), "lucid.db")
+		cfg.Database = "sqlite:" + path
+		st, err = sqlite.Open(ctx, path)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
