@@ -102,7 +102,7 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 	if err := strictObject(hdrJSON, &hdr); err != nil {
 		return malformed("the header is not a JSON object")
 	}
-	if repeatsMember(hdrJSON) {
+	if repeatsMember(hdrJSON, hdr) {
 		// Two JSON readers may each keep a different copy of a repeated
 		// member (RFC 7515 §4: must be refused).
 		return malformed("the header repeats a member")
@@ -215,34 +215,62 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 	return t, nil
 }
 
-// repeatsMember reports whether the JSON object b (already known to be
-// one) names a top-level member twice.
-func repeatsMember(b []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // {
-		return false
+// repeatsMember reports whether the JSON object b, already decoded into
+// m, names a top-level member twice. m holds one entry per distinct name
+// (the decoder unescapes names, and keeps the last of a repeated one), so
+// the text repeats a name exactly when it has more members than m: a
+// count, without a second, tokenizing, reading of the header.
+func repeatsMember(b []byte, m map[string]json.RawMessage) bool {
+	return topLevelMembers(b) > len(m)
+}
+
+// topLevelMembers counts the members of the JSON object b starts with:
+// the colons at depth one outside strings. b must be valid JSON up to the
+// object's end (the decoder has read it); what follows is not looked at.
+func topLevelMembers(b []byte) int {
+	n, depth, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return n
+			}
+		case ':':
+			if depth == 1 {
+				n++
+			}
+		}
 	}
-	seen := make(map[string]bool, 8)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return true
-		}
-		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
+	return n
 }
 
 // strictObject decodes a JSON object and refuses trailing data.
 func strictObject(b []byte, dst *map[string]json.RawMessage) error {
+	// The common case, one object and nothing after it but space, reads
+	// the same through json.Unmarshal, without a Decoder's buffers. Other
+	// input goes to the Decoder, so that what it accepts and refuses
+	// stays as it was.
+	if json.Unmarshal(b, dst) == nil {
+		if *dst == nil {
+			return fmt.Errorf("null is not an object")
+		}
+		return nil
+	}
+	*dst = nil
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(dst); err != nil {
 		return err
