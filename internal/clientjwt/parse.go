@@ -25,6 +25,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -67,6 +68,8 @@ type Token struct {
 
 	// JWK is the header's embedded public key, if any (DPoP).
 	JWK *jose.JSONWebKey
+	// jkt is JWK's thumbprint when the use's JWKCache had it.
+	jkt string
 
 	// signed is the JWS signing input (header.payload) and sig the decoded
 	// signature; both nil for an unsigned token.
@@ -197,22 +200,34 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		return malformed("the JWS structure or its signature encoding is invalid")
 	}
 	if raw, ok := hdr["jwk"]; ok {
-		if k, ok := u.JWKs.get(raw); ok {
-			t.JWK = k
-		} else {
+		c, ok := u.JWKs.get(raw)
+		if !ok {
 			// go-jose reads the key (and checks an EC point is on its
 			// curve); private or symmetric material is refused.
 			var k jose.JSONWebKey
 			if err := k.UnmarshalJSON(raw); err != nil || !k.Valid() || !k.IsPublic() {
 				return malformed("the header's jwk is not a public key")
 			}
-			t.JWK = &k
-			u.JWKs.put(raw, &k)
+			c = u.JWKs.put(raw, &k)
 		}
+		t.JWK, t.jkt = c.key, c.jkt
 	}
 	t.signed = []byte(s[:len(parts[0])+1+len(parts[1])])
 	t.sig = sig
 	return t, nil
+}
+
+// JWKThumbprint is the RFC 7638 SHA-256 thumbprint of JWK, base64url (a
+// DPoP proof's jkt): kept with the key by the use's JWKCache, so that
+// every proof of a key does not hash it again.
+func (t *Token) JWKThumbprint() (string, error) {
+	if t.jkt != "" {
+		return t.jkt, nil
+	}
+	if t.JWK == nil {
+		return "", errors.New("the token has no jwk")
+	}
+	return Thumbprint(t.JWK)
 }
 
 // repeatsMember reports whether the JSON object b, already decoded into

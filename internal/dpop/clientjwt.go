@@ -70,7 +70,7 @@ func (s *Shared) Verify(ctx context.Context, proof string) (map[string]json.RawM
 	if e := s.v.Verify(ctx, t, &s.use, clientjwt.EmbeddedJWK(catalog.DPoPProofKey)); e != nil {
 		return nil, "", e
 	}
-	jkt, err := Thumbprint(t.JWK)
+	jkt, err := t.JWKThumbprint()
 	if err != nil {
 		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "its thumbprint cannot be computed").Wrap(err)
 	}
