@@ -115,18 +115,18 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 	if !ok {
 		return malformed("the header has no alg")
 	}
-	if err := json.Unmarshal(rawAlg, &t.Alg); err != nil {
+	if err := UnmarshalString(rawAlg, &t.Alg); err != nil {
 		return malformed("the header's alg is not a string")
 	}
 	if rawKid, ok := hdr["kid"]; ok {
-		if err := json.Unmarshal(rawKid, &t.Kid); err != nil {
+		if err := UnmarshalString(rawKid, &t.Kid); err != nil {
 			return malformed("the header's kid is not a string")
 		}
 		t.HasKid = true
 	}
 	if rawTyp, ok := hdr["typ"]; ok {
 		// Only a use with a typ rule reads typ; others never did.
-		if err := json.Unmarshal(rawTyp, &t.Typ); err != nil && len(u.Typ) > 0 {
+		if err := UnmarshalString(rawTyp, &t.Typ); err != nil && len(u.Typ) > 0 {
 			return malformed("the header's typ is not a string")
 		}
 	}
@@ -166,7 +166,7 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		dst  *string
 	}{{"iss", &t.Iss}, {"sub", &t.Sub}, {"jti", &t.JTI}} {
 		if raw, ok := t.Claims[c.name]; ok && !isNull(raw) {
-			if err := json.Unmarshal(raw, c.dst); err != nil {
+			if err := UnmarshalString(raw, c.dst); err != nil {
 				return malformed("the " + c.name + " claim is not a string")
 			}
 		}
@@ -303,7 +303,7 @@ func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 
 func parseAudience(raw json.RawMessage) ([]string, bool) {
 	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
+	if err := UnmarshalString(raw, &one); err == nil {
 		return []string{one}, true
 	}
 	var many []string
@@ -316,7 +316,7 @@ func parseAudience(raw json.RawMessage) ([]string, bool) {
 // parseNumericDate reads an RFC 7519 NumericDate; fractions are dropped.
 func parseNumericDate(raw json.RawMessage) (time.Time, string) {
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) {
+	if err := unmarshalFloat64(raw, &f); err != nil || math.IsNaN(f) {
 		return time.Time{}, "is not a number of seconds since 1970"
 	}
 	if f < 0 || f > maxNumericDate {

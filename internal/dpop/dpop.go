@@ -6,6 +6,7 @@
 package dpop
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -183,22 +185,24 @@ func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
 	var cl Claims
 	for _, f := range []struct {
 		name string
-		dst  any
-	}{{"jti", &cl.JTI}, {"htm", &cl.HTM}, {"htu", &cl.HTU}, {"nonce", &cl.Nonce}, {"ath", &cl.ATH}, {"iat", &cl.IAT}} {
-		v, ok := raw[f.name]
-		if !ok {
-			continue
+		dst  *string
+	}{{"jti", &cl.JTI}, {"htm", &cl.HTM}, {"htu", &cl.HTU}, {"nonce", &cl.Nonce}, {"ath", &cl.ATH}} {
+		if v, ok := raw[f.name]; ok && clientjwt.UnmarshalString(v, f.dst) != nil {
+			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", "it is not a string")
 		}
-		if err := json.Unmarshal(v, f.dst); err != nil {
-			reason := "it is not a string"
-			if f.name == "iat" {
-				reason = "it is not a whole number of seconds since the epoch"
-			}
-			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", reason)
+	}
+	if v, ok := raw["iat"]; ok && !isNull(v) {
+		var iat int64
+		if clientjwt.UnmarshalInt64(v, &iat) != nil {
+			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "iat", "reason", "it is not a whole number of seconds since the epoch")
 		}
+		cl.IAT = &iat
 	}
 	return cl, nil
 }
+
+// isNull: json leaves a pointer nil for null (iat then is missing).
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 func (c *Checker) now() time.Time {
 	if c.Now != nil {
