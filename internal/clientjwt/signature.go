@@ -6,12 +6,11 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
-	"math/big"
 
-	// The hashes the algorithms below name.
-	_ "crypto/sha256"
+	// The other hashes the algorithms below name.
 	_ "crypto/sha512"
 )
 
@@ -49,8 +48,7 @@ func verifyJWS(alg string, key any, signed, sig []byte) error {
 		if len(sig) != 2*size {
 			return errSignature
 		}
-		r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
-		if !ecdsa.Verify(k, digest(h, signed), r, s) {
+		if !ecdsa.VerifyASN1(k, digest(h, signed), asn1Signature(sig[:size], sig[size:])) {
 			return errSignature
 		}
 		return nil
@@ -90,7 +88,42 @@ func algHash(alg string) (crypto.Hash, error) {
 	return 0, fmt.Errorf("%w: unknown alg %q", errSignature, alg)
 }
 
+// asn1Signature is the DER ECDSA-Sig-Value (RFC 3279 §2.2.3) of the
+// big-endian integers r and s, what ecdsa.Verify would build from them
+// through big.Int, written directly.
+func asn1Signature(r, s []byte) []byte {
+	r, s = asn1Integer(r), asn1Integer(s)
+	body := 2 + len(r) + 2 + len(s) // each INTEGER under 128 bytes
+	out := make([]byte, 0, 3+body)
+	out = append(out, 0x30) // SEQUENCE
+	if body >= 0x80 {
+		out = append(out, 0x81) // the length in one more byte (P-521)
+	}
+	out = append(out, byte(body), 0x02, byte(len(r)))
+	out = append(out, r...)
+	out = append(out, 0x02, byte(len(s)))
+	return append(out, s...)
+}
+
+// asn1Integer is the DER INTEGER contents of the unsigned big-endian b:
+// no leading zero bytes, but one where the top bit would make it
+// negative, and a single zero for zero.
+func asn1Integer(b []byte) []byte {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0]&0x80 != 0 {
+		return append([]byte{0}, b...)
+	}
+	return b
+}
+
 func digest(h crypto.Hash, b []byte) []byte {
+	if h == crypto.SHA256 {
+		// The usual hash, without a hash.Hash to allocate.
+		sum := sha256.Sum256(b)
+		return sum[:]
+	}
 	w := h.New()
 	w.Write(b)
 	return w.Sum(nil)
