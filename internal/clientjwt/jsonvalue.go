@@ -71,3 +71,83 @@ func digits(raw []byte) bool {
 	}
 	return true
 }
+
+// readObject is json.Unmarshal of b into a map[string]json.RawMessage,
+// without reflection when b is a valid JSON object whose member names are
+// plain: each name to its value's text (a slice of b, not a copy), the
+// last of a repeated name. ok is false when that reading does not apply
+// (invalid JSON, not an object, an escaped name); json then reads b.
+func readObject(b []byte) (m map[string]json.RawMessage, ok bool) {
+	if !json.Valid(b) {
+		return nil, false
+	}
+	i := skipSpace(b, 0)
+	if b[i] != '{' {
+		return nil, false
+	}
+	m = make(map[string]json.RawMessage, 8)
+	if i = skipSpace(b, i+1); b[i] == '}' {
+		return m, true
+	}
+	for {
+		end := valueEnd(b, i) // the name, a string
+		name := b[i+1 : end-1]
+		if !plainString(name) {
+			return nil, false
+		}
+		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
+		end = valueEnd(b, i)
+		m[string(name)] = b[i:end:end]
+		if i = skipSpace(b, end); b[i] == '}' {
+			return m, true
+		}
+		i = skipSpace(b, i+1) // past the comma
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd is the end of the valid JSON value that starts at b[i].
+func valueEnd(b []byte, i int) int {
+	depth, inString := 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth <= 0 {
+				// The end of this object or array, or (depth below zero)
+				// of the one enclosing a number or literal.
+				if depth == 0 {
+					return i + 1
+				}
+				return i
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i // the end of a number or literal
+			}
+		}
+	}
+	return i
+}

@@ -33,3 +33,34 @@ func FuzzUnmarshalValues(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadObject: where readObject reads an object, json.Unmarshal reads
+// the same members and values. Its seeds run with go test.
+func FuzzReadObject(f *testing.F) {
+	for _, s := range []string{
+		`{}`, ` { } `, `{"a":1}`, `{"a":1,"a":2}`, `{"a" : "x" , "b":[1, {"c":"}"}] ,"d":{"e":null}}`,
+		`{"alg":"ES256","typ":"dpop+jwt","jwk":{"kty":"EC","crv":"P-256","x":"a","y":"b"}}`,
+		`{"jti":"j","iat":1700000000,"htu":"https://x/token","s":"a\"b\\"}`, `{"\u0061":1}`, "{\"\xff\":1}",
+		`{"a":true,"b":false,"c":-1.5e3}`, `{"a":1}}`, `[]`, `null`, `"x"`, `{"a":1} {}`, `{"a":"\u00e9"}`, "{\"a\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := readObject(b)
+		if !ok {
+			return
+		}
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: read, json says %v", b, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d members, json %d", b, len(got), len(want))
+		}
+		for k, v := range want {
+			if string(got[k]) != string(v) {
+				t.Fatalf("%q: %q is %q, json %q", b, k, got[k], v)
+			}
+		}
+	})
+}

@@ -276,9 +276,13 @@ func topLevelMembers(b []byte) int {
 // strictObject decodes a JSON object and refuses trailing data.
 func strictObject(b []byte, dst *map[string]json.RawMessage) error {
 	// The common case, one object and nothing after it but space, reads
-	// the same through json.Unmarshal, without a Decoder's buffers. Other
-	// input goes to the Decoder, so that what it accepts and refuses
-	// stays as it was.
+	// the same through readObject, or json.Unmarshal, without a Decoder's
+	// buffers. Other input goes to the Decoder, so that what it accepts
+	// and refuses stays as it was.
+	if m, ok := readObject(b); ok {
+		*dst = m
+		return nil
+	}
 	if json.Unmarshal(b, dst) == nil {
 		if *dst == nil {
 			return fmt.Errorf("null is not an object")
