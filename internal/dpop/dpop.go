@@ -137,8 +137,8 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	if cl.HTM != req.Method {
 		return nil, catalog.New(catalog.DPoPProofMethod, "htm", cl.HTM, "method", req.Method)
 	}
-	if got, want := NormalizeURL(cl.HTU), NormalizeURL(req.URL); got == "" || got != want {
-		return nil, catalog.New(catalog.DPoPProofURL, "htu", cl.HTU, "url", want)
+	if e := matchURL(cl.HTU, req.URL); e != nil {
+		return nil, e
 	}
 	now := c.now()
 	iat := time.Unix(*cl.IAT, 0)
@@ -175,6 +175,20 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 		return nil, catalog.New(catalog.StorageUnavailable).Wrap(err)
 	}
 	return &Proof{JKT: jkt, Claims: cl}, nil
+}
+
+// matchURL checks a proof's htu against the request's URL, compared as
+// NormalizeURL makes them.
+func matchURL(htu, url string) *catalog.Error {
+	want := NormalizeURL(url)
+	got := want // a client usually sends the URL as it is: one parse
+	if htu != url {
+		got = NormalizeURL(htu)
+	}
+	if got == "" || got != want {
+		return catalog.New(catalog.DPoPProofURL, "htu", htu, "url", want)
+	}
+	return nil
 }
 
 // readClaims reads a proof's claims, naming the one that has the wrong type.

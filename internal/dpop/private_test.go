@@ -70,3 +70,23 @@ func TestReadClaims(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchURL: the shortcut for an htu equal to the URL decides as the
+// comparison of both normalized forms.
+func TestMatchURL(t *testing.T) {
+	for _, tc := range []struct {
+		htu, url string
+		ok       bool
+	}{
+		{"https://x/token", "https://x/token", true},
+		{"HTTPS://X:443/token?q#f", "https://x/token", true},
+		{"https://x/token", "https://y/token", false},
+		{"ftp://x/token", "ftp://x/token", false},
+		{"", "", false},
+		{"/token", "/token", false},
+	} {
+		if e := matchURL(tc.htu, tc.url); (e == nil) != tc.ok {
+			t.Errorf("matchURL(%q, %q) = %v, want ok %v", tc.htu, tc.url, e, tc.ok)
+		}
+	}
+}
