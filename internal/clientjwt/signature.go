@@ -92,28 +92,36 @@ func algHash(alg string) (crypto.Hash, error) {
 // big-endian integers r and s, what ecdsa.Verify would build from them
 // through big.Int, written directly.
 func asn1Signature(r, s []byte) []byte {
-	r, s = asn1Integer(r), asn1Integer(s)
-	body := 2 + len(r) + 2 + len(s) // each INTEGER under 128 bytes
+	r, s = trimZeros(r), trimZeros(s)
+	// Each INTEGER is under 128 bytes, its length one byte; a leading
+	// zero keeps one whose top bit is set from reading as negative.
+	intLen := func(b []byte) int {
+		if len(b) == 0 || b[0]&0x80 != 0 {
+			return len(b) + 1
+		}
+		return len(b)
+	}
+	body := 2 + intLen(r) + 2 + intLen(s)
 	out := make([]byte, 0, 3+body)
 	out = append(out, 0x30) // SEQUENCE
 	if body >= 0x80 {
 		out = append(out, 0x81) // the length in one more byte (P-521)
 	}
-	out = append(out, byte(body), 0x02, byte(len(r)))
-	out = append(out, r...)
-	out = append(out, 0x02, byte(len(s)))
-	return append(out, s...)
+	out = append(out, byte(body))
+	for _, b := range [][]byte{r, s} {
+		out = append(out, 0x02, byte(intLen(b))) // INTEGER
+		if intLen(b) > len(b) {
+			out = append(out, 0)
+		}
+		out = append(out, b...)
+	}
+	return out
 }
 
-// asn1Integer is the DER INTEGER contents of the unsigned big-endian b:
-// no leading zero bytes, but one where the top bit would make it
-// negative, and a single zero for zero.
-func asn1Integer(b []byte) []byte {
+// trimZeros drops the leading zero bytes of a big-endian integer.
+func trimZeros(b []byte) []byte {
 	for len(b) > 0 && b[0] == 0 {
 		b = b[1:]
-	}
-	if len(b) == 0 || b[0]&0x80 != 0 {
-		return append([]byte{0}, b...)
 	}
 	return b
 }
