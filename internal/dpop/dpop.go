@@ -179,10 +179,10 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 
 // matchURL checks a proof's htu against the request's URL, compared as
 // NormalizeURL makes them.
-func matchURL(htu, url string) *catalog.Error {
-	want := NormalizeURL(url)
+func matchURL(htu, reqURL string) *catalog.Error {
+	want := NormalizeURL(reqURL)
 	got := want // a client usually sends the URL as it is: one parse
-	if htu != url {
+	if htu != reqURL {
 		got = NormalizeURL(htu)
 	}
 	if got == "" || got != want {
