@@ -437,6 +437,12 @@ func TestJWKCache(t *testing.T) {
 	if e != nil || a.JWK != b.JWK {
 		t.Fatalf("the same key text read twice: %v, shared %v", e, a.JWK == b.JWK)
 	}
+	want, _ := Thumbprint(&jose.JSONWebKey{Key: &priv.PublicKey})
+	for _, tok := range []*Token{a, b} {
+		if got, err := tok.JWKThumbprint(); err != nil || got != want {
+			t.Fatalf("thumbprint %q, %v; want %q", got, err, want)
+		}
+	}
 	for range 2 {
 		if _, e := Parse(header(private), &u); e == nil || e.Name() != catalog.DPoPProofMalformed {
 			t.Fatalf("a private jwk: %v", e)

@@ -112,7 +112,7 @@ func Fits(k jose.JSONWebKey, alg string) (bool, string) {
 		}
 	case string(jose.ES256), string(jose.ES384), string(jose.ES512):
 		if ec, ok := k.Key.(*ecdsa.PublicKey); ok {
-			want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
+			want := curveOf(alg)
 			if ec.Curve == want {
 				return true, ""
 			}
@@ -124,6 +124,17 @@ func Fits(k jose.JSONWebKey, alg string) (bool, string) {
 		}
 	}
 	return false, "the key is " + KeyKind(k) + ", which cannot verify " + alg
+}
+
+// curveOf is the curve an ES algorithm signs on.
+func curveOf(alg string) elliptic.Curve {
+	switch alg {
+	case string(jose.ES256):
+		return elliptic.P256()
+	case string(jose.ES384):
+		return elliptic.P384()
+	}
+	return elliptic.P521()
 }
 
 // KeyKind describes a key for error descriptions.

@@ -25,6 +25,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -67,6 +68,8 @@ type Token struct {
 
 	// JWK is the header's embedded public key, if any (DPoP).
 	JWK *jose.JSONWebKey
+	// jkt is JWK's thumbprint when the use's JWKCache had it.
+	jkt string
 
 	// signed is the JWS signing input (header.payload) and sig the decoded
 	// signature; both nil for an unsigned token.
@@ -102,7 +105,7 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 	if err := strictObject(hdrJSON, &hdr); err != nil {
 		return malformed("the header is not a JSON object")
 	}
-	if repeatsMember(hdrJSON) {
+	if repeatsMember(hdrJSON, hdr) {
 		// Two JSON readers may each keep a different copy of a repeated
 		// member (RFC 7515 §4: must be refused).
 		return malformed("the header repeats a member")
@@ -112,18 +115,18 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 	if !ok {
 		return malformed("the header has no alg")
 	}
-	if err := json.Unmarshal(rawAlg, &t.Alg); err != nil {
+	if err := UnmarshalString(rawAlg, &t.Alg); err != nil {
 		return malformed("the header's alg is not a string")
 	}
 	if rawKid, ok := hdr["kid"]; ok {
-		if err := json.Unmarshal(rawKid, &t.Kid); err != nil {
+		if err := UnmarshalString(rawKid, &t.Kid); err != nil {
 			return malformed("the header's kid is not a string")
 		}
 		t.HasKid = true
 	}
 	if rawTyp, ok := hdr["typ"]; ok {
 		// Only a use with a typ rule reads typ; others never did.
-		if err := json.Unmarshal(rawTyp, &t.Typ); err != nil && len(u.Typ) > 0 {
+		if err := UnmarshalString(rawTyp, &t.Typ); err != nil && len(u.Typ) > 0 {
 			return malformed("the header's typ is not a string")
 		}
 	}
@@ -163,7 +166,7 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		dst  *string
 	}{{"iss", &t.Iss}, {"sub", &t.Sub}, {"jti", &t.JTI}} {
 		if raw, ok := t.Claims[c.name]; ok && !isNull(raw) {
-			if err := json.Unmarshal(raw, c.dst); err != nil {
+			if err := UnmarshalString(raw, c.dst); err != nil {
 				return malformed("the " + c.name + " claim is not a string")
 			}
 		}
@@ -197,52 +200,96 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		return malformed("the JWS structure or its signature encoding is invalid")
 	}
 	if raw, ok := hdr["jwk"]; ok {
-		if k, ok := u.JWKs.get(raw); ok {
-			t.JWK = k
-		} else {
+		c, ok := u.JWKs.get(raw)
+		if !ok {
 			// go-jose reads the key (and checks an EC point is on its
 			// curve); private or symmetric material is refused.
 			var k jose.JSONWebKey
 			if err := k.UnmarshalJSON(raw); err != nil || !k.Valid() || !k.IsPublic() {
 				return malformed("the header's jwk is not a public key")
 			}
-			t.JWK = &k
-			u.JWKs.put(raw, &k)
+			c = u.JWKs.put(raw, &k)
 		}
+		t.JWK, t.jkt = c.key, c.jkt
 	}
 	t.signed = []byte(s[:len(parts[0])+1+len(parts[1])])
 	t.sig = sig
 	return t, nil
 }
 
-// repeatsMember reports whether the JSON object b (already known to be
-// one) names a top-level member twice.
-func repeatsMember(b []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // {
-		return false
+// JWKThumbprint is the RFC 7638 SHA-256 thumbprint of JWK, base64url (a
+// DPoP proof's jkt): kept with the key by the use's JWKCache, so that
+// every proof of a key does not hash it again.
+func (t *Token) JWKThumbprint() (string, error) {
+	if t.jkt != "" {
+		return t.jkt, nil
 	}
-	seen := make(map[string]bool, 8)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
+	if t.JWK == nil {
+		return "", errors.New("the token has no jwk")
+	}
+	return Thumbprint(t.JWK)
+}
+
+// repeatsMember reports whether the JSON object b, already decoded into
+// m, names a top-level member twice. m holds one entry per distinct name
+// (the decoder unescapes names, and keeps the last of a repeated one), so
+// the text repeats a name exactly when it has more members than m: a
+// count, without a second, tokenizing, reading of the header.
+func repeatsMember(b []byte, m map[string]json.RawMessage) bool {
+	return topLevelMembers(b) > len(m)
+}
+
+// topLevelMembers counts the members of the JSON object b starts with:
+// the colons at depth one outside strings. b must be valid JSON up to the
+// object's end (the decoder has read it); what follows is not looked at.
+func topLevelMembers(b []byte) int {
+	n, depth, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
 		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return true
-		}
-		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return n
+			}
+		case ':':
+			if depth == 1 {
+				n++
+			}
 		}
 	}
-	return false
+	return n
 }
 
 // strictObject decodes a JSON object and refuses trailing data.
 func strictObject(b []byte, dst *map[string]json.RawMessage) error {
+	// The common case, one object and nothing after it but space, reads
+	// the same through readObject, or json.Unmarshal, without a Decoder's
+	// buffers. Other input goes to the Decoder, so that what it accepts
+	// and refuses stays as it was.
+	if m, ok := readObject(b); ok {
+		*dst = m
+		return nil
+	}
+	if json.Unmarshal(b, dst) == nil {
+		if *dst == nil {
+			return fmt.Errorf("null is not an object")
+		}
+		return nil
+	}
+	*dst = nil
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(dst); err != nil {
 		return err
@@ -260,7 +307,7 @@ func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 
 func parseAudience(raw json.RawMessage) ([]string, bool) {
 	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
+	if err := UnmarshalString(raw, &one); err == nil {
 		return []string{one}, true
 	}
 	var many []string
@@ -273,7 +320,7 @@ func parseAudience(raw json.RawMessage) ([]string, bool) {
 // parseNumericDate reads an RFC 7519 NumericDate; fractions are dropped.
 func parseNumericDate(raw json.RawMessage) (time.Time, string) {
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) {
+	if err := unmarshalFloat64(raw, &f); err != nil || math.IsNaN(f) {
 		return time.Time{}, "is not a number of seconds since 1970"
 	}
 	if f < 0 || f > maxNumericDate {

@@ -6,12 +6,11 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
-	"math/big"
 
-	// The hashes the algorithms below name.
-	_ "crypto/sha256"
+	// The other hashes the algorithms below name.
 	_ "crypto/sha512"
 )
 
@@ -49,8 +48,7 @@ func verifyJWS(alg string, key any, signed, sig []byte) error {
 		if len(sig) != 2*size {
 			return errSignature
 		}
-		r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
-		if !ecdsa.Verify(k, digest(h, signed), r, s) {
+		if !ecdsa.VerifyASN1(k, digest(h, signed), asn1Signature(sig[:size], sig[size:])) {
 			return errSignature
 		}
 		return nil
@@ -90,7 +88,50 @@ func algHash(alg string) (crypto.Hash, error) {
 	return 0, fmt.Errorf("%w: unknown alg %q", errSignature, alg)
 }
 
+// asn1Signature is the DER ECDSA-Sig-Value (RFC 3279 §2.2.3) of the
+// big-endian integers r and s, what ecdsa.Verify would build from them
+// through big.Int, written directly.
+func asn1Signature(r, s []byte) []byte {
+	r, s = trimZeros(r), trimZeros(s)
+	// Each INTEGER is under 128 bytes, its length one byte; a leading
+	// zero keeps one whose top bit is set from reading as negative.
+	intLen := func(b []byte) int {
+		if len(b) == 0 || b[0]&0x80 != 0 {
+			return len(b) + 1
+		}
+		return len(b)
+	}
+	body := 2 + intLen(r) + 2 + intLen(s)
+	out := make([]byte, 0, 3+body)
+	out = append(out, 0x30) // SEQUENCE
+	if body >= 0x80 {
+		out = append(out, 0x81) // the length in one more byte (P-521)
+	}
+	out = append(out, byte(body))
+	for _, b := range [][]byte{r, s} {
+		out = append(out, 0x02, byte(intLen(b))) // INTEGER
+		if intLen(b) > len(b) {
+			out = append(out, 0)
+		}
+		out = append(out, b...)
+	}
+	return out
+}
+
+// trimZeros drops the leading zero bytes of a big-endian integer.
+func trimZeros(b []byte) []byte {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
 func digest(h crypto.Hash, b []byte) []byte {
+	if h == crypto.SHA256 {
+		// The usual hash, without a hash.Hash to allocate.
+		sum := sha256.Sum256(b)
+		return sum[:]
+	}
 	w := h.New()
 	w.Write(b)
 	return w.Sum(nil)

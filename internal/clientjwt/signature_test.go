@@ -1,12 +1,15 @@
 package clientjwt
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/asn1"
 	"encoding/base64"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -107,4 +110,29 @@ func otherAlg(alg string) string {
 		return "HS512"
 	}
 	return alg[:2] + "256"
+}
+
+// TestASN1Signature: the DER written directly is encoding/asn1's, for
+// integers with leading zeros, the top bit set, zero, and P-521 sizes.
+func TestASN1Signature(t *testing.T) {
+	ints := [][]byte{{0}, {0, 0}, {1}, {0x7f}, {0x80}, {0, 0x80}, {0, 0, 1, 2}, bytes.Repeat([]byte{0xff}, 32), bytes.Repeat([]byte{0x01}, 32)}
+	for range 20 {
+		for _, n := range []int{32, 48, 66} {
+			b := make([]byte, n)
+			_, _ = rand.Read(b)
+			ints = append(ints, b)
+		}
+	}
+	ints = append(ints, append([]byte{0x01}, bytes.Repeat([]byte{0xff}, 65)...), bytes.Repeat([]byte{0xff}, 66))
+	for _, r := range ints {
+		for _, s := range ints {
+			want, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(r), new(big.Int).SetBytes(s)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := asn1Signature(r, s); !bytes.Equal(got, want) {
+				t.Fatalf("r %x s %x: %x, want %x", r, s, got, want)
+			}
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 type Shared struct {
 	v   *clientjwt.Verifier
 	use clientjwt.Use
+	src clientjwt.KeySource
 }
 
 // NewShared makes the verifier of proofs on v for the algorithms algs
@@ -32,7 +33,7 @@ func NewShared(v *clientjwt.Verifier, algs []string) *Shared {
 	for i, a := range algs {
 		sig[i] = jose.SignatureAlgorithm(a)
 	}
-	return &Shared{v: v, use: clientjwt.Use{
+	return &Shared{v: v, src: clientjwt.EmbeddedJWK(catalog.DPoPProofKey), use: clientjwt.Use{
 		Names: clientjwt.Names{
 			Malformed:        catalog.DPoPProofMalformed,
 			AlgNotAllowed:    catalog.DPoPProofAlgorithm,
@@ -67,10 +68,10 @@ func (s *Shared) Verify(ctx context.Context, proof string) (map[string]json.RawM
 	// exp and nbf mean nothing in a proof (RFC 9449 §4.2): its age is
 	// counted from iat, by the Checker.
 	t.Exp, t.Nbf = nil, nil
-	if e := s.v.Verify(ctx, t, &s.use, clientjwt.EmbeddedJWK(catalog.DPoPProofKey)); e != nil {
+	if e := s.v.Verify(ctx, t, &s.use, s.src); e != nil {
 		return nil, "", e
 	}
-	jkt, err := Thumbprint(t.JWK)
+	jkt, err := t.JWKThumbprint()
 	if err != nil {
 		return nil, "", catalog.New(catalog.DPoPProofKey, "reason", "its thumbprint cannot be computed").Wrap(err)
 	}

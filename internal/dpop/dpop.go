@@ -6,6 +6,7 @@
 package dpop
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lucid-auth/lucid/internal/catalog"
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 	"github.com/lucid-auth/lucid/internal/store"
 )
 
@@ -135,8 +137,8 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	if cl.HTM != req.Method {
 		return nil, catalog.New(catalog.DPoPProofMethod, "htm", cl.HTM, "method", req.Method)
 	}
-	if got, want := NormalizeURL(cl.HTU), NormalizeURL(req.URL); got == "" || got != want {
-		return nil, catalog.New(catalog.DPoPProofURL, "htu", cl.HTU, "url", want)
+	if e := matchURL(cl.HTU, req.URL); e != nil {
+		return nil, e
 	}
 	now := c.now()
 	iat := time.Unix(*cl.IAT, 0)
@@ -175,6 +177,20 @@ func (c *Checker) Check(ctx context.Context, req Request) (*Proof, *catalog.Erro
 	return &Proof{JKT: jkt, Claims: cl}, nil
 }
 
+// matchURL checks a proof's htu against the request's URL, compared as
+// NormalizeURL makes them.
+func matchURL(htu, reqURL string) *catalog.Error {
+	want := NormalizeURL(reqURL)
+	got := want // a client usually sends the URL as it is: one parse
+	if htu != reqURL {
+		got = NormalizeURL(htu)
+	}
+	if got == "" || got != want {
+		return catalog.New(catalog.DPoPProofURL, "htu", htu, "url", want)
+	}
+	return nil
+}
+
 // readClaims reads a proof's claims, naming the one that has the wrong type.
 func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
 	if raw == nil {
@@ -183,22 +199,24 @@ func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
 	var cl Claims
 	for _, f := range []struct {
 		name string
-		dst  any
-	}{{"jti", &cl.JTI}, {"htm", &cl.HTM}, {"htu", &cl.HTU}, {"nonce", &cl.Nonce}, {"ath", &cl.ATH}, {"iat", &cl.IAT}} {
-		v, ok := raw[f.name]
-		if !ok {
-			continue
+		dst  *string
+	}{{"jti", &cl.JTI}, {"htm", &cl.HTM}, {"htu", &cl.HTU}, {"nonce", &cl.Nonce}, {"ath", &cl.ATH}} {
+		if v, ok := raw[f.name]; ok && clientjwt.UnmarshalString(v, f.dst) != nil {
+			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", "it is not a string")
 		}
-		if err := json.Unmarshal(v, f.dst); err != nil {
-			reason := "it is not a string"
-			if f.name == "iat" {
-				reason = "it is not a whole number of seconds since the epoch"
-			}
-			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", reason)
+	}
+	if v, ok := raw["iat"]; ok && !isNull(v) {
+		var iat int64
+		if clientjwt.UnmarshalInt64(v, &iat) != nil {
+			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "iat", "reason", "it is not a whole number of seconds since the epoch")
 		}
+		cl.IAT = &iat
 	}
 	return cl, nil
 }
+
+// isNull: json leaves a pointer nil for null (iat then is missing).
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 func (c *Checker) now() time.Time {
 	if c.Now != nil {

@@ -1,10 +1,11 @@
 package dpop
 
 import (
-	"crypto"
 	"encoding/base64"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/lucid-auth/lucid/internal/clientjwt"
 )
 
 // privateMembers are the JWK members that only a private or symmetric key
@@ -12,13 +13,7 @@ import (
 var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // Thumbprint is the RFC 7638 SHA-256 thumbprint of a key, base64url.
-func Thumbprint(k *jose.JSONWebKey) (string, error) {
-	b, err := k.Thumbprint(crypto.SHA256)
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
+func Thumbprint(k *jose.JSONWebKey) (string, error) { return clientjwt.Thumbprint(k) }
 
 // ValidJKT says whether s has the form of a SHA-256 thumbprint: 43
 // base64url characters (the dpop_jkt parameter, RFC 9449 §10).

@@ -69,6 +69,9 @@ type Store struct {
 	// goroutine touches either, so they need no lock.
 	prepared   map[string]*sql.Stmt
 	unprepared []string
+	// txStmts are the prepared statements bound to the transaction being
+	// committed (see wtx.stmt); emptied at the start of each commit.
+	txStmts map[*sql.Stmt]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -96,7 +99,7 @@ func OpenWith(ctx context.Context, path string, mode store.OpenMode) (*Store, er
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{}), prepared: map[string]*sql.Stmt{}}
+	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{}), prepared: map[string]*sql.Stmt{}, txStmts: map[*sql.Stmt]*sql.Stmt{}}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: database path: %w", err)
@@ -300,7 +303,7 @@ type wtx struct {
 
 func (t wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := t.s.prepared[query]; st != nil {
-		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return t.stmt(ctx, st).ExecContext(ctx, args...)
 	}
 	t.s.unprepared = append(t.s.unprepared, query)
 	return t.Tx.ExecContext(ctx, query, args...)
@@ -308,10 +311,23 @@ func (t wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 
 func (t wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := t.s.prepared[query]; st != nil {
-		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		return t.stmt(ctx, st).QueryRowContext(ctx, args...)
 	}
 	t.s.unprepared = append(t.s.unprepared, query)
 	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// stmt is st bound to the transaction, bound once per transaction: a
+// batch runs the same few statements (SAVEPOINT, RELEASE, the jti insert)
+// for each of its writes, and binding makes a Stmt and registers it with
+// the pool each time. The transaction closes them when it ends.
+func (t wtx) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	ts := t.s.txStmts[st]
+	if ts == nil {
+		ts = t.StmtContext(ctx, st)
+		t.s.txStmts[st] = ts
+	}
+	return ts
 }
 
 // prepareUsed prepares the statements writes ran unprepared, now that no
@@ -332,6 +348,7 @@ func (s *Store) prepareUsed() {
 // commit runs one batch in one transaction and answers every write in it.
 func (s *Store) commit(batch []*writeReq) {
 	ctx := context.Background()
+	clear(s.txStmts) // bound to the last transaction, closed with it
 	errs := make([]error, len(batch))
 	answer := func(common error) {
 		for i, r := range batch {
