@@ -277,8 +277,8 @@ func topLevelMembers(b []byte) int {
 func strictObject(b []byte, dst *map[string]json.RawMessage) error {
 	// The common case, one object and nothing after it but space, reads
 	// the same through readObject, or json.Unmarshal, without a Decoder's
-	// buffers. Other input goes to the Decoder, so that what it accepts
-	// and refuses stays as it was.
+	// buffers. Other input goes to the Decoder, which tells a bad object
+	// from good one followed by more.
 	if m, ok := readObject(b); ok {
 		*dst = m
 		return nil
@@ -297,7 +297,8 @@ func strictObject(b []byte, dst *map[string]json.RawMessage) error {
 	if *dst == nil {
 		return fmt.Errorf("null is not an object")
 	}
-	if dec.More() {
+	// Not dec.More: it reports a closing bracket as no more.
+	if len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0 {
 		return fmt.Errorf("trailing data after the object")
 	}
 	return nil
