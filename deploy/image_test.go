@@ -44,20 +44,26 @@ func TestContainerImage(t *testing.T) {
 	suffix := strings.ToLower(rand.Text()[:10])
 	image, name, volume := "lucid-image-test:"+suffix, "lucid-image-test-"+suffix, "lucid-image-test-"+suffix
 
-	args := []string{"build", "--network", "host", "-q", "-f", "Dockerfile", "-t", image}
+	args := []string{"build", "--network", "host", "-q", "-f", "Dockerfile"}
 	if base := os.Getenv("LUCID_GO_IMAGE"); base != "" {
 		args = append(args, "--build-arg", "GO_IMAGE="+base)
 	}
 	if proxy, err := exec.Command("go", "env", "GOPROXY").Output(); err == nil {
 		args = append(args, "--build-arg", "GOPROXY="+strings.TrimSpace(string(proxy)))
 	}
-	// The classic builder uses a base image that exists only locally.
-	build := exec.CommandContext(ctx, "docker", append(args, "..")...)
-	build.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("docker build: %v\n%s", err, tail(out))
+	// The build stage first, under a tag of its own, so that removing the
+	// tag removes it (the classic builder would leave it behind unnamed);
+	// the final build then takes its layers from the cache. The classic
+	// builder, because it uses a base image that exists only locally.
+	stage := image + "-build"
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", image, stage).Run() })
+	for _, step := range [][]string{{"--target", "build", "-t", stage}, {"-t", image}} {
+		build := exec.CommandContext(ctx, "docker", append(append(args, step...), "..")...)
+		build.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("docker build %s: %v\n%s", strings.Join(step, " "), err, tail(out))
+		}
 	}
-	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", image).Run() })
 
 	// The image's own promises.
 	inspect := docker(t, ctx, "image", "inspect", "-f", "{{.Config.User}}|{{json .Config.Entrypoint}}|{{json .Config.Cmd}}", image)
