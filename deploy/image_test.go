@@ -44,7 +44,7 @@ func TestContainerImage(t *testing.T) {
 	suffix := strings.ToLower(rand.Text()[:10])
 	image, name, volume := "lucid-image-test:"+suffix, "lucid-image-test-"+suffix, "lucid-image-test-"+suffix
 
-	args := []string{"build", "--network", "host", "-q", "-f", "Dockerfile"}
+	args := []string{"build", "--network", "host", "--force-rm", "-q", "-f", "Dockerfile"}
 	if base := os.Getenv("LUCID_GO_IMAGE"); base != "" {
 		args = append(args, "--build-arg", "GO_IMAGE="+base)
 	}
