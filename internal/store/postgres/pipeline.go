@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lucid-auth/lucid/internal/store/groupcommit"
 )
 
 // A pipeline sends the hot single statements that arrive while its
@@ -30,29 +31,19 @@ import (
 // that did commit would find itself and report a replay.
 type pipeline struct {
 	pool  *pgxpool.Pool
-	queue chan *piped
-	stop  chan struct{}
+	queue *groupcommit.Queue[*piped]
 	done  sync.WaitGroup
 }
 
 // A piped statement; scan reads its row (pgx.ErrNoRows is an answer, not
-// a failure) and runs on the pipeline's goroutine before done is sent.
+// a failure) and runs on the pipeline's goroutine before the answer.
 type piped struct {
 	// deadline is the caller's; the zero time when it has none.
 	deadline time.Time
 	sql      string
 	args     []any
 	scan     func(pgx.Row) error
-	state    atomic.Int32
-	done     chan error
 }
-
-// States of a piped statement: its caller may give up only while queued.
-const (
-	pipeQueued int32 = iota
-	pipeSent
-	pipeAbandoned
-)
 
 const (
 	// maxPiped bounds a batch; more waiting statements go in the next.
@@ -65,7 +56,7 @@ const (
 // Lucid's own batches from ever waiting on each other's row locks; reads
 // take no locks and may use more.
 func newPipeline(pool *pgxpool.Pool, workers int) *pipeline {
-	p := &pipeline{pool: pool, queue: make(chan *piped, maxPiped), stop: make(chan struct{})}
+	p := &pipeline{pool: pool, queue: groupcommit.New[*piped](maxPiped, errClosed)}
 	p.done.Add(workers)
 	for range workers {
 		go p.work()
@@ -73,91 +64,34 @@ func newPipeline(pool *pgxpool.Pool, workers int) *pipeline {
 	return p
 }
 
-// close stops the workers; statements still queued get errClosed.
+// close stops the workers once they have answered what they took.
 func (p *pipeline) close() {
-	close(p.stop)
+	p.queue.Close()
 	p.done.Wait()
-	for {
-		select {
-		case it := <-p.queue:
-			if it.state.CompareAndSwap(pipeQueued, pipeAbandoned) {
-				it.done <- errClosed
-			}
-		default:
-			return
-		}
-	}
 }
 
 // run sends the statement with the next batch and returns what scan
 // returned.
 func (p *pipeline) run(ctx context.Context, sql string, args []any, scan func(pgx.Row) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case <-p.stop:
-		return errClosed
-	default:
-	}
-	it := &piped{sql: sql, args: args, scan: scan, done: make(chan error, 1)}
+	it := &piped{sql: sql, args: args, scan: scan}
 	it.deadline, _ = ctx.Deadline()
-	select {
-	case p.queue <- it:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-p.stop:
-		return errClosed
-	}
-	select {
-	case err := <-it.done:
-		return err
-	case <-ctx.Done():
-		if it.state.CompareAndSwap(pipeQueued, pipeAbandoned) {
-			return ctx.Err()
-		}
-		return <-it.done
-	case <-p.stop:
-		// A worker answers what it sent before it stops.
-		if it.state.CompareAndSwap(pipeQueued, pipeAbandoned) {
-			return errClosed
-		}
-		return <-it.done
-	}
+	return p.queue.Submit(ctx, it)
 }
 
 func (p *pipeline) work() {
 	defer p.done.Done()
-	batch := make([]*piped, 0, maxPiped)
+	var batch []*groupcommit.Item[*piped]
 	for {
-		batch = batch[:0]
-		select {
-		case it := <-p.queue:
-			batch = append(batch, it)
-		case <-p.stop:
+		var ok bool
+		if batch, ok = p.queue.Take(batch, maxPiped); !ok {
 			return
 		}
-	drain:
-		for len(batch) < maxPiped {
-			select {
-			case it := <-p.queue:
-				batch = append(batch, it)
-			default:
-				break drain
-			}
-		}
-		p.send(batch)
+		p.send(groupcommit.Started(batch))
 	}
 }
 
 // send runs a batch and answers each of its statements.
-func (p *pipeline) send(batch []*piped) {
-	live := batch[:0]
-	for _, it := range batch {
-		if it.state.CompareAndSwap(pipeQueued, pipeSent) {
-			live = append(live, it)
-		}
-	}
+func (p *pipeline) send(live []*groupcommit.Item[*piped]) {
 	if len(live) == 0 {
 		return
 	}
@@ -166,48 +100,47 @@ func (p *pipeline) send(batch []*piped) {
 	// waiting on a row lock must not hold up the others for longer.
 	var deadline time.Time
 	for _, it := range live {
-		if it.deadline.IsZero() {
+		if it.Work.deadline.IsZero() {
 			deadline = time.Now().Add(pipeTimeout)
 			break
 		}
-		if it.deadline.After(deadline) {
-			deadline = it.deadline
+		if it.Work.deadline.After(deadline) {
+			deadline = it.Work.deadline
 		}
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
+	alone := func(it *piped) error { return it.scan(p.pool.QueryRow(ctx, it.sql, it.args...)) }
 	if len(live) == 1 {
-		it := live[0]
-		it.done <- it.scan(p.pool.QueryRow(ctx, it.sql, it.args...))
+		live[0].Finish(alone(live[0].Work))
 		return
 	}
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(live))}
 	for _, it := range live {
-		b.Queue(it.sql, it.args...)
+		b.Queue(it.Work.sql, it.Work.args...)
 	}
 	answers := make([]error, len(live))
 	br := p.pool.SendBatch(ctx, b)
 	for i, it := range live {
-		answers[i] = it.scan(br.QueryRow())
+		answers[i] = it.Work.scan(br.QueryRow())
 	}
 	err := br.Close()
-	if err == nil {
-		for i, it := range live {
-			it.done <- answers[i]
-		}
-		return
-	}
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		for _, it := range live {
-			it.done <- err
+	switch {
+	case err == nil:
+		for i, it := range live {
+			it.Finish(answers[i])
 		}
-		return
-	}
-	// The server refused a statement and rolled the batch back: each
-	// runs again alone and gets its own outcome.
-	for _, it := range live {
-		it.done <- it.scan(p.pool.QueryRow(ctx, it.sql, it.args...))
+	case errors.As(err, &pgErr):
+		// The server refused a statement and rolled the batch back: each
+		// runs again alone and gets its own outcome.
+		for _, it := range live {
+			it.Finish(alone(it.Work))
+		}
+	default:
+		for _, it := range live {
+			it.Finish(err)
+		}
 	}
 }
 

@@ -9,26 +9,31 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/lucid-auth/lucid/internal/store/groupcommit"
 	"github.com/lucid-auth/lucid/internal/store/postgres/pgtest"
 )
 
-// queue puts statements in one batch, as a worker would have gathered
-// them, with answers for each.
-func queue(stmts ...string) []*piped {
-	batch := make([]*piped, len(stmts))
+// submit queues statements on a pipeline without workers, each scanning
+// its one text column, and returns them as a worker would take them, with
+// their answers to come.
+func submit(t *testing.T, p *pipeline, stmts ...string) ([]*groupcommit.Item[*piped], []string, []chan error) {
+	t.Helper()
+	got := make([]string, len(stmts))
+	answers := make([]chan error, len(stmts))
 	for i, sql := range stmts {
-		batch[i] = &piped{sql: sql, done: make(chan error, 1)}
+		answers[i] = make(chan error, 1)
+		go func() {
+			answers[i] <- p.run(context.Background(), sql, nil, func(r pgx.Row) error { return r.Scan(&got[i]) })
+		}()
+		for p.queue.Len() < i+1 {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	return batch
-}
-
-// scanInto has each statement of the batch scan its one text column.
-func scanInto(batch []*piped) []string {
-	got := make([]string, len(batch))
-	for i, it := range batch {
-		it.scan = func(r pgx.Row) error { return r.Scan(&got[i]) }
+	batch, ok := p.queue.Take(nil, maxPiped)
+	if !ok || len(batch) != len(stmts) {
+		t.Fatalf("took %d statements (%v), want %d", len(batch), ok, len(stmts))
 	}
-	return got
+	return batch, got, answers
 }
 
 // A statement the server refuses rolls its batch back; the others run
@@ -42,17 +47,16 @@ func TestPipelineIsolatesAFailingStatement(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newPipeline(s.pool, 0)
-	batch := queue(
+	batch, got, answers := submit(t, p,
 		`INSERT INTO pipe_probe (k) VALUES ('a') RETURNING k`,
 		`SELECT (1/0)::text`,
 		`INSERT INTO pipe_probe (k) VALUES ('a') ON CONFLICT DO NOTHING RETURNING k`,
 		`INSERT INTO pipe_probe (k) VALUES ('b') RETURNING k`,
 	)
-	got := scanInto(batch)
-	p.send(batch)
-	errs := make([]error, len(batch))
-	for i, it := range batch {
-		errs[i] = <-it.done
+	p.send(groupcommit.Started(batch))
+	errs := make([]error, len(answers))
+	for i, a := range answers {
+		errs[i] = <-a
 	}
 
 	if errs[0] != nil || got[0] != "a" {
@@ -83,24 +87,28 @@ func TestPipelineSkipsAbandonedStatements(t *testing.T) {
 	if _, err := s.pool.Exec(ctx, `CREATE TABLE pipe_probe (k text PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	// No worker: the statement stays queued until the test sends it.
+	// No worker: the statements stay queued until the test sends them.
 	p := newPipeline(s.pool, 0)
 	gone, cancel := context.WithCancel(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- p.run(gone, `INSERT INTO pipe_probe (k) VALUES ('abandoned') RETURNING k`, nil, func(r pgx.Row) error { return r.Scan(new(string)) })
 	}()
-	for len(p.queue) == 0 {
+	for p.queue.Len() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Fatalf("abandoned statement: got %v, want context.Canceled", err)
 	}
-	kept := queue(`SELECT 'kept'`)
-	got := scanInto(kept)
-	p.send([]*piped{<-p.queue, kept[0]})
-	if err := <-kept[0].done; err != nil || got[0] != "kept" {
+	abandoned, _ := p.queue.Take(nil, 1)
+	kept, got, answers := submit(t, p, `SELECT 'kept'`)
+	live := groupcommit.Started(append(abandoned, kept...))
+	if len(live) != 1 {
+		t.Fatalf("%d statements to send, want only the one whose caller waits", len(live))
+	}
+	p.send(live)
+	if err := <-answers[0]; err != nil || got[0] != "kept" {
 		t.Fatalf("statement batched with the abandoned one: %q, %v", got[0], err)
 	}
 	var n int

@@ -33,6 +33,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/lucid-auth/lucid/internal/store"
+	"github.com/lucid-auth/lucid/internal/store/groupcommit"
 )
 
 // busyTimeout bounds how long a statement waits for another process's
@@ -45,8 +46,9 @@ type Store struct {
 	r *sql.DB // read-only connections
 
 	// writes feeds the writer goroutine, which commits queued writes
-	// together (see write); stop ends it and done says it has ended.
-	writes    chan *writeReq
+	// together (see write); stop ends the store's goroutines and done says
+	// the writer has ended.
+	writes    *groupcommit.Queue[writeReq]
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -99,7 +101,7 @@ func OpenWith(ctx context.Context, path string, mode store.OpenMode) (*Store, er
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	s := &Store{writes: make(chan *writeReq), stop: make(chan struct{}), done: make(chan struct{}), prepared: map[string]*sql.Stmt{}, txStmts: map[*sql.Stmt]*sql.Stmt{}}
+	s := &Store{writes: groupcommit.New[writeReq](maxBatch, errClosed), stop: make(chan struct{}), done: make(chan struct{}), prepared: map[string]*sql.Stmt{}, txStmts: map[*sql.Stmt]*sql.Stmt{}}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: database path: %w", err)
@@ -185,7 +187,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close stops the writer, then closes both pools.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.stop) })
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.writes.Close()
+	})
 	<-s.done
 	for _, st := range s.reads {
 		_ = st.Close()
@@ -210,20 +215,9 @@ var errClosed = fmt.Errorf("sqlite: store closed: %w", store.ErrUnavailable)
 
 // writeReq is one queued write.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(context.Context, wtx) error
-	done chan error
-	// state moves from queued to running (the writer starts fn) or to
-	// abandoned (the caller's context ended first), exactly once.
-	state atomic.Int32
+	ctx context.Context
+	fn  func(context.Context, wtx) error
 }
-
-// writeReq states.
-const (
-	queued int32 = iota
-	running
-	abandoned
-)
 
 // write runs fn inside an immediate transaction on the writer connection
 // and returns once that transaction is durably committed (or fn failed).
@@ -237,49 +231,17 @@ const (
 // the queue, and the wait for the transaction to begin (another process
 // holding the lock), which is where a slow database makes writers wait.
 func (s *Store) write(ctx context.Context, fn func(context.Context, wtx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	req := &writeReq{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
-	select {
-	case s.writes <- req:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.stop:
-		return errClosed
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		// Not started yet: the writer will skip it.
-		if req.state.CompareAndSwap(queued, abandoned) {
-			return ctx.Err()
-		}
-		// Once started, the write may commit: its outcome is the answer.
-		return <-req.done
-	}
+	return s.writes.Submit(ctx, writeReq{ctx: context.WithoutCancel(ctx), fn: fn})
 }
 
 // writer commits queued writes, batching those that arrive during a commit.
 func (s *Store) writer() {
 	defer close(s.done)
+	var batch []*groupcommit.Item[writeReq]
 	for {
-		var first *writeReq
-		select {
-		case first = <-s.writes:
-		case <-s.stop:
+		var ok bool
+		if batch, ok = s.writes.Take(batch, maxBatch); !ok {
 			return
-		}
-		batch := []*writeReq{first}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
 		}
 		s.commit(batch)
 		s.prepareUsed()
@@ -346,7 +308,7 @@ func (s *Store) prepareUsed() {
 }
 
 // commit runs one batch in one transaction and answers every write in it.
-func (s *Store) commit(batch []*writeReq) {
+func (s *Store) commit(batch []*groupcommit.Item[writeReq]) {
 	ctx := context.Background()
 	clear(s.txStmts) // bound to the last transaction, closed with it
 	errs := make([]error, len(batch))
@@ -355,7 +317,7 @@ func (s *Store) commit(batch []*writeReq) {
 			if errs[i] == nil {
 				errs[i] = common
 			}
-			r.done <- errs[i]
+			r.Finish(errs[i])
 		}
 	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
@@ -365,20 +327,14 @@ func (s *Store) commit(batch []*writeReq) {
 	}
 	// Beginning may have waited for another process's lock; writes whose
 	// callers gave up meanwhile are not run.
-	live := batch[:0]
-	for _, r := range batch {
-		if r.state.CompareAndSwap(queued, running) {
-			live = append(live, r)
-		}
-	}
-	if batch = live; len(batch) == 0 {
+	if batch = groupcommit.Started(batch); len(batch) == 0 {
 		_ = sqlTx.Rollback()
 		return
 	}
 	errs = errs[:len(batch)]
 	tx := wtx{Tx: sqlTx, s: s}
 	if len(batch) == 1 {
-		if errs[0] = batch[0].fn(batch[0].ctx, tx); errs[0] != nil {
+		if errs[0] = batch[0].Work.fn(batch[0].Work.ctx, tx); errs[0] != nil {
 			_ = tx.Rollback()
 			answer(nil)
 			return
@@ -392,7 +348,7 @@ func (s *Store) commit(batch []*writeReq) {
 			answer(err)
 			return
 		}
-		if errs[i] = r.fn(r.ctx, tx); errs[i] != nil {
+		if errs[i] = r.Work.fn(r.Work.ctx, tx); errs[i] != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 				// The transaction itself is gone: nothing in it stands.
 				_ = tx.Rollback()
