@@ -165,13 +165,13 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		name string
 		dst  *string
 	}{{"iss", &t.Iss}, {"sub", &t.Sub}, {"jti", &t.JTI}} {
-		if raw, ok := t.Claims[c.name]; ok && !isNull(raw) {
+		if raw, ok := t.Claims[c.name]; ok && !IsNull(raw) {
 			if err := UnmarshalString(raw, c.dst); err != nil {
 				return malformed("the " + c.name + " claim is not a string")
 			}
 		}
 	}
-	if raw, ok := t.Claims["aud"]; ok && !isNull(raw) {
+	if raw, ok := t.Claims["aud"]; ok && !IsNull(raw) {
 		aud, ok := parseAudience(raw)
 		if !ok {
 			return malformed("the aud claim is neither a string nor an array of strings")
@@ -182,7 +182,7 @@ func Parse(s string, u *Use) (*Token, *catalog.Error) {
 		name string
 		dst  **time.Time
 	}{{"exp", &t.Exp}, {"iat", &t.Iat}, {"nbf", &t.Nbf}} {
-		if raw, ok := t.Claims[c.name]; ok && !isNull(raw) {
+		if raw, ok := t.Claims[c.name]; ok && !IsNull(raw) {
 			tm, reason := parseNumericDate(raw)
 			if reason != "" {
 				return malformed("the " + c.name + " claim " + reason)
@@ -304,7 +304,9 @@ func strictObject(b []byte, dst *map[string]json.RawMessage) error {
 	return nil
 }
 
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+// IsNull says whether a claim's value is JSON null, which json.Unmarshal
+// reads as "absent" into a pointer.
+func IsNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 func parseAudience(raw json.RawMessage) ([]string, bool) {
 	var one string

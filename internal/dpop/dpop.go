@@ -6,7 +6,6 @@
 package dpop
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -205,7 +204,7 @@ func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
 			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", f.name, "reason", "it is not a string")
 		}
 	}
-	if v, ok := raw["iat"]; ok && !isNull(v) {
+	if v, ok := raw["iat"]; ok && !clientjwt.IsNull(v) {
 		var iat int64
 		if clientjwt.UnmarshalInt64(v, &iat) != nil {
 			return Claims{}, catalog.New(catalog.DPoPProofClaims, "claim", "iat", "reason", "it is not a whole number of seconds since the epoch")
@@ -214,9 +213,6 @@ func readClaims(raw map[string]json.RawMessage) (Claims, *catalog.Error) {
 	}
 	return cl, nil
 }
-
-// isNull: json leaves a pointer nil for null (iat then is missing).
-func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 func (c *Checker) now() time.Time {
 	if c.Now != nil {
